@@ -1,0 +1,90 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Clock } from '../domain/clock.js';
+import { hashApiKey } from '../domain/keys.js';
+import type { KeyKind } from '../domain/types.js';
+import type { Store } from '../store/store.js';
+import { ApiError } from './errors.js';
+
+// Who is calling. Every /v1 route names the key kinds it admits (`config.access`); account keys
+// are further confined to their own account by the routes (see scope.ts).
+
+export interface Principal {
+  keyId: string;
+  kind: KeyKind;
+  /** Set for account keys (and portal sessions): everything they touch is this account's. */
+  accountId: string | null;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    /** The key kinds this route admits; routes without it are public (health, docs). */
+    access?: readonly KeyKind[];
+  }
+}
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/** `lastUsedAt` is written in batches, not on every request: it would double the writes of ingest. */
+class KeyUsageRecorder {
+  private readonly used = new Set<string>();
+  private timer: NodeJS.Timeout | null = null;
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly flushEveryMs = 2000,
+  ) {}
+
+  note(keyId: string): void {
+    this.used.add(keyId);
+    this.timer ??= setTimeout(() => void this.flush(), this.flushEveryMs).unref();
+  }
+
+  async flush(): Promise<void> {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.used.size === 0) return;
+    const ids = [...this.used];
+    this.used.clear();
+    await this.store.touchKeys(ids, this.clock.now()).catch(() => undefined);
+  }
+}
+
+export function registerAuth(app: FastifyInstance, store: Store, clock: Clock): void {
+  const usage = new KeyUsageRecorder(store, clock);
+  app.decorateRequest('principal', null);
+  app.addHook('onClose', async () => usage.flush());
+
+  app.addHook('preHandler', async (request: FastifyRequest) => {
+    const access = request.routeOptions.config.access;
+    if (access === undefined) return;
+    const principal = await authenticate(request, store, clock);
+    if (!access.includes(principal.kind)) {
+      throw new ApiError('forbidden', `a ${principal.kind} key may not use this route`);
+    }
+    request.principal = principal;
+    usage.note(principal.keyId);
+  });
+}
+
+async function authenticate(request: FastifyRequest, store: Store, clock: Clock): Promise<Principal> {
+  const header = request.headers.authorization;
+  const match = header === undefined ? null : BEARER.exec(header);
+  if (match === null) throw new ApiError('unauthorized', 'send Authorization: Bearer <key>');
+  const key = await store.findKeyByHash(hashApiKey(match[1]!));
+  if (key === null || key.revoked) throw new ApiError('unauthorized', 'the key is not valid');
+  if (key.expiresAt !== null && key.expiresAt <= clock.now()) throw new ApiError('unauthorized', 'the key has expired');
+  return { keyId: key.id, kind: key.kind, accountId: key.accountId };
+}
+
+export function principalOf(request: FastifyRequest): Principal {
+  if (request.principal === null) throw new Error('route has no access list: principal is not set');
+  return request.principal;
+}
+
+export const ADMIN_ONLY: readonly KeyKind[] = ['admin'];
+export const ADMIN_OR_ACCOUNT: readonly KeyKind[] = ['admin', 'account'];
+export const PUBLISHERS: readonly KeyKind[] = ['admin', 'publisher'];
+export const ANY_KEY: readonly KeyKind[] = ['admin', 'publisher', 'account'];

@@ -1,0 +1,144 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { EVENT_TYPE_PATTERN } from '../domain/subscriptions.js';
+import type { Endpoint } from '../domain/types.js';
+import { AccountId, iso, Timestamp } from './schemas.js';
+
+// The endpoint resource's schemas: one definition feeds validation, responses and /openapi.json.
+
+/** RFC 9110 token: what a header name may be. */
+const HEADER_NAME = "^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$";
+/** No CR, LF or NUL: they would let a value smuggle extra headers into the request. */
+const NO_CONTROL_BREAKS = '^[^\\r\\n\\u0000]*$';
+
+const Method = Type.Union([Type.Literal('POST'), Type.Literal('PUT'), Type.Literal('PATCH'), Type.Literal('GET')]);
+
+const Headers = Type.Record(Type.String({ pattern: HEADER_NAME }), Type.String({ maxLength: 4096, pattern: NO_CONTROL_BREAKS }), {
+  maxProperties: 50,
+});
+
+const QueryParams = Type.Record(
+  Type.String({ minLength: 1, maxLength: 256 }),
+  Type.String({ maxLength: 4096, pattern: NO_CONTROL_BREAKS }),
+  { maxProperties: 50 },
+);
+
+const Body = Type.Object(
+  {
+    format: Type.Union([Type.Literal('standard'), Type.Literal('raw'), Type.Literal('json'), Type.Literal('text')]),
+    fields: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z0-9_\\-]+(\\.[A-Za-z0-9_\\-]+)*(:[A-Za-z0-9_\\-]+)?$', maxLength: 256 }), { maxItems: 200 })),
+    userParams: Type.Optional(Type.Record(Type.String({ maxLength: 256 }), Type.Unknown(), { maxProperties: 100 })),
+    template: Type.Optional(Type.String({ maxLength: 16384 })),
+    contentType: Type.Optional(Type.String({ maxLength: 256, pattern: '^[A-Za-z0-9!#$&^_.+\\-]+/[A-Za-z0-9!#$&^_.+\\-]+(\\s*;[^\\r\\n\\u0000]*)?$' })),
+  },
+  { additionalProperties: false },
+);
+
+const Retry = Type.Object(
+  {
+    enabled: Type.Optional(Type.Boolean()),
+    schedule: Type.Optional(Type.Union([Type.Literal('exponential'), Type.Literal('fixed'), Type.Literal('custom')])),
+    delaysSeconds: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 604_800 }), { minItems: 1, maxItems: 50 })),
+    intervalSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
+    maxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    dropOn4xx: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+const Filter = Type.Object(
+  {
+    path: Type.String({ pattern: '^[A-Za-z0-9_\\-]+(\\.[A-Za-z0-9_\\-]+)*$', maxLength: 256 }),
+    in: Type.Array(Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]), { minItems: 1, maxItems: 100 }),
+  },
+  { additionalProperties: false },
+);
+
+/** Every field a client may set; POST requires `url`, PATCH none. */
+const EndpointFields = {
+  accountId: Type.Optional(Type.Union([AccountId, Type.Null()])),
+  url: Type.String({ minLength: 1, maxLength: 2048 }),
+  title: Type.Optional(Type.String({ maxLength: 200 })),
+  description: Type.Optional(Type.String({ maxLength: 2000 })),
+  eventTypes: Type.Optional(Type.Array(Type.String({ pattern: EVENT_TYPE_PATTERN.source }), { maxItems: 200 })),
+  active: Type.Optional(Type.Boolean()),
+  method: Type.Optional(Method),
+  headers: Type.Optional(Headers),
+  queryParams: Type.Optional(QueryParams),
+  body: Type.Optional(Body),
+  retry: Type.Optional(Retry),
+  timeoutMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 60_000 })),
+  rateLimitPerSecond: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 100_000 }), Type.Null()])),
+  filter: Type.Optional(Type.Union([Filter, Type.Null()])),
+};
+
+export const CreateEndpoint = Type.Object(
+  {
+    ...EndpointFields,
+    secret: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+export type CreateEndpointBody = Static<typeof CreateEndpoint>;
+
+export const PatchEndpoint = Type.Object(
+  { ...EndpointFields, url: Type.Optional(EndpointFields.url) },
+  { additionalProperties: false },
+);
+export type PatchEndpointBody = Static<typeof PatchEndpoint>;
+
+export const EndpointView = Type.Object(
+  {
+    id: Type.String(),
+    accountId: Type.Union([Type.String(), Type.Null()]),
+    url: Type.String(),
+    title: Type.String(),
+    description: Type.String(),
+    eventTypes: Type.Array(Type.String()),
+    active: Type.Boolean(),
+    method: Method,
+    headers: Type.Record(Type.String(), Type.String()),
+    queryParams: Type.Record(Type.String(), Type.String()),
+    body: Body,
+    retry: Type.Object({
+      enabled: Type.Boolean(),
+      schedule: Type.String(),
+      delaysSeconds: Type.Optional(Type.Array(Type.Integer())),
+      intervalSeconds: Type.Optional(Type.Integer()),
+      maxAttempts: Type.Optional(Type.Integer()),
+      dropOn4xx: Type.Boolean(),
+    }),
+    timeoutMs: Type.Integer(),
+    rateLimitPerSecond: Type.Union([Type.Integer(), Type.Null()]),
+    filter: Type.Union([Filter, Type.Null()]),
+    disabledReason: Type.Union([Type.String(), Type.Null()]),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+  { $id: 'Endpoint' },
+);
+export type EndpointViewBody = Static<typeof EndpointView>;
+
+export const CreatedEndpoint = Type.Intersect([EndpointView, Type.Object({ secret: Type.String() })]);
+
+export function endpointView(endpoint: Endpoint): EndpointViewBody {
+  return {
+    id: endpoint.id,
+    accountId: endpoint.accountId,
+    url: endpoint.url,
+    title: endpoint.title,
+    description: endpoint.description,
+    eventTypes: endpoint.eventTypes,
+    active: endpoint.active,
+    method: endpoint.method,
+    headers: endpoint.headers,
+    queryParams: endpoint.queryParams,
+    body: endpoint.body,
+    retry: endpoint.retry,
+    timeoutMs: endpoint.timeoutMs,
+    rateLimitPerSecond: endpoint.rateLimitPerSecond,
+    filter: endpoint.filter,
+    disabledReason: endpoint.disabledReason,
+    createdAt: iso(endpoint.createdAt),
+    updatedAt: iso(endpoint.updatedAt),
+  };
+}

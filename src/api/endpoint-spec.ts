@@ -1,0 +1,125 @@
+import { DEFAULT_RETRY_POLICY } from '../domain/retry-schedule.js';
+import { RESERVED_HEADER_PREFIX } from '../domain/request.js';
+import type { BodySpec, EndpointSpec, RetryPolicy } from '../domain/types.js';
+import { checkUrlOnSave } from '../domain/url-guard.js';
+import { ApiError, validationError } from './errors.js';
+import type { CreateEndpointBody, PatchEndpointBody } from './endpoint-schemas.js';
+
+// Turning a client's endpoint definition into a complete EndpointSpec, and the checks that need
+// more than a JSON schema. Every rule here answers a 400 (or 422 for the URL guard) naming the field.
+
+export const DEFAULT_TIMEOUT_MS = 15_000;
+const FIXED_DEFAULT_INTERVAL_SECONDS = 300;
+const FIXED_DEFAULT_MAX_ATTEMPTS = 16;
+
+/** Headers hookd must control for the request to be framed and routed correctly. */
+const FORBIDDEN_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer']);
+
+function retryFrom(input: CreateEndpointBody['retry'], base: RetryPolicy = DEFAULT_RETRY_POLICY): RetryPolicy {
+  const merged = { ...base, ...input };
+  const policy: RetryPolicy = {
+    enabled: merged.enabled ?? true,
+    schedule: merged.schedule ?? 'exponential',
+    dropOn4xx: merged.dropOn4xx ?? false,
+  };
+  // Only the settings of the chosen schedule are kept, so the stored policy never says two things.
+  if (policy.schedule === 'fixed') {
+    policy.intervalSeconds = merged.intervalSeconds ?? FIXED_DEFAULT_INTERVAL_SECONDS;
+    policy.maxAttempts = merged.maxAttempts ?? FIXED_DEFAULT_MAX_ATTEMPTS;
+  }
+  if (policy.schedule === 'custom') {
+    if (merged.delaysSeconds === undefined) throw validationError('/retry/delaysSeconds', 'is required for the custom schedule');
+    policy.delaysSeconds = merged.delaysSeconds;
+  }
+  return policy;
+}
+
+function bodyFrom(input: BodySpec | undefined): BodySpec {
+  const body: BodySpec = input ?? { format: 'standard' };
+  if (body.format !== 'json' && (body.fields !== undefined || body.userParams !== undefined)) {
+    throw validationError('/body/fields', 'fields and userParams are for the json format');
+  }
+  if (body.format !== 'text' && (body.template !== undefined || body.contentType !== undefined)) {
+    throw validationError('/body/template', 'template and contentType are for the text format');
+  }
+  if (body.format === 'text' && body.template === undefined) {
+    throw validationError('/body/template', 'is required for the text format');
+  }
+  return body;
+}
+
+export function specFromCreate(input: CreateEndpointBody, accountId: string | null): EndpointSpec {
+  return {
+    accountId,
+    url: input.url,
+    title: input.title ?? '',
+    description: input.description ?? '',
+    eventTypes: input.eventTypes ?? [],
+    active: input.active ?? true,
+    method: input.method ?? 'POST',
+    headers: input.headers ?? {},
+    queryParams: input.queryParams ?? {},
+    body: bodyFrom(input.body),
+    retry: retryFrom(input.retry),
+    timeoutMs: input.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    rateLimitPerSecond: input.rateLimitPerSecond ?? null,
+    filter: input.filter ?? null,
+    disabledReason: input.active === false ? 'manual' : null,
+  };
+}
+
+/** PATCH: fields present replace the stored ones; `retry` merges into the stored policy. */
+export function specFromPatch(existing: EndpointSpec, patch: PatchEndpointBody, accountId: string | null): EndpointSpec {
+  const active = patch.active ?? existing.active;
+  let disabledReason = existing.disabledReason;
+  if (patch.active === true) disabledReason = null;
+  if (patch.active === false && existing.active) disabledReason = 'manual';
+  return {
+    accountId,
+    url: patch.url ?? existing.url,
+    title: patch.title ?? existing.title,
+    description: patch.description ?? existing.description,
+    eventTypes: patch.eventTypes ?? existing.eventTypes,
+    active,
+    method: patch.method ?? existing.method,
+    headers: patch.headers ?? existing.headers,
+    queryParams: patch.queryParams ?? existing.queryParams,
+    body: patch.body === undefined ? existing.body : bodyFrom(patch.body),
+    retry: patch.retry === undefined ? existing.retry : retryFrom(patch.retry, existing.retry),
+    timeoutMs: patch.timeoutMs ?? existing.timeoutMs,
+    rateLimitPerSecond: patch.rateLimitPerSecond === undefined ? existing.rateLimitPerSecond : patch.rateLimitPerSecond,
+    filter: patch.filter === undefined ? existing.filter : patch.filter,
+    disabledReason,
+  };
+}
+
+export interface SpecCheckContext {
+  allowPrivateUrls: boolean;
+  /** Strict mode: the subscription's plain type names that are not live catalog types. */
+  unknownEventTypes: (names: string[]) => Promise<string[]>;
+}
+
+export async function checkSpec(spec: EndpointSpec, context: SpecCheckContext): Promise<void> {
+  const url = checkUrlOnSave(spec.url, { allowPrivate: context.allowPrivateUrls });
+  if (!url.ok) {
+    if (url.code === 'url_not_allowed') {
+      throw new ApiError('url_not_allowed', `the URL's host is not allowed: ${url.reason}`, [
+        { field: '/url', in: 'body', message: url.reason },
+      ]);
+    }
+    throw validationError('/url', url.reason);
+  }
+  for (const name of Object.keys(spec.headers)) {
+    const lower = name.toLowerCase();
+    if (lower.startsWith(RESERVED_HEADER_PREFIX)) {
+      throw validationError(`/headers/${name}`, 'webhook-* headers are set by hookd and cannot be overridden');
+    }
+    if (FORBIDDEN_HEADERS.has(lower)) throw validationError(`/headers/${name}`, 'is set by hookd and cannot be overridden');
+  }
+  const plainNames = spec.eventTypes.filter((pattern) => pattern !== '*' && !pattern.endsWith('.*'));
+  const unknown = await context.unknownEventTypes(plainNames);
+  if (unknown.length > 0) {
+    const index = spec.eventTypes.indexOf(unknown[0]!);
+    throw validationError(`/eventTypes/${index}`, `${unknown[0]} is not in the event catalog`);
+  }
+}

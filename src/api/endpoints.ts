@@ -1,0 +1,215 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+import type { Clock } from '../domain/clock.js';
+import { newId } from '../domain/ids.js';
+import { generateSecret, isValidSecret } from '../domain/signing.js';
+import type { EndpointWithSecrets } from '../domain/types.js';
+import type { Store } from '../store/store.js';
+import { ADMIN_OR_ACCOUNT, principalOf } from './auth.js';
+import {
+  CreatedEndpoint,
+  CreateEndpoint,
+  endpointView,
+  EndpointView,
+  PatchEndpoint,
+  type CreateEndpointBody,
+  type PatchEndpointBody,
+} from './endpoint-schemas.js';
+import { checkSpec, specFromCreate, specFromPatch, type SpecCheckContext } from './endpoint-spec.js';
+import { notFound, validationError } from './errors.js';
+import { AccountId, COMMON_ERRORS, ErrorResponse, IdParams, iso, listOf, PageQuery, Timestamp } from './schemas.js';
+import { assertVisible, listScope, ownAccountId } from './scope.js';
+
+const ListQuery = Type.Object({
+  limit: Type.Optional(PageQuery.limit),
+  cursor: Type.Optional(PageQuery.cursor),
+  accountId: Type.Optional(AccountId),
+  eventType: Type.Optional(Type.String({ maxLength: 128 })),
+  active: Type.Optional(Type.Boolean()),
+});
+
+const SecretView = Type.Object({ secret: Type.String(), previousSecretExpiresAt: Type.Union([Timestamp, Type.Null()]) });
+const RotateSecret = Type.Object(
+  {
+    graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 604_800 })),
+    secret: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+export const DEFAULT_ROTATION_GRACE_SECONDS = 86_400;
+
+export function endpointRoutes(app: FastifyInstance, store: Store, clock: Clock, config: Config): void {
+  const checkContext: SpecCheckContext = {
+    allowPrivateUrls: config.allowPrivateUrls,
+    unknownEventTypes: async (names) => {
+      if (!config.strictEventTypes) return [];
+      const unknown: string[] = [];
+      for (const name of names) {
+        const eventType = await store.getEventType(name);
+        if (eventType === null || eventType.archived) unknown.push(name);
+      }
+      return unknown;
+    },
+  };
+
+  /** Loads an endpoint the caller may see, or answers 404. */
+  async function visibleEndpoint(request: Parameters<typeof principalOf>[0], id: string): Promise<EndpointWithSecrets> {
+    const endpoint = await store.getEndpoint(id);
+    if (endpoint === null) throw notFound('endpoint');
+    assertVisible(principalOf(request), endpoint.accountId, 'endpoint');
+    return endpoint;
+  }
+
+  app.post(
+    '/v1/endpoints',
+    {
+      config: { access: ADMIN_OR_ACCOUNT },
+      schema: {
+        tags: ['endpoints'],
+        description: 'Creates a subscription. The reply carries the signing secret; GET …/secret shows it again.',
+        body: CreateEndpoint,
+        response: { 201: CreatedEndpoint, 422: ErrorResponse, ...COMMON_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body as CreateEndpointBody;
+      const spec = specFromCreate(body, ownAccountId(principalOf(request), body.accountId));
+      await checkSpec(spec, checkContext);
+      if (body.secret !== undefined && !isValidSecret(body.secret)) {
+        throw validationError('/secret', 'must be whsec_ followed by the base64 of 24 to 64 bytes');
+      }
+      const now = clock.now();
+      const secret = body.secret ?? generateSecret();
+      const endpoint = await store.createEndpoint({
+        ...spec,
+        id: newId('ep', now),
+        createdAt: now,
+        updatedAt: now,
+        secrets: { current: secret, previous: null, previousExpiresAt: null },
+      });
+      return reply.code(201).send({ ...endpointView(endpoint), secret });
+    },
+  );
+
+  app.get(
+    '/v1/endpoints',
+    {
+      config: { access: ADMIN_OR_ACCOUNT },
+      schema: { tags: ['endpoints'], querystring: ListQuery, response: { 200: listOf(EndpointView), ...COMMON_ERRORS } },
+    },
+    async (request) => {
+      const query = request.query as Static<typeof ListQuery> & { limit: number };
+      const scope = listScope(principalOf(request));
+      if (scope !== undefined && query.accountId !== undefined && query.accountId !== scope) {
+        return { data: [], nextCursor: null };
+      }
+      const page = await store.listEndpoints(
+        { accountId: scope ?? query.accountId, eventType: query.eventType, active: query.active },
+        { limit: query.limit, cursor: query.cursor ?? null },
+      );
+      return { data: page.items.map(endpointView), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/v1/endpoints/:id',
+    {
+      config: { access: ADMIN_OR_ACCOUNT },
+      schema: { tags: ['endpoints'], params: IdParams, response: { 200: EndpointView, ...COMMON_ERRORS } },
+    },
+    async (request) => endpointView(await visibleEndpoint(request, (request.params as Static<typeof IdParams>).id)),
+  );
+
+  app.patch(
+    '/v1/endpoints/:id',
+    {
+      config: { access: ADMIN_OR_ACCOUNT },
+      schema: {
+        tags: ['endpoints'],
+        description: 'Changes the fields given. `active: true` clears disabledReason.',
+        params: IdParams,
+        body: PatchEndpoint,
+        response: { 200: EndpointView, 422: ErrorResponse, ...COMMON_ERRORS },
+      },
+    },
+    async (request) => {
+      const existing = await visibleEndpoint(request, (request.params as Static<typeof IdParams>).id);
+      const patch = request.body as PatchEndpointBody;
+      const accountId =
+        patch.accountId === undefined ? existing.accountId : ownAccountId(principalOf(request), patch.accountId);
+      const spec = specFromPatch(existing, patch, accountId);
+      await checkSpec(spec, checkContext);
+      const updated = await store.updateEndpoint(existing.id, spec, clock.now());
+      if (updated === null) throw notFound('endpoint');
+      return endpointView(updated);
+    },
+  );
+
+  app.delete(
+    '/v1/endpoints/:id',
+    {
+      config: { access: ADMIN_OR_ACCOUNT },
+      schema: {
+        tags: ['endpoints'],
+        description: 'Deletes the endpoint; its pending deliveries are canceled.',
+        params: IdParams,
+        response: { 204: Type.Null(), ...COMMON_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const endpoint = await visibleEndpoint(request, (request.params as Static<typeof IdParams>).id);
+      await store.deleteEndpoint(endpoint.id, clock.now());
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/v1/endpoints/:id/secret',
+    {
+      config: { access: ADMIN_OR_ACCOUNT },
+      schema: { tags: ['endpoints'], params: IdParams, response: { 200: SecretView, ...COMMON_ERRORS } },
+    },
+    async (request) => {
+      const endpoint = await visibleEndpoint(request, (request.params as Static<typeof IdParams>).id);
+      const graceEnds = endpoint.secrets.previousExpiresAt;
+      return {
+        secret: endpoint.secrets.current,
+        previousSecretExpiresAt: graceEnds !== null && graceEnds > clock.now() ? iso(graceEnds) : null,
+      };
+    },
+  );
+
+  app.post(
+    '/v1/endpoints/:id/secret/rotate',
+    {
+      config: { access: ADMIN_OR_ACCOUNT },
+      schema: {
+        tags: ['endpoints'],
+        description:
+          'Replaces the signing secret. During the grace period (default 24 h) every request carries both signatures, new first.',
+        params: IdParams,
+        body: Type.Optional(RotateSecret),
+        response: { 200: SecretView, ...COMMON_ERRORS },
+      },
+    },
+    async (request) => {
+      const endpoint = await visibleEndpoint(request, (request.params as Static<typeof IdParams>).id);
+      const body = (request.body ?? {}) as Static<typeof RotateSecret>;
+      if (body.secret !== undefined && !isValidSecret(body.secret)) {
+        throw validationError('/secret', 'must be whsec_ followed by the base64 of 24 to 64 bytes');
+      }
+      const now = clock.now();
+      const graceSeconds = body.graceSeconds ?? DEFAULT_ROTATION_GRACE_SECONDS;
+      const secret = body.secret ?? generateSecret();
+      const previousExpiresAt = graceSeconds > 0 ? now + graceSeconds * 1000 : null;
+      await store.setEndpointSecrets(
+        endpoint.id,
+        { current: secret, previous: previousExpiresAt === null ? null : endpoint.secrets.current, previousExpiresAt },
+        now,
+      );
+      return { secret, previousSecretExpiresAt: previousExpiresAt === null ? null : iso(previousExpiresAt) };
+    },
+  );
+}

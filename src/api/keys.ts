@@ -1,0 +1,129 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Clock } from '../domain/clock.js';
+import { newId } from '../domain/ids.js';
+import { generateApiKey, hashApiKey } from '../domain/keys.js';
+import type { ApiKey } from '../domain/types.js';
+import type { Store } from '../store/store.js';
+import { ADMIN_ONLY } from './auth.js';
+import { notFound, validationError } from './errors.js';
+import { AccountId, COMMON_ERRORS, IdParams, iso, isoOrNull, listOf, NullableTimestamp, PageQuery, Timestamp } from './schemas.js';
+
+const KeyKind = Type.Union([Type.Literal('admin'), Type.Literal('publisher'), Type.Literal('account')]);
+
+const CreateKey = Type.Object(
+  {
+    kind: KeyKind,
+    accountId: Type.Optional(Type.Union([AccountId, Type.Null()])),
+    name: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+    expiresAt: Type.Optional(Type.Union([Timestamp, Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+
+const KeyView = Type.Object(
+  {
+    id: Type.String(),
+    kind: KeyKind,
+    accountId: Type.Union([Type.String(), Type.Null()]),
+    name: Type.Union([Type.String(), Type.Null()]),
+    createdAt: Timestamp,
+    expiresAt: NullableTimestamp,
+    lastUsedAt: NullableTimestamp,
+  },
+  { $id: 'ApiKey' },
+);
+
+const CreatedKey = Type.Intersect([KeyView, Type.Object({ key: Type.String() })]);
+
+function keyView(key: ApiKey): Static<typeof KeyView> {
+  return {
+    id: key.id,
+    kind: key.kind,
+    accountId: key.accountId,
+    name: key.name,
+    createdAt: iso(key.createdAt),
+    expiresAt: isoOrNull(key.expiresAt),
+    lastUsedAt: isoOrNull(key.lastUsedAt),
+  };
+}
+
+/** Creates a key and returns it with its clear text, which is never available again. */
+export async function createApiKey(
+  store: Store,
+  clock: Clock,
+  input: { kind: ApiKey['kind']; accountId: string | null; name: string | null; expiresAt: number | null },
+): Promise<{ key: ApiKey; clearKey: string }> {
+  const now = clock.now();
+  if (input.accountId !== null) await store.ensureAccount(input.accountId, now);
+  const clearKey = generateApiKey(input.kind);
+  const key = await store.createKey({
+    id: newId('key', now),
+    kind: input.kind,
+    accountId: input.accountId,
+    name: input.name,
+    keyHash: hashApiKey(clearKey),
+    createdAt: now,
+    expiresAt: input.expiresAt,
+  });
+  return { key, clearKey };
+}
+
+export function keyRoutes(app: FastifyInstance, store: Store, clock: Clock): void {
+  app.post(
+    '/v1/keys',
+    {
+      config: { access: ADMIN_ONLY },
+      schema: { tags: ['keys'], body: CreateKey, response: { 201: CreatedKey, ...COMMON_ERRORS } },
+    },
+    async (request, reply) => {
+      const body = request.body as Static<typeof CreateKey>;
+      const accountId = body.accountId ?? null;
+      if (body.kind === 'account' && accountId === null) {
+        throw validationError('/accountId', 'is required for account keys');
+      }
+      if (body.kind !== 'account' && accountId !== null) {
+        throw validationError('/accountId', 'is only for account keys');
+      }
+      const expiresAt = body.expiresAt == null ? null : Date.parse(body.expiresAt);
+      if (expiresAt !== null && expiresAt <= clock.now()) throw validationError('/expiresAt', 'must be in the future');
+      const { key, clearKey } = await createApiKey(store, clock, {
+        kind: body.kind,
+        accountId,
+        name: body.name ?? null,
+        expiresAt,
+      });
+      return reply.code(201).send({ ...keyView(key), key: clearKey });
+    },
+  );
+
+  app.get(
+    '/v1/keys',
+    {
+      config: { access: ADMIN_ONLY },
+      schema: {
+        tags: ['keys'],
+        querystring: Type.Object({ limit: Type.Optional(PageQuery.limit), cursor: Type.Optional(PageQuery.cursor) }),
+        response: { 200: listOf(KeyView), ...COMMON_ERRORS },
+      },
+    },
+    async (request) => {
+      const query = request.query as { limit: number; cursor?: string };
+      const page = await store.listKeys({ limit: query.limit, cursor: query.cursor ?? null });
+      return { data: page.items.map(keyView), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.delete(
+    '/v1/keys/:id',
+    {
+      config: { access: ADMIN_ONLY },
+      schema: { tags: ['keys'], params: IdParams, response: { 204: Type.Null(), ...COMMON_ERRORS } },
+    },
+    async (request, reply) => {
+      const { id } = request.params as Static<typeof IdParams>;
+      if (!(await store.revokeKey(id, clock.now()))) throw notFound('key');
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,14 @@
+import type { FastifyInstance } from 'fastify';
+import type { Store } from '../store/store.js';
+import { VERSION } from '../version.js';
+
+// Liveness and readiness, for load balancers and orchestrators. Public: they reveal nothing.
+
+export function serviceRoutes(app: FastifyInstance, store: Store): void {
+  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok', version: VERSION }));
+
+  app.get('/ready', { schema: { hide: true } }, async (_request, reply) => {
+    const ready = await store.isReady();
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready' });
+  });
+}

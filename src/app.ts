@@ -1,0 +1,78 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { accountRoutes } from './api/accounts.js';
+import { registerAuth } from './api/auth.js';
+import { deliveryRoutes } from './api/deliveries.js';
+import { endpointRoutes } from './api/endpoints.js';
+import { errorHandler, notFoundHandler } from './api/errors.js';
+import { eventTypeRoutes } from './api/event-types.js';
+import { eventRoutes } from './api/events.js';
+import { keyRoutes } from './api/keys.js';
+import { ErrorResponse } from './api/schemas.js';
+import { serviceRoutes } from './api/service.js';
+import { settingsRoutes } from './api/settings.js';
+import type { Config } from './config.js';
+import type { Clock } from './domain/clock.js';
+import type { Publisher } from './ingest/publisher.js';
+import type { Store } from './store/store.js';
+import { VERSION } from './version.js';
+
+// Builds the HTTP app: auth, error mapping and every resource's routes, registered in one place.
+
+export interface AppDependencies {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  publisher: Publisher;
+  log: Logger;
+  callbackSecret: string;
+  /** Called when a delivery becomes due now (manual retry), to wake a local worker. */
+  onDeliveryDue: () => void;
+}
+
+export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const { config, store, clock, publisher } = deps;
+  // Typed as the default instance: route modules need not know which logger implementation is used.
+  const app = Fastify({
+    loggerInstance: deps.log,
+    // One line per request would double the log volume of ingest; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1024 * 1024,
+    // Reject unknown fields rather than drop them: a typo such as `eventType` for `eventTypes`
+    // must be an error, not a silently ignored setting.
+    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true } },
+    forceCloseConnections: true,
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+
+  // The API speaks JSON only: a text/plain body is a 415, not a string that fails validation.
+  app.removeContentTypeParser('text/plain');
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  app.addSchema(ErrorResponse);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'hookd', version: VERSION, description: 'Webhooks as a service: the HTTP API (v1).' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, index) => String(json.$id ?? `def-${index}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  registerAuth(app, store, clock);
+  serviceRoutes(app, store);
+  keyRoutes(app, store, clock);
+  accountRoutes(app, store, clock);
+  eventTypeRoutes(app, store, clock);
+  endpointRoutes(app, store, clock, config);
+  eventRoutes(app, store, clock, config, publisher);
+  deliveryRoutes(app, store, clock, deps.onDeliveryDue);
+  settingsRoutes(app, deps.callbackSecret);
+  return app;
+}

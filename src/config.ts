@@ -1,0 +1,135 @@
+// Configuration: defaults, then the environment, then `hookd serve` flags; validated once at
+// start. Every setting is documented where it is declared. The environment is passed in so that
+// tests control it.
+
+export type Role = 'all' | 'api' | 'worker';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  /** HOOKD_PORT: the HTTP port (0 picks a free one). */
+  port: number;
+  /** HOOKD_HOST: the address to listen on. */
+  host: string;
+  /** HOOKD_DATABASE_URL: `sqlite:<path>` (embedded, the default) or `postgres://…`. */
+  databaseUrl: string;
+  /** HOOKD_ADMIN_KEY: an admin key accepted in addition to the stored ones. */
+  adminKey: string | null;
+  /** HOOKD_ALLOW_PRIVATE_URLS: turns the SSRF URL guard off (development and tests on loopback). */
+  allowPrivateUrls: boolean;
+  /** HOOKD_STRICT_EVENT_TYPES: events and subscriptions must name catalog types. */
+  strictEventTypes: boolean;
+  /** HOOKD_WORKER_CONCURRENCY: attempts in flight at once in this process. */
+  workerConcurrency: number;
+  /** HOOKD_ENDPOINT_CONCURRENCY: attempts in flight at once to one endpoint, so a slow one cannot take every slot. */
+  endpointConcurrency: number;
+  /** HOOKD_ROLE: `api` serves HTTP only, `worker` delivers only, `all` both. */
+  role: Role;
+  /** HOOKD_LOG_LEVEL */
+  logLevel: LogLevel;
+  /** HOOKD_RETENTION_DAYS: events, deliveries and attempts older than this are purged. */
+  retentionDays: number;
+  /** HOOKD_LEASE_SECONDS: how long a claimed delivery stays with a worker before another may take it (crash recovery). */
+  leaseSeconds: number;
+}
+
+export class ConfigError extends Error {}
+
+export const DEFAULT_CONFIG: Config = {
+  port: 8080,
+  host: '127.0.0.1',
+  databaseUrl: 'sqlite:./hookd.db',
+  adminKey: null,
+  allowPrivateUrls: false,
+  strictEventTypes: true,
+  workerConcurrency: 64,
+  endpointConcurrency: 16,
+  role: 'all',
+  logLevel: 'info',
+  retentionDays: 30,
+  leaseSeconds: 120,
+};
+
+type Parser<T> = (raw: string, name: string) => T;
+
+const integer =
+  (min: number, max: number): Parser<number> =>
+  (raw, name) => {
+    if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+    const value = Number(raw);
+    if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+    return value;
+  };
+
+const boolean: Parser<boolean> = (raw, name) => {
+  const value = raw.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(value)) return true;
+  if (['false', '0', 'no', 'off'].includes(value)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+};
+
+const oneOf =
+  <T extends string>(values: readonly T[]): Parser<T> =>
+  (raw, name) => {
+    if (!(values as readonly string[]).includes(raw)) {
+      throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
+    }
+    return raw as T;
+  };
+
+const text: Parser<string> = (raw, name) => {
+  if (raw.trim() === '') throw new ConfigError(`${name} must not be empty`);
+  return raw;
+};
+
+const databaseUrl: Parser<string> = (raw, name) => {
+  if (!/^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(raw)) {
+    throw new ConfigError(`${name} must start with sqlite: or postgres://, got "${raw}"`);
+  }
+  return raw;
+};
+
+const SETTINGS: { [K in keyof Config]: Parser<Config[K]> } = {
+  port: integer(0, 65535),
+  host: text,
+  databaseUrl,
+  adminKey: text,
+  allowPrivateUrls: boolean,
+  strictEventTypes: boolean,
+  workerConcurrency: integer(1, 10_000),
+  endpointConcurrency: integer(1, 10_000),
+  role: oneOf(['all', 'api', 'worker'] as const),
+  logLevel: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+  retentionDays: integer(1, 36_500),
+  leaseSeconds: integer(5, 86_400),
+};
+
+/** `workerConcurrency` → `HOOKD_WORKER_CONCURRENCY`. */
+export function envNameOf(key: keyof Config): string {
+  return 'HOOKD_' + key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase();
+}
+
+/** `workerConcurrency` → `worker-concurrency`, the `hookd serve` flag. */
+export function flagNameOf(key: keyof Config): string {
+  return key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+}
+
+export const CONFIG_KEYS = Object.keys(SETTINGS) as (keyof Config)[];
+
+/**
+ * Builds the configuration. `flags` holds raw strings keyed like Config (commander's camelCase);
+ * a flag wins over the environment, which wins over the default.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  flags: Partial<Record<keyof Config, string>> = {},
+): Config {
+  const config: Record<string, unknown> = { ...DEFAULT_CONFIG };
+  for (const key of CONFIG_KEYS) {
+    const fromFlag = flags[key];
+    const fromEnv = env[envNameOf(key)];
+    const [raw, name] = fromFlag !== undefined ? [fromFlag, `--${flagNameOf(key)}`] : [fromEnv, envNameOf(key)];
+    if (raw === undefined || (raw === '' && fromFlag === undefined)) continue;
+    config[key] = (SETTINGS[key] as Parser<unknown>)(raw, name);
+  }
+  return config as unknown as Config;
+}

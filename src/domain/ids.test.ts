@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { messageIdOf, newId } from './ids.js';
+
+describe('ids', () => {
+  it('are prefixed and sort by creation time, also within one millisecond', () => {
+    const ids = Array.from({ length: 1000 }, () => newId('dlv', 1_700_000_000_000));
+    expect(ids[0]).toMatch(/^dlv_[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(newId('dlv', 1_700_000_000_001) > ids[999]!).toBe(true);
+  });
+
+  it('give each delivery a message id that is stable and distinct', () => {
+    expect(messageIdOf('dlv_01ABC')).toBe('msg_01ABC');
+  });
+});

@@ -1,0 +1,19 @@
+// Request headers are recorded with each attempt so operators can see what was sent. Custom
+// headers often carry credentials for the receiver (ApiRTC and KOMPaaS users put API keys there):
+// those values never reach the attempt log.
+
+const SECRET_HEADER_NAMES = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key']);
+const SECRET_HEADER_WORDS = /(token|secret|passw|api[-_]?key|auth|session|signature-key)/i;
+
+export const REDACTED = '[redacted]';
+
+export function isSecretHeader(name: string): boolean {
+  const lower = name.toLowerCase();
+  return SECRET_HEADER_NAMES.has(lower) || SECRET_HEADER_WORDS.test(lower);
+}
+
+export function redactHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) out[name] = isSecretHeader(name) ? REDACTED : value;
+  return out;
+}

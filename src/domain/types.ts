@@ -1,0 +1,166 @@
+// The domain's vocabulary. Times are unix milliseconds everywhere inside hookd; the API layer
+// turns them into ISO-8601 strings at the edge.
+
+export type KeyKind = 'admin' | 'publisher' | 'account';
+
+export interface ApiKey {
+  id: string;
+  kind: KeyKind;
+  accountId: string | null;
+  name: string | null;
+  createdAt: number;
+  expiresAt: number | null;
+  lastUsedAt: number | null;
+}
+
+export interface Account {
+  id: string;
+  name: string | null;
+  enabled: boolean;
+  metadata: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface EventTypeParameter {
+  path: string;
+  type: string;
+  description: string;
+}
+
+export interface EventType {
+  name: string;
+  description: string;
+  category: string | null;
+  schema: Record<string, unknown> | null;
+  examples: unknown[];
+  parameters: EventTypeParameter[];
+  archived: boolean;
+  /** Built-in `hookd.*` types: never changed or deleted. */
+  builtIn: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type HttpMethod = 'POST' | 'PUT' | 'PATCH' | 'GET';
+export type BodyFormat = 'standard' | 'raw' | 'json' | 'text';
+
+export interface BodySpec {
+  format: BodyFormat;
+  /** json only: dot paths of the payload to send (all of it when absent). */
+  fields?: string[];
+  /** json only: extra fields added to the body. */
+  userParams?: Record<string, unknown>;
+  /** text only. */
+  template?: string;
+  /** text only. */
+  contentType?: string;
+}
+
+export type RetryScheduleKind = 'exponential' | 'fixed' | 'custom';
+
+export interface RetryPolicy {
+  enabled: boolean;
+  schedule: RetryScheduleKind;
+  /** custom: the delay before each retry, in order. */
+  delaysSeconds?: number[];
+  /** fixed: the delay between attempts. */
+  intervalSeconds?: number;
+  /** fixed: attempts in all, the first one included. */
+  maxAttempts?: number;
+  /** Updox: any 4xx is final. */
+  dropOn4xx: boolean;
+}
+
+export interface PayloadFilter {
+  path: string;
+  /** Scalars: the value at `path` must equal one of them. */
+  in: Array<string | number | boolean | null>;
+}
+
+/** What a client configures on an endpoint. */
+export interface EndpointSpec {
+  accountId: string | null;
+  url: string;
+  title: string;
+  description: string;
+  eventTypes: string[];
+  active: boolean;
+  method: HttpMethod;
+  headers: Record<string, string>;
+  queryParams: Record<string, string>;
+  body: BodySpec;
+  retry: RetryPolicy;
+  timeoutMs: number;
+  rateLimitPerSecond: number | null;
+  filter: PayloadFilter | null;
+  disabledReason: string | null;
+}
+
+export interface Endpoint extends EndpointSpec {
+  id: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** The signing secrets of an endpoint: the current one and, during a rotation's grace period, the one before. */
+export interface EndpointSecrets {
+  current: string;
+  previous: string | null;
+  previousExpiresAt: number | null;
+}
+
+export interface EndpointWithSecrets extends Endpoint {
+  secrets: EndpointSecrets;
+}
+
+export interface HookEvent {
+  id: string;
+  type: string;
+  accountId: string | null;
+  /** The payload as compact JSON text: kept as text so the bytes sent are the bytes stored. */
+  payload: string;
+  correlationId: string | null;
+  callbackUrl: string | null;
+  occurredAt: number;
+  createdAt: number;
+}
+
+export type DeliveryStatus = 'pending' | 'sending' | 'succeeded' | 'failed' | 'dropped' | 'canceled';
+
+export const FINAL_DELIVERY_STATUSES: readonly DeliveryStatus[] = ['succeeded', 'failed', 'dropped', 'canceled'];
+
+export interface Delivery {
+  id: string;
+  eventId: string;
+  endpointId: string | null;
+  accountId: string | null;
+  eventType: string;
+  url: string;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: number | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  correlationId: string | null;
+  createdAt: number;
+  completedAt: number | null;
+}
+
+/** A delivery as a worker holds it: claimed under a lease. */
+export interface ClaimedDelivery extends Delivery {
+  /** Set by a manual retry of a finished delivery: this attempt is the last, whatever its outcome. */
+  singleAttempt: boolean;
+}
+
+export interface Attempt {
+  id: string;
+  deliveryId: string;
+  startedAt: number;
+  durationMs: number;
+  statusCode: number | null;
+  error: string | null;
+  requestHeaders: Record<string, string>;
+  responseHeaders: Record<string, string>;
+  responseBody: string | null;
+}

@@ -1,0 +1,108 @@
+import type { Clock } from '../domain/clock.js';
+import { newId } from '../domain/ids.js';
+import { isSubscribed } from '../domain/subscriptions.js';
+import type { Delivery, Endpoint, HookEvent } from '../domain/types.js';
+import type { IngestOutcome, Store } from '../store/store.js';
+
+// Publishing an event: decide which endpoints hear it (fan-out), then store the event and all its
+// deliveries in one transaction. Only after that commit may the caller answer 202. Used by the
+// events API, and by hookd itself for operations and operational events.
+
+/** An idempotent client id is honoured for this long (contract: 24 h). */
+export const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
+
+export interface EventToPublish {
+  event: HookEvent;
+  /** The id came from the client: a repeat within the window is the same event. */
+  clientId: boolean;
+  /** The payload parsed, for subscription filters. */
+  payloadValue: unknown;
+}
+
+export class Publisher {
+  private readonly listeners: Array<() => void> = [];
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Called after a commit that created deliveries due now, so an idle worker starts at once. */
+  onDeliveriesCreated(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  async publish(items: EventToPublish[]): Promise<IngestOutcome[]> {
+    const now = this.clock.now();
+    const routing = new RoutingCache(this.store, now);
+    const toStore = [];
+    for (const item of items) {
+      toStore.push({ event: item.event, clientId: item.clientId, deliveries: await this.plan(item, routing, now) });
+    }
+    const outcomes = await this.store.ingestEvents(toStore, now - IDEMPOTENCY_WINDOW_MS, now);
+    if (outcomes.some((outcome) => outcome.outcome === 'created' && outcome.deliveries > 0)) {
+      for (const listener of this.listeners) listener();
+    }
+    return outcomes;
+  }
+
+  private async plan(item: EventToPublish, routing: RoutingCache, now: number): Promise<Delivery[]> {
+    const { event } = item;
+    const { endpoints, accountEnabled } = await routing.forAccount(event.accountId);
+    const context = { type: event.type, accountId: event.accountId, payload: item.payloadValue, accountEnabled };
+    const deliveries = endpoints
+      .filter((endpoint) => isSubscribed(endpoint, context))
+      .map((endpoint) => newDelivery(event, now, endpoint.url, endpoint.id, endpoint.accountId));
+    // Request level (Updox's on-the-fly callbackUrl): no subscription needed, and like the
+    // account's own endpoints it is silent while the account is disabled.
+    if (event.callbackUrl !== null && accountEnabled) {
+      deliveries.push(newDelivery(event, now, event.callbackUrl, null, event.accountId));
+    }
+    return deliveries;
+  }
+}
+
+function newDelivery(event: HookEvent, now: number, url: string, endpointId: string | null, accountId: string | null): Delivery {
+  return {
+    id: newId('dlv', now),
+    eventId: event.id,
+    endpointId,
+    accountId,
+    eventType: event.type,
+    url,
+    status: 'pending',
+    attempts: 0,
+    nextAttemptAt: now,
+    lastStatusCode: null,
+    lastError: null,
+    correlationId: event.correlationId,
+    createdAt: now,
+    completedAt: null,
+  };
+}
+
+/** Candidate endpoints and the enabled flag per account, loaded once per publish call (a batch shares them). */
+class RoutingCache {
+  private readonly cache = new Map<string | null, Promise<{ endpoints: Endpoint[]; accountEnabled: boolean }>>();
+  constructor(
+    private readonly store: Store,
+    private readonly now: number,
+  ) {}
+
+  forAccount(accountId: string | null): Promise<{ endpoints: Endpoint[]; accountEnabled: boolean }> {
+    let entry = this.cache.get(accountId);
+    if (entry === undefined) {
+      entry = this.load(accountId);
+      this.cache.set(accountId, entry);
+    }
+    return entry;
+  }
+
+  private async load(accountId: string | null): Promise<{ endpoints: Endpoint[]; accountEnabled: boolean }> {
+    const endpoints = await this.store.findCandidateEndpoints(accountId);
+    if (accountId === null) return { endpoints, accountEnabled: true };
+    // Accounts are enabled when first seen (created implicitly by the ingest transaction).
+    const account = await this.store.getAccount(accountId);
+    return { endpoints, accountEnabled: account?.enabled ?? true };
+  }
+}

@@ -1,0 +1,130 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { createApiKey } from './api/keys.js';
+import { CALLBACK_SECRET_SETTING } from './api/settings.js';
+import { buildApp } from './app.js';
+import type { Config } from './config.js';
+import { systemClock, type Clock } from './domain/clock.js';
+import { hashApiKey } from './domain/keys.js';
+import { BUILT_IN_EVENT_TYPES } from './domain/operational-events.js';
+import { generateSecret } from './domain/signing.js';
+import { HttpSender } from './delivery/sender.js';
+import { DeliveryWorker } from './delivery/worker.js';
+import { Publisher } from './ingest/publisher.js';
+import { createLogger } from './log.js';
+import { openStore } from './store/open.js';
+import type { Store } from './store/store.js';
+import { USER_AGENT } from './version.js';
+
+// Starting and stopping one hookd node: open and migrate the store, make sure an admin key
+// exists, start the worker and the HTTP server as the role asks.
+
+export interface RunningHookd {
+  /** http://host:port */
+  url: string;
+  port: number;
+  store: Store;
+  /** The admin key generated on first start of an empty database (also printed once). */
+  generatedAdminKey: string | null;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  clock?: Clock;
+  log?: Logger;
+  /** Where the generated admin key is printed (stdout by default; never the log). */
+  print?: (line: string) => void;
+}
+
+async function ensureAdminKey(store: Store, config: Config, clock: Clock): Promise<string | null> {
+  if (config.adminKey !== null) {
+    if ((await store.findKeyByHash(hashApiKey(config.adminKey))) === null) {
+      await store.createKey({
+        id: `key_env_${hashApiKey(config.adminKey).slice(0, 16)}`,
+        kind: 'admin',
+        accountId: null,
+        name: 'HOOKD_ADMIN_KEY',
+        keyHash: hashApiKey(config.adminKey),
+        createdAt: clock.now(),
+        expiresAt: null,
+      });
+    }
+    return null;
+  }
+  if ((await store.countLiveKeys('admin')) > 0) return null;
+  const { clearKey } = await createApiKey(store, clock, { kind: 'admin', accountId: null, name: 'generated on first start', expiresAt: null });
+  return clearKey;
+}
+
+export async function prepareStore(config: Config, clock: Clock = systemClock): Promise<Store> {
+  const store = openStore(config.databaseUrl);
+  await store.migrate();
+  await store.upsertBuiltInEventTypes(BUILT_IN_EVENT_TYPES.map((type) => ({ ...type, createdAt: clock.now(), updatedAt: clock.now() })));
+  return store;
+}
+
+export async function startHookd(config: Config, options: StartOptions = {}): Promise<RunningHookd> {
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? createLogger(config.logLevel);
+  const print = options.print ?? ((line: string) => process.stdout.write(line + '\n'));
+  const store = await prepareStore(config, clock);
+  const generatedAdminKey = await ensureAdminKey(store, config, clock);
+  if (generatedAdminKey !== null) {
+    print(`hookd: created the first admin key (shown once, keep it safe):\n\n  ${generatedAdminKey}\n`);
+  }
+  const callbackSecret = await store.initSetting(CALLBACK_SECRET_SETTING, generateSecret());
+  const publisher = new Publisher(store, clock);
+
+  let worker: DeliveryWorker | null = null;
+  let sender: HttpSender | null = null;
+  if (config.role !== 'api') {
+    sender = new HttpSender({ allowPrivateUrls: config.allowPrivateUrls, connectionsPerOrigin: config.endpointConcurrency });
+    worker = new DeliveryWorker({
+      store,
+      sender,
+      clock,
+      random: Math.random,
+      log,
+      concurrency: config.workerConcurrency,
+      endpointConcurrency: config.endpointConcurrency,
+      leaseMs: config.leaseSeconds * 1000,
+      userAgent: USER_AGENT,
+      callbackSecret,
+    });
+    publisher.onDeliveriesCreated(() => worker?.wake());
+    worker.start();
+  }
+
+  const app: FastifyInstance = await buildApp({
+    config,
+    store,
+    clock,
+    publisher,
+    log,
+    callbackSecret,
+    onDeliveryDue: () => worker?.wake(),
+  });
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  log.info({ port, host: config.host, role: config.role, database: config.databaseUrl.split(':')[0] }, 'hookd listening');
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    store,
+    generatedAdminKey,
+    close() {
+      closing ??= (async () => {
+        await app.close();
+        await worker?.stop();
+        await sender?.close();
+        await store.close();
+        log.info('hookd stopped');
+      })();
+      return closing;
+    },
+  };
+}

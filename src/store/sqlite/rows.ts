@@ -1,0 +1,246 @@
+import type {
+  Account,
+  ApiKey,
+  Attempt,
+  ClaimedDelivery,
+  Delivery,
+  DeliveryStatus,
+  Endpoint,
+  EndpointSpec,
+  EndpointWithSecrets,
+  EventType,
+  HookEvent,
+  KeyKind,
+} from '../../domain/types.js';
+import type { ApiKeyRecord } from '../store.js';
+
+// Rows as SQLite returns them, and their mapping to domain objects. Booleans are 0/1, JSON is text.
+
+export interface KeyRow {
+  id: string;
+  kind: KeyKind;
+  account_id: string | null;
+  name: string | null;
+  created_at: number;
+  expires_at: number | null;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export function toApiKey(row: KeyRow): ApiKey {
+  return {
+    id: row.id,
+    kind: row.kind,
+    accountId: row.account_id,
+    name: row.name,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    lastUsedAt: row.last_used_at,
+  };
+}
+
+export function toApiKeyRecord(row: KeyRow): ApiKeyRecord {
+  return { ...toApiKey(row), revoked: row.revoked_at !== null };
+}
+
+export interface AccountRow {
+  id: string;
+  name: string | null;
+  enabled: number;
+  metadata: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export function toAccount(row: AccountRow): Account {
+  return {
+    id: row.id,
+    name: row.name,
+    enabled: row.enabled === 1,
+    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export interface EventTypeRow {
+  name: string;
+  description: string;
+  category: string | null;
+  schema: string | null;
+  examples: string;
+  parameters: string;
+  archived: number;
+  built_in: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export function toEventType(row: EventTypeRow): EventType {
+  return {
+    name: row.name,
+    description: row.description,
+    category: row.category,
+    schema: row.schema === null ? null : (JSON.parse(row.schema) as Record<string, unknown>),
+    examples: JSON.parse(row.examples) as unknown[],
+    parameters: JSON.parse(row.parameters) as EventType['parameters'],
+    archived: row.archived === 1,
+    builtIn: row.built_in === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function eventTypeParams(eventType: EventType): unknown[] {
+  return [
+    eventType.name,
+    eventType.description,
+    eventType.category,
+    eventType.schema === null ? null : JSON.stringify(eventType.schema),
+    JSON.stringify(eventType.examples),
+    JSON.stringify(eventType.parameters),
+    eventType.archived ? 1 : 0,
+    eventType.builtIn ? 1 : 0,
+    eventType.createdAt,
+    eventType.updatedAt,
+  ];
+}
+
+export interface EndpointRow {
+  id: string;
+  account_id: string | null;
+  url: string;
+  active: number;
+  event_types: string;
+  spec: string;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The part of an endpoint kept in the `spec` JSON column. */
+type StoredSpec = Omit<EndpointSpec, 'accountId' | 'url' | 'active' | 'eventTypes'>;
+
+export function specColumn(spec: EndpointSpec): string {
+  const { accountId: _a, url: _u, active: _ac, eventTypes: _e, ...rest } = spec;
+  return JSON.stringify(rest satisfies StoredSpec);
+}
+
+export function toEndpoint(row: EndpointRow): Endpoint {
+  const spec = JSON.parse(row.spec) as StoredSpec;
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    url: row.url,
+    active: row.active === 1,
+    eventTypes: JSON.parse(row.event_types) as string[],
+    ...spec,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function toEndpointWithSecrets(row: EndpointRow): EndpointWithSecrets {
+  return {
+    ...toEndpoint(row),
+    secrets: {
+      current: row.secret,
+      previous: row.previous_secret,
+      previousExpiresAt: row.previous_secret_expires_at,
+    },
+  };
+}
+
+export interface EventRow {
+  seq: number;
+  id: string;
+  type: string;
+  account_id: string | null;
+  payload: string;
+  correlation_id: string | null;
+  callback_url: string | null;
+  occurred_at: number;
+  created_at: number;
+}
+
+export function toEvent(row: EventRow): HookEvent {
+  return {
+    id: row.id,
+    type: row.type,
+    accountId: row.account_id,
+    payload: row.payload,
+    correlationId: row.correlation_id,
+    callbackUrl: row.callback_url,
+    occurredAt: row.occurred_at,
+    createdAt: row.created_at,
+  };
+}
+
+export interface DeliveryRow {
+  id: string;
+  event_id: string;
+  endpoint_id: string | null;
+  account_id: string | null;
+  event_type: string;
+  url: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  correlation_id: string | null;
+  single_attempt: number;
+  created_at: number;
+  completed_at: number | null;
+}
+
+export function toDelivery(row: DeliveryRow): Delivery {
+  return {
+    id: row.id,
+    eventId: row.event_id,
+    endpointId: row.endpoint_id,
+    accountId: row.account_id,
+    eventType: row.event_type,
+    url: row.url,
+    status: row.status,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    lastStatusCode: row.last_status_code,
+    lastError: row.last_error,
+    correlationId: row.correlation_id,
+    createdAt: row.created_at,
+    completedAt: row.completed_at,
+  };
+}
+
+export function toClaimedDelivery(row: DeliveryRow): ClaimedDelivery {
+  return { ...toDelivery(row), singleAttempt: row.single_attempt === 1 };
+}
+
+export interface AttemptRow {
+  id: string;
+  delivery_id: string;
+  started_at: number;
+  duration_ms: number;
+  status_code: number | null;
+  error: string | null;
+  request_headers: string;
+  response_headers: string;
+  response_body: string | null;
+}
+
+export function toAttempt(row: AttemptRow): Attempt {
+  return {
+    id: row.id,
+    deliveryId: row.delivery_id,
+    startedAt: row.started_at,
+    durationMs: row.duration_ms,
+    statusCode: row.status_code,
+    error: row.error,
+    requestHeaders: JSON.parse(row.request_headers) as Record<string, string>,
+    responseHeaders: JSON.parse(row.response_headers) as Record<string, string>,
+    responseBody: row.response_body,
+  };
+}

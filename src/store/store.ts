@@ -1,0 +1,186 @@
+import type {
+  Account,
+  ApiKey,
+  Attempt,
+  ClaimedDelivery,
+  Delivery,
+  DeliveryStatus,
+  Endpoint,
+  EndpointSecrets,
+  EndpointSpec,
+  EndpointWithSecrets,
+  EventType,
+  HookEvent,
+  KeyKind,
+} from '../domain/types.js';
+
+// The Store is the only way the rest of hookd touches the database. Every adapter (SQLite,
+// PostgreSQL) implements it and runs the same conformance suite (test/store/conformance.ts).
+// Times are unix milliseconds; callers pass `now` so that adapters never read the clock.
+
+export interface Page {
+  limit: number;
+  /** Opaque, from a previous page's nextCursor. */
+  cursor: string | null;
+}
+
+export interface PageOf<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface ApiKeyRecord extends ApiKey {
+  revoked: boolean;
+}
+
+export interface NewApiKey {
+  id: string;
+  kind: KeyKind;
+  accountId: string | null;
+  name: string | null;
+  keyHash: string;
+  createdAt: number;
+  expiresAt: number | null;
+}
+
+export interface AccountPatch {
+  name?: string | null;
+  enabled?: boolean;
+  metadata?: Record<string, unknown>;
+}
+
+export interface EventTypeFilter {
+  category?: string;
+  includeArchived?: boolean;
+}
+
+export interface EndpointFilter {
+  /** Endpoints of exactly this account; `null` for provider-level ones only. */
+  accountId?: string | null;
+  /** Endpoints whose subscription includes this type (patterns matched). */
+  eventType?: string;
+  active?: boolean;
+}
+
+export interface NewEvent {
+  event: HookEvent;
+  /** Deliveries to create with the event, unless the event turns out to be a duplicate. */
+  deliveries: Delivery[];
+  /** Whether the id was given by the client (idempotency applies). */
+  clientId: boolean;
+}
+
+export type IngestOutcome =
+  | { outcome: 'created'; event: HookEvent; deliveries: number }
+  /** The same client id within the idempotency window: nothing new was stored. */
+  | { outcome: 'duplicate'; event: HookEvent; deliveries: number }
+  /** The id was used before the idempotency window: it cannot be reused while that event is kept. */
+  | { outcome: 'conflict'; event: HookEvent };
+
+export interface EventFilter {
+  type?: string;
+  accountId?: string;
+  correlationId?: string;
+  since?: number;
+  until?: number;
+}
+
+export interface DeliveryFilter {
+  endpointId?: string;
+  eventId?: string;
+  status?: DeliveryStatus;
+  correlationId?: string;
+  accountId?: string;
+}
+
+/** What a worker learned from one attempt, to write back under its lease. */
+export interface AttemptRecord {
+  deliveryId: string;
+  leaseOwner: string;
+  /** Null when the delivery ends without an attempt (its endpoint was deleted or disabled meanwhile). */
+  attempt: Attempt | null;
+  /** The delivery's state after this attempt. */
+  status: DeliveryStatus;
+  nextAttemptAt: number | null;
+  completedAt: number | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  /** Disables the delivery's endpoint with this reason, in the same transaction (410 Gone). */
+  disableEndpoint: string | null;
+}
+
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Applies pending migrations; safe to call from several processes at once. */
+  migrate(): Promise<void>;
+  /** True when the database answers and every migration is applied. */
+  isReady(): Promise<boolean>;
+  close(): Promise<void>;
+
+  // Settings: small server-wide values (the callback signing secret), set once.
+  getSetting(name: string): Promise<string | null>;
+  /** Stores `value` unless the setting exists; returns the value that is stored. */
+  initSetting(name: string, value: string): Promise<string>;
+
+  // Keys.
+  createKey(key: NewApiKey): Promise<ApiKey>;
+  findKeyByHash(keyHash: string): Promise<ApiKeyRecord | null>;
+  listKeys(page: Page): Promise<PageOf<ApiKey>>;
+  /** Returns false when there is no such live key. */
+  revokeKey(id: string, now: number): Promise<boolean>;
+  touchKeys(ids: string[], now: number): Promise<void>;
+  countLiveKeys(kind: KeyKind): Promise<number>;
+
+  // Accounts: created the first time an id is used.
+  ensureAccount(id: string, now: number): Promise<Account>;
+  getAccount(id: string): Promise<Account | null>;
+  listAccounts(page: Page): Promise<PageOf<Account>>;
+  putAccount(id: string, patch: AccountPatch, now: number): Promise<Account>;
+
+  // Event types (the catalog).
+  createEventType(eventType: EventType): Promise<EventType | null>;
+  /** Creates or refreshes built-in types. */
+  upsertBuiltInEventTypes(eventTypes: EventType[]): Promise<void>;
+  getEventType(name: string): Promise<EventType | null>;
+  listEventTypes(filter: EventTypeFilter, page: Page): Promise<PageOf<EventType>>;
+  replaceEventType(eventType: EventType): Promise<EventType | null>;
+
+  // Endpoints.
+  createEndpoint(endpoint: EndpointWithSecrets): Promise<Endpoint>;
+  getEndpoint(id: string): Promise<EndpointWithSecrets | null>;
+  getEndpoints(ids: string[]): Promise<EndpointWithSecrets[]>;
+  listEndpoints(filter: EndpointFilter, page: Page): Promise<PageOf<Endpoint>>;
+  updateEndpoint(id: string, spec: EndpointSpec, now: number): Promise<Endpoint | null>;
+  setEndpointSecrets(id: string, secrets: EndpointSecrets, now: number): Promise<boolean>;
+  /** Deletes the endpoint and cancels its pending deliveries. */
+  deleteEndpoint(id: string, now: number): Promise<boolean>;
+  /** Active endpoints that may hear an event of this account: the account's own and the provider-level ones. */
+  findCandidateEndpoints(accountId: string | null): Promise<Endpoint[]>;
+
+  // Events. `ingestEvents` is one transaction: the 202 is sent only after it commits. If any
+  // outcome is a conflict, the transaction is rolled back and nothing of the call is stored.
+  ingestEvents(events: NewEvent[], dedupeSince: number, now: number): Promise<IngestOutcome[]>;
+  getEvent(id: string): Promise<HookEvent | null>;
+  getEvents(ids: string[]): Promise<HookEvent[]>;
+  listEvents(filter: EventFilter, page: Page): Promise<PageOf<HookEvent>>;
+
+  // Deliveries: the queue.
+  insertDeliveries(deliveries: Delivery[]): Promise<void>;
+  getDelivery(id: string): Promise<Delivery | null>;
+  listDeliveries(filter: DeliveryFilter, page: Page): Promise<PageOf<Delivery>>;
+  /** Atomically leases up to `limit` due pending deliveries to `owner`, oldest due first. */
+  claimDueDeliveries(owner: string, now: number, limit: number, leaseUntil: number): Promise<ClaimedDelivery[]>;
+  /** Writes attempts and their deliveries' new state, in one transaction; only under a held lease. */
+  recordAttempts(records: AttemptRecord[]): Promise<void>;
+  /** Gives leased deliveries back (shutdown, or a lane too full): pending again at `nextAttemptAt`. */
+  releaseDeliveries(ids: string[], owner: string, nextAttemptAt: number): Promise<void>;
+  /** Crash recovery: deliveries whose lease ran out become pending. Returns how many. */
+  releaseExpiredLeases(now: number): Promise<number>;
+  /** A manual retry: due now; a finished delivery gets exactly one more attempt. Null when missing or in flight. */
+  retryDelivery(id: string, now: number): Promise<Delivery | null>;
+  /** Cancels a pending delivery; null when it is not pending. */
+  cancelDelivery(id: string, now: number): Promise<Delivery | null>;
+  listAttempts(deliveryId: string, page: Page): Promise<PageOf<Attempt>>;
+  /** The earliest `nextAttemptAt` of pending deliveries, so an idle worker knows when to look again. */
+  nextDueAt(): Promise<number | null>;
+}

@@ -1,0 +1,313 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { newId } from '../../src/domain/ids.js';
+import type { Delivery, EndpointWithSecrets, EventType, HookEvent } from '../../src/domain/types.js';
+import type { Store } from '../../src/store/store.js';
+
+// The behaviour every Store adapter must have, written once. Each adapter's test file runs it
+// with a harness that makes a fresh, migrated store (see sqlite.test.ts).
+
+export interface StoreHarness {
+  create(): Promise<Store>;
+  destroy(store: Store): Promise<void>;
+}
+
+const T0 = 1_800_000_000_000;
+
+function event(overrides: Partial<HookEvent> = {}): HookEvent {
+  return {
+    id: newId('evt', T0),
+    type: 'call.started',
+    accountId: null,
+    payload: '{"callId":1}',
+    correlationId: null,
+    callbackUrl: null,
+    occurredAt: T0,
+    createdAt: T0,
+    ...overrides,
+  };
+}
+
+function delivery(eventId: string, overrides: Partial<Delivery> = {}): Delivery {
+  return {
+    id: newId('dlv', T0),
+    eventId,
+    endpointId: null,
+    accountId: null,
+    eventType: 'call.started',
+    url: 'https://example.com/hook',
+    status: 'pending',
+    attempts: 0,
+    nextAttemptAt: T0,
+    lastStatusCode: null,
+    lastError: null,
+    correlationId: null,
+    createdAt: T0,
+    completedAt: null,
+    ...overrides,
+  };
+}
+
+function endpoint(overrides: Partial<EndpointWithSecrets> = {}): EndpointWithSecrets {
+  return {
+    id: newId('ep', T0),
+    accountId: null,
+    url: 'https://example.com/hook',
+    title: '',
+    description: '',
+    eventTypes: [],
+    active: true,
+    method: 'POST',
+    headers: {},
+    queryParams: {},
+    body: { format: 'standard' },
+    retry: { enabled: true, schedule: 'exponential', dropOn4xx: false },
+    timeoutMs: 15000,
+    rateLimitPerSecond: null,
+    filter: null,
+    disabledReason: null,
+    createdAt: T0,
+    updatedAt: T0,
+    secrets: { current: 'whsec_a', previous: null, previousExpiresAt: null },
+    ...overrides,
+  };
+}
+
+function eventType(name: string, overrides: Partial<EventType> = {}): EventType {
+  return {
+    name,
+    description: '',
+    category: null,
+    schema: null,
+    examples: [],
+    parameters: [],
+    archived: false,
+    builtIn: false,
+    createdAt: T0,
+    updatedAt: T0,
+    ...overrides,
+  };
+}
+
+async function queue(store: Store, count: number, overrides: Partial<Delivery> = {}): Promise<Delivery[]> {
+  const e = event();
+  const deliveries = Array.from({ length: count }, () => delivery(e.id, overrides));
+  await store.ingestEvents([{ event: e, deliveries, clientId: false }], 0, T0);
+  return deliveries;
+}
+
+export function storeConformance(name: string, harness: StoreHarness): void {
+  describe(`Store conformance: ${name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await harness.create();
+    });
+    afterEach(async () => harness.destroy(store));
+
+    it('is ready after migrating, and migrating again changes nothing', async () => {
+      expect(await store.isReady()).toBe(true);
+      await store.migrate();
+      expect(await store.isReady()).toBe(true);
+    });
+
+    it('sets a setting once', async () => {
+      expect(await store.getSetting('s')).toBeNull();
+      expect(await store.initSetting('s', 'first')).toBe('first');
+      expect(await store.initSetting('s', 'second')).toBe('first');
+    });
+
+    it('finds keys by hash, revokes them, counts live ones', async () => {
+      await store.createKey({ id: 'key_1', kind: 'admin', accountId: null, name: 'a', keyHash: 'h1', createdAt: T0, expiresAt: null });
+      await store.createKey({ id: 'key_2', kind: 'account', accountId: 'acme', name: null, keyHash: 'h2', createdAt: T0, expiresAt: T0 + 1 });
+      expect(await store.findKeyByHash('h2')).toMatchObject({ id: 'key_2', kind: 'account', accountId: 'acme', expiresAt: T0 + 1, revoked: false });
+      expect(await store.countLiveKeys('admin')).toBe(1);
+      await store.touchKeys(['key_1'], T0 + 5);
+      expect((await store.findKeyByHash('h1'))?.lastUsedAt).toBe(T0 + 5);
+      expect(await store.revokeKey('key_1', T0)).toBe(true);
+      expect(await store.revokeKey('key_1', T0)).toBe(false);
+      expect((await store.findKeyByHash('h1'))?.revoked).toBe(true);
+      expect(await store.countLiveKeys('admin')).toBe(0);
+      expect((await store.listKeys({ limit: 10, cursor: null })).items.map((k) => k.id)).toEqual(['key_2']);
+    });
+
+    it('creates accounts on first use and patches them', async () => {
+      const account = await store.ensureAccount('acme', T0);
+      expect(account).toMatchObject({ id: 'acme', enabled: true, name: null, metadata: {} });
+      await store.ensureAccount('acme', T0 + 10);
+      expect((await store.getAccount('acme'))?.createdAt).toBe(T0);
+      const patched = await store.putAccount('acme', { enabled: false, metadata: { a: 1 } }, T0 + 20);
+      expect(patched).toMatchObject({ enabled: false, name: null, metadata: { a: 1 }, updatedAt: T0 + 20 });
+      expect((await store.putAccount('acme', { name: 'Acme' }, T0 + 30))).toMatchObject({ enabled: false, name: 'Acme' });
+      const created = await store.putAccount('new', { name: 'New' }, T0);
+      expect(created).toMatchObject({ id: 'new', enabled: true, name: 'New' });
+    });
+
+    it('keeps the catalog: no duplicate names, built-in types cannot be replaced', async () => {
+      expect(await store.createEventType(eventType('a', { category: 'x' }))).toMatchObject({ name: 'a', category: 'x' });
+      expect(await store.createEventType(eventType('a'))).toBeNull();
+      await store.upsertBuiltInEventTypes([eventType('hookd.x', { builtIn: true })]);
+      expect(await store.replaceEventType(eventType('hookd.x', { description: 'changed' }))).toBeNull();
+      expect((await store.replaceEventType(eventType('a', { archived: true, updatedAt: T0 + 1 })))?.archived).toBe(true);
+      const live = await store.listEventTypes({}, { limit: 10, cursor: null });
+      expect(live.items.map((t) => t.name)).toEqual(['hookd.x']);
+      const all = await store.listEventTypes({ includeArchived: true }, { limit: 1, cursor: null });
+      expect(all.items.map((t) => t.name)).toEqual(['a']);
+      const next = await store.listEventTypes({ includeArchived: true }, { limit: 1, cursor: all.nextCursor });
+      expect(next.items.map((t) => t.name)).toEqual(['hookd.x']);
+    });
+
+    it('stores endpoints whole and finds the candidates of an account', async () => {
+      const provider = endpoint({ headers: { 'X-A': '1' }, retry: { enabled: true, schedule: 'fixed', intervalSeconds: 5, maxAttempts: 3, dropOn4xx: true } });
+      const acme = endpoint({ accountId: 'acme' });
+      const off = endpoint({ accountId: 'acme', active: false });
+      const other = endpoint({ accountId: 'globex' });
+      for (const e of [provider, acme, off, other]) await store.createEndpoint(e);
+      expect(await store.getEndpoint(provider.id)).toEqual(provider);
+      const candidates = (await store.findCandidateEndpoints('acme')).map((e) => e.id).sort();
+      expect(candidates).toEqual([provider.id, acme.id].sort());
+      expect((await store.findCandidateEndpoints(null)).map((e) => e.id)).toEqual([provider.id]);
+      expect((await store.listEndpoints({ accountId: null }, { limit: 10, cursor: null })).items.map((e) => e.id)).toEqual([provider.id]);
+      expect((await store.getEndpoints([acme.id, other.id, 'ep_missing'])).map((e) => e.id).sort()).toEqual([acme.id, other.id].sort());
+      const updated = await store.updateEndpoint(acme.id, { ...acme, title: 't', active: false, disabledReason: 'manual' }, T0 + 1);
+      expect(updated).toMatchObject({ title: 't', active: false, disabledReason: 'manual', updatedAt: T0 + 1 });
+      expect(await store.setEndpointSecrets(acme.id, { current: 'whsec_b', previous: 'whsec_a', previousExpiresAt: T0 + 9 }, T0 + 2)).toBe(true);
+      expect((await store.getEndpoint(acme.id))?.secrets).toEqual({ current: 'whsec_b', previous: 'whsec_a', previousExpiresAt: T0 + 9 });
+      expect(await store.deleteEndpoint(acme.id, T0)).toBe(true);
+      expect(await store.getEndpoint(acme.id)).toBeNull();
+    });
+
+    it('ingests events with their deliveries, honouring client ids within the window', async () => {
+      const e = event({ id: 'client-1' });
+      const d = delivery('client-1');
+      expect(await store.ingestEvents([{ event: e, deliveries: [d], clientId: true }], T0 - 1000, T0)).toEqual([
+        { outcome: 'created', event: e, deliveries: 1 },
+      ]);
+      const again = await store.ingestEvents([{ event: { ...e, payload: '{}' }, deliveries: [delivery('client-1')], clientId: true }], T0 - 1000, T0);
+      expect(again).toEqual([{ outcome: 'duplicate', event: e, deliveries: 1 }]);
+      expect((await store.listDeliveries({ eventId: 'client-1' }, { limit: 10, cursor: null })).items).toHaveLength(1);
+      // Past the window the id cannot be reused, and the whole call is rolled back.
+      const fresh = event();
+      const late = await store.ingestEvents(
+        [
+          { event: fresh, deliveries: [], clientId: false },
+          { event: e, deliveries: [], clientId: true },
+        ],
+        T0 + 1,
+        T0 + 2,
+      );
+      expect(late[1]?.outcome).toBe('conflict');
+      expect(await store.getEvent(fresh.id)).toBeNull();
+    });
+
+    it('lists events newest first with filters and cursors', async () => {
+      const events = [0, 1, 2].map((i) => event({ type: i === 1 ? 'other' : 'call.started', correlationId: 'c', accountId: 'acme', createdAt: T0 + i }));
+      await store.ingestEvents(events.map((e) => ({ event: e, deliveries: [], clientId: false })), 0, T0);
+      const page = await store.listEvents({ type: 'call.started' }, { limit: 1, cursor: null });
+      expect(page.items.map((e) => e.id)).toEqual([events[2]!.id]);
+      const next = await store.listEvents({ type: 'call.started' }, { limit: 1, cursor: page.nextCursor });
+      expect(next.items.map((e) => e.id)).toEqual([events[0]!.id]);
+      expect(next.nextCursor).toBeNull();
+      expect((await store.listEvents({ since: T0 + 1, until: T0 + 2 }, { limit: 10, cursor: null })).items.map((e) => e.id)).toEqual([events[1]!.id]);
+      expect((await store.getEvents([events[0]!.id, 'nope'])).map((e) => e.id)).toEqual([events[0]!.id]);
+    });
+
+    it('claims only due pending deliveries, oldest first, each by one worker', async () => {
+      const due = await queue(store, 3);
+      await queue(store, 2, { nextAttemptAt: T0 + 60_000 });
+      const first = await store.claimDueDeliveries('w1', T0, 2, T0 + 1000);
+      const second = await store.claimDueDeliveries('w2', T0, 10, T0 + 1000);
+      expect(first).toHaveLength(2);
+      expect(second).toHaveLength(1);
+      const claimed = [...first, ...second].map((d) => d.id).sort();
+      expect(claimed).toEqual(due.map((d) => d.id).sort());
+      expect(first.every((d) => d.status === 'sending' && d.singleAttempt === false)).toBe(true);
+      expect(await store.claimDueDeliveries('w3', T0 + 59_999, 10, T0 + 1000)).toHaveLength(0);
+      expect(await store.nextDueAt()).toBe(T0 + 60_000);
+    });
+
+    it('records an attempt only under the lease it was claimed with', async () => {
+      const [d] = await queue(store, 1);
+      await store.claimDueDeliveries('w1', T0, 1, T0 + 1000);
+      const attempt = {
+        id: newId('att', T0),
+        deliveryId: d!.id,
+        startedAt: T0,
+        durationMs: 12,
+        statusCode: 503,
+        error: null,
+        requestHeaders: { 'webhook-id': 'msg_1' },
+        responseHeaders: { 'retry-after': '5' },
+        responseBody: 'busy',
+      };
+      const record = {
+        deliveryId: d!.id,
+        attempt,
+        status: 'pending' as const,
+        nextAttemptAt: T0 + 5000,
+        completedAt: null,
+        lastStatusCode: 503,
+        lastError: null,
+        disableEndpoint: null,
+      };
+      await store.recordAttempts([{ ...record, leaseOwner: 'someone-else' }]);
+      expect((await store.getDelivery(d!.id))?.status).toBe('sending');
+      await store.recordAttempts([{ ...record, attempt: { ...attempt, id: newId('att', T0) }, leaseOwner: 'w1' }]);
+      expect(await store.getDelivery(d!.id)).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAt: T0 + 5000, lastStatusCode: 503 });
+      // Both attempts happened, so both are on record.
+      const attempts = await store.listAttempts(d!.id, { limit: 10, cursor: null });
+      expect(attempts.items).toHaveLength(2);
+      expect(attempts.items[0]).toMatchObject({ statusCode: 503, responseBody: 'busy', responseHeaders: { 'retry-after': '5' } });
+    });
+
+    it('disables the endpoint in the same write as a 410', async () => {
+      const ep = endpoint();
+      await store.createEndpoint(ep);
+      const [d] = await queue(store, 1, { endpointId: ep.id });
+      await store.claimDueDeliveries('w1', T0, 1, T0 + 1000);
+      await store.recordAttempts([
+        { deliveryId: d!.id, leaseOwner: 'w1', attempt: null, status: 'dropped', nextAttemptAt: null, completedAt: T0, lastStatusCode: 410, lastError: null, disableEndpoint: 'gone' },
+      ]);
+      expect(await store.getEndpoint(ep.id)).toMatchObject({ active: false, disabledReason: 'gone' });
+      expect(await store.getDelivery(d!.id)).toMatchObject({ status: 'dropped', attempts: 0, completedAt: T0 });
+    });
+
+    it('takes back expired leases and released deliveries', async () => {
+      const [a, b] = await queue(store, 2);
+      await store.claimDueDeliveries('w1', T0, 2, T0 + 1000);
+      expect(await store.releaseExpiredLeases(T0 + 999)).toBe(0);
+      await store.releaseDeliveries([b!.id], 'w1', T0 + 50);
+      expect(await store.getDelivery(b!.id)).toMatchObject({ status: 'pending', nextAttemptAt: T0 + 50 });
+      expect(await store.releaseExpiredLeases(T0 + 1001)).toBe(1);
+      expect((await store.getDelivery(a!.id))?.status).toBe('pending');
+      expect((await store.claimDueDeliveries('w2', T0 + 1001, 10, T0 + 5000)).map((d) => d.id).sort()).toEqual([a!.id, b!.id].sort());
+    });
+
+    it('retries and cancels by the rules', async () => {
+      const [d] = await queue(store, 1, { nextAttemptAt: T0 + 60_000 });
+      expect(await store.retryDelivery(d!.id, T0)).toMatchObject({ status: 'pending', nextAttemptAt: T0 });
+      const [claimed] = await store.claimDueDeliveries('w1', T0, 1, T0 + 1000);
+      expect(claimed?.singleAttempt).toBe(false);
+      expect(await store.retryDelivery(d!.id, T0)).toBeNull();
+      expect(await store.cancelDelivery(d!.id, T0)).toBeNull();
+      await store.recordAttempts([
+        { deliveryId: d!.id, leaseOwner: 'w1', attempt: null, status: 'failed', nextAttemptAt: null, completedAt: T0, lastStatusCode: 500, lastError: null, disableEndpoint: null },
+      ]);
+      const retried = await store.retryDelivery(d!.id, T0 + 1);
+      expect(retried).toMatchObject({ status: 'pending', completedAt: null, nextAttemptAt: T0 + 1 });
+      expect((await store.claimDueDeliveries('w1', T0 + 1, 1, T0 + 1000))[0]?.singleAttempt).toBe(true);
+
+      const [other] = await queue(store, 1);
+      expect(await store.cancelDelivery(other!.id, T0 + 2)).toMatchObject({ status: 'canceled', completedAt: T0 + 2, nextAttemptAt: null });
+      expect(await store.cancelDelivery(other!.id, T0 + 2)).toBeNull();
+    });
+
+    it('lists deliveries newest first with filters and cursors', async () => {
+      const deliveries = await queue(store, 3, { correlationId: 'corr', accountId: 'acme' });
+      const page = await store.listDeliveries({ correlationId: 'corr' }, { limit: 2, cursor: null });
+      expect(page.items.map((d) => d.id)).toEqual([deliveries[2]!.id, deliveries[1]!.id]);
+      const rest = await store.listDeliveries({ correlationId: 'corr' }, { limit: 2, cursor: page.nextCursor });
+      expect(rest.items.map((d) => d.id)).toEqual([deliveries[0]!.id]);
+      expect((await store.listDeliveries({ accountId: 'other' }, { limit: 10, cursor: null })).items).toHaveLength(0);
+      expect((await store.listDeliveries({ status: 'pending', accountId: 'acme' }, { limit: 10, cursor: null })).items).toHaveLength(3);
+    });
+  });
+}

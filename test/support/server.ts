@@ -1,0 +1,151 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type Config } from '../../src/config.js';
+import { packageRoot } from '../../src/paths.js';
+import { startHookd, type RunningHookd } from '../../src/server.js';
+import { waitFor } from './wait-for.js';
+
+// Starting the real hookd for a test: in this process (fast, for most tests) or as its own OS
+// process running the built CLI (for restarts and kill -9). Always on loopback, on a free port,
+// with its own SQLite file.
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface ApiClient {
+  url: string;
+  adminKey: string;
+  request<T = any>(method: string, path: string, body?: unknown, key?: string | null): Promise<ApiResponse<T>>;
+}
+
+export interface TestServer extends ApiClient {
+  hookd: RunningHookd;
+  dbPath: string;
+  close(): Promise<void>;
+}
+
+export function tempDir(prefix = 'hookd-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function apiClient(url: string, adminKey: string): ApiClient {
+  return {
+    url,
+    adminKey,
+    async request(method, path, body, key = adminKey) {
+      const headers: Record<string, string> = {};
+      if (key !== null) headers.authorization = `Bearer ${key}`;
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const response = await fetch(url + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text === '' ? null : JSON.parse(text);
+      } catch {
+        // Not JSON: the raw text is the body.
+      }
+      return { status: response.status, headers: response.headers, body: parsed as any };
+    },
+  };
+}
+
+export async function startServer(overrides: Partial<Record<string, string>> = {}, dbPath?: string): Promise<TestServer> {
+  const dir = dbPath === undefined ? tempDir() : null;
+  const path = dbPath ?? join(dir!, 'hookd.db');
+  const adminKey = overrides.HOOKD_ADMIN_KEY ?? `hk_admin_test_${randomBytes(16).toString('hex')}`;
+  const config: Config = loadConfig({
+    HOOKD_PORT: '0',
+    HOOKD_HOST: '127.0.0.1',
+    HOOKD_DATABASE_URL: `sqlite:${path}`,
+    HOOKD_ALLOW_PRIVATE_URLS: 'true',
+    HOOKD_LOG_LEVEL: 'silent',
+    ...overrides,
+    HOOKD_ADMIN_KEY: adminKey,
+  });
+  const hookd = await startHookd(config, { print: () => undefined });
+  const client = apiClient(hookd.url, adminKey);
+  return {
+    ...client,
+    hookd,
+    dbPath: path,
+    async close() {
+      await hookd.close();
+      if (dir !== null) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface ServerProcess extends ApiClient {
+  child: ChildProcess;
+  output(): string;
+  /** SIGTERM and wait for exit. */
+  stop(): Promise<number | null>;
+  /** SIGKILL: no chance to clean up. */
+  kill(): Promise<void>;
+}
+
+/** Runs `node dist/src/main.js serve` (built by `npm test` before the tests). */
+export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  const port = env.HOOKD_PORT ?? String(await freePort());
+  const adminKey = env.HOOKD_ADMIN_KEY ?? `hk_admin_test_${randomBytes(16).toString('hex')}`;
+  const child = spawn(process.execPath, [join(packageRoot, 'dist/src/main.js'), 'serve'], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOOKD_HOST: '127.0.0.1',
+      HOOKD_ALLOW_PRIVATE_URLS: 'true',
+      HOOKD_LOG_LEVEL: 'warn',
+      ...env,
+      HOOKD_PORT: port,
+      HOOKD_ADMIN_KEY: adminKey,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`hookd exited: ${output}`);
+      return (await fetch(url + '/ready').catch(() => null))?.ok;
+    },
+    { timeoutMs: 15_000, what: 'hookd process to be ready' },
+  );
+  return {
+    ...apiClient(url, adminKey),
+    child,
+    output: () => output,
+    async stop() {
+      child.kill('SIGTERM');
+      return exited;
+    },
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
