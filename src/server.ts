@@ -78,7 +78,7 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
   let worker: DeliveryWorker | null = null;
   let sender: HttpSender | null = null;
   if (config.role !== 'api') {
-    sender = new HttpSender({ allowPrivateUrls: config.allowPrivateUrls, connectionsPerOrigin: config.endpointConcurrency });
+    sender = new HttpSender({ allowPrivateUrls: config.allowPrivateUrls, connectionsPerOrigin: config.workerConcurrency });
     worker = new DeliveryWorker({
       store,
       sender,

@@ -22,7 +22,11 @@ export interface SendResult {
 
 export interface HttpSenderOptions {
   allowPrivateUrls: boolean;
-  /** Connections kept per origin. */
+  /**
+   * Connections per origin. At least the worker's whole concurrency: several endpoints often
+   * share a host, and a per-host cap tighter than that would let one hanging endpoint queue the
+   * others of its host behind it. Per-endpoint limits are the worker's lanes' job.
+   */
   connectionsPerOrigin: number;
 }
 

@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEndpoint, createEventTypes } from '../support/fixtures.js';
+import { startReceiver, type Receiver } from '../support/receiver.js';
+import { startServer, type TestServer } from '../support/server.js';
+import { waitFor } from '../support/wait-for.js';
+
+// A dead endpoint must not hold back healthy ones: per-endpoint lanes cap what one endpoint may
+// have in flight, and what waits beyond that is handed back to the queue.
+
+describe('a slow endpoint does not hold back healthy ones', () => {
+  let server: TestServer;
+  let receiver: Receiver;
+
+  beforeAll(async () => {
+    [server, receiver] = await Promise.all([
+      startServer({ HOOKD_WORKER_CONCURRENCY: '16', HOOKD_ENDPOINT_CONCURRENCY: '4' }),
+      startReceiver(),
+    ]);
+    await createEventTypes(server, 'load.tick');
+  });
+  afterAll(async () => {
+    // The receiver first: it ends the hanging requests, so shutdown need not wait for their timeout.
+    await receiver?.close();
+    await server?.close();
+  });
+
+  it('delivers every event to the healthy endpoint while the dead one hangs', async () => {
+    receiver.script('/dead', ['hang']);
+    await createEndpoint(server, { url: `${receiver.url}/dead`, eventTypes: ['load.tick'], timeoutMs: 20_000 });
+    await createEndpoint(server, { url: `${receiver.url}/healthy`, eventTypes: ['load.tick'] });
+
+    const events = Array.from({ length: 100 }, (_, i) => ({ type: 'load.tick', payload: { i } }));
+    const accepted = await server.request('POST', '/v1/events/batch', { events });
+    expect(accepted.status).toBe(202);
+
+    // Well within the dead endpoint's 20 s timeout: the healthy one was not waiting on it.
+    await waitFor(() => receiver.requestsTo('/healthy').length === 100, { timeoutMs: 10_000, what: '100 healthy deliveries' });
+    // The dead endpoint never had more than its lane's share in flight.
+    expect(receiver.requestsTo('/dead').length).toBeLessThanOrEqual(4);
+  });
+});
