@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { accountRoutes } from './api/accounts.js';
 import { registerAuth } from './api/auth.js';
 import { deliveryRoutes } from './api/deliveries.js';
+import { endpointOperationRoutes } from './api/endpoint-operations.js';
 import { endpointRoutes } from './api/endpoints.js';
 import { errorHandler, notFoundHandler } from './api/errors.js';
 import { eventTypeRoutes } from './api/event-types.js';
@@ -28,8 +29,6 @@ export interface AppDependencies {
   publisher: Publisher;
   log: Logger;
   callbackSecret: string;
-  /** Called when a delivery becomes due now (manual retry), to wake a local worker. */
-  onDeliveryDue: () => void;
 }
 
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
@@ -72,7 +71,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   eventTypeRoutes(app, store, clock);
   endpointRoutes(app, store, clock, config);
   eventRoutes(app, store, clock, config, publisher);
-  deliveryRoutes(app, store, clock, deps.onDeliveryDue);
+  endpointOperationRoutes(app, store, clock, publisher);
+  deliveryRoutes(app, store, clock, () => publisher.wakeWorkers());
   settingsRoutes(app, deps.callbackSecret);
   return app;
 }

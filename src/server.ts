@@ -9,7 +9,9 @@ import { hashApiKey } from './domain/keys.js';
 import { BUILT_IN_EVENT_TYPES } from './domain/operational-events.js';
 import { generateSecret } from './domain/signing.js';
 import { HttpSender } from './delivery/sender.js';
+import { AutoDisableSweep } from './delivery/auto-disable.js';
 import { DeliveryWorker } from './delivery/worker.js';
+import { OperationalEvents } from './ingest/operational-events.js';
 import { Publisher } from './ingest/publisher.js';
 import { createLogger } from './log.js';
 import { openStore } from './store/open.js';
@@ -26,6 +28,8 @@ export interface RunningHookd {
   store: Store;
   /** The admin key generated on first start of an empty database (also printed once). */
   generatedAdminKey: string | null;
+  /** The auto-disable sweep of a worker node (null on api nodes), for tests to run at once. */
+  autoDisable: AutoDisableSweep | null;
   close(): Promise<void>;
 }
 
@@ -74,9 +78,11 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
   }
   const callbackSecret = await store.initSetting(CALLBACK_SECRET_SETTING, generateSecret());
   const publisher = new Publisher(store, clock);
+  const operational = new OperationalEvents(publisher, clock, (error) => log.error({ err: error }, 'publishing an operational event failed'));
 
   let worker: DeliveryWorker | null = null;
   let sender: HttpSender | null = null;
+  let autoDisable: AutoDisableSweep | null = null;
   if (config.role !== 'api') {
     sender = new HttpSender({ allowPrivateUrls: config.allowPrivateUrls, connectionsPerOrigin: config.workerConcurrency });
     worker = new DeliveryWorker({
@@ -90,9 +96,12 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
       leaseMs: config.leaseSeconds * 1000,
       userAgent: USER_AGENT,
       callbackSecret,
+      onRecorded: (delivery, record) => operational.deliveryRecorded(delivery, record),
     });
     publisher.onDeliveriesCreated(() => worker?.wake());
     worker.start();
+    autoDisable = new AutoDisableSweep(store, clock, log, (endpoint) => operational.endpointDisabled(endpoint));
+    autoDisable.start();
   }
 
   const app: FastifyInstance = await buildApp({
@@ -102,7 +111,6 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
     publisher,
     log,
     callbackSecret,
-    onDeliveryDue: () => worker?.wake(),
   });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
@@ -116,8 +124,10 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
     port,
     store,
     generatedAdminKey,
+    autoDisable,
     close() {
       closing ??= (async () => {
+        autoDisable?.stop();
         await app.close();
         await worker?.stop();
         await sender?.close();

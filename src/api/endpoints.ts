@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
 import { newId } from '../domain/ids.js';
@@ -40,6 +40,14 @@ const RotateSecret = Type.Object(
 
 export const DEFAULT_ROTATION_GRACE_SECONDS = 86_400;
 
+/** Loads an endpoint the caller may see, or answers 404 (also for another account's). */
+export async function loadVisibleEndpoint(store: Store, request: FastifyRequest, id: string): Promise<EndpointWithSecrets> {
+  const endpoint = await store.getEndpoint(id);
+  if (endpoint === null) throw notFound('endpoint');
+  assertVisible(principalOf(request), endpoint.accountId, 'endpoint');
+  return endpoint;
+}
+
 export function endpointRoutes(app: FastifyInstance, store: Store, clock: Clock, config: Config): void {
   const checkContext: SpecCheckContext = {
     allowPrivateUrls: config.allowPrivateUrls,
@@ -54,13 +62,7 @@ export function endpointRoutes(app: FastifyInstance, store: Store, clock: Clock,
     },
   };
 
-  /** Loads an endpoint the caller may see, or answers 404. */
-  async function visibleEndpoint(request: Parameters<typeof principalOf>[0], id: string): Promise<EndpointWithSecrets> {
-    const endpoint = await store.getEndpoint(id);
-    if (endpoint === null) throw notFound('endpoint');
-    assertVisible(principalOf(request), endpoint.accountId, 'endpoint');
-    return endpoint;
-  }
+  const visibleEndpoint = (request: FastifyRequest, id: string) => loadVisibleEndpoint(store, request, id);
 
   app.post(
     '/v1/endpoints',

@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   url_not_allowed: 422,
   rate_limited: 429,
   internal_error: 500,
+  /** An endpoint test whose attempt no worker made in time (no worker running?). */
+  gateway_timeout: 504,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -259,6 +259,47 @@ export function eventRoutes(
     },
   );
 
+  const Replay = Type.Object(
+    { endpointIds: Type.Optional(Type.Array(Type.String({ maxLength: 256 }), { minItems: 1, maxItems: 100 })) },
+    { additionalProperties: false },
+  );
+
+  app.post(
+    '/v1/events/:id/replay',
+    {
+      config: { access: ADMIN_OR_ACCOUNT },
+      schema: {
+        tags: ['events'],
+        description:
+          'Sends the event again as new deliveries (new webhook-ids): to the endpoints subscribed now and its callbackUrl, or only to `endpointIds`.',
+        params: IdParams,
+        body: Type.Optional(Replay),
+        response: { 202: Type.Object({ id: Type.String(), deliveries: Type.Array(DeliveryView) }), ...COMMON_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const event = await store.getEvent((request.params as Static<typeof IdParams>).id);
+      if (event === null) throw notFound('event');
+      assertVisible(principal, event.accountId, 'event');
+      const { endpointIds } = (request.body ?? {}) as Static<typeof Replay>;
+      let only = null;
+      if (endpointIds !== undefined) {
+        const found = await store.getEndpoints(endpointIds);
+        only = endpointIds.map((id, index) => {
+          const endpoint = found.find((candidate) => candidate.id === id);
+          if (endpoint === undefined || (principal.kind === 'account' && endpoint.accountId !== principal.accountId)) {
+            throw validationError(`/endpointIds/${index}`, 'no such endpoint');
+          }
+          return endpoint;
+        });
+      }
+      // An account replaying its event re-sends to its own endpoints only, never the provider's.
+      const deliveries = await publisher.redeliver(event, only, (d) => principal.kind !== 'account' || d.accountId === principal.accountId);
+      return reply.code(202).send({ id: event.id, deliveries: deliveries.map(deliveryView) });
+    },
+  );
+
   app.get(
     '/v1/events/:id',
     {

@@ -8,6 +8,7 @@ import type { AttemptRecord, Store } from '../store/store.js';
 
 export class AttemptRecorder {
   private buffer: AttemptRecord[] = [];
+  private bufferCommitted: { promise: Promise<void>; resolve: () => void } = deferred();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -18,13 +19,16 @@ export class AttemptRecorder {
     private readonly maxDelayMs = 5,
   ) {}
 
-  record(record: AttemptRecord): void {
+  /** Buffers a result; the promise resolves once it is committed. */
+  record(record: AttemptRecord): Promise<void> {
     this.buffer.push(record);
+    const committed = this.bufferCommitted.promise;
     if (this.buffer.length >= this.maxBatch) {
       void this.flush();
     } else {
       this.timer ??= setTimeout(() => void this.flush(), this.maxDelayMs);
     }
+    return committed;
   }
 
   /** Writes everything recorded so far; resolves when it is committed. */
@@ -32,9 +36,14 @@ export class AttemptRecorder {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     const batch = this.buffer;
+    const committed = this.bufferCommitted;
     this.buffer = [];
+    this.bufferCommitted = deferred();
     // Flushes are chained so that two batches for the same delivery commit in order.
-    this.flushing = this.flushing.then(() => (batch.length === 0 ? undefined : this.write(batch)));
+    this.flushing = this.flushing.then(async () => {
+      if (batch.length > 0) await this.write(batch);
+      committed.resolve();
+    });
     return this.flushing;
   }
 
@@ -51,4 +60,10 @@ export class AttemptRecorder {
       }
     }
   }
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
 }

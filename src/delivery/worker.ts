@@ -7,7 +7,7 @@ import { redactHeaders } from '../domain/redaction.js';
 import { buildRequest, type RequestTarget } from '../domain/request.js';
 import { DEFAULT_RETRY_POLICY, parseRetryAfterMs } from '../domain/retry-schedule.js';
 import type { ClaimedDelivery, EndpointWithSecrets, HookEvent, RetryPolicy } from '../domain/types.js';
-import type { Store } from '../store/store.js';
+import type { AttemptRecord, Store } from '../store/store.js';
 import { AttemptRecorder } from './recorder.js';
 import type { HttpSender } from './sender.js';
 
@@ -31,6 +31,8 @@ export interface WorkerOptions {
   callbackSecret: string;
   /** How long an idle worker waits before looking for due retries (new events wake it at once). */
   idlePollMs?: number;
+  /** Called once a delivery's new state is committed (operational events hang off it). */
+  onRecorded?: (delivery: ClaimedDelivery, record: AttemptRecord) => void;
 }
 
 const DEFAULT_CALLBACK_TIMEOUT_MS = 15_000;
@@ -47,6 +49,8 @@ interface Job {
 interface Lane {
   inFlight: number;
   waiting: Job[];
+  /** rateLimitPerSecond: when the next attempt may start. */
+  nextStartAt: number;
 }
 
 export class DeliveryWorker {
@@ -154,8 +158,9 @@ export class DeliveryWorker {
   private finishUnsendable(delivery: ClaimedDelivery, reason: string): void {
     const now = this.options.clock.now();
     // `failed` rather than canceled: recovering the endpoint later brings these back.
-    this.recorder.record({
+    this.record(delivery, {
       deliveryId: delivery.id,
+      endpointId: delivery.endpointId,
       leaseOwner: this.owner,
       attempt: null,
       status: reason === 'endpoint_deleted' || reason === 'event_missing' ? 'canceled' : 'failed',
@@ -172,7 +177,7 @@ export class DeliveryWorker {
     const key = job.endpoint?.id ?? `callback:${new URL(job.delivery.url).origin}`;
     let lane = this.lanes.get(key);
     if (lane === undefined) {
-      lane = { inFlight: 0, waiting: [] };
+      lane = { inFlight: 0, waiting: [], nextStartAt: 0 };
       this.lanes.set(key, lane);
     }
     if (lane.inFlight < this.options.endpointConcurrency) {
@@ -192,7 +197,8 @@ export class DeliveryWorker {
 
   private run(key: string, lane: Lane, job: Job): void {
     lane.inFlight += 1;
-    void this.attempt(job)
+    void this.paced(lane, job)
+      .then(() => this.attempt(job))
       .catch((error: unknown) => this.options.log.error({ err: error, deliveryId: job.delivery.id }, 'attempt crashed'))
       .finally(() => {
         lane.inFlight -= 1;
@@ -206,6 +212,22 @@ export class DeliveryWorker {
           this.wakeUp?.();
         }
       });
+  }
+
+  /** rateLimitPerSecond: attempts to one endpoint start at least 1/rate seconds apart. */
+  private async paced(lane: Lane, job: Job): Promise<void> {
+    const rate = job.endpoint?.rateLimitPerSecond ?? null;
+    if (rate === null) return;
+    const now = this.options.clock.now();
+    const startAt = Math.max(now, lane.nextStartAt);
+    lane.nextStartAt = startAt + 1000 / rate;
+    if (startAt > now) await new Promise((resolve) => setTimeout(resolve, startAt - now));
+  }
+
+  private record(delivery: ClaimedDelivery, record: AttemptRecord): void {
+    const committed = this.recorder.record(record);
+    const onRecorded = this.options.onRecorded;
+    if (onRecorded !== undefined) void committed.then(() => onRecorded(delivery, record));
   }
 
   private targetOf(job: Job): { target: RequestTarget; secrets: string[]; policy: RetryPolicy; timeoutMs: number } {
@@ -257,8 +279,9 @@ export class DeliveryWorker {
       },
       this.options.random,
     );
-    this.recorder.record({
+    this.record(delivery, {
       deliveryId: delivery.id,
+      endpointId: delivery.endpointId,
       leaseOwner: this.owner,
       attempt: {
         id: newId('att', startedAt),

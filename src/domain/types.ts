@@ -145,11 +145,12 @@ export interface Delivery {
   correlationId: string | null;
   createdAt: number;
   completedAt: number | null;
+  /** A one-off (endpoint test, manual retry, recover): the first attempt is the last. */
+  singleAttempt?: boolean;
 }
 
 /** A delivery as a worker holds it: claimed under a lease. */
 export interface ClaimedDelivery extends Delivery {
-  /** Set by a manual retry of a finished delivery: this attempt is the last, whatever its outcome. */
   singleAttempt: boolean;
 }
 

@@ -40,10 +40,48 @@ export class Publisher {
       toStore.push({ event: item.event, clientId: item.clientId, deliveries: await this.plan(item, routing, now) });
     }
     const outcomes = await this.store.ingestEvents(toStore, now - IDEMPOTENCY_WINDOW_MS, now);
-    if (outcomes.some((outcome) => outcome.outcome === 'created' && outcome.deliveries > 0)) {
-      for (const listener of this.listeners) listener();
-    }
+    if (outcomes.some((outcome) => outcome.outcome === 'created' && outcome.deliveries > 0)) this.notify();
     return outcomes;
+  }
+
+  /** Stores an event with deliveries to exactly these endpoints, bypassing routing (endpoint tests). */
+  async publishTo(item: EventToPublish, endpoints: Endpoint[], options: { singleAttempt: boolean }): Promise<Delivery[]> {
+    const now = this.clock.now();
+    const deliveries = endpoints.map((endpoint) => ({
+      ...newDelivery(item.event, now, endpoint.url, endpoint.id, endpoint.accountId),
+      singleAttempt: options.singleAttempt,
+    }));
+    await this.store.ingestEvents([{ event: item.event, deliveries, clientId: false }], now, now);
+    this.notify();
+    return deliveries;
+  }
+
+  /**
+   * Replay: new deliveries of a stored event, to the endpoints subscribed now (and its callbackUrl),
+   * or to the given endpoints only. New deliveries mean new webhook-ids: receivers must not drop a
+   * deliberate resend as a duplicate.
+   */
+  async redeliver(event: HookEvent, only: Endpoint[] | null, keep: (delivery: Delivery) => boolean = () => true): Promise<Delivery[]> {
+    const now = this.clock.now();
+    let deliveries: Delivery[];
+    if (only === null) {
+      deliveries = await this.plan({ event, clientId: false, payloadValue: JSON.parse(event.payload) }, new RoutingCache(this.store, now), now);
+    } else {
+      deliveries = only.map((endpoint) => newDelivery(event, now, endpoint.url, endpoint.id, endpoint.accountId));
+    }
+    deliveries = deliveries.filter(keep);
+    await this.store.insertDeliveries(deliveries);
+    this.notify();
+    return deliveries;
+  }
+
+  /** Deliveries became due by other means (recover, manual retry): wake local workers. */
+  wakeWorkers(): void {
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const listener of this.listeners) listener();
   }
 
   private async plan(item: EventToPublish, routing: RoutingCache, now: number): Promise<Delivery[]> {

@@ -96,6 +96,8 @@ export interface DeliveryFilter {
 /** What a worker learned from one attempt, to write back under its lease. */
 export interface AttemptRecord {
   deliveryId: string;
+  /** The delivery's endpoint (null for a callbackUrl): its health is updated with the attempt. */
+  endpointId: string | null;
   leaseOwner: string;
   /** Null when the delivery ends without an attempt (its endpoint was deleted or disabled meanwhile). */
   attempt: Attempt | null;
@@ -107,6 +109,13 @@ export interface AttemptRecord {
   lastError: string | null;
   /** Disables the delivery's endpoint with this reason, in the same transaction (410 Gone). */
   disableEndpoint: string | null;
+}
+
+export interface EndpointStats {
+  /** Attempts by outcome: `succeeded` (2xx) or `failed` (anything else). */
+  attempts: { total: number; succeeded: number; failed: number };
+  /** Attempt durations in milliseconds; null without attempts. */
+  latencyMs: { p50: number | null; p90: number | null; p99: number | null };
 }
 
 export interface Store {
@@ -154,6 +163,17 @@ export interface Store {
   setEndpointSecrets(id: string, secrets: EndpointSecrets, now: number): Promise<boolean>;
   /** Deletes the endpoint and cancels its pending deliveries. */
   deleteEndpoint(id: string, now: number): Promise<boolean>;
+  /**
+   * Auto-disable: active endpoints whose every attempt since `failingSince` or earlier has failed, with
+   * at least `minFailures` of them, become inactive with the reason given for their failure run. Returns them.
+   */
+  disableFailingEndpoints(
+    failingSince: number,
+    minFailures: number,
+    reasonFor: (failingSince: number) => string,
+    now: number,
+  ): Promise<Endpoint[]>;
+  endpointStats(endpointId: string, since: number): Promise<EndpointStats>;
   /** Active endpoints that may hear an event of this account: the account's own and the provider-level ones. */
   findCandidateEndpoints(accountId: string | null): Promise<Endpoint[]>;
 
@@ -181,6 +201,8 @@ export interface Store {
   /** Cancels a pending delivery; null when it is not pending. */
   cancelDelivery(id: string, now: number): Promise<Delivery | null>;
   listAttempts(deliveryId: string, page: Page): Promise<PageOf<Attempt>>;
+  /** Recover: every `failed` delivery of the endpoint created since then becomes due now. Returns how many. */
+  requeueFailedDeliveries(endpointId: string, since: number, now: number): Promise<number>;
   /** The earliest `nextAttemptAt` of pending deliveries, so an idle worker knows when to look again. */
   nextDueAt(): Promise<number | null>;
 }

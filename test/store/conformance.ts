@@ -240,6 +240,7 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       };
       const record = {
         deliveryId: d!.id,
+        endpointId: null,
         attempt,
         status: 'pending' as const,
         nextAttemptAt: T0 + 5000,
@@ -264,7 +265,7 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       const [d] = await queue(store, 1, { endpointId: ep.id });
       await store.claimDueDeliveries('w1', T0, 1, T0 + 1000);
       await store.recordAttempts([
-        { deliveryId: d!.id, leaseOwner: 'w1', attempt: null, status: 'dropped', nextAttemptAt: null, completedAt: T0, lastStatusCode: 410, lastError: null, disableEndpoint: 'gone' },
+        { deliveryId: d!.id, endpointId: ep.id, leaseOwner: 'w1', attempt: null, status: 'dropped', nextAttemptAt: null, completedAt: T0, lastStatusCode: 410, lastError: null, disableEndpoint: 'gone' },
       ]);
       expect(await store.getEndpoint(ep.id)).toMatchObject({ active: false, disabledReason: 'gone' });
       expect(await store.getDelivery(d!.id)).toMatchObject({ status: 'dropped', attempts: 0, completedAt: T0 });
@@ -289,7 +290,7 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       expect(await store.retryDelivery(d!.id, T0)).toBeNull();
       expect(await store.cancelDelivery(d!.id, T0)).toBeNull();
       await store.recordAttempts([
-        { deliveryId: d!.id, leaseOwner: 'w1', attempt: null, status: 'failed', nextAttemptAt: null, completedAt: T0, lastStatusCode: 500, lastError: null, disableEndpoint: null },
+        { deliveryId: d!.id, endpointId: null, leaseOwner: 'w1', attempt: null, status: 'failed', nextAttemptAt: null, completedAt: T0, lastStatusCode: 500, lastError: null, disableEndpoint: null },
       ]);
       const retried = await store.retryDelivery(d!.id, T0 + 1);
       expect(retried).toMatchObject({ status: 'pending', completedAt: null, nextAttemptAt: T0 + 1 });
@@ -298,6 +299,50 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       const [other] = await queue(store, 1);
       expect(await store.cancelDelivery(other!.id, T0 + 2)).toMatchObject({ status: 'canceled', completedAt: T0 + 2, nextAttemptAt: null });
       expect(await store.cancelDelivery(other!.id, T0 + 2)).toBeNull();
+    });
+
+    it('tracks failure runs per endpoint, disables long-failing ones, and reports stats', async () => {
+      const ep = endpoint();
+      await store.createEndpoint(ep);
+      const attemptAt = async (startedAt: number, statusCode: number, durationMs: number) => {
+        const [d] = await queue(store, 1, { endpointId: ep.id });
+        await store.claimDueDeliveries('w1', T0, 1, T0 + 1000);
+        await store.recordAttempts([
+          {
+            deliveryId: d!.id,
+            endpointId: ep.id,
+            leaseOwner: 'w1',
+            attempt: { id: newId('att', startedAt), deliveryId: d!.id, startedAt, durationMs, statusCode, error: null, requestHeaders: {}, responseHeaders: {}, responseBody: null },
+            status: statusCode === 200 ? 'succeeded' : 'failed',
+            nextAttemptAt: null,
+            completedAt: startedAt,
+            lastStatusCode: statusCode,
+            lastError: null,
+            disableEndpoint: null,
+          },
+        ]);
+      };
+      await attemptAt(T0, 500, 10);
+      await attemptAt(T0 + 1, 200, 20); // a success ends the run
+      for (let i = 0; i < 3; i++) await attemptAt(T0 + 10 + i, 500, 30 + i);
+      const reason = (since: number) => `since ${since}`;
+      expect(await store.disableFailingEndpoints(T0 + 9, 3, reason, T0 + 100)).toEqual([]);
+      expect(await store.disableFailingEndpoints(T0 + 10, 4, reason, T0 + 100)).toEqual([]);
+      const disabled = await store.disableFailingEndpoints(T0 + 10, 3, reason, T0 + 100);
+      expect(disabled).toHaveLength(1);
+      expect(disabled[0]).toMatchObject({ id: ep.id, active: false, disabledReason: `since ${T0 + 10}` });
+      expect(await store.disableFailingEndpoints(T0 + 10, 3, reason, T0 + 100)).toEqual([]);
+
+      const stats = await store.endpointStats(ep.id, T0);
+      expect(stats.attempts).toEqual({ total: 5, succeeded: 1, failed: 4 });
+      expect(stats.latencyMs).toEqual({ p50: 30, p90: 32, p99: 32 });
+      expect((await store.endpointStats(ep.id, T0 + 11)).attempts.total).toBe(2);
+      expect((await store.endpointStats('ep_none', T0)).latencyMs.p50).toBeNull();
+
+      expect(await store.requeueFailedDeliveries(ep.id, T0, T0 + 200)).toBe(4);
+      const requeued = await store.claimDueDeliveries('w2', T0 + 200, 10, T0 + 1000);
+      expect(requeued).toHaveLength(4);
+      expect(requeued.every((d) => d.singleAttempt)).toBe(true);
     });
 
     it('lists deliveries newest first with filters and cursors', async () => {

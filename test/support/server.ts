@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
+import type { Clock } from '../../src/domain/clock.js';
 import { packageRoot } from '../../src/paths.js';
 import { startHookd, type RunningHookd } from '../../src/server.js';
 import { waitFor } from './wait-for.js';
@@ -59,7 +60,11 @@ export function apiClient(url: string, adminKey: string): ApiClient {
   };
 }
 
-export async function startServer(overrides: Partial<Record<string, string>> = {}, dbPath?: string): Promise<TestServer> {
+export async function startServer(
+  overrides: Partial<Record<string, string>> = {},
+  dbPath?: string,
+  clock?: Clock,
+): Promise<TestServer> {
   const dir = dbPath === undefined ? tempDir() : null;
   const path = dbPath ?? join(dir!, 'hookd.db');
   const adminKey = overrides.HOOKD_ADMIN_KEY ?? `hk_admin_test_${randomBytes(16).toString('hex')}`;
@@ -72,7 +77,7 @@ export async function startServer(overrides: Partial<Record<string, string>> = {
     ...overrides,
     HOOKD_ADMIN_KEY: adminKey,
   });
-  const hookd = await startHookd(config, { print: () => undefined });
+  const hookd = await startHookd(config, { print: () => undefined, clock });
   const client = apiClient(hookd.url, adminKey);
   return {
     ...client,

@@ -24,6 +24,7 @@ import type {
   AttemptRecord,
   DeliveryFilter,
   EndpointFilter,
+  EndpointStats,
   EventFilter,
   EventTypeFilter,
   IngestOutcome,
@@ -473,7 +474,7 @@ export class SqliteStore implements Store {
     for (const d of deliveries) {
       this.run(
         `INSERT INTO deliveries (id, event_id, endpoint_id, account_id, event_type, url, status, attempts, next_attempt_at,
-           correlation_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           correlation_id, created_at, single_attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           d.id,
           d.eventId,
@@ -486,6 +487,7 @@ export class SqliteStore implements Store {
           d.nextAttemptAt,
           d.correlationId,
           d.createdAt,
+          d.singleAttempt ? 1 : 0,
         ],
       );
     }
@@ -545,11 +547,12 @@ export class SqliteStore implements Store {
     // state is only changed by the worker that still holds it.
     if (attempt !== null) {
       this.run(
-        `INSERT INTO attempts (id, delivery_id, started_at, duration_ms, status_code, error, request_headers,
-           response_headers, response_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO attempts (id, delivery_id, endpoint_id, started_at, duration_ms, status_code, error, request_headers,
+           response_headers, response_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           attempt.id,
           attempt.deliveryId,
+          record.endpointId,
           attempt.startedAt,
           attempt.durationMs,
           attempt.statusCode,
@@ -575,6 +578,7 @@ export class SqliteStore implements Store {
         record.leaseOwner,
       ],
     );
+    if (attempt !== null && record.endpointId !== null) this.trackHealth(record.endpointId, attempt);
     if (record.disableEndpoint !== null && updated.changes > 0) {
       this.run(
         `UPDATE endpoints SET active = 0, spec = json_set(spec, '$.disabledReason', ?), updated_at = ?
@@ -582,6 +586,72 @@ export class SqliteStore implements Store {
         [record.disableEndpoint, record.completedAt ?? 0, record.deliveryId],
       );
     }
+  }
+
+  /** A failure starts or extends the endpoint's failure run; a success ends it. */
+  private trackHealth(endpointId: string, attempt: NonNullable<AttemptRecord['attempt']>): void {
+    const succeeded = attempt.statusCode !== null && attempt.statusCode >= 200 && attempt.statusCode < 300;
+    if (succeeded) {
+      this.run('UPDATE endpoints SET failing_since = NULL, failure_count = 0 WHERE id = ? AND failing_since IS NOT NULL', [
+        endpointId,
+      ]);
+    } else {
+      this.run(
+        'UPDATE endpoints SET failing_since = coalesce(failing_since, ?), failure_count = failure_count + 1 WHERE id = ?',
+        [attempt.startedAt, endpointId],
+      );
+    }
+  }
+
+  async disableFailingEndpoints(
+    failingSince: number,
+    minFailures: number,
+    reasonFor: (failingSince: number) => string,
+    now: number,
+  ): Promise<Endpoint[]> {
+    return this.db.transaction(() => {
+      const failing = this.all<rows.EndpointRow & { failing_since: number }>(
+        `SELECT * FROM endpoints
+         WHERE active = 1 AND failing_since IS NOT NULL AND failing_since <= ? AND failure_count >= ?`,
+        [failingSince, minFailures],
+      );
+      for (const row of failing) {
+        this.run(
+          `UPDATE endpoints SET active = 0, spec = json_set(spec, '$.disabledReason', ?), updated_at = ? WHERE id = ? AND active = 1`,
+          [reasonFor(row.failing_since), now, row.id],
+        );
+      }
+      return failing.map((row) => rows.toEndpoint(this.get<rows.EndpointRow>('SELECT * FROM endpoints WHERE id = ?', [row.id])!));
+    })();
+  }
+
+  async endpointStats(endpointId: string, since: number): Promise<EndpointStats> {
+    const counts = this.get<{ total: number; succeeded: number | null }>(
+      `SELECT count(*) AS total, sum(CASE WHEN status_code BETWEEN 200 AND 299 THEN 1 ELSE 0 END) AS succeeded
+       FROM attempts WHERE endpoint_id = ? AND started_at >= ?`,
+      [endpointId, since],
+    )!;
+    const percentile = (fraction: number): number | null => {
+      if (counts.total === 0) return null;
+      const offset = Math.min(counts.total - 1, Math.floor(fraction * counts.total));
+      return this.get<{ d: number }>(
+        'SELECT duration_ms AS d FROM attempts WHERE endpoint_id = ? AND started_at >= ? ORDER BY duration_ms LIMIT 1 OFFSET ?',
+        [endpointId, since, offset],
+      )!.d;
+    };
+    const succeeded = counts.succeeded ?? 0;
+    return {
+      attempts: { total: counts.total, succeeded, failed: counts.total - succeeded },
+      latencyMs: { p50: percentile(0.5), p90: percentile(0.9), p99: percentile(0.99) },
+    };
+  }
+
+  async requeueFailedDeliveries(endpointId: string, since: number, now: number): Promise<number> {
+    return this.run(
+      `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, completed_at = NULL, single_attempt = 1
+       WHERE endpoint_id = ? AND status = 'failed' AND created_at >= ?`,
+      [now, endpointId, since],
+    ).changes;
   }
 
   async releaseDeliveries(ids: string[], owner: string, nextAttemptAt: number): Promise<void> {

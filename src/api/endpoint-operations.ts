@@ -1,0 +1,137 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Clock } from '../domain/clock.js';
+import { newId } from '../domain/ids.js';
+import type { Attempt } from '../domain/types.js';
+import type { Publisher } from '../ingest/publisher.js';
+import type { EndpointStats, Store } from '../store/store.js';
+import { ADMIN_OR_ACCOUNT } from './auth.js';
+import { attemptView, AttemptView, DeliveryView, deliveryView } from './delivery-views.js';
+import { loadVisibleEndpoint } from './endpoints.js';
+import { ApiError } from './errors.js';
+import { COMMON_ERRORS, ErrorResponse, IdParams, Timestamp } from './schemas.js';
+
+// What an operator or a customer does with an endpoint besides configuring it: send a test,
+// recover failed deliveries after an outage, look at its health.
+
+const TestBody = Type.Object(
+  {
+    eventType: Type.Optional(Type.String({ pattern: '^[a-zA-Z0-9_.\\-]{1,128}$' })),
+    payload: Type.Optional(Type.Unknown()),
+  },
+  { additionalProperties: false },
+);
+
+const StatsWindow = Type.Object({
+  attempts: Type.Object({ total: Type.Integer(), succeeded: Type.Integer(), failed: Type.Integer() }),
+  latencyMs: Type.Object({
+    p50: Type.Union([Type.Integer(), Type.Null()]),
+    p90: Type.Union([Type.Integer(), Type.Null()]),
+    p99: Type.Union([Type.Integer(), Type.Null()]),
+  }),
+});
+
+/** The type a test sends when none is given: the endpoint's first plain subscription. */
+const PING_TYPE = 'hookd.ping';
+/** How long past the endpoint's timeout the test waits for a worker to make the attempt. */
+const TEST_WAIT_SLACK_MS = 10_000;
+
+export function endpointOperationRoutes(app: FastifyInstance, store: Store, clock: Clock, publisher: Publisher): void {
+  app.post(
+    '/v1/endpoints/:id/test',
+    {
+      config: { access: ADMIN_OR_ACCOUNT },
+      schema: {
+        tags: ['endpoints'],
+        description:
+          'Sends one real delivery to this endpoint now (no retries) and returns its attempt: status, latency, response excerpt.',
+        params: IdParams,
+        body: Type.Optional(TestBody),
+        response: { 200: Type.Object({ delivery: DeliveryView, attempt: AttemptView }), 504: ErrorResponse, ...COMMON_ERRORS },
+      },
+    },
+    async (request) => {
+      const endpoint = await loadVisibleEndpoint(store, request, (request.params as Static<typeof IdParams>).id);
+      const body = (request.body ?? {}) as Static<typeof TestBody>;
+      const type = body.eventType ?? endpoint.eventTypes.find((t) => t !== '*' && !t.endsWith('.*')) ?? PING_TYPE;
+      const example = body.payload === undefined ? (await store.getEventType(type))?.examples[0] : undefined;
+      const payload = body.payload ?? example ?? { test: true, endpointId: endpoint.id };
+      const now = clock.now();
+      const [delivery] = await publisher.publishTo(
+        {
+          clientId: false,
+          payloadValue: payload,
+          event: {
+            id: newId('evt', now),
+            type,
+            accountId: endpoint.accountId,
+            payload: JSON.stringify(payload),
+            correlationId: null,
+            callbackUrl: null,
+            occurredAt: now,
+            createdAt: now,
+          },
+        },
+        [endpoint],
+        { singleAttempt: true },
+      );
+      const attempt = await waitForFirstAttempt(store, delivery!.id, endpoint.timeoutMs + TEST_WAIT_SLACK_MS);
+      const finished = (await store.getDelivery(delivery!.id))!;
+      return { delivery: deliveryView(finished), attempt: attemptView(attempt) };
+    },
+  );
+
+  app.post(
+    '/v1/endpoints/:id/recover',
+    {
+      config: { access: ADMIN_OR_ACCOUNT },
+      schema: {
+        tags: ['endpoints'],
+        description: 'Re-queues every failed delivery of this endpoint created since `since`, each for one new attempt.',
+        params: IdParams,
+        body: Type.Object({ since: Timestamp }, { additionalProperties: false }),
+        response: { 202: Type.Object({ requeued: Type.Integer() }), ...COMMON_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const endpoint = await loadVisibleEndpoint(store, request, (request.params as Static<typeof IdParams>).id);
+      const { since } = request.body as { since: string };
+      const requeued = await store.requeueFailedDeliveries(endpoint.id, Date.parse(since), clock.now());
+      if (requeued > 0) publisher.wakeWorkers();
+      return reply.code(202).send({ requeued });
+    },
+  );
+
+  app.get(
+    '/v1/endpoints/:id/stats',
+    {
+      config: { access: ADMIN_OR_ACCOUNT },
+      schema: {
+        tags: ['endpoints'],
+        description: 'Attempts by outcome and latency percentiles over the last hour and the last day.',
+        params: IdParams,
+        response: { 200: Type.Object({ lastHour: StatsWindow, lastDay: StatsWindow }), ...COMMON_ERRORS },
+      },
+    },
+    async (request) => {
+      const endpoint = await loadVisibleEndpoint(store, request, (request.params as Static<typeof IdParams>).id);
+      const now = clock.now();
+      const [lastHour, lastDay]: EndpointStats[] = await Promise.all([
+        store.endpointStats(endpoint.id, now - 3600_000),
+        store.endpointStats(endpoint.id, now - 86_400_000),
+      ]);
+      return { lastHour, lastDay };
+    },
+  );
+}
+
+async function waitForFirstAttempt(store: Store, deliveryId: string, timeoutMs: number): Promise<Attempt> {
+  const deadline = Date.now() + timeoutMs;
+  for (let pause = 5; Date.now() < deadline; pause = Math.min(pause * 2, 200)) {
+    const attempts = await store.listAttempts(deliveryId, { limit: 1, cursor: null });
+    const delivery = await store.getDelivery(deliveryId);
+    if (attempts.items[0] !== undefined && delivery !== null && delivery.status !== 'sending') return attempts.items[0];
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
+  throw new ApiError('gateway_timeout', 'no worker made the test attempt in time; it stays queued');
+}

@@ -1,0 +1,64 @@
+import type { Clock } from '../domain/clock.js';
+import { newId } from '../domain/ids.js';
+import { DELIVERY_FAILED, ENDPOINT_DISABLED } from '../domain/operational-events.js';
+import { isOperationalType } from '../domain/subscriptions.js';
+import type { ClaimedDelivery, Endpoint } from '../domain/types.js';
+import type { AttemptRecord } from '../store/store.js';
+import type { Publisher } from './publisher.js';
+
+// hookd's own events, published like any other so endpoints can subscribe to them. A delivery of
+// a hookd.* event never causes another hookd.* event: that is what keeps them from looping.
+
+export class OperationalEvents {
+  constructor(
+    private readonly publisher: Publisher,
+    private readonly clock: Clock,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  /** After a delivery's state is committed: retries exhausted, or a 410 that disabled its endpoint. */
+  deliveryRecorded(delivery: ClaimedDelivery, record: AttemptRecord): void {
+    if (isOperationalType(delivery.eventType) || record.attempt === null) return;
+    if (record.status === 'failed') {
+      this.publish(DELIVERY_FAILED, delivery.accountId, {
+        deliveryId: delivery.id,
+        eventId: delivery.eventId,
+        eventType: delivery.eventType,
+        endpointId: delivery.endpointId,
+        url: delivery.url,
+        attempts: delivery.attempts + 1,
+        lastStatusCode: record.lastStatusCode,
+        lastError: record.lastError,
+      });
+    }
+    if (record.disableEndpoint !== null && delivery.endpointId !== null) {
+      this.publish(ENDPOINT_DISABLED, delivery.accountId, {
+        endpointId: delivery.endpointId,
+        url: delivery.url,
+        reason: record.disableEndpoint,
+      });
+    }
+  }
+
+  endpointDisabled(endpoint: Endpoint): void {
+    this.publish(ENDPOINT_DISABLED, endpoint.accountId, {
+      endpointId: endpoint.id,
+      url: endpoint.url,
+      reason: endpoint.disabledReason,
+    });
+  }
+
+  private publish(type: string, accountId: string | null, payload: Record<string, unknown>): void {
+    const now = this.clock.now();
+    const text = JSON.stringify(payload);
+    void this.publisher
+      .publish([
+        {
+          clientId: false,
+          payloadValue: payload,
+          event: { id: newId('evt', now), type, accountId, payload: text, correlationId: null, callbackUrl: null, occurredAt: now, createdAt: now },
+        },
+      ])
+      .catch(this.onError);
+  }
+}
