@@ -6,7 +6,7 @@ import { accountRoutes } from './api/accounts.js';
 import { registerAuth } from './api/auth.js';
 import { deliveryRoutes } from './api/deliveries.js';
 import { endpointOperationRoutes } from './api/endpoint-operations.js';
-import { endpointRoutes } from './api/endpoints.js';
+import { endpointRoutes, specCheckContext } from './api/endpoints.js';
 import { errorHandler, notFoundHandler } from './api/errors.js';
 import { eventTypeRoutes } from './api/event-types.js';
 import { eventRoutes } from './api/events.js';
@@ -71,7 +71,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   eventTypeRoutes(app, store, clock);
   endpointRoutes(app, store, clock, config);
   eventRoutes(app, store, clock, config, publisher);
-  endpointOperationRoutes(app, store, clock, publisher);
+  endpointOperationRoutes(app, store, clock, publisher, specCheckContext(store, config));
   deliveryRoutes(app, store, clock, () => publisher.wakeWorkers());
   settingsRoutes(app, deps.callbackSecret);
   return app;

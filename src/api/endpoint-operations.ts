@@ -8,7 +8,13 @@ import type { EndpointStats, Store } from '../store/store.js';
 import { ADMIN_OR_ACCOUNT } from './auth.js';
 import { attemptView, AttemptView, DeliveryView, deliveryView } from './delivery-views.js';
 import { loadVisibleEndpoint } from './endpoints.js';
+import { buildRequest } from '../domain/request.js';
+import { USER_AGENT } from '../version.js';
+import { principalOf } from './auth.js';
+import { CreateEndpoint } from './endpoint-schemas.js';
+import { checkSpec, specFromCreate, type SpecCheckContext } from './endpoint-spec.js';
 import { ApiError } from './errors.js';
+import { ownAccountId } from './scope.js';
 import { COMMON_ERRORS, ErrorResponse, IdParams, Timestamp } from './schemas.js';
 
 // What an operator or a customer does with an endpoint besides configuring it: send a test,
@@ -36,7 +42,75 @@ const PING_TYPE = 'hookd.ping';
 /** How long past the endpoint's timeout the test waits for a worker to make the attempt. */
 const TEST_WAIT_SLACK_MS = 10_000;
 
-export function endpointOperationRoutes(app: FastifyInstance, store: Store, clock: Clock, publisher: Publisher): void {
+const PreviewBody = Type.Object(
+  {
+    endpoint: CreateEndpoint,
+    eventType: Type.Optional(Type.String({ pattern: '^[a-zA-Z0-9_.\\-]{1,128}$' })),
+    payload: Type.Optional(Type.Unknown()),
+  },
+  { additionalProperties: false },
+);
+
+const PreviewView = Type.Object({
+  method: Type.String(),
+  url: Type.String(),
+  headers: Type.Record(Type.String(), Type.String()),
+  body: Type.Union([Type.String(), Type.Null()]),
+});
+
+/** Signs previews when the definition has no secret of its own: the signature shows its form only. */
+const PREVIEW_SECRET = 'whsec_' + Buffer.alloc(32).toString('base64');
+
+export function endpointOperationRoutes(
+  app: FastifyInstance,
+  store: Store,
+  clock: Clock,
+  publisher: Publisher,
+  checkContext: SpecCheckContext,
+): void {
+  app.post(
+    '/v1/endpoints/preview',
+    {
+      config: { access: ADMIN_OR_ACCOUNT },
+      schema: {
+        tags: ['endpoints'],
+        description:
+          'The exact HTTP request hookd would send for this endpoint definition and an event of `eventType` (its first example) or `payload`. Nothing is sent or stored.',
+        body: PreviewBody,
+        response: { 200: PreviewView, 422: ErrorResponse, ...COMMON_ERRORS },
+      },
+    },
+    async (request) => {
+      const body = request.body as Static<typeof PreviewBody>;
+      const spec = await withPointerPrefix('/endpoint', async () => {
+        const built = specFromCreate(body.endpoint, ownAccountId(principalOf(request), body.endpoint.accountId));
+        await checkSpec(built, checkContext);
+        return built;
+      });
+      const type = body.eventType ?? spec.eventTypes.find((t) => t !== '*' && !t.endsWith('.*')) ?? PING_TYPE;
+      const payload = body.payload ?? (await store.getEventType(type))?.examples[0] ?? {};
+      const now = clock.now();
+      return buildRequest({
+        target: { ...spec, id: 'ep_preview', title: spec.title },
+        event: {
+          id: 'evt_preview',
+          type,
+          accountId: spec.accountId,
+          payload: JSON.stringify(payload),
+          correlationId: null,
+          callbackUrl: null,
+          occurredAt: now,
+          createdAt: now,
+        },
+        deliveryId: 'dlv_preview',
+        secrets: [body.endpoint.secret ?? PREVIEW_SECRET],
+        timestampSeconds: Math.floor(now / 1000),
+        userAgent: USER_AGENT,
+      });
+    },
+  );
+
+
   app.post(
     '/v1/endpoints/:id/test',
     {
@@ -134,4 +208,16 @@ async function waitForFirstAttempt(store: Store, deliveryId: string, timeoutMs: 
     await new Promise((resolve) => setTimeout(resolve, pause));
   }
   throw new ApiError('gateway_timeout', 'no worker made the test attempt in time; it stays queued');
+}
+
+/** Field pointers of errors raised for a nested object are reported from the body's root. */
+async function withPointerPrefix<T>(prefix: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof ApiError) {
+      throw new ApiError(error.code, error.message, error.details.map((detail) => ({ ...detail, field: prefix + detail.field })));
+    }
+    throw error;
+  }
 }

@@ -1,6 +1,7 @@
 import { DEFAULT_RETRY_POLICY } from '../domain/retry-schedule.js';
 import { RESERVED_HEADER_PREFIX } from '../domain/request.js';
 import type { BodySpec, EndpointSpec, RetryPolicy } from '../domain/types.js';
+import { compileTemplate, TemplateSyntaxError } from '../domain/templates.js';
 import { checkUrlOnSave } from '../domain/url-guard.js';
 import { ApiError, validationError } from './errors.js';
 import type { CreateEndpointBody, PatchEndpointBody } from './endpoint-schemas.js';
@@ -116,10 +117,31 @@ export async function checkSpec(spec: EndpointSpec, context: SpecCheckContext): 
     }
     if (FORBIDDEN_HEADERS.has(lower)) throw validationError(`/headers/${name}`, 'is set by hookd and cannot be overridden');
   }
+  checkTemplates(spec);
   const plainNames = spec.eventTypes.filter((pattern) => pattern !== '*' && !pattern.endsWith('.*'));
   const unknown = await context.unknownEventTypes(plainNames);
   if (unknown.length > 0) {
     const index = spec.eventTypes.indexOf(unknown[0]!);
     throw validationError(`/eventTypes/${index}`, `${unknown[0]} is not in the event catalog`);
+  }
+}
+
+/** Every templated value must parse now: a template error is a 400 on save, never a failure at send time. */
+function checkTemplates(spec: EndpointSpec): void {
+  const templated: Array<[field: string, source: string]> = [
+    ...Object.entries(spec.headers).map(([name, value]): [string, string] => [`/headers/${name}`, value]),
+    ...Object.entries(spec.queryParams).map(([name, value]): [string, string] => [`/queryParams/${name}`, value]),
+    ...Object.entries(spec.body.userParams ?? {}).flatMap(([name, value]): Array<[string, string]> =>
+      typeof value === 'string' ? [[`/body/userParams/${name}`, value]] : [],
+    ),
+  ];
+  if (spec.body.template !== undefined) templated.push(['/body/template', spec.body.template]);
+  for (const [field, source] of templated) {
+    try {
+      compileTemplate(source);
+    } catch (error) {
+      if (error instanceof TemplateSyntaxError) throw validationError(field, `is not a valid template: ${error.message}`);
+      throw error;
+    }
   }
 }

@@ -48,8 +48,9 @@ export async function loadVisibleEndpoint(store: Store, request: FastifyRequest,
   return endpoint;
 }
 
-export function endpointRoutes(app: FastifyInstance, store: Store, clock: Clock, config: Config): void {
-  const checkContext: SpecCheckContext = {
+/** What checking an endpoint definition needs from the server: the URL guard setting and the catalog. */
+export function specCheckContext(store: Store, config: Config): SpecCheckContext {
+  return {
     allowPrivateUrls: config.allowPrivateUrls,
     unknownEventTypes: async (names) => {
       if (!config.strictEventTypes) return [];
@@ -61,6 +62,10 @@ export function endpointRoutes(app: FastifyInstance, store: Store, clock: Clock,
       return unknown;
     },
   };
+}
+
+export function endpointRoutes(app: FastifyInstance, store: Store, clock: Clock, config: Config): void {
+  const checkContext = specCheckContext(store, config);
 
   const visibleEndpoint = (request: FastifyRequest, id: string) => loadVisibleEndpoint(store, request, id);
 

@@ -4,12 +4,12 @@ import { newId } from '../domain/ids.js';
 import { nextState } from '../domain/next-state.js';
 import { classifyOutcome, type AttemptResult } from '../domain/outcome.js';
 import { redactHeaders } from '../domain/redaction.js';
-import { buildRequest, type RequestTarget } from '../domain/request.js';
+import { buildRequest, type OutgoingRequest, type RequestTarget } from '../domain/request.js';
 import { DEFAULT_RETRY_POLICY, parseRetryAfterMs } from '../domain/retry-schedule.js';
 import type { ClaimedDelivery, EndpointWithSecrets, HookEvent, RetryPolicy } from '../domain/types.js';
 import type { AttemptRecord, Store } from '../store/store.js';
 import { AttemptRecorder } from './recorder.js';
-import type { HttpSender } from './sender.js';
+import type { HttpSender, SendResult } from './sender.js';
 
 // The delivery worker: claims due deliveries from the store under a lease, sends them through
 // per-endpoint lanes, and records each outcome. The queue lives in the database; this process
@@ -255,15 +255,34 @@ export class DeliveryWorker {
     const { delivery, event } = job;
     const { target, secrets, policy, timeoutMs } = this.targetOf(job);
     const startedAt = this.options.clock.now();
-    const request = buildRequest({
-      target,
-      event,
-      deliveryId: delivery.id,
-      secrets,
-      timestampSeconds: Math.floor(startedAt / 1000),
-      userAgent: this.options.userAgent,
-    });
+    let request: OutgoingRequest;
+    try {
+      request = buildRequest({
+        target,
+        event,
+        deliveryId: delivery.id,
+        secrets,
+        timestampSeconds: Math.floor(startedAt / 1000),
+        userAgent: this.options.userAgent,
+      });
+    } catch (error) {
+      // A template whose output is too large for this event: the request cannot be built, now or later.
+      this.options.log.warn({ deliveryId: delivery.id, err: error }, 'could not build the request');
+      request = { method: target.method, url: delivery.url, headers: {}, body: null };
+      return this.recordResult(job, request, startedAt, policy, {
+        statusCode: null,
+        error: 'invalid_request',
+        responseHeaders: {},
+        responseBody: null,
+        durationMs: 0,
+      });
+    }
     const sent = await this.options.sender.send(request, timeoutMs);
+    return this.recordResult(job, request, startedAt, policy, sent);
+  }
+
+  private recordResult(job: Job, request: OutgoingRequest, startedAt: number, policy: RetryPolicy, sent: SendResult): void {
+    const { delivery } = job;
     const result: AttemptResult =
       sent.statusCode !== null ? { kind: 'response', statusCode: sent.statusCode } : { kind: 'error', error: sent.error ?? 'network' };
     const verdict = classifyOutcome(result, { dropOn4xx: policy.dropOn4xx });
