@@ -102,4 +102,23 @@ describe('fan-out and signed delivery', () => {
     expect(attempts[0].requestHeaders['x-tenant']).toBe('acme');
     expect(JSON.stringify(attempts)).not.toContain('receiver-credential');
   });
+
+  it('applies an endpoint\'s payload filter', async () => {
+    await createEndpoint(server, {
+      url: `${receiver.url}/only-failed`,
+      eventTypes: ['sms.received'],
+      filter: { path: 'delivery.status', in: ['failed', 'busy'] },
+    });
+    const kept = await postEvent(server, { type: 'sms.received', payload: { n: 1, delivery: { status: 'failed' } } });
+    const skipped = await postEvent(server, { type: 'sms.received', payload: { n: 2, delivery: { status: 'ok' } } });
+    const missing = await postEvent(server, { type: 'sms.received', payload: { n: 3 } });
+    await waitFor(() => receiver.requestsTo('/only-failed').length === 1);
+    expect(JSON.parse(receiver.requestsTo('/only-failed')[0]!.body).data.n).toBe(1);
+    // The filtered endpoint is simply not among the event's deliveries.
+    const filteredCount = async (id: string) =>
+      (await server.request('GET', `/v1/deliveries?eventId=${id}`)).body.data.filter((d: { url: string }) => d.url.endsWith('/only-failed')).length;
+    expect(await filteredCount(kept.id)).toBe(1);
+    expect(await filteredCount(skipped.id)).toBe(0);
+    expect(await filteredCount(missing.id)).toBe(0);
+  });
 });

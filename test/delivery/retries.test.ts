@@ -176,4 +176,27 @@ describe('retries and outcomes', () => {
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('conflict');
   });
+
+  it('keeps only the first 4 KiB of a response body', async () => {
+    receiver.script('/chatty', [{ status: 200, body: 'y'.repeat(10_000) }]);
+    const endpoint = await createEndpoint(server, { url: `${receiver.url}/chatty`, eventTypes: ['job.done'] });
+    const { id } = await postEvent(server, { type: 'job.done', payload: { job: 9 } });
+    const delivery = await waitFor(async () => {
+      const [d] = (await server.request('GET', `/v1/deliveries?eventId=${id}&endpointId=${endpoint.id}`)).body.data;
+      return d?.status === 'succeeded' ? d : null;
+    });
+    const [attempt] = await attemptsOf(delivery.id);
+    expect(attempt!.responseBody).toHaveLength(4096);
+  });
+
+  it('waits as long as a 429 asks with Retry-After', async () => {
+    receiver.script('/throttled', [{ status: 429, headers: { 'retry-after': '2' } }, { status: 200 }]);
+    await createEndpoint(server, { url: `${receiver.url}/throttled`, eventTypes: ['job.done'], retry: { schedule: 'custom', delaysSeconds: [1] } });
+    const { id } = await postEvent(server, { type: 'job.done', payload: { job: 10 } });
+    await waitFor(() => receiver.requestsTo('/throttled').length === 2, { what: 'the retry after Retry-After' });
+    const [first, second] = receiver.requestsTo('/throttled');
+    // The schedule said 1 s; the receiver asked for 2.
+    expect(second!.receivedAt - first!.receivedAt).toBeGreaterThanOrEqual(1900);
+    expect(id).toBeDefined();
+  });
 });
