@@ -11,12 +11,14 @@ import { errorHandler, notFoundHandler } from './api/errors.js';
 import { eventTypeRoutes } from './api/event-types.js';
 import { eventRoutes } from './api/events.js';
 import { keyRoutes } from './api/keys.js';
+import { operationRoutes } from './api/operations.js';
 import { ErrorResponse } from './api/schemas.js';
 import { serviceRoutes } from './api/service.js';
 import { settingsRoutes } from './api/settings.js';
 import type { Config } from './config.js';
 import type { Clock } from './domain/clock.js';
 import type { Publisher } from './ingest/publisher.js';
+import type { Operations } from './operations/operations.js';
 import type { Store } from './store/store.js';
 import { VERSION } from './version.js';
 
@@ -29,6 +31,7 @@ export interface AppDependencies {
   publisher: Publisher;
   log: Logger;
   callbackSecret: string;
+  operations: Operations;
 }
 
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
@@ -73,6 +76,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   eventRoutes(app, store, clock, config, publisher);
   endpointOperationRoutes(app, store, clock, publisher, specCheckContext(store, config));
   deliveryRoutes(app, store, clock, () => publisher.wakeWorkers());
+  operationRoutes(app, store, clock, config, deps.operations);
   settingsRoutes(app, deps.callbackSecret);
   return app;
 }

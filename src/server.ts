@@ -12,6 +12,8 @@ import { HttpSender } from './delivery/sender.js';
 import { AutoDisableSweep } from './delivery/auto-disable.js';
 import { DeliveryWorker } from './delivery/worker.js';
 import { OperationalEvents } from './ingest/operational-events.js';
+import { Operations } from './operations/operations.js';
+import { OperationTimeoutSweep } from './operations/timeout-sweep.js';
 import { Publisher } from './ingest/publisher.js';
 import { createLogger } from './log.js';
 import { openStore } from './store/open.js';
@@ -83,6 +85,8 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
   let worker: DeliveryWorker | null = null;
   let sender: HttpSender | null = null;
   let autoDisable: AutoDisableSweep | null = null;
+  const operations = new Operations(store, publisher, clock);
+  let operationSweep: OperationTimeoutSweep | null = null;
   if (config.role !== 'api') {
     sender = new HttpSender({ allowPrivateUrls: config.allowPrivateUrls, connectionsPerOrigin: config.workerConcurrency });
     worker = new DeliveryWorker({
@@ -102,6 +106,8 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
     worker.start();
     autoDisable = new AutoDisableSweep(store, clock, log, (endpoint) => operational.endpointDisabled(endpoint));
     autoDisable.start();
+    operationSweep = new OperationTimeoutSweep(operations, log);
+    operationSweep.start();
   }
 
   const app: FastifyInstance = await buildApp({
@@ -111,6 +117,7 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
     publisher,
     log,
     callbackSecret,
+    operations,
   });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
@@ -129,6 +136,7 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
       closing ??= (async () => {
         autoDisable?.stop();
         await app.close();
+        await operationSweep?.stop();
         await worker?.stop();
         await sender?.close();
         await store.close();

@@ -165,3 +165,25 @@ export interface Attempt {
   responseHeaders: Record<string, string>;
   responseBody: string | null;
 }
+
+export type OperationStatus = 'pending' | 'succeeded' | 'failed' | 'timed_out';
+
+/** A long-running action (seed 000): its protocol number is known at once, its outcome later. */
+export interface Operation {
+  protocol: string;
+  type: string;
+  accountId: string | null;
+  subject: string | null;
+  callbackUrl: string | null;
+  /** JSON text of what the caller sent, or null. */
+  requestData: string | null;
+  /** JSON text of what the provider's worker reported, or null. */
+  resultData: string | null;
+  status: OperationStatus;
+  /** The outcome arrived after the timeout webhook was sent. */
+  late: boolean;
+  requestedAt: number;
+  expiresAt: number;
+  timedOutAt: number | null;
+  completedAt: number | null;
+}

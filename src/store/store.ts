@@ -12,6 +12,8 @@ import type {
   EventType,
   HookEvent,
   KeyKind,
+  Operation,
+  OperationStatus,
 } from '../domain/types.js';
 
 // The Store is the only way the rest of hookd touches the database. Every adapter (SQLite,
@@ -118,6 +120,12 @@ export interface EndpointStats {
   latencyMs: { p50: number | null; p90: number | null; p99: number | null };
 }
 
+export interface OperationFilter {
+  status?: OperationStatus;
+  type?: string;
+  accountId?: string;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   /** Applies pending migrations; safe to call from several processes at once. */
@@ -205,4 +213,21 @@ export interface Store {
   requeueFailedDeliveries(endpointId: string, since: number, now: number): Promise<number>;
   /** The earliest `nextAttemptAt` of pending deliveries, so an idle worker knows when to look again. */
   nextDueAt(): Promise<number | null>;
+
+  // Operations (seed 000).
+  createOperation(operation: Operation): Promise<void>;
+  getOperation(protocol: string): Promise<Operation | null>;
+  listOperations(filter: OperationFilter, page: Page): Promise<PageOf<Operation>>;
+  /** Pending operations whose timeout has passed, oldest first. */
+  dueOperations(now: number, limit: number): Promise<Operation[]>;
+  /** Pending → timed_out; returns the ones this call changed (each changes once, whoever sweeps). */
+  markOperationsTimedOut(protocols: string[], now: number): Promise<Operation[]>;
+  /**
+   * Records the outcome of an operation that has none yet (pending or timed out; `late` when timed
+   * out). Null when it already has an outcome or does not exist.
+   */
+  completeOperation(protocol: string, status: 'succeeded' | 'failed', resultData: string | null, now: number): Promise<Operation | null>;
+  /** Timeouts and outcomes recorded at or before the time whose webhook is not yet flagged as published. */
+  operationsAwaitingNotice(recordedBefore: number, limit: number): Promise<Operation[]>;
+  markOperationNotified(protocol: string, notice: 'timeout' | 'outcome'): Promise<void>;
 }

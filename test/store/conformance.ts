@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../../src/domain/ids.js';
-import type { Delivery, EndpointWithSecrets, EventType, HookEvent } from '../../src/domain/types.js';
+import type { Delivery, EndpointWithSecrets, EventType, HookEvent, Operation } from '../../src/domain/types.js';
 import type { Store } from '../../src/store/store.js';
 
 // The behaviour every Store adapter must have, written once. Each adapter's test file runs it
@@ -343,6 +343,55 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       const requeued = await store.claimDueDeliveries('w2', T0 + 200, 10, T0 + 1000);
       expect(requeued).toHaveLength(4);
       expect(requeued.every((d) => d.singleAttempt)).toBe(true);
+    });
+
+    it('keeps operations: timeouts and outcomes change each operation once, notices are tracked', async () => {
+      const operation = (protocol: string, expiresAt: number, overrides: Partial<Operation> = {}): Operation => ({
+        protocol,
+        type: 'device.reboot',
+        accountId: 'acme',
+        subject: 'RTR-42',
+        callbackUrl: null,
+        requestData: '{"force":true}',
+        resultData: null,
+        status: 'pending',
+        late: false,
+        requestedAt: T0,
+        expiresAt,
+        timedOutAt: null,
+        completedAt: null,
+        ...overrides,
+      });
+      await store.createOperation(operation('p-1', T0 + 10));
+      await store.createOperation(operation('p-2', T0 + 20));
+      await store.createOperation(operation('p-3', T0 + 30, { accountId: 'globex', type: 'device.update' }));
+      expect(await store.getOperation('p-1')).toEqual(operation('p-1', T0 + 10));
+
+      expect((await store.dueOperations(T0 + 20, 10)).map((o) => o.protocol)).toEqual(['p-1', 'p-2']);
+      expect((await store.markOperationsTimedOut(['p-1'], T0 + 11)).map((o) => o.status)).toEqual(['timed_out']);
+      expect(await store.markOperationsTimedOut(['p-1'], T0 + 12)).toEqual([]);
+
+      const completed = await store.completeOperation('p-2', 'succeeded', '{"uptime":3}', T0 + 15);
+      expect(completed).toMatchObject({ status: 'succeeded', late: false, resultData: '{"uptime":3}', completedAt: T0 + 15 });
+      expect(await store.completeOperation('p-2', 'failed', null, T0 + 16)).toBeNull();
+      expect(await store.markOperationsTimedOut(['p-2'], T0 + 30)).toEqual([]);
+      const late = await store.completeOperation('p-1', 'failed', null, T0 + 40);
+      expect(late).toMatchObject({ status: 'failed', late: true, timedOutAt: T0 + 11, completedAt: T0 + 40 });
+      expect(await store.completeOperation('nope', 'failed', null, T0)).toBeNull();
+
+      const awaiting = await store.operationsAwaitingNotice(T0 + 100, 10);
+      expect(awaiting.map((o) => o.protocol)).toEqual(['p-1', 'p-2']);
+      await store.markOperationNotified('p-1', 'timeout');
+      expect((await store.operationsAwaitingNotice(T0 + 100, 10)).map((o) => o.protocol)).toEqual(['p-1', 'p-2']);
+      await store.markOperationNotified('p-1', 'outcome');
+      await store.markOperationNotified('p-2', 'outcome');
+      expect(await store.operationsAwaitingNotice(T0 + 100, 10)).toEqual([]);
+
+      const page = await store.listOperations({ accountId: 'acme' }, { limit: 1, cursor: null });
+      expect(page.items.map((o) => o.protocol)).toEqual(['p-2']);
+      expect((await store.listOperations({ accountId: 'acme' }, { limit: 1, cursor: page.nextCursor })).items.map((o) => o.protocol)).toEqual(['p-1']);
+      expect((await store.listOperations({ status: 'pending' }, { limit: 10, cursor: null })).items.map((o) => o.protocol)).toEqual(['p-3']);
+      expect((await store.listOperations({ type: 'device.update' }, { limit: 10, cursor: null })).items).toHaveLength(1);
     });
 
     it('lists deliveries newest first with filters and cursors', async () => {

@@ -11,6 +11,8 @@ import type {
   EventType,
   HookEvent,
   KeyKind,
+  Operation,
+  OperationStatus,
 } from '../../domain/types.js';
 import type { ApiKeyRecord } from '../store.js';
 
@@ -242,5 +244,40 @@ export function toAttempt(row: AttemptRow): Attempt {
     requestHeaders: JSON.parse(row.request_headers) as Record<string, string>,
     responseHeaders: JSON.parse(row.response_headers) as Record<string, string>,
     responseBody: row.response_body,
+  };
+}
+
+export interface OperationRow {
+  seq: number;
+  protocol: string;
+  type: string;
+  account_id: string | null;
+  subject: string | null;
+  callback_url: string | null;
+  request_data: string | null;
+  result_data: string | null;
+  status: OperationStatus;
+  late: number;
+  requested_at: number;
+  expires_at: number;
+  timed_out_at: number | null;
+  completed_at: number | null;
+}
+
+export function toOperation(row: OperationRow): Operation {
+  return {
+    protocol: row.protocol,
+    type: row.type,
+    accountId: row.account_id,
+    subject: row.subject,
+    callbackUrl: row.callback_url,
+    requestData: row.request_data,
+    resultData: row.result_data,
+    status: row.status,
+    late: row.late === 1,
+    requestedAt: row.requested_at,
+    expiresAt: row.expires_at,
+    timedOutAt: row.timed_out_at,
+    completedAt: row.completed_at,
   };
 }

@@ -15,6 +15,7 @@ import type {
   EventType,
   HookEvent,
   KeyKind,
+  Operation,
 } from '../../domain/types.js';
 import { decodeNumberCursor, decodeStringCursor, pageFrom } from '../cursor.js';
 import { loadMigrations } from '../migrations.js';
@@ -30,6 +31,7 @@ import type {
   IngestOutcome,
   NewApiKey,
   NewEvent,
+  OperationFilter,
   Page,
   PageOf,
   Store,
@@ -707,6 +709,101 @@ export class SqliteStore implements Store {
       null
     );
   }
+  // Operations.
+
+  async createOperation(operation: Operation): Promise<void> {
+    this.db.transaction(() => {
+      if (operation.accountId !== null) this.ensureAccountRow(operation.accountId, operation.requestedAt);
+      this.run(
+        `INSERT INTO operations (protocol, type, account_id, subject, callback_url, request_data, result_data, status, late,
+           requested_at, expires_at, timed_out_at, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          operation.protocol,
+          operation.type,
+          operation.accountId,
+          operation.subject,
+          operation.callbackUrl,
+          operation.requestData,
+          operation.resultData,
+          operation.status,
+          operation.late ? 1 : 0,
+          operation.requestedAt,
+          operation.expiresAt,
+          operation.timedOutAt,
+          operation.completedAt,
+        ],
+      );
+    })();
+  }
+
+  async getOperation(protocol: string): Promise<Operation | null> {
+    const row = this.get<rows.OperationRow>('SELECT * FROM operations WHERE protocol = ?', [protocol]);
+    return row === undefined ? null : rows.toOperation(row);
+  }
+
+  async listOperations(filter: OperationFilter, page: Page): Promise<PageOf<Operation>> {
+    const before = page.cursor === null ? null : decodeNumberCursor(page.cursor);
+    const found = this.all<rows.OperationRow>(
+      `SELECT * FROM operations
+       WHERE (? IS NULL OR seq < ?) AND (? IS NULL OR status = ?) AND (? IS NULL OR type = ?) AND (? IS NULL OR account_id = ?)
+       ORDER BY seq DESC LIMIT ?`,
+      [before, before, ...twice(filter.status), ...twice(filter.type), ...twice(filter.accountId), page.limit + 1],
+    );
+    return pageFrom(found, page.limit, rows.toOperation, (row) => row.seq);
+  }
+
+  async dueOperations(now: number, limit: number): Promise<Operation[]> {
+    return this.all<rows.OperationRow>(
+      "SELECT * FROM operations WHERE status = 'pending' AND expires_at <= ? ORDER BY expires_at LIMIT ?",
+      [now, limit],
+    ).map(rows.toOperation);
+  }
+
+  async markOperationsTimedOut(protocols: string[], now: number): Promise<Operation[]> {
+    if (protocols.length === 0) return [];
+    return this.all<rows.OperationRow>(
+      `UPDATE operations SET status = 'timed_out', timed_out_at = ?
+       WHERE protocol IN (SELECT value FROM json_each(?)) AND status = 'pending'
+       RETURNING *`,
+      [now, JSON.stringify(protocols)],
+    ).map(rows.toOperation);
+  }
+
+  async operationsAwaitingNotice(recordedBefore: number, limit: number): Promise<Operation[]> {
+    return this.all<rows.OperationRow>(
+      `SELECT * FROM operations
+       WHERE ((timed_out_at IS NOT NULL AND timeout_notified = 0 AND timed_out_at <= ?)
+           OR (completed_at IS NOT NULL AND outcome_notified = 0 AND completed_at <= ?))
+       ORDER BY seq LIMIT ?`,
+      [recordedBefore, recordedBefore, limit],
+    ).map(rows.toOperation);
+  }
+
+  async markOperationNotified(protocol: string, notice: 'timeout' | 'outcome'): Promise<void> {
+    this.run(
+      notice === 'timeout'
+        ? 'UPDATE operations SET timeout_notified = 1 WHERE protocol = ?'
+        : 'UPDATE operations SET outcome_notified = 1 WHERE protocol = ?',
+      [protocol],
+    );
+  }
+
+  async completeOperation(
+    protocol: string,
+    status: 'succeeded' | 'failed',
+    resultData: string | null,
+    now: number,
+  ): Promise<Operation | null> {
+    // SET expressions see the row as it was: `late` is whether it had timed out before this outcome.
+    const row = this.get<rows.OperationRow>(
+      `UPDATE operations SET late = CASE WHEN status = 'timed_out' THEN 1 ELSE 0 END, status = ?, result_data = ?, completed_at = ?
+       WHERE protocol = ? AND completed_at IS NULL
+       RETURNING *`,
+      [status, resultData, now, protocol],
+    );
+    return row === undefined ? null : rows.toOperation(row);
+  }
+
 }
 
 /** Thrown inside a transaction to undo it while still returning what was found. */
