@@ -85,6 +85,7 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
   let worker: DeliveryWorker | null = null;
   let sender: HttpSender | null = null;
   let autoDisable: AutoDisableSweep | null = null;
+  let unsubscribeWork = (): void => undefined;
   const operations = new Operations(store, publisher, clock);
   let operationSweep: OperationTimeoutSweep | null = null;
   if (config.role !== 'api') {
@@ -103,6 +104,7 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
       onRecorded: (delivery, record) => operational.deliveryRecorded(delivery, record),
     });
     publisher.onDeliveriesCreated(() => worker?.wake());
+    unsubscribeWork = store.onNewWork(() => worker?.wake());
     worker.start();
     autoDisable = new AutoDisableSweep(store, clock, log, (endpoint) => operational.endpointDisabled(endpoint));
     autoDisable.start();
@@ -137,6 +139,7 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
         autoDisable?.stop();
         await app.close();
         await operationSweep?.stop();
+        unsubscribeWork();
         await worker?.stop();
         await sender?.close();
         await store.close();

@@ -133,6 +133,11 @@ export interface Store {
   /** True when the database answers and every migration is applied. */
   isReady(): Promise<boolean>;
   close(): Promise<void>;
+  /**
+   * Calls the listener when deliveries became due on any node (PostgreSQL LISTEN/NOTIFY). The
+   * embedded store serves one node, whose publisher wakes its worker directly: it never calls.
+   */
+  onNewWork(listener: () => void): () => void;
 
   // Settings: small server-wide values (the callback signing secret), set once.
   getSetting(name: string): Promise<string | null>;

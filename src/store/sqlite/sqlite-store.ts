@@ -36,7 +36,7 @@ import type {
   PageOf,
   Store,
 } from '../store.js';
-import * as rows from './rows.js';
+import * as rows from '../rows.js';
 
 // The embedded store. better-sqlite3 is synchronous: each method runs to completion on the event
 // loop, so a transaction here can never interleave with another of this process. WAL mode lets
@@ -117,6 +117,10 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
+  }
+
+  onNewWork(): () => void {
+    return () => undefined;
   }
 
   async getSetting(name: string): Promise<string | null> {

@@ -13,10 +13,11 @@ import type {
   KeyKind,
   Operation,
   OperationStatus,
-} from '../../domain/types.js';
-import type { ApiKeyRecord } from '../store.js';
+} from '../domain/types.js';
+import type { ApiKeyRecord } from './store.js';
 
-// Rows as SQLite returns them, and their mapping to domain objects. Booleans are 0/1, JSON is text.
+// Rows as both adapters return them — the two schemas keep the same column types (0/1 integers
+// for booleans, BIGINT milliseconds, JSON as text) — and their mapping to domain objects.
 
 export interface KeyRow {
   id: string;

@@ -1,0 +1,89 @@
+import pg from 'pg';
+
+// Wakes workers on every node when deliveries become due now, instead of each node polling
+// often. Ingest sends NOTIFY inside its transaction, so listeners hear of work only once it is
+// committed. One dedicated connection per node LISTENs, and reconnects by itself (with backoff)
+// when the database goes away; workers still poll slowly meanwhile, so nothing waits forever.
+
+const CHANNEL = 'hookd_work';
+const MAX_RECONNECT_DELAY_MS = 5000;
+
+export class WorkChannel {
+  private readonly listeners = new Set<() => void>();
+  private client: pg.Client | null = null;
+  private connecting: Promise<void> | null = null;
+  private closed = false;
+  private reconnectDelayMs = 100;
+
+  constructor(private readonly connectionString: string) {}
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    void this.ensureListening();
+    return () => this.listeners.delete(listener);
+  }
+
+  /** NOTIFY as part of the caller's transaction: delivered at commit, never on rollback. */
+  async notifyWithin(client: pg.PoolClient): Promise<void> {
+    await client.query(`NOTIFY ${CHANNEL}`);
+  }
+
+  /** NOTIFY outside any transaction, on the listening connection (or silently not, if it is down). */
+  async notify(): Promise<void> {
+    await this.client?.query(`NOTIFY ${CHANNEL}`).catch(() => undefined);
+  }
+
+  private ensureListening(): Promise<void> {
+    if (this.closed || this.client !== null) return Promise.resolve();
+    this.connecting ??= this.connect().finally(() => {
+      this.connecting = null;
+    });
+    return this.connecting;
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.connectionString });
+    client.on('error', () => this.drop(client));
+    client.on('end', () => this.drop(client));
+    client.on('notification', () => {
+      for (const listener of this.listeners) listener();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+      if (this.closed) {
+        await client.end();
+        return;
+      }
+      this.client = client;
+      this.reconnectDelayMs = 100;
+      // Work may have arrived while no one listened.
+      for (const listener of this.listeners) listener();
+    } catch {
+      await client.end().catch(() => undefined);
+      this.scheduleReconnect();
+    }
+  }
+
+  private drop(client: pg.Client): void {
+    if (this.client !== client) return;
+    this.client = null;
+    void client.end().catch(() => undefined);
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed || this.listeners.size === 0) return;
+    const delay = this.reconnectDelayMs;
+    this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, MAX_RECONNECT_DELAY_MS);
+    setTimeout(() => void this.ensureListening(), delay).unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.connecting;
+    const client = this.client;
+    this.client = null;
+    await client?.end().catch(() => undefined);
+  }
+}
