@@ -44,16 +44,21 @@ export interface StartOptions {
 
 async function ensureAdminKey(store: Store, config: Config, clock: Clock): Promise<string | null> {
   if (config.adminKey !== null) {
-    if ((await store.findKeyByHash(hashApiKey(config.adminKey))) === null) {
+    const keyHash = hashApiKey(config.adminKey);
+    if ((await store.findKeyByHash(keyHash)) !== null) return null;
+    try {
       await store.createKey({
-        id: `key_env_${hashApiKey(config.adminKey).slice(0, 16)}`,
+        id: `key_env_${keyHash.slice(0, 16)}`,
         kind: 'admin',
         accountId: null,
         name: 'HOOKD_ADMIN_KEY',
-        keyHash: hashApiKey(config.adminKey),
+        keyHash,
         createdAt: clock.now(),
         expiresAt: null,
       });
+    } catch (error) {
+      // Several nodes starting at once with the same key: one of them stored it first.
+      if ((await store.findKeyByHash(keyHash)) === null) throw error;
     }
     return null;
   }

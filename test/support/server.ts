@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import type { Clock } from '../../src/domain/clock.js';
 import { packageRoot } from '../../src/paths.js';
 import { startHookd, type RunningHookd } from '../../src/server.js';
+import { createTestSchema } from './postgres.js';
 import { waitFor } from './wait-for.js';
 
 // Starting the real hookd for a test: in this process (fast, for most tests) or as its own OS
@@ -60,6 +61,12 @@ export function apiClient(url: string, adminKey: string): ApiClient {
   };
 }
 
+/**
+ * The backend the integration tests run on: `HOOKD_TEST_BACKEND=postgres` runs them against a fresh
+ * PostgreSQL schema each, SQLite otherwise (`npm test` runs both).
+ */
+export const TEST_BACKEND = process.env.HOOKD_TEST_BACKEND === 'postgres' ? 'postgres' : 'sqlite';
+
 export async function startServer(
   overrides: Partial<Record<string, string>> = {},
   dbPath?: string,
@@ -67,11 +74,12 @@ export async function startServer(
 ): Promise<TestServer> {
   const dir = dbPath === undefined ? tempDir() : null;
   const path = dbPath ?? join(dir!, 'hookd.db');
+  const schema = TEST_BACKEND === 'postgres' && dbPath === undefined ? await createTestSchema() : null;
   const adminKey = overrides.HOOKD_ADMIN_KEY ?? `hk_admin_test_${randomBytes(16).toString('hex')}`;
   const config: Config = loadConfig({
     HOOKD_PORT: '0',
     HOOKD_HOST: '127.0.0.1',
-    HOOKD_DATABASE_URL: `sqlite:${path}`,
+    HOOKD_DATABASE_URL: schema?.url ?? `sqlite:${path}`,
     HOOKD_ALLOW_PRIVATE_URLS: 'true',
     HOOKD_LOG_LEVEL: 'silent',
     ...overrides,
@@ -85,6 +93,7 @@ export async function startServer(
     dbPath: path,
     async close() {
       await hookd.close();
+      await schema?.drop();
       if (dir !== null) rmSync(dir, { recursive: true, force: true });
     },
   };
