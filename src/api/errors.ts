@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   url_not_allowed: 422,
   rate_limited: 429,
   internal_error: 500,
+  /** The database cannot be reached right now (restarting, failing over): try again shortly. */
+  service_unavailable: 503,
   /** An endpoint test whose attempt no worker made in time (no worker running?). */
   gateway_timeout: 504,
 } as const;
@@ -123,7 +125,18 @@ function toApiError(error: FastifyError & { validation?: AjvError[]; validationC
   return null;
 }
 
+/** Errors that mean "the database is not reachable now", not "this request is wrong". */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', 'SQLITE_BUSY']);
+const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/;
+
+export function isStoreUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = (error as { message?: unknown } | null)?.message;
+  return (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) || (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message));
+}
+
 export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
+  if (error.code === 'service_unavailable') reply.header('retry-after', '1');
   return reply
     .code(error.status)
     .type('application/json')
@@ -133,6 +146,10 @@ export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const apiError = toApiError(error);
   if (apiError !== null) return sendError(reply, apiError);
+  if (isStoreUnavailable(error)) {
+    request.log.warn({ err: error }, 'database unavailable');
+    return sendError(reply, new ApiError('service_unavailable', 'the database is not reachable right now; retry shortly'));
+  }
   // Anything else is a bug: logged with the request id, answered without internals.
   request.log.error({ err: error }, 'unhandled error');
   return sendError(reply, new ApiError('internal_error', 'internal error'));
