@@ -9,7 +9,8 @@ import { hashApiKey } from './domain/keys.js';
 import { BUILT_IN_EVENT_TYPES } from './domain/operational-events.js';
 import { generateSecret } from './domain/signing.js';
 import { HttpSender } from './delivery/sender.js';
-import { AutoDisableSweep } from './delivery/auto-disable.js';
+import { AutoDisableSweep } from './maintenance/auto-disable.js';
+import { RetentionSweep } from './maintenance/retention.js';
 import { DeliveryWorker } from './delivery/worker.js';
 import { OperationalEvents } from './ingest/operational-events.js';
 import { Operations } from './operations/operations.js';
@@ -30,8 +31,9 @@ export interface RunningHookd {
   store: Store;
   /** The admin key generated on first start of an empty database (also printed once). */
   generatedAdminKey: string | null;
-  /** The auto-disable sweep of a worker node (null on api nodes), for tests to run at once. */
+  /** The maintenance sweeps of a worker node (null on api nodes), for tests to run at once. */
   autoDisable: AutoDisableSweep | null;
+  retention: RetentionSweep | null;
   close(): Promise<void>;
 }
 
@@ -90,6 +92,7 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
   let worker: DeliveryWorker | null = null;
   let sender: HttpSender | null = null;
   let autoDisable: AutoDisableSweep | null = null;
+  let retention: RetentionSweep | null = null;
   let unsubscribeWork = (): void => undefined;
   const operations = new Operations(store, publisher, clock);
   let operationSweep: OperationTimeoutSweep | null = null;
@@ -113,6 +116,8 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
     worker.start();
     autoDisable = new AutoDisableSweep(store, clock, log, (endpoint) => operational.endpointDisabled(endpoint));
     autoDisable.start();
+    retention = new RetentionSweep(store, clock, log, config.retentionDays);
+    retention.start();
     operationSweep = new OperationTimeoutSweep(operations, log);
     operationSweep.start();
   }
@@ -139,9 +144,11 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
     store,
     generatedAdminKey,
     autoDisable,
+    retention,
     close() {
       closing ??= (async () => {
         autoDisable?.stop();
+        retention?.stop();
         await app.close();
         await operationSweep?.stop();
         unsubscribeWork();

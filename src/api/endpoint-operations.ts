@@ -13,7 +13,8 @@ import { USER_AGENT } from '../version.js';
 import { principalOf } from './auth.js';
 import { CreateEndpoint } from './endpoint-schemas.js';
 import { checkSpec, specFromCreate, type SpecCheckContext } from './endpoint-spec.js';
-import { ApiError } from './errors.js';
+import { TemplateOutputTooLargeError } from '../domain/templates.js';
+import { ApiError, validationError } from './errors.js';
 import { ownAccountId } from './scope.js';
 import { COMMON_ERRORS, ErrorResponse, IdParams, Timestamp } from './schemas.js';
 
@@ -90,26 +91,32 @@ export function endpointOperationRoutes(
       const type = body.eventType ?? spec.eventTypes.find((t) => t !== '*' && !t.endsWith('.*')) ?? PING_TYPE;
       const payload = body.payload ?? (await store.getEventType(type))?.examples[0] ?? {};
       const now = clock.now();
-      return buildRequest({
-        target: { ...spec, id: 'ep_preview', title: spec.title },
-        event: {
-          id: 'evt_preview',
-          type,
-          accountId: spec.accountId,
-          payload: JSON.stringify(payload),
-          correlationId: null,
-          callbackUrl: null,
-          occurredAt: now,
-          createdAt: now,
-        },
-        deliveryId: 'dlv_preview',
-        secrets: [body.endpoint.secret ?? PREVIEW_SECRET],
-        timestampSeconds: Math.floor(now / 1000),
-        userAgent: USER_AGENT,
-      });
+      const event = {
+        id: 'evt_preview',
+        type,
+        accountId: spec.accountId,
+        payload: JSON.stringify(payload),
+        correlationId: null,
+        callbackUrl: null,
+        occurredAt: now,
+        createdAt: now,
+      };
+      try {
+        return buildRequest({
+          target: { ...spec, id: 'ep_preview', title: spec.title },
+          event,
+          deliveryId: 'dlv_preview',
+          secrets: [body.endpoint.secret ?? PREVIEW_SECRET],
+          timestampSeconds: Math.floor(now / 1000),
+          userAgent: USER_AGENT,
+        });
+      } catch (error) {
+        // The definition is valid, but this payload makes a template render past its cap.
+        if (error instanceof TemplateOutputTooLargeError) throw validationError('/payload', error.message);
+        throw error;
+      }
     },
   );
-
 
   app.post(
     '/v1/endpoints/:id/test',

@@ -49,8 +49,6 @@ interface Job {
 interface Lane {
   inFlight: number;
   waiting: Job[];
-  /** rateLimitPerSecond: when the next attempt may start. */
-  nextStartAt: number;
 }
 
 export class DeliveryWorker {
@@ -177,7 +175,7 @@ export class DeliveryWorker {
     const key = job.endpoint?.id ?? `callback:${new URL(job.delivery.url).origin}`;
     let lane = this.lanes.get(key);
     if (lane === undefined) {
-      lane = { inFlight: 0, waiting: [], nextStartAt: 0 };
+      lane = { inFlight: 0, waiting: [] };
       this.lanes.set(key, lane);
     }
     if (lane.inFlight < this.options.endpointConcurrency) {
@@ -197,7 +195,7 @@ export class DeliveryWorker {
 
   private run(key: string, lane: Lane, job: Job): void {
     lane.inFlight += 1;
-    void this.paced(lane, job)
+    void this.paced(job)
       .then(() => this.attempt(job))
       .catch((error: unknown) => this.options.log.error({ err: error, deliveryId: job.delivery.id }, 'attempt crashed'))
       .finally(() => {
@@ -214,13 +212,16 @@ export class DeliveryWorker {
       });
   }
 
-  /** rateLimitPerSecond: attempts to one endpoint start at least 1/rate seconds apart. */
-  private async paced(lane: Lane, job: Job): Promise<void> {
+  /**
+   * rateLimitPerSecond: attempts to one endpoint start at least 1/rate seconds apart, across every
+   * node — the slot is reserved in the database, so two nodes never take the same one.
+   */
+  private async paced(job: Job): Promise<void> {
     const rate = job.endpoint?.rateLimitPerSecond ?? null;
-    if (rate === null) return;
+    if (rate === null || job.endpoint === null) return;
     const now = this.options.clock.now();
-    const startAt = Math.max(now, lane.nextStartAt);
-    lane.nextStartAt = startAt + 1000 / rate;
+    // Whole milliseconds: limits above 1000 per second are spaced 1 ms apart.
+    const startAt = await this.options.store.reserveRateSlot(job.endpoint.id, now, Math.max(1, Math.round(1000 / rate)));
     if (startAt > now) await new Promise((resolve) => setTimeout(resolve, startAt - now));
   }
 

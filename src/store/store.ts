@@ -126,6 +126,13 @@ export interface OperationFilter {
   accountId?: string;
 }
 
+export interface PurgeCounts {
+  events: number;
+  deliveries: number;
+  attempts: number;
+  operations: number;
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   /** Applies pending migrations; safe to call from several processes at once. */
@@ -235,4 +242,17 @@ export interface Store {
   /** Timeouts and outcomes recorded at or before the time whose webhook is not yet flagged as published. */
   operationsAwaitingNotice(recordedBefore: number, limit: number): Promise<Operation[]>;
   markOperationNotified(protocol: string, notice: 'timeout' | 'outcome'): Promise<void>;
+
+  // Rate limits shared across nodes, and retention.
+  /**
+   * Reserves the next start slot of an endpoint limited to one attempt per `intervalMs`: returns
+   * when this attempt may start (now, or later if earlier attempts took the slots before).
+   */
+  reserveRateSlot(endpointId: string, now: number, intervalMs: number): Promise<number>;
+  /**
+   * Deletes one batch of data older than `cutoff`: events whose deliveries are all finished, with
+   * those deliveries and their attempts, and finished operations. Returns what it deleted; call
+   * again until it deletes nothing. Safe to run on several nodes at once.
+   */
+  purgeBefore(cutoff: number, batchSize: number): Promise<PurgeCounts>;
 }

@@ -132,6 +132,14 @@ describe('seed 002: KOMPaaS', () => {
     });
     expect(broken.status).toBe(400);
     expect(broken.body.error.details[0].field).toBe('/endpoint/body/template');
+
+    // A payload that renders past the output cap is the payload's problem, not a server error.
+    const huge = await server.request('POST', '/v1/endpoints/preview', {
+      endpoint: { url: `${receiver.url}/preview`, body: { format: 'text', template: '{{data.a}}{{data.a}}{{data.a}}' } },
+      payload: { a: 'x'.repeat(30_000) },
+    });
+    expect(huge.status).toBe(400);
+    expect(huge.body.error.details[0].field).toBe('/payload');
   });
 
   it.each([

@@ -394,6 +394,51 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       expect((await store.listOperations({ type: 'device.update' }, { limit: 10, cursor: null })).items).toHaveLength(1);
     });
 
+    it('hands out rate-limit slots one interval apart, whoever asks', async () => {
+      const ep = endpoint();
+      await store.createEndpoint(ep);
+      const starts = await Promise.all([0, 1, 2, 3].map(() => store.reserveRateSlot(ep.id, T0, 200)));
+      expect(starts.sort()).toEqual([T0, T0 + 200, T0 + 400, T0 + 600]);
+      // After an idle spell the next slot is now, not in the past.
+      expect(await store.reserveRateSlot(ep.id, T0 + 10_000, 200)).toBe(T0 + 10_000);
+      expect(await store.reserveRateSlot('ep_missing', T0, 200)).toBe(T0);
+    });
+
+    it('purges old finished data in batches, keeping events with deliveries still to make', async () => {
+      const old = event({ createdAt: T0 - 10_000 });
+      const oldPending = event({ createdAt: T0 - 10_000 });
+      const recent = event({ createdAt: T0 });
+      const done = delivery(old.id, { status: 'succeeded', createdAt: T0 - 10_000 });
+      await store.ingestEvents(
+        [
+          { event: old, deliveries: [done], clientId: false },
+          { event: oldPending, deliveries: [delivery(oldPending.id, { nextAttemptAt: T0 + 60_000 })], clientId: false },
+          { event: recent, deliveries: [delivery(recent.id, { status: 'succeeded' })], clientId: false },
+        ],
+        0,
+        T0,
+      );
+      const [claimedOld] = await store.claimDueDeliveries('w', T0 + 100_000, 1, T0 + 200_000);
+      await store.releaseDeliveries([claimedOld!.id], 'w', T0 + 60_000);
+      await store.createOperation({
+        protocol: 'old-op', type: 't', accountId: null, subject: null, callbackUrl: null, requestData: null, resultData: null,
+        status: 'timed_out', late: false, requestedAt: T0 - 10_000, expiresAt: T0 - 9_000, timedOutAt: T0 - 9_000, completedAt: null,
+      });
+      await store.createOperation({
+        protocol: 'old-pending-op', type: 't', accountId: null, subject: null, callbackUrl: null, requestData: null, resultData: null,
+        status: 'pending', late: false, requestedAt: T0 - 10_000, expiresAt: T0 + 9_000, timedOutAt: null, completedAt: null,
+      });
+
+      expect(await store.purgeBefore(T0 - 1, 100)).toEqual({ events: 1, deliveries: 1, attempts: 0, operations: 1 });
+      expect(await store.getEvent(old.id)).toBeNull();
+      expect(await store.getDelivery(done.id)).toBeNull();
+      expect(await store.getEvent(oldPending.id)).not.toBeNull();
+      expect(await store.getEvent(recent.id)).not.toBeNull();
+      expect(await store.getOperation('old-op')).toBeNull();
+      expect(await store.getOperation('old-pending-op')).not.toBeNull();
+      expect(await store.purgeBefore(T0 - 1, 100)).toEqual({ events: 0, deliveries: 0, attempts: 0, operations: 0 });
+    });
+
     it('lists deliveries newest first with filters and cursors', async () => {
       const deliveries = await queue(store, 3, { correlationId: 'corr', accountId: 'acme' });
       const page = await store.listDeliveries({ correlationId: 'corr' }, { limit: 2, cursor: null });

@@ -31,6 +31,7 @@ import type {
   NewApiKey,
   NewEvent,
   OperationFilter,
+  PurgeCounts,
   Page,
   PageOf,
   Store,
@@ -44,8 +45,9 @@ import { WorkChannel } from './work-channel.js';
 // BIGINT (times in ms, counts) arrives as a string by default; every value hookd stores fits a double.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
-/** Any number that identifies hookd's migration lock among the database's advisory locks. */
+/** Numbers that identify hookd's advisory locks among the database's. */
 const MIGRATION_LOCK = 7_461_011;
+const RETENTION_LOCK = 7_461_012;
 
 type Queryable = pg.Pool | pg.PoolClient;
 
@@ -831,6 +833,49 @@ export class PostgresStore implements Store {
     );
     return row === undefined ? null : rows.toOperation(row);
   }
+  // Rate limits and retention.
+
+  async reserveRateSlot(endpointId: string, now: number, intervalMs: number): Promise<number> {
+    // One row update serialises the nodes: each attempt takes the next free slot, whichever node sends it.
+    const row = await this.one<{ start: number }>(
+      `UPDATE endpoints SET rate_next_at = greatest(coalesce(rate_next_at, 0), $1) + $2 WHERE id = $3
+       RETURNING rate_next_at - $2 AS start`,
+      [now, intervalMs, endpointId],
+    );
+    return row?.start ?? now;
+  }
+
+  async purgeBefore(cutoff: number, batchSize: number): Promise<PurgeCounts> {
+    return this.transaction(async (client) => {
+      // One purger at a time across nodes; the others skip this round rather than wait.
+      const locked = await this.one<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [RETENTION_LOCK], client);
+      if (!locked?.ok) return { events: 0, deliveries: 0, attempts: 0, operations: 0 };
+      const events = (
+        await this.all<{ id: string }>(
+          `SELECT id FROM events WHERE created_at < $1 AND NOT EXISTS (
+             SELECT 1 FROM deliveries WHERE deliveries.event_id = events.id AND deliveries.status IN ('pending', 'sending')
+           ) ORDER BY created_at LIMIT $2`,
+          [cutoff, batchSize],
+          client,
+        )
+      ).map((row) => row.id);
+      const attempts = await this.run(
+        'DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE event_id = ANY($1::text[]))',
+        [events],
+        client,
+      );
+      const deliveries = await this.run('DELETE FROM deliveries WHERE event_id = ANY($1::text[])', [events], client);
+      const deletedEvents = await this.run('DELETE FROM events WHERE id = ANY($1::text[])', [events], client);
+      const operations = await this.run(
+        `DELETE FROM operations WHERE seq IN (
+           SELECT seq FROM operations WHERE requested_at < $1 AND status <> 'pending' ORDER BY requested_at LIMIT $2)`,
+        [cutoff, batchSize],
+        client,
+      );
+      return { events: deletedEvents, deliveries, attempts, operations };
+    });
+  }
+
 }
 
 /** Thrown inside a transaction to undo it while still returning what was found. */

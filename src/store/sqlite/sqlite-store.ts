@@ -32,6 +32,7 @@ import type {
   NewApiKey,
   NewEvent,
   OperationFilter,
+  PurgeCounts,
   Page,
   PageOf,
   Store,
@@ -807,6 +808,43 @@ export class SqliteStore implements Store {
     );
     return row === undefined ? null : rows.toOperation(row);
   }
+  // Rate limits and retention.
+
+  async reserveRateSlot(endpointId: string, now: number, intervalMs: number): Promise<number> {
+    const row = this.get<{ start: number }>(
+      `UPDATE endpoints SET rate_next_at = max(coalesce(rate_next_at, 0), ?) + ? WHERE id = ?
+       RETURNING rate_next_at - ? AS start`,
+      [now, intervalMs, endpointId, intervalMs],
+    );
+    return row?.start ?? now;
+  }
+
+  async purgeBefore(cutoff: number, batchSize: number): Promise<PurgeCounts> {
+    return this.db.transaction(() => {
+      // Events are kept while any of their deliveries still has attempts to make.
+      const events = this.all<{ id: string }>(
+        `SELECT id FROM events WHERE created_at < ? AND NOT EXISTS (
+           SELECT 1 FROM deliveries WHERE deliveries.event_id = events.id AND deliveries.status IN ('pending', 'sending')
+         ) ORDER BY created_at LIMIT ?`,
+        [cutoff, batchSize],
+      ).map((row) => row.id);
+      const ids = JSON.stringify(events);
+      const attempts = this.run(
+        `DELETE FROM attempts WHERE delivery_id IN (
+           SELECT id FROM deliveries WHERE event_id IN (SELECT value FROM json_each(?)))`,
+        [ids],
+      ).changes;
+      const deliveries = this.run('DELETE FROM deliveries WHERE event_id IN (SELECT value FROM json_each(?))', [ids]).changes;
+      const deletedEvents = this.run('DELETE FROM events WHERE id IN (SELECT value FROM json_each(?))', [ids]).changes;
+      const operations = this.run(
+        `DELETE FROM operations WHERE seq IN (
+           SELECT seq FROM operations WHERE requested_at < ? AND status <> 'pending' ORDER BY requested_at LIMIT ?)`,
+        [cutoff, batchSize],
+      ).changes;
+      return { events: deletedEvents, deliveries, attempts, operations };
+    })();
+  }
+
 
 }
 

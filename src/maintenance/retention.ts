@@ -1,0 +1,54 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../domain/clock.js';
+import type { PurgeCounts, Store } from '../store/store.js';
+
+// HOOKD_RETENTION_DAYS: events, deliveries and attempts older than this are deleted, in small
+// batches with pauses between them, so that the purge never holds the database long enough to
+// slow delivery down. Events with deliveries still to make are kept until those finish.
+
+const SWEEP_EVERY_MS = 10 * 60_000;
+const BATCH = 500;
+const PAUSE_BETWEEN_BATCHES_MS = 20;
+
+export class RetentionSweep {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<PurgeCounts> | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly retentionDays: number,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.runOnce().catch((error) => this.log.error({ err: error }, 'retention sweep failed')), SWEEP_EVERY_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Purges everything past retention, batch by batch; returns the totals. */
+  runOnce(): Promise<PurgeCounts> {
+    this.running ??= this.purge().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async purge(): Promise<PurgeCounts> {
+    const cutoff = this.clock.now() - this.retentionDays * 86_400_000;
+    const total: PurgeCounts = { events: 0, deliveries: 0, attempts: 0, operations: 0 };
+    for (;;) {
+      const batch = await this.store.purgeBefore(cutoff, BATCH);
+      for (const key of Object.keys(total) as Array<keyof PurgeCounts>) total[key] += batch[key];
+      if (batch.events < BATCH && batch.operations < BATCH) break;
+      await new Promise((resolve) => setTimeout(resolve, PAUSE_BETWEEN_BATCHES_MS));
+    }
+    if (total.events + total.operations > 0) this.log.info({ ...total, retentionDays: this.retentionDays }, 'purged old data');
+    return total;
+  }
+}
