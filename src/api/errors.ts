@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidCursorError } from '../store/cursor.js';
+import { isStoreUnavailable } from '../store/unavailable.js';
 
 // The error catalogue: every code hookd answers with. A code is never reused for another meaning
 // once retired. Delivery failures are a different thing (domain/outcome.ts) and never reach here.
@@ -123,16 +124,6 @@ function toApiError(error: FastifyError & { validation?: AjvError[]; validationC
     return apiError;
   }
   return null;
-}
-
-/** Errors that mean "the database is not reachable now", not "this request is wrong". */
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', 'SQLITE_BUSY']);
-const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/;
-
-export function isStoreUnavailable(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  const message = (error as { message?: unknown } | null)?.message;
-  return (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) || (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message));
 }
 
 export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {

@@ -22,7 +22,7 @@ describe('a PostgreSQL restart during load', () => {
   });
 
   it('is survived without manual action', async () => {
-    node = await startServerProcess({ HOOKD_DATABASE_URL: postgres.url, HOOKD_ADMIN_KEY: 'hk_admin_pg_restart_0123456789', HOOKD_LOG_LEVEL: 'fatal' });
+    node = await startServerProcess({ HOOKD_DATABASE_URL: postgres.url, HOOKD_ADMIN_KEY: 'hk_admin_pg_restart_0123456789', HOOKD_LOG_LEVEL: 'error' });
     await node.request('POST', '/v1/event-types', { name: 'load.tick' });
     await node.request('POST', '/v1/endpoints', { url: `${receiver.url}/through`, eventTypes: ['load.tick'] });
 
@@ -40,7 +40,11 @@ describe('a PostgreSQL restart during load', () => {
 
     await waitFor(() => accepted.size >= 50, { what: 'load before the restart' });
     postgres.stop();
-    const notReady = await waitFor(async () => (await fetch(`${node!.url}/ready`)).status === 503, { what: '/ready to report 503' });
+    const notReady = await waitFor(async () => (await fetch(`${node!.url}/ready`)).status === 503, { what: '/ready to report 503' }).catch(
+      (error: Error) => {
+        throw new Error(`${error.message}\nhookd said:\n${node!.output().slice(-3000)}`);
+      },
+    );
     expect(notReady).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     postgres.start();

@@ -36,6 +36,7 @@ import type {
   PageOf,
   Store,
 } from '../store.js';
+import { isStoreUnavailable } from '../unavailable.js';
 import { WorkChannel } from './work-channel.js';
 
 // The PostgreSQL store, for several hookd nodes on one database. It mirrors the SQLite adapter
@@ -62,6 +63,9 @@ export class PostgresStore implements Store {
     // A connection dropped while idle (the database restarting) must not crash the process: the
     // pool discards it and the next query opens a new one.
     this.pool.on('error', () => undefined);
+    // Nor one dropped while checked out between two queries of a transaction: pg emits that on the
+    // client, where an unheard 'error' event would end the process. The next query fails instead.
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
     this.work = new WorkChannel(connectionString);
   }
 
@@ -79,17 +83,19 @@ export class PostgresStore implements Store {
 
   private async transaction<T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    let result: T;
     try {
       await client.query('BEGIN');
-      const result = await body(client);
+      result = await body(client);
       await client.query('COMMIT');
-      return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
+      // A connection that failed must not go back to the pool to fail the next caller too.
+      client.release(isStoreUnavailable(error) ? true : undefined);
       throw error;
-    } finally {
-      client.release();
     }
+    client.release();
+    return result;
   }
 
   async migrate(): Promise<void> {
