@@ -47,4 +47,20 @@ describe('several nodes on one PostgreSQL database', () => {
       expect(numbers.size).toBe(5000);
     }
   }, 180_000);
+
+  it('fires each operation timeout once although every node sweeps', async () => {
+    const [first, second] = nodes;
+    await first!.request('POST', '/v1/event-types', { name: 'device.reboot' });
+    const protocols: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      const node = i % 2 === 0 ? first! : second!;
+      const response = await node.request('POST', '/v1/operations', { type: 'device.reboot', subject: `RTR-${i}`, callbackUrl: `${receiver.url}/ops`, timeoutSeconds: 1 });
+      protocols.push(response.body.protocol);
+    }
+    await waitFor(() => receiver.requestsTo('/ops').length >= 200, { timeoutMs: 30_000, what: '200 timed_out webhooks' });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const seen = receiver.requestsTo('/ops').map((request) => JSON.parse(request.body).data.protocol as string);
+    expect(seen).toHaveLength(200);
+    expect(new Set(seen)).toEqual(new Set(protocols));
+  }, 60_000);
 });
