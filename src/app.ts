@@ -10,6 +10,7 @@ import { endpointRoutes, specCheckContext } from './api/endpoints.js';
 import { errorHandler, notFoundHandler } from './api/errors.js';
 import { eventTypeRoutes } from './api/event-types.js';
 import { eventRoutes } from './api/events.js';
+import { registerJsonBody } from './api/json-body.js';
 import { keyRoutes } from './api/keys.js';
 import { operationRoutes } from './api/operations.js';
 import { ErrorResponse } from './api/schemas.js';
@@ -49,8 +50,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
 
-  // The API speaks JSON only: a text/plain body is a 415, not a string that fails validation.
-  app.removeContentTypeParser('text/plain');
+  // The API speaks JSON only (a text/plain body is a 415), parsed strictly: see json-body.ts.
+  registerJsonBody(app);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
   app.addSchema(ErrorResponse);

@@ -30,6 +30,10 @@ export interface Config {
   retentionDays: number;
   /** HOOKD_LEASE_SECONDS: how long a claimed delivery stays with a worker before another may take it (crash recovery). */
   leaseSeconds: number;
+  /** HOOKD_ENCRYPTION_KEY: base64 of 32 bytes; signing secrets are sealed with it (AES-256-GCM) at rest. */
+  encryptionKey: string | null;
+  /** HOOKD_ENCRYPTION_OLD_KEYS: comma-separated earlier keys, still used to open secrets during a rotation. */
+  encryptionOldKeys: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -47,6 +51,8 @@ export const DEFAULT_CONFIG: Config = {
   logLevel: 'info',
   retentionDays: 30,
   leaseSeconds: 120,
+  encryptionKey: null,
+  encryptionOldKeys: null,
 };
 
 type Parser<T> = (raw: string, name: string) => T;
@@ -101,6 +107,8 @@ const SETTINGS: { [K in keyof Config]: Parser<Config[K]> } = {
   logLevel: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
   retentionDays: integer(1, 36_500),
   leaseSeconds: integer(5, 86_400),
+  encryptionKey: text,
+  encryptionOldKeys: text,
 };
 
 /** `workerConcurrency` → `HOOKD_WORKER_CONCURRENCY`. */

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { createApiKey } from './api/keys.js';
 import { CONFIG_KEYS, ConfigError, envNameOf, flagNameOf, loadConfig, type Config } from './config.js';
 import { systemClock } from './domain/clock.js';
+import { resealSecrets } from './maintenance/reseal.js';
 import { prepareStore, startHookd } from './server.js';
 import { VERSION } from './version.js';
 
@@ -32,7 +33,11 @@ function configFrom(flags: Record<string, string | undefined>): Config {
 
 serve.action(async (flags: Record<string, string | undefined>) => {
   const config = configFrom(flags);
-  const hookd = await startHookd(config);
+  const hookd = await startHookd(config).catch((error: unknown) => {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`hookd: ${error.message}\n`);
+    process.exit(2);
+  });
   const shutdown = (signal: string) => {
     process.stderr.write(`hookd: ${signal} received, finishing attempts in flight\n`);
     const forced = setTimeout(() => process.exit(1), 70_000).unref();
@@ -78,6 +83,24 @@ keys
     await store.close();
     process.stdout.write(`${clearKey}\n`);
     process.stderr.write(`hookd: created ${key.kind} key ${key.id}${key.accountId ? ` for account ${key.accountId}` : ''}\n`);
+  });
+
+program
+  .command('secrets')
+  .description('manage signing secrets at rest')
+  .command('reseal')
+  .description('rewrite every signing secret sealed with the current HOOKD_ENCRYPTION_KEY (after a key rotation, or to encrypt existing ones)')
+  .option('--database-url <url>', '(env HOOKD_DATABASE_URL)')
+  .action(async (flags: { databaseUrl?: string }) => {
+    const config = configFrom({ databaseUrl: flags.databaseUrl });
+    if (config.encryptionKey === null) {
+      process.stderr.write('hookd: set HOOKD_ENCRYPTION_KEY (and HOOKD_ENCRYPTION_OLD_KEYS for keys being retired)\n');
+      process.exit(2);
+    }
+    const store = await prepareStore(config);
+    const resealed = await resealSecrets(store, systemClock);
+    await store.close();
+    process.stdout.write(`hookd: resealed the secrets of ${resealed} endpoints and the callback secret\n`);
   });
 
 await program.parseAsync(process.argv);

@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 import { createApiKey } from './api/keys.js';
 import { CALLBACK_SECRET_SETTING } from './api/settings.js';
 import { buildApp } from './app.js';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
+import { parseEncryptionKey, SecretBox, SecretBoxError } from './domain/secret-box.js';
+import { withSealedSecrets } from './store/sealed-secrets.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import { hashApiKey } from './domain/keys.js';
 import { BUILT_IN_EVENT_TYPES } from './domain/operational-events.js';
@@ -57,6 +59,7 @@ async function ensureAdminKey(store: Store, config: Config, clock: Clock): Promi
         keyHash,
         createdAt: clock.now(),
         expiresAt: null,
+        rateLimitPerSecond: null,
       });
     } catch (error) {
       // Several nodes starting at once with the same key: one of them stored it first.
@@ -69,8 +72,25 @@ async function ensureAdminKey(store: Store, config: Config, clock: Clock): Promi
   return clearKey;
 }
 
+/** The secret box of the configuration; a malformed key stops the start with a clear message. */
+export function secretBoxOf(config: Config): SecretBox {
+  try {
+    return new SecretBox({
+      current: config.encryptionKey === null ? null : parseEncryptionKey(config.encryptionKey, 'HOOKD_ENCRYPTION_KEY'),
+      old: (config.encryptionOldKeys ?? '')
+        .split(',')
+        .filter((key) => key.trim() !== '')
+        .map((key) => parseEncryptionKey(key, 'HOOKD_ENCRYPTION_OLD_KEYS')),
+    });
+  } catch (error) {
+    if (error instanceof SecretBoxError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
 export async function prepareStore(config: Config, clock: Clock = systemClock): Promise<Store> {
-  const store = openStore(config.databaseUrl);
+  const box = secretBoxOf(config);
+  const store = withSealedSecrets(openStore(config.databaseUrl), box);
   await store.migrate();
   await store.upsertBuiltInEventTypes(BUILT_IN_EVENT_TYPES.map((type) => ({ ...type, createdAt: clock.now(), updatedAt: clock.now() })));
   return store;

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../domain/clock.js';
 import { hashApiKey } from '../domain/keys.js';
 import type { KeyKind } from '../domain/types.js';
@@ -11,6 +11,7 @@ import { ApiError } from './errors.js';
 export interface Principal {
   keyId: string;
   kind: KeyKind;
+  rateLimitPerSecond: number | null;
   /** Set for account keys (and portal sessions): everything they touch is this account's. */
   accountId: string | null;
 }
@@ -52,17 +53,48 @@ class KeyUsageRecorder {
   }
 }
 
+/**
+ * Per-key request limits: a token bucket per key in this node, refilled at the key's rate, holding
+ * up to two seconds' worth (at least 10) so short bursts pass.
+ */
+class KeyRateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; updatedAt: number }>();
+
+  /** Null when the request may go; otherwise the seconds to wait. */
+  take(principal: Principal, now: number): number | null {
+    const rate = principal.rateLimitPerSecond;
+    if (rate === null) return null;
+    const capacity = Math.max(10, rate * 2);
+    const bucket = this.buckets.get(principal.keyId) ?? { tokens: capacity, updatedAt: now };
+    bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.updatedAt) / 1000) * rate);
+    bucket.updatedAt = now;
+    this.buckets.set(principal.keyId, bucket);
+    if (this.buckets.size > 100_000) this.buckets.clear();
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return null;
+    }
+    return Math.max(1, Math.ceil((1 - bucket.tokens) / rate));
+  }
+}
+
 export function registerAuth(app: FastifyInstance, store: Store, clock: Clock): void {
   const usage = new KeyUsageRecorder(store, clock);
+  const limiter = new KeyRateLimiter();
   app.decorateRequest('principal', null);
   app.addHook('onClose', async () => usage.flush());
 
-  app.addHook('preHandler', async (request: FastifyRequest) => {
+  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     const access = request.routeOptions.config.access;
     if (access === undefined) return;
     const principal = await authenticate(request, store, clock);
     if (!access.includes(principal.kind)) {
       throw new ApiError('forbidden', `a ${principal.kind} key may not use this route`);
+    }
+    const waitSeconds = limiter.take(principal, clock.now());
+    if (waitSeconds !== null) {
+      reply.header('retry-after', String(waitSeconds));
+      throw new ApiError('rate_limited', `this key may make ${principal.rateLimitPerSecond} requests per second`);
     }
     request.principal = principal;
     usage.note(principal.keyId);
@@ -76,7 +108,7 @@ async function authenticate(request: FastifyRequest, store: Store, clock: Clock)
   const key = await store.findKeyByHash(hashApiKey(match[1]!));
   if (key === null || key.revoked) throw new ApiError('unauthorized', 'the key is not valid');
   if (key.expiresAt !== null && key.expiresAt <= clock.now()) throw new ApiError('unauthorized', 'the key has expired');
-  return { keyId: key.id, kind: key.kind, accountId: key.accountId };
+  return { keyId: key.id, kind: key.kind, accountId: key.accountId, rateLimitPerSecond: key.rateLimitPerSecond };
 }
 
 export function principalOf(request: FastifyRequest): Principal {

@@ -17,9 +17,13 @@ const CreateKey = Type.Object(
     accountId: Type.Optional(Type.Union([AccountId, Type.Null()])),
     name: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
     expiresAt: Type.Optional(Type.Union([Timestamp, Type.Null()])),
+    rateLimitPerSecond: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000 }), Type.Null()])),
   },
   { additionalProperties: false },
 );
+
+/** Account keys are in customers' hands (portals, scripts): they are limited unless told otherwise. */
+export const DEFAULT_ACCOUNT_KEY_RATE_LIMIT = 100;
 
 const KeyView = Type.Object(
   {
@@ -30,6 +34,7 @@ const KeyView = Type.Object(
     createdAt: Timestamp,
     expiresAt: NullableTimestamp,
     lastUsedAt: NullableTimestamp,
+    rateLimitPerSecond: Type.Union([Type.Integer(), Type.Null()]),
   },
   { $id: 'ApiKey' },
 );
@@ -45,6 +50,7 @@ function keyView(key: ApiKey): Static<typeof KeyView> {
     createdAt: iso(key.createdAt),
     expiresAt: isoOrNull(key.expiresAt),
     lastUsedAt: isoOrNull(key.lastUsedAt),
+    rateLimitPerSecond: key.rateLimitPerSecond,
   };
 }
 
@@ -52,7 +58,14 @@ function keyView(key: ApiKey): Static<typeof KeyView> {
 export async function createApiKey(
   store: Store,
   clock: Clock,
-  input: { kind: ApiKey['kind']; accountId: string | null; name: string | null; expiresAt: number | null },
+  input: {
+    kind: ApiKey['kind'];
+    accountId: string | null;
+    name: string | null;
+    expiresAt: number | null;
+    /** Undefined: the default of the kind. */
+    rateLimitPerSecond?: number | null;
+  },
 ): Promise<{ key: ApiKey; clearKey: string }> {
   const now = clock.now();
   if (input.accountId !== null) await store.ensureAccount(input.accountId, now);
@@ -65,6 +78,8 @@ export async function createApiKey(
     keyHash: hashApiKey(clearKey),
     createdAt: now,
     expiresAt: input.expiresAt,
+    rateLimitPerSecond:
+      input.rateLimitPerSecond !== undefined ? input.rateLimitPerSecond : input.kind === 'account' ? DEFAULT_ACCOUNT_KEY_RATE_LIMIT : null,
   });
   return { key, clearKey };
 }
@@ -92,6 +107,7 @@ export function keyRoutes(app: FastifyInstance, store: Store, clock: Clock): voi
         accountId,
         name: body.name ?? null,
         expiresAt,
+        rateLimitPerSecond: body.rateLimitPerSecond,
       });
       return reply.code(201).send({ ...keyView(key), key: clearKey });
     },

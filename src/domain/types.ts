@@ -11,6 +11,8 @@ export interface ApiKey {
   createdAt: number;
   expiresAt: number | null;
   lastUsedAt: number | null;
+  /** API requests per second this key may make; null for no limit. */
+  rateLimitPerSecond: number | null;
 }
 
 export interface Account {

@@ -28,6 +28,7 @@ export interface KeyRow {
   expires_at: number | null;
   last_used_at: number | null;
   revoked_at: number | null;
+  rate_limit_per_second: number | null;
 }
 
 export function toApiKey(row: KeyRow): ApiKey {
@@ -39,6 +40,7 @@ export function toApiKey(row: KeyRow): ApiKey {
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     lastUsedAt: row.last_used_at,
+    rateLimitPerSecond: row.rate_limit_per_second,
   };
 }
 

@@ -43,6 +43,7 @@ export interface NewApiKey {
   keyHash: string;
   createdAt: number;
   expiresAt: number | null;
+  rateLimitPerSecond: number | null;
 }
 
 export interface AccountPatch {
@@ -150,6 +151,7 @@ export interface Store {
   getSetting(name: string): Promise<string | null>;
   /** Stores `value` unless the setting exists; returns the value that is stored. */
   initSetting(name: string, value: string): Promise<string>;
+  replaceSetting(name: string, value: string): Promise<void>;
 
   // Keys.
   createKey(key: NewApiKey): Promise<ApiKey>;

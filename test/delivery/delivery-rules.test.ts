@@ -110,7 +110,8 @@ describe('delivery rules', () => {
     await server.request('POST', '/v1/events/batch', { events: Array.from({ length: 10 }, (_, i) => ({ type: 'tick', payload: { i } })) });
     await waitFor(() => receiver.requestsTo('/paced').length === 10, { timeoutMs: 15_000 });
     const times = receiver.requestsTo('/paced').map((r) => r.receivedAt);
-    // 10 attempts at 5 per second take at least 9 intervals of 200 ms.
-    expect(times[9]! - times[0]!).toBeGreaterThanOrEqual(1700);
+    // 10 attempts at 5 per second take 9 intervals of 200 ms (1.8 s); unlimited they take a few ms.
+    // The margin absorbs a loaded machine's jitter in when each request is seen.
+    expect(times[9]! - times[0]!).toBeGreaterThanOrEqual(1400);
   });
 });

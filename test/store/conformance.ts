@@ -116,9 +116,9 @@ export function storeConformance(name: string, harness: StoreHarness): void {
     });
 
     it('finds keys by hash, revokes them, counts live ones', async () => {
-      await store.createKey({ id: 'key_1', kind: 'admin', accountId: null, name: 'a', keyHash: 'h1', createdAt: T0, expiresAt: null });
-      await store.createKey({ id: 'key_2', kind: 'account', accountId: 'acme', name: null, keyHash: 'h2', createdAt: T0, expiresAt: T0 + 1 });
-      expect(await store.findKeyByHash('h2')).toMatchObject({ id: 'key_2', kind: 'account', accountId: 'acme', expiresAt: T0 + 1, revoked: false });
+      await store.createKey({ id: 'key_1', kind: 'admin', accountId: null, name: 'a', keyHash: 'h1', createdAt: T0, expiresAt: null, rateLimitPerSecond: null });
+      await store.createKey({ id: 'key_2', kind: 'account', accountId: 'acme', name: null, keyHash: 'h2', createdAt: T0, expiresAt: T0 + 1, rateLimitPerSecond: 7 });
+      expect(await store.findKeyByHash('h2')).toMatchObject({ id: 'key_2', kind: 'account', accountId: 'acme', expiresAt: T0 + 1, revoked: false, rateLimitPerSecond: 7 });
       expect(await store.countLiveKeys('admin')).toBe(1);
       await store.touchKeys(['key_1'], T0 + 5);
       expect((await store.findKeyByHash('h1'))?.lastUsedAt).toBe(T0 + 5);

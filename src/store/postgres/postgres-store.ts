@@ -151,6 +151,10 @@ export class PostgresStore implements Store {
     return (await this.one<{ value: string }>('SELECT value FROM settings WHERE name = $1', [name]))?.value ?? null;
   }
 
+  async replaceSetting(name: string, value: string): Promise<void> {
+    await this.run('INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value', [name, value]);
+  }
+
   async initSetting(name: string, value: string): Promise<string> {
     await this.run('INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, value]);
     return (await this.getSetting(name)) ?? value;
@@ -160,9 +164,9 @@ export class PostgresStore implements Store {
 
   async createKey(key: NewApiKey): Promise<ApiKey> {
     const row = await this.one<rows.KeyRow>(
-      `INSERT INTO api_keys (id, kind, account_id, name, key_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
-       RETURNING *`,
-      [key.id, key.kind, key.accountId, key.name, key.keyHash, key.createdAt, key.expiresAt],
+      `INSERT INTO api_keys (id, kind, account_id, name, key_hash, created_at, expires_at, rate_limit_per_second)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+      [key.id, key.kind, key.accountId, key.name, key.keyHash, key.createdAt, key.expiresAt, key.rateLimitPerSecond],
     );
     return rows.toApiKey(row!);
   }

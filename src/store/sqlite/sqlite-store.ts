@@ -128,6 +128,10 @@ export class SqliteStore implements Store {
     return this.get<{ value: string }>('SELECT value FROM settings WHERE name = ?', [name])?.value ?? null;
   }
 
+  async replaceSetting(name: string, value: string): Promise<void> {
+    this.run('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value', [name, value]);
+  }
+
   async initSetting(name: string, value: string): Promise<string> {
     this.run('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING', [name, value]);
     return (await this.getSetting(name)) ?? value;
@@ -137,8 +141,9 @@ export class SqliteStore implements Store {
 
   async createKey(key: NewApiKey): Promise<ApiKey> {
     this.run(
-      'INSERT INTO api_keys (id, kind, account_id, name, key_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      [key.id, key.kind, key.accountId, key.name, key.keyHash, key.createdAt, key.expiresAt],
+      `INSERT INTO api_keys (id, kind, account_id, name, key_hash, created_at, expires_at, rate_limit_per_second)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      [key.id, key.kind, key.accountId, key.name, key.keyHash, key.createdAt, key.expiresAt, key.rateLimitPerSecond],
     );
     return rows.toApiKey(this.get<rows.KeyRow>('SELECT * FROM api_keys WHERE id = ?', [key.id])!);
   }

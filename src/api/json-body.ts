@@ -1,0 +1,79 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ApiError } from './errors.js';
+
+// The JSON body parser, stricter than the default on purpose:
+// - invalid UTF-8 is refused (the default decoder would silently turn it into U+FFFD and store
+//   something the client never sent);
+// - nesting deeper than MAX_JSON_DEPTH is refused before parsing, so a body of a million `[`
+//   cannot exhaust the parser's stack;
+// - `__proto__` and `constructor.prototype` keys are refused (prototype poisoning), as Fastify's
+//   own parser does.
+
+export const MAX_JSON_DEPTH = 64;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function bodyError(message: string): ApiError {
+  return new ApiError('validation_failed', message, [{ field: '/', in: 'body', message }]);
+}
+
+/** Nesting depth of JSON text, counting only brackets outside strings. */
+export function jsonDepth(text: string, limit: number): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) {
+      inString = true;
+    } else if (c === 91 || c === 123) {
+      depth++;
+      if (depth > deepest) {
+        deepest = depth;
+        if (deepest > limit) return deepest;
+      }
+    } else if (c === 93 || c === 125) {
+      depth--;
+    }
+  }
+  return deepest;
+}
+
+function rejectPoisonedKeys(key: string, value: unknown): unknown {
+  if (key === '__proto__') throw bodyError('the key "__proto__" is not allowed');
+  if (key === 'constructor' && value !== null && typeof value === 'object' && Object.hasOwn(value, 'prototype')) {
+    throw bodyError('the key "constructor.prototype" is not allowed');
+  }
+  return value;
+}
+
+export function parseJsonBody(raw: Buffer): unknown {
+  let text: string;
+  try {
+    text = utf8.decode(raw);
+  } catch {
+    throw bodyError('the body is not valid UTF-8');
+  }
+  if (text.trim() === '') throw bodyError('the JSON body is empty');
+  if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw bodyError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+  try {
+    return JSON.parse(text, rejectPoisonedKeys);
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    throw bodyError('the body is not valid JSON');
+  }
+}
+
+export function registerJsonBody(app: FastifyInstance): void {
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request: FastifyRequest, body: Buffer, done) => {
+    try {
+      done(null, parseJsonBody(body));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+}

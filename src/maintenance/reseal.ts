@@ -1,0 +1,24 @@
+import { CALLBACK_SECRET_SETTING } from '../api/settings.js';
+import type { Clock } from '../domain/clock.js';
+import type { Store } from '../store/store.js';
+
+/**
+ * Key rotation's second half: reads every signing secret (opening it with whichever configured key
+ * sealed it) and writes it back, which seals it with the current key. Returns the endpoints done.
+ * `store` must be the sealing store (prepareStore's).
+ */
+export async function resealSecrets(store: Store, clock: Clock): Promise<number> {
+  let count = 0;
+  let cursor: string | null = null;
+  do {
+    const page = await store.listEndpoints({}, { limit: 250, cursor });
+    for (const { id } of page.items) {
+      const endpoint = await store.getEndpoint(id);
+      if (endpoint !== null && (await store.setEndpointSecrets(id, endpoint.secrets, clock.now()))) count++;
+    }
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  const callbackSecret = await store.getSetting(CALLBACK_SECRET_SETTING);
+  if (callbackSecret !== null) await store.replaceSetting(CALLBACK_SECRET_SETTING, callbackSecret);
+  return count;
+}

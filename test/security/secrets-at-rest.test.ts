@@ -1,0 +1,79 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packageRoot } from '../../src/paths.js';
+import { startReceiver, type Receiver } from '../support/receiver.js';
+import { startServerProcess, tempDir } from '../support/server.js';
+import { waitFor } from '../support/wait-for.js';
+
+const run = promisify(execFile);
+
+describe('signing secrets at rest', () => {
+  let receiver: Receiver;
+  let dir: string;
+  beforeAll(async () => {
+    receiver = await startReceiver();
+    dir = tempDir();
+  });
+  afterAll(async () => {
+    await receiver?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('are sealed with HOOKD_ENCRYPTION_KEY, still sign, and survive a key rotation', async () => {
+    const dbPath = join(dir, 'sealed.db');
+    const keyA = randomBytes(32).toString('base64');
+    const keyB = randomBytes(32).toString('base64');
+    const base = { HOOKD_DATABASE_URL: `sqlite:${dbPath}`, HOOKD_ADMIN_KEY: 'hk_admin_sealed_test_0123456789' };
+
+    const first = await startServerProcess({ ...base, HOOKD_ENCRYPTION_KEY: keyA });
+    await first.request('POST', '/v1/event-types', { name: 'tick' });
+    const endpoint = (await first.request('POST', '/v1/endpoints', { url: `${receiver.url}/sealed`, eventTypes: ['tick'] })).body;
+    const callbackSecret = (await first.request('GET', '/v1/callback-secret')).body.secret as string;
+    expect((await first.request('GET', `/v1/endpoints/${endpoint.id}/secret`)).body.secret).toBe(endpoint.secret);
+    await first.stop();
+
+    // Nothing in the database file is a secret in the clear.
+    const secretPart = (secret: string) => secret.slice('whsec_'.length);
+    const fileText = () => readFileSync(dbPath).toString('latin1') + readFileSync(`${dbPath}-wal`, { flag: 'a+' }).toString('latin1');
+    expect(fileText()).not.toContain(secretPart(endpoint.secret));
+    expect(fileText()).not.toContain(secretPart(callbackSecret));
+    const stored = new Database(dbPath, { readonly: true }).prepare('SELECT secret FROM endpoints WHERE id = ?').get(endpoint.id) as { secret: string };
+    expect(stored.secret).toMatch(/^enc:v1:/);
+
+    // Without the key, hookd cannot sign: the secret is useless to whoever copies the file.
+    // Rotation: B is current, A still opens old values; reseal rewrites them under B.
+    const env = { PATH: process.env.PATH ?? '', ...base, HOOKD_ENCRYPTION_KEY: keyB, HOOKD_ENCRYPTION_OLD_KEYS: keyA };
+    const resealed = await run(process.execPath, [join(packageRoot, 'dist/src/main.js'), 'secrets', 'reseal'], { env });
+    expect(resealed.stdout).toContain('resealed the secrets of 1 endpoints');
+
+    const second = await startServerProcess({ ...base, HOOKD_ENCRYPTION_KEY: keyB });
+    try {
+      await second.request('POST', '/v1/events', { type: 'tick', payload: { n: 1 } });
+      const request = await waitFor(() => receiver.requestsTo('/sealed')[0]);
+      expect(() =>
+        new Webhook(endpoint.secret).verify(request.body, {
+          'webhook-id': String(request.headers['webhook-id']),
+          'webhook-timestamp': String(request.headers['webhook-timestamp']),
+          'webhook-signature': String(request.headers['webhook-signature']),
+        }),
+      ).not.toThrow();
+      expect((await second.request('GET', '/v1/callback-secret')).body.secret).toBe(callbackSecret);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('refuses to start with a malformed key, saying which', async () => {
+    const env = { PATH: process.env.PATH ?? '', HOOKD_DATABASE_URL: `sqlite:${join(dir, 'bad.db')}`, HOOKD_ENCRYPTION_KEY: 'not-32-bytes', HOOKD_PORT: '0' };
+    await expect(run(process.execPath, [join(packageRoot, 'dist/src/main.js'), 'serve'], { env })).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('HOOKD_ENCRYPTION_KEY must be the base64 of 32 bytes'),
+    });
+  });
+});
