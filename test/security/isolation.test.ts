@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEndpoint, postEvent } from '../support/fixtures.js';
+import { startReceiver, type Receiver } from '../support/receiver.js';
+import { startServer, type TestServer } from '../support/server.js';
+import { waitFor } from '../support/wait-for.js';
+
+// Every route tried with account A's key on resources of account B and of the provider level:
+// 404 where the resource would be named (its existence is never revealed), 403 for routes an
+// account key may not use at all, and nothing of B's or the provider's in any answer.
+
+describe('tenant isolation matrix', () => {
+  let server: TestServer;
+  let receiver: Receiver;
+  let keyA: string;
+  const others: Record<string, string> = {};
+  const foreignStrings: string[] = [];
+
+  beforeAll(async () => {
+    [server, receiver] = await Promise.all([startServer(), startReceiver()]);
+    await server.request('POST', '/v1/event-types', { name: 'tick' });
+    keyA = (await server.request('POST', '/v1/keys', { kind: 'account', accountId: 'tenant-a', rateLimitPerSecond: null })).body.key;
+    const keyB = (await server.request('POST', '/v1/keys', { kind: 'account', accountId: 'tenant-b' })).body.key;
+    await createEndpoint(server, { url: `${receiver.url}/a`, eventTypes: ['tick'] }, keyA);
+    const epB = await createEndpoint(server, { url: `${receiver.url}/b-private-path`, eventTypes: ['tick'] }, keyB);
+    const epP = await createEndpoint(server, { url: `${receiver.url}/provider-path`, eventTypes: ['tick'] });
+    await postEvent(server, { type: 'tick', payload: { who: 'a' }, accountId: 'tenant-a', id: 'evt-a' });
+    await postEvent(server, { type: 'tick', payload: { who: 'b-secret-payload' }, accountId: 'tenant-b', id: 'evt-b' });
+    await postEvent(server, { type: 'tick', payload: { who: 'provider-payload' }, id: 'evt-p' });
+    await waitFor(() => receiver.requests.length >= 5);
+    const deliveryB = (await server.request('GET', '/v1/deliveries?eventId=evt-b')).body.data.find((d: { endpointId: string }) => d.endpointId === epB.id);
+    const deliveryP = (await server.request('GET', '/v1/deliveries?eventId=evt-a')).body.data.find((d: { endpointId: string }) => d.endpointId === epP.id);
+    const opB = (await server.request('POST', '/v1/operations', { type: 'tick', accountId: 'tenant-b', subject: 'b-subject' })).body.protocol;
+    Object.assign(others, { epB: epB.id, epP: epP.id, dB: deliveryB.id, dP: deliveryP.id, opB });
+    foreignStrings.push(epB.id, epP.id, epB.secret, epP.secret, deliveryB.id, deliveryP.id, opB, 'b-private-path', 'provider-path', 'b-secret-payload', 'provider-payload', 'evt-b', 'evt-p', 'b-subject', keyB);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await receiver?.close();
+  });
+
+  const routesOn = (o: Record<string, string>): Array<[method: string, path: string, body?: unknown]> => [
+    ['GET', `/v1/endpoints/${o.epB}`],
+    ['GET', `/v1/endpoints/${o.epP}`],
+    ['PATCH', `/v1/endpoints/${o.epB}`, { title: 'x' }],
+    ['PATCH', `/v1/endpoints/${o.epP}`, { title: 'x' }],
+    ['DELETE', `/v1/endpoints/${o.epB}`],
+    ['DELETE', `/v1/endpoints/${o.epP}`],
+    ['GET', `/v1/endpoints/${o.epB}/secret`],
+    ['GET', `/v1/endpoints/${o.epP}/secret`],
+    ['POST', `/v1/endpoints/${o.epB}/secret/rotate`, {}],
+    ['POST', `/v1/endpoints/${o.epP}/secret/rotate`, {}],
+    ['POST', `/v1/endpoints/${o.epB}/test`, {}],
+    ['POST', `/v1/endpoints/${o.epB}/recover`, { since: '2020-01-01T00:00:00.000Z' }],
+    ['GET', `/v1/endpoints/${o.epB}/stats`],
+    ['GET', `/v1/endpoints/${o.epP}/stats`],
+    ['GET', '/v1/events/evt-b'],
+    ['GET', '/v1/events/evt-p'],
+    ['POST', '/v1/events/evt-b/replay', {}],
+    ['POST', '/v1/events/evt-p/replay', {}],
+    ['GET', `/v1/deliveries/${o.dB}`],
+    ['GET', `/v1/deliveries/${o.dP}`],
+    ['GET', `/v1/deliveries/${o.dB}/attempts`],
+    ['GET', `/v1/deliveries/${o.dP}/attempts`],
+    ['POST', `/v1/deliveries/${o.dB}/retry`],
+    ['POST', `/v1/deliveries/${o.dP}/retry`],
+    ['DELETE', `/v1/deliveries/${o.dB}`],
+    ['GET', `/v1/operations/${o.opB}`],
+  ];
+
+  it('answers 404 for every route naming another tenant\'s or the provider\'s resource, leaking nothing', async () => {
+    for (const [method, path, body] of routesOn(others)) {
+      const response = await server.request(method, path, body, keyA);
+      expect(response.status, `${method} ${path}`).toBe(404);
+      const text = JSON.stringify(response.body);
+      for (const foreign of foreignStrings) expect(text, `${method} ${path}`).not.toContain(foreign);
+    }
+    // Nothing was changed by those attempts.
+    expect((await server.request('GET', `/v1/endpoints/${others.epB}`)).body.title).toBe('');
+  });
+
+  it('answers 403 for routes an account key may not use', async () => {
+    const forbidden: Array<[string, string, unknown?]> = [
+      ['POST', '/v1/events', { type: 'tick', payload: {} }],
+      ['POST', '/v1/events/batch', { events: [{ type: 'tick', payload: {} }] }],
+      ['POST', '/v1/operations', { type: 'tick' }],
+      ['POST', `/v1/operations/${others.opB}/complete`, { status: 'succeeded' }],
+      ['GET', '/v1/keys'],
+      ['POST', '/v1/keys', { kind: 'admin' }],
+      ['DELETE', '/v1/keys/key_x'],
+      ['GET', '/v1/accounts'],
+      ['GET', '/v1/accounts/tenant-b'],
+      ['PUT', '/v1/accounts/tenant-a', { enabled: true }],
+      ['POST', '/v1/event-types', { name: 'y' }],
+      ['PUT', '/v1/event-types/tick', {}],
+      ['DELETE', '/v1/event-types/tick'],
+      ['GET', '/v1/callback-secret'],
+      ['POST', '/v1/endpoints', { url: 'https://example.com/', accountId: 'tenant-b' }],
+      ['POST', '/v1/endpoints/preview', { endpoint: { url: 'https://example.com/', accountId: 'tenant-b' } }],
+    ];
+    for (const [method, path, body] of forbidden) {
+      const response = await server.request(method, path, body, keyA);
+      expect(response.status, `${method} ${path}`).toBe(403);
+      for (const foreign of foreignStrings) expect(JSON.stringify(response.body)).not.toContain(foreign);
+    }
+  });
+
+  it('lists only the tenant\'s own resources, whatever the filters say', async () => {
+    for (const path of [
+      '/v1/endpoints',
+      '/v1/endpoints?accountId=tenant-b',
+      '/v1/endpoints?eventType=tick',
+      '/v1/events',
+      '/v1/events?accountId=tenant-b',
+      '/v1/events?type=tick',
+      '/v1/deliveries',
+      `/v1/deliveries?endpointId=${others.epB}`,
+      '/v1/deliveries?eventId=evt-b',
+      '/v1/operations',
+      '/v1/operations?accountId=tenant-b',
+      '/v1/event-types',
+    ]) {
+      const response = await server.request('GET', path, undefined, keyA);
+      expect(response.status, path).toBe(200);
+      for (const item of response.body.data as Array<{ accountId?: string | null }>) {
+        if ('accountId' in item) expect(item.accountId, path).toBe('tenant-a');
+      }
+      const text = JSON.stringify(response.body);
+      for (const foreign of foreignStrings) expect(text, path).not.toContain(foreign);
+    }
+    // The tenant's own event shows only its own delivery, not the provider-level one.
+    const own = (await server.request('GET', '/v1/events/evt-a', undefined, keyA)).body;
+    expect(own.deliveries).toHaveLength(1);
+    expect(JSON.stringify(own)).not.toContain(others.epP);
+  });
+});
