@@ -12,13 +12,16 @@ import { eventTypeRoutes } from './api/event-types.js';
 import { eventRoutes } from './api/events.js';
 import { registerJsonBody } from './api/json-body.js';
 import { keyRoutes } from './api/keys.js';
+import { metricsRoutes } from './api/metrics.js';
 import { operationRoutes } from './api/operations.js';
+import { registerRequestLog } from './api/request-log.js';
 import { ErrorResponse } from './api/schemas.js';
 import { serviceRoutes } from './api/service.js';
 import { settingsRoutes } from './api/settings.js';
 import type { Config } from './config.js';
 import type { Clock } from './domain/clock.js';
 import type { Publisher } from './ingest/publisher.js';
+import type { HookdMetrics } from './observability/metrics.js';
 import type { Operations } from './operations/operations.js';
 import type { Store } from './store/store.js';
 import { VERSION } from './version.js';
@@ -33,6 +36,7 @@ export interface AppDependencies {
   log: Logger;
   callbackSecret: string;
   operations: Operations;
+  metrics: HookdMetrics;
 }
 
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
@@ -52,6 +56,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   // The API speaks JSON only (a text/plain body is a 415), parsed strictly: see json-body.ts.
   registerJsonBody(app);
+  registerRequestLog(app);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
   app.addSchema(ErrorResponse);
@@ -79,5 +84,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   deliveryRoutes(app, store, clock, () => publisher.wakeWorkers());
   operationRoutes(app, store, clock, config, deps.operations);
   settingsRoutes(app, deps.callbackSecret);
+  metricsRoutes(app, deps.metrics, config, store, clock);
   return app;
 }

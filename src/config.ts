@@ -34,6 +34,10 @@ export interface Config {
   encryptionKey: string | null;
   /** HOOKD_ENCRYPTION_OLD_KEYS: comma-separated earlier keys, still used to open secrets during a rotation. */
   encryptionOldKeys: string | null;
+  /** HOOKD_METRICS_TOKEN: a bearer token that may read /metrics and nothing else (for Prometheus). */
+  metricsToken: string | null;
+  /** HOOKD_METRICS_PUBLIC: serve /metrics without any key (only where the port is not reachable from outside). */
+  metricsPublic: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -53,6 +57,8 @@ export const DEFAULT_CONFIG: Config = {
   leaseSeconds: 120,
   encryptionKey: null,
   encryptionOldKeys: null,
+  metricsToken: null,
+  metricsPublic: false,
 };
 
 type Parser<T> = (raw: string, name: string) => T;
@@ -87,6 +93,12 @@ const text: Parser<string> = (raw, name) => {
   return raw;
 };
 
+/** A shared secret typed into a config file: long enough that it cannot be guessed. */
+const secretToken: Parser<string> = (raw, name) => {
+  if (raw.trim().length < 16) throw new ConfigError(`${name} must be at least 16 characters`);
+  return raw.trim();
+};
+
 const databaseUrl: Parser<string> = (raw, name) => {
   if (!/^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(raw)) {
     throw new ConfigError(`${name} must start with sqlite: or postgres://, got "${raw}"`);
@@ -109,6 +121,8 @@ const SETTINGS: { [K in keyof Config]: Parser<Config[K]> } = {
   leaseSeconds: integer(5, 86_400),
   encryptionKey: text,
   encryptionOldKeys: text,
+  metricsToken: secretToken,
+  metricsPublic: boolean,
 };
 
 /** `workerConcurrency` → `HOOKD_WORKER_CONCURRENCY`. */

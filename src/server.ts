@@ -19,6 +19,8 @@ import { Operations } from './operations/operations.js';
 import { OperationTimeoutSweep } from './operations/timeout-sweep.js';
 import { Publisher } from './ingest/publisher.js';
 import { createLogger } from './log.js';
+import { logDeliveryRecorded } from './observability/delivery-log.js';
+import { HookdMetrics } from './observability/metrics.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 import { USER_AGENT } from './version.js';
@@ -107,9 +109,18 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
   }
   const callbackSecret = await store.initSetting(CALLBACK_SECRET_SETTING, generateSecret());
   const publisher = new Publisher(store, clock);
+  let worker: DeliveryWorker | null = null;
+  const metrics = new HookdMetrics({
+    store,
+    clock,
+    role: config.role,
+    workerConcurrency: config.role === 'api' ? null : config.workerConcurrency,
+    workerLoad: () => worker?.load ?? 0,
+    onQueueError: (error) => log.warn({ err: error }, 'metrics could not read the queue'),
+  });
+  publisher.onIngested((outcomes) => metrics.eventsIngested(outcomes));
   const operational = new OperationalEvents(publisher, clock, (error) => log.error({ err: error }, 'publishing an operational event failed'));
 
-  let worker: DeliveryWorker | null = null;
   let sender: HttpSender | null = null;
   let autoDisable: AutoDisableSweep | null = null;
   let retention: RetentionSweep | null = null;
@@ -129,7 +140,11 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
       leaseMs: config.leaseSeconds * 1000,
       userAgent: USER_AGENT,
       callbackSecret,
-      onRecorded: (delivery, record) => operational.deliveryRecorded(delivery, record),
+      onRecorded: (delivery, record) => {
+        metrics.deliveryRecorded(delivery, record);
+        logDeliveryRecorded(log, delivery, record);
+        operational.deliveryRecorded(delivery, record);
+      },
     });
     publisher.onDeliveriesCreated(() => worker?.wake());
     unsubscribeWork = store.onNewWork(() => worker?.wake());
@@ -150,6 +165,7 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
     log,
     callbackSecret,
     operations,
+    metrics,
   });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();

@@ -101,7 +101,7 @@ export function registerAuth(app: FastifyInstance, store: Store, clock: Clock): 
   });
 }
 
-async function authenticate(request: FastifyRequest, store: Store, clock: Clock): Promise<Principal> {
+export async function authenticate(request: FastifyRequest, store: Store, clock: Clock): Promise<Principal> {
   const header = request.headers.authorization;
   const match = header === undefined ? null : BEARER.exec(header);
   if (match === null) throw new ApiError('unauthorized', 'send Authorization: Bearer <key>');

@@ -71,7 +71,7 @@ export function deliveryRoutes(
       config: { access: ADMIN_OR_ACCOUNT },
       schema: {
         tags: ['deliveries'],
-        description: 'Attempts, newest first, with the request headers sent (signatures redacted) and the first 4 KiB of the response.',
+        description: 'Attempts, newest first, with the request headers sent (credential headers redacted; the signature is kept) and the first 4 KiB of the response.',
         params: IdParams,
         querystring: Type.Object({ limit: Type.Optional(PageQuery.limit), cursor: Type.Optional(PageQuery.cursor) }),
         response: { 200: listOf(AttemptView), ...COMMON_ERRORS },

@@ -22,12 +22,22 @@ describe('matchesEventType', () => {
 });
 
 describe('matchesFilter', () => {
-  it('compares the value at a dot path with the allowed values', () => {
-    const filter = { path: 'data.status', in: ['failed', 'busy'] };
-    expect(matchesFilter(filter, { data: { status: 'failed' } })).toBe(true);
-    expect(matchesFilter(filter, { data: { status: 'success' } })).toBe(false);
-    expect(matchesFilter(filter, { data: {} })).toBe(false);
+  it('compares the value at a dot path of the payload with the allowed values', () => {
+    const filter = { path: 'delivery.status', in: ['failed', 'busy'] };
+    expect(matchesFilter(filter, { delivery: { status: 'failed' } })).toBe(true);
+    expect(matchesFilter(filter, { delivery: { status: 'success' } })).toBe(false);
+    expect(matchesFilter(filter, { delivery: {} })).toBe(false);
     expect(matchesFilter(null, {})).toBe(true);
+  });
+
+  it('reads data.… as the payload, as the contract and the templates write it', () => {
+    const filter = { path: 'data.status', in: ['failed'] };
+    expect(matchesFilter(filter, { status: 'failed' })).toBe(true);
+    expect(matchesFilter(filter, { status: 'ok' })).toBe(false);
+    // A payload's own `data` field is one level further down.
+    expect(matchesFilter(filter, { data: { status: 'failed' } })).toBe(false);
+    expect(matchesFilter({ path: 'data.data.status', in: ['failed'] }, { data: { status: 'failed' } })).toBe(true);
+    expect(matchesFilter({ path: 'data', in: ['x'] }, { data: 'x' })).toBe(true);
   });
 
   it('never walks inherited properties', () => {

@@ -41,10 +41,18 @@ function readPath(value: unknown, path: string): unknown {
   return current;
 }
 
-/** The optional payload filter: the value at `path` must equal one of `in` (scalars compared strictly). */
+/** Filter paths are written as in templates, where the payload is `data`; the prefix is optional. */
+const PAYLOAD_PREFIX = 'data.';
+
+/**
+ * The optional payload filter: the value at `path` must equal one of `in` (scalars compared
+ * strictly). `data.status` (the contract's and the templates' spelling) and `status` both name the
+ * payload's `status`; a payload's own top-level `data` is therefore `data.data.…`.
+ */
 export function matchesFilter(filter: PayloadFilter | null, payload: unknown): boolean {
   if (filter === null) return true;
-  const value = readPath(payload, filter.path);
+  const path = filter.path.startsWith(PAYLOAD_PREFIX) ? filter.path.slice(PAYLOAD_PREFIX.length) : filter.path;
+  const value = readPath(payload, path);
   return filter.in.some((candidate) => candidate === value);
 }
 

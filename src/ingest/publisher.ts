@@ -21,6 +21,7 @@ export interface EventToPublish {
 
 export class Publisher {
   private readonly listeners: Array<() => void> = [];
+  private readonly ingestListeners: Array<(outcomes: readonly IngestOutcome[]) => void> = [];
 
   constructor(
     private readonly store: Store,
@@ -32,6 +33,11 @@ export class Publisher {
     this.listeners.push(listener);
   }
 
+  /** Called after each ingest commit with its outcomes (for metrics). */
+  onIngested(listener: (outcomes: readonly IngestOutcome[]) => void): void {
+    this.ingestListeners.push(listener);
+  }
+
   async publish(items: EventToPublish[]): Promise<IngestOutcome[]> {
     const now = this.clock.now();
     const routing = new RoutingCache(this.store, now);
@@ -41,6 +47,7 @@ export class Publisher {
     }
     const outcomes = await this.store.ingestEvents(toStore, now - IDEMPOTENCY_WINDOW_MS, now);
     if (outcomes.some((outcome) => outcome.outcome === 'created' && outcome.deliveries > 0)) this.notify();
+    this.ingested(outcomes);
     return outcomes;
   }
 
@@ -51,8 +58,9 @@ export class Publisher {
       ...newDelivery(item.event, now, endpoint.url, endpoint.id, endpoint.accountId),
       singleAttempt: options.singleAttempt,
     }));
-    await this.store.ingestEvents([{ event: item.event, deliveries, clientId: false }], now, now);
+    const outcomes = await this.store.ingestEvents([{ event: item.event, deliveries, clientId: false }], now, now);
     this.notify();
+    this.ingested(outcomes);
     return deliveries;
   }
 
@@ -82,6 +90,10 @@ export class Publisher {
 
   private notify(): void {
     for (const listener of this.listeners) listener();
+  }
+
+  private ingested(outcomes: readonly IngestOutcome[]): void {
+    for (const listener of this.ingestListeners) listener(outcomes);
   }
 
   private async plan(item: EventToPublish, routing: RoutingCache, now: number): Promise<Delivery[]> {

@@ -121,6 +121,18 @@ export interface EndpointStats {
   latencyMs: { p50: number | null; p90: number | null; p99: number | null };
 }
 
+/** The shared queue at one moment, for metrics: every node's deliveries, not only this one's. */
+export interface QueueStats {
+  /** Pending deliveries whose time has come (waiting for a worker). */
+  due: number;
+  /** Pending deliveries whose next attempt is later (retries waiting for their time). */
+  scheduled: number;
+  /** Deliveries leased to a worker right now (being attempted). */
+  sending: number;
+  /** The earliest `nextAttemptAt` among due deliveries; null when none is due. */
+  oldestDueAt: number | null;
+}
+
 export interface OperationFilter {
   status?: OperationStatus;
   type?: string;
@@ -227,6 +239,8 @@ export interface Store {
   requeueFailedDeliveries(endpointId: string, since: number, now: number): Promise<number>;
   /** The earliest `nextAttemptAt` of pending deliveries, so an idle worker knows when to look again. */
   nextDueAt(): Promise<number | null>;
+  /** Queue depth as of `now`, read from the partial indexes of pending and leased rows. */
+  queueStats(now: number): Promise<QueueStats>;
 
   // Operations (seed 000).
   createOperation(operation: Operation): Promise<void>;

@@ -155,4 +155,51 @@ describe('endpoints', () => {
     expect(() => new Webhook(rotated.body.secret).verify(request.body, headers)).not.toThrow();
     expect(() => new Webhook(endpoint.secret).verify(request.body, headers)).not.toThrow();
   });
+
+  it('sends PUT and PATCH requests with the body, signed with a secret the client chose', async () => {
+    const secret = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
+    for (const method of ['PUT', 'PATCH'] as const) {
+      const path = `/method-${method.toLowerCase()}`;
+      const endpoint = await createEndpoint(server, { url: `${receiver.url}${path}`, eventTypes: ['call.ended'], method, secret, body: { format: 'raw' } });
+      expect(endpoint.secret).toBe(secret);
+    }
+    await postEvent(server, { type: 'call.ended', payload: { callId: 'm-1' } });
+    for (const method of ['PUT', 'PATCH'] as const) {
+      const request = await waitFor(() => receiver.requestsTo(`/method-${method.toLowerCase()}`)[0], { what: `the ${method} request` });
+      expect(request.method).toBe(method);
+      expect(request.body).toBe('{"callId":"m-1"}');
+      expect(
+        new Webhook(secret).verify(request.body, {
+          'webhook-id': String(request.headers['webhook-id']),
+          'webhook-timestamp': String(request.headers['webhook-timestamp']),
+          'webhook-signature': String(request.headers['webhook-signature']),
+        }),
+      ).toEqual({ callId: 'm-1' });
+    }
+  });
+
+  it('lists active or inactive endpoints only when asked', async () => {
+    const on = await createEndpoint(server, { url: `${receiver.url}/on`, accountId: 'actives' });
+    const off = await createEndpoint(server, { url: `${receiver.url}/off`, accountId: 'actives', active: false });
+    const ids = async (query: string) => (await server.request('GET', `/v1/endpoints?accountId=actives${query}`)).body.data.map((e: { id: string }) => e.id);
+    expect(await ids('&active=true')).toEqual([on.id]);
+    expect(await ids('&active=false')).toEqual([off.id]);
+    expect((await ids('')).sort()).toEqual([on.id, off.id].sort());
+  });
+
+  it('rotating with no grace period signs with the new secret only', async () => {
+    const endpoint = await createEndpoint(server, { url: `${receiver.url}/rotate-now`, eventTypes: ['call.started'] });
+    const rotated = await server.request('POST', `/v1/endpoints/${endpoint.id}/secret/rotate`, { graceSeconds: 0 });
+    expect(rotated.body.previousSecretExpiresAt).toBeNull();
+    await postEvent(server, { type: 'call.started', payload: { n: 2 } });
+    const request = await waitFor(() => receiver.requestsTo('/rotate-now')[0]);
+    const headers = {
+      'webhook-id': String(request.headers['webhook-id']),
+      'webhook-timestamp': String(request.headers['webhook-timestamp']),
+      'webhook-signature': String(request.headers['webhook-signature']),
+    };
+    expect(headers['webhook-signature'].split(' ')).toHaveLength(1);
+    expect(() => new Webhook(rotated.body.secret).verify(request.body, headers)).not.toThrow();
+    expect(() => new Webhook(endpoint.secret).verify(request.body, headers)).toThrow();
+  });
 });

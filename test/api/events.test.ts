@@ -189,3 +189,40 @@ describe('ingest', () => {
     expect(response.body.error.details[0]).toMatchObject({ field: '/cursor', in: 'query' });
   });
 });
+
+describe('idempotency window and refused callback URLs', () => {
+  let server: TestServer;
+  /** Added to the real time: lets a test step past the 24 h idempotency window. */
+  let offsetMs = 0;
+
+  beforeAll(async () => {
+    server = await startServer({ HOOKD_ALLOW_PRIVATE_URLS: 'false' }, undefined, { now: () => Date.now() + offsetMs });
+    await createEventTypes(server, 'inbound_fax');
+  });
+  afterAll(async () => server?.close());
+
+  it('answers 409 conflict to an id reused after 24 h while its event is kept, and stores nothing of that batch', async () => {
+    expect((await server.request('POST', '/v1/events', { type: 'inbound_fax', payload: { n: 1 }, id: 'fax-old' })).status).toBe(202);
+    offsetMs = 25 * 3600 * 1000;
+    const single = await server.request('POST', '/v1/events', { type: 'inbound_fax', payload: { n: 2 }, id: 'fax-old' });
+    expect(single.status).toBe(409);
+    expect(single.body.error).toMatchObject({ code: 'conflict', details: [{ field: '/id', in: 'body' }] });
+
+    const batch = await server.request('POST', '/v1/events/batch', {
+      events: [
+        { type: 'inbound_fax', payload: { n: 3 }, id: 'fax-new' },
+        { type: 'inbound_fax', payload: { n: 4 }, id: 'fax-old' },
+      ],
+    });
+    expect(batch.status).toBe(409);
+    expect(batch.body.error.details[0]).toMatchObject({ field: '/events/1/id' });
+    expect((await server.request('GET', '/v1/events/fax-new')).status).toBe(404);
+    expect((await server.request('GET', '/v1/events/fax-old')).body.payload).toEqual({ n: 1 });
+  });
+
+  it('answers 422 url_not_allowed to a callbackUrl on a private address', async () => {
+    const response = await server.request('POST', '/v1/events', { type: 'inbound_fax', payload: {}, callbackUrl: 'http://169.254.169.254/latest' });
+    expect(response.status).toBe(422);
+    expect(response.body.error).toMatchObject({ code: 'url_not_allowed', details: [{ field: '/callbackUrl' }] });
+  });
+});

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEndpoint, createEventTypes } from '../support/fixtures.js';
 import { startServer, type TestServer } from '../support/server.js';
+import { waitFor } from '../support/wait-for.js';
 
 describe('keys and authorisation', () => {
   let server: TestServer;
@@ -41,8 +42,26 @@ describe('keys and authorisation', () => {
     const soon = new Date(Date.now() + 1500).toISOString();
     const created = await newKey({ kind: 'admin', expiresAt: soon });
     expect((await server.request('GET', '/v1/keys', undefined, created.key)).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 1600));
-    expect((await server.request('GET', '/v1/keys', undefined, created.key)).status).toBe(401);
+    const refused = await waitFor(async () => {
+      const response = await server.request('GET', '/v1/keys', undefined, created.key);
+      return response.status === 200 ? null : response;
+    }, { what: 'the key to expire' });
+    expect(refused.status).toBe(401);
+    expect(refused.body.error).toMatchObject({ code: 'unauthorized', message: 'the key has expired' });
+  });
+
+  it('shows when a key was last used, and never before it is', async () => {
+    const created = await newKey({ kind: 'publisher', name: 'usage' });
+    const listed = async () => (await server.request('GET', '/v1/keys?limit=250')).body.data.find((k: { id: string }) => k.id === created.id);
+    expect((await listed()).lastUsedAt).toBeNull();
+    const before = Date.now();
+    expect((await server.request('POST', '/v1/events', { type: 'ticket.updated', payload: {} }, created.key)).status).toBe(202);
+    // Use is written in batches (every 2 s), not on every request.
+    const used = await waitFor(async () => {
+      const key = await listed();
+      return key.lastUsedAt === null ? null : key;
+    }, { what: 'lastUsedAt to be written' });
+    expect(Date.parse(used.lastUsedAt)).toBeGreaterThanOrEqual(before - 1000);
   });
 
   it.each([

@@ -103,7 +103,7 @@ describe('fan-out and signed delivery', () => {
     expect(JSON.stringify(attempts)).not.toContain('receiver-credential');
   });
 
-  it('applies an endpoint\'s payload filter', async () => {
+  it('applies an endpoint\'s payload filter, written as a payload path or as in the contract (data.…)', async () => {
     await createEndpoint(server, {
       url: `${receiver.url}/only-failed`,
       eventTypes: ['sms.received'],
@@ -112,13 +112,24 @@ describe('fan-out and signed delivery', () => {
     const kept = await postEvent(server, { type: 'sms.received', payload: { n: 1, delivery: { status: 'failed' } } });
     const skipped = await postEvent(server, { type: 'sms.received', payload: { n: 2, delivery: { status: 'ok' } } });
     const missing = await postEvent(server, { type: 'sms.received', payload: { n: 3 } });
-    await waitFor(() => receiver.requestsTo('/only-failed').length === 1);
-    expect(JSON.parse(receiver.requestsTo('/only-failed')[0]!.body).data.n).toBe(1);
+    await createEndpoint(server, {
+      url: `${receiver.url}/contract-filter`,
+      eventTypes: ['sms.received'],
+      filter: { path: 'data.delivery.status', in: ['failed'] },
+    });
+    const keptToo = await postEvent(server, { type: 'sms.received', payload: { n: 4, delivery: { status: 'failed' } } });
+    const skippedToo = await postEvent(server, { type: 'sms.received', payload: { n: 5, delivery: { status: 'ok' } } });
+    await waitFor(() => receiver.requestsTo('/only-failed').length === 2 && receiver.requestsTo('/contract-filter').length === 1);
+    const numbersAt = (path: string) => receiver.requestsTo(path).map((r) => JSON.parse(r.body).data.n as number).sort();
+    expect(numbersAt('/only-failed')).toEqual([1, 4]);
+    expect(numbersAt('/contract-filter')).toEqual([4]);
     // The filtered endpoint is simply not among the event's deliveries.
-    const filteredCount = async (id: string) =>
-      (await server.request('GET', `/v1/deliveries?eventId=${id}`)).body.data.filter((d: { url: string }) => d.url.endsWith('/only-failed')).length;
+    const filteredCount = async (id: string, path = '/only-failed') =>
+      (await server.request('GET', `/v1/deliveries?eventId=${id}`)).body.data.filter((d: { url: string }) => d.url.endsWith(path)).length;
     expect(await filteredCount(kept.id)).toBe(1);
     expect(await filteredCount(skipped.id)).toBe(0);
     expect(await filteredCount(missing.id)).toBe(0);
+    expect(await filteredCount(keptToo.id, '/contract-filter')).toBe(1);
+    expect(await filteredCount(skippedToo.id, '/contract-filter')).toBe(0);
   });
 });

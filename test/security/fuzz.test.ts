@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../support/server.js';
 
-// Generated garbage at every route: never a 5xx, always the contract's error body for a 4xx, the
+// Generated garbage at every route — bodies, ids, query strings, content types, credentials and
+// other headers: never a 5xx, always the contract's error body for a 4xx, the
 // server stays ready, and the data that was there is intact. The server runs as an API node only
 // (no worker): endpoints with generated URLs are never delivered to, so nothing leaves loopback.
 
@@ -41,6 +42,7 @@ const ROUTES: Array<[method: string, path: string]> = [
   ['GET', '/v1/operations'],
   ['GET', '/v1/operations/{id}'],
   ['POST', '/v1/operations/{id}/complete'],
+  ['GET', '/v1/callback-secret'],
 ];
 
 /** Valid bodies whose fields the fuzzer replaces one at a time: garbage that gets past the first check. */
@@ -70,15 +72,34 @@ function bodyFor(path: string) {
   );
 }
 
+/** Header values a client can send: printable ASCII (fetch refuses control characters itself). */
+const headerValue = fc.stringMatching(/^[!-~][ -~]{0,300}$/);
+/** Mostly the admin key, so most requests reach the handlers; sometimes garbage credentials. */
+const authorization = fc.oneof(
+  { weight: 8, arbitrary: fc.constant('ADMIN') },
+  { weight: 1, arbitrary: headerValue.map((value) => `Bearer ${value}`) },
+  { weight: 1, arbitrary: fc.oneof(headerValue, fc.constant('Bearer'), fc.constant('Basic YWRtaW46YWRtaW4=')) },
+);
+const extraHeaders = fc.dictionary(
+  fc.oneof(
+    fc.constantFrom('accept', 'accept-encoding', 'accept-language', 'cookie', 'origin', 'x-api-key', 'x-forwarded-for', 'x-request-id', 'webhook-signature', 'if-none-match', 'range'),
+    fc.stringMatching(/^x-[a-z0-9-]{1,40}$/),
+  ),
+  headerValue,
+  { maxKeys: 3 },
+);
+
 const request = fc
   .tuple(
     fc.constantFrom(...ROUTES),
     fc.oneof(weirdString, fc.constantFrom('SEED_ENDPOINT', 'fuzz-seed-event', 'acme', 'fuzz.seed')),
     fc.dictionary(fc.constantFrom('limit', 'cursor', 'accountId', 'status', 'type', 'since', 'until', 'active', 'eventType', 'x'), weirdString, { maxKeys: 3 }),
     fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/octet-stream', ''),
+    authorization,
+    extraHeaders,
   )
-  .chain(([[method, template], id, query, contentType]) =>
-    bodyFor(template).map((body) => ({ method, template, id, query, contentType, body })),
+  .chain(([[method, template], id, query, contentType, auth, extra]) =>
+    bodyFor(template).map((body) => ({ method, template, id, query, contentType, auth, extra, body })),
   );
 
 describe('fuzzing every route', () => {
@@ -99,13 +120,13 @@ describe('fuzzing every route', () => {
 
   it('never answers 5xx, always with the contract\'s error body, and keeps the data intact', async () => {
     await fc.assert(
-      fc.asyncProperty(request, async ({ method, template, id, query, contentType, body }) => {
+      fc.asyncProperty(request, async ({ method, template, id, query, contentType, auth, extra, body }) => {
         const resolvedId = id === 'SEED_ENDPOINT' ? String(seedEndpoint.id) : encodeURIComponent(id);
         // Mutating the seed endpoint itself is fine to try, but not to succeed at: keep it as it was.
         if (resolvedId === seedEndpoint.id && method !== 'GET') return;
         const path = template.replace('{id}', resolvedId || '%20');
         const search = new URLSearchParams(query as Record<string, string>).toString();
-        const headers: Record<string, string> = { authorization: `Bearer ${server.adminKey}` };
+        const headers: Record<string, string> = { ...extra, authorization: auth === 'ADMIN' ? `Bearer ${server.adminKey}` : auth };
         if (contentType !== '') headers['content-type'] = contentType;
         const hasBody = method !== 'GET' && method !== 'DELETE';
         const response = await fetch(`${server.url}${path}${search ? `?${search}` : ''}`, {

@@ -30,8 +30,9 @@ describe('tenant isolation matrix', () => {
     const deliveryB = (await server.request('GET', '/v1/deliveries?eventId=evt-b')).body.data.find((d: { endpointId: string }) => d.endpointId === epB.id);
     const deliveryP = (await server.request('GET', '/v1/deliveries?eventId=evt-a')).body.data.find((d: { endpointId: string }) => d.endpointId === epP.id);
     const opB = (await server.request('POST', '/v1/operations', { type: 'tick', accountId: 'tenant-b', subject: 'b-subject' })).body.protocol;
-    Object.assign(others, { epB: epB.id, epP: epP.id, dB: deliveryB.id, dP: deliveryP.id, opB });
-    foreignStrings.push(epB.id, epP.id, epB.secret, epP.secret, deliveryB.id, deliveryP.id, opB, 'b-private-path', 'provider-path', 'b-secret-payload', 'provider-payload', 'evt-b', 'evt-p', 'b-subject', keyB);
+    const opP = (await server.request('POST', '/v1/operations', { type: 'tick', subject: 'provider-subject' })).body.protocol;
+    Object.assign(others, { epB: epB.id, epP: epP.id, dB: deliveryB.id, dP: deliveryP.id, opB, opP });
+    foreignStrings.push(epB.id, epP.id, epB.secret, epP.secret, deliveryB.id, deliveryP.id, opB, opP, 'b-private-path', 'provider-path', 'b-secret-payload', 'provider-payload', 'evt-b', 'evt-p', 'b-subject', 'provider-subject', keyB);
   });
   afterAll(async () => {
     await server?.close();
@@ -50,7 +51,9 @@ describe('tenant isolation matrix', () => {
     ['POST', `/v1/endpoints/${o.epB}/secret/rotate`, {}],
     ['POST', `/v1/endpoints/${o.epP}/secret/rotate`, {}],
     ['POST', `/v1/endpoints/${o.epB}/test`, {}],
+    ['POST', `/v1/endpoints/${o.epP}/test`, {}],
     ['POST', `/v1/endpoints/${o.epB}/recover`, { since: '2020-01-01T00:00:00.000Z' }],
+    ['POST', `/v1/endpoints/${o.epP}/recover`, { since: '2020-01-01T00:00:00.000Z' }],
     ['GET', `/v1/endpoints/${o.epB}/stats`],
     ['GET', `/v1/endpoints/${o.epP}/stats`],
     ['GET', '/v1/events/evt-b'],
@@ -64,7 +67,9 @@ describe('tenant isolation matrix', () => {
     ['POST', `/v1/deliveries/${o.dB}/retry`],
     ['POST', `/v1/deliveries/${o.dP}/retry`],
     ['DELETE', `/v1/deliveries/${o.dB}`],
+    ['DELETE', `/v1/deliveries/${o.dP}`],
     ['GET', `/v1/operations/${o.opB}`],
+    ['GET', `/v1/operations/${o.opP}`],
   ];
 
   it('answers 404 for every route naming another tenant\'s or the provider\'s resource, leaking nothing', async () => {
@@ -94,6 +99,7 @@ describe('tenant isolation matrix', () => {
       ['PUT', '/v1/event-types/tick', {}],
       ['DELETE', '/v1/event-types/tick'],
       ['GET', '/v1/callback-secret'],
+      ['GET', '/metrics'],
       ['POST', '/v1/endpoints', { url: 'https://example.com/', accountId: 'tenant-b' }],
       ['POST', '/v1/endpoints/preview', { endpoint: { url: 'https://example.com/', accountId: 'tenant-b' } }],
     ];

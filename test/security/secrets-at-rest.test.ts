@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,7 +8,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/paths.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
-import { startServerProcess, tempDir } from '../support/server.js';
+import { startServer, startServerProcess, tempDir } from '../support/server.js';
 import { waitFor } from '../support/wait-for.js';
 
 const run = promisify(execFile);
@@ -66,6 +66,28 @@ describe('signing secrets at rest', () => {
       expect((await second.request('GET', '/v1/callback-secret')).body.secret).toBe(callbackSecret);
     } finally {
       await second.stop();
+    }
+  });
+
+  it('API keys: the database holds only their SHA-256, never the key', async () => {
+    const dbPath = join(dir, 'keys.db');
+    const server = await startServer({}, dbPath);
+    let clear: string;
+    try {
+      const created = await server.request('POST', '/v1/keys', { kind: 'account', accountId: 'acme' });
+      clear = created.body.key;
+      expect((await server.request('GET', '/v1/endpoints', undefined, clear)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+    const db = new Database(dbPath, { readonly: true });
+    try {
+      const rows = db.prepare('SELECT * FROM api_keys').all() as Array<Record<string, unknown>>;
+      expect(rows.map((row) => row.key_hash)).toContain(createHash('sha256').update(clear).digest('hex'));
+      expect(JSON.stringify(rows)).not.toContain(clear.slice('hk_account_'.length));
+      expect(JSON.stringify(rows)).not.toContain(server.adminKey.slice('hk_admin_'.length));
+    } finally {
+      db.close();
     }
   });
 

@@ -224,6 +224,21 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       expect(await store.nextDueAt()).toBe(T0 + 60_000);
     });
 
+    it('reports the queue: due, scheduled, leased, and how long the oldest due one has waited', async () => {
+      expect(await store.queueStats(T0)).toEqual({ due: 0, scheduled: 0, sending: 0, oldestDueAt: null });
+      await queue(store, 2, { nextAttemptAt: T0 - 30_000 });
+      await queue(store, 1, { nextAttemptAt: T0 });
+      await queue(store, 3, { nextAttemptAt: T0 + 60_000 });
+      await queue(store, 1, { status: 'succeeded', nextAttemptAt: null, completedAt: T0 });
+      expect(await store.queueStats(T0)).toEqual({ due: 3, scheduled: 3, sending: 0, oldestDueAt: T0 - 30_000 });
+      // Claimed ones leave the due count for the leased one, oldest first.
+      await store.claimDueDeliveries('w1', T0, 2, T0 + 1000);
+      expect(await store.queueStats(T0)).toEqual({ due: 1, scheduled: 3, sending: 2, oldestDueAt: T0 });
+      // Later, the scheduled retries have become due too.
+      expect(await store.queueStats(T0 + 60_000)).toEqual({ due: 4, scheduled: 0, sending: 2, oldestDueAt: T0 });
+      expect(await store.queueStats(T0 - 1)).toEqual({ due: 0, scheduled: 4, sending: 2, oldestDueAt: null });
+    });
+
     it('records an attempt only under the lease it was claimed with', async () => {
       const [d] = await queue(store, 1);
       await store.claimDueDeliveries('w1', T0, 1, T0 + 1000);

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
+import type { Logger } from 'pino';
 import type { Clock } from '../../src/domain/clock.js';
 import { packageRoot } from '../../src/paths.js';
 import { startHookd, type RunningHookd } from '../../src/server.js';
@@ -71,6 +72,8 @@ export async function startServer(
   overrides: Partial<Record<string, string>> = {},
   dbPath?: string,
   clock?: Clock,
+  /** A logger of the test's own, to read what the server logs (HOOKD_LOG_LEVEL is then ignored). */
+  log?: Logger,
 ): Promise<TestServer> {
   const dir = dbPath === undefined ? tempDir() : null;
   const path = dbPath ?? join(dir!, 'hookd.db');
@@ -85,7 +88,7 @@ export async function startServer(
     ...overrides,
     HOOKD_ADMIN_KEY: adminKey,
   });
-  const hookd = await startHookd(config, { print: () => undefined, clock });
+  const hookd = await startHookd(config, { print: () => undefined, clock, log });
   const client = apiClient(hookd.url, adminKey);
   return {
     ...client,

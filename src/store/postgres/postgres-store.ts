@@ -32,6 +32,7 @@ import type {
   NewEvent,
   OperationFilter,
   PurgeCounts,
+  QueueStats,
   Page,
   PageOf,
   Store,
@@ -744,6 +745,20 @@ export class PostgresStore implements Store {
 
   async nextDueAt(): Promise<number | null> {
     return (await this.one<{ at: number | null }>("SELECT min(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'"))?.at ?? null;
+  }
+
+  async queueStats(now: number): Promise<QueueStats> {
+    // Each count walks a partial index of pending or leased rows (deliveries_due,
+    // deliveries_leased): the cost grows with the backlog, never with the history kept.
+    const row = (await this.one<{ due: number; scheduled: number; oldest: number | null; sending: number }>(
+      `SELECT
+         (SELECT count(*) FROM deliveries WHERE status = 'pending' AND next_attempt_at <= $1) AS due,
+         (SELECT count(*) FROM deliveries WHERE status = 'pending' AND next_attempt_at > $1) AS scheduled,
+         (SELECT min(next_attempt_at) FROM deliveries WHERE status = 'pending') AS oldest,
+         (SELECT count(*) FROM deliveries WHERE status = 'sending') AS sending`,
+      [now],
+    ))!;
+    return { due: row.due, scheduled: row.scheduled, sending: row.sending, oldestDueAt: row.oldest !== null && row.oldest <= now ? row.oldest : null };
   }
 
   // Operations.

@@ -1,0 +1,55 @@
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import type { Store } from '../store/store.js';
+import { HookdMetrics } from './metrics.js';
+import { OTHER, TalliedCounter } from './tallied-counter.js';
+
+describe('TalliedCounter', () => {
+  it('exposes counts per label pair, and counts values past the budget under _other', async () => {
+    const registry = new Registry();
+    const counter = new TalliedCounter(registry, { name: 't_total', help: 'test', labelNames: ['endpoint', 'outcome'], maxFirstLabelValues: 2 });
+    counter.inc('ep_a', 'succeeded');
+    counter.inc('ep_a', 'succeeded');
+    counter.inc('ep_b', 'failed');
+    counter.inc('ep_c', 'succeeded');
+    counter.inc('ep_d', 'succeeded');
+    counter.inc('ep_a', 'retrying');
+    const text = await registry.metrics();
+    expect(text).toContain('t_total{endpoint="ep_a",outcome="succeeded"} 2');
+    expect(text).toContain('t_total{endpoint="ep_a",outcome="retrying"} 1');
+    expect(text).toContain('t_total{endpoint="ep_b",outcome="failed"} 1');
+    expect(text).toContain(`t_total{endpoint="${OTHER}",outcome="succeeded"} 2`);
+    expect(text).not.toContain('ep_c');
+    // A second scrape shows the same totals, not doubled ones.
+    expect(await registry.metrics()).toBe(text);
+  });
+
+  it('works with one label', async () => {
+    const registry = new Registry();
+    const counter = new TalliedCounter(registry, { name: 'one_total', help: 'test', labelNames: ['type'], maxFirstLabelValues: 10 });
+    counter.inc('a.b');
+    expect(await registry.metrics()).toContain('one_total{type="a.b"} 1');
+  });
+});
+
+describe('HookdMetrics when the database cannot be read', () => {
+  it('still answers, with hookd_database_up 0, no queue depth and an unknown oldest age', async () => {
+    const errors: unknown[] = [];
+    const unreachable = { dialect: 'postgres', queueStats: () => Promise.reject(new Error('connection refused')) } as unknown as Store;
+    const metrics = new HookdMetrics({
+      store: unreachable,
+      clock: { now: () => 0 },
+      role: 'worker',
+      workerConcurrency: 8,
+      workerLoad: () => 2,
+      onQueueError: (error) => errors.push(error),
+    });
+    const text = await metrics.exposition();
+    expect(text).toContain('hookd_database_up 0');
+    // prom-client writes NaN as "Nan"; Prometheus parses it either way.
+    expect(text).toMatch(/^hookd_oldest_due_delivery_age_seconds nan$/im);
+    expect(text).not.toMatch(/^hookd_queue_depth\{/m);
+    expect(text).toContain('hookd_worker_saturation 0.25');
+    expect(errors).toHaveLength(1);
+  });
+});
