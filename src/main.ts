@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { createApiKey } from './api/keys.js';
 import { registerEndpointCommands } from './cli/endpoints.js';
 import { registerEventCommands } from './cli/events.js';
+import { registerEventTypeCommands } from './cli/event-types.js';
 import { registerListenCommand } from './cli/listen.js';
 import { registerTailCommand } from './cli/tail.js';
 import { CONFIG_KEYS, ConfigError, envNameOf, flagNameOf, loadConfig, type Config } from './config.js';
@@ -11,8 +12,8 @@ import { resealSecrets } from './maintenance/reseal.js';
 import { prepareStore, startHookd } from './server.js';
 import { VERSION } from './version.js';
 
-// The hookd command line: serve, migrate, keys, secrets; and for developers (src/cli/) events,
-// endpoints, tail and listen, which talk to a running hookd through the SDK.
+// The hookd command line: serve, migrate, keys, secrets; and for developers (src/cli/) event-types,
+// events, endpoints, tail and listen, which talk to a running hookd through the SDK.
 
 const program = new Command()
   .name('hookd')
@@ -108,6 +109,7 @@ program
     process.stdout.write(`hookd: resealed the secrets of ${resealed} endpoints and the callback secret\n`);
   });
 
+registerEventTypeCommands(program);
 registerEventCommands(program);
 registerEndpointCommands(program);
 registerTailCommand(program);

@@ -7,9 +7,9 @@ import { startReceiver, type Receiver } from '../support/receiver.js';
 import { freePort, startServer, tempDir, type TestServer } from '../support/server.js';
 import { waitFor } from '../support/wait-for.js';
 
-// `hookd events send`, `hookd endpoints create|list`: the built binary against a real hookd.
+// `hookd event-types`, `hookd events send`, `hookd endpoints create|list`: the built binary against a real hookd.
 
-describe('hookd events and endpoints commands', () => {
+describe('hookd event-types, events and endpoints commands', () => {
   let server: TestServer;
   let receiver: Receiver;
   let env: Record<string, string>;
@@ -78,6 +78,20 @@ describe('hookd events and endpoints commands', () => {
     const listed = JSON.parse(json.stdout) as Array<{ url: string; secret?: string }>;
     expect(listed.map((endpoint) => endpoint.url)).toEqual([`${receiver.url}/orders`]);
     expect(listed[0]!.secret).toBeUndefined();
+  });
+
+  it('adds event types to the catalog and lists them', async () => {
+    const created = await runCli(['event-types', 'create', 'ticket.closed', '--description', 'A ticket was closed', '--category', 'support', '--example', '{"ticketId":1}'], env);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toBe('created event type ticket.closed\n');
+    const listed = await runCli(['event-types', 'list', '--category', 'support'], env);
+    expect(listed.stdout.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^NAME\s+CATEGORY\s+PARAMETERS\s+DESCRIPTION$/),
+      expect.stringMatching(/^ticket\.closed\s+support\s+ticketId\s+A ticket was closed$/),
+    ]);
+    const again = await runCli(['event-types', 'create', 'ticket.closed'], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('409 conflict');
   });
 
   it('explains failures: hookd’s refusal with the fields at fault, a missing key, hookd not running', async () => {
