@@ -93,9 +93,12 @@ export function registerEndpointCommands(program: Command): void {
   ).action(
     withClient(async (hookd: Hookd, flags: ListFlags) => {
       const found: Endpoint[] = [];
-      for await (const endpoint of hookd.endpoints.list({ accountId: flags.account, eventType: flags.eventType, limit: Math.min(250, flags.limit) })) {
+      for await (const endpoint of hookd.endpoints.list({ accountId: flags.account, eventType: flags.eventType, limit: Math.min(250, flags.limit + 1) })) {
+        if (found.length === flags.limit) {
+          process.stderr.write(`hookd: more than ${flags.limit} endpoints; showing the newest ${flags.limit} (--limit)\n`);
+          break;
+        }
         found.push(endpoint);
-        if (found.length >= flags.limit) break;
       }
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(found)}\n`);

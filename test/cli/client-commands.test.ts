@@ -74,6 +74,10 @@ describe('hookd event-types, events and endpoints commands', () => {
     expect(lines[1]).toMatch(new RegExp(`^ep_\\w+\\s+disabled \\(manual\\)\\s+acme\\s+order\\.created\\s+${receiver.url}/orders$`));
     expect(lines[2]).toMatch(new RegExp(`^ep_\\w+\\s+active\\s+-\\s+invoice\\.paid\\s+${receiver.url}/invoices  Billing$`));
 
+    const newest = await runCli(['endpoints', 'list', '--limit', '1'], env);
+    expect(newest.stdout.trimEnd().split('\n')).toHaveLength(2);
+    expect(newest.stderr).toContain('more than 1 endpoints; showing the newest 1 (--limit)');
+
     const json = await runCli(['endpoints', 'list', '--json', '--account', 'acme'], env);
     const listed = JSON.parse(json.stdout) as Array<{ url: string; secret?: string }>;
     expect(listed.map((endpoint) => endpoint.url)).toEqual([`${receiver.url}/orders`]);
