@@ -1,13 +1,19 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { createApiKey } from './api/keys.js';
+import { registerEndpointCommands } from './cli/endpoints.js';
+import { registerEventCommands } from './cli/events.js';
+import { registerEventTypeCommands } from './cli/event-types.js';
+import { registerListenCommand } from './cli/listen.js';
+import { registerTailCommand } from './cli/tail.js';
 import { CONFIG_KEYS, ConfigError, envNameOf, flagNameOf, loadConfig, type Config } from './config.js';
 import { systemClock } from './domain/clock.js';
 import { resealSecrets } from './maintenance/reseal.js';
 import { prepareStore, startHookd } from './server.js';
 import { VERSION } from './version.js';
 
-// The hookd command line: serve, migrate, keys.
+// The hookd command line: serve, migrate, keys, secrets; and for developers (src/cli/) event-types,
+// events, endpoints, tail and listen, which talk to a running hookd through the SDK.
 
 const program = new Command()
   .name('hookd')
@@ -102,5 +108,11 @@ program
     await store.close();
     process.stdout.write(`hookd: resealed the secrets of ${resealed} endpoints and the callback secret\n`);
   });
+
+registerEventTypeCommands(program);
+registerEventCommands(program);
+registerEndpointCommands(program);
+registerTailCommand(program);
+registerListenCommand(program);
 
 await program.parseAsync(process.argv);

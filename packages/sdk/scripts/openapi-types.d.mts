@@ -1,0 +1,2 @@
+/** The text of `src/openapi.ts` for an OpenAPI document. */
+export function renderOpenApiTypes(document: Record<string, unknown>): Promise<string>;

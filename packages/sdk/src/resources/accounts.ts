@@ -1,0 +1,21 @@
+import { PagedList } from '../pagination.js';
+import type { RequestOptions, Transport } from '../transport.js';
+import type { Account, ListAccountsQuery, UpdateAccountInput } from '../types.js';
+
+/** Accounts: the provider's customers. Created implicitly the first time an accountId is used. */
+export class Accounts {
+  constructor(private readonly transport: Transport) {}
+
+  list(query: ListAccountsQuery = {}, options?: RequestOptions): PagedList<Account> {
+    return new PagedList((cursor) => this.transport.call('get', '/v1/accounts', { query: { ...query, cursor } }, options), query.cursor);
+  }
+
+  get(id: string, options?: RequestOptions): Promise<Account> {
+    return this.transport.call('get', '/v1/accounts/{id}', { path: { id } }, options);
+  }
+
+  /** `{enabled: false}` stops new deliveries to the account's endpoints. */
+  update(id: string, input: UpdateAccountInput, options?: RequestOptions): Promise<Account> {
+    return this.transport.call('put', '/v1/accounts/{id}', { path: { id }, body: input }, options);
+  }
+}

@@ -1,0 +1,67 @@
+import type { components } from './openapi.js';
+import type { QueryOf, RequestBody, Route, SuccessBody } from './typed-routes.js';
+
+// The resources and inputs of the API under the names the contract uses, all read from the
+// generated OpenAPI types (see typed-routes.ts): nothing here is written by hand twice.
+
+type Schemas = components['schemas'];
+
+export type ApiKey = Schemas['ApiKey'];
+export type Account = Schemas['Account'];
+export type EventType = Schemas['EventType'];
+export type Endpoint = Schemas['Endpoint'];
+/** A stored event (named so that it does not shadow the DOM's `Event`). */
+export type HookdEvent = Schemas['Event'];
+export type AcceptedEvent = Schemas['AcceptedEvent'];
+export type Delivery = Schemas['Delivery'];
+export type DeliveryStatus = Delivery['status'];
+export type Attempt = Schemas['Attempt'];
+export type Operation = Schemas['Operation'];
+export type OperationStatus = Operation['status'];
+
+/** An ISO-8601 timestamp, or a Date that the SDK turns into one. */
+export type Timestamp = string | Date;
+/** T with the fields K also taking a Date (optional ones stay optional). */
+type WithTimestamps<T, K extends keyof T> = { [P in keyof T]: P extends K ? Timestamp | Exclude<T[P], string> : T[P] };
+
+export type CreateKeyInput = RequestBody<Route<'/v1/keys', 'post'>>;
+export type CreatedKey = SuccessBody<Route<'/v1/keys', 'post'>>;
+export type ListKeysQuery = QueryOf<Route<'/v1/keys', 'get'>>;
+
+export type ListAccountsQuery = QueryOf<Route<'/v1/accounts', 'get'>>;
+export type UpdateAccountInput = RequestBody<Route<'/v1/accounts/{id}', 'put'>>;
+
+export type ListEventTypesQuery = QueryOf<Route<'/v1/event-types', 'get'>>;
+export type CreateEventTypeInput = RequestBody<Route<'/v1/event-types', 'post'>>;
+export type UpdateEventTypeInput = RequestBody<Route<'/v1/event-types/{name}', 'put'>>;
+
+export type CreateEndpointInput = RequestBody<Route<'/v1/endpoints', 'post'>>;
+/** The endpoint with its signing secret: only the create answer carries it. */
+export type CreatedEndpoint = SuccessBody<Route<'/v1/endpoints', 'post'>>;
+export type UpdateEndpointInput = RequestBody<Route<'/v1/endpoints/{id}', 'patch'>>;
+export type ListEndpointsQuery = QueryOf<Route<'/v1/endpoints', 'get'>>;
+export type EndpointSecret = SuccessBody<Route<'/v1/endpoints/{id}/secret', 'get'>>;
+export type RotateSecretInput = RequestBody<Route<'/v1/endpoints/{id}/secret/rotate', 'post'>>;
+export type RotatedSecret = SuccessBody<Route<'/v1/endpoints/{id}/secret/rotate', 'post'>>;
+export type TestEndpointInput = RequestBody<Route<'/v1/endpoints/{id}/test', 'post'>>;
+export type EndpointTestResult = SuccessBody<Route<'/v1/endpoints/{id}/test', 'post'>>;
+export type RecoverInput = WithTimestamps<RequestBody<Route<'/v1/endpoints/{id}/recover', 'post'>>, 'since'>;
+export type RecoverResult = SuccessBody<Route<'/v1/endpoints/{id}/recover', 'post'>>;
+export type EndpointStats = SuccessBody<Route<'/v1/endpoints/{id}/stats', 'get'>>;
+export type PreviewInput = RequestBody<Route<'/v1/endpoints/preview', 'post'>>;
+export type PreviewedRequest = SuccessBody<Route<'/v1/endpoints/preview', 'post'>>;
+
+export type SendEventInput = WithTimestamps<RequestBody<Route<'/v1/events', 'post'>>, 'occurredAt'>;
+export type BatchResult = SuccessBody<Route<'/v1/events/batch', 'post'>>;
+export type ListEventsQuery = WithTimestamps<QueryOf<Route<'/v1/events', 'get'>>, 'since' | 'until'>;
+export type EventWithDeliveries = SuccessBody<Route<'/v1/events/{id}', 'get'>>;
+export type ReplayInput = RequestBody<Route<'/v1/events/{id}/replay', 'post'>>;
+export type ReplayResult = SuccessBody<Route<'/v1/events/{id}/replay', 'post'>>;
+
+export type ListDeliveriesQuery = QueryOf<Route<'/v1/deliveries', 'get'>>;
+export type ListAttemptsQuery = QueryOf<Route<'/v1/deliveries/{id}/attempts', 'get'>>;
+
+export type CreateOperationInput = RequestBody<Route<'/v1/operations', 'post'>>;
+export type StartedOperation = SuccessBody<Route<'/v1/operations', 'post'>>;
+export type CompleteOperationInput = RequestBody<Route<'/v1/operations/{protocol}/complete', 'post'>>;
+export type ListOperationsQuery = QueryOf<Route<'/v1/operations', 'get'>>;

@@ -1,0 +1,136 @@
+import type { Attempt, Delivery, Hookd } from '@hookd/sdk';
+import { forEachConcurrently } from './concurrency.js';
+
+// What `hookd tail` follows: every attempt hookd makes, found by polling the API. New deliveries
+// are found at the top of the newest-first list; deliveries still in progress are re-read until
+// they end, so retries of older deliveries show up too. Each attempt is reported once.
+
+export type Outcome = 'succeeded' | 'retrying' | 'failed' | 'dropped' | 'canceled';
+export const OUTCOMES: readonly Outcome[] = ['succeeded', 'retrying', 'failed', 'dropped', 'canceled'];
+
+export interface FeedEntry {
+  delivery: Delivery;
+  /** Null when the delivery ended without an attempt (canceled, or its endpoint disabled). */
+  attempt: Attempt | null;
+  /** Which attempt of the delivery this is, from 1. */
+  attemptNumber: number;
+  outcome: Outcome;
+}
+
+/** Bounds on one poll, so a burst of thousands of deliveries cannot stall the tail. */
+const NEW_PER_POLL = 1000;
+const WATCHED_MAX = 500;
+const READS_AT_ONCE = 8;
+const PAGE = 100;
+
+export class DeliveryFeed {
+  readonly #hookd: Hookd;
+  readonly #endpointId: string | undefined;
+  /** The newest delivery seen at the top of the list: anything above it is new. */
+  #newestId: string | null = null;
+  /** Deliveries not yet ended, with how many of their attempts have been reported. */
+  readonly #watched = new Map<string, number>();
+
+  constructor(hookd: Hookd, filter: { endpointId?: string }) {
+    this.#hookd = hookd;
+    this.#endpointId = filter.endpointId;
+  }
+
+  /**
+   * Where following begins. Without `since`: from now on, including later attempts of deliveries
+   * in progress now. With it: first everything attempted since then.
+   */
+  async start(since: Date | null): Promise<FeedEntry[]> {
+    if (since === null) {
+      const [newest] = (await this.#hookd.deliveries.list({ endpointId: this.#endpointId, limit: 1 })).data;
+      this.#newestId = newest?.id ?? null;
+      for (const status of ['pending', 'sending'] as const) {
+        const { data } = await this.#hookd.deliveries.list({ endpointId: this.#endpointId, status, limit: 250 });
+        for (const delivery of data) this.#watch(delivery.id, delivery.attempts);
+      }
+      return [];
+    }
+    const recent: Delivery[] = [];
+    for await (const delivery of this.#hookd.deliveries.list({ endpointId: this.#endpointId, limit: PAGE })) {
+      if (Date.parse(delivery.createdAt) < since.getTime() || recent.length >= NEW_PER_POLL) break;
+      recent.push(delivery);
+    }
+    this.#newestId = recent[0]?.id ?? (await this.#hookd.deliveries.list({ endpointId: this.#endpointId, limit: 1 })).data[0]?.id ?? null;
+    for (const delivery of recent) this.#watch(delivery.id, 0);
+    return this.#report(recent);
+  }
+
+  /** What happened since the last call, oldest first. */
+  async poll(): Promise<FeedEntry[]> {
+    const fresh: Delivery[] = [];
+    for await (const delivery of this.#hookd.deliveries.list({ endpointId: this.#endpointId, limit: PAGE })) {
+      if ((this.#newestId !== null && delivery.id <= this.#newestId) || fresh.length >= NEW_PER_POLL) break;
+      fresh.push(delivery);
+    }
+    if (fresh[0] !== undefined) this.#newestId = fresh[0].id;
+    for (const delivery of fresh) this.#watch(delivery.id, 0);
+
+    const freshIds = new Set(fresh.map((delivery) => delivery.id));
+    const reread: Delivery[] = [];
+    await forEachConcurrently(
+      [...this.#watched.keys()].filter((id) => !freshIds.has(id)),
+      READS_AT_ONCE,
+      async (id) => {
+        reread.push(await this.#hookd.deliveries.get(id));
+      },
+    );
+    return this.#report([...fresh, ...reread]);
+  }
+
+  #watch(id: string, reported: number): void {
+    if (!this.#watched.has(id)) this.#watched.set(id, reported);
+    // Beyond the cap the oldest in progress are let go: a tail is for what happens now.
+    while (this.#watched.size > WATCHED_MAX) {
+      const oldest = [...this.#watched.keys()].sort()[0]!;
+      this.#watched.delete(oldest);
+    }
+  }
+
+  /** The unreported attempts of these deliveries, oldest first; ended deliveries stop being watched. */
+  async #report(deliveries: Delivery[]): Promise<FeedEntry[]> {
+    const entries: FeedEntry[] = [];
+    await forEachConcurrently(deliveries, READS_AT_ONCE, async (delivery) => {
+      const reported = this.#watched.get(delivery.id);
+      if (reported === undefined) return;
+      const ended = delivery.status !== 'pending' && delivery.status !== 'sending';
+      if (delivery.attempts > reported) {
+        const unreported = Math.min(250, delivery.attempts - reported);
+        const { data } = await this.#hookd.deliveries.attempts(delivery.id, { limit: unreported });
+        const oldestFirst = data.reverse();
+        oldestFirst.forEach((attempt, index) => {
+          const latest = index === oldestFirst.length - 1;
+          entries.push({ delivery, attempt, attemptNumber: delivery.attempts - oldestFirst.length + index + 1, outcome: outcomeOf(delivery, attempt, latest) });
+        });
+      } else if (delivery.status === 'failed' || delivery.status === 'dropped' || delivery.status === 'canceled') {
+        // Ended with no attempt of its own: canceled, or its endpoint disabled meanwhile.
+        entries.push({ delivery, attempt: null, attemptNumber: delivery.attempts, outcome: delivery.status });
+      }
+      if (ended) this.#watched.delete(delivery.id);
+      else this.#watched.set(delivery.id, delivery.attempts);
+    });
+    return entries.sort((a, b) => timeOf(a).localeCompare(timeOf(b)));
+  }
+}
+
+function outcomeOf(delivery: Delivery, attempt: Attempt, latest: boolean): Outcome {
+  if (attempt.statusCode !== null && attempt.statusCode >= 200 && attempt.statusCode < 300) return 'succeeded';
+  // An earlier failed attempt of a delivery was followed by another: it was retried.
+  if (!latest) return 'retrying';
+  switch (delivery.status) {
+    case 'failed':
+    case 'dropped':
+    case 'canceled':
+      return delivery.status;
+    default:
+      return 'retrying';
+  }
+}
+
+function timeOf(entry: FeedEntry): string {
+  return entry.attempt?.startedAt ?? entry.delivery.completedAt ?? entry.delivery.createdAt;
+}

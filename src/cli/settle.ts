@@ -1,0 +1,72 @@
+import type { Delivery, Hookd } from '@hookd/sdk';
+import { forEachConcurrently } from './concurrency.js';
+import { Progress } from './progress.js';
+
+// After a replay or a recover the work is queued, not done. This watches the deliveries concerned
+// until each has "settled" — made its new attempt (succeeded, failed, or pending a later retry) or
+// been ended — and shows them settling on a progress bar. Ctrl-C stops watching, never the work.
+
+export interface TrackedDelivery {
+  id: string;
+  /** Its attempts before the work began: settling means making one more. */
+  attemptsBefore: number;
+}
+
+export type SettledAs = 'succeeded' | 'retrying' | 'failed' | 'dropped' | 'canceled';
+
+export interface SettleReport {
+  counts: Record<SettledAs, number>;
+  /** Still unsettled when the watch was stopped with Ctrl-C. */
+  unsettled: number;
+}
+
+const CHECKS_AT_ONCE = 8;
+
+export async function watchSettling(
+  hookd: Hookd,
+  tracked: readonly TrackedDelivery[],
+  options: { label: string; intervalMs?: number },
+): Promise<SettleReport> {
+  const counts: Record<SettledAs, number> = { succeeded: 0, retrying: 0, failed: 0, dropped: 0, canceled: 0 };
+  const progress = new Progress({ label: options.label, total: tracked.length });
+  let waiting = [...tracked];
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+  };
+  process.once('SIGINT', stop);
+  try {
+    while (waiting.length > 0 && !stopped) {
+      const stillWaiting: TrackedDelivery[] = [];
+      await forEachConcurrently(waiting, CHECKS_AT_ONCE, async (entry) => {
+        const settled = settledAs(await hookd.deliveries.get(entry.id), entry.attemptsBefore);
+        if (settled === null) stillWaiting.push(entry);
+        else counts[settled] += 1;
+      });
+      waiting = stillWaiting;
+      progress.update(tracked.length - waiting.length, describeCounts(counts));
+      if (waiting.length > 0 && !stopped) await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 300));
+    }
+  } finally {
+    process.removeListener('SIGINT', stop);
+  }
+  progress.finish(stopped ? `stopped watching; ${waiting.length} deliveries carry on in hookd` : undefined);
+  return { counts, unsettled: waiting.length };
+}
+
+/** How a delivery has settled, or null while its new attempt is still to come or in flight. */
+export function settledAs(delivery: Delivery, attemptsBefore: number): SettledAs | null {
+  if (delivery.status === 'canceled' || delivery.status === 'dropped') return delivery.status;
+  if (delivery.status === 'sending') return null;
+  if (delivery.attempts > attemptsBefore) return delivery.status === 'pending' ? 'retrying' : delivery.status;
+  // Ended without a new attempt because its endpoint is disabled: it will not be attempted.
+  if (delivery.status === 'failed' && delivery.lastError === 'endpoint_disabled') return 'failed';
+  return null;
+}
+
+export function describeCounts(counts: Record<SettledAs, number>): string {
+  return (Object.entries(counts) as Array<[SettledAs, number]>)
+    .filter(([, count]) => count > 0)
+    .map(([outcome, count]) => `${count} ${outcome}`)
+    .join(' · ');
+}

@@ -1,0 +1,122 @@
+import { HookdConnectionError, type Hookd } from '@hookd/sdk';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { withClient, withClientOptions, type ClientFlags } from './client-options.js';
+import { DeliveryFeed, OUTCOMES, type FeedEntry, type Outcome } from './delivery-feed.js';
+import { integerBetween, parseSince } from './option-parsers.js';
+import { clockTime, painterFor, type Paint, type TextStyle } from './style.js';
+
+// hookd tail: follow deliveries live, one line per attempt, coloured by outcome, until Ctrl-C.
+
+interface TailFlags extends ClientFlags {
+  endpoint?: string;
+  status?: Outcome[];
+  since?: Date;
+  intervalMs: number;
+  json?: boolean;
+}
+
+export function registerTailCommand(program: Command): void {
+  withClientOptions(
+    program
+      .command('tail')
+      .description('follow deliveries live: one line per attempt, coloured by outcome (Ctrl-C to stop)')
+      .option('--endpoint <id>', 'only this endpoint’s deliveries')
+      .addOption(
+        new Option('--status <outcomes>', `only these outcomes, comma-separated: ${OUTCOMES.join(', ')}`).argParser((value: string, previous: Outcome[] = []) => [
+          ...previous,
+          ...value.split(',').map(outcomeNamed),
+        ]),
+      )
+      .addOption(new Option('--since <time>', 'first show what happened since then (2h, 30m, or an ISO time)').argParser((value) => parseSince(value)))
+      .addOption(new Option('--interval-ms <ms>', 'how often to ask hookd').argParser(integerBetween(100, 60_000)).default(1000))
+      .option('--json', 'one JSON object per line, for scripts'),
+  ).action(
+    withClient(async (hookd: Hookd, flags: TailFlags) => {
+      const paint = painterFor(process.stdout);
+      const show = (entries: FeedEntry[]) => {
+        for (const entry of entries) {
+          if (flags.status !== undefined && !flags.status.includes(entry.outcome)) continue;
+          process.stdout.write(`${flags.json ? JSON.stringify(asRecord(entry)) : formatEntry(entry, paint)}\n`);
+        }
+      };
+
+      let stopped = false;
+      let wake: () => void = () => undefined;
+      process.once('SIGINT', () => {
+        stopped = true;
+        wake();
+      });
+
+      const feed = new DeliveryFeed(hookd, { endpointId: flags.endpoint });
+      show(await feed.start(flags.since ?? null));
+      process.stderr.write(`hookd: following deliveries on ${hookd.url}${flags.endpoint ? ` to ${flags.endpoint}` : ''} (Ctrl-C to stop)\n`);
+      let unreachable = false;
+      while (!stopped) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, flags.intervalMs);
+        });
+        if (stopped) break;
+        try {
+          show(await feed.poll());
+          if (unreachable) process.stderr.write('hookd: reachable again\n');
+          unreachable = false;
+        } catch (error) {
+          // hookd restarting is no reason to stop following; anything else (a revoked key) is.
+          if (!(error instanceof HookdConnectionError)) throw error;
+          if (!unreachable) process.stderr.write(`hookd: ${error.message}; still trying\n`);
+          unreachable = true;
+        }
+      }
+    }),
+  );
+}
+
+const OUTCOME_STYLE: Record<Outcome, TextStyle> = { succeeded: 'green', retrying: 'yellow', failed: 'red', dropped: 'red', canceled: 'gray' };
+
+function outcomeNamed(name: string): Outcome {
+  const outcome = OUTCOMES.find((candidate) => candidate === name.trim());
+  if (outcome === undefined) throw new InvalidArgumentError(`${JSON.stringify(name)} is not one of ${OUTCOMES.join(', ')}`);
+  return outcome;
+}
+
+/** `08:00:01.234  200  succeeded  invoice.paid  dlv_…  ep_…  POST http://…  12 ms  #1` */
+export function formatEntry(entry: FeedEntry, paint: Paint): string {
+  const { delivery, attempt } = entry;
+  const colour = OUTCOME_STYLE[entry.outcome];
+  const time = new Date(attempt?.startedAt ?? delivery.completedAt ?? delivery.createdAt);
+  const result = attempt === null ? '—' : attempt.statusCode !== null ? String(attempt.statusCode) : (attempt.error ?? 'error');
+  const parts = [
+    paint('gray', clockTime(time)),
+    paint(['bold', colour], result.padEnd(3)),
+    paint(colour, entry.outcome.padEnd(9)),
+    delivery.eventType,
+    delivery.id,
+    delivery.endpointId ?? 'callback',
+    delivery.url,
+  ];
+  if (attempt !== null) parts.push(paint('gray', `${attempt.durationMs} ms  #${entry.attemptNumber}`));
+  if (attempt === null && delivery.lastError !== null) parts.push(paint('gray', delivery.lastError));
+  if (entry.outcome === 'retrying' && delivery.nextAttemptAt !== null && delivery.status === 'pending') {
+    parts.push(paint('yellow', `next ${clockTime(new Date(delivery.nextAttemptAt))}`));
+  }
+  return parts.join('  ');
+}
+
+function asRecord(entry: FeedEntry) {
+  const { delivery, attempt } = entry;
+  return {
+    at: attempt?.startedAt ?? delivery.completedAt,
+    outcome: entry.outcome,
+    statusCode: attempt?.statusCode ?? null,
+    error: attempt === null ? delivery.lastError : attempt.error,
+    durationMs: attempt?.durationMs ?? null,
+    attempt: entry.attemptNumber,
+    deliveryId: delivery.id,
+    eventId: delivery.eventId,
+    eventType: delivery.eventType,
+    endpointId: delivery.endpointId,
+    url: delivery.url,
+    nextAttemptAt: entry.outcome === 'retrying' ? delivery.nextAttemptAt : null,
+  };
+}

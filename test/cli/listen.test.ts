@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, startCli, type CliProcess } from '../support/cli-process.js';
+import { createEndpoint, createEventTypes, postEvent } from '../support/fixtures.js';
+import { startServer, type TestServer } from '../support/server.js';
+import { waitFor } from '../support/wait-for.js';
+
+// `hookd listen` as a user runs it: the built binary receiving real deliveries from a real hookd.
+
+const newSecret = () => 'whsec_' + randomBytes(32).toString('base64');
+
+describe('hookd listen', () => {
+  let server: TestServer;
+  const running: CliProcess[] = [];
+
+  beforeAll(async () => {
+    server = await startServer();
+    await createEventTypes(server, 'invoice.paid');
+  });
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((cli) => cli.stop()));
+  });
+  afterAll(async () => server?.close());
+
+  async function listen(...args: string[]): Promise<{ cli: CliProcess; url: string }> {
+    const cli = startCli(['listen', '--port', '0', ...args]);
+    running.push(cli);
+    const [, url] = await cli.waitForOutput(/receiving webhooks on (http:\/\/127\.0\.0\.1:\d+)/, 'stderr');
+    return { cli, url: url! };
+  }
+
+  async function deliveryOf(eventId: string) {
+    return waitFor(async () => {
+      const [delivery] = (await server.request('GET', `/v1/deliveries?eventId=${eventId}`)).body.data;
+      return delivery?.status === 'succeeded' || delivery?.status === 'failed' ? delivery : null;
+    });
+  }
+
+  it('prints a real delivery as verified and answers the chosen status, which hookd records', async () => {
+    const secret = newSecret();
+    const { cli, url } = await listen('--secret', secret, '--status', '202');
+    await createEndpoint(server, { url: `${url}/webhooks`, eventTypes: ['invoice.paid'], secret });
+    const { id } = await postEvent(server, { type: 'invoice.paid', payload: { invoiceId: 'inv_42', amount: 1999 }, correlationId: 'order-7' });
+
+    await cli.waitForOutput(/→ 202/);
+    const printed = cli.stdout();
+    expect(printed).toContain('POST /webhooks');
+    expect(printed).toMatch(/webhook-id\s+msg_\w+/);
+    expect(printed).toMatch(/webhook-event-type\s+invoice\.paid/);
+    expect(printed).toMatch(/webhook-correlation-id\s+order-7/);
+    expect(printed).toMatch(/user-agent\s+hookd\//);
+    expect(printed).toContain('✔ signature verified');
+    expect(printed).toContain('"invoiceId": "inv_42"');
+    // Not a terminal: no colour codes in the output.
+    expect(printed).not.toContain('\u001b[');
+
+    const delivery = await deliveryOf(id);
+    expect(delivery).toMatchObject({ status: 'succeeded', lastStatusCode: 202 });
+  });
+
+  it('says so when the signature does not verify, and plays a list of statuses in turn', async () => {
+    const { cli, url } = await listen('--secret', newSecret(), '--status', '503,200');
+    const endpoint = await createEndpoint(server, {
+      url: `${url}/wrong-secret`,
+      eventTypes: ['invoice.paid'],
+      retry: { schedule: 'fixed', intervalSeconds: 1, maxAttempts: 2 },
+    });
+    const { id } = await postEvent(server, { type: 'invoice.paid', payload: { invoiceId: 'inv_43' } });
+
+    await cli.waitForOutput(/→ 200/);
+    expect(cli.stdout()).toContain('✘ signature NOT verified: no signature matches');
+    expect(cli.stdout()).not.toContain('✔ signature verified');
+    expect(cli.stdout().indexOf('→ 503')).toBeLessThan(cli.stdout().indexOf('→ 200'));
+
+    const delivery = await deliveryOf(id);
+    expect(delivery).toMatchObject({ status: 'succeeded', attempts: 2, endpointId: endpoint.id });
+    const attempts = (await server.request('GET', `/v1/deliveries/${delivery.id}/attempts`)).body.data;
+    expect(attempts.map((attempt: { statusCode: number }) => attempt.statusCode).reverse()).toEqual([503, 200]);
+  });
+
+  it('verifies GET deliveries against their request target, and reports as JSON lines', async () => {
+    const secret = newSecret();
+    const { cli, url } = await listen('--secret', secret, '--json');
+    await createEndpoint(server, { url: `${url}/lookup`, method: 'GET', queryParams: { invoice: '{{data.invoiceId}}' }, eventTypes: ['invoice.paid'], secret });
+    await postEvent(server, { type: 'invoice.paid', payload: { invoiceId: 'inv 44' } });
+
+    await cli.waitForOutput(/\n/);
+    const line = JSON.parse(cli.stdout().split('\n')[0]!);
+    expect(line).toMatchObject({ method: 'GET', target: '/lookup?invoice=inv+44', body: '', status: 200, verification: { checked: true, verified: true } });
+  });
+
+  it('checks nothing without a secret, colours under FORCE_COLOR, and stops cleanly on Ctrl-C', async () => {
+    const cli = startCli(['listen', '--port', '0'], { FORCE_COLOR: '1' });
+    running.push(cli);
+    const [, url] = await cli.waitForOutput(/receiving webhooks on (http:\/\/127\.0\.0\.1:\d+)/, 'stderr');
+    await createEndpoint(server, { url: `${url!}/plain`, eventTypes: ['invoice.paid'] });
+    await postEvent(server, { type: 'invoice.paid', payload: { invoiceId: 'inv_45' } });
+    await cli.waitForOutput(/→ /);
+    expect(cli.stdout()).toContain('signature not checked');
+    expect(cli.stdout()).toContain('\u001b[');
+    expect(await cli.stop('SIGINT')).toBe(0);
+    expect(cli.stderr()).toMatch(/received 1 webhook\b/);
+  });
+
+  it('refuses a secret that is not whsec_ base64', async () => {
+    const refused = await runCli(['listen', '--port', '0', '--secret', 'not-a-secret']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('expected whsec_ followed by base64');
+  });
+});

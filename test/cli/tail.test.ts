@@ -1,0 +1,86 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startCli, type CliProcess } from '../support/cli-process.js';
+import { createEndpoint, createEventTypes, postEvent } from '../support/fixtures.js';
+import { startReceiver, type Receiver } from '../support/receiver.js';
+import { startServer, type TestServer } from '../support/server.js';
+
+// `hookd tail` follows deliveries as they happen: the built binary polling a real hookd.
+
+describe('hookd tail', () => {
+  let server: TestServer;
+  let receiver: Receiver;
+  let env: Record<string, string>;
+  const running: CliProcess[] = [];
+
+  beforeAll(async () => {
+    server = await startServer();
+    receiver = await startReceiver();
+    await createEventTypes(server, 'invoice.paid');
+    env = { HOOKD_URL: server.url, HOOKD_KEY: server.adminKey };
+  });
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((cli) => cli.stop()));
+  });
+  afterAll(async () => {
+    await receiver?.close();
+    await server?.close();
+  });
+
+  function tail(...args: string[]): CliProcess {
+    const cli = startCli(['tail', '--interval-ms', '100', ...args], env);
+    running.push(cli);
+    return cli;
+  }
+
+  it('prints a line per attempt as it happens, retries included, and stops on Ctrl-C', async () => {
+    receiver.script('/flaky', [{ status: 503 }, { status: 200 }]);
+    const endpoint = await createEndpoint(server, {
+      url: `${receiver.url}/flaky`,
+      eventTypes: ['invoice.paid'],
+      retry: { schedule: 'fixed', intervalSeconds: 1, maxAttempts: 3 },
+    });
+    const cli = tail();
+    await cli.waitForOutput(/following deliveries/, 'stderr');
+    const { id } = await postEvent(server, { type: 'invoice.paid', payload: { invoiceId: 'inv_1' } });
+    const deliveryId = (await server.request('GET', `/v1/deliveries?eventId=${id}`)).body.data[0].id as string;
+
+    await cli.waitForOutput(/ 200 +succeeded /);
+    const lines = cli.stdout().trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  503  retrying   invoice\\.paid  ${deliveryId}  ${endpoint.id}  ${receiver.url}/flaky  \\d+ ms  #1  next \\d\\d:`));
+    expect(lines[1]).toMatch(new RegExp(`  200  succeeded  invoice\\.paid  ${deliveryId}  ${endpoint.id}  ${receiver.url}/flaky  \\d+ ms  #2$`));
+    expect(cli.stdout()).not.toContain('\u001b[');
+    expect(await cli.stop('SIGINT')).toBe(0);
+  });
+
+  it('shows what happened since a time, and filters by endpoint and outcome', async () => {
+    receiver.script('/down', [{ status: 500 }]);
+    const down = await createEndpoint(server, { url: `${receiver.url}/down`, eventTypes: ['invoice.paid'], retry: { enabled: false } });
+    const up = await createEndpoint(server, { url: `${receiver.url}/up`, eventTypes: ['invoice.paid'] });
+    await postEvent(server, { type: 'invoice.paid', payload: { invoiceId: 'inv_2' } });
+
+    const failures = tail('--since', '1h', '--status', 'dropped,failed', '--json');
+    const [line] = await failures.waitForOutput(/^.+\n/);
+    expect(JSON.parse(line)).toMatchObject({ outcome: 'dropped', statusCode: 500, endpointId: down.id, eventType: 'invoice.paid', attempt: 1 });
+
+    const onlyUp = tail('--since', '1h', '--endpoint', up.id);
+    await onlyUp.waitForOutput(/succeeded/);
+    expect(onlyUp.stdout()).toContain(`${up.id}  ${receiver.url}/up`);
+    expect(onlyUp.stdout()).not.toContain(down.id);
+    expect(failures.stdout()).not.toContain(up.id);
+  });
+
+  it('colours by outcome under FORCE_COLOR', async () => {
+    await createEventTypes(server, 'colour.test');
+    receiver.script('/coloured-down', [{ status: 500 }]);
+    await createEndpoint(server, { url: `${receiver.url}/coloured-up`, eventTypes: ['colour.test'] });
+    await createEndpoint(server, { url: `${receiver.url}/coloured-down`, eventTypes: ['colour.test'], retry: { enabled: false } });
+    const cli = startCli(['tail', '--interval-ms', '100'], { ...env, FORCE_COLOR: '1' });
+    running.push(cli);
+    await cli.waitForOutput(/following deliveries/, 'stderr');
+    await postEvent(server, { type: 'colour.test', payload: {} });
+    // Green for a success (32), red for a drop (31).
+    await cli.waitForOutput(/\u001b\[32msucceeded/);
+    await cli.waitForOutput(/\u001b\[31mdropped/);
+  });
+});
