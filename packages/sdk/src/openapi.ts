@@ -868,7 +868,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Attempts, newest first, with the request headers sent (signatures redacted) and the first 4 KiB of the response. */
+        /** @description Attempts, newest first, with the request headers sent (credential headers redacted; the signature is kept) and the first 4 KiB of the response. */
         get: {
             parameters: {
                 query?: {
