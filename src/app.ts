@@ -16,6 +16,7 @@ import { operationRoutes } from './api/operations.js';
 import { ErrorResponse } from './api/schemas.js';
 import { serviceRoutes } from './api/service.js';
 import { settingsRoutes } from './api/settings.js';
+import { webRoutes } from './api/web.js';
 import type { Config } from './config.js';
 import type { Clock } from './domain/clock.js';
 import type { Publisher } from './ingest/publisher.js';
@@ -71,7 +72,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   registerAuth(app, store, clock);
   serviceRoutes(app, store);
   keyRoutes(app, store, clock);
-  accountRoutes(app, store, clock);
+  accountRoutes(app, store, clock, config);
   eventTypeRoutes(app, store, clock);
   endpointRoutes(app, store, clock, config);
   eventRoutes(app, store, clock, config, publisher);
@@ -79,5 +80,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   deliveryRoutes(app, store, clock, () => publisher.wakeWorkers());
   operationRoutes(app, store, clock, config, deps.operations);
   settingsRoutes(app, deps.callbackSecret);
+  await webRoutes(app, config);
   return app;
 }
