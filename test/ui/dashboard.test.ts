@@ -55,8 +55,8 @@ describe('the web dashboard and portal', { timeout: 90_000 }, () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { level: 1, name: 'Endpoints' }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/endpoints');
-    expect(await page.evaluate(() => sessionStorage.getItem('hookd.dashboard.key'))).toBe(server.adminKey);
-    expect(await page.evaluate(() => localStorage.length)).toBe(0);
+    expect(await page.evaluate("sessionStorage.getItem('hookd.dashboard.key')")).toBe(server.adminKey);
+    expect(await page.evaluate('localStorage.length')).toBe(0);
 
     // A reload keeps the session of this tab.
     await page.reload();
@@ -64,7 +64,7 @@ describe('the web dashboard and portal', { timeout: 90_000 }, () => {
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Admin key').waitFor();
-    expect(await page.evaluate(() => sessionStorage.getItem('hookd.dashboard.key'))).toBeNull();
+    expect(await page.evaluate("sessionStorage.getItem('hookd.dashboard.key')")).toBeNull();
     expect(page.errors).toEqual([]);
     await page.close();
   });
@@ -166,7 +166,7 @@ describe('the web dashboard and portal', { timeout: 90_000 }, () => {
     await expect.poll(() => table.locator('tbody tr').count()).toBe(1);
     // The token left the address bar (no history, bookmark or copy of it) and lives in this tab only.
     expect(portal.url()).toBe(`${server.url}/portal/endpoints`);
-    expect(await portal.evaluate(() => sessionStorage.getItem('hookd.portal.token'))).toBe(token);
+    expect(await portal.evaluate("sessionStorage.getItem('hookd.portal.token')")).toBe(token);
     // No account controls in the portal.
     await expect.poll(() => portal.getByRole('link', { name: 'Accounts' }).count()).toBe(0);
     await expect.poll(() => portal.getByRole('link', { name: 'Operations' }).count()).toBe(0);
@@ -183,12 +183,13 @@ describe('the web dashboard and portal', { timeout: 90_000 }, () => {
     const page = await browser.newPage();
     await page.goto(`${server.url}/portal?accent=%23ff6600&theme=dark#token=${token}`);
     await page.getByRole('heading', { level: 1, name: 'Endpoints' }).waitFor();
-    const theme = await page.evaluate(() => ({
+    // Page expressions are strings: they run in the browser, whose DOM types the tests do not load.
+    const theme = await page.evaluate(`({
       accent: getComputedStyle(document.documentElement).getPropertyValue('--accent').trim(),
       mode: document.documentElement.dataset.theme,
-      button: getComputedStyle(document.querySelector('.btn-primary')!).backgroundColor,
+      button: getComputedStyle(document.querySelector('.btn-primary')).backgroundColor,
       background: getComputedStyle(document.body).backgroundColor,
-    }));
+    })`);
     expect(theme).toEqual({ accent: '#ff6600', mode: 'dark', button: 'rgb(255, 102, 0)', background: 'rgb(14, 17, 23)' });
     // The theme survives navigating inside the portal and reloading a page whose URL has no query.
     await page.getByRole('link', { name: 'Deliveries' }).click();
@@ -196,15 +197,15 @@ describe('the web dashboard and portal', { timeout: 90_000 }, () => {
     expect(new URL(page.url()).search).toBe('');
     await page.reload();
     await page.getByRole('heading', { level: 1, name: 'Deliveries' }).waitFor();
-    expect(await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--accent').trim())).toBe('#ff6600');
+    expect(await page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--accent').trim()")).toBe('#ff6600');
 
     const hostile = await browser.newPage();
     await hostile.goto(`${server.url}/portal?accent=${encodeURIComponent('red;}body{background:url(//x)')}&theme=blue#token=${token}`);
     await hostile.getByRole('heading', { level: 1, name: 'Endpoints' }).waitFor();
-    const ignored = await hostile.evaluate(() => ({
+    const ignored = await hostile.evaluate(`({
       inline: document.documentElement.getAttribute('style'),
       mode: document.documentElement.dataset.theme ?? null,
-    }));
+    })`);
     expect(ignored).toEqual({ inline: null, mode: null });
     expect([...page.errors, ...hostile.errors]).toEqual([]);
     await page.close();

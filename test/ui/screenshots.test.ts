@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/domain/clock.js';
 import { createEndpoint, postEvent } from '../support/fixtures.js';
-import { startReceiver, type Receiver } from '../support/receiver.js';
+import { startReceiver, type Receiver, type Reply } from '../support/receiver.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { waitFor } from '../support/wait-for.js';
 import { launchBrowser, signIn, type TestBrowser } from './browser.js';
@@ -60,7 +60,7 @@ describe('screenshots of the main pages', { timeout: 120_000 }, () => {
 
     // Receivers: quick, with a slow spell and an outage in the afternoon for the charts to show.
     receiver.script('/crm', () => ({ status: 200, body: '{"matched":true}', headers: { 'content-type': 'application/json' }, delayMs: 8 + (hour % 5) * 6 }));
-    receiver.script('/billing', (_request, index) =>
+    receiver.script('/billing', (_request, index): Reply =>
       hour >= 14 && hour <= 16 && index % 2 === 0
         ? { status: 503, body: '{"error":"maintenance"}', headers: { 'content-type': 'application/json', 'retry-after': '1' } }
         : { status: 200, body: '{"ok":true}', headers: { 'content-type': 'application/json' }, delayMs: 20 + (hour % 7) * 12 + (hour >= 18 ? 60 : 0) },
