@@ -8,6 +8,8 @@ import type { BodyFormat, Endpoint, HttpMethod, RetrySchedule } from '../types.j
 export interface Pair {
   key: string;
   value: string;
+  /** The stored value was not a string (a user parameter of 42 or true): it is sent back as JSON. */
+  json?: boolean;
 }
 
 export interface EndpointForm {
@@ -79,7 +81,19 @@ export function emptyForm(): EndpointForm {
 }
 
 const pairsOf = (record: Record<string, unknown> | undefined): Pair[] =>
-  Object.entries(record ?? {}).map(([key, value]) => ({ key, value: typeof value === 'string' ? value : JSON.stringify(value) }));
+  Object.entries(record ?? {}).map(([key, value]) =>
+    typeof value === 'string' ? { key, value } : { key, value: JSON.stringify(value), json: true },
+  );
+
+/** A pair's value as sent: text, or for a value that was JSON and still parses, that JSON. */
+function pairValue(pair: Pair): unknown {
+  if (!pair.json) return pair.value;
+  try {
+    return JSON.parse(pair.value) as unknown;
+  } catch {
+    return pair.value;
+  }
+}
 
 function filterValueText(value: string | number | boolean | null): string {
   return typeof value === 'string' && !/^(true|false|null|-?\d+(\.\d+)?)$/.test(value) && !value.includes(',') ? value : JSON.stringify(value);
@@ -116,13 +130,17 @@ export function formFromEndpoint(endpoint: Endpoint): EndpointForm {
 }
 
 function recordOf(pairs: Pair[], field: string, problems: Problem[]): Record<string, string> {
-  const record: Record<string, string> = {};
+  return recordWith(pairs, field, problems, (pair) => pair.value);
+}
+
+function recordWith<T>(pairs: Pair[], field: string, problems: Problem[], valueOf: (pair: Pair) => T): Record<string, T> {
+  const record: Record<string, T> = {};
   pairs.forEach((pair, index) => {
     const key = pair.key.trim();
     if (key === '' && pair.value === '') return;
     if (key === '') problems.push({ field: `${field}/${index}`, message: 'needs a name' });
     else if (Object.hasOwn(record, key)) problems.push({ field: `${field}/${index}`, message: `"${key}" is given twice` });
-    else record[key] = pair.value;
+    else record[key] = valueOf(pair);
   });
   return record;
 }
@@ -176,7 +194,7 @@ export function definitionFromForm(form: EndpointForm, options: { includeAccount
   const body: Record<string, unknown> = { format: form.bodyFormat };
   if (form.bodyFormat === 'json') {
     if (form.fields.length > 0) body.fields = form.fields;
-    const userParams = recordOf(form.userParams, '/body/userParams', problems);
+    const userParams = recordWith(form.userParams, '/body/userParams', problems, pairValue);
     if (Object.keys(userParams).length > 0) body.userParams = userParams;
   }
   if (form.bodyFormat === 'text') {
