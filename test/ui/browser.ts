@@ -21,7 +21,7 @@ const ARGS = [
 
 export interface TestBrowser {
   context: BrowserContext;
-  /** A new tab; errors thrown by the page's scripts are collected for the test to check. */
+  /** A new tab; errors thrown by its scripts and CSP refusals are collected for the test to check. */
   newPage(): Promise<Page & { errors: string[] }>;
   close(): Promise<void>;
 }
@@ -45,6 +45,10 @@ export async function launchBrowser(): Promise<TestBrowser> {
       const page = (await context.newPage()) as Page & { errors: string[] };
       page.errors = [];
       page.on('pageerror', (error) => page.errors.push(error.message));
+      // Anything the Content-Security-Policy refused is a bug of the app (inline code, a foreign URL).
+      page.on('console', (message) => {
+        if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) page.errors.push(message.text());
+      });
       return page;
     },
     async close() {

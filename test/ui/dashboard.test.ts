@@ -170,6 +170,17 @@ describe('the web dashboard and portal', { timeout: 90_000 }, () => {
     // No account controls in the portal.
     await expect.poll(() => portal.getByRole('link', { name: 'Accounts' }).count()).toBe(0);
     await expect.poll(() => portal.getByRole('link', { name: 'Operations' }).count()).toBe(0);
+    // The customer adds an endpoint with the same editor: it is theirs, whatever they could type.
+    await portal.getByRole('link', { name: 'New endpoint' }).click();
+    await portal.getByLabel('URL', { exact: true }).fill(`${receiver.url}/acme-self-service`);
+    await portal.getByLabel('Title').fill('Added in the portal');
+    await expect.poll(() => portal.getByTestId('preview-request-line').textContent()).toBe(`POST ${receiver.url}/acme-self-service`);
+    expect(await portal.getByLabel('Account').count()).toBe(0);
+    await portal.getByRole('button', { name: 'Create endpoint' }).click();
+    await portal.getByRole('heading', { level: 1, name: 'Added in the portal' }).waitFor();
+    const added = (await server.request('GET', '/v1/endpoints?limit=250')).body.data.find((e: { title: string }) => e.title === 'Added in the portal');
+    expect(added.accountId).toBe('acme');
+
     await portal.getByRole('link', { name: 'Event catalog' }).click();
     await expect.poll(() => portal.getByTestId('catalog-table').textContent()).toContain('call.incoming');
     expect(portal.errors).toEqual([]);
