@@ -8,14 +8,15 @@ import { ApiError, sendError } from './errors.js';
 
 // The web dashboard (`/`) and the customer portal (`/portal`): one single-page app built by
 // `npm run build` into packages/web/dist, served from this node so there is no second server.
-// Paths that belong to the API keep their JSON answers, 404s included; any other GET that is not
-// a built file gets the app's index.html, whose client-side router shows the page.
+// Only the app's own paths are routed here — its pages (answered with index.html, whose
+// client-side router shows the page) and its built files. Every other path, /v1 and the rest of
+// the API included, keeps exactly the answers it had: its JSON 404s, its 414s.
 
 /** Where packages/web's build puts the app. */
 export const WEB_ROOT = join(packageRoot, 'packages', 'web', 'dist');
 
-/** Paths that are never the app's, whatever follows them: their misses stay JSON 404s. */
-const API_PREFIXES = ['/v1', '/docs', '/openapi.json', '/health', '/ready', '/metrics'];
+/** The first path segments of the app's pages (packages/web/src/DashboardApp.tsx, PortalApp.tsx). */
+const PAGE_SECTIONS = ['endpoints', 'deliveries', 'events', 'catalog', 'accounts', 'operations', 'portal'];
 
 /**
  * Everything the app needs comes from this origin: scripts, styles, API calls. No inline code, no
@@ -33,14 +34,6 @@ const CONTENT_POLICY = [
   "form-action 'self'",
 ].join('; ');
 
-function isApiPath(path: string): boolean {
-  return API_PREFIXES.some((prefix) => path === prefix || path.startsWith(prefix + '/'));
-}
-
-function isPortalPath(path: string): boolean {
-  return path === '/portal' || path.startsWith('/portal/');
-}
-
 /** The built files by URL path (`/assets/index-3f2a.js`), read once: nothing else can be served. */
 function builtFiles(root: string): Map<string, string> {
   const files = new Map<string, string>();
@@ -55,46 +48,44 @@ function builtFiles(root: string): Map<string, string> {
   return files;
 }
 
+function commonHeaders(reply: FastifyReply): FastifyReply {
+  return reply.header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
+}
+
 export async function webRoutes(app: FastifyInstance, config: Config, root: string = WEB_ROOT): Promise<void> {
   const files = builtFiles(root);
   const built = files.has('/index.html');
   if (built) await app.register(fastifyStatic, { root, serve: false, index: false, cacheControl: false });
 
   function sendApp(path: string, reply: FastifyReply): FastifyReply {
-    const portal = isPortalPath(path);
+    if (!built) return sendError(reply, new ApiError('not_found', 'the web dashboard is not built: run npm run build'));
+    const portal = path === '/portal' || path.startsWith('/portal/');
     // The portal is made to be embedded in the provider's own product; the dashboard, which holds
     // an admin key, must never be framed (clickjacking).
     const frameAncestors = portal ? config.portalFrameAncestors : "'none'";
-    reply
+    commonHeaders(reply)
       .header('content-security-policy', `${CONTENT_POLICY}; frame-ancestors ${frameAncestors}`)
       .header('cache-control', 'no-cache');
     if (!portal) reply.header('x-frame-options', 'DENY').header('cross-origin-opener-policy', 'same-origin');
     return reply.type('text/html; charset=utf-8').sendFile('index.html');
   }
 
-  app.addHook('onSend', async (request, reply) => {
-    if (!isApiPath(request.url.split('?')[0]!)) {
-      reply.header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
-    }
-  });
+  const page = { schema: { hide: true } };
+  const pagePaths = ['/', '/index.html', ...PAGE_SECTIONS.flatMap((section) => [`/${section}`, `/${section}/*`])];
+  for (const path of pagePaths) {
+    app.get(path, page, async (request, reply) => sendApp(request.url.split('?')[0]!, reply));
+  }
 
-  app.get('/*', { schema: { hide: true } }, async (request, reply) => {
-    const path = request.url.split('?')[0]!;
-    if (isApiPath(path)) return reply.callNotFound();
-    if (!built) {
-      return sendError(reply, new ApiError('not_found', 'the web dashboard is not built: run npm run build'));
-    }
-    const file = files.get(path);
-    if (file === 'index.html') return sendApp(path, reply);
-    if (file !== undefined) {
-      // Vite puts a content hash in every name under assets/: they never change once served.
-      reply.header('cache-control', path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
-      return reply.sendFile(file);
-    }
-    // A missing file (a stale asset name, /robots.txt) is a 404, not the app. The app's own pages
-    // are fixed words at the top level; deeper paths carry ids and event type names, which may
-    // contain dots (`/catalog/invoice.paid`), so only a top-level name with a dot counts as a file.
-    if (path.startsWith('/assets/') || /^\/[^/]*\.[^/]*$/.test(path)) return reply.callNotFound();
-    return sendApp(path, reply);
+  // Vite puts a content hash in every name under assets/: they never change once served. A name
+  // that is not in the build (a stale page asking for an old asset) is a 404.
+  app.get('/assets/*', page, async (request, reply) => {
+    const file = files.get(request.url.split('?')[0]!);
+    if (file === undefined) return reply.callNotFound();
+    return commonHeaders(reply).header('cache-control', 'public, max-age=31536000, immutable').sendFile(file);
   });
+  // Top-level files of the build (the icon).
+  for (const [path, file] of files) {
+    if (path === '/index.html' || path.startsWith('/assets/')) continue;
+    app.get(path, page, async (_request, reply) => commonHeaders(reply).header('cache-control', 'no-cache').sendFile(file));
+  }
 }

@@ -62,7 +62,7 @@ describe('serving the dashboard and the portal', () => {
   });
 
   it('answers page paths of the app with the app, so links and reloads work', async () => {
-    for (const path of ['/endpoints', '/endpoints/ep_01ABC/edit', '/catalog/invoice.paid', '/deliveries?status=failed', '/no/such/page']) {
+    for (const path of ['/endpoints', '/endpoints/ep_01ABC/edit', '/catalog/invoice.paid', '/deliveries?status=failed', '/events/evt_1', '/operations/' + 'p'.repeat(300)]) {
       const response = await get(server.url + path);
       expect(response.status, path).toBe(200);
       expect(response.text, path).toContain('<div id="root"></div>');
@@ -87,8 +87,10 @@ describe('serving the dashboard and the portal', () => {
     expect(icon.headers.get('content-type')).toMatch(/image\/svg\+xml/);
   });
 
-  it('keeps the API\'s JSON 404s, and answers missing files with a 404 rather than the app', async () => {
+  it('keeps the API\'s answers for every other path, and answers missing files with a 404 rather than the app', async () => {
     const paths = [
+      '/no/such/page',
+      '/metrics',
       '/v1',
       '/v1/',
       '/v1/nothing-here',
@@ -114,6 +116,8 @@ describe('serving the dashboard and the portal', () => {
       expect(response.status, method).toBe(404);
       expect(JSON.parse(response.text).error.code).toBe('not_found');
     }
+    // An over-long id is still the router's 414, not a page.
+    expect((await get(`${server.url}/v1/endpoints/${'e'.repeat(300)}`)).status).toBe(414);
     // The API itself still answers as before.
     expect((await get(server.url + '/health')).status).toBe(200);
     expect((await get(server.url + '/openapi.json')).status).toBe(200);

@@ -34,12 +34,10 @@ export function App({ area }: { area: Area }) {
       },
       (error: unknown) => signOut(area === 'portal' ? `This portal session has ended: ${errorMessage(error)}. Ask for a new link.` : errorMessage(error)),
     );
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key]);
 
   const api = useMemo(
     () => (key === null ? null : createApi(key, (message) => signOut(area === 'portal' ? `This portal session has ended (${message}). Ask for a new link.` : `Signed out: ${message}`))),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [key],
   );
 

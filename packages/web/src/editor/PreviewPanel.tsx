@@ -68,7 +68,6 @@ export function PreviewPanel({
     return () => {
       current = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [settled]);
 
   const stale = request !== settled || state.loading;

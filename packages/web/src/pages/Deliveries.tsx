@@ -90,7 +90,6 @@ export function DeliveryPage({ id }: { id: string }) {
       }
     }, 500);
     return () => clearInterval(timer);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [following]);
 
   if (delivery.error) return <ErrorBanner error={delivery.error} title="This delivery could not be loaded" />;
