@@ -18,6 +18,7 @@ import { registerRequestLog } from './api/request-log.js';
 import { ErrorResponse } from './api/schemas.js';
 import { serviceRoutes } from './api/service.js';
 import { settingsRoutes } from './api/settings.js';
+import { webRoutes } from './api/web.js';
 import type { Config } from './config.js';
 import type { Clock } from './domain/clock.js';
 import type { Publisher } from './ingest/publisher.js';
@@ -76,7 +77,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   registerAuth(app, store, clock);
   serviceRoutes(app, store);
   keyRoutes(app, store, clock);
-  accountRoutes(app, store, clock);
+  accountRoutes(app, store, clock, config);
   eventTypeRoutes(app, store, clock);
   endpointRoutes(app, store, clock, config);
   eventRoutes(app, store, clock, config, publisher);
@@ -85,5 +86,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   operationRoutes(app, store, clock, config, deps.operations);
   settingsRoutes(app, deps.callbackSecret);
   metricsRoutes(app, deps.metrics, config, store, clock);
+  await webRoutes(app, config);
   return app;
 }

@@ -38,6 +38,18 @@ export interface Config {
   metricsToken: string | null;
   /** HOOKD_METRICS_PUBLIC: serve /metrics without any key (only where the port is not reachable from outside). */
   metricsPublic: boolean;
+  /**
+   * HOOKD_PUBLIC_URL: the origin users reach hookd at (`https://hooks.example.com`), for the links
+   * hookd hands out (portal sessions). Unset: the origin of the request that asked for the link,
+   * which is wrong behind a proxy that terminates TLS or rewrites the host.
+   */
+  publicUrl: string | null;
+  /**
+   * HOOKD_PORTAL_FRAME_ANCESTORS: which pages may embed the customer portal in an iframe, as a CSP
+   * `frame-ancestors` source list (`https://app.example.com https://*.example.com`); `*` (the
+   * default) allows any page. The admin dashboard can never be framed.
+   */
+  portalFrameAncestors: string;
 }
 
 export class ConfigError extends Error {}
@@ -59,6 +71,8 @@ export const DEFAULT_CONFIG: Config = {
   encryptionOldKeys: null,
   metricsToken: null,
   metricsPublic: false,
+  publicUrl: null,
+  portalFrameAncestors: '*',
 };
 
 type Parser<T> = (raw: string, name: string) => T;
@@ -106,6 +120,36 @@ const databaseUrl: Parser<string> = (raw, name) => {
   return raw;
 };
 
+/** An origin only: links are built as `<origin>/portal`, and hookd serves its API and UI from `/`. */
+const publicUrl: Parser<string> = (raw, name) => {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ConfigError(`${name} must be a URL such as https://hooks.example.com, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${name} must be an http or https URL, got "${raw}"`);
+  if (url.username !== '' || url.password !== '' || url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+    throw new ConfigError(`${name} must be an origin only (scheme, host and port, no path), got "${raw}"`);
+  }
+  return url.origin;
+};
+
+/**
+ * A CSP source list for `frame-ancestors`. Each entry is `*`, `'self'`, `'none'` or an http(s)
+ * origin whose host may start with `*.`; anything else could break out of the header's directive.
+ */
+const FRAME_ANCESTOR = /^(\*|'self'|'none'|https?:\/\/(\*\.)?[A-Za-z0-9.-]+(:(\d{1,5}|\*))?)$/;
+const frameAncestors: Parser<string> = (raw, name) => {
+  const sources = raw.trim().split(/\s+/);
+  const bad = sources.find((source) => !FRAME_ANCESTOR.test(source));
+  if (raw.trim() === '' || bad !== undefined) {
+    throw new ConfigError(`${name} must be space-separated origins (https://app.example.com), 'self' or *, got "${bad ?? raw}"`);
+  }
+  if (sources.includes("'none'") && sources.length > 1) throw new ConfigError(`${name}: 'none' must stand alone`);
+  return sources.join(' ');
+};
+
 const SETTINGS: { [K in keyof Config]: Parser<Config[K]> } = {
   port: integer(0, 65535),
   host: text,
@@ -123,6 +167,8 @@ const SETTINGS: { [K in keyof Config]: Parser<Config[K]> } = {
   encryptionOldKeys: text,
   metricsToken: secretToken,
   metricsPublic: boolean,
+  publicUrl,
+  portalFrameAncestors: frameAncestors,
 };
 
 /** `workerConcurrency` → `HOOKD_WORKER_CONCURRENCY`. */

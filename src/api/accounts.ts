@@ -1,10 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
 import type { Account } from '../domain/types.js';
 import type { Store } from '../store/store.js';
 import { ADMIN_ONLY } from './auth.js';
 import { notFound } from './errors.js';
+import { createApiKey } from './keys.js';
 import { AccountId, COMMON_ERRORS, iso, listOf, PageQuery, Timestamp } from './schemas.js';
 
 // Accounts are the provider's customers. They come into being the first time an accountId is
@@ -33,6 +35,35 @@ const PutAccount = Type.Object(
 
 const AccountParams = Type.Object({ id: AccountId });
 
+/** A portal link lives at least a minute (time to open it) and at most a week. */
+export const PORTAL_SESSION_TTL = { min: 60, max: 604_800, default: 3600 };
+export const PORTAL_SESSION_KEY_NAME = 'portal session';
+
+const CreatePortalSession = Type.Object(
+  {
+    ttlSeconds: Type.Optional(
+      Type.Integer({ minimum: PORTAL_SESSION_TTL.min, maximum: PORTAL_SESSION_TTL.max, default: PORTAL_SESSION_TTL.default }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const PortalSessionView = Type.Object({
+  token: Type.String({ description: 'An account key that expires at expiresAt.' }),
+  url: Type.String({ description: 'The portal, with the token in the fragment (#token=…).' }),
+  expiresAt: Timestamp,
+  keyId: Type.String({ description: 'The key behind the session: DELETE /v1/keys/{keyId} ends it early.' }),
+});
+
+/**
+ * The origin portal links point at: the configured public URL, else the one this request came to.
+ * The token goes in the fragment, which browsers never send to servers (logs) nor in Referer.
+ */
+function portalUrl(config: Config, request: FastifyRequest, token: string): string {
+  const origin = config.publicUrl ?? `${request.protocol}://${request.host}`;
+  return `${origin}/portal#token=${encodeURIComponent(token)}`;
+}
+
 export function accountView(account: Account): Static<typeof AccountView> {
   return {
     id: account.id,
@@ -44,7 +75,7 @@ export function accountView(account: Account): Static<typeof AccountView> {
   };
 }
 
-export function accountRoutes(app: FastifyInstance, store: Store, clock: Clock): void {
+export function accountRoutes(app: FastifyInstance, store: Store, clock: Clock, config: Config): void {
   app.get(
     '/v1/accounts',
     {
@@ -93,6 +124,37 @@ export function accountRoutes(app: FastifyInstance, store: Store, clock: Clock):
       const { id } = request.params as Static<typeof AccountParams>;
       const body = request.body as Static<typeof PutAccount>;
       return accountView(await store.putAccount(id, body, clock.now()));
+    },
+  );
+
+  app.post(
+    '/v1/accounts/:id/portal-sessions',
+    {
+      config: { access: ADMIN_ONLY },
+      // The body is optional: no body at all means the defaults.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+      schema: {
+        tags: ['accounts'],
+        description:
+          'A magic link to the account\'s self-service portal: a short-lived account key (60 s to 7 days, default 1 hour) and the portal URL carrying it. Call it from your backend and hand the URL to your customer.',
+        params: AccountParams,
+        body: CreatePortalSession,
+        response: { 201: PortalSessionView, ...COMMON_ERRORS },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as Static<typeof AccountParams>;
+      const ttlSeconds = (request.body as Static<typeof CreatePortalSession>).ttlSeconds ?? PORTAL_SESSION_TTL.default;
+      const expiresAt = clock.now() + ttlSeconds * 1000;
+      const { key, clearKey } = await createApiKey(store, clock, {
+        kind: 'account',
+        accountId: id,
+        name: PORTAL_SESSION_KEY_NAME,
+        expiresAt,
+      });
+      return reply.code(201).send({ token: clearKey, url: portalUrl(config, request, clearKey), expiresAt: iso(expiresAt), keyId: key.id });
     },
   );
 }

@@ -14,6 +14,9 @@ export interface Principal {
   rateLimitPerSecond: number | null;
   /** Set for account keys (and portal sessions): everything they touch is this account's. */
   accountId: string | null;
+  name: string | null;
+  /** Portal sessions expire; other keys may. */
+  expiresAt: number | null;
 }
 
 declare module 'fastify' {
@@ -108,7 +111,14 @@ export async function authenticate(request: FastifyRequest, store: Store, clock:
   const key = await store.findKeyByHash(hashApiKey(match[1]!));
   if (key === null || key.revoked) throw new ApiError('unauthorized', 'the key is not valid');
   if (key.expiresAt !== null && key.expiresAt <= clock.now()) throw new ApiError('unauthorized', 'the key has expired');
-  return { keyId: key.id, kind: key.kind, accountId: key.accountId, rateLimitPerSecond: key.rateLimitPerSecond };
+  return {
+    keyId: key.id,
+    kind: key.kind,
+    accountId: key.accountId,
+    rateLimitPerSecond: key.rateLimitPerSecond,
+    name: key.name,
+    expiresAt: key.expiresAt,
+  };
 }
 
 export function principalOf(request: FastifyRequest): Principal {

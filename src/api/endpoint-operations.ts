@@ -16,7 +16,7 @@ import { checkSpec, specFromCreate, type SpecCheckContext } from './endpoint-spe
 import { TemplateOutputTooLargeError } from '../domain/templates.js';
 import { ApiError, validationError } from './errors.js';
 import { ownAccountId } from './scope.js';
-import { COMMON_ERRORS, ErrorResponse, IdParams, Timestamp } from './schemas.js';
+import { COMMON_ERRORS, ErrorResponse, IdParams, iso, Timestamp } from './schemas.js';
 
 // What an operator or a customer does with an endpoint besides configuring it: send a test,
 // recover failed deliveries after an outage, look at its health.
@@ -37,6 +37,33 @@ const StatsWindow = Type.Object({
     p99: Type.Union([Type.Integer(), Type.Null()]),
   }),
 });
+
+const SeriesBucket = Type.Object({
+  start: Timestamp,
+  succeeded: Type.Integer(),
+  failed: Type.Integer(),
+  latencyMs: Type.Object({ p50: Type.Union([Type.Integer(), Type.Null()]), p99: Type.Union([Type.Integer(), Type.Null()]) }),
+});
+
+const HOUR_MS = 3600_000;
+/** The chart's span: one bucket per hour of the last day, the current (partial) hour last. */
+const SERIES_HOURS = 24;
+
+/** Hourly buckets of the last day, every hour present (zero when nothing was attempted). */
+async function hourlySeries(store: Store, endpointId: string, now: number): Promise<Static<typeof SeriesBucket>[]> {
+  const since = Math.floor(now / HOUR_MS) * HOUR_MS - (SERIES_HOURS - 1) * HOUR_MS;
+  const found = new Map((await store.endpointAttemptSeries(endpointId, since, now + 1, HOUR_MS)).map((b) => [b.start, b]));
+  return Array.from({ length: SERIES_HOURS }, (_, i) => {
+    const start = since + i * HOUR_MS;
+    const bucket = found.get(start);
+    return {
+      start: iso(start),
+      succeeded: bucket?.succeeded ?? 0,
+      failed: bucket === undefined ? 0 : bucket.total - bucket.succeeded,
+      latencyMs: { p50: bucket?.latencyMs.p50 ?? null, p99: bucket?.latencyMs.p99 ?? null },
+    };
+  });
+}
 
 /** The type a test sends when none is given: the endpoint's first plain subscription. */
 const PING_TYPE = 'hookd.ping';
@@ -189,19 +216,23 @@ export function endpointOperationRoutes(
       config: { access: ADMIN_OR_ACCOUNT },
       schema: {
         tags: ['endpoints'],
-        description: 'Attempts by outcome and latency percentiles over the last hour and the last day.',
+        description:
+          'Attempts by outcome and latency percentiles over the last hour and the last day, and `series`: the last 24 hours hour by hour (oldest first, the current hour last), for charts.',
         params: IdParams,
-        response: { 200: Type.Object({ lastHour: StatsWindow, lastDay: StatsWindow }), ...COMMON_ERRORS },
+        response: {
+          200: Type.Object({ lastHour: StatsWindow, lastDay: StatsWindow, series: Type.Array(SeriesBucket) }),
+          ...COMMON_ERRORS,
+        },
       },
     },
     async (request) => {
       const endpoint = await loadVisibleEndpoint(store, request, (request.params as Static<typeof IdParams>).id);
       const now = clock.now();
       const [lastHour, lastDay]: EndpointStats[] = await Promise.all([
-        store.endpointStats(endpoint.id, now - 3600_000),
+        store.endpointStats(endpoint.id, now - HOUR_MS),
         store.endpointStats(endpoint.id, now - 86_400_000),
       ]);
-      return { lastHour, lastDay };
+      return { lastHour, lastDay, series: await hourlySeries(store, endpoint.id, now) };
     },
   );
 }

@@ -5,7 +5,7 @@ import { newId } from '../domain/ids.js';
 import { generateApiKey, hashApiKey } from '../domain/keys.js';
 import type { ApiKey } from '../domain/types.js';
 import type { Store } from '../store/store.js';
-import { ADMIN_ONLY } from './auth.js';
+import { ADMIN_ONLY, ANY_KEY, principalOf } from './auth.js';
 import { notFound, validationError } from './errors.js';
 import { AccountId, COMMON_ERRORS, IdParams, iso, isoOrNull, listOf, NullableTimestamp, PageQuery, Timestamp } from './schemas.js';
 
@@ -38,6 +38,14 @@ const KeyView = Type.Object(
   },
   { $id: 'ApiKey' },
 );
+
+const MeView = Type.Object({
+  keyId: Type.String(),
+  kind: KeyKind,
+  accountId: Type.Union([Type.String(), Type.Null()]),
+  name: Type.Union([Type.String(), Type.Null()]),
+  expiresAt: NullableTimestamp,
+});
 
 const CreatedKey = Type.Intersect([KeyView, Type.Object({ key: Type.String() })]);
 
@@ -140,6 +148,29 @@ export function keyRoutes(app: FastifyInstance, store: Store, clock: Clock): voi
       const { id } = request.params as Static<typeof IdParams>;
       if (!(await store.revokeKey(id, clock.now()))) throw notFound('key');
       return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/v1/me',
+    {
+      config: { access: ANY_KEY },
+      schema: {
+        tags: ['keys'],
+        description:
+          'The key making the request: its kind, account and expiry. Any key may ask, so that a client (the dashboard, the portal) can tell what it may do.',
+        response: { 200: MeView, ...COMMON_ERRORS },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      return {
+        keyId: principal.keyId,
+        kind: principal.kind,
+        accountId: principal.accountId,
+        name: principal.name,
+        expiresAt: isoOrNull(principal.expiresAt),
+      };
     },
   );
 }

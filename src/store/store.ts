@@ -133,6 +133,16 @@ export interface QueueStats {
   oldestDueAt: number | null;
 }
 
+/** The attempts to an endpoint that started in one time bucket. */
+export interface AttemptBucket {
+  /** The bucket's first millisecond. */
+  start: number;
+  total: number;
+  succeeded: number;
+  /** Nearest-rank percentiles of the bucket's attempt durations, like EndpointStats. */
+  latencyMs: { p50: number; p99: number };
+}
+
 export interface OperationFilter {
   status?: OperationStatus;
   type?: string;
@@ -208,6 +218,11 @@ export interface Store {
     now: number,
   ): Promise<Endpoint[]>;
   endpointStats(endpointId: string, since: number): Promise<EndpointStats>;
+  /**
+   * Attempts in [since, until) grouped in buckets of `bucketMs` starting at `since`, oldest first;
+   * buckets without attempts are left out. For charts of success rate and latency over time.
+   */
+  endpointAttemptSeries(endpointId: string, since: number, until: number, bucketMs: number): Promise<AttemptBucket[]>;
   /** Active endpoints that may hear an event of this account: the account's own and the provider-level ones. */
   findCandidateEndpoints(accountId: string | null): Promise<Endpoint[]>;
 

@@ -14,6 +14,8 @@ const ROUTES: Array<[method: string, path: string]> = [
   ['GET', '/v1/accounts'],
   ['GET', '/v1/accounts/{id}'],
   ['PUT', '/v1/accounts/{id}'],
+  ['POST', '/v1/accounts/{id}/portal-sessions'],
+  ['GET', '/v1/me'],
   ['GET', '/v1/event-types'],
   ['POST', '/v1/event-types'],
   ['GET', '/v1/event-types/{id}'],

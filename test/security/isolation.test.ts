@@ -6,12 +6,19 @@ import { waitFor } from '../support/wait-for.js';
 
 // Every route tried with account A's key on resources of account B and of the provider level:
 // 404 where the resource would be named (its existence is never revealed), 403 for routes an
-// account key may not use at all, and nothing of B's or the provider's in any answer.
+// account key may not use at all, and nothing of B's or the provider's in any answer. A portal
+// session of account A (a short-lived account key) is held to exactly the same.
 
 describe('tenant isolation matrix', () => {
   let server: TestServer;
   let receiver: Receiver;
   let keyA: string;
+  let sessionA: string;
+  /** Each check runs with both kinds of credential account A's people hold. */
+  const credentialsOfA = (): Array<[string, string]> => [
+    ['account key', keyA],
+    ['portal session', sessionA],
+  ];
   const others: Record<string, string> = {};
   const foreignStrings: string[] = [];
 
@@ -20,6 +27,7 @@ describe('tenant isolation matrix', () => {
     await server.request('POST', '/v1/event-types', { name: 'tick' });
     keyA = (await server.request('POST', '/v1/keys', { kind: 'account', accountId: 'tenant-a', rateLimitPerSecond: null })).body.key;
     const keyB = (await server.request('POST', '/v1/keys', { kind: 'account', accountId: 'tenant-b' })).body.key;
+    sessionA = (await server.request('POST', '/v1/accounts/tenant-a/portal-sessions', { ttlSeconds: 3600 })).body.token;
     await createEndpoint(server, { url: `${receiver.url}/a`, eventTypes: ['tick'] }, keyA);
     const epB = await createEndpoint(server, { url: `${receiver.url}/b-private-path`, eventTypes: ['tick'] }, keyB);
     const epP = await createEndpoint(server, { url: `${receiver.url}/provider-path`, eventTypes: ['tick'] });
@@ -73,11 +81,13 @@ describe('tenant isolation matrix', () => {
   ];
 
   it('answers 404 for every route naming another tenant\'s or the provider\'s resource, leaking nothing', async () => {
-    for (const [method, path, body] of routesOn(others)) {
-      const response = await server.request(method, path, body, keyA);
-      expect(response.status, `${method} ${path}`).toBe(404);
-      const text = JSON.stringify(response.body);
-      for (const foreign of foreignStrings) expect(text, `${method} ${path}`).not.toContain(foreign);
+    for (const [who, key] of credentialsOfA()) {
+      for (const [method, path, body] of routesOn(others)) {
+        const response = await server.request(method, path, body, key);
+        expect(response.status, `${who}: ${method} ${path}`).toBe(404);
+        const text = JSON.stringify(response.body);
+        for (const foreign of foreignStrings) expect(text, `${who}: ${method} ${path}`).not.toContain(foreign);
+      }
     }
     // Nothing was changed by those attempts.
     expect((await server.request('GET', `/v1/endpoints/${others.epB}`)).body.title).toBe('');
@@ -102,11 +112,15 @@ describe('tenant isolation matrix', () => {
       ['GET', '/metrics'],
       ['POST', '/v1/endpoints', { url: 'https://example.com/', accountId: 'tenant-b' }],
       ['POST', '/v1/endpoints/preview', { endpoint: { url: 'https://example.com/', accountId: 'tenant-b' } }],
+      ['POST', '/v1/accounts/tenant-a/portal-sessions', {}],
+      ['POST', '/v1/accounts/tenant-b/portal-sessions', {}],
     ];
-    for (const [method, path, body] of forbidden) {
-      const response = await server.request(method, path, body, keyA);
-      expect(response.status, `${method} ${path}`).toBe(403);
-      for (const foreign of foreignStrings) expect(JSON.stringify(response.body)).not.toContain(foreign);
+    for (const [who, key] of credentialsOfA()) {
+      for (const [method, path, body] of forbidden) {
+        const response = await server.request(method, path, body, key);
+        expect(response.status, `${who}: ${method} ${path}`).toBe(403);
+        for (const foreign of foreignStrings) expect(JSON.stringify(response.body)).not.toContain(foreign);
+      }
     }
   });
 
@@ -125,17 +139,23 @@ describe('tenant isolation matrix', () => {
       '/v1/operations?accountId=tenant-b',
       '/v1/event-types',
     ]) {
-      const response = await server.request('GET', path, undefined, keyA);
-      expect(response.status, path).toBe(200);
-      for (const item of response.body.data as Array<{ accountId?: string | null }>) {
-        if ('accountId' in item) expect(item.accountId, path).toBe('tenant-a');
+      for (const [who, key] of credentialsOfA()) {
+        const response = await server.request('GET', path, undefined, key);
+        expect(response.status, `${who}: ${path}`).toBe(200);
+        for (const item of response.body.data as Array<{ accountId?: string | null }>) {
+          if ('accountId' in item) expect(item.accountId, `${who}: ${path}`).toBe('tenant-a');
+        }
+        const text = JSON.stringify(response.body);
+        for (const foreign of foreignStrings) expect(text, `${who}: ${path}`).not.toContain(foreign);
       }
-      const text = JSON.stringify(response.body);
-      for (const foreign of foreignStrings) expect(text, path).not.toContain(foreign);
     }
-    // The tenant's own event shows only its own delivery, not the provider-level one.
-    const own = (await server.request('GET', '/v1/events/evt-a', undefined, keyA)).body;
-    expect(own.deliveries).toHaveLength(1);
-    expect(JSON.stringify(own)).not.toContain(others.epP);
+    for (const [who, key] of credentialsOfA()) {
+      // The tenant's own event shows only its own delivery, not the provider-level one.
+      const own = (await server.request('GET', '/v1/events/evt-a', undefined, key)).body;
+      expect(own.deliveries, who).toHaveLength(1);
+      expect(JSON.stringify(own), who).not.toContain(others.epP);
+      // And the session describes itself as account A's, nothing more.
+      expect((await server.request('GET', '/v1/me', undefined, key)).body).toMatchObject({ kind: 'account', accountId: 'tenant-a' });
+    }
   });
 });

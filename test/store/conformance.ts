@@ -360,6 +360,47 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       expect(requeued.every((d) => d.singleAttempt)).toBe(true);
     });
 
+    it('groups an endpoint\'s attempts in time buckets with counts and nearest-rank latency percentiles', async () => {
+      const ep = endpoint();
+      await store.createEndpoint(ep);
+      const attemptAt = async (startedAt: number, statusCode: number, durationMs: number) => {
+        const [d] = await queue(store, 1, { endpointId: ep.id });
+        await store.claimDueDeliveries('w1', T0, 1, T0 + 1000);
+        await store.recordAttempts([
+          {
+            deliveryId: d!.id,
+            endpointId: ep.id,
+            leaseOwner: 'w1',
+            attempt: { id: newId('att', startedAt), deliveryId: d!.id, startedAt, durationMs, statusCode, error: null, requestHeaders: {}, responseHeaders: {}, responseBody: null },
+            status: statusCode === 200 ? 'succeeded' : 'failed',
+            nextAttemptAt: null,
+            completedAt: startedAt,
+            lastStatusCode: statusCode,
+            lastError: null,
+            disableEndpoint: null,
+          },
+        ]);
+      };
+      const bucketMs = 1000;
+      // Bucket 0: three attempts, one failed; bucket 2: one; bucket 3 is outside [since, until).
+      await attemptAt(T0, 200, 40);
+      await attemptAt(T0 + 10, 500, 10);
+      await attemptAt(T0 + 999, 200, 20);
+      await attemptAt(T0 + 2500, 503, 7);
+      await attemptAt(T0 + 3000, 200, 1);
+      await attemptAt(T0 - 1, 200, 1);
+
+      const series = await store.endpointAttemptSeries(ep.id, T0, T0 + 3000, bucketMs);
+      expect(series).toEqual([
+        { start: T0, total: 3, succeeded: 2, latencyMs: { p50: 20, p99: 40 } },
+        { start: T0 + 2000, total: 1, succeeded: 0, latencyMs: { p50: 7, p99: 7 } },
+      ]);
+      // Two attempts in a bucket: the nearest-rank p50 is the second, as endpointStats has it.
+      await attemptAt(T0 + 2600, 200, 3);
+      expect((await store.endpointAttemptSeries(ep.id, T0 + 2000, T0 + 3000, bucketMs))[0]!.latencyMs).toEqual({ p50: 7, p99: 7 });
+      expect(await store.endpointAttemptSeries('ep_none', T0, T0 + 3000, bucketMs)).toEqual([]);
+    });
+
     it('keeps operations: timeouts and outcomes change each operation once, notices are tracked', async () => {
       const operation = (protocol: string, expiresAt: number, overrides: Partial<Operation> = {}): Operation => ({
         protocol,

@@ -24,6 +24,7 @@ import type {
   AttemptRecord,
   DeliveryFilter,
   EndpointFilter,
+  AttemptBucket,
   EndpointStats,
   EventFilter,
   EventTypeFilter,
@@ -458,6 +459,23 @@ export class PostgresStore implements Store {
       attempts: { total: counts.total, succeeded, failed: counts.total - succeeded },
       latencyMs: { p50: await percentile(0.5), p90: await percentile(0.9), p99: await percentile(0.99) },
     };
+  }
+
+  async endpointAttemptSeries(endpointId: string, since: number, until: number, bucketMs: number): Promise<AttemptBucket[]> {
+    // The same query as the SQLite adapter's: percentile rows picked by rank within each bucket.
+    const found = await this.all<rows.AttemptBucketRow>(
+      `SELECT bucket, count(*) AS total, sum(ok) AS succeeded,
+              max(CASE WHEN rn = n / 2 + 1 THEN d END) AS p50,
+              max(CASE WHEN rn = (99 * n) / 100 + 1 THEN d END) AS p99
+       FROM (SELECT (started_at - $2::bigint) / $4::bigint AS bucket, duration_ms AS d,
+                    CASE WHEN status_code BETWEEN 200 AND 299 THEN 1 ELSE 0 END AS ok,
+                    row_number() OVER (PARTITION BY (started_at - $2::bigint) / $4::bigint ORDER BY duration_ms) AS rn,
+                    count(*) OVER (PARTITION BY (started_at - $2::bigint) / $4::bigint) AS n
+             FROM attempts WHERE endpoint_id = $1 AND started_at >= $2 AND started_at < $3) AS bucketed
+       GROUP BY bucket ORDER BY bucket`,
+      [endpointId, since, until, bucketMs],
+    );
+    return found.map((row) => rows.toAttemptBucket(row, since, bucketMs));
   }
 
   async findCandidateEndpoints(accountId: string | null): Promise<Endpoint[]> {

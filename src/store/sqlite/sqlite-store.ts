@@ -25,6 +25,7 @@ import type {
   AttemptRecord,
   DeliveryFilter,
   EndpointFilter,
+  AttemptBucket,
   EndpointStats,
   EventFilter,
   EventTypeFilter,
@@ -657,6 +658,25 @@ export class SqliteStore implements Store {
       attempts: { total: counts.total, succeeded, failed: counts.total - succeeded },
       latencyMs: { p50: percentile(0.5), p90: percentile(0.9), p99: percentile(0.99) },
     };
+  }
+
+  async endpointAttemptSeries(endpointId: string, since: number, until: number, bucketMs: number): Promise<AttemptBucket[]> {
+    // One pass in the database: rows are numbered by duration within their bucket, and the
+    // nearest-rank percentile rows (the same rule as endpointStats) are picked out per bucket.
+    // The casts make the division an integer one (bound JS numbers arrive as REAL).
+    const found = this.all<rows.AttemptBucketRow>(
+      `SELECT bucket, count(*) AS total, sum(ok) AS succeeded,
+              max(CASE WHEN rn = n / 2 + 1 THEN d END) AS p50,
+              max(CASE WHEN rn = (99 * n) / 100 + 1 THEN d END) AS p99
+       FROM (SELECT (started_at - CAST(? AS INTEGER)) / CAST(? AS INTEGER) AS bucket, duration_ms AS d,
+                    CASE WHEN status_code BETWEEN 200 AND 299 THEN 1 ELSE 0 END AS ok,
+                    row_number() OVER (PARTITION BY (started_at - CAST(? AS INTEGER)) / CAST(? AS INTEGER) ORDER BY duration_ms) AS rn,
+                    count(*) OVER (PARTITION BY (started_at - CAST(? AS INTEGER)) / CAST(? AS INTEGER)) AS n
+             FROM attempts WHERE endpoint_id = ? AND started_at >= ? AND started_at < ?)
+       GROUP BY bucket ORDER BY bucket`,
+      [since, bucketMs, since, bucketMs, since, bucketMs, endpointId, since, until],
+    );
+    return found.map((row) => rows.toAttemptBucket(row, since, bucketMs));
   }
 
   async requeueFailedDeliveries(endpointId: string, since: number, now: number): Promise<number> {

@@ -1,0 +1,70 @@
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createApi, errorMessage, whoIs } from './api.js';
+import { Loading } from './components/ui.js';
+import { DashboardApp } from './DashboardApp.js';
+import { PortalApp } from './PortalApp.js';
+import { kindProblem, SignIn } from './pages/SignIn.js';
+import { BaseProvider } from './router.js';
+import { ScopeProvider, type Scope } from './scope.js';
+import { forgetKey, keepKey, readKey, type Area } from './session.js';
+import type { Me } from './types.js';
+
+// Signed in or not: the key of this tab is checked once, then every page gets the API client
+// through the scope. A key the API refuses later (expired portal session, revoked key) signs out.
+
+export function App({ area }: { area: Area }) {
+  const [key, setKey] = useState<string | null>(() => readKey(area));
+  const [me, setMe] = useState<Me | null>(null);
+  const [reason, setReason] = useState<string | null>(null);
+
+  const signOut = (why: string | null) => {
+    forgetKey(area);
+    setKey(null);
+    setMe(null);
+    setReason(why);
+  };
+
+  useEffect(() => {
+    if (key === null || me !== null) return;
+    whoIs(key).then(
+      (found) => {
+        const problem = kindProblem(area, found);
+        if (problem === null) setMe(found);
+        else signOut(problem);
+      },
+      (error: unknown) => signOut(area === 'portal' ? `This portal session has ended: ${errorMessage(error)}. Ask for a new link.` : errorMessage(error)),
+    );
+  }, [key]);
+
+  const api = useMemo(
+    () => (key === null ? null : createApi(key, (message) => signOut(area === 'portal' ? `This portal session has ended (${message}). Ask for a new link.` : `Signed out: ${message}`))),
+    [key],
+  );
+
+  if (key === null || api === null) {
+    return (
+      <SignIn
+        area={area}
+        reason={reason}
+        onSignedIn={(newKey, found) => {
+          keepKey(area, newKey);
+          setReason(null);
+          setMe(found);
+          setKey(newKey);
+        }}
+      />
+    );
+  }
+  if (me === null) return <Centered><Loading what="Signing in" /></Centered>;
+
+  const scope: Scope = { api, me, admin: me.kind === 'admin', signOut: () => signOut(area === 'portal' ? 'You signed out.' : null) };
+  return (
+    <ScopeProvider scope={scope}>
+      <BaseProvider base={area === 'portal' ? '/portal' : ''}>{area === 'portal' ? <PortalApp /> : <DashboardApp />}</BaseProvider>
+    </ScopeProvider>
+  );
+}
+
+function Centered({ children }: { children: ReactNode }) {
+  return <main className="centered">{children}</main>;
+}

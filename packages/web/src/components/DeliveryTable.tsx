@@ -1,0 +1,57 @@
+import { Link, useNavigate } from '../router.js';
+import type { Delivery } from '../types.js';
+import { rowOpener, StatusBadge, Time } from './ui.js';
+
+// Deliveries as a table, wherever they are listed: the deliveries page, an endpoint, an event.
+
+export function lastResult(delivery: Pick<Delivery, 'lastStatusCode' | 'lastError'>): string {
+  if (delivery.lastStatusCode !== null) return `HTTP ${delivery.lastStatusCode}${delivery.lastError ? ` (${delivery.lastError})` : ''}`;
+  return delivery.lastError ?? '—';
+}
+
+export function DeliveryTable({ deliveries, showEndpoint = true, testId }: { deliveries: Delivery[]; showEndpoint?: boolean; testId?: string }) {
+  const navigate = useNavigate();
+  return (
+    <div className="table-wrap">
+      <table className="table clickable" data-testid={testId}>
+        <thead>
+          <tr>
+            <th scope="col">Delivery</th>
+            <th scope="col">Event type</th>
+            {showEndpoint && <th scope="col">Destination</th>}
+            <th scope="col">Status</th>
+            <th scope="col">Attempts</th>
+            <th scope="col">Last result</th>
+            <th scope="col">Created</th>
+          </tr>
+        </thead>
+        <tbody>
+          {deliveries.map((delivery) => (
+            <tr key={delivery.id} onClick={rowOpener(() => navigate(`/deliveries/${delivery.id}`))}>
+              <td>
+                <Link to={`/deliveries/${delivery.id}`} className="mono">
+                  {delivery.id}
+                </Link>
+              </td>
+              <td className="mono small">{delivery.eventType}</td>
+              {showEndpoint && (
+                <td className="small break">
+                  {delivery.endpointId === null ? <span className="muted">callback </span> : null}
+                  <span className="mono">{delivery.url}</span>
+                </td>
+              )}
+              <td>
+                <StatusBadge status={delivery.status} />
+              </td>
+              <td className="num">{delivery.attempts}</td>
+              <td className="small">{lastResult(delivery)}</td>
+              <td className="nowrap">
+                <Time iso={delivery.createdAt} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,91 @@
+import type { ReactNode } from 'react';
+import { Link, useLocation } from '../router.js';
+import { useScope } from '../scope.js';
+import { Button } from './ui.js';
+
+// The frame around every page: the dashboard's sidebar, the portal's slim header.
+
+export interface NavItem {
+  to: string;
+  label: string;
+  /** Paths (relative to the area) that count as this item. */
+  prefix: string;
+}
+
+export function DashboardShell({ items, children }: { items: NavItem[]; children: ReactNode }) {
+  const { signOut } = useScope();
+  const { path } = useLocation();
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <nav className="sidebar" aria-label="Main">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            h
+          </span>{' '}
+          hookd
+        </div>
+        <ul>
+          {items.map((item) => {
+            const current = path === item.prefix || path.startsWith(item.prefix + '/');
+            return (
+              <li key={item.to}>
+                <Link to={item.to} aria-current={current ? 'page' : undefined} className={current ? 'active' : undefined}>
+                  {item.label}
+                </Link>
+              </li>
+            );
+          })}
+        </ul>
+        <div className="sidebar-foot">
+          <a href="/docs" target="_blank" rel="noreferrer">
+            API reference
+          </a>
+          <Button kind="ghost" onClick={signOut}>
+            Sign out
+          </Button>
+        </div>
+      </nav>
+      <main id="main" className="main" tabIndex={-1}>
+        {children}
+      </main>
+    </div>
+  );
+}
+
+export function PortalShell({ items, title, children }: { items: NavItem[]; title: ReactNode; children: ReactNode }) {
+  const { signOut } = useScope();
+  const { path } = useLocation();
+  return (
+    <div className="portal">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="portal-header">
+        <div className="portal-title">{title}</div>
+        <nav aria-label="Portal">
+          <ul>
+            {items.map((item) => {
+              const current = path === '/portal' + item.prefix || path.startsWith('/portal' + item.prefix + '/');
+              return (
+                <li key={item.to}>
+                  <Link to={item.to} aria-current={current ? 'page' : undefined} className={current ? 'active' : undefined}>
+                    {item.label}
+                  </Link>
+                </li>
+              );
+            })}
+          </ul>
+        </nav>
+        <Button kind="ghost" onClick={signOut}>
+          Sign out
+        </Button>
+      </header>
+      <main id="main" className="main portal-main" tabIndex={-1}>
+        {children}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,244 @@
+import type { BodyFormat, Endpoint, HttpMethod, RetrySchedule } from '../types.js';
+
+// The endpoint editor's state, and its translation to and from the API's endpoint definition.
+// Kept free of React and the DOM so it is tested on its own (test/ui/form-model.test.ts).
+// Problems found here carry the same JSON pointers as the API's validation details, so the form
+// shows both at the same field.
+
+export interface Pair {
+  key: string;
+  value: string;
+  /** The stored value was not a string (a user parameter of 42 or true): it is sent back as JSON. */
+  json?: boolean;
+}
+
+export interface EndpointForm {
+  url: string;
+  title: string;
+  description: string;
+  /** '' for a provider-level endpoint (admins only choose). */
+  accountId: string;
+  /** Every event type (`*`), or only `eventTypes`. */
+  subscribeAll: boolean;
+  eventTypes: string[];
+  active: boolean;
+  method: HttpMethod;
+  headers: Pair[];
+  queryParams: Pair[];
+  bodyFormat: BodyFormat;
+  fields: string[];
+  userParams: Pair[];
+  template: string;
+  contentType: string;
+  retryEnabled: boolean;
+  schedule: RetrySchedule;
+  /** Comma-separated seconds, custom schedule. */
+  delays: string;
+  intervalSeconds: string;
+  maxAttempts: string;
+  dropOn4xx: boolean;
+  timeoutMs: string;
+  rateLimitPerSecond: string;
+  filterPath: string;
+  /** Comma-separated; numbers, true, false and null are read as such, "quoted" text as text. */
+  filterValues: string;
+}
+
+export interface Problem {
+  field: string;
+  message: string;
+}
+
+export function emptyForm(): EndpointForm {
+  return {
+    url: '',
+    title: '',
+    description: '',
+    accountId: '',
+    // Like Svix: a new endpoint hears everything until told otherwise.
+    subscribeAll: true,
+    eventTypes: [],
+    active: true,
+    method: 'POST',
+    headers: [],
+    queryParams: [],
+    bodyFormat: 'standard',
+    fields: [],
+    userParams: [],
+    template: '',
+    contentType: '',
+    retryEnabled: true,
+    schedule: 'exponential',
+    delays: '',
+    intervalSeconds: '',
+    maxAttempts: '',
+    dropOn4xx: false,
+    timeoutMs: '15000',
+    rateLimitPerSecond: '',
+    filterPath: '',
+    filterValues: '',
+  };
+}
+
+const pairsOf = (record: Record<string, unknown> | undefined): Pair[] =>
+  Object.entries(record ?? {}).map(([key, value]) =>
+    typeof value === 'string' ? { key, value } : { key, value: JSON.stringify(value), json: true },
+  );
+
+/** A pair's value as sent: text, or for a value that was JSON and still parses, that JSON. */
+function pairValue(pair: Pair): unknown {
+  if (!pair.json) return pair.value;
+  try {
+    return JSON.parse(pair.value) as unknown;
+  } catch {
+    return pair.value;
+  }
+}
+
+function filterValueText(value: string | number | boolean | null): string {
+  return typeof value === 'string' && !/^(true|false|null|-?\d+(\.\d+)?)$/.test(value) && !value.includes(',') ? value : JSON.stringify(value);
+}
+
+export function formFromEndpoint(endpoint: Endpoint): EndpointForm {
+  return {
+    url: endpoint.url,
+    title: endpoint.title,
+    description: endpoint.description,
+    accountId: endpoint.accountId ?? '',
+    subscribeAll: endpoint.eventTypes.length === 0 || endpoint.eventTypes.includes('*'),
+    eventTypes: endpoint.eventTypes.filter((type) => type !== '*'),
+    active: endpoint.active,
+    method: endpoint.method,
+    headers: pairsOf(endpoint.headers),
+    queryParams: pairsOf(endpoint.queryParams),
+    bodyFormat: endpoint.body.format,
+    fields: [...(endpoint.body.fields ?? [])],
+    userParams: pairsOf(endpoint.body.userParams),
+    template: endpoint.body.template ?? '',
+    contentType: endpoint.body.contentType ?? '',
+    retryEnabled: endpoint.retry.enabled,
+    schedule: endpoint.retry.schedule,
+    delays: (endpoint.retry.delaysSeconds ?? []).join(', '),
+    intervalSeconds: endpoint.retry.intervalSeconds?.toString() ?? '',
+    maxAttempts: endpoint.retry.maxAttempts?.toString() ?? '',
+    dropOn4xx: endpoint.retry.dropOn4xx,
+    timeoutMs: String(endpoint.timeoutMs),
+    rateLimitPerSecond: endpoint.rateLimitPerSecond?.toString() ?? '',
+    filterPath: endpoint.filter?.path ?? '',
+    filterValues: (endpoint.filter?.in ?? []).map(filterValueText).join(', '),
+  };
+}
+
+function recordOf(pairs: Pair[], field: string, problems: Problem[]): Record<string, string> {
+  return recordWith(pairs, field, problems, (pair) => pair.value);
+}
+
+function recordWith<T>(pairs: Pair[], field: string, problems: Problem[], valueOf: (pair: Pair) => T): Record<string, T> {
+  const record: Record<string, T> = {};
+  pairs.forEach((pair, index) => {
+    const key = pair.key.trim();
+    if (key === '' && pair.value === '') return;
+    if (key === '') problems.push({ field: `${field}/${index}`, message: 'needs a name' });
+    else if (Object.hasOwn(record, key)) problems.push({ field: `${field}/${index}`, message: `"${key}" is given twice` });
+    else record[key] = valueOf(pair);
+  });
+  return record;
+}
+
+function wholeNumber(text: string, field: string, problems: Problem[]): number | undefined {
+  const trimmed = text.trim();
+  if (trimmed === '') return undefined;
+  if (!/^\d+$/.test(trimmed)) {
+    problems.push({ field, message: 'must be a whole number' });
+    return undefined;
+  }
+  return Number(trimmed);
+}
+
+/** Splits on commas outside double quotes. */
+function splitList(text: string): string[] {
+  return (text.match(/("([^"\\]|\\.)*"|[^,])+/g) ?? []).map((part) => part.trim()).filter((part) => part !== '');
+}
+
+export function parseFilterValue(text: string): string | number | boolean | null {
+  if (/^(true|false|null)$/.test(text) || /^-?\d+(\.\d+)?$/.test(text) || /^".*"$/.test(text)) {
+    try {
+      return JSON.parse(text) as string | number | boolean | null;
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+/**
+ * The definition to send (POST /v1/endpoints, PATCH, or the preview's `endpoint`). `includeAccount`
+ * is for an admin creating an endpoint; account keys never name one, and an endpoint's account is
+ * not changed after creation.
+ */
+export function definitionFromForm(form: EndpointForm, options: { includeAccount: boolean }): { definition: Record<string, unknown>; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const definition: Record<string, unknown> = {
+    url: form.url.trim(),
+    title: form.title,
+    description: form.description,
+    eventTypes: form.subscribeAll ? ['*'] : form.eventTypes,
+    active: form.active,
+    method: form.method,
+    headers: recordOf(form.headers, '/headers', problems),
+    queryParams: recordOf(form.queryParams, '/queryParams', problems),
+  };
+  if (!form.subscribeAll && form.eventTypes.length === 0) problems.push({ field: '/eventTypes', message: 'choose at least one event type, or all of them' });
+  if (options.includeAccount) definition.accountId = form.accountId.trim() === '' ? null : form.accountId.trim();
+
+  const body: Record<string, unknown> = { format: form.bodyFormat };
+  if (form.bodyFormat === 'json') {
+    if (form.fields.length > 0) body.fields = form.fields;
+    const userParams = recordWith(form.userParams, '/body/userParams', problems, pairValue);
+    if (Object.keys(userParams).length > 0) body.userParams = userParams;
+  }
+  if (form.bodyFormat === 'text') {
+    body.template = form.template;
+    if (form.contentType.trim() !== '') body.contentType = form.contentType.trim();
+  }
+  definition.body = body;
+
+  const retry: Record<string, unknown> = { enabled: form.retryEnabled, schedule: form.schedule, dropOn4xx: form.dropOn4xx };
+  if (form.schedule === 'custom') {
+    const delays = splitList(form.delays).map((part) => wholeNumber(part, '/retry/delaysSeconds', problems));
+    if (delays.length === 0) problems.push({ field: '/retry/delaysSeconds', message: 'list at least one delay in seconds' });
+    else if (delays.every((d) => d !== undefined)) retry.delaysSeconds = delays;
+  }
+  if (form.schedule === 'fixed') {
+    const interval = wholeNumber(form.intervalSeconds, '/retry/intervalSeconds', problems);
+    const maxAttempts = wholeNumber(form.maxAttempts, '/retry/maxAttempts', problems);
+    if (interval !== undefined) retry.intervalSeconds = interval;
+    if (maxAttempts !== undefined) retry.maxAttempts = maxAttempts;
+  }
+  definition.retry = retry;
+
+  const timeoutMs = wholeNumber(form.timeoutMs, '/timeoutMs', problems);
+  if (timeoutMs !== undefined) definition.timeoutMs = timeoutMs;
+  definition.rateLimitPerSecond = wholeNumber(form.rateLimitPerSecond, '/rateLimitPerSecond', problems) ?? null;
+
+  const filterPath = form.filterPath.trim();
+  const filterValues = splitList(form.filterValues).map(parseFilterValue);
+  if (filterPath === '' && filterValues.length > 0) problems.push({ field: '/filter/path', message: 'name the payload path the values are compared with' });
+  if (filterPath !== '' && filterValues.length === 0) problems.push({ field: '/filter/in', message: 'list at least one value' });
+  definition.filter = filterPath === '' || filterValues.length === 0 ? null : { path: filterPath, in: filterValues };
+
+  return { definition, problems };
+}
+
+/** The problem to show at a field: exact pointer first, then any pointer inside it. */
+export function problemAt(problems: Problem[], field: string): string | null {
+  const exact = problems.find((p) => p.field === field);
+  if (exact) return exact.message;
+  const inside = problems.find((p) => p.field.startsWith(field + '/'));
+  return inside ? inside.message : null;
+}
+
+/** The concrete event types of a subscription (patterns like `call.*` and `*` left out). */
+export function concreteTypes(eventTypes: string[]): string[] {
+  return eventTypes.filter((type) => type !== '*' && !type.endsWith('*'));
+}

@@ -1,0 +1,164 @@
+import { useState, type FormEvent } from 'react';
+import { Badge, Button, Card, CopyButton, Empty, ErrorBanner, Field, LoadMore, Loading, PageHeader, Time } from '../components/ui.js';
+import { formatTime } from '../format.js';
+import { useAction, usePaged } from '../hooks.js';
+import { Link } from '../router.js';
+import { useScope } from '../scope.js';
+import type { Account, Page, PortalSession } from '../types.js';
+
+// The provider's customers: switch each one's webhooks on and off, and open their self-service
+// portal through a short-lived magic link.
+
+function PortalLink({ session, onClose }: { session: PortalSession; onClose: () => void }) {
+  return (
+    <div className="portal-link" role="status" data-testid="portal-link">
+      <p>
+        Portal link, valid until <strong>{formatTime(session.expiresAt)}</strong>. Anyone holding it acts for this account until then (revoke key{' '}
+        <span className="mono">{session.keyId}</span> to end it early).
+      </p>
+      <div className="secret">
+        <input className="mono" readOnly value={session.url} aria-label="Portal link" onFocus={(e) => e.currentTarget.select()} />
+        <CopyButton text={session.url} label="Copy link" />
+        <a className="btn btn-primary" href={session.url} target="_blank" rel="noopener noreferrer">
+          Open portal
+        </a>
+        <Button kind="ghost" onClick={onClose}>
+          Close
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+function AccountRow({ account, onChanged }: { account: Account; onChanged: (account: Account) => void }) {
+  const { api } = useScope();
+  const [session, setSession] = useState<PortalSession | null>(null);
+  const toggle = useAction(() => api.put<Account>(`/v1/accounts/${encodeURIComponent(account.id)}`, { enabled: !account.enabled }));
+  const portal = useAction(() => api.post<PortalSession>(`/v1/accounts/${encodeURIComponent(account.id)}/portal-sessions`, { ttlSeconds: 3600 }));
+  return (
+    <>
+      <tr data-account={account.id}>
+        <td className="mono">{account.id}</td>
+        <td>{account.name ?? <span className="muted">—</span>}</td>
+        <td>
+          <label className="switch">
+            <input
+              type="checkbox"
+              role="switch"
+              checked={account.enabled}
+              aria-label={`Webhooks for ${account.id}`}
+              disabled={toggle.busy}
+              onChange={async () => {
+                const updated = await toggle.run();
+                if (updated) onChanged(updated);
+              }}
+            />
+            <span>{account.enabled ? <Badge tone="success">enabled</Badge> : <Badge tone="neutral">disabled</Badge>}</span>
+          </label>
+        </td>
+        <td className="nowrap">
+          <Time iso={account.createdAt} />
+        </td>
+        <td className="actions">
+          <Link to={`/endpoints?accountId=${encodeURIComponent(account.id)}`} className="btn btn-ghost">
+            Endpoints
+          </Link>
+          <Button
+            busy={portal.busy}
+            onClick={async () => {
+              const created = await portal.run();
+              if (created) setSession(created);
+            }}
+          >
+            Open portal
+          </Button>
+        </td>
+      </tr>
+      {(session || toggle.error || portal.error) && (
+        <tr className="row-detail">
+          <td colSpan={5}>
+            <ErrorBanner error={toggle.error ?? portal.error} />
+            {session && <PortalLink session={session} onClose={() => setSession(null)} />}
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+function AddAccount({ onAdded }: { onAdded: (account: Account) => void }) {
+  const { api } = useScope();
+  const [id, setId] = useState('');
+  const [name, setName] = useState('');
+  const add = useAction(() => api.put<Account>(`/v1/accounts/${encodeURIComponent(id.trim())}`, { name: name.trim() === '' ? null : name.trim() }));
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const account = await add.run();
+    if (account) {
+      onAdded(account);
+      setId('');
+      setName('');
+    }
+  };
+  return (
+    <Card title="Add or rename an account">
+      <p className="hint">Accounts also appear by themselves the first time an event or endpoint names them. The id is the one your own system uses for this customer.</p>
+      <form className="inline-form" onSubmit={submit}>
+        <Field label="Account id">
+          {(fieldId, described) => <input id={fieldId} aria-describedby={described} className="mono" required value={id} onChange={(e) => setId(e.target.value)} placeholder="acme" />}
+        </Field>
+        <Field label="Name">{(fieldId) => <input id={fieldId} value={name} onChange={(e) => setName(e.target.value)} placeholder="Acme Inc." />}</Field>
+        <Button kind="primary" type="submit" busy={add.busy} disabled={id.trim() === ''}>
+          Save account
+        </Button>
+      </form>
+      <ErrorBanner error={add.error} title="Not saved" />
+    </Card>
+  );
+}
+
+export function AccountsPage() {
+  const { api } = useScope();
+  const list = usePaged((cursor) => api.get<Page<Account>>('/v1/accounts', { limit: 100, cursor }), [api]);
+  const [changed, setChanged] = useState<Record<string, Account>>({});
+  const note = (account: Account) => setChanged((c) => ({ ...c, [account.id]: account }));
+  return (
+    <>
+      <PageHeader title="Accounts" subtitle="Your customers. Each one's webhooks can be switched off, and each has a self-service portal." />
+      <ErrorBanner error={list.error} title="Accounts could not be loaded" />
+      {list.items === null ? (
+        list.loading && <Loading />
+      ) : list.items.length === 0 ? (
+        <Empty>No accounts yet: they appear the first time an accountId is used.</Empty>
+      ) : (
+        <div className="table-wrap">
+          <table className="table" data-testid="accounts-table">
+            <thead>
+              <tr>
+                <th scope="col">Account</th>
+                <th scope="col">Name</th>
+                <th scope="col">Webhooks</th>
+                <th scope="col">Created</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.items.map((account) => (
+                <AccountRow key={account.id} account={changed[account.id] ?? account} onChanged={note} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <LoadMore cursor={list.nextCursor} onMore={() => void list.loadMore()} busy={list.busyMore} />
+      <AddAccount
+        onAdded={(account) => {
+          note(account);
+          list.reload();
+        }}
+      />
+    </>
+  );
+}

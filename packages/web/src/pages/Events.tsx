@@ -1,0 +1,133 @@
+import { DeliveryTable } from '../components/DeliveryTable.js';
+import { Filters } from '../components/Filters.js';
+import { Button, Card, ConfirmButton, Details, Empty, ErrorBanner, LoadMore, Loading, Notice, PageHeader, Pre, rowOpener, Time } from '../components/ui.js';
+import { formatTime, prettyJson } from '../format.js';
+import { useAction, useLoad, usePaged } from '../hooks.js';
+import { Link, useNavigate, useSearch } from '../router.js';
+import { useScope } from '../scope.js';
+import type { Delivery, HookEvent, Page } from '../types.js';
+
+// Events as posted, searchable by type, account, correlation id and time; each with the
+// deliveries it made, and a replay to the endpoints subscribed now.
+
+export function EventsPage() {
+  const { api, admin } = useScope();
+  const [search] = useSearch();
+  const navigate = useNavigate();
+  const list = usePaged(
+    (cursor) =>
+      api.get<Page<HookEvent>>('/v1/events', {
+        limit: 50,
+        cursor,
+        type: search.type,
+        accountId: admin ? search.accountId : undefined,
+        correlationId: search.correlationId,
+        since: search.since,
+        until: search.until,
+      }),
+    [api, admin, search.type, search.accountId, search.correlationId, search.since, search.until],
+  );
+  return (
+    <>
+      <PageHeader title="Events" subtitle="Everything posted to hookd, newest first." actions={<Button onClick={list.reload}>Refresh</Button>} />
+      <Filters
+        specs={[
+          { name: 'type', label: 'Type', placeholder: 'invoice.paid' },
+          ...(admin ? [{ name: 'accountId', label: 'Account', placeholder: 'acme' }] : []),
+          { name: 'correlationId', label: 'Correlation id' },
+          { name: 'since', label: 'Since', kind: 'time' as const },
+          { name: 'until', label: 'Until', kind: 'time' as const },
+        ]}
+      />
+      <ErrorBanner error={list.error} title="Events could not be loaded" />
+      {list.items === null ? (
+        list.loading && <Loading />
+      ) : list.items.length === 0 ? (
+        <Empty>No events match.</Empty>
+      ) : (
+        <div className="table-wrap">
+          <table className="table clickable" data-testid="events-table">
+            <thead>
+              <tr>
+                <th scope="col">Event</th>
+                <th scope="col">Type</th>
+                {admin && <th scope="col">Account</th>}
+                <th scope="col">Correlation id</th>
+                <th scope="col">Occurred</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.items.map((event) => (
+                <tr key={event.id} onClick={rowOpener(() => navigate(`/events/${encodeURIComponent(event.id)}`))}>
+                  <td>
+                    <Link to={`/events/${encodeURIComponent(event.id)}`} className="mono">
+                      {event.id}
+                    </Link>
+                  </td>
+                  <td className="mono small">{event.type}</td>
+                  {admin && <td className="mono small">{event.accountId ?? <span className="muted">—</span>}</td>}
+                  <td className="mono small">{event.correlationId ?? <span className="muted">—</span>}</td>
+                  <td className="nowrap">
+                    <Time iso={event.occurredAt} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <LoadMore cursor={list.nextCursor} onMore={() => void list.loadMore()} busy={list.busyMore} />
+    </>
+  );
+}
+
+export function EventPage({ id }: { id: string }) {
+  const { api, admin } = useScope();
+  const path = `/v1/events/${encodeURIComponent(id)}`;
+  const event = useLoad(() => api.get<HookEvent & { deliveries: Delivery[] }>(path), [api, path]);
+  const replay = useAction(() => api.post<{ id: string; deliveries: Delivery[] }>(`${path}/replay`, {}));
+  if (event.error) return <ErrorBanner error={event.error} title="This event could not be loaded" />;
+  if (event.data === null) return <Loading />;
+  const e = event.data;
+  return (
+    <>
+      <PageHeader
+        title={
+          <>
+            Event <span className="mono">{e.id}</span>
+          </>
+        }
+        subtitle={<span className="mono">{e.type}</span>}
+        actions={
+          <ConfirmButton
+            label="Replay"
+            kind="primary"
+            confirm="Send this event again to the endpoints subscribed now?"
+            busy={replay.busy}
+            onConfirm={async () => {
+              if ((await replay.run()) !== null) event.reload();
+            }}
+          />
+        }
+      />
+      {replay.result && <Notice tone="success">Replayed as {replay.result.deliveries.length} new deliveries.</Notice>}
+      <ErrorBanner error={replay.error} title="Not replayed" />
+      <Card title="Event">
+        <Details
+          items={[
+            ...(admin ? [['Account', e.accountId ?? '—'] as [string, string]] : []),
+            ['Occurred', formatTime(e.occurredAt)],
+            ['Received', formatTime(e.createdAt)],
+            ['Correlation id', e.correlationId ?? '—'],
+            ['Callback URL', e.callbackUrl ? <span className="mono break">{e.callbackUrl}</span> : '—'],
+          ]}
+        />
+        <h3>Payload</h3>
+        <Pre label="Payload">{prettyJson(e.payload)}</Pre>
+      </Card>
+      <Card title={`Deliveries (${e.deliveries.length})`}>
+        {e.deliveries.length === 0 ? <Empty>No endpoint was subscribed to this event.</Empty> : <DeliveryTable deliveries={e.deliveries} testId="event-deliveries" />}
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,25 @@
+import { createContext, useContext, type ReactNode } from 'react';
+import type { Api } from './api.js';
+import type { Me } from './types.js';
+
+// Who is signed in, and so what the pages show: an admin sees everything; an account key (the
+// portal) sees its own account's endpoints, deliveries and the catalog, and no account controls.
+
+export interface Scope {
+  api: Api;
+  me: Me;
+  admin: boolean;
+  signOut: () => void;
+}
+
+const ScopeContext = createContext<Scope | null>(null);
+
+export function ScopeProvider({ scope, children }: { scope: Scope; children: ReactNode }) {
+  return <ScopeContext.Provider value={scope}>{children}</ScopeContext.Provider>;
+}
+
+export function useScope(): Scope {
+  const scope = useContext(ScopeContext);
+  if (scope === null) throw new Error('useScope outside a signed-in area');
+  return scope;
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+// The settings of the web dashboard and portal: where portal links point, who may frame the portal.
+
+describe('HOOKD_PUBLIC_URL', () => {
+  it('is unset by default: links use the origin the request came to', () => {
+    expect(loadConfig({}).publicUrl).toBeNull();
+  });
+
+  it.each([
+    ['https://hooks.example.com', 'https://hooks.example.com'],
+    ['https://hooks.example.com/', 'https://hooks.example.com'],
+    ['HTTPS://Hooks.Example.com:8443', 'https://hooks.example.com:8443'],
+    ['http://127.0.0.1:8080', 'http://127.0.0.1:8080'],
+  ])('accepts the origin %s as %s', (raw, origin) => {
+    expect(loadConfig({ HOOKD_PUBLIC_URL: raw }).publicUrl).toBe(origin);
+  });
+
+  it.each(['hooks.example.com', 'ftp://hooks.example.com', 'https://hooks.example.com/hookd', 'https://h.example.com/?a=1', 'https://h.example.com/#x', 'https://u:p@h.example.com'])(
+    'refuses %s, naming the variable',
+    (raw) => {
+      expect(() => loadConfig({ HOOKD_PUBLIC_URL: raw })).toThrow(ConfigError);
+      expect(() => loadConfig({ HOOKD_PUBLIC_URL: raw })).toThrow(/HOOKD_PUBLIC_URL/);
+    },
+  );
+
+  it('is a serve flag too, and the flag wins', () => {
+    expect(loadConfig({ HOOKD_PUBLIC_URL: 'https://a.example.com' }, { publicUrl: 'https://b.example.com' }).publicUrl).toBe('https://b.example.com');
+    expect(() => loadConfig({}, { publicUrl: 'nope' })).toThrow(/--public-url/);
+  });
+});
+
+describe('HOOKD_PORTAL_FRAME_ANCESTORS', () => {
+  it('lets any page frame the portal by default', () => {
+    expect(loadConfig({}).portalFrameAncestors).toBe('*');
+  });
+
+  it.each([
+    ["'self'", "'self'"],
+    ["'none'", "'none'"],
+    ['https://app.example.com', 'https://app.example.com'],
+    ['  https://app.example.com   https://*.example.com:443 ', 'https://app.example.com https://*.example.com:443'],
+    ["'self' http://localhost:3000", "'self' http://localhost:3000"],
+  ])('accepts %s', (raw, sources) => {
+    expect(loadConfig({ HOOKD_PORTAL_FRAME_ANCESTORS: raw }).portalFrameAncestors).toBe(sources);
+  });
+
+  it.each([
+    'app.example.com',
+    "https://a.example.com; script-src 'unsafe-inline'",
+    'https://a.example.com,https://b.example.com',
+    'javascript:alert(1)',
+    "'unsafe-inline'",
+    "'none' https://a.example.com",
+    'https://a.example.com/path',
+    ' ',
+  ])('refuses %j: it could not stand alone in a frame-ancestors directive', (raw) => {
+    expect(() => loadConfig({ HOOKD_PORTAL_FRAME_ANCESTORS: raw })).toThrow(/HOOKD_PORTAL_FRAME_ANCESTORS/);
+  });
+});
