@@ -157,6 +157,11 @@ describe('the SDK client', () => {
     expect((await hookd.accounts.update('acme', { name: 'Acme Inc.' })).name).toBe('Acme Inc.');
     expect((await hookd.accounts.get('acme')).name).toBe('Acme Inc.');
     expect((await hookd.accounts.list()).data.map((account) => account.id)).toContain('acme');
+    const portal = await hookd.accounts.createPortalSession('acme', { ttlSeconds: 600 });
+    expect(portal.url).toMatch(/\/portal#token=/);
+    const customer = new Hookd({ url: server.url, key: portal.token });
+    expect(await customer.me()).toMatchObject({ kind: 'account', accountId: 'acme' });
+    expect((await hookd.me()).kind).toBe('admin');
 
     await hookd.eventTypes.create({ name: 'device.reboot' });
     const started = await hookd.operations.create({ type: 'device.reboot', subject: 'RTR-42', callbackUrl: `${receiver.url}/op`, timeoutSeconds: 60 });

@@ -6,6 +6,7 @@ import { EventTypes } from './resources/event-types.js';
 import { Keys } from './resources/keys.js';
 import { Operations } from './resources/operations.js';
 import { Transport, type HookdOptions, type RequestOptions } from './transport.js';
+import type { KeyIdentity } from './types.js';
 
 // The typed client of the hookd v1 API: one property per resource, one method per route.
 //
@@ -36,6 +37,11 @@ export class Hookd {
   /** The base URL requests go to. */
   get url(): string {
     return this.#transport.baseUrl;
+  }
+
+  /** What the key in use is: its kind, account and expiry (any key). */
+  me(options?: RequestOptions): Promise<KeyIdentity> {
+    return this.#transport.call('get', '/v1/me', {}, options);
   }
 
   /** The secret that deliveries to events' `callbackUrl`s are signed with (admin keys). */

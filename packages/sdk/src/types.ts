@@ -30,6 +30,11 @@ export type ListKeysQuery = QueryOf<Route<'/v1/keys', 'get'>>;
 
 export type ListAccountsQuery = QueryOf<Route<'/v1/accounts', 'get'>>;
 export type UpdateAccountInput = RequestBody<Route<'/v1/accounts/{id}', 'put'>>;
+export type CreatePortalSessionInput = RequestBody<Route<'/v1/accounts/{id}/portal-sessions', 'post'>>;
+export type PortalSession = SuccessBody<Route<'/v1/accounts/{id}/portal-sessions', 'post'>>;
+
+/** What the key in use is: kind, account, expiry. */
+export type KeyIdentity = SuccessBody<Route<'/v1/me', 'get'>>;
 
 export type ListEventTypesQuery = QueryOf<Route<'/v1/event-types', 'get'>>;
 export type CreateEventTypeInput = RequestBody<Route<'/v1/event-types', 'post'>>;

@@ -1,6 +1,6 @@
 import { PagedList } from '../pagination.js';
 import type { RequestOptions, Transport } from '../transport.js';
-import type { Account, ListAccountsQuery, UpdateAccountInput } from '../types.js';
+import type { Account, CreatePortalSessionInput, ListAccountsQuery, PortalSession, UpdateAccountInput } from '../types.js';
 
 /** Accounts: the provider's customers. Created implicitly the first time an accountId is used. */
 export class Accounts {
@@ -17,5 +17,10 @@ export class Accounts {
   /** `{enabled: false}` stops new deliveries to the account's endpoints. */
   update(id: string, input: UpdateAccountInput, options?: RequestOptions): Promise<Account> {
     return this.transport.call('put', '/v1/accounts/{id}', { path: { id }, body: input }, options);
+  }
+
+  /** A magic link to the account's self-service portal: a short-lived account key (`keyId` revokes it). */
+  createPortalSession(id: string, input: CreatePortalSessionInput = {}, options?: RequestOptions): Promise<PortalSession> {
+    return this.transport.call('post', '/v1/accounts/{id}/portal-sessions', { path: { id }, body: input }, options);
   }
 }
