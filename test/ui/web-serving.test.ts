@@ -90,7 +90,6 @@ describe('serving the dashboard and the portal', () => {
   it('keeps the API\'s answers for every other path, and answers missing files with a 404 rather than the app', async () => {
     const paths = [
       '/no/such/page',
-      '/metrics',
       '/v1',
       '/v1/',
       '/v1/nothing-here',
@@ -121,6 +120,7 @@ describe('serving the dashboard and the portal', () => {
     // The API itself still answers as before.
     expect((await get(server.url + '/health')).status).toBe(200);
     expect((await get(server.url + '/openapi.json')).status).toBe(200);
+    expect((await get(server.url + '/metrics')).status).toBe(401);
     expect((await server.request('GET', '/v1/endpoints')).status).toBe(200);
   });
 
