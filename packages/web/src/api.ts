@@ -1,4 +1,4 @@
-import type { Me } from './types.js';
+import type { KeyIdentity } from '@hookd/sdk/client';
 
 // The HTTP client of the dashboard and the portal: same origin, the key as a bearer token, and
 // hookd's error body turned into an ApiError whose details name the bad fields.
@@ -82,7 +82,7 @@ export function createApi(key: string, onUnauthorized: (message: string) => void
 }
 
 /** Checks a key without keeping it: who it belongs to, or the API's reason for refusing it. */
-export async function whoIs(key: string): Promise<Me> {
+export async function whoIs(key: string): Promise<KeyIdentity> {
   return createApi(key, () => undefined).get('/v1/me');
 }
 

@@ -1,3 +1,4 @@
+import type { BodyFormat, CreatedEndpoint, Endpoint, EndpointMethod, RetrySchedule } from '@hookd/sdk/client';
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../api.js';
 import { loadCatalog, typesHeardBy } from '../catalog.js';
@@ -6,7 +7,6 @@ import { Button, ErrorBanner, Field } from '../components/ui.js';
 import { prettyJson } from '../format.js';
 import { useLoad } from '../hooks.js';
 import { useScope } from '../scope.js';
-import type { BodyFormat, Endpoint, HttpMethod, RetrySchedule } from '../types.js';
 import { EventTypePicker } from './EventTypePicker.js';
 import { FieldPicker } from './FieldPicker.js';
 import { definitionFromForm, emptyForm, formFromEndpoint, problemAt, type EndpointForm, type Problem } from './form-model.js';
@@ -16,7 +16,7 @@ import { PreviewPanel } from './PreviewPanel.js';
 // Every option of an endpoint, with the field picker and the live preview beside it. Used to
 // create and to edit, by admins (any account, or provider-level) and in the portal (its account).
 
-const METHODS: HttpMethod[] = ['POST', 'PUT', 'PATCH', 'GET'];
+const METHODS: EndpointMethod[] = ['POST', 'PUT', 'PATCH', 'GET'];
 
 const FORMATS: Array<{ value: BodyFormat; label: string; hint: string }> = [
   { value: 'standard', label: 'Standard', hint: '{"type", "timestamp", "data": payload}' },
@@ -37,7 +37,7 @@ interface TemplateTarget {
   apply: (value: string) => void;
 }
 
-export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endpoint | null; onSaved: (endpoint: Endpoint & { secret?: string }) => void; onCancel: () => void }) {
+export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endpoint | null; onSaved: (endpoint: Endpoint) => void; onCancel: () => void }) {
   const { api, admin } = useScope();
   const creating = endpoint === null;
   const [form, setForm] = useState<EndpointForm>(() => (endpoint === null ? emptyForm() : formFromEndpoint(endpoint)));
@@ -98,7 +98,7 @@ export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endp
     if (formProblems.length > 0) return;
     setSaving(true);
     try {
-      const saved = creating ? await api.post<Endpoint & { secret: string }>('/v1/endpoints', definition) : await api.patch<Endpoint>(`/v1/endpoints/${encodeURIComponent(endpoint.id)}`, definition);
+      const saved = creating ? await api.post<CreatedEndpoint>('/v1/endpoints', definition) : await api.patch<Endpoint>(`/v1/endpoints/${encodeURIComponent(endpoint.id)}`, definition);
       onSaved(saved);
     } catch (error) {
       setSaveError(error);
@@ -137,7 +137,7 @@ export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endp
             </Field>
             <Field label="Method" error={problem('/method')}>
               {(id) => (
-                <select id={id} value={form.method} onChange={(e) => update({ method: e.target.value as HttpMethod })}>
+                <select id={id} value={form.method} onChange={(e) => update({ method: e.target.value as EndpointMethod })}>
                   {METHODS.map((method) => (
                     <option key={method}>{method}</option>
                   ))}

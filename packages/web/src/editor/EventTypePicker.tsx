@@ -1,6 +1,6 @@
+import type { EventType } from '@hookd/sdk/client';
 import { useId, useState } from 'react';
 import { Button } from '../components/ui.js';
-import type { EventType } from '../types.js';
 
 // Which events an endpoint hears: all of them, or chosen catalog types and patterns (`call.*`).
 

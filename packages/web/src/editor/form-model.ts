@@ -1,4 +1,4 @@
-import type { BodyFormat, Endpoint, HttpMethod, RetrySchedule } from '../types.js';
+import type { BodyFormat, Endpoint, EndpointMethod, RetrySchedule } from '@hookd/sdk/client';
 
 // The endpoint editor's state, and its translation to and from the API's endpoint definition.
 // Kept free of React and the DOM so it is tested on its own (test/ui/form-model.test.ts).
@@ -22,7 +22,7 @@ export interface EndpointForm {
   subscribeAll: boolean;
   eventTypes: string[];
   active: boolean;
-  method: HttpMethod;
+  method: EndpointMethod;
   headers: Pair[];
   queryParams: Pair[];
   bodyFormat: BodyFormat;

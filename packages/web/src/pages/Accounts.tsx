@@ -1,10 +1,10 @@
+import type { Account, Page, PortalSession } from '@hookd/sdk/client';
 import { useState, type FormEvent } from 'react';
 import { Badge, Button, Card, CopyButton, Empty, ErrorBanner, Field, LoadMore, Loading, PageHeader, Time } from '../components/ui.js';
 import { formatTime } from '../format.js';
 import { useAction, usePaged } from '../hooks.js';
 import { Link } from '../router.js';
 import { useScope } from '../scope.js';
-import type { Account, Page, PortalSession } from '../types.js';
 
 // The provider's customers: switch each one's webhooks on and off, and open their self-service
 // portal through a short-lived magic link.

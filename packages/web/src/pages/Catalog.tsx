@@ -1,3 +1,4 @@
+import type { EventType, EventTypeParameter, Page } from '@hookd/sdk/client';
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api.js';
 import { Filters } from '../components/Filters.js';
@@ -6,7 +7,6 @@ import { formatTime, prettyJson } from '../format.js';
 import { useAction, useLoad, usePaged } from '../hooks.js';
 import { Link, useNavigate, useSearch } from '../router.js';
 import { useScope } from '../scope.js';
-import type { EventType, Page, Parameter } from '../types.js';
 
 // The event catalog: what a provider sends, with each type's schema, examples and the payload
 // fields templates may use. Admins write it; everyone (the portal included) reads it.
@@ -86,7 +86,7 @@ export function CatalogPage() {
   );
 }
 
-function ParameterTable({ parameters }: { parameters: Parameter[] }) {
+function ParameterTable({ parameters }: { parameters: EventTypeParameter[] }) {
   if (parameters.length === 0) return <p className="muted">None listed.</p>;
   return (
     <table className="table table-compact" data-testid="parameters">
@@ -225,7 +225,7 @@ function EventTypeForm({ existing, onSaved, onCancel }: { existing: EventType | 
   const [schema, setSchema] = useState(existing?.schema ? prettyJson(existing.schema) : '');
   const [examples, setExamples] = useState(existing && existing.examples.length > 0 ? prettyJson(existing.examples) : '');
   const [derive, setDerive] = useState(existing === null);
-  const [parameters, setParameters] = useState<Parameter[]>(existing?.parameters ?? []);
+  const [parameters, setParameters] = useState<EventTypeParameter[]>(existing?.parameters ?? []);
   const [problems, setProblems] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);

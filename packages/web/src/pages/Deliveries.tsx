@@ -1,3 +1,4 @@
+import type { Attempt, Delivery, DeliveryStatus, Page } from '@hookd/sdk/client';
 import { useEffect, useState } from 'react';
 import { DeliveryTable, lastResult } from '../components/DeliveryTable.js';
 import { Filters } from '../components/Filters.js';
@@ -6,11 +7,12 @@ import { formatTime, prettyBody } from '../format.js';
 import { useAction, useLoad, usePaged } from '../hooks.js';
 import { Link, useSearch } from '../router.js';
 import { useScope } from '../scope.js';
-import { DELIVERY_STATUSES, type Attempt, type Delivery, type Page } from '../types.js';
 import { AttemptOutcome } from './EndpointDetail.js';
 
 // What happened to each event at each endpoint: every attempt's request and response, and the
 // levers — retry now, cancel what is still pending.
+
+const DELIVERY_STATUSES: DeliveryStatus[] = ['pending', 'sending', 'succeeded', 'failed', 'dropped', 'canceled'];
 
 export function DeliveriesPage() {
   const { api } = useScope();

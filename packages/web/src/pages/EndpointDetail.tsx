@@ -1,3 +1,4 @@
+import type { Attempt, Delivery, Endpoint, EndpointSecret, EndpointStats, EndpointStatsWindow, EndpointTestResult, Page, RecoverResult, RotatedSecret } from '@hookd/sdk/client';
 import { useState } from 'react';
 import { loadCatalog, typesHeardBy } from '../catalog.js';
 import { AttemptsChart, LatencyChart } from '../components/Charts.js';
@@ -23,7 +24,6 @@ import { formatDuration, fromLocalInput, percent, prettyBody, toLocalInput } fro
 import { useAction, useLoad } from '../hooks.js';
 import { Link, useNavigate, useSearch } from '../router.js';
 import { useScope } from '../scope.js';
-import type { Attempt, Delivery, Endpoint, EndpointStats, Page, StatsWindow } from '../types.js';
 import { EndpointStatus, eventTypesText } from './Endpoints.js';
 
 // One endpoint: its health over the last day, a test send, its signing secret, recovery after an
@@ -37,7 +37,7 @@ export function retryText(retry: Endpoint['retry']): string {
   return `exponential, 8 attempts over about 27.6 h${tail}`;
 }
 
-function StatTiles({ label, window }: { label: string; window: StatsWindow }) {
+function StatTiles({ label, window }: { label: string; window: EndpointStatsWindow }) {
   return (
     <div className="stat-group" aria-label={label}>
       <h3>{label}</h3>
@@ -85,7 +85,7 @@ function TestPanel({ endpoint, onSent }: { endpoint: Endpoint; onSent: () => voi
     const body: Record<string, unknown> = {};
     if ((type || types[0]) !== undefined) body.eventType = type || types[0];
     if (payload.trim() !== '') body.payload = JSON.parse(payload);
-    return api.post<{ delivery: Delivery; attempt: Attempt }>(`/v1/endpoints/${endpoint.id}/test`, body);
+    return api.post<EndpointTestResult>(`/v1/endpoints/${endpoint.id}/test`, body);
   });
   const send = async () => {
     if (payload.trim() !== '') {
@@ -147,8 +147,8 @@ function TestPanel({ endpoint, onSent }: { endpoint: Endpoint; onSent: () => voi
 function SecretPanel({ endpoint }: { endpoint: Endpoint }) {
   const { api } = useScope();
   const [grace, setGrace] = useState('86400');
-  const reveal = useAction(() => api.get<{ secret: string; previousSecretExpiresAt: string | null }>(`/v1/endpoints/${endpoint.id}/secret`));
-  const rotate = useAction(() => api.post<{ secret: string; previousSecretExpiresAt: string | null }>(`/v1/endpoints/${endpoint.id}/secret/rotate`, { graceSeconds: Number(grace) || 0 }));
+  const reveal = useAction(() => api.get<EndpointSecret>(`/v1/endpoints/${endpoint.id}/secret`));
+  const rotate = useAction(() => api.post<RotatedSecret>(`/v1/endpoints/${endpoint.id}/secret/rotate`, { graceSeconds: Number(grace) || 0 }));
   const shown = rotate.result ?? reveal.result;
   return (
     <Card title="Signing secret">
@@ -184,7 +184,7 @@ function SecretPanel({ endpoint }: { endpoint: Endpoint }) {
 function RecoverPanel({ endpoint }: { endpoint: Endpoint }) {
   const { api } = useScope();
   const [since, setSince] = useState(() => toLocalInput(new Date(Date.now() - 86_400_000).toISOString()));
-  const recover = useAction(() => api.post<{ requeued: number }>(`/v1/endpoints/${endpoint.id}/recover`, { since: fromLocalInput(since) }));
+  const recover = useAction(() => api.post<RecoverResult>(`/v1/endpoints/${endpoint.id}/recover`, { since: fromLocalInput(since) }));
   return (
     <Card title="Recover failed deliveries">
       <p className="muted">After an outage: every failed delivery since then gets one new attempt.</p>

@@ -1,9 +1,9 @@
+import type { Endpoint, Page } from '@hookd/sdk/client';
 import { Filters } from '../components/Filters.js';
 import { Badge, Empty, ErrorBanner, LoadMore, Loading, PageHeader, rowOpener, Time } from '../components/ui.js';
 import { usePaged } from '../hooks.js';
 import { Link, useNavigate, useSearch } from '../router.js';
 import { useScope } from '../scope.js';
-import type { Endpoint, Page } from '../types.js';
 
 // The list of endpoints: an admin's across every account (and provider-level ones), a portal
 // user's of their own account only (the API confines account keys; see src/api/scope.ts).

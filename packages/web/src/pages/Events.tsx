@@ -1,3 +1,4 @@
+import type { EventWithDeliveries, HookdEvent, Page, ReplayResult } from '@hookd/sdk/client';
 import { DeliveryTable } from '../components/DeliveryTable.js';
 import { Filters } from '../components/Filters.js';
 import { Button, Card, ConfirmButton, Details, Empty, ErrorBanner, LoadMore, Loading, Notice, PageHeader, Pre, rowOpener, Time } from '../components/ui.js';
@@ -5,7 +6,6 @@ import { formatTime, prettyJson } from '../format.js';
 import { useAction, useLoad, usePaged } from '../hooks.js';
 import { Link, useNavigate, useSearch } from '../router.js';
 import { useScope } from '../scope.js';
-import type { Delivery, HookEvent, Page } from '../types.js';
 
 // Events as posted, searchable by type, account, correlation id and time; each with the
 // deliveries it made, and a replay to the endpoints subscribed now.
@@ -16,7 +16,7 @@ export function EventsPage() {
   const navigate = useNavigate();
   const list = usePaged(
     (cursor) =>
-      api.get<Page<HookEvent>>('/v1/events', {
+      api.get<Page<HookdEvent>>('/v1/events', {
         limit: 50,
         cursor,
         type: search.type,
@@ -84,8 +84,8 @@ export function EventsPage() {
 export function EventPage({ id }: { id: string }) {
   const { api, admin } = useScope();
   const path = `/v1/events/${encodeURIComponent(id)}`;
-  const event = useLoad(() => api.get<HookEvent & { deliveries: Delivery[] }>(path), [api, path]);
-  const replay = useAction(() => api.post<{ id: string; deliveries: Delivery[] }>(`${path}/replay`, {}));
+  const event = useLoad(() => api.get<EventWithDeliveries>(path), [api, path]);
+  const replay = useAction(() => api.post<ReplayResult>(`${path}/replay`, {}));
   if (event.error) return <ErrorBanner error={event.error} title="This event could not be loaded" />;
   if (event.data === null) return <Loading />;
   const e = event.data;

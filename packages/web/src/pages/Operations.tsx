@@ -1,3 +1,4 @@
+import type { Operation, OperationStatus, OperationWithDeliveries, Page } from '@hookd/sdk/client';
 import { DeliveryTable } from '../components/DeliveryTable.js';
 import { Filters } from '../components/Filters.js';
 import { Badge, Button, Card, Details, Empty, ErrorBanner, LoadMore, Loading, PageHeader, Pre, rowOpener, StatusBadge, Time } from '../components/ui.js';
@@ -5,10 +6,11 @@ import { formatTime, prettyJson } from '../format.js';
 import { useLoad, usePaged } from '../hooks.js';
 import { Link, useNavigate, useSearch } from '../router.js';
 import { useScope } from '../scope.js';
-import { OPERATION_STATUSES, type Delivery, type Operation, type Page } from '../types.js';
 
 // Long-running actions with a protocol number (seed 000): their status, and the webhooks sent
 // when they completed or timed out.
+
+const OPERATION_STATUSES: OperationStatus[] = ['pending', 'succeeded', 'failed', 'timed_out'];
 
 export function OperationsPage() {
   const { api } = useScope();
@@ -80,7 +82,7 @@ export function OperationsPage() {
 
 export function OperationPage({ protocol }: { protocol: string }) {
   const { api } = useScope();
-  const operation = useLoad(() => api.get<Operation & { deliveries: Delivery[] }>(`/v1/operations/${encodeURIComponent(protocol)}`), [api, protocol]);
+  const operation = useLoad(() => api.get<OperationWithDeliveries>(`/v1/operations/${encodeURIComponent(protocol)}`), [api, protocol]);
   if (operation.error) return <ErrorBanner error={operation.error} title="This operation could not be loaded" />;
   if (operation.data === null) return <Loading />;
   const op = operation.data;
