@@ -14,7 +14,7 @@ function hourLabel(iso: string): string {
 }
 
 /** A round upper bound for an axis: 1, 2, 5 × 10^n. */
-export function niceMax(value: number): number {
+function niceMax(value: number): number {
   if (value <= 0) return 1;
   const power = 10 ** Math.floor(Math.log10(value));
   for (const step of [1, 2, 5, 10]) if (value <= step * power) return step * power;

@@ -154,10 +154,6 @@ export function Time({ iso }: { iso: string | null | undefined }) {
   );
 }
 
-export function Code({ children }: { children: ReactNode }) {
-  return <code className="mono">{children}</code>;
-}
-
 export function Pre({ children, label }: { children: string; label?: string }) {
   return (
     <pre className="pre" tabIndex={0} aria-label={label}>

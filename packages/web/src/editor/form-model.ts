@@ -237,8 +237,3 @@ export function problemAt(problems: Problem[], field: string): string | null {
   const inside = problems.find((p) => p.field.startsWith(field + '/'));
   return inside ? inside.message : null;
 }
-
-/** The concrete event types of a subscription (patterns like `call.*` and `*` left out). */
-export function concreteTypes(eventTypes: string[]): string[] {
-  return eventTypes.filter((type) => type !== '*' && !type.endsWith('*'));
-}

@@ -29,7 +29,7 @@ import { EndpointStatus, eventTypesText } from './Endpoints.js';
 // One endpoint: its health over the last day, a test send, its signing secret, recovery after an
 // outage, its configuration and latest deliveries.
 
-export function retryText(retry: Endpoint['retry']): string {
+function retryText(retry: Endpoint['retry']): string {
   if (!retry.enabled) return 'one attempt, no retries';
   const tail = retry.dropOn4xx ? '; a 4xx is final' : '';
   if (retry.schedule === 'fixed') return `every ${retry.intervalSeconds ?? 300} s, ${retry.maxAttempts ?? 16} attempts in all${tail}`;
