@@ -2,7 +2,8 @@ import type { EventType, EventTypeParameter, Page } from '@hookd/sdk/client';
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api.js';
 import { Filters } from '../components/Filters.js';
-import { Badge, Button, Card, ConfirmButton, Details, Empty, ErrorBanner, Field, LoadMore, Loading, PageHeader, Pre, rowOpener } from '../components/ui.js';
+import { PagedResults } from '../components/PagedResults.js';
+import { Badge, Button, Card, ConfirmButton, Details, ErrorBanner, Field, Loading, PageHeader, Pre, rowOpener } from '../components/ui.js';
 import { formatTime, prettyJson } from '../format.js';
 import { useAction, useLoad, usePaged } from '../hooks.js';
 import { Link, useNavigate, useSearch } from '../router.js';
@@ -47,41 +48,37 @@ export function CatalogPage() {
             : []),
         ]}
       />
-      <ErrorBanner error={list.error} title="The catalog could not be loaded" />
-      {list.items === null ? (
-        list.loading && <Loading />
-      ) : list.items.length === 0 ? (
-        <Empty>The catalog is empty.</Empty>
-      ) : (
-        <div className="table-wrap">
-          <table className="table clickable" data-testid="catalog-table">
-            <thead>
-              <tr>
-                <th scope="col">Event type</th>
-                <th scope="col">Description</th>
-                <th scope="col">Category</th>
-                <th scope="col">Parameters</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((type) => (
-                <tr key={type.name} onClick={rowOpener(() => navigate(`/catalog/${encodeURIComponent(type.name)}`))}>
-                  <td>
-                    <Link to={`/catalog/${encodeURIComponent(type.name)}`} className="mono">
-                      {type.name}
-                    </Link>{' '}
-                    {type.archived && <Badge tone="neutral">archived</Badge>} {type.builtIn && <Badge tone="accent">built in</Badge>}
-                  </td>
-                  <td className="small">{type.description || <span className="muted">—</span>}</td>
-                  <td className="small">{type.category ?? <span className="muted">—</span>}</td>
-                  <td className="num">{type.parameters.length}</td>
+      <PagedResults list={list} failure="The catalog could not be loaded" empty="The catalog is empty.">
+        {(items) => (
+          <div className="table-wrap">
+            <table className="table clickable" data-testid="catalog-table">
+              <thead>
+                <tr>
+                  <th scope="col">Event type</th>
+                  <th scope="col">Description</th>
+                  <th scope="col">Category</th>
+                  <th scope="col">Parameters</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <LoadMore cursor={list.nextCursor} onMore={() => void list.loadMore()} busy={list.busyMore} />
+              </thead>
+              <tbody>
+                {items.map((type) => (
+                  <tr key={type.name} onClick={rowOpener(() => navigate(`/catalog/${encodeURIComponent(type.name)}`))}>
+                    <td>
+                      <Link to={`/catalog/${encodeURIComponent(type.name)}`} className="mono">
+                        {type.name}
+                      </Link>{' '}
+                      {type.archived && <Badge tone="neutral">archived</Badge>} {type.builtIn && <Badge tone="accent">built in</Badge>}
+                    </td>
+                    <td className="small">{type.description || <span className="muted">—</span>}</td>
+                    <td className="small">{type.category ?? <span className="muted">—</span>}</td>
+                    <td className="num">{type.parameters.length}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </PagedResults>
     </>
   );
 }

@@ -2,7 +2,8 @@ import type { Attempt, Delivery, DeliveryStatus, Page } from '@hookd/sdk/client'
 import { useEffect, useState } from 'react';
 import { DeliveryTable, lastResult } from '../components/DeliveryTable.js';
 import { Filters } from '../components/Filters.js';
-import { Button, Card, ConfirmButton, Details, Empty, ErrorBanner, KeyValueTable, LoadMore, Loading, Notice, PageHeader, Pre, StatusBadge, Time } from '../components/ui.js';
+import { PagedResults } from '../components/PagedResults.js';
+import { Button, Card, ConfirmButton, Details, Empty, ErrorBanner, KeyValueTable, Loading, Notice, PageHeader, Pre, StatusBadge, Time } from '../components/ui.js';
 import { formatTime, prettyBody } from '../format.js';
 import { useAction, useLoad, usePaged } from '../hooks.js';
 import { Link, useSearch } from '../router.js';
@@ -40,9 +41,9 @@ export function DeliveriesPage() {
           { name: 'correlationId', label: 'Correlation id' },
         ]}
       />
-      <ErrorBanner error={list.error} title="Deliveries could not be loaded" />
-      {list.items === null ? list.loading && <Loading /> : list.items.length === 0 ? <Empty>No deliveries match.</Empty> : <DeliveryTable deliveries={list.items} testId="deliveries-table" />}
-      <LoadMore cursor={list.nextCursor} onMore={() => void list.loadMore()} busy={list.busyMore} />
+      <PagedResults list={list} failure="Deliveries could not be loaded" empty="No deliveries match.">
+        {(items) => <DeliveryTable deliveries={items} testId="deliveries-table" />}
+      </PagedResults>
     </>
   );
 }
