@@ -6,10 +6,9 @@ import { Button } from './ui.js';
 // The frame around every page: the dashboard's sidebar, the portal's slim header.
 
 export interface NavItem {
+  /** The section's path, relative to the area: it and every path below it count as this item. */
   to: string;
   label: string;
-  /** Paths (relative to the area) that count as this item. */
-  prefix: string;
 }
 
 /** The area's sections, the one holding the current page marked as such. */
@@ -19,7 +18,7 @@ function NavList({ items }: { items: NavItem[] }) {
   return (
     <ul>
       {items.map((item) => {
-        const current = path === base + item.prefix || path.startsWith(base + item.prefix + '/');
+        const current = path === base + item.to || path.startsWith(base + item.to + '/');
         return (
           <li key={item.to}>
             <Link to={item.to} aria-current={current ? 'page' : undefined} className={current ? 'active' : undefined}>
