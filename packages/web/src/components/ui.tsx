@@ -211,6 +211,39 @@ export function Details({ items }: { items: Array<[string, ReactNode]> }) {
   );
 }
 
+/** A text box and a button that add what was typed (Enter adds too), then empty the box. */
+export function InlineAdd({ label, placeholder, button, onAdd }: { label: string; placeholder: string; button: string; onAdd: (value: string) => void }) {
+  const id = useId();
+  const [value, setValue] = useState('');
+  const add = () => {
+    if (value.trim() !== '') onAdd(value.trim());
+    setValue('');
+  };
+  return (
+    <div className="inline-add">
+      <label className="visually-hidden" htmlFor={id}>
+        {label}
+      </label>
+      <input
+        id={id}
+        className="mono"
+        value={value}
+        placeholder={placeholder}
+        onChange={(event) => setValue(event.target.value)}
+        onKeyDown={(event) => {
+          if (event.key === 'Enter') {
+            event.preventDefault();
+            add();
+          }
+        }}
+      />
+      <Button kind="ghost" onClick={add}>
+        {button}
+      </Button>
+    </div>
+  );
+}
+
 export function LoadMore({ cursor, onMore, busy }: { cursor: string | null; onMore: () => void; busy?: boolean }) {
   if (cursor === null) return null;
   return (

@@ -49,6 +49,13 @@ export interface Problem {
   message: string;
 }
 
+/** What each section of the editor is given: the form, how to change it, the problem at a field. */
+export interface FormSectionProps {
+  form: EndpointForm;
+  update: (patch: Partial<EndpointForm>) => void;
+  problem: (field: string) => string | null;
+}
+
 export function emptyForm(): EndpointForm {
   return {
     url: '',
