@@ -1,5 +1,6 @@
 import type { Attempt, Delivery, DeliveryStatus, Page } from '@hookd/sdk/client';
 import { useEffect, useState } from 'react';
+import { AttemptOutcome } from '../components/AttemptOutcome.js';
 import { DeliveryTable, lastResult } from '../components/DeliveryTable.js';
 import { Filters } from '../components/Filters.js';
 import { PagedResults } from '../components/PagedResults.js';
@@ -8,7 +9,6 @@ import { formatTime, prettyBody } from '../format.js';
 import { useAction, useLoad, usePaged } from '../hooks.js';
 import { Link, useSearch } from '../router.js';
 import { useScope } from '../scope.js';
-import { AttemptOutcome } from './EndpointDetail.js';
 
 // What happened to each event at each endpoint: every attempt's request and response, and the
 // levers — retry now, cancel what is still pending.
