@@ -132,6 +132,7 @@ function outcomeOf(delivery: Delivery, attempt: Attempt, latest: boolean): Outco
   }
 }
 
-function timeOf(entry: FeedEntry): string {
+/** When the entry happened: its attempt started, or else its delivery ended or was made. */
+export function timeOf(entry: FeedEntry): string {
   return entry.attempt?.startedAt ?? entry.delivery.completedAt ?? entry.delivery.createdAt;
 }
