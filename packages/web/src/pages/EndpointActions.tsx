@@ -1,4 +1,4 @@
-import type { Endpoint, EndpointSecret, EndpointTestResult, RecoverResult, RotatedSecret } from '@hookd/sdk/client';
+import type { Endpoint, EndpointSecret, EndpointTestResult, RecoverResult, RotatedSecret, TestEndpointInput } from '@hookd/sdk/client';
 import { useState } from 'react';
 import { loadCatalog, typesHeardBy } from '../catalog.js';
 import { AttemptOutcome } from '../components/AttemptOutcome.js';
@@ -18,23 +18,22 @@ export function TestPanel({ endpoint, onSent }: { endpoint: Endpoint; onSent: ()
   const [type, setType] = useState('');
   const [payload, setPayload] = useState('');
   const [payloadError, setPayloadError] = useState<string | null>(null);
-  const test = useAction(async () => {
-    const body: Record<string, unknown> = {};
-    if ((type || types[0]) !== undefined) body.eventType = type || types[0];
-    if (payload.trim() !== '') body.payload = JSON.parse(payload);
-    return api.post<EndpointTestResult>(`/v1/endpoints/${endpoint.id}/test`, body);
-  });
+  // The type chosen, else the first the endpoint hears; without one the server picks (hookd.ping at worst).
+  const eventType = type || types[0];
+  const test = useAction((body: TestEndpointInput) => api.post<EndpointTestResult>(`/v1/endpoints/${endpoint.id}/test`, body));
   const send = async () => {
+    const body: TestEndpointInput = {};
+    if (eventType !== undefined) body.eventType = eventType;
     if (payload.trim() !== '') {
       try {
-        JSON.parse(payload);
+        body.payload = JSON.parse(payload);
       } catch (error) {
         setPayloadError('not valid JSON: ' + (error as Error).message);
         return;
       }
     }
     setPayloadError(null);
-    if ((await test.run()) !== null) onSent();
+    if ((await test.run(body)) !== null) onSent();
   };
   return (
     <Card title="Send a test event">
@@ -42,7 +41,7 @@ export function TestPanel({ endpoint, onSent }: { endpoint: Endpoint; onSent: ()
       <div className="grid-2">
         <label className="field">
           <span className="label">Event type</span>
-          <select value={type || types[0] || ''} onChange={(e) => setType(e.target.value)}>
+          <select value={eventType ?? ''} onChange={(e) => setType(e.target.value)}>
             {types.length === 0 && <option value="">hookd.ping</option>}
             {types.map((name) => (
               <option key={name}>{name}</option>
