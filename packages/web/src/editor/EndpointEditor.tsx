@@ -1,5 +1,5 @@
 import type { CreatedEndpoint, Endpoint, EndpointMethod } from '@hookd/sdk/client';
-import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useMemo, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../api.js';
 import { loadCatalog, typesHeardBy } from '../catalog.js';
 import { KeyValueEditor } from '../components/KeyValueEditor.js';
@@ -35,7 +35,7 @@ export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endp
   const [saveError, setSaveError] = useState<unknown>(null);
   const [saving, setSaving] = useState(false);
   const [showProblems, setShowProblems] = useState(false);
-  const [previewType, setPreviewType] = useState<string | null>(null);
+  const [chosenPreviewType, setPreviewType] = useState<string | null>(null);
   const [payloadText, setPayloadText] = useState('');
   const [pickerMessage, setPickerMessage] = useState<string | null>(null);
   const target = useRef<TemplateTarget | null>(null);
@@ -49,10 +49,10 @@ export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endp
 
   const { definition, problems: formProblems } = useMemo(() => definitionFromForm(form, { includeAccount: admin && creating }), [form, admin, creating]);
   const heard = useMemo(() => typesHeardBy(form.subscribeAll ? ['*'] : form.eventTypes, catalog.data ?? []), [form.subscribeAll, form.eventTypes, catalog.data]);
-  useEffect(() => {
-    if (previewType === null || !heard.includes(previewType)) setPreviewType(heard[0] ?? null);
-  }, [heard, previewType]);
-  const parameters = catalog.data?.find((type) => type.name === previewType)?.parameters ?? [];
+  // The type chosen for the preview while the endpoint still hears it, else the first it hears.
+  const previewType = chosenPreviewType !== null && heard.includes(chosenPreviewType) ? chosenPreviewType : (heard[0] ?? null);
+  const previewed = catalog.data?.find((type) => type.name === previewType);
+  const parameters = previewed?.parameters ?? [];
   const problems = [...formProblems, ...saveProblems, ...previewProblems];
   const problem = (field: string) => problemAt(problems, field);
 
@@ -97,7 +97,7 @@ export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endp
     }
   };
 
-  const example = catalog.data?.find((type) => type.name === previewType)?.examples[0];
+  const example = previewed?.examples[0];
 
   return (
     <form className="editor" onSubmit={save} noValidate aria-label={creating ? 'New endpoint' : 'Edit endpoint'}>
