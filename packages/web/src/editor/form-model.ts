@@ -1,7 +1,7 @@
 import type { BodyFormat, Endpoint, EndpointMethod, RetrySchedule } from '@hookd/sdk/client';
 
 // The endpoint editor's state, and its translation to and from the API's endpoint definition.
-// Kept free of React and the DOM so it is tested on its own (test/ui/form-model.test.ts).
+// Kept free of React and the DOM so it is tested on its own (test/ui/web-logic.test.ts).
 // Problems found here carry the same JSON pointers as the API's validation details, so the form
 // shows both at the same field.
 
