@@ -81,7 +81,7 @@ function outcomeNamed(name: string): Outcome {
 }
 
 /** `08:00:01.234  200  succeeded  invoice.paid  dlv_…  ep_…  POST http://…  12 ms  #1` */
-export function formatEntry(entry: FeedEntry, paint: Paint): string {
+function formatEntry(entry: FeedEntry, paint: Paint): string {
   const { delivery, attempt } = entry;
   const colour = OUTCOME_STYLE[entry.outcome];
   const result = attempt === null ? '—' : attempt.statusCode !== null ? String(attempt.statusCode) : (attempt.error ?? 'error');
