@@ -36,8 +36,8 @@ const PutAccount = Type.Object(
 const AccountParams = Type.Object({ id: AccountId });
 
 /** A portal link lives at least a minute (time to open it) and at most a week. */
-export const PORTAL_SESSION_TTL = { min: 60, max: 604_800, default: 3600 };
-export const PORTAL_SESSION_KEY_NAME = 'portal session';
+const PORTAL_SESSION_TTL = { min: 60, max: 604_800, default: 3600 };
+const PORTAL_SESSION_KEY_NAME = 'portal session';
 
 const CreatePortalSession = Type.Object(
   {

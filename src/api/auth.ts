@@ -104,11 +104,15 @@ export function registerAuth(app: FastifyInstance, store: Store, clock: Clock): 
   });
 }
 
+/** The token of an `Authorization: Bearer <token>` header, or null when there is none. */
+export function bearerToken(request: FastifyRequest): string | null {
+  return BEARER.exec(request.headers.authorization ?? '')?.[1] ?? null;
+}
+
 export async function authenticate(request: FastifyRequest, store: Store, clock: Clock): Promise<Principal> {
-  const header = request.headers.authorization;
-  const match = header === undefined ? null : BEARER.exec(header);
-  if (match === null) throw new ApiError('unauthorized', 'send Authorization: Bearer <key>');
-  const key = await store.findKeyByHash(hashApiKey(match[1]!));
+  const token = bearerToken(request);
+  if (token === null) throw new ApiError('unauthorized', 'send Authorization: Bearer <key>');
+  const key = await store.findKeyByHash(hashApiKey(token));
   if (key === null || key.revoked) throw new ApiError('unauthorized', 'the key is not valid');
   if (key.expiresAt !== null && key.expiresAt <= clock.now()) throw new ApiError('unauthorized', 'the key has expired');
   return {

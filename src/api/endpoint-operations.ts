@@ -4,7 +4,7 @@ import type { Clock } from '../domain/clock.js';
 import { newId } from '../domain/ids.js';
 import type { Attempt } from '../domain/types.js';
 import type { Publisher } from '../ingest/publisher.js';
-import type { EndpointStats, Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { ADMIN_OR_ACCOUNT } from './auth.js';
 import { attemptView, AttemptView, DeliveryView, deliveryView } from './delivery-views.js';
 import { loadVisibleEndpoint } from './endpoints.js';
@@ -228,11 +228,12 @@ export function endpointOperationRoutes(
     async (request) => {
       const endpoint = await loadVisibleEndpoint(store, request, (request.params as Static<typeof IdParams>).id);
       const now = clock.now();
-      const [lastHour, lastDay]: EndpointStats[] = await Promise.all([
+      const [lastHour, lastDay, series] = await Promise.all([
         store.endpointStats(endpoint.id, now - HOUR_MS),
         store.endpointStats(endpoint.id, now - 86_400_000),
+        hourlySeries(store, endpoint.id, now),
       ]);
-      return { lastHour, lastDay, series: await hourlySeries(store, endpoint.id, now) };
+      return { lastHour, lastDay, series };
     },
   );
 }

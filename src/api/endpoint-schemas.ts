@@ -33,10 +33,12 @@ const Body = Type.Object(
   { additionalProperties: false },
 );
 
+const RetrySchedule = Type.Union([Type.Literal('exponential'), Type.Literal('fixed'), Type.Literal('custom')]);
+
 const Retry = Type.Object(
   {
     enabled: Type.Optional(Type.Boolean()),
-    schedule: Type.Optional(Type.Union([Type.Literal('exponential'), Type.Literal('fixed'), Type.Literal('custom')])),
+    schedule: Type.Optional(RetrySchedule),
     delaysSeconds: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 604_800 }), { minItems: 1, maxItems: 50 })),
     intervalSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
     maxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
@@ -101,7 +103,7 @@ export const EndpointView = Type.Object(
     body: Body,
     retry: Type.Object({
       enabled: Type.Boolean(),
-      schedule: Type.String(),
+      schedule: RetrySchedule,
       delaysSeconds: Type.Optional(Type.Array(Type.Integer())),
       intervalSeconds: Type.Optional(Type.Integer()),
       maxAttempts: Type.Optional(Type.Integer()),

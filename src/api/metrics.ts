@@ -4,15 +4,13 @@ import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
 import type { HookdMetrics } from '../observability/metrics.js';
 import type { Store } from '../store/store.js';
-import { authenticate } from './auth.js';
+import { authenticate, bearerToken } from './auth.js';
 import { ApiError } from './errors.js';
 
 // GET /metrics, for Prometheus. Unlike /health and /ready it needs a credential by default: the
 // numbers name endpoints and tell each customer's traffic, and hookd's port often serves the public
 // API too. Prometheus sends HOOKD_METRICS_TOKEN (a token good for this route only) or an admin key;
 // HOOKD_METRICS_PUBLIC=true drops the check where the port is reachable from a private network only.
-
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
@@ -24,8 +22,8 @@ export function metricsRoutes(app: FastifyInstance, metrics: HookdMetrics, confi
 
   async function authorize(request: FastifyRequest): Promise<void> {
     if (config.metricsPublic) return;
-    const presented = BEARER.exec(request.headers.authorization ?? '')?.[1];
-    if (presented !== undefined && tokenDigest !== null && timingSafeEqual(digest(presented), tokenDigest)) return;
+    const presented = bearerToken(request);
+    if (presented !== null && tokenDigest !== null && timingSafeEqual(digest(presented), tokenDigest)) return;
     const principal = await authenticate(request, store, clock);
     if (principal.kind !== 'admin') throw new ApiError('forbidden', 'metrics need HOOKD_METRICS_TOKEN or an admin key');
   }

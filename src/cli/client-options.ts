@@ -11,7 +11,7 @@ export interface ClientFlags {
   key?: string;
 }
 
-export const DEFAULT_URL = 'http://127.0.0.1:8080';
+const DEFAULT_URL = 'http://127.0.0.1:8080';
 
 /**
  * Adds --url and --key to a command. `endpoints create` needs --url for the endpoint's own URL (the

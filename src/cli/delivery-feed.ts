@@ -5,6 +5,7 @@ import { forEachConcurrently } from './concurrency.js';
 // are found at the top of the newest-first list; deliveries still in progress are re-read until
 // they end, so retries of older deliveries show up too. Each attempt is reported once.
 
+/** What became of a delivery after an attempt; also how `settle.ts` counts replayed and recovered ones. */
 export type Outcome = 'succeeded' | 'retrying' | 'failed' | 'dropped' | 'canceled';
 export const OUTCOMES: readonly Outcome[] = ['succeeded', 'retrying', 'failed', 'dropped', 'canceled'];
 
@@ -131,6 +132,7 @@ function outcomeOf(delivery: Delivery, attempt: Attempt, latest: boolean): Outco
   }
 }
 
-function timeOf(entry: FeedEntry): string {
+/** When the entry happened: its attempt started, or else its delivery ended or was made. */
+export function timeOf(entry: FeedEntry): string {
   return entry.attempt?.startedAt ?? entry.delivery.completedAt ?? entry.delivery.createdAt;
 }

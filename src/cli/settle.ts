@@ -1,5 +1,6 @@
 import type { Delivery, Hookd } from '@hookd/sdk';
 import { forEachConcurrently } from './concurrency.js';
+import type { Outcome } from './delivery-feed.js';
 import { Progress } from './progress.js';
 
 // After a replay or a recover the work is queued, not done. This watches the deliveries concerned
@@ -12,10 +13,8 @@ export interface TrackedDelivery {
   attemptsBefore: number;
 }
 
-export type SettledAs = 'succeeded' | 'retrying' | 'failed' | 'dropped' | 'canceled';
-
 export interface SettleReport {
-  counts: Record<SettledAs, number>;
+  counts: Record<Outcome, number>;
   /** Still unsettled when the watch was stopped with Ctrl-C. */
   unsettled: number;
 }
@@ -27,7 +26,7 @@ export async function watchSettling(
   tracked: readonly TrackedDelivery[],
   options: { label: string; intervalMs?: number },
 ): Promise<SettleReport> {
-  const counts: Record<SettledAs, number> = { succeeded: 0, retrying: 0, failed: 0, dropped: 0, canceled: 0 };
+  const counts: Record<Outcome, number> = { succeeded: 0, retrying: 0, failed: 0, dropped: 0, canceled: 0 };
   const progress = new Progress({ label: options.label, total: tracked.length });
   let waiting = [...tracked];
   let stopped = false;
@@ -55,7 +54,7 @@ export async function watchSettling(
 }
 
 /** How a delivery has settled, or null while its new attempt is still to come or in flight. */
-export function settledAs(delivery: Delivery, attemptsBefore: number): SettledAs | null {
+export function settledAs(delivery: Delivery, attemptsBefore: number): Outcome | null {
   if (delivery.status === 'canceled' || delivery.status === 'dropped') return delivery.status;
   if (delivery.status === 'sending') return null;
   if (delivery.attempts > attemptsBefore) return delivery.status === 'pending' ? 'retrying' : delivery.status;
@@ -64,8 +63,8 @@ export function settledAs(delivery: Delivery, attemptsBefore: number): SettledAs
   return null;
 }
 
-export function describeCounts(counts: Record<SettledAs, number>): string {
-  return (Object.entries(counts) as Array<[SettledAs, number]>)
+export function describeCounts(counts: Record<Outcome, number>): string {
+  return (Object.entries(counts) as Array<[Outcome, number]>)
     .filter(([, count]) => count > 0)
     .map(([outcome, count]) => `${count} ${outcome}`)
     .join(' · ');

@@ -1,7 +1,7 @@
 import { HookdConnectionError, type Hookd } from '@hookd/sdk';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { withClient, withClientOptions, type ClientFlags } from './client-options.js';
-import { DeliveryFeed, OUTCOMES, type FeedEntry, type Outcome } from './delivery-feed.js';
+import { DeliveryFeed, OUTCOMES, timeOf, type FeedEntry, type Outcome } from './delivery-feed.js';
 import { integerBetween, parseSince } from './option-parsers.js';
 import { clockTime, painterFor, type Paint, type TextStyle } from './style.js';
 
@@ -81,13 +81,12 @@ function outcomeNamed(name: string): Outcome {
 }
 
 /** `08:00:01.234  200  succeeded  invoice.paid  dlv_…  ep_…  POST http://…  12 ms  #1` */
-export function formatEntry(entry: FeedEntry, paint: Paint): string {
+function formatEntry(entry: FeedEntry, paint: Paint): string {
   const { delivery, attempt } = entry;
   const colour = OUTCOME_STYLE[entry.outcome];
-  const time = new Date(attempt?.startedAt ?? delivery.completedAt ?? delivery.createdAt);
   const result = attempt === null ? '—' : attempt.statusCode !== null ? String(attempt.statusCode) : (attempt.error ?? 'error');
   const parts = [
-    paint('gray', clockTime(time)),
+    paint('gray', clockTime(new Date(timeOf(entry)))),
     paint(['bold', colour], result.padEnd(3)),
     paint(colour, entry.outcome.padEnd(9)),
     delivery.eventType,

@@ -15,8 +15,8 @@ import { TalliedCounter } from './tallied-counter.js';
  * start get their own series, later ones are counted under `_other`. Ten thousand endpoints, or a
  * runaway catalog with strict mode off, must not blow up Prometheus.
  */
-export const MAX_ENDPOINT_SERIES = 1000;
-export const MAX_EVENT_TYPE_SERIES = 500;
+const MAX_ENDPOINT_SERIES = 1000;
+const MAX_EVENT_TYPE_SERIES = 500;
 
 /** Seconds; an attempt is bounded by its endpoint's timeout (at most 60 s). */
 const ATTEMPT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];

@@ -1,8 +1,8 @@
+import type { Endpoint } from '@hookd/sdk/client';
 import { describe, expect, it } from 'vitest';
 import { definitionFromForm, emptyForm, formFromEndpoint, parseFilterValue, problemAt } from '../../packages/web/src/editor/form-model.js';
 import { addField, insertAt } from '../../packages/web/src/editor/insert.js';
 import { contrastRatio, normalizeColour, parseTheme, textColourOn } from '../../packages/web/src/theme.js';
-import type { Endpoint } from '../../packages/web/src/types.js';
 
 // The web app's rules that need no browser: theme parameters, the editor's translation to the
 // API's endpoint definition, and the field picker's insertion.

@@ -1599,7 +1599,7 @@ export interface paths {
                                 enabled: boolean;
                                 intervalSeconds?: number;
                                 maxAttempts?: number;
-                                schedule: string;
+                                schedule: "exponential" | "fixed" | "custom";
                             };
                             timeoutMs: number;
                             title: string;
@@ -1883,7 +1883,7 @@ export interface paths {
                                 enabled: boolean;
                                 intervalSeconds?: number;
                                 maxAttempts?: number;
-                                schedule: string;
+                                schedule: "exponential" | "fixed" | "custom";
                             };
                             timeoutMs: number;
                             title: string;
@@ -5319,7 +5319,7 @@ export interface components {
                 enabled: boolean;
                 intervalSeconds?: number;
                 maxAttempts?: number;
-                schedule: string;
+                schedule: "exponential" | "fixed" | "custom";
             };
             timeoutMs: number;
             title: string;

@@ -7,9 +7,15 @@ import type { QueryOf, RequestBody, Route, SuccessBody } from './typed-routes.js
 type Schemas = components['schemas'];
 
 export type ApiKey = Schemas['ApiKey'];
+export type KeyKind = ApiKey['kind'];
 export type Account = Schemas['Account'];
 export type EventType = Schemas['EventType'];
+/** A payload field of an event type, as templates and json bodies name it. */
+export type EventTypeParameter = EventType['parameters'][number];
 export type Endpoint = Schemas['Endpoint'];
+export type EndpointMethod = Endpoint['method'];
+export type BodyFormat = Endpoint['body']['format'];
+export type RetrySchedule = Endpoint['retry']['schedule'];
 /** A stored event (named so that it does not shadow the DOM's `Event`). */
 export type HookdEvent = Schemas['Event'];
 export type AcceptedEvent = Schemas['AcceptedEvent'];
@@ -18,6 +24,8 @@ export type DeliveryStatus = Delivery['status'];
 export type Attempt = Schemas['Attempt'];
 export type Operation = Schemas['Operation'];
 export type OperationStatus = Operation['status'];
+/** An operation with the deliveries of its webhooks (GET /v1/operations/{protocol}). */
+export type OperationWithDeliveries = SuccessBody<Route<'/v1/operations/{protocol}', 'get'>>;
 
 /** An ISO-8601 timestamp, or a Date that the SDK turns into one. */
 export type Timestamp = string | Date;
@@ -53,6 +61,10 @@ export type EndpointTestResult = SuccessBody<Route<'/v1/endpoints/{id}/test', 'p
 export type RecoverInput = WithTimestamps<RequestBody<Route<'/v1/endpoints/{id}/recover', 'post'>>, 'since'>;
 export type RecoverResult = SuccessBody<Route<'/v1/endpoints/{id}/recover', 'post'>>;
 export type EndpointStats = SuccessBody<Route<'/v1/endpoints/{id}/stats', 'get'>>;
+/** Attempts by outcome and latency percentiles over one window (the last hour, the last day). */
+export type EndpointStatsWindow = EndpointStats['lastHour'];
+/** One hour of the stats' `series`. */
+export type EndpointStatsBucket = EndpointStats['series'][number];
 export type PreviewInput = RequestBody<Route<'/v1/endpoints/preview', 'post'>>;
 export type PreviewedRequest = SuccessBody<Route<'/v1/endpoints/preview', 'post'>>;
 

@@ -1,3 +1,4 @@
+import type { KeyIdentity } from '@hookd/sdk/client';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { createApi, errorMessage, whoIs } from './api.js';
 import { Loading } from './components/ui.js';
@@ -7,14 +8,13 @@ import { kindProblem, SignIn } from './pages/SignIn.js';
 import { BaseProvider } from './router.js';
 import { ScopeProvider, type Scope } from './scope.js';
 import { forgetKey, keepKey, readKey, type Area } from './session.js';
-import type { Me } from './types.js';
 
 // Signed in or not: the key of this tab is checked once, then every page gets the API client
 // through the scope. A key the API refuses later (expired portal session, revoked key) signs out.
 
 export function App({ area }: { area: Area }) {
   const [key, setKey] = useState<string | null>(() => readKey(area));
-  const [me, setMe] = useState<Me | null>(null);
+  const [me, setMe] = useState<KeyIdentity | null>(null);
   const [reason, setReason] = useState<string | null>(null);
 
   const signOut = (why: string | null) => {

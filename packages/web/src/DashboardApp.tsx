@@ -12,12 +12,12 @@ import { useLocation } from './router.js';
 // The admin dashboard at `/`: everything, for every account.
 
 const NAV: NavItem[] = [
-  { to: '/endpoints', label: 'Endpoints', prefix: '/endpoints' },
-  { to: '/deliveries', label: 'Deliveries', prefix: '/deliveries' },
-  { to: '/events', label: 'Events', prefix: '/events' },
-  { to: '/catalog', label: 'Event catalog', prefix: '/catalog' },
-  { to: '/accounts', label: 'Accounts', prefix: '/accounts' },
-  { to: '/operations', label: 'Operations', prefix: '/operations' },
+  { to: '/endpoints', label: 'Endpoints' },
+  { to: '/deliveries', label: 'Deliveries' },
+  { to: '/events', label: 'Events' },
+  { to: '/catalog', label: 'Event catalog' },
+  { to: '/accounts', label: 'Accounts' },
+  { to: '/operations', label: 'Operations' },
 ];
 
 const ROUTES: Route[] = [

@@ -13,9 +13,9 @@ import { useScope } from './scope.js';
 // endpoints: the pages do not offer them and the API would refuse them anyway.
 
 const NAV: NavItem[] = [
-  { to: '/endpoints', label: 'Endpoints', prefix: '/endpoints' },
-  { to: '/deliveries', label: 'Deliveries', prefix: '/deliveries' },
-  { to: '/catalog', label: 'Event catalog', prefix: '/catalog' },
+  { to: '/endpoints', label: 'Endpoints' },
+  { to: '/deliveries', label: 'Deliveries' },
+  { to: '/catalog', label: 'Event catalog' },
 ];
 
 const ROUTES: Route[] = [

@@ -1,13 +1,7 @@
-import type { Me } from './types.js';
+import type { ErrorDetail, KeyIdentity } from '@hookd/sdk/client';
 
 // The HTTP client of the dashboard and the portal: same origin, the key as a bearer token, and
 // hookd's error body turned into an ApiError whose details name the bad fields.
-
-export interface ErrorDetail {
-  field: string;
-  in: string;
-  message: string;
-}
 
 export class ApiError extends Error {
   constructor(
@@ -31,7 +25,7 @@ export interface Api {
 }
 
 /** `?a=1&b=x`, leaving out empty values (an empty filter means no filter). */
-export function queryString(query: Query = {}): string {
+function queryString(query: Query = {}): string {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query)) {
     if (value === undefined || value === null || value === '') continue;
@@ -82,7 +76,7 @@ export function createApi(key: string, onUnauthorized: (message: string) => void
 }
 
 /** Checks a key without keeping it: who it belongs to, or the API's reason for refusing it. */
-export async function whoIs(key: string): Promise<Me> {
+export async function whoIs(key: string): Promise<KeyIdentity> {
   return createApi(key, () => undefined).get('/v1/me');
 }
 

@@ -1,5 +1,5 @@
+import type { EventType, Page } from '@hookd/sdk/client';
 import type { Api } from './api.js';
-import type { EventType, Page } from './types.js';
 
 /** The whole catalog (up to a thousand types), for pickers. */
 export async function loadCatalog(api: Api, options: { includeArchived?: boolean } = {}): Promise<EventType[]> {

@@ -56,8 +56,19 @@ export function useAction<A extends unknown[], R>(action: (...args: A) => Promis
   return { ...state, run, reset };
 }
 
+export interface Paged<T> {
+  /** The items loaded so far; null until the first page has come. */
+  items: T[] | null;
+  nextCursor: string | null;
+  loading: boolean;
+  error: unknown;
+  busyMore: boolean;
+  loadMore: () => Promise<void>;
+  reload: () => void;
+}
+
 /** A cursor-paged list: the first page on load (and when deps change), more on demand. */
-export function usePaged<T>(fetchPage: (cursor: string | null) => Promise<{ data: T[]; nextCursor: string | null }>, deps: unknown[]) {
+export function usePaged<T>(fetchPage: (cursor: string | null) => Promise<{ data: T[]; nextCursor: string | null }>, deps: unknown[]): Paged<T> {
   const first = useLoad(() => fetchPage(null), deps);
   const [more, setMore] = useState<{ items: T[]; cursor: string | null; busy: boolean; error: unknown }>({ items: [], cursor: null, busy: false, error: null });
   useEffect(() => {

@@ -1,13 +1,13 @@
+import type { KeyIdentity } from '@hookd/sdk/client';
 import { createContext, useContext, type ReactNode } from 'react';
 import type { Api } from './api.js';
-import type { Me } from './types.js';
 
 // Who is signed in, and so what the pages show: an admin sees everything; an account key (the
 // portal) sees its own account's endpoints, deliveries and the catalog, and no account controls.
 
 export interface Scope {
   api: Api;
-  me: Me;
+  me: KeyIdentity;
   admin: boolean;
   signOut: () => void;
 }

@@ -30,7 +30,7 @@ export function parseTheme(search: string): Theme {
 }
 
 /** WCAG relative luminance of an `#rrggbb` colour. */
-export function luminance(hex: string): number {
+function luminance(hex: string): number {
   const channel = (i: number): number => {
     const c = parseInt(hex.slice(1 + i * 2, 3 + i * 2), 16) / 255;
     return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;

@@ -1,6 +1,6 @@
 import { PagedList } from '../pagination.js';
 import type { RequestOptions, Transport } from '../transport.js';
-import type { CompleteOperationInput, CreateOperationInput, ListOperationsQuery, Operation, StartedOperation } from '../types.js';
+import type { CompleteOperationInput, CreateOperationInput, ListOperationsQuery, Operation, OperationWithDeliveries, StartedOperation } from '../types.js';
 
 /**
  * Long-running actions with a protocol number: start one, hand the protocol to your caller, report
@@ -17,7 +17,8 @@ export class Operations {
     return this.transport.call('post', '/v1/operations/{protocol}/complete', { path: { protocol }, body: input }, options);
   }
 
-  get(protocol: string, options?: RequestOptions): Promise<Operation> {
+  /** The operation with the deliveries of its webhooks. */
+  get(protocol: string, options?: RequestOptions): Promise<OperationWithDeliveries> {
     return this.transport.call('get', '/v1/operations/{protocol}', { path: { protocol } }, options);
   }
 

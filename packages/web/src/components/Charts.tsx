@@ -1,4 +1,4 @@
-import type { StatsBucket } from '../types.js';
+import type { EndpointStatsBucket } from '@hookd/sdk/client';
 
 // An endpoint's last day, hour by hour, as two small SVG charts drawn here (no chart library):
 // attempts stacked by outcome, and latency p50/p99. Each has a text alternative.
@@ -14,7 +14,7 @@ function hourLabel(iso: string): string {
 }
 
 /** A round upper bound for an axis: 1, 2, 5 × 10^n. */
-export function niceMax(value: number): number {
+function niceMax(value: number): number {
   if (value <= 0) return 1;
   const power = 10 ** Math.floor(Math.log10(value));
   for (const step of [1, 2, 5, 10]) if (value <= step * power) return step * power;
@@ -39,7 +39,7 @@ function Axis({ max, format }: { max: number; format: (v: number) => string }) {
   );
 }
 
-function TimeLabels({ series }: { series: StatsBucket[] }) {
+function TimeLabels({ series }: { series: EndpointStatsBucket[] }) {
   const step = PLOT_W / series.length;
   return (
     <g className="axis" aria-hidden="true">
@@ -54,7 +54,7 @@ function TimeLabels({ series }: { series: StatsBucket[] }) {
   );
 }
 
-export function AttemptsChart({ series }: { series: StatsBucket[] }) {
+export function AttemptsChart({ series }: { series: EndpointStatsBucket[] }) {
   const max = niceMax(Math.max(0, ...series.map((b) => b.succeeded + b.failed)));
   const step = PLOT_W / Math.max(1, series.length);
   const barW = Math.max(2, step * 0.7);
@@ -88,7 +88,7 @@ export function AttemptsChart({ series }: { series: StatsBucket[] }) {
   );
 }
 
-function linePath(series: StatsBucket[], value: (b: StatsBucket) => number | null, max: number): string {
+function linePath(series: EndpointStatsBucket[], value: (b: EndpointStatsBucket) => number | null, max: number): string {
   const step = PLOT_W / Math.max(1, series.length);
   let path = '';
   let drawing = false;
@@ -106,7 +106,7 @@ function linePath(series: StatsBucket[], value: (b: StatsBucket) => number | nul
   return path.trim();
 }
 
-export function LatencyChart({ series }: { series: StatsBucket[] }) {
+export function LatencyChart({ series }: { series: EndpointStatsBucket[] }) {
   const max = niceMax(Math.max(0, ...series.map((b) => b.latencyMs.p99 ?? 0)));
   const step = PLOT_W / Math.max(1, series.length);
   const measured = series.filter((b) => b.latencyMs.p50 !== null);

@@ -1,5 +1,5 @@
+import type { Delivery } from '@hookd/sdk/client';
 import { Link, useNavigate } from '../router.js';
-import type { Delivery } from '../types.js';
 import { rowOpener, StatusBadge, Time } from './ui.js';
 
 // Deliveries as a table, wherever they are listed: the deliveries page, an endpoint, an event.

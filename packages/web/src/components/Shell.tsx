@@ -1,20 +1,38 @@
 import type { ReactNode } from 'react';
-import { Link, useLocation } from '../router.js';
+import { Link, useBase, useLocation } from '../router.js';
 import { useScope } from '../scope.js';
 import { Button } from './ui.js';
 
 // The frame around every page: the dashboard's sidebar, the portal's slim header.
 
 export interface NavItem {
+  /** The section's path, relative to the area: it and every path below it count as this item. */
   to: string;
   label: string;
-  /** Paths (relative to the area) that count as this item. */
-  prefix: string;
+}
+
+/** The area's sections, the one holding the current page marked as such. */
+function NavList({ items }: { items: NavItem[] }) {
+  const base = useBase();
+  const { path } = useLocation();
+  return (
+    <ul>
+      {items.map((item) => {
+        const current = path === base + item.to || path.startsWith(base + item.to + '/');
+        return (
+          <li key={item.to}>
+            <Link to={item.to} aria-current={current ? 'page' : undefined} className={current ? 'active' : undefined}>
+              {item.label}
+            </Link>
+          </li>
+        );
+      })}
+    </ul>
+  );
 }
 
 export function DashboardShell({ items, children }: { items: NavItem[]; children: ReactNode }) {
   const { signOut } = useScope();
-  const { path } = useLocation();
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
@@ -27,18 +45,7 @@ export function DashboardShell({ items, children }: { items: NavItem[]; children
           </span>{' '}
           hookd
         </div>
-        <ul>
-          {items.map((item) => {
-            const current = path === item.prefix || path.startsWith(item.prefix + '/');
-            return (
-              <li key={item.to}>
-                <Link to={item.to} aria-current={current ? 'page' : undefined} className={current ? 'active' : undefined}>
-                  {item.label}
-                </Link>
-              </li>
-            );
-          })}
-        </ul>
+        <NavList items={items} />
         <div className="sidebar-foot">
           <a href="/docs" target="_blank" rel="noreferrer">
             API reference
@@ -57,7 +64,6 @@ export function DashboardShell({ items, children }: { items: NavItem[]; children
 
 export function PortalShell({ items, title, children }: { items: NavItem[]; title: ReactNode; children: ReactNode }) {
   const { signOut } = useScope();
-  const { path } = useLocation();
   return (
     <div className="portal">
       <a className="skip-link" href="#main">
@@ -66,18 +72,7 @@ export function PortalShell({ items, title, children }: { items: NavItem[]; titl
       <header className="portal-header">
         <div className="portal-title">{title}</div>
         <nav aria-label="Portal">
-          <ul>
-            {items.map((item) => {
-              const current = path === '/portal' + item.prefix || path.startsWith('/portal' + item.prefix + '/');
-              return (
-                <li key={item.to}>
-                  <Link to={item.to} aria-current={current ? 'page' : undefined} className={current ? 'active' : undefined}>
-                    {item.label}
-                  </Link>
-                </li>
-              );
-            })}
-          </ul>
+          <NavList items={items} />
         </nav>
         <Button kind="ghost" onClick={signOut}>
           Sign out

@@ -154,10 +154,6 @@ export function Time({ iso }: { iso: string | null | undefined }) {
   );
 }
 
-export function Code({ children }: { children: ReactNode }) {
-  return <code className="mono">{children}</code>;
-}
-
 export function Pre({ children, label }: { children: string; label?: string }) {
   return (
     <pre className="pre" tabIndex={0} aria-label={label}>
@@ -212,6 +208,39 @@ export function Details({ items }: { items: Array<[string, ReactNode]> }) {
         </div>
       ))}
     </dl>
+  );
+}
+
+/** A text box and a button that add what was typed (Enter adds too), then empty the box. */
+export function InlineAdd({ label, placeholder, button, onAdd }: { label: string; placeholder: string; button: string; onAdd: (value: string) => void }) {
+  const id = useId();
+  const [value, setValue] = useState('');
+  const add = () => {
+    if (value.trim() !== '') onAdd(value.trim());
+    setValue('');
+  };
+  return (
+    <div className="inline-add">
+      <label className="visually-hidden" htmlFor={id}>
+        {label}
+      </label>
+      <input
+        id={id}
+        className="mono"
+        value={value}
+        placeholder={placeholder}
+        onChange={(event) => setValue(event.target.value)}
+        onKeyDown={(event) => {
+          if (event.key === 'Enter') {
+            event.preventDefault();
+            add();
+          }
+        }}
+      />
+      <Button kind="ghost" onClick={add}>
+        {button}
+      </Button>
+    </div>
   );
 }
 

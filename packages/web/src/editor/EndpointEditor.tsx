@@ -1,4 +1,5 @@
-import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import type { CreatedEndpoint, Endpoint, EndpointMethod } from '@hookd/sdk/client';
+import { useMemo, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../api.js';
 import { loadCatalog, typesHeardBy } from '../catalog.js';
 import { KeyValueEditor } from '../components/KeyValueEditor.js';
@@ -6,7 +7,8 @@ import { Button, ErrorBanner, Field } from '../components/ui.js';
 import { prettyJson } from '../format.js';
 import { useLoad } from '../hooks.js';
 import { useScope } from '../scope.js';
-import type { BodyFormat, Endpoint, HttpMethod, RetrySchedule } from '../types.js';
+import { BodyFields } from './BodyFields.js';
+import { DeliveryFields } from './DeliveryFields.js';
 import { EventTypePicker } from './EventTypePicker.js';
 import { FieldPicker } from './FieldPicker.js';
 import { definitionFromForm, emptyForm, formFromEndpoint, problemAt, type EndpointForm, type Problem } from './form-model.js';
@@ -16,20 +18,7 @@ import { PreviewPanel } from './PreviewPanel.js';
 // Every option of an endpoint, with the field picker and the live preview beside it. Used to
 // create and to edit, by admins (any account, or provider-level) and in the portal (its account).
 
-const METHODS: HttpMethod[] = ['POST', 'PUT', 'PATCH', 'GET'];
-
-const FORMATS: Array<{ value: BodyFormat; label: string; hint: string }> = [
-  { value: 'standard', label: 'Standard', hint: '{"type", "timestamp", "data": payload}' },
-  { value: 'raw', label: 'Raw', hint: 'the payload exactly as posted' },
-  { value: 'json', label: 'JSON', hint: 'chosen parameters and user parameters' },
-  { value: 'text', label: 'Text', hint: 'a template you write' },
-];
-
-const SCHEDULES: Array<{ value: RetrySchedule; label: string }> = [
-  { value: 'exponential', label: 'Exponential (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h)' },
-  { value: 'fixed', label: 'Fixed interval' },
-  { value: 'custom', label: 'Custom delays' },
-];
+const METHODS: EndpointMethod[] = ['POST', 'PUT', 'PATCH', 'GET'];
 
 /** Where the field picker inserts: the input last focused, and how to change its value. */
 interface TemplateTarget {
@@ -37,7 +26,7 @@ interface TemplateTarget {
   apply: (value: string) => void;
 }
 
-export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endpoint | null; onSaved: (endpoint: Endpoint & { secret?: string }) => void; onCancel: () => void }) {
+export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endpoint | null; onSaved: (endpoint: Endpoint) => void; onCancel: () => void }) {
   const { api, admin } = useScope();
   const creating = endpoint === null;
   const [form, setForm] = useState<EndpointForm>(() => (endpoint === null ? emptyForm() : formFromEndpoint(endpoint)));
@@ -46,7 +35,7 @@ export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endp
   const [saveError, setSaveError] = useState<unknown>(null);
   const [saving, setSaving] = useState(false);
   const [showProblems, setShowProblems] = useState(false);
-  const [previewType, setPreviewType] = useState<string | null>(null);
+  const [chosenPreviewType, setPreviewType] = useState<string | null>(null);
   const [payloadText, setPayloadText] = useState('');
   const [pickerMessage, setPickerMessage] = useState<string | null>(null);
   const target = useRef<TemplateTarget | null>(null);
@@ -60,10 +49,10 @@ export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endp
 
   const { definition, problems: formProblems } = useMemo(() => definitionFromForm(form, { includeAccount: admin && creating }), [form, admin, creating]);
   const heard = useMemo(() => typesHeardBy(form.subscribeAll ? ['*'] : form.eventTypes, catalog.data ?? []), [form.subscribeAll, form.eventTypes, catalog.data]);
-  useEffect(() => {
-    if (previewType === null || !heard.includes(previewType)) setPreviewType(heard[0] ?? null);
-  }, [heard, previewType]);
-  const parameters = catalog.data?.find((type) => type.name === previewType)?.parameters ?? [];
+  // The type chosen for the preview while the endpoint still hears it, else the first it hears.
+  const previewType = chosenPreviewType !== null && heard.includes(chosenPreviewType) ? chosenPreviewType : (heard[0] ?? null);
+  const previewed = catalog.data?.find((type) => type.name === previewType);
+  const parameters = previewed?.parameters ?? [];
   const problems = [...formProblems, ...saveProblems, ...previewProblems];
   const problem = (field: string) => problemAt(problems, field);
 
@@ -98,7 +87,7 @@ export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endp
     if (formProblems.length > 0) return;
     setSaving(true);
     try {
-      const saved = creating ? await api.post<Endpoint & { secret: string }>('/v1/endpoints', definition) : await api.patch<Endpoint>(`/v1/endpoints/${encodeURIComponent(endpoint.id)}`, definition);
+      const saved = creating ? await api.post<CreatedEndpoint>('/v1/endpoints', definition) : await api.patch<Endpoint>(`/v1/endpoints/${encodeURIComponent(endpoint.id)}`, definition);
       onSaved(saved);
     } catch (error) {
       setSaveError(error);
@@ -108,7 +97,7 @@ export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endp
     }
   };
 
-  const example = catalog.data?.find((type) => type.name === previewType)?.examples[0];
+  const example = previewed?.examples[0];
 
   return (
     <form className="editor" onSubmit={save} noValidate aria-label={creating ? 'New endpoint' : 'Edit endpoint'}>
@@ -137,7 +126,7 @@ export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endp
             </Field>
             <Field label="Method" error={problem('/method')}>
               {(id) => (
-                <select id={id} value={form.method} onChange={(e) => update({ method: e.target.value as HttpMethod })}>
+                <select id={id} value={form.method} onChange={(e) => update({ method: e.target.value as EndpointMethod })}>
                   {METHODS.map((method) => (
                     <option key={method}>{method}</option>
                   ))}
@@ -211,126 +200,9 @@ export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endp
           />
         </fieldset>
 
-        <fieldset className="section">
-          <legend>Body</legend>
-          <div className="format-options" role="radiogroup" aria-label="Body format">
-            {FORMATS.map((format) => (
-              <label key={format.value} className={`format-option ${form.bodyFormat === format.value ? 'selected' : ''}`}>
-                <input type="radio" name="body-format" value={format.value} checked={form.bodyFormat === format.value} onChange={() => update({ bodyFormat: format.value })} />
-                <span className="format-label">{format.label}</span>
-                <span className="format-hint">{format.hint}</span>
-              </label>
-            ))}
-          </div>
-          {form.method === 'GET' && <p className="hint">A GET has no body{form.bodyFormat === 'json' ? ': the JSON fields go into the query string' : ''}.</p>}
-          {form.bodyFormat === 'json' && (
-            <>
-              <div className="field">
-                <span className="label">Fields</span>
-                <p className="hint">Payload paths to send (all of the payload when none); <span className="mono">path:alias</span> renames. Pick them from the available parameters.</p>
-                <ul className="chips" aria-label="Chosen fields">
-                  {form.fields.map((field) => (
-                    <li key={field} className="chip">
-                      <span className="mono">{field}</span>
-                      <button type="button" aria-label={`Remove field ${field}`} onClick={() => update({ fields: form.fields.filter((f) => f !== field) })}>
-                        ✕
-                      </button>
-                    </li>
-                  ))}
-                  {form.fields.length === 0 && <li className="muted">All of the payload</li>}
-                </ul>
-                <FieldAdder onAdd={(path) => update({ fields: addField(form.fields, path) })} />
-                {problem('/body/fields') && <p className="field-error">{problem('/body/fields')}</p>}
-              </div>
-              <KeyValueEditor
-                legend="User parameters"
-                itemName="user parameter"
-                pairs={form.userParams}
-                onChange={(userParams) => update({ userParams })}
-                keyPlaceholder="crm"
-                valuePlaceholder="x1 or {{event.type}}"
-                hint="Extra fields added to the JSON; string values may be templates."
-                error={problem('/body/userParams')}
-                onValueFocus={track}
-              />
-            </>
-          )}
-          {form.bodyFormat === 'text' && (
-            <div className="grid-2">
-              <Field label="Template" error={problem('/body/template')} hint="{{data.path}} inserts a payload value; | json and | urlencode format it." className="span-2">
-                {(id, described) => (
-                  <textarea
-                    id={id}
-                    ref={templateRef}
-                    aria-describedby={described}
-                    className="mono"
-                    rows={5}
-                    spellCheck={false}
-                    value={form.template}
-                    placeholder="Call {{data.callId}} from {{data.from}}"
-                    onChange={(e) => update({ template: e.target.value })}
-                    onFocus={(e) => track(e.currentTarget, (template) => update({ template }))}
-                  />
-                )}
-              </Field>
-              <Field label="Content type" error={problem('/body/contentType')}>
-                {(id) => <input id={id} className="mono" value={form.contentType} placeholder="text/plain" onChange={(e) => update({ contentType: e.target.value })} />}
-              </Field>
-            </div>
-          )}
-        </fieldset>
+        <BodyFields form={form} update={update} problem={problem} track={track} templateRef={templateRef} />
 
-        <fieldset className="section">
-          <legend>Delivery</legend>
-          <div className="grid-2">
-            <div className="field checkbox-field">
-              <label>
-                <input type="checkbox" checked={form.retryEnabled} onChange={(e) => update({ retryEnabled: e.target.checked })} /> Retry if error
-              </label>
-              <p className="hint">Off: one attempt only.</p>
-            </div>
-            <div className="field checkbox-field">
-              <label>
-                <input type="checkbox" checked={form.dropOn4xx} onChange={(e) => update({ dropOn4xx: e.target.checked })} /> A 4xx answer is final
-              </label>
-              <p className="hint">Never retry client errors (408 and 429 excepted).</p>
-            </div>
-            {form.retryEnabled && (
-              <Field label="Retry schedule" error={problem('/retry/schedule')} className="span-2">
-                {(id) => (
-                  <select id={id} value={form.schedule} onChange={(e) => update({ schedule: e.target.value as RetrySchedule })}>
-                    {SCHEDULES.map((schedule) => (
-                      <option key={schedule.value} value={schedule.value}>
-                        {schedule.label}
-                      </option>
-                    ))}
-                  </select>
-                )}
-              </Field>
-            )}
-            {form.retryEnabled && form.schedule === 'fixed' && (
-              <>
-                <Field label="Interval (seconds)" error={problem('/retry/intervalSeconds')} hint="Default 300.">
-                  {(id, described) => <input id={id} aria-describedby={described} inputMode="numeric" value={form.intervalSeconds} placeholder="300" onChange={(e) => update({ intervalSeconds: e.target.value })} />}
-                </Field>
-                <Field label="Attempts in all" error={problem('/retry/maxAttempts')} hint="The first one included; default 16.">
-                  {(id, described) => <input id={id} aria-describedby={described} inputMode="numeric" value={form.maxAttempts} placeholder="16" onChange={(e) => update({ maxAttempts: e.target.value })} />}
-                </Field>
-              </>
-            )}
-            {form.retryEnabled && form.schedule === 'custom' && (
-              <Field label="Delays before each retry (seconds)" error={problem('/retry/delaysSeconds')} hint="Comma-separated, e.g. 10, 60, 600." className="span-2">
-                {(id, described) => <input id={id} aria-describedby={described} className="mono" value={form.delays} placeholder="10, 60, 600" onChange={(e) => update({ delays: e.target.value })} />}
-              </Field>
-            )}
-            <Field label="Timeout (ms)" error={problem('/timeoutMs')} hint="Per attempt, 1000–60000.">
-              {(id, described) => <input id={id} aria-describedby={described} inputMode="numeric" value={form.timeoutMs} onChange={(e) => update({ timeoutMs: e.target.value })} />}
-            </Field>
-            <Field label="Rate limit (attempts per second)" error={problem('/rateLimitPerSecond')} hint="Empty: no limit.">
-              {(id, described) => <input id={id} aria-describedby={described} inputMode="numeric" value={form.rateLimitPerSecond} onChange={(e) => update({ rateLimitPerSecond: e.target.value })} />}
-            </Field>
-          </div>
-        </fieldset>
+        <DeliveryFields form={form} update={update} problem={problem} />
 
         <div className="form-actions">
           <Button kind="primary" type="submit" busy={saving}>
@@ -371,33 +243,3 @@ export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endp
   );
 }
 
-function FieldAdder({ onAdd }: { onAdd: (path: string) => void }) {
-  const [value, setValue] = useState('');
-  const add = () => {
-    if (value.trim() !== '') onAdd(value.trim());
-    setValue('');
-  };
-  return (
-    <div className="inline-add">
-      <label className="visually-hidden" htmlFor="field-adder">
-        Add a field by path
-      </label>
-      <input
-        id="field-adder"
-        className="mono"
-        value={value}
-        placeholder="call.from:caller"
-        onChange={(e) => setValue(e.target.value)}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter') {
-            e.preventDefault();
-            add();
-          }
-        }}
-      />
-      <Button kind="ghost" onClick={add}>
-        Add field
-      </Button>
-    </div>
-  );
-}

@@ -1,6 +1,6 @@
-import { useId, useState } from 'react';
-import { Button } from '../components/ui.js';
-import type { EventType } from '../types.js';
+import type { EventType } from '@hookd/sdk/client';
+import { useId } from 'react';
+import { InlineAdd } from '../components/ui.js';
 
 // Which events an endpoint hears: all of them, or chosen catalog types and patterns (`call.*`).
 
@@ -18,14 +18,11 @@ export function EventTypePicker({
   error?: string | null;
 }) {
   const id = useId();
-  const [pattern, setPattern] = useState('');
   const live = catalog.filter((type) => !type.archived);
   const extra = selected.filter((name) => !live.some((type) => type.name === name));
   const toggle = (name: string, on: boolean) => onChange({ all, selected: on ? [...selected, name] : selected.filter((n) => n !== name) });
-  const addPattern = () => {
-    const value = pattern.trim();
-    if (value !== '' && !selected.includes(value)) onChange({ all: false, selected: [...selected, value] });
-    setPattern('');
+  const addPattern = (pattern: string) => {
+    if (!selected.includes(pattern)) onChange({ all: false, selected: [...selected, pattern] });
   };
   return (
     <fieldset className={`event-type-picker ${error ? 'field-invalid' : ''}`}>
@@ -56,27 +53,7 @@ export function EventTypePicker({
               </label>
             ))}
           </div>
-          <div className="inline-add">
-            <label htmlFor={`${id}-pattern`} className="visually-hidden">
-              Add a pattern
-            </label>
-            <input
-              id={`${id}-pattern`}
-              className="mono"
-              placeholder="call.*"
-              value={pattern}
-              onChange={(event) => setPattern(event.target.value)}
-              onKeyDown={(event) => {
-                if (event.key === 'Enter') {
-                  event.preventDefault();
-                  addPattern();
-                }
-              }}
-            />
-            <Button kind="ghost" onClick={addPattern}>
-              Add pattern
-            </Button>
-          </div>
+          <InlineAdd label="Add a pattern" placeholder="call.*" button="Add pattern" onAdd={addPattern} />
         </>
       )}
       {error && <p className="field-error">{error}</p>}

@@ -1,10 +1,10 @@
-import type { BodyFormat, Parameter } from '../types.js';
+import type { BodyFormat, EventTypeParameter } from '@hookd/sdk/client';
 
 // KOMPaaS's "available parameters": the payload fields of the chosen event type, one click to use.
 // In a json body a click adds the field to the body; otherwise it inserts a {{placeholder}} at the
 // cursor of the last focused template (text body, header or query value, user parameter).
 
-const CONTEXT: Parameter[] = [
+const CONTEXT: EventTypeParameter[] = [
   { path: 'event.id', type: 'string', description: 'the event id' },
   { path: 'event.type', type: 'string', description: 'the event type' },
   { path: 'event.occurredAt', type: 'string', description: 'when it happened (ISO)' },
@@ -23,7 +23,7 @@ export function FieldPicker({
   message,
 }: {
   eventType: string | null;
-  parameters: Parameter[];
+  parameters: EventTypeParameter[];
   bodyFormat: BodyFormat;
   onInsert: (path: string) => void;
   onAddField: (path: string) => void;

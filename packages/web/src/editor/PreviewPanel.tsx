@@ -1,9 +1,9 @@
+import type { PreviewedRequest } from '@hookd/sdk/client';
 import { useEffect, useState } from 'react';
 import { ApiError, errorMessage } from '../api.js';
 import { KeyValueTable, Loading } from '../components/ui.js';
 import { useDebounced } from '../hooks.js';
 import { useScope } from '../scope.js';
-import type { Preview } from '../types.js';
 import type { Problem } from './form-model.js';
 
 // The exact request hookd would send for the definition being edited, from
@@ -45,13 +45,13 @@ export function PreviewPanel({
   const ready = problems.length === 0 && payloadError === null && url !== '';
   const request = ready ? JSON.stringify({ endpoint: definition, eventType: eventType ?? undefined, payload }) : null;
   const settled = useDebounced(request, DEBOUNCE_MS);
-  const [state, setState] = useState<{ preview: Preview | null; error: unknown; loading: boolean }>({ preview: null, error: null, loading: false });
+  const [state, setState] = useState<{ preview: PreviewedRequest | null; error: unknown; loading: boolean }>({ preview: null, error: null, loading: false });
 
   useEffect(() => {
     if (settled === null) return;
     let current = true;
     setState((s) => ({ ...s, loading: true }));
-    api.post<Preview>('/v1/endpoints/preview', JSON.parse(settled)).then(
+    api.post<PreviewedRequest>('/v1/endpoints/preview', JSON.parse(settled)).then(
       (preview) => {
         if (!current) return;
         setState({ preview, error: null, loading: false });

@@ -1,7 +1,7 @@
-import type { BodyFormat, Endpoint, HttpMethod, RetrySchedule } from '../types.js';
+import type { BodyFormat, Endpoint, EndpointMethod, RetrySchedule } from '@hookd/sdk/client';
 
 // The endpoint editor's state, and its translation to and from the API's endpoint definition.
-// Kept free of React and the DOM so it is tested on its own (test/ui/form-model.test.ts).
+// Kept free of React and the DOM so it is tested on its own (test/ui/web-logic.test.ts).
 // Problems found here carry the same JSON pointers as the API's validation details, so the form
 // shows both at the same field.
 
@@ -22,7 +22,7 @@ export interface EndpointForm {
   subscribeAll: boolean;
   eventTypes: string[];
   active: boolean;
-  method: HttpMethod;
+  method: EndpointMethod;
   headers: Pair[];
   queryParams: Pair[];
   bodyFormat: BodyFormat;
@@ -47,6 +47,13 @@ export interface EndpointForm {
 export interface Problem {
   field: string;
   message: string;
+}
+
+/** What each section of the editor is given: the form, how to change it, the problem at a field. */
+export interface FormSectionProps {
+  form: EndpointForm;
+  update: (patch: Partial<EndpointForm>) => void;
+  problem: (field: string) => string | null;
 }
 
 export function emptyForm(): EndpointForm {
@@ -236,9 +243,4 @@ export function problemAt(problems: Problem[], field: string): string | null {
   if (exact) return exact.message;
   const inside = problems.find((p) => p.field.startsWith(field + '/'));
   return inside ? inside.message : null;
-}
-
-/** The concrete event types of a subscription (patterns like `call.*` and `*` left out). */
-export function concreteTypes(eventTypes: string[]): string[] {
-  return eventTypes.filter((type) => type !== '*' && !type.endsWith('*'));
 }

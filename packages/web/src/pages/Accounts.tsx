@@ -1,10 +1,11 @@
+import type { Account, Page, PortalSession } from '@hookd/sdk/client';
 import { useState, type FormEvent } from 'react';
-import { Badge, Button, Card, CopyButton, Empty, ErrorBanner, Field, LoadMore, Loading, PageHeader, Time } from '../components/ui.js';
+import { PagedResults } from '../components/PagedResults.js';
+import { Badge, Button, Card, CopyButton, ErrorBanner, Field, PageHeader, Time } from '../components/ui.js';
 import { formatTime } from '../format.js';
 import { useAction, usePaged } from '../hooks.js';
 import { Link } from '../router.js';
 import { useScope } from '../scope.js';
-import type { Account, Page, PortalSession } from '../types.js';
 
 // The provider's customers: switch each one's webhooks on and off, and open their self-service
 // portal through a short-lived magic link.
@@ -125,34 +126,30 @@ export function AccountsPage() {
   return (
     <>
       <PageHeader title="Accounts" subtitle="Your customers. Each one's webhooks can be switched off, and each has a self-service portal." />
-      <ErrorBanner error={list.error} title="Accounts could not be loaded" />
-      {list.items === null ? (
-        list.loading && <Loading />
-      ) : list.items.length === 0 ? (
-        <Empty>No accounts yet: they appear the first time an accountId is used.</Empty>
-      ) : (
-        <div className="table-wrap">
-          <table className="table" data-testid="accounts-table">
-            <thead>
-              <tr>
-                <th scope="col">Account</th>
-                <th scope="col">Name</th>
-                <th scope="col">Webhooks</th>
-                <th scope="col">Created</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((account) => (
-                <AccountRow key={account.id} account={changed[account.id] ?? account} onChanged={note} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <LoadMore cursor={list.nextCursor} onMore={() => void list.loadMore()} busy={list.busyMore} />
+      <PagedResults list={list} failure="Accounts could not be loaded" empty="No accounts yet: they appear the first time an accountId is used.">
+        {(items) => (
+          <div className="table-wrap">
+            <table className="table" data-testid="accounts-table">
+              <thead>
+                <tr>
+                  <th scope="col">Account</th>
+                  <th scope="col">Name</th>
+                  <th scope="col">Webhooks</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((account) => (
+                  <AccountRow key={account.id} account={changed[account.id] ?? account} onChanged={note} />
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </PagedResults>
       <AddAccount
         onAdded={(account) => {
           note(account);

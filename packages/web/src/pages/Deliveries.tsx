@@ -1,16 +1,19 @@
+import type { Attempt, Delivery, DeliveryStatus, Page } from '@hookd/sdk/client';
 import { useEffect, useState } from 'react';
+import { AttemptOutcome } from '../components/AttemptOutcome.js';
 import { DeliveryTable, lastResult } from '../components/DeliveryTable.js';
 import { Filters } from '../components/Filters.js';
-import { Button, Card, ConfirmButton, Details, Empty, ErrorBanner, KeyValueTable, LoadMore, Loading, Notice, PageHeader, Pre, StatusBadge, Time } from '../components/ui.js';
+import { PagedResults } from '../components/PagedResults.js';
+import { Button, Card, ConfirmButton, Details, Empty, ErrorBanner, KeyValueTable, Loading, Notice, PageHeader, Pre, StatusBadge, Time } from '../components/ui.js';
 import { formatTime, prettyBody } from '../format.js';
 import { useAction, useLoad, usePaged } from '../hooks.js';
 import { Link, useSearch } from '../router.js';
 import { useScope } from '../scope.js';
-import { DELIVERY_STATUSES, type Attempt, type Delivery, type Page } from '../types.js';
-import { AttemptOutcome } from './EndpointDetail.js';
 
 // What happened to each event at each endpoint: every attempt's request and response, and the
 // levers — retry now, cancel what is still pending.
+
+const DELIVERY_STATUSES: DeliveryStatus[] = ['pending', 'sending', 'succeeded', 'failed', 'dropped', 'canceled'];
 
 export function DeliveriesPage() {
   const { api } = useScope();
@@ -38,9 +41,9 @@ export function DeliveriesPage() {
           { name: 'correlationId', label: 'Correlation id' },
         ]}
       />
-      <ErrorBanner error={list.error} title="Deliveries could not be loaded" />
-      {list.items === null ? list.loading && <Loading /> : list.items.length === 0 ? <Empty>No deliveries match.</Empty> : <DeliveryTable deliveries={list.items} testId="deliveries-table" />}
-      <LoadMore cursor={list.nextCursor} onMore={() => void list.loadMore()} busy={list.busyMore} />
+      <PagedResults list={list} failure="Deliveries could not be loaded" empty="No deliveries match.">
+        {(items) => <DeliveryTable deliveries={items} testId="deliveries-table" />}
+      </PagedResults>
     </>
   );
 }

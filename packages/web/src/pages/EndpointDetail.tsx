@@ -1,35 +1,19 @@
-import { useState } from 'react';
-import { loadCatalog, typesHeardBy } from '../catalog.js';
+import type { Delivery, Endpoint, EndpointStats, EndpointStatsWindow, Page } from '@hookd/sdk/client';
 import { AttemptsChart, LatencyChart } from '../components/Charts.js';
 import { DeliveryTable } from '../components/DeliveryTable.js';
-import {
-  Badge,
-  Button,
-  Card,
-  ConfirmButton,
-  CopyButton,
-  Details,
-  Empty,
-  ErrorBanner,
-  KeyValueTable,
-  Loading,
-  Notice,
-  PageHeader,
-  Pre,
-  StatusBadge,
-} from '../components/ui.js';
+import { Badge, Button, Card, ConfirmButton, Details, Empty, ErrorBanner, KeyValueTable, Loading, Notice, PageHeader, Pre } from '../components/ui.js';
 import { EndpointEditor } from '../editor/EndpointEditor.js';
-import { formatDuration, fromLocalInput, percent, prettyBody, toLocalInput } from '../format.js';
+import { formatDuration, percent } from '../format.js';
 import { useAction, useLoad } from '../hooks.js';
 import { Link, useNavigate, useSearch } from '../router.js';
 import { useScope } from '../scope.js';
-import type { Attempt, Delivery, Endpoint, EndpointStats, Page, StatsWindow } from '../types.js';
+import { RecoverPanel, SecretPanel, TestPanel } from './EndpointActions.js';
 import { EndpointStatus, eventTypesText } from './Endpoints.js';
 
 // One endpoint: its health over the last day, a test send, its signing secret, recovery after an
-// outage, its configuration and latest deliveries.
+// outage (those three in EndpointActions.tsx), its configuration and latest deliveries.
 
-export function retryText(retry: Endpoint['retry']): string {
+function retryText(retry: Endpoint['retry']): string {
   if (!retry.enabled) return 'one attempt, no retries';
   const tail = retry.dropOn4xx ? '; a 4xx is final' : '';
   if (retry.schedule === 'fixed') return `every ${retry.intervalSeconds ?? 300} s, ${retry.maxAttempts ?? 16} attempts in all${tail}`;
@@ -37,7 +21,7 @@ export function retryText(retry: Endpoint['retry']): string {
   return `exponential, 8 attempts over about 27.6 h${tail}`;
 }
 
-function StatTiles({ label, window }: { label: string; window: StatsWindow }) {
+function StatTiles({ label, window }: { label: string; window: EndpointStatsWindow }) {
   return (
     <div className="stat-group" aria-label={label}>
       <h3>{label}</h3>
@@ -60,150 +44,6 @@ function StatTiles({ label, window }: { label: string; window: StatsWindow }) {
         </div>
       </div>
     </div>
-  );
-}
-
-export function AttemptOutcome({ attempt }: { attempt: Attempt }) {
-  const ok = attempt.statusCode !== null && attempt.statusCode >= 200 && attempt.statusCode < 300;
-  return (
-    <span className="outcome">
-      <Badge tone={ok ? 'success' : 'danger'}>{attempt.statusCode !== null ? `HTTP ${attempt.statusCode}` : (attempt.error ?? 'failed')}</Badge>{' '}
-      <span className="muted">in {formatDuration(attempt.durationMs)}</span>
-      {attempt.error && attempt.statusCode !== null && <span className="muted"> ({attempt.error})</span>}
-    </span>
-  );
-}
-
-function TestPanel({ endpoint, onSent }: { endpoint: Endpoint; onSent: () => void }) {
-  const { api } = useScope();
-  const catalog = useLoad(() => loadCatalog(api), [api]);
-  const types = typesHeardBy(endpoint.eventTypes, catalog.data ?? []);
-  const [type, setType] = useState('');
-  const [payload, setPayload] = useState('');
-  const [payloadError, setPayloadError] = useState<string | null>(null);
-  const test = useAction(async () => {
-    const body: Record<string, unknown> = {};
-    if ((type || types[0]) !== undefined) body.eventType = type || types[0];
-    if (payload.trim() !== '') body.payload = JSON.parse(payload);
-    return api.post<{ delivery: Delivery; attempt: Attempt }>(`/v1/endpoints/${endpoint.id}/test`, body);
-  });
-  const send = async () => {
-    if (payload.trim() !== '') {
-      try {
-        JSON.parse(payload);
-      } catch (error) {
-        setPayloadError('not valid JSON: ' + (error as Error).message);
-        return;
-      }
-    }
-    setPayloadError(null);
-    if ((await test.run()) !== null) onSent();
-  };
-  return (
-    <Card title="Send a test event">
-      <p className="muted">One real delivery, now, without retries. Without a payload the type's first example is sent.</p>
-      <div className="grid-2">
-        <label className="field">
-          <span className="label">Event type</span>
-          <select value={type || types[0] || ''} onChange={(e) => setType(e.target.value)}>
-            {types.length === 0 && <option value="">hookd.ping</option>}
-            {types.map((name) => (
-              <option key={name}>{name}</option>
-            ))}
-          </select>
-        </label>
-        <label className={`field span-2 ${payloadError ? 'field-invalid' : ''}`}>
-          <span className="label">Payload (JSON, optional)</span>
-          <textarea className="mono" rows={3} value={payload} onChange={(e) => setPayload(e.target.value)} spellCheck={false} />
-          {payloadError && <span className="field-error">Payload: {payloadError}</span>}
-        </label>
-      </div>
-      <div className="form-actions">
-        <Button kind="primary" onClick={() => void send()} busy={test.busy}>
-          Send test
-        </Button>
-      </div>
-      <ErrorBanner error={test.error} title="The test could not be sent" />
-      <div aria-live="polite">
-        {test.result !== null && (
-          <div className="test-result" data-testid="test-result">
-            <p>
-              <StatusBadge status={test.result.delivery.status} /> <AttemptOutcome attempt={test.result.attempt} />{' '}
-              <Link to={`/deliveries/${test.result.delivery.id}`}>View delivery</Link>
-            </p>
-            {test.result.attempt.responseBody && (
-              <>
-                <h4>Response</h4>
-                <Pre label="Response body">{prettyBody(test.result.attempt.responseBody)}</Pre>
-              </>
-            )}
-          </div>
-        )}
-      </div>
-    </Card>
-  );
-}
-
-function SecretPanel({ endpoint }: { endpoint: Endpoint }) {
-  const { api } = useScope();
-  const [grace, setGrace] = useState('86400');
-  const reveal = useAction(() => api.get<{ secret: string; previousSecretExpiresAt: string | null }>(`/v1/endpoints/${endpoint.id}/secret`));
-  const rotate = useAction(() => api.post<{ secret: string; previousSecretExpiresAt: string | null }>(`/v1/endpoints/${endpoint.id}/secret/rotate`, { graceSeconds: Number(grace) || 0 }));
-  const shown = rotate.result ?? reveal.result;
-  return (
-    <Card title="Signing secret">
-      <p className="muted">Receivers verify the webhook-signature header with it (Standard Webhooks).</p>
-      {shown ? (
-        <div className="secret">
-          <code className="mono break" data-testid="secret">
-            {shown.secret}
-          </code>
-          <CopyButton text={shown.secret} />
-          <Button kind="ghost" onClick={() => (rotate.result ? rotate.reset() : reveal.reset())}>
-            Hide
-          </Button>
-          {shown.previousSecretExpiresAt && <p className="hint">The previous secret still signs until {new Date(shown.previousSecretExpiresAt).toLocaleString()}.</p>}
-        </div>
-      ) : (
-        <Button onClick={() => void reveal.run()} busy={reveal.busy}>
-          Reveal secret
-        </Button>
-      )}
-      <div className="rotate">
-        <label className="field inline">
-          <span className="label">Old secret keeps signing for (seconds)</span>
-          <input inputMode="numeric" value={grace} onChange={(e) => setGrace(e.target.value)} />
-        </label>
-        <ConfirmButton label="Rotate secret" confirm="Make a new secret?" kind="primary" onConfirm={() => void rotate.run()} busy={rotate.busy} />
-      </div>
-      <ErrorBanner error={reveal.error ?? rotate.error} />
-    </Card>
-  );
-}
-
-function RecoverPanel({ endpoint }: { endpoint: Endpoint }) {
-  const { api } = useScope();
-  const [since, setSince] = useState(() => toLocalInput(new Date(Date.now() - 86_400_000).toISOString()));
-  const recover = useAction(() => api.post<{ requeued: number }>(`/v1/endpoints/${endpoint.id}/recover`, { since: fromLocalInput(since) }));
-  return (
-    <Card title="Recover failed deliveries">
-      <p className="muted">After an outage: every failed delivery since then gets one new attempt.</p>
-      <div className="rotate">
-        <label className="field inline">
-          <span className="label">Failed since</span>
-          <input type="datetime-local" value={since} onChange={(e) => setSince(e.target.value)} />
-        </label>
-        <Button onClick={() => void recover.run()} busy={recover.busy} disabled={fromLocalInput(since) === null}>
-          Recover
-        </Button>
-      </div>
-      {recover.result && (
-        <Notice tone="success">
-          {recover.result.requeued === 0 ? 'No failed deliveries since then.' : `${recover.result.requeued} failed deliveries queued for a new attempt.`}
-        </Notice>
-      )}
-      <ErrorBanner error={recover.error} />
-    </Card>
   );
 }
 

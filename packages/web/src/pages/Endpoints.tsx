@@ -1,9 +1,10 @@
+import type { Endpoint, Page } from '@hookd/sdk/client';
 import { Filters } from '../components/Filters.js';
-import { Badge, Empty, ErrorBanner, LoadMore, Loading, PageHeader, rowOpener, Time } from '../components/ui.js';
+import { PagedResults } from '../components/PagedResults.js';
+import { Badge, PageHeader, rowOpener, Time } from '../components/ui.js';
 import { usePaged } from '../hooks.js';
 import { Link, useNavigate, useSearch } from '../router.js';
 import { useScope } from '../scope.js';
-import type { Endpoint, Page } from '../types.js';
 
 // The list of endpoints: an admin's across every account (and provider-level ones), a portal
 // user's of their own account only (the API confines account keys; see src/api/scope.ts).
@@ -63,56 +64,58 @@ export function EndpointsPage() {
           },
         ]}
       />
-      <ErrorBanner error={list.error} title="Endpoints could not be loaded" />
-      {list.items === null ? (
-        list.loading && <Loading />
-      ) : list.items.length === 0 ? (
-        <Empty>
-          <p>No endpoints yet.</p>
-          <Link to="/endpoints/new" className="btn btn-primary">
-            Add an endpoint
-          </Link>
-        </Empty>
-      ) : (
-        <div className="table-wrap">
-          <table className="table clickable" data-testid="endpoints-table">
-            <thead>
-              <tr>
-                <th scope="col">Endpoint</th>
-                {admin && <th scope="col">Account</th>}
-                <th scope="col">Events</th>
-                <th scope="col">Method</th>
-                <th scope="col">Status</th>
-                <th scope="col">Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((endpoint) => (
-                <tr key={endpoint.id} onClick={rowOpener(() => navigate(`/endpoints/${endpoint.id}`))}>
-                  <td>
-                    <Link to={`/endpoints/${endpoint.id}`} className="row-title">
-                      {endpoint.title || endpoint.url}
-                    </Link>
-                    {endpoint.title && <div className="mono muted small break">{endpoint.url}</div>}
-                  </td>
-                  {admin && <td>{endpoint.accountId === null ? <Badge tone="accent">provider-level</Badge> : <span className="mono">{endpoint.accountId}</span>}</td>}
-                  <td className="small">{eventTypesText(endpoint.eventTypes)}</td>
-                  <td>
-                    <Badge tone="neutral">{endpoint.method}</Badge>
-                  </td>
-                  <td>
-                    <EndpointStatus endpoint={endpoint} />
-                  </td>
-                  <td className="nowrap">
-                    <Time iso={endpoint.createdAt} />
-                  </td>
+      <PagedResults
+        list={list}
+        failure="Endpoints could not be loaded"
+        empty={
+          <>
+            <p>No endpoints yet.</p>
+            <Link to="/endpoints/new" className="btn btn-primary">
+              Add an endpoint
+            </Link>
+          </>
+        }
+      >
+        {(items) => (
+          <div className="table-wrap">
+            <table className="table clickable" data-testid="endpoints-table">
+              <thead>
+                <tr>
+                  <th scope="col">Endpoint</th>
+                  {admin && <th scope="col">Account</th>}
+                  <th scope="col">Events</th>
+                  <th scope="col">Method</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Created</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <LoadMore cursor={list.nextCursor} onMore={() => void list.loadMore()} busy={list.busyMore} />
+              </thead>
+              <tbody>
+                {items.map((endpoint) => (
+                  <tr key={endpoint.id} onClick={rowOpener(() => navigate(`/endpoints/${endpoint.id}`))}>
+                    <td>
+                      <Link to={`/endpoints/${endpoint.id}`} className="row-title">
+                        {endpoint.title || endpoint.url}
+                      </Link>
+                      {endpoint.title && <div className="mono muted small break">{endpoint.url}</div>}
+                    </td>
+                    {admin && <td>{endpoint.accountId === null ? <Badge tone="accent">provider-level</Badge> : <span className="mono">{endpoint.accountId}</span>}</td>}
+                    <td className="small">{eventTypesText(endpoint.eventTypes)}</td>
+                    <td>
+                      <Badge tone="neutral">{endpoint.method}</Badge>
+                    </td>
+                    <td>
+                      <EndpointStatus endpoint={endpoint} />
+                    </td>
+                    <td className="nowrap">
+                      <Time iso={endpoint.createdAt} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </PagedResults>
     </>
   );
 }

@@ -1,11 +1,12 @@
+import type { EventWithDeliveries, HookdEvent, Page, ReplayResult } from '@hookd/sdk/client';
 import { DeliveryTable } from '../components/DeliveryTable.js';
 import { Filters } from '../components/Filters.js';
-import { Button, Card, ConfirmButton, Details, Empty, ErrorBanner, LoadMore, Loading, Notice, PageHeader, Pre, rowOpener, Time } from '../components/ui.js';
+import { PagedResults } from '../components/PagedResults.js';
+import { Button, Card, ConfirmButton, Details, Empty, ErrorBanner, Loading, Notice, PageHeader, Pre, rowOpener, Time } from '../components/ui.js';
 import { formatTime, prettyJson } from '../format.js';
 import { useAction, useLoad, usePaged } from '../hooks.js';
 import { Link, useNavigate, useSearch } from '../router.js';
 import { useScope } from '../scope.js';
-import type { Delivery, HookEvent, Page } from '../types.js';
 
 // Events as posted, searchable by type, account, correlation id and time; each with the
 // deliveries it made, and a replay to the endpoints subscribed now.
@@ -16,7 +17,7 @@ export function EventsPage() {
   const navigate = useNavigate();
   const list = usePaged(
     (cursor) =>
-      api.get<Page<HookEvent>>('/v1/events', {
+      api.get<Page<HookdEvent>>('/v1/events', {
         limit: 50,
         cursor,
         type: search.type,
@@ -39,44 +40,40 @@ export function EventsPage() {
           { name: 'until', label: 'Until', kind: 'time' as const },
         ]}
       />
-      <ErrorBanner error={list.error} title="Events could not be loaded" />
-      {list.items === null ? (
-        list.loading && <Loading />
-      ) : list.items.length === 0 ? (
-        <Empty>No events match.</Empty>
-      ) : (
-        <div className="table-wrap">
-          <table className="table clickable" data-testid="events-table">
-            <thead>
-              <tr>
-                <th scope="col">Event</th>
-                <th scope="col">Type</th>
-                {admin && <th scope="col">Account</th>}
-                <th scope="col">Correlation id</th>
-                <th scope="col">Occurred</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((event) => (
-                <tr key={event.id} onClick={rowOpener(() => navigate(`/events/${encodeURIComponent(event.id)}`))}>
-                  <td>
-                    <Link to={`/events/${encodeURIComponent(event.id)}`} className="mono">
-                      {event.id}
-                    </Link>
-                  </td>
-                  <td className="mono small">{event.type}</td>
-                  {admin && <td className="mono small">{event.accountId ?? <span className="muted">—</span>}</td>}
-                  <td className="mono small">{event.correlationId ?? <span className="muted">—</span>}</td>
-                  <td className="nowrap">
-                    <Time iso={event.occurredAt} />
-                  </td>
+      <PagedResults list={list} failure="Events could not be loaded" empty="No events match.">
+        {(items) => (
+          <div className="table-wrap">
+            <table className="table clickable" data-testid="events-table">
+              <thead>
+                <tr>
+                  <th scope="col">Event</th>
+                  <th scope="col">Type</th>
+                  {admin && <th scope="col">Account</th>}
+                  <th scope="col">Correlation id</th>
+                  <th scope="col">Occurred</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <LoadMore cursor={list.nextCursor} onMore={() => void list.loadMore()} busy={list.busyMore} />
+              </thead>
+              <tbody>
+                {items.map((event) => (
+                  <tr key={event.id} onClick={rowOpener(() => navigate(`/events/${encodeURIComponent(event.id)}`))}>
+                    <td>
+                      <Link to={`/events/${encodeURIComponent(event.id)}`} className="mono">
+                        {event.id}
+                      </Link>
+                    </td>
+                    <td className="mono small">{event.type}</td>
+                    {admin && <td className="mono small">{event.accountId ?? <span className="muted">—</span>}</td>}
+                    <td className="mono small">{event.correlationId ?? <span className="muted">—</span>}</td>
+                    <td className="nowrap">
+                      <Time iso={event.occurredAt} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </PagedResults>
     </>
   );
 }
@@ -84,8 +81,8 @@ export function EventsPage() {
 export function EventPage({ id }: { id: string }) {
   const { api, admin } = useScope();
   const path = `/v1/events/${encodeURIComponent(id)}`;
-  const event = useLoad(() => api.get<HookEvent & { deliveries: Delivery[] }>(path), [api, path]);
-  const replay = useAction(() => api.post<{ id: string; deliveries: Delivery[] }>(`${path}/replay`, {}));
+  const event = useLoad(() => api.get<EventWithDeliveries>(path), [api, path]);
+  const replay = useAction(() => api.post<ReplayResult>(`${path}/replay`, {}));
   if (event.error) return <ErrorBanner error={event.error} title="This event could not be loaded" />;
   if (event.data === null) return <Loading />;
   const e = event.data;

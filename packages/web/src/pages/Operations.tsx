@@ -1,14 +1,17 @@
+import type { Operation, OperationStatus, OperationWithDeliveries, Page } from '@hookd/sdk/client';
 import { DeliveryTable } from '../components/DeliveryTable.js';
 import { Filters } from '../components/Filters.js';
-import { Badge, Button, Card, Details, Empty, ErrorBanner, LoadMore, Loading, PageHeader, Pre, rowOpener, StatusBadge, Time } from '../components/ui.js';
+import { PagedResults } from '../components/PagedResults.js';
+import { Badge, Button, Card, Details, Empty, ErrorBanner, Loading, PageHeader, Pre, rowOpener, StatusBadge, Time } from '../components/ui.js';
 import { formatTime, prettyJson } from '../format.js';
 import { useLoad, usePaged } from '../hooks.js';
 import { Link, useNavigate, useSearch } from '../router.js';
 import { useScope } from '../scope.js';
-import { OPERATION_STATUSES, type Delivery, type Operation, type Page } from '../types.js';
 
 // Long-running actions with a protocol number (seed 000): their status, and the webhooks sent
 // when they completed or timed out.
+
+const OPERATION_STATUSES: OperationStatus[] = ['pending', 'succeeded', 'failed', 'timed_out'];
 
 export function OperationsPage() {
   const { api } = useScope();
@@ -28,59 +31,55 @@ export function OperationsPage() {
           { name: 'accountId', label: 'Account' },
         ]}
       />
-      <ErrorBanner error={list.error} title="Operations could not be loaded" />
-      {list.items === null ? (
-        list.loading && <Loading />
-      ) : list.items.length === 0 ? (
-        <Empty>No operations match.</Empty>
-      ) : (
-        <div className="table-wrap">
-          <table className="table clickable" data-testid="operations-table">
-            <thead>
-              <tr>
-                <th scope="col">Protocol</th>
-                <th scope="col">Type</th>
-                <th scope="col">Subject</th>
-                <th scope="col">Account</th>
-                <th scope="col">Status</th>
-                <th scope="col">Requested</th>
-                <th scope="col">Expires</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((operation) => (
-                <tr key={operation.protocol} onClick={rowOpener(() => navigate(`/operations/${operation.protocol}`))}>
-                  <td>
-                    <Link to={`/operations/${operation.protocol}`} className="mono">
-                      {operation.protocol}
-                    </Link>
-                  </td>
-                  <td className="mono small">{operation.type}</td>
-                  <td className="small">{operation.subject ?? <span className="muted">—</span>}</td>
-                  <td className="mono small">{operation.accountId ?? <span className="muted">—</span>}</td>
-                  <td>
-                    <StatusBadge status={operation.status} /> {operation.late && <Badge tone="warning">late</Badge>}
-                  </td>
-                  <td className="nowrap">
-                    <Time iso={operation.requestedAt} />
-                  </td>
-                  <td className="nowrap">
-                    <Time iso={operation.expiresAt} />
-                  </td>
+      <PagedResults list={list} failure="Operations could not be loaded" empty="No operations match.">
+        {(items) => (
+          <div className="table-wrap">
+            <table className="table clickable" data-testid="operations-table">
+              <thead>
+                <tr>
+                  <th scope="col">Protocol</th>
+                  <th scope="col">Type</th>
+                  <th scope="col">Subject</th>
+                  <th scope="col">Account</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Requested</th>
+                  <th scope="col">Expires</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <LoadMore cursor={list.nextCursor} onMore={() => void list.loadMore()} busy={list.busyMore} />
+              </thead>
+              <tbody>
+                {items.map((operation) => (
+                  <tr key={operation.protocol} onClick={rowOpener(() => navigate(`/operations/${operation.protocol}`))}>
+                    <td>
+                      <Link to={`/operations/${operation.protocol}`} className="mono">
+                        {operation.protocol}
+                      </Link>
+                    </td>
+                    <td className="mono small">{operation.type}</td>
+                    <td className="small">{operation.subject ?? <span className="muted">—</span>}</td>
+                    <td className="mono small">{operation.accountId ?? <span className="muted">—</span>}</td>
+                    <td>
+                      <StatusBadge status={operation.status} /> {operation.late && <Badge tone="warning">late</Badge>}
+                    </td>
+                    <td className="nowrap">
+                      <Time iso={operation.requestedAt} />
+                    </td>
+                    <td className="nowrap">
+                      <Time iso={operation.expiresAt} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </PagedResults>
     </>
   );
 }
 
 export function OperationPage({ protocol }: { protocol: string }) {
   const { api } = useScope();
-  const operation = useLoad(() => api.get<Operation & { deliveries: Delivery[] }>(`/v1/operations/${encodeURIComponent(protocol)}`), [api, protocol]);
+  const operation = useLoad(() => api.get<OperationWithDeliveries>(`/v1/operations/${encodeURIComponent(protocol)}`), [api, protocol]);
   if (operation.error) return <ErrorBanner error={operation.error} title="This operation could not be loaded" />;
   if (operation.data === null) return <Loading />;
   const op = operation.data;

@@ -1,13 +1,13 @@
+import type { KeyIdentity } from '@hookd/sdk/client';
 import { useState, type FormEvent } from 'react';
 import { errorMessage, whoIs } from '../api.js';
 import { Button, Field } from '../components/ui.js';
 import type { Area } from '../session.js';
-import type { Me } from '../types.js';
 
 // Signing in with an API key. The key is checked against GET /v1/me before it is kept, so a
 // wrong or wrong-kind key is refused here with the reason.
 
-export function kindProblem(area: Area, me: Me): string | null {
+export function kindProblem(area: Area, me: KeyIdentity): string | null {
   if (area === 'dashboard' && me.kind !== 'admin') {
     return me.kind === 'account'
       ? 'This is an account key: it opens the customer portal at /portal, not the admin dashboard.'
@@ -19,7 +19,7 @@ export function kindProblem(area: Area, me: Me): string | null {
   return null;
 }
 
-export function SignIn({ area, reason, onSignedIn }: { area: Area; reason: string | null; onSignedIn: (key: string, me: Me) => void }) {
+export function SignIn({ area, reason, onSignedIn }: { area: Area; reason: string | null; onSignedIn: (key: string, me: KeyIdentity) => void }) {
   const [key, setKey] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);

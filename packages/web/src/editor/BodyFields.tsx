@@ -1,0 +1,100 @@
+import type { BodyFormat } from '@hookd/sdk/client';
+import type { RefObject } from 'react';
+import { KeyValueEditor } from '../components/KeyValueEditor.js';
+import { Field, InlineAdd } from '../components/ui.js';
+import type { FormSectionProps } from './form-model.js';
+import { addField } from './insert.js';
+
+// How the request's body is built: the payload as Standard Webhooks or raw, chosen fields and user
+// parameters as JSON, or a text template. Template inputs report their focus to the field picker.
+
+const FORMATS: Array<{ value: BodyFormat; label: string; hint: string }> = [
+  { value: 'standard', label: 'Standard', hint: '{"type", "timestamp", "data": payload}' },
+  { value: 'raw', label: 'Raw', hint: 'the payload exactly as posted' },
+  { value: 'json', label: 'JSON', hint: 'chosen parameters and user parameters' },
+  { value: 'text', label: 'Text', hint: 'a template you write' },
+];
+
+export function BodyFields({
+  form,
+  update,
+  problem,
+  track,
+  templateRef,
+}: FormSectionProps & {
+  /** Makes an input the field picker's target, with a way to replace its value. */
+  track: (element: HTMLInputElement | HTMLTextAreaElement, apply: (value: string) => void) => void;
+  /** The text template, where the picker inserts when no other template input was focused. */
+  templateRef: RefObject<HTMLTextAreaElement | null>;
+}) {
+  return (
+    <fieldset className="section">
+      <legend>Body</legend>
+      <div className="format-options" role="radiogroup" aria-label="Body format">
+        {FORMATS.map((format) => (
+          <label key={format.value} className={`format-option ${form.bodyFormat === format.value ? 'selected' : ''}`}>
+            <input type="radio" name="body-format" value={format.value} checked={form.bodyFormat === format.value} onChange={() => update({ bodyFormat: format.value })} />
+            <span className="format-label">{format.label}</span>
+            <span className="format-hint">{format.hint}</span>
+          </label>
+        ))}
+      </div>
+      {form.method === 'GET' && <p className="hint">A GET has no body{form.bodyFormat === 'json' ? ': the JSON fields go into the query string' : ''}.</p>}
+      {form.bodyFormat === 'json' && (
+        <>
+          <div className="field">
+            <span className="label">Fields</span>
+            <p className="hint">Payload paths to send (all of the payload when none); <span className="mono">path:alias</span> renames. Pick them from the available parameters.</p>
+            <ul className="chips" aria-label="Chosen fields">
+              {form.fields.map((field) => (
+                <li key={field} className="chip">
+                  <span className="mono">{field}</span>
+                  <button type="button" aria-label={`Remove field ${field}`} onClick={() => update({ fields: form.fields.filter((f) => f !== field) })}>
+                    ✕
+                  </button>
+                </li>
+              ))}
+              {form.fields.length === 0 && <li className="muted">All of the payload</li>}
+            </ul>
+            <InlineAdd label="Add a field by path" placeholder="call.from:caller" button="Add field" onAdd={(path) => update({ fields: addField(form.fields, path) })} />
+            {problem('/body/fields') && <p className="field-error">{problem('/body/fields')}</p>}
+          </div>
+          <KeyValueEditor
+            legend="User parameters"
+            itemName="user parameter"
+            pairs={form.userParams}
+            onChange={(userParams) => update({ userParams })}
+            keyPlaceholder="crm"
+            valuePlaceholder="x1 or {{event.type}}"
+            hint="Extra fields added to the JSON; string values may be templates."
+            error={problem('/body/userParams')}
+            onValueFocus={track}
+          />
+        </>
+      )}
+      {form.bodyFormat === 'text' && (
+        <div className="grid-2">
+          <Field label="Template" error={problem('/body/template')} hint="{{data.path}} inserts a payload value; | json and | urlencode format it." className="span-2">
+            {(id, described) => (
+              <textarea
+                id={id}
+                ref={templateRef}
+                aria-describedby={described}
+                className="mono"
+                rows={5}
+                spellCheck={false}
+                value={form.template}
+                placeholder="Call {{data.callId}} from {{data.from}}"
+                onChange={(e) => update({ template: e.target.value })}
+                onFocus={(e) => track(e.currentTarget, (template) => update({ template }))}
+              />
+            )}
+          </Field>
+          <Field label="Content type" error={problem('/body/contentType')}>
+            {(id) => <input id={id} className="mono" value={form.contentType} placeholder="text/plain" onChange={(e) => update({ contentType: e.target.value })} />}
+          </Field>
+        </div>
+      )}
+    </fieldset>
+  );
+}
