@@ -11,6 +11,7 @@ import { errorHandler, notFoundHandler } from './api/errors.js';
 import { eventTypeRoutes } from './api/event-types.js';
 import { eventRoutes } from './api/events.js';
 import { registerJsonBody } from './api/json-body.js';
+import { registerFiniteQueryNumbers } from './api/finite-query-numbers.js';
 import { keyRoutes } from './api/keys.js';
 import { metricsRoutes } from './api/metrics.js';
 import { operationRoutes } from './api/operations.js';
@@ -57,6 +58,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   // The API speaks JSON only (a text/plain body is a 415), parsed strictly: see json-body.ts.
   registerJsonBody(app);
+  registerFiniteQueryNumbers(app);
   registerRequestLog(app);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);

@@ -7,7 +7,8 @@ import { ApiError } from './errors.js';
 // - nesting deeper than MAX_JSON_DEPTH is refused before parsing, so a body of a million `[`
 //   cannot exhaust the parser's stack;
 // - `__proto__` and `constructor.prototype` keys are refused (prototype poisoning), as Fastify's
-//   own parser does.
+//   own parser does;
+// - numbers too large for a double (`1e309`) are refused rather than stored as Infinity.
 
 export const MAX_JSON_DEPTH = 64;
 
@@ -42,7 +43,10 @@ export function jsonDepth(text: string, limit: number): number {
   return deepest;
 }
 
-function rejectPoisonedKeys(key: string, value: unknown): unknown {
+/** The reviver that refuses what must never be stored: poisoned keys and numbers beyond a double. */
+function rejectUnsafeValues(key: string, value: unknown): unknown {
+  // `1e309` parses as Infinity, which would be stored and sent as `null`: the data would change.
+  if (typeof value === 'number' && !Number.isFinite(value)) throw bodyError(`the number of "${key}" is too large to represent`);
   if (key === '__proto__') throw bodyError('the key "__proto__" is not allowed');
   if (key === 'constructor' && value !== null && typeof value === 'object' && Object.hasOwn(value, 'prototype')) {
     throw bodyError('the key "constructor.prototype" is not allowed');
@@ -60,7 +64,7 @@ export function parseJsonBody(raw: Buffer): unknown {
   if (text.trim() === '') throw bodyError('the JSON body is empty');
   if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw bodyError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
   try {
-    return JSON.parse(text, rejectPoisonedKeys);
+    return JSON.parse(text, rejectUnsafeValues);
   } catch (error) {
     if (error instanceof ApiError) throw error;
     throw bodyError('the body is not valid JSON');

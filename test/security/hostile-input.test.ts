@@ -45,6 +45,15 @@ describe('hostile input', () => {
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
   });
 
+  it('refuses numbers too large for a double instead of storing them as null', async () => {
+    for (const number of ['1e309', '-1e309', '9'.repeat(400)]) {
+      const response = await raw(`{"type":"x","payload":{"amount":${number}}}`);
+      expect(response.status, number).toBe(400);
+      expect(response.body.error.message).toContain('"amount" is too large');
+    }
+    expect((await raw('{"type":"x","payload":{"amount":1e308}}')).status).toBe(202);
+  });
+
   it('answers 415 to other content types, 400 to an empty or broken body', async () => {
     expect((await raw('type=x', 'application/x-www-form-urlencoded')).status).toBe(415);
     expect((await raw('', 'application/json')).status).toBe(400);
