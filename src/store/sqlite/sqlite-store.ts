@@ -536,11 +536,14 @@ export class SqliteStore implements Store {
   }
 
   async claimDueDeliveries(owner: string, now: number, limit: number, leaseUntil: number): Promise<ClaimedDelivery[]> {
-    // One statement: the inner select walks the partial index of pending rows in due order.
+    // One statement: the inner select walks the partial index of pending rows in due order. It is
+    // named: left to itself the planner picks the (status, id) index and sorts every pending row,
+    // which makes each claim as slow as the backlog is long.
     return this.all<rows.DeliveryRow>(
       `UPDATE deliveries SET status = 'sending', lease_owner = ?, lease_expires_at = ?
        WHERE id IN (
-         SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?
+         SELECT id FROM deliveries INDEXED BY deliveries_due
+         WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?
        )
        RETURNING *`,
       [owner, leaseUntil, now, limit],
@@ -677,7 +680,7 @@ export class SqliteStore implements Store {
 
   async releaseExpiredLeases(now: number): Promise<number> {
     return this.run(
-      `UPDATE deliveries SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL
+      `UPDATE deliveries INDEXED BY deliveries_leased SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL
        WHERE status = 'sending' AND lease_expires_at < ?`,
       [now],
     ).changes;
@@ -715,7 +718,7 @@ export class SqliteStore implements Store {
 
   async nextDueAt(): Promise<number | null> {
     return (
-      this.get<{ at: number | null }>("SELECT min(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'")?.at ??
+      this.get<{ at: number | null }>("SELECT min(next_attempt_at) AS at FROM deliveries INDEXED BY deliveries_due WHERE status = 'pending'")?.at ??
       null
     );
   }
