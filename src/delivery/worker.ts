@@ -8,6 +8,7 @@ import { buildRequest, type OutgoingRequest, type RequestTarget } from '../domai
 import { DEFAULT_RETRY_POLICY, parseRetryAfterMs } from '../domain/retry-schedule.js';
 import type { ClaimedDelivery, EndpointWithSecrets, HookEvent, RetryPolicy } from '../domain/types.js';
 import type { AttemptRecord, Store } from '../store/store.js';
+import { Lane, Pace } from './lane.js';
 import { AttemptRecorder } from './recorder.js';
 import type { HttpSender, SendResult } from './sender.js';
 
@@ -38,6 +39,16 @@ export interface WorkerOptions {
 const DEFAULT_CALLBACK_TIMEOUT_MS = 15_000;
 const CLAIM_BATCH = 200;
 const LEASE_SWEEP_EVERY_MS = 5_000;
+/** How often lanes are checked for a destination that turned slow, and idle ones forgotten. */
+const LANE_CHECK_EVERY_MS = 250;
+const FORGET_IDLE_LANE_MS = 60_000;
+
+/**
+ * What the idle loop waits for: new work (it has free slots and nothing was due), an attempt
+ * finishing (lanes were full: what it claims next would be handed back too), or a quarter of its
+ * slots free (every slot is taken; then new work cannot be started anyway).
+ */
+type WakeOn = 'newWork' | 'completion' | 'freeSlots';
 
 interface Job {
   delivery: ClaimedDelivery;
@@ -45,23 +56,21 @@ interface Job {
   endpoint: EndpointWithSecrets | null;
 }
 
-/** One queue per destination: an endpoint, or a callback URL's origin. */
-interface Lane {
-  inFlight: number;
-  waiting: Job[];
-}
-
 export class DeliveryWorker {
   readonly owner = newId('key').replace('key_', 'worker_');
   private readonly recorder: AttemptRecorder;
-  private readonly lanes = new Map<string, Lane>();
+  private readonly lanes = new Map<string, Lane<Job>>();
   private held = 0;
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private wakeUp: (() => void) | null = null;
   private wakeRequested = false;
-  private waitingForCapacity = false;
+  /** What ends the current idle wait early (besides the poll timer and stop). */
+  private wakeOn: WakeOn | null = null;
   private lastLeaseSweep = 0;
+  private lastLaneCheck = 0;
+  /** How long attempts typically take, across destinations: what "slow" is measured against. */
+  private readonly typical = new Pace();
   private readonly idlePollMs: number;
 
   constructor(private readonly options: WorkerOptions) {
@@ -78,7 +87,7 @@ export class DeliveryWorker {
   /** New work may be due: look now rather than at the next poll. */
   wake(): void {
     this.wakeRequested = true;
-    if (!this.waitingForCapacity || !this.running) this.wakeUp?.();
+    if (this.wakeOn !== 'freeSlots' || !this.running) this.wakeUp?.();
   }
 
   /** Stops claiming, lets attempts in flight finish, gives back what never started, writes every result. */
@@ -89,9 +98,9 @@ export class DeliveryWorker {
     await this.loopDone;
     const unstarted: string[] = [];
     for (const lane of this.lanes.values()) {
-      unstarted.push(...lane.waiting.map((job) => job.delivery.id));
-      this.held -= lane.waiting.length;
-      lane.waiting = [];
+      const waiting = lane.waiting.splice(0);
+      unstarted.push(...waiting.map((job) => job.delivery.id));
+      this.held -= waiting.length;
     }
     await this.options.store.releaseDeliveries(unstarted, this.owner, this.options.clock.now());
     while (this.held > 0) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -105,16 +114,20 @@ export class DeliveryWorker {
 
   private async loop(): Promise<void> {
     while (this.running) {
-      const hasCapacity = this.held < this.options.concurrency;
-      if (hasCapacity) {
+      this.checkLanes();
+      let wakeOn: WakeOn = 'freeSlots';
+      if (this.held < this.options.concurrency) {
+        wakeOn = 'newWork';
         try {
           await this.sweepLeases();
-          if (await this.claimAndDispatch()) continue;
+          const next = await this.claimAndDispatch();
+          if (next === 'claimMore') continue;
+          if (next === 'lanesFull') wakeOn = 'completion';
         } catch (error) {
           this.options.log.error({ err: error }, 'claiming deliveries failed');
         }
       }
-      await this.idle(hasCapacity);
+      await this.idle(wakeOn);
     }
   }
 
@@ -126,13 +139,13 @@ export class DeliveryWorker {
     if (released > 0) this.options.log.warn({ released }, 'took back deliveries whose lease ran out');
   }
 
-  /** Returns true when it claimed a full batch (more is probably due). */
-  private async claimAndDispatch(): Promise<boolean> {
+  /** Claims what is due and starts it; says what the loop should do next. */
+  private async claimAndDispatch(): Promise<'claimMore' | 'caughtUp' | 'lanesFull'> {
     const limit = Math.min(this.options.concurrency - this.held, CLAIM_BATCH);
     const now = this.options.clock.now();
     this.wakeRequested = false;
     const claimed = await this.options.store.claimDueDeliveries(this.owner, now, limit, now + this.options.leaseMs);
-    if (claimed.length === 0) return false;
+    if (claimed.length === 0) return 'caughtUp';
     this.held += claimed.length;
     const [events, endpoints] = await Promise.all([
       this.options.store.getEvents([...new Set(claimed.map((d) => d.eventId))]),
@@ -140,6 +153,7 @@ export class DeliveryWorker {
     ]);
     const eventById = new Map(events.map((event) => [event.id, event]));
     const endpointById = new Map(endpoints.map((endpoint) => [endpoint.id, endpoint]));
+    const handBack = new Map<Lane<Job>, Job[]>();
     for (const delivery of claimed) {
       const event = eventById.get(delivery.eventId);
       const endpoint = delivery.endpointId === null ? null : (endpointById.get(delivery.endpointId) ?? null);
@@ -147,9 +161,15 @@ export class DeliveryWorker {
         this.finishUnsendable(delivery, event === undefined ? 'event_missing' : endpoint === null ? 'endpoint_deleted' : 'endpoint_disabled');
         continue;
       }
-      this.enqueue({ delivery, event, endpoint });
+      const job = { delivery, event, endpoint };
+      const lane = this.enqueue(job);
+      if (lane !== null) handBack.set(lane, [...(handBack.get(lane) ?? []), job]);
     }
-    return claimed.length === limit;
+    for (const [lane, jobs] of handBack) this.handBack(lane, jobs);
+    // When lanes are full, claiming again at once would hand the new ones back too: wait until an
+    // attempt finishes (or new work arrives). Otherwise, more is probably due after a full batch.
+    if (handBack.size > 0) return 'lanesFull';
+    return claimed.length === limit ? 'claimMore' : 'caughtUp';
   }
 
   /** A delivery whose event or endpoint is gone (or endpoint disabled) ends without an attempt. */
@@ -171,42 +191,74 @@ export class DeliveryWorker {
     this.held -= 1;
   }
 
-  private enqueue(job: Job): void {
+  /** Starts the job or lets it wait in its lane; returns the lane when it is full (hand the job back). */
+  private enqueue(job: Job): Lane<Job> | null {
     const key = job.endpoint?.id ?? `callback:${new URL(job.delivery.url).origin}`;
     let lane = this.lanes.get(key);
     if (lane === undefined) {
-      lane = { inFlight: 0, waiting: [] };
+      lane = new Lane(this.options.endpointConcurrency);
       this.lanes.set(key, lane);
     }
-    if (lane.inFlight < this.options.endpointConcurrency) {
-      this.run(key, lane, job);
-    } else if (lane.waiting.length < this.options.endpointConcurrency) {
+    if (lane.hasFreeSlot) {
+      this.run(lane, job);
+    } else if (lane.waiting.length < lane.waitingRoom(this.options.concurrency, this.typical)) {
       lane.waiting.push(job);
     } else {
-      // The lane is full: hand the delivery back rather than let it sit on a slot that healthy
-      // endpoints could use. It becomes due again once the lane has had time to drain.
-      const timeoutMs = job.endpoint?.timeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS;
-      this.held -= 1;
-      void this.options.store
-        .releaseDeliveries([job.delivery.id], this.owner, this.options.clock.now() + Math.min(timeoutMs, 5000))
-        .catch((error: unknown) => this.options.log.error({ err: error }, 'releasing a delivery failed'));
+      return lane;
+    }
+    return null;
+  }
+
+  /**
+   * Gives deliveries of a full lane back to the queue rather than let them sit on slots that
+   * healthy endpoints could use. They become due again when the lane could have reached them.
+   */
+  private handBack(lane: Lane<Job>, jobs: Job[]): void {
+    this.held -= jobs.length;
+    const dueAt = this.options.clock.now() + lane.handBackDelayMs(jobs.length);
+    void this.options.store
+      .releaseDeliveries(
+        jobs.map((job) => job.delivery.id),
+        this.owner,
+        dueAt,
+      )
+      .catch((error: unknown) => this.options.log.error({ err: error }, 'releasing deliveries failed'));
+  }
+
+  /**
+   * A lane that turned slow (its endpoint hangs) keeps only what it can start soon; the rest goes
+   * back. Lanes idle for a while are forgotten (callback URLs may have any number of origins).
+   */
+  private checkLanes(): void {
+    const now = performance.now();
+    if (now - this.lastLaneCheck < LANE_CHECK_EVERY_MS) return;
+    this.lastLaneCheck = now;
+    for (const [key, lane] of this.lanes) {
+      const room = lane.waitingRoom(this.options.concurrency, this.typical);
+      if (lane.waiting.length > room) this.handBack(lane, lane.waiting.splice(room));
+      else if (lane.idleFor(FORGET_IDLE_LANE_MS)) this.lanes.delete(key);
     }
   }
 
-  private run(key: string, lane: Lane, job: Job): void {
-    lane.inFlight += 1;
+  private run(lane: Lane<Job>, job: Job): void {
+    const finished = lane.start();
+    let durationMs = 0;
     void this.paced(job)
       .then(() => this.attempt(job))
+      .then((sentInMs) => void (durationMs = sentInMs))
       .catch((error: unknown) => this.options.log.error({ err: error, deliveryId: job.delivery.id }, 'attempt crashed'))
       .finally(() => {
-        lane.inFlight -= 1;
+        finished(durationMs);
+        this.typical.add(durationMs);
         this.held -= 1;
         const next = lane.waiting.shift();
-        if (next !== undefined) this.run(key, lane, next);
-        else if (lane.inFlight === 0) this.lanes.delete(key);
+        if (next !== undefined) this.run(lane, next);
         // The loop waits for capacity when every slot is taken: wake it once a quarter is free
         // again, so that it claims in batches rather than one delivery at a time.
-        if (this.waitingForCapacity && this.options.concurrency - this.held >= Math.max(1, this.options.concurrency / 4)) {
+        if (
+          this.wakeOn === 'completion' ||
+          (this.wakeOn === 'freeSlots' && this.options.concurrency - this.held >= Math.max(1, this.options.concurrency / 4))
+        ) {
           this.wakeUp?.();
         }
       });
@@ -252,7 +304,8 @@ export class DeliveryWorker {
     };
   }
 
-  private async attempt(job: Job): Promise<void> {
+  /** Makes the attempt and records it; returns how long the request took. */
+  private async attempt(job: Job): Promise<number> {
     const { delivery, event } = job;
     const { target, secrets, policy, timeoutMs } = this.targetOf(job);
     const startedAt = this.options.clock.now();
@@ -270,16 +323,18 @@ export class DeliveryWorker {
       // A template whose output is too large for this event: the request cannot be built, now or later.
       this.options.log.warn({ deliveryId: delivery.id, err: error }, 'could not build the request');
       request = { method: target.method, url: delivery.url, headers: {}, body: null };
-      return this.recordResult(job, request, startedAt, policy, {
+      this.recordResult(job, request, startedAt, policy, {
         statusCode: null,
         error: 'invalid_request',
         responseHeaders: {},
         responseBody: null,
         durationMs: 0,
       });
+      return 0;
     }
     const sent = await this.options.sender.send(request, timeoutMs);
-    return this.recordResult(job, request, startedAt, policy, sent);
+    this.recordResult(job, request, startedAt, policy, sent);
+    return sent.durationMs;
   }
 
   private recordResult(job: Job, request: OutgoingRequest, startedAt: number, policy: RetryPolicy, sent: SendResult): void {
@@ -320,15 +375,15 @@ export class DeliveryWorker {
     });
   }
 
-  /** Waits for a wake-up (new work, or free capacity when there was none) or the idle poll. */
-  private idle(hasCapacity: boolean): Promise<void> {
-    if (!this.running || (hasCapacity && this.wakeRequested)) return Promise.resolve();
-    this.waitingForCapacity = !hasCapacity;
+  /** Waits for a wake-up (see WakeOn) or the idle poll, which is what picks up retries coming due. */
+  private idle(wakeOn: WakeOn): Promise<void> {
+    if (!this.running || (wakeOn !== 'freeSlots' && this.wakeRequested)) return Promise.resolve();
+    this.wakeOn = wakeOn;
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
         this.wakeUp = null;
-        this.waitingForCapacity = false;
+        this.wakeOn = null;
         resolve();
       };
       const timer = setTimeout(done, this.idlePollMs);
