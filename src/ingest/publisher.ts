@@ -3,6 +3,7 @@ import { newId } from '../domain/ids.js';
 import { isSubscribed } from '../domain/subscriptions.js';
 import type { Delivery, Endpoint, HookEvent } from '../domain/types.js';
 import type { IngestOutcome, Store } from '../store/store.js';
+import { GroupCommit } from './group-commit.js';
 
 // Publishing an event: decide which endpoints hear it (fan-out), then store the event and all its
 // deliveries in one transaction. Only after that commit may the caller answer 202. Used by the
@@ -21,11 +22,17 @@ export interface EventToPublish {
 
 export class Publisher {
   private readonly listeners: Array<() => void> = [];
+  private readonly commits: GroupCommit;
 
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.commits = new GroupCommit(store, () => {
+      const now = clock.now();
+      return { dedupeSince: now - IDEMPOTENCY_WINDOW_MS, now };
+    });
+  }
 
   /** Called after a commit that created deliveries due now, so an idle worker starts at once. */
   onDeliveriesCreated(listener: () => void): void {
@@ -39,7 +46,7 @@ export class Publisher {
     for (const item of items) {
       toStore.push({ event: item.event, clientId: item.clientId, deliveries: await this.plan(item, routing, now) });
     }
-    const outcomes = await this.store.ingestEvents(toStore, now - IDEMPOTENCY_WINDOW_MS, now);
+    const outcomes = await this.commits.ingest(toStore);
     if (outcomes.some((outcome) => outcome.outcome === 'created' && outcome.deliveries > 0)) this.notify();
     return outcomes;
   }
