@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { createApiKey } from './api/keys.js';
 import { CONFIG_KEYS, ConfigError, envNameOf, flagNameOf, loadConfig, type Config } from './config.js';
 import { systemClock } from './domain/clock.js';
+import { boundHeapGrowth } from './heap.js';
 import { resealSecrets } from './maintenance/reseal.js';
 import { prepareStore, startHookd } from './server.js';
 import { VERSION } from './version.js';
@@ -32,6 +33,7 @@ function configFrom(flags: Record<string, string | undefined>): Config {
 }
 
 serve.action(async (flags: Record<string, string | undefined>) => {
+  boundHeapGrowth();
   const config = configFrom(flags);
   const hookd = await startHookd(config).catch((error: unknown) => {
     if (!(error instanceof ConfigError)) throw error;
