@@ -2,7 +2,7 @@ import type { Clock } from '../domain/clock.js';
 import { newId } from '../domain/ids.js';
 import { isSubscribed } from '../domain/subscriptions.js';
 import type { Delivery, Endpoint, HookEvent } from '../domain/types.js';
-import type { IngestOutcome, Store } from '../store/store.js';
+import type { IngestOutcome, NewEvent, Store } from '../store/store.js';
 import { GroupCommit } from './group-commit.js';
 
 // Publishing an event: decide which endpoints hear it (fan-out), then store the event and all its
@@ -22,16 +22,20 @@ export interface EventToPublish {
 
 export class Publisher {
   private readonly listeners: Array<() => void> = [];
-  private readonly commits: GroupCommit;
+  private readonly commits: GroupCommit<EventToPublish>;
 
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
   ) {
-    this.commits = new GroupCommit(store, () => {
-      const now = clock.now();
-      return { dedupeSince: now - IDEMPOTENCY_WINDOW_MS, now };
-    });
+    this.commits = new GroupCommit(
+      store,
+      () => {
+        const now = clock.now();
+        return { dedupeSince: now - IDEMPOTENCY_WINDOW_MS, now };
+      },
+      (items, now) => this.planAll(items, now),
+    );
   }
 
   /** Called after a commit that created deliveries due now, so an idle worker starts at once. */
@@ -40,13 +44,7 @@ export class Publisher {
   }
 
   async publish(items: EventToPublish[]): Promise<IngestOutcome[]> {
-    const now = this.clock.now();
-    const routing = new RoutingCache(this.store, now);
-    const toStore = [];
-    for (const item of items) {
-      toStore.push({ event: item.event, clientId: item.clientId, deliveries: await this.plan(item, routing, now) });
-    }
-    const outcomes = await this.commits.ingest(toStore);
+    const outcomes = await this.commits.ingest(items);
     if (outcomes.some((outcome) => outcome.outcome === 'created' && outcome.deliveries > 0)) this.notify();
     return outcomes;
   }
@@ -89,6 +87,16 @@ export class Publisher {
 
   private notify(): void {
     for (const listener of this.listeners) listener();
+  }
+
+  /** Routes a group of events, loading each account's endpoints once for all of them. */
+  private async planAll(items: EventToPublish[], now: number): Promise<NewEvent[]> {
+    const routing = new RoutingCache(this.store, now);
+    const planned: NewEvent[] = [];
+    for (const item of items) {
+      planned.push({ event: item.event, clientId: item.clientId, deliveries: await this.plan(item, routing, now) });
+    }
+    return planned;
   }
 
   private async plan(item: EventToPublish, routing: RoutingCache, now: number): Promise<Delivery[]> {

@@ -199,8 +199,9 @@ export function storeConformance(name: string, harness: StoreHarness): void {
     });
 
     it('ingests a batch in one call: new events are created, repeats of stored or earlier ids are duplicates', async () => {
-      const stored = event({ id: 'client-a' });
+      const stored = event({ id: 'client-a', accountId: 'initech' });
       await store.ingestEvents([{ event: stored, deliveries: [delivery('client-a'), delivery('client-a')], clientId: true }], T0 - 1000, T0);
+      expect(await store.getAccount('initech')).toMatchObject({ id: 'initech', enabled: true });
       const fresh = event();
       const outcomes = await store.ingestEvents(
         [

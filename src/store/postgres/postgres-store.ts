@@ -37,7 +37,7 @@ import type {
   Store,
 } from '../store.js';
 import { isStoreUnavailable } from '../unavailable.js';
-import { WorkChannel } from './work-channel.js';
+import { WORK_CHANNEL, WorkChannel } from './work-channel.js';
 
 // The PostgreSQL store, for several hookd nodes on one database. It mirrors the SQLite adapter
 // statement for statement; the differences are PostgreSQL's: row locks with SKIP LOCKED for the
@@ -69,16 +69,16 @@ export class PostgresStore implements Store {
     this.work = new WorkChannel(connectionString);
   }
 
-  private async all<T>(sql: string, params: unknown[] = [], on: Queryable = this.pool): Promise<T[]> {
-    return (await on.query(sql, params)).rows as T[];
+  private async all<T>(sql: Sql, params: unknown[] = [], on: Queryable = this.pool): Promise<T[]> {
+    return (await on.query(queryOf(sql, params))).rows as T[];
   }
 
-  private async one<T>(sql: string, params: unknown[] = [], on: Queryable = this.pool): Promise<T | undefined> {
-    return (await on.query(sql, params)).rows[0] as T | undefined;
+  private async one<T>(sql: Sql, params: unknown[] = [], on: Queryable = this.pool): Promise<T | undefined> {
+    return (await on.query(queryOf(sql, params))).rows[0] as T | undefined;
   }
 
-  private async run(sql: string, params: unknown[] = [], on: Queryable = this.pool): Promise<number> {
-    return (await on.query(sql, params)).rowCount ?? 0;
+  private async run(sql: Sql, params: unknown[] = [], on: Queryable = this.pool): Promise<number> {
+    return (await on.query(queryOf(sql, params))).rowCount ?? 0;
   }
 
   private async transaction<T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -468,6 +468,8 @@ export class PostgresStore implements Store {
   // Events.
 
   async ingestEvents(events: NewEvent[], dedupeSince: number, now: number): Promise<IngestOutcome[]> {
+    const stored = await this.ingestAtOnce(events, dedupeSince, now);
+    if (stored !== null) return stored;
     try {
       return await this.transaction(async (client) => {
         const outcomes = await this.ingestAll(events, dedupeSince, now, client);
@@ -480,6 +482,42 @@ export class PostgresStore implements Store {
       if (error instanceof RollBack) return error.outcomes;
       throw error;
     }
+  }
+
+  /**
+   * The common case in one statement, its own transaction (one round trip, where BEGIN, inserts,
+   * NOTIFY and COMMIT take five): every event is new. If any id is already stored, it writes
+   * nothing and returns null, and the transaction below sorts out duplicates and conflicts. An
+   * event inserted meanwhile by a concurrent request (after this statement's snapshot) is skipped
+   * by ON CONFLICT: it is answered as what it is, a duplicate, beside the events stored here.
+   */
+  private async ingestAtOnce(events: NewEvent[], dedupeSince: number, now: number): Promise<IngestOutcome[] | null> {
+    const ids = events.map((item) => item.event.id);
+    if (events.length === 0 || new Set(ids).size < ids.length) return null;
+    const deliveries = events.flatMap((item) => item.deliveries);
+    const row = await this.one<{ created: string[] }>(INGEST_AT_ONCE, [
+      ids,
+      events.map((item) => item.event.type),
+      events.map((item) => item.event.accountId),
+      events.map((item) => item.event.payload),
+      events.map((item) => item.event.correlationId),
+      events.map((item) => item.event.callbackUrl),
+      events.map((item) => item.event.occurredAt),
+      events.map((item) => item.event.createdAt),
+      now,
+      ...deliveryColumns(deliveries),
+    ]);
+    const created = new Set(row?.created ?? []);
+    if (created.size === 0) return null;
+    const outcomes: IngestOutcome[] = [];
+    for (const item of events) {
+      outcomes.push(
+        created.has(item.event.id)
+          ? { outcome: 'created', event: item.event, deliveries: item.deliveries.length }
+          : await this.existingOutcome(item, dedupeSince, this.pool),
+      );
+    }
+    return outcomes;
   }
 
   /**
@@ -554,7 +592,7 @@ export class PostgresStore implements Store {
   }
 
   /** An event whose id is already stored: the same client id within the window is a duplicate, anything else a conflict. */
-  private async existingOutcome(item: NewEvent, dedupeSince: number, client: pg.PoolClient): Promise<IngestOutcome> {
+  private async existingOutcome(item: NewEvent, dedupeSince: number, client: Queryable): Promise<IngestOutcome> {
     const existing = (await this.one<rows.EventRow>('SELECT * FROM events WHERE id = $1', [item.event.id], client))!;
     const stored = rows.toEvent(existing);
     if (!item.clientId || existing.created_at < dedupeSince) return { outcome: 'conflict', event: stored };
@@ -603,20 +641,7 @@ export class PostgresStore implements Store {
          correlation_id, created_at, single_attempt)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[],
          $9::bigint[], $10::text[], $11::bigint[], $12::int[])`,
-      [
-        deliveries.map((d) => d.id),
-        deliveries.map((d) => d.eventId),
-        deliveries.map((d) => d.endpointId),
-        deliveries.map((d) => d.accountId),
-        deliveries.map((d) => d.eventType),
-        deliveries.map((d) => d.url),
-        deliveries.map((d) => d.status),
-        deliveries.map((d) => d.attempts),
-        deliveries.map((d) => d.nextAttemptAt),
-        deliveries.map((d) => d.correlationId),
-        deliveries.map((d) => d.createdAt),
-        deliveries.map((d) => (d.singleAttempt ? 1 : 0)),
-      ],
+      deliveryColumns(deliveries),
       on,
     );
   }
@@ -981,6 +1006,73 @@ export class PostgresStore implements Store {
 }
 
 /** Thrown inside a transaction to undo it while still returning what was found. */
+/** A statement prepared once per connection (by name): PostgreSQL parses and plans it once. */
+interface Prepared {
+  name: string;
+  text: string;
+}
+
+type Sql = string | Prepared;
+
+function queryOf(sql: Sql, values: unknown[]): pg.QueryConfig {
+  return typeof sql === 'string' ? { text: sql, values } : { name: sql.name, text: sql.text, values };
+}
+
+/** The columns of deliveries as arrays, for INSERT … SELECT * FROM unnest(…). */
+function deliveryColumns(deliveries: Delivery[]): unknown[][] {
+  return [
+    deliveries.map((d) => d.id),
+    deliveries.map((d) => d.eventId),
+    deliveries.map((d) => d.endpointId),
+    deliveries.map((d) => d.accountId),
+    deliveries.map((d) => d.eventType),
+    deliveries.map((d) => d.url),
+    deliveries.map((d) => d.status),
+    deliveries.map((d) => d.attempts),
+    deliveries.map((d) => d.nextAttemptAt),
+    deliveries.map((d) => d.correlationId),
+    deliveries.map((d) => d.createdAt),
+    deliveries.map((d) => (d.singleAttempt ? 1 : 0)),
+  ];
+}
+
+/**
+ * Ingest in one statement (see ingestAtOnce). Data-modifying CTEs share one snapshot: `clash`
+ * stops every insert when any id is already stored, and deliveries are inserted only for the
+ * events this statement inserted. Workers hear of the new work at commit (pg_notify).
+ */
+const INGEST_AT_ONCE: Prepared = {
+  name: 'hookd_ingest_at_once',
+  text: `WITH input AS (
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[])
+        AS t(id, type, account_id, payload, correlation_id, callback_url, occurred_at, created_at)
+    ),
+    clash AS (SELECT 1 FROM events WHERE id IN (SELECT id FROM input) LIMIT 1),
+    new_accounts AS (
+      INSERT INTO accounts (id, created_at, updated_at)
+      SELECT DISTINCT account_id, $9::bigint, $9::bigint FROM input
+      WHERE account_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM clash)
+      ON CONFLICT (id) DO NOTHING
+    ),
+    created AS (
+      INSERT INTO events (id, type, account_id, payload, correlation_id, callback_url, occurred_at, created_at)
+      SELECT * FROM input WHERE NOT EXISTS (SELECT 1 FROM clash)
+      ON CONFLICT (id) DO NOTHING
+      RETURNING id
+    ),
+    queued AS (
+      INSERT INTO deliveries (id, event_id, endpoint_id, account_id, event_type, url, status, attempts, next_attempt_at,
+        correlation_id, created_at, single_attempt)
+      SELECT * FROM unnest($10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::int[],
+          $18::bigint[], $19::text[], $20::bigint[], $21::int[])
+        AS d(id, event_id, endpoint_id, account_id, event_type, url, status, attempts, next_attempt_at, correlation_id,
+          created_at, single_attempt)
+      WHERE d.event_id IN (SELECT id FROM created)
+      RETURNING 1
+    )
+    SELECT array(SELECT id FROM created) AS created, (SELECT pg_notify('${WORK_CHANNEL}', '') FROM queued LIMIT 1) AS notified`,
+};
+
 class RollBack extends Error {
   constructor(readonly outcomes: IngestOutcome[]) {
     super('rolled back');
