@@ -38,7 +38,12 @@ export async function withHookd<T>(
   const database = await freshDatabase(ctx.backend);
   try {
     if (options.backlog !== undefined && options.backlog > 0) await seedFutureBacklog(database.url, options.backlog);
-    const hookd = await HookdProcess.start({ databaseUrl: database.url, env: options.env, cpuProfileDir: ctx.cpuProfileDir });
+    const hookd = await HookdProcess.start({
+      databaseUrl: database.url,
+      env: options.env,
+      cpuProfileDir: ctx.cpuProfileDir,
+      databaseCpuSeconds: () => database.serverCpuSeconds(),
+    });
     running.add(hookd);
     try {
       await ctx.receiver.reset();
@@ -66,6 +71,8 @@ export interface DeliveryMeasurement {
   deliveriesPerSecond: number;
   /** CPU time hookd used meanwhile, per delivery. */
   hookdCpuMicrosPerDelivery: number | null;
+  /** CPU time the PostgreSQL server used meanwhile for this database, per delivery (null for SQLite). */
+  databaseCpuMicrosPerDelivery: number | null;
   /** Requests received more than once (at least once delivery; expected 0 in a healthy run). */
   duplicates: number;
 }
@@ -90,11 +97,13 @@ export async function measureDelivery(
 ): Promise<DeliveryMeasurement> {
   const bodies = batchBodies(1_000_000, events, BATCH_SIZE);
   const cpuBefore = hookd.cpuSeconds();
+  const databaseCpuBefore = await hookd.databaseCpuSeconds();
   const start = benchNow();
   await postBatches(hookd, bodies, BATCH_POSTERS);
   const posted = benchNow();
   const received = await ctx.receiver.waitFor(groups, events);
   const cpuAfter = hookd.cpuSeconds();
+  const databaseCpuAfter = await hookd.databaseCpuSeconds();
   const last = Math.max(...received.map((group) => group.last ?? start));
   const unsigned = received.reduce((sum, group) => sum + group.unsigned, 0);
   if (unsigned > 0) throw new Error(`${unsigned} requests arrived without a webhook-signature`);
@@ -106,7 +115,12 @@ export async function measureDelivery(
     seconds,
     postingSeconds: (posted - start) / 1000,
     deliveriesPerSecond: deliveries / seconds,
-    hookdCpuMicrosPerDelivery: cpuBefore === null || cpuAfter === null ? null : ((cpuAfter - cpuBefore) * 1e6) / deliveries,
+    hookdCpuMicrosPerDelivery: perDelivery(cpuBefore, cpuAfter, deliveries),
+    databaseCpuMicrosPerDelivery: perDelivery(databaseCpuBefore, databaseCpuAfter, deliveries),
     duplicates: received.reduce((sum, group) => sum + group.count - group.unique, 0),
   };
+}
+
+function perDelivery(before: number | null, after: number | null, deliveries: number): number | null {
+  return before === null || after === null ? null : ((after - before) * 1e6) / deliveries;
 }

@@ -7,6 +7,7 @@ import { loadConfig } from '../src/config.js';
 import { newId } from '../src/domain/ids.js';
 import type { Delivery } from '../src/domain/types.js';
 import { prepareStore } from '../src/server.js';
+import { cpuSeconds } from './proc-stats.js';
 import { BENCH_EVENT_TYPE, payloadOf } from './workload.js';
 
 // A fresh database for every hookd the bench starts: a new SQLite file in a temp directory, or a
@@ -18,13 +19,22 @@ export const POSTGRES_ADMIN_URL = process.env.HOOKD_BENCH_POSTGRES_URL ?? 'postg
 
 export interface FreshDatabase {
   url: string;
+  /**
+   * CPU seconds the database server has spent on this database so far (PostgreSQL: its backend
+   * processes, which share the machine with hookd); null for SQLite, which runs inside hookd.
+   */
+  serverCpuSeconds(): Promise<number | null>;
   drop(): Promise<void>;
 }
 
 export async function freshDatabase(backend: Backend): Promise<FreshDatabase> {
   if (backend === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'hookd-bench-'));
-    return { url: `sqlite:${join(dir, 'hookd.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      url: `sqlite:${join(dir, 'hookd.db')}`,
+      serverCpuSeconds: async () => null,
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   const name = `hookd_bench_${randomBytes(6).toString('hex')}`;
   await postgresAdmin((client) => client.query(`CREATE DATABASE ${name}`));
@@ -32,6 +42,16 @@ export async function freshDatabase(backend: Backend): Promise<FreshDatabase> {
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
+    async serverCpuSeconds() {
+      const backends = await postgresAdmin((client) => client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [name]));
+      let total = 0;
+      for (const { pid } of backends.rows) {
+        const used = cpuSeconds(pid);
+        if (used === null) return null;
+        total += used;
+      }
+      return total;
+    },
     drop: () => postgresAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
 }

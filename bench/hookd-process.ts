@@ -16,6 +16,8 @@ export interface HookdOptions {
   env?: Record<string, string>;
   /** Write a V8 CPU profile of the run into this directory (node --cpu-prof). */
   cpuProfileDir?: string | null;
+  /** CPU the database server has used for it so far (PostgreSQL), for per-delivery costs. */
+  databaseCpuSeconds?: () => Promise<number | null>;
 }
 
 export interface ApiAnswer {
@@ -33,6 +35,8 @@ export class HookdProcess {
     private readonly child: ChildProcess,
     readonly url: string,
     readonly adminKey: string,
+    /** CPU seconds the database server has spent for this hookd (null for SQLite, which is inside it). */
+    readonly databaseCpuSeconds: () => Promise<number | null>,
   ) {
     this.pool = new Pool(url, { connections: 128, keepAliveTimeout: 30_000 });
     const keep = (chunk: Buffer) => {
@@ -60,7 +64,7 @@ export class HookdProcess {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const hookd = new HookdProcess(child, `http://127.0.0.1:${port}`, adminKey);
+    const hookd = new HookdProcess(child, `http://127.0.0.1:${port}`, adminKey, options.databaseCpuSeconds ?? (async () => null));
     const deadline = Date.now() + 30_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`hookd exited at start:\n${hookd.output}`);

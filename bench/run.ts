@@ -119,6 +119,9 @@ async function main(): Promise<void> {
           figure('cpuRatio', 'baseline CPU per request ÷ hookd CPU per delivery', baseline16!.cpuMicrosPerRequest / oneEndpoint.hookdCpuMicrosPerDelivery, '×'),
         );
       }
+      if (oneEndpoint.databaseCpuMicrosPerDelivery !== null) {
+        figures.push(figure('databaseCpuPerDelivery', 'PostgreSQL CPU per delivery, 1 endpoint', oneEndpoint.databaseCpuMicrosPerDelivery, 'µs'));
+      }
     }
 
     if (only.has('ingest')) {

@@ -607,7 +607,7 @@ export class PostgresStore implements Store {
 
   async getEvents(ids: string[]): Promise<HookEvent[]> {
     if (ids.length === 0) return [];
-    return (await this.all<rows.EventRow>('SELECT * FROM events WHERE id = ANY($1::text[])', [ids])).map(rows.toEvent);
+    return (await this.all<rows.EventRow>(EVENTS_BY_ID, [ids])).map(rows.toEvent);
   }
 
   async listEvents(filter: EventFilter, page: Page): Promise<PageOf<HookEvent>> {
@@ -679,18 +679,7 @@ export class PostgresStore implements Store {
   }
 
   async claimDueDeliveries(owner: string, now: number, limit: number, leaseUntil: number): Promise<ClaimedDelivery[]> {
-    // SKIP LOCKED: nodes claiming at the same moment take disjoint rows instead of waiting on each other.
-    return (
-      await this.all<rows.DeliveryRow>(
-        `UPDATE deliveries SET status = 'sending', lease_owner = $1, lease_expires_at = $2
-         WHERE id IN (
-           SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= $3
-           ORDER BY next_attempt_at LIMIT $4 FOR UPDATE SKIP LOCKED
-         )
-         RETURNING *`,
-        [owner, leaseUntil, now, limit],
-      )
-    ).map(rows.toClaimedDelivery);
+    return (await this.all<rows.DeliveryRow>(CLAIM, [owner, leaseUntil, now, limit])).map(rows.toClaimedDelivery);
   }
 
   async recordAttempts(records: AttemptRecord[]): Promise<void> {
@@ -702,10 +691,7 @@ export class PostgresStore implements Store {
       if (attempts.length > 0) {
         // The attempt happened, so it is recorded even if the lease was lost meanwhile.
         await this.run(
-          `INSERT INTO attempts (id, delivery_id, endpoint_id, started_at, duration_ms, status_code, error, request_headers,
-             response_headers, response_body)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::int[], $6::int[], $7::text[], $8::text[],
-             $9::text[], $10::text[])`,
+          INSERT_ATTEMPTS,
           [
             attempts.map(({ attempt }) => attempt.id),
             attempts.map(({ attempt }) => attempt.deliveryId),
@@ -729,13 +715,7 @@ export class PostgresStore implements Store {
       const updated = new Set(
         (
           await this.all<{ id: string }>(
-            `UPDATE deliveries d SET status = r.status, attempts = d.attempts + r.made, next_attempt_at = r.next_attempt_at,
-               last_status_code = r.last_status_code, last_error = r.last_error, completed_at = r.completed_at,
-               single_attempt = 0, lease_owner = NULL, lease_expires_at = NULL
-             FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bigint[], $6::int[], $7::text[], $8::bigint[])
-               AS r(id, owner, status, made, next_attempt_at, last_status_code, last_error, completed_at)
-             WHERE d.id = r.id AND d.lease_owner = r.owner AND d.status = 'sending'
-             RETURNING d.id`,
+            SETTLE_DELIVERIES,
             [
               states.map((record) => record.deliveryId),
               states.map((record) => record.leaseOwner),
@@ -786,11 +766,7 @@ export class PostgresStore implements Store {
     if (runs.size === 0) return;
     const entries = [...runs];
     await this.run(
-      `UPDATE endpoints e SET
-         failing_since = CASE WHEN h.restart = 1 THEN h.since ELSE coalesce(e.failing_since, h.since) END,
-         failure_count = CASE WHEN h.restart = 1 THEN h.failures ELSE e.failure_count + h.failures END
-       FROM unnest($1::text[], $2::int[], $3::bigint[], $4::int[]) AS h(id, restart, since, failures)
-       WHERE e.id = h.id AND (h.failures > 0 OR e.failing_since IS NOT NULL)`,
+      TRACK_HEALTH,
       [
         entries.map(([id]) => id),
         entries.map(([, run]) => (run.restart ? 1 : 0)),
@@ -1071,6 +1047,58 @@ const INGEST_AT_ONCE: Prepared = {
       RETURNING 1
     )
     SELECT array(SELECT id FROM created) AS created, (SELECT pg_notify('${WORK_CHANNEL}', '') FROM queued LIMIT 1) AS notified`,
+};
+
+// The hot statements of delivery, prepared on each connection. They name their columns rather
+// than `*`: a prepared statement whose result columns change under it (a migration adding one,
+// run by another node) would fail until the connection is replaced.
+
+const DELIVERY_COLUMNS = `id, event_id, endpoint_id, account_id, event_type, url, status, attempts, next_attempt_at,
+  last_status_code, last_error, correlation_id, single_attempt, created_at, completed_at`;
+
+/** SKIP LOCKED: nodes claiming at the same moment take disjoint rows instead of waiting on each other. */
+const CLAIM: Prepared = {
+  name: 'hookd_claim',
+  text: `UPDATE deliveries SET status = 'sending', lease_owner = $1, lease_expires_at = $2
+    WHERE id IN (
+      SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= $3
+      ORDER BY next_attempt_at LIMIT $4 FOR UPDATE SKIP LOCKED
+    )
+    RETURNING ${DELIVERY_COLUMNS}`,
+};
+
+const EVENTS_BY_ID: Prepared = {
+  name: 'hookd_events_by_id',
+  text: `SELECT seq, id, type, account_id, payload, correlation_id, callback_url, occurred_at, created_at
+    FROM events WHERE id = ANY($1::text[])`,
+};
+
+const INSERT_ATTEMPTS: Prepared = {
+  name: 'hookd_insert_attempts',
+  text: `INSERT INTO attempts (id, delivery_id, endpoint_id, started_at, duration_ms, status_code, error, request_headers,
+      response_headers, response_body)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::int[], $6::int[], $7::text[], $8::text[],
+      $9::text[], $10::text[])`,
+};
+
+const SETTLE_DELIVERIES: Prepared = {
+  name: 'hookd_settle_deliveries',
+  text: `UPDATE deliveries d SET status = r.status, attempts = d.attempts + r.made, next_attempt_at = r.next_attempt_at,
+      last_status_code = r.last_status_code, last_error = r.last_error, completed_at = r.completed_at,
+      single_attempt = 0, lease_owner = NULL, lease_expires_at = NULL
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bigint[], $6::int[], $7::text[], $8::bigint[])
+      AS r(id, owner, status, made, next_attempt_at, last_status_code, last_error, completed_at)
+    WHERE d.id = r.id AND d.lease_owner = r.owner AND d.status = 'sending'
+    RETURNING d.id`,
+};
+
+const TRACK_HEALTH: Prepared = {
+  name: 'hookd_track_health',
+  text: `UPDATE endpoints e SET
+      failing_since = CASE WHEN h.restart = 1 THEN h.since ELSE coalesce(e.failing_since, h.since) END,
+      failure_count = CASE WHEN h.restart = 1 THEN h.failures ELSE e.failure_count + h.failures END
+    FROM unnest($1::text[], $2::int[], $3::bigint[], $4::int[]) AS h(id, restart, since, failures)
+    WHERE e.id = h.id AND (h.failures > 0 OR e.failing_since IS NOT NULL)`,
 };
 
 class RollBack extends Error {
