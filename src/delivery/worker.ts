@@ -44,11 +44,12 @@ const LANE_CHECK_EVERY_MS = 250;
 const FORGET_IDLE_LANE_MS = 60_000;
 
 /**
- * What the idle loop waits for: new work (it has free slots and nothing was due), an attempt
- * finishing (lanes were full: what it claims next would be handed back too), or a quarter of its
- * slots free (every slot is taken; then new work cannot be started anyway).
+ * What the idle loop waits for: new work (it has free slots and nothing was due); new work or a
+ * quarter of its slots freed since it last claimed (lanes were full: claiming again at once would
+ * hand the new ones back too, and claiming at every completion would make many tiny claims); or
+ * a quarter of its slots free (every slot is taken; then new work cannot be started anyway).
  */
-type WakeOn = 'newWork' | 'completion' | 'freeSlots';
+type WakeOn = 'newWork' | 'slotsFreed' | 'freeSlots';
 
 interface Job {
   delivery: ClaimedDelivery;
@@ -67,6 +68,8 @@ export class DeliveryWorker {
   private wakeRequested = false;
   /** What ends the current idle wait early (besides the poll timer and stop). */
   private wakeOn: WakeOn | null = null;
+  /** Attempts finished since the loop began its idle wait. */
+  private freedSinceIdle = 0;
   private lastLeaseSweep = 0;
   private lastLaneCheck = 0;
   /** How long attempts typically take, across destinations: what "slow" is measured against. */
@@ -122,7 +125,7 @@ export class DeliveryWorker {
           await this.sweepLeases();
           const next = await this.claimAndDispatch();
           if (next === 'claimMore') continue;
-          if (next === 'lanesFull') wakeOn = 'completion';
+          if (next === 'lanesFull') wakeOn = 'slotsFreed';
         } catch (error) {
           this.options.log.error({ err: error }, 'claiming deliveries failed');
         }
@@ -253,11 +256,13 @@ export class DeliveryWorker {
         this.held -= 1;
         const next = lane.waiting.shift();
         if (next !== undefined) this.run(lane, next);
-        // The loop waits for capacity when every slot is taken: wake it once a quarter is free
-        // again, so that it claims in batches rather than one delivery at a time.
+        // Wake the loop once a quarter of the slots is free again (see WakeOn), so that it
+        // claims in batches rather than one delivery at a time.
+        this.freedSinceIdle += 1;
+        const quarter = Math.max(1, this.options.concurrency / 4);
         if (
-          this.wakeOn === 'completion' ||
-          (this.wakeOn === 'freeSlots' && this.options.concurrency - this.held >= Math.max(1, this.options.concurrency / 4))
+          (this.wakeOn === 'slotsFreed' && this.freedSinceIdle >= quarter) ||
+          (this.wakeOn === 'freeSlots' && this.options.concurrency - this.held >= quarter)
         ) {
           this.wakeUp?.();
         }
@@ -379,6 +384,7 @@ export class DeliveryWorker {
   private idle(wakeOn: WakeOn): Promise<void> {
     if (!this.running || (wakeOn !== 'freeSlots' && this.wakeRequested)) return Promise.resolve();
     this.wakeOn = wakeOn;
+    this.freedSinceIdle = 0;
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
