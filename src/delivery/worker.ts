@@ -39,6 +39,8 @@ export interface WorkerOptions {
 const DEFAULT_CALLBACK_TIMEOUT_MS = 15_000;
 const CLAIM_BATCH = 200;
 const LEASE_SWEEP_EVERY_MS = 5_000;
+/** Batches of results written at once on PostgreSQL (its pool has 10 connections by default). */
+const PARALLEL_RESULT_WRITES = 4;
 /** How often lanes are checked for a destination that turned slow, and idle ones forgotten. */
 const LANE_CHECK_EVERY_MS = 250;
 const FORGET_IDLE_LANE_MS = 60_000;
@@ -77,7 +79,9 @@ export class DeliveryWorker {
   private readonly idlePollMs: number;
 
   constructor(private readonly options: WorkerOptions) {
-    this.recorder = new AttemptRecorder(options.store, options.log);
+    // PostgreSQL writes over several connections, so batches written side by side overlap their
+    // round trips; SQLite writes synchronously, one at a time whatever we do.
+    this.recorder = new AttemptRecorder(options.store, options.log, options.store.dialect === 'postgres' ? PARALLEL_RESULT_WRITES : 1);
     this.idlePollMs = options.idlePollMs ?? 1000;
   }
 
@@ -110,7 +114,7 @@ export class DeliveryWorker {
     await this.recorder.flush();
   }
 
-  /** Attempts in flight or waiting in lanes: for metrics and tests. */
+  /** Deliveries this worker holds: waiting in lanes, in flight, or with results not yet committed. */
   get load(): number {
     return this.held;
   }
@@ -179,7 +183,7 @@ export class DeliveryWorker {
   private finishUnsendable(delivery: ClaimedDelivery, reason: string): void {
     const now = this.options.clock.now();
     // `failed` rather than canceled: recovering the endpoint later brings these back.
-    this.record(delivery, {
+    void this.record(delivery, {
       deliveryId: delivery.id,
       endpointId: delivery.endpointId,
       leaseOwner: this.owner,
@@ -190,8 +194,7 @@ export class DeliveryWorker {
       lastStatusCode: delivery.lastStatusCode,
       lastError: reason,
       disableEndpoint: null,
-    });
-    this.held -= 1;
+    }).then(() => this.release());
   }
 
   /** Starts the job or lets it wait in its lane; returns the lane when it is full (hand the job back). */
@@ -246,27 +249,38 @@ export class DeliveryWorker {
   private run(lane: Lane<Job>, job: Job): void {
     const finished = lane.start();
     let durationMs = 0;
+    let recorded: Promise<void> = Promise.resolve();
     void this.paced(job)
       .then(() => this.attempt(job))
-      .then((sentInMs) => void (durationMs = sentInMs))
+      .then((attempted) => {
+        durationMs = attempted.durationMs;
+        recorded = attempted.recorded;
+      })
       .catch((error: unknown) => this.options.log.error({ err: error, deliveryId: job.delivery.id }, 'attempt crashed'))
       .finally(() => {
+        // The endpoint's slot is free as soon as its answer is in; the worker's slot once the
+        // result is committed, so that results waiting to be written are bounded like attempts.
         finished(durationMs);
         this.typical.add(durationMs);
-        this.held -= 1;
         const next = lane.waiting.shift();
         if (next !== undefined) this.run(lane, next);
-        // Wake the loop once a quarter of the slots is free again (see WakeOn), so that it
-        // claims in batches rather than one delivery at a time.
-        this.freedSinceIdle += 1;
-        const quarter = Math.max(1, this.options.concurrency / 4);
-        if (
-          (this.wakeOn === 'slotsFreed' && this.freedSinceIdle >= quarter) ||
-          (this.wakeOn === 'freeSlots' && this.options.concurrency - this.held >= quarter)
-        ) {
-          this.wakeUp?.();
-        }
+        void recorded.then(() => this.release());
       });
+  }
+
+  /** A delivery's result is on record (or it was handed back): its worker slot is free. */
+  private release(): void {
+    this.held -= 1;
+    // Wake the loop once a quarter of the slots is free again (see WakeOn), so that it claims in
+    // batches rather than one delivery at a time.
+    this.freedSinceIdle += 1;
+    const quarter = Math.max(1, this.options.concurrency / 4);
+    if (
+      (this.wakeOn === 'slotsFreed' && this.freedSinceIdle >= quarter) ||
+      (this.wakeOn === 'freeSlots' && this.options.concurrency - this.held >= quarter)
+    ) {
+      this.wakeUp?.();
+    }
   }
 
   /**
@@ -282,10 +296,12 @@ export class DeliveryWorker {
     if (startAt > now) await new Promise((resolve) => setTimeout(resolve, startAt - now));
   }
 
-  private record(delivery: ClaimedDelivery, record: AttemptRecord): void {
+  /** Queues the result for the next batched write; resolves once it is committed. */
+  private record(delivery: ClaimedDelivery, record: AttemptRecord): Promise<void> {
     const committed = this.recorder.record(record);
     const onRecorded = this.options.onRecorded;
     if (onRecorded !== undefined) void committed.then(() => onRecorded(delivery, record));
+    return committed;
   }
 
   private targetOf(job: Job): { target: RequestTarget; secrets: string[]; policy: RetryPolicy; timeoutMs: number } {
@@ -309,8 +325,8 @@ export class DeliveryWorker {
     };
   }
 
-  /** Makes the attempt and records it; returns how long the request took. */
-  private async attempt(job: Job): Promise<number> {
+  /** Makes the attempt and records it: how long the request took, and when its result is committed. */
+  private async attempt(job: Job): Promise<{ durationMs: number; recorded: Promise<void> }> {
     const { delivery, event } = job;
     const { target, secrets, policy, timeoutMs } = this.targetOf(job);
     const startedAt = this.options.clock.now();
@@ -328,21 +344,20 @@ export class DeliveryWorker {
       // A template whose output is too large for this event: the request cannot be built, now or later.
       this.options.log.warn({ deliveryId: delivery.id, err: error }, 'could not build the request');
       request = { method: target.method, url: delivery.url, headers: {}, body: null };
-      this.recordResult(job, request, startedAt, policy, {
+      const recorded = this.recordResult(job, request, startedAt, policy, {
         statusCode: null,
         error: 'invalid_request',
         responseHeaders: {},
         responseBody: null,
         durationMs: 0,
       });
-      return 0;
+      return { durationMs: 0, recorded };
     }
     const sent = await this.options.sender.send(request, timeoutMs);
-    this.recordResult(job, request, startedAt, policy, sent);
-    return sent.durationMs;
+    return { durationMs: sent.durationMs, recorded: this.recordResult(job, request, startedAt, policy, sent) };
   }
 
-  private recordResult(job: Job, request: OutgoingRequest, startedAt: number, policy: RetryPolicy, sent: SendResult): void {
+  private recordResult(job: Job, request: OutgoingRequest, startedAt: number, policy: RetryPolicy, sent: SendResult): Promise<void> {
     const { delivery } = job;
     const result: AttemptResult =
       sent.statusCode !== null ? { kind: 'response', statusCode: sent.statusCode } : { kind: 'error', error: sent.error ?? 'network' };
@@ -359,7 +374,7 @@ export class DeliveryWorker {
       },
       this.options.random,
     );
-    this.record(delivery, {
+    return this.record(delivery, {
       deliveryId: delivery.id,
       endpointId: delivery.endpointId,
       leaseOwner: this.owner,

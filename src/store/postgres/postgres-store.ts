@@ -764,7 +764,8 @@ export class PostgresStore implements Store {
       runs.set(endpointId, run);
     }
     if (runs.size === 0) return;
-    const entries = [...runs];
+    // In id order: batches written side by side then lock endpoint rows in the same order (no deadlock).
+    const entries = [...runs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     await this.run(
       TRACK_HEALTH,
       [
