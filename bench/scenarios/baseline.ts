@@ -21,7 +21,7 @@ async function sendFromOwnProcess(job: BaselineJob): Promise<BaselineResult> {
   });
 }
 
-/** hookd's default in-flight limits: 16 per endpoint (one endpoint), 64 per worker (ten endpoints). */
+/** At the concurrency hookd uses for the same work (see run.ts). */
 export async function measureBaseline(ctx: BenchContext, concurrency: number): Promise<BaselineFigures> {
   const url = ctx.receiver.url('count', `baseline${concurrency}`);
   // Warm the sender's and receiver's code paths first.
