@@ -63,6 +63,24 @@ export class ReceiverProcess {
     return new Map(reply.arrivals);
   }
 
+  /** Waits until every one of `seqs` has arrived in a `lat` group; fails like waitFor when nothing new comes. */
+  async waitForArrivals(group: string, seqs: number[], stallMs = 30_000): Promise<Map<number, number>> {
+    let lastCount = -1;
+    let lastProgress = Date.now();
+    for (;;) {
+      const arrivals = await this.arrivals(group);
+      const count = seqs.filter((seq) => arrivals.has(seq)).length;
+      if (count === seqs.length) return arrivals;
+      if (count !== lastCount) {
+        lastCount = count;
+        lastProgress = Date.now();
+      } else if (Date.now() - lastProgress > stallMs) {
+        throw new Error(`deliveries missing: ${seqs.length - count} of ${seqs.length} events never reached ${group}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   async reset(): Promise<void> {
     await this.ask({ type: 'reset' });
   }

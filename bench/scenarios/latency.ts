@@ -31,12 +31,11 @@ export async function measureLatency(ctx: BenchContext, ratePerSecond: number): 
     await setUpEndpoints(hookd, [{ url: ctx.receiver.url('lat', 'lat') }]);
     // Warm-up at the same rate, not measured.
     const warm = await postPaced(hookd, 0, ratePerSecond, Math.min(2000, ctx.sizes.latencyMs / 2));
-    await ctx.receiver.waitFor(['lat'], warm.returnedAt.size);
+    await ctx.receiver.waitForArrivals('lat', [...warm.returnedAt.keys()]);
     await ctx.receiver.reset();
 
     const run = await postPaced(hookd, 1_000_000, ratePerSecond, ctx.sizes.latencyMs);
-    await ctx.receiver.waitFor(['lat'], run.returnedAt.size);
-    const arrivals = await ctx.receiver.arrivals('lat');
+    const arrivals = await ctx.receiver.waitForArrivals('lat', [...run.returnedAt.keys()]);
     const fromReturn: number[] = [];
     const fromSend: number[] = [];
     for (const [seq, returned] of run.returnedAt) {

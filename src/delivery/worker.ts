@@ -7,7 +7,7 @@ import { redactHeaders } from '../domain/redaction.js';
 import { buildRequest, type OutgoingRequest, type RequestTarget } from '../domain/request.js';
 import { DEFAULT_RETRY_POLICY, parseRetryAfterMs } from '../domain/retry-schedule.js';
 import type { ClaimedDelivery, EndpointWithSecrets, HookEvent, RetryPolicy } from '../domain/types.js';
-import type { AttemptRecord, Store } from '../store/store.js';
+import type { AttemptRecord, DeliveryLease, Store } from '../store/store.js';
 import { Lane, Pace } from './lane.js';
 import { AttemptRecorder } from './recorder.js';
 import type { HttpSender, SendResult } from './sender.js';
@@ -72,6 +72,10 @@ export class DeliveryWorker {
   private wakeOn: WakeOn | null = null;
   /** Attempts finished since the loop began its idle wait. */
   private freedSinceIdle = 0;
+  /** Deliveries handed over by ingest this turn, started together at its end. */
+  private handedOver: Array<{ delivery: ClaimedDelivery; event: HookEvent }> = [];
+  /** The last claim found less than it could take: nothing older is waiting for this worker. */
+  private caughtUp = false;
   private lastLeaseSweep = 0;
   private lastLaneCheck = 0;
   /** How long attempts typically take, across destinations: what "slow" is measured against. */
@@ -152,10 +156,64 @@ export class DeliveryWorker {
     const now = this.options.clock.now();
     this.wakeRequested = false;
     const claimed = await this.options.store.claimDueDeliveries(this.owner, now, limit, now + this.options.leaseMs);
+    this.caughtUp = claimed.length < limit;
     if (claimed.length === 0) return 'caughtUp';
     this.held += claimed.length;
+    const lanesFull = await this.dispatch(claimed, null).catch((error: unknown) => {
+      // Their lease runs out and they are claimed again; meanwhile their slots are free.
+      for (let i = 0; i < claimed.length; i++) this.release();
+      throw error;
+    });
+    // When lanes are full, claiming again at once would hand the new ones back too: wait until an
+    // attempt finishes (or new work arrives). Otherwise, more is probably due after a full batch.
+    if (lanesFull) {
+      this.caughtUp = false;
+      return 'lanesFull';
+    }
+    return claimed.length === limit ? 'claimMore' : 'caughtUp';
+  }
+
+  /**
+   * Room for `count` new deliveries, taken now, when this worker has nothing older waiting: ingest
+   * then stores them already leased to it and hands them over at commit (takeOver), which spares a
+   * claim. Null while it works through a backlog (new deliveries queue behind it) or stops.
+   */
+  reserveHandOff(count: number): DeliveryLease | null {
+    if (!this.running || !this.caughtUp || this.held + count > this.options.concurrency) return null;
+    this.held += count;
+    return { owner: this.owner, until: this.options.clock.now() + this.options.leaseMs };
+  }
+
+  /** Starts deliveries stored under a reservation of `reserved` (see reserveHandOff); gives back the rest. */
+  takeOver(handed: Array<{ delivery: ClaimedDelivery; event: HookEvent }>, reserved: number): void {
+    for (let unused = reserved - handed.length; unused > 0; unused--) this.release();
+    if (handed.length === 0) return;
+    // Hand-overs of one turn of the event loop are started together (one endpoint lookup for all).
+    if (this.handedOver.length === 0) setImmediate(() => this.startHandedOver());
+    this.handedOver.push(...handed);
+  }
+
+  private startHandedOver(): void {
+    const handed = this.handedOver;
+    this.handedOver = [];
+    const events = [...new Map(handed.map(({ event }) => [event.id, event])).values()];
+    void this.dispatch(
+      handed.map(({ delivery }) => delivery),
+      events,
+    ).catch((error: unknown) => {
+      // Their lease runs out and they are claimed again, by this worker or another.
+      this.options.log.error({ err: error }, 'starting handed-over deliveries failed');
+      for (let i = 0; i < handed.length; i++) this.release();
+    });
+  }
+
+  /**
+   * Starts claimed deliveries in their lanes (`events` when known, else loaded); returns whether
+   * some lanes were full and their deliveries handed back.
+   */
+  private async dispatch(claimed: ClaimedDelivery[], known: HookEvent[] | null): Promise<boolean> {
     const [events, endpoints] = await Promise.all([
-      this.options.store.getEvents([...new Set(claimed.map((d) => d.eventId))]),
+      known ?? this.options.store.getEvents([...new Set(claimed.map((d) => d.eventId))]),
       this.options.store.getEndpoints([...new Set(claimed.flatMap((d) => (d.endpointId === null ? [] : [d.endpointId])))]),
     ]);
     const eventById = new Map(events.map((event) => [event.id, event]));
@@ -173,10 +231,7 @@ export class DeliveryWorker {
       if (lane !== null) handBack.set(lane, [...(handBack.get(lane) ?? []), job]);
     }
     for (const [lane, jobs] of handBack) this.handBack(lane, jobs);
-    // When lanes are full, claiming again at once would hand the new ones back too: wait until an
-    // attempt finishes (or new work arrives). Otherwise, more is probably due after a full batch.
-    if (handBack.size > 0) return 'lanesFull';
-    return claimed.length === limit ? 'claimMore' : 'caughtUp';
+    return handBack.size > 0;
   }
 
   /** A delivery whose event or endpoint is gone (or endpoint disabled) ends without an attempt. */

@@ -19,6 +19,13 @@ interface Submission<T> {
   reject: (error: unknown) => void;
 }
 
+export interface GroupSteps<T> {
+  /** Turns a group's items into the events to store, one for one and in order. */
+  prepare(items: T[], now: number): Promise<NewEvent[]>;
+  /** Once per prepared group, before its callers are answered: what became of each event (null: not stored). */
+  settled(events: NewEvent[], outcomes: Array<IngestOutcome | null>): void;
+}
+
 export class GroupCommit<T> {
   private queue: Submission<T>[] = [];
   private scheduled = false;
@@ -26,8 +33,7 @@ export class GroupCommit<T> {
   constructor(
     private readonly store: Store,
     private readonly window: () => { dedupeSince: number; now: number },
-    /** Turns a group's items into the events to store, one for one and in order. */
-    private readonly prepare: (items: T[], now: number) => Promise<NewEvent[]>,
+    private readonly steps: GroupSteps<T>,
   ) {}
 
   /** Stores the items (all or nothing, like Store.ingestEvents) together with other callers' of this turn. */
@@ -58,36 +64,45 @@ export class GroupCommit<T> {
 
   private async commit(group: Submission<T>[]): Promise<void> {
     const { dedupeSince, now } = this.window();
-    let events: NewEvent[][];
+    let prepared: NewEvent[];
     try {
-      const prepared = await this.prepare(
+      prepared = await this.steps.prepare(
         group.flatMap((submission) => submission.items),
         now,
       );
-      let at = 0;
-      events = group.map((submission) => prepared.slice(at, (at += submission.items.length)));
     } catch (error) {
       for (const submission of group) submission.reject(error);
       return;
     }
-    if (group.length === 1) {
-      return this.store.ingestEvents(events[0]!, dedupeSince, now).then(group[0]!.resolve, group[0]!.reject);
-    }
-    let outcomes: IngestOutcome[] | null = null;
-    try {
-      outcomes = await this.store.ingestEvents(events.flat(), dedupeSince, now);
-    } catch {
-      // Answered below, each caller on its own transaction (and its own error, if it fails again).
-    }
-    if (outcomes === null || outcomes.some((outcome) => outcome.outcome === 'conflict')) {
-      for (const [index, submission] of group.entries()) {
-        await this.store.ingestEvents(events[index]!, dedupeSince, now).then(submission.resolve, submission.reject);
-      }
-      return;
-    }
     let at = 0;
-    for (const submission of group) {
-      submission.resolve(outcomes.slice(at, (at += submission.items.length)));
+    const events = group.map((submission) => prepared.slice(at, (at += submission.items.length)));
+    const answers = await this.store.ingestEvents(prepared, dedupeSince, now).then(
+      (outcomes): Array<IngestOutcome[] | null> => {
+        if (group.length > 1 && outcomes.some((outcome) => outcome.outcome === 'conflict')) return group.map(() => null);
+        let from = 0;
+        return group.map((submission) => outcomes.slice(from, (from += submission.items.length)));
+      },
+      (error: unknown): Array<IngestOutcome[] | Error | null> => (group.length > 1 ? group.map(() => null) : [toError(error)]),
+    );
+    // A shared transaction that failed or was rolled back: each caller again, in its own.
+    const settled: Array<IngestOutcome[] | Error> = [];
+    for (const [index, answer] of answers.entries()) {
+      settled.push(
+        answer ?? (await this.store.ingestEvents(events[index]!, dedupeSince, now).catch((error: unknown) => toError(error))),
+      );
+    }
+    this.steps.settled(
+      prepared,
+      settled.flatMap((answer, index) => (answer instanceof Error ? events[index]!.map(() => null) : answer)),
+    );
+    for (const [index, submission] of group.entries()) {
+      const answer = settled[index]!;
+      if (answer instanceof Error) submission.reject(answer);
+      else submission.resolve(answer);
     }
   }
+}
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }

@@ -235,6 +235,23 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       expect(await store.getAccount('acme')).toMatchObject({ id: 'acme', enabled: true });
     });
 
+    it('stores deliveries handed straight to a worker under its lease, taken back when the lease runs out', async () => {
+      const e = event();
+      const [a, b] = [delivery(e.id), delivery(e.id)];
+      const outcomes = await store.ingestEvents([{ event: e, deliveries: [a, b], clientId: false, lease: { owner: 'w1', until: T0 + 1000 } }], 0, T0);
+      expect(outcomes).toEqual([{ outcome: 'created', event: e, deliveries: 2 }]);
+      expect(await store.getDelivery(a.id)).toMatchObject({ status: 'sending', attempts: 0 });
+      // Already the worker's: nobody else claims them.
+      expect(await store.claimDueDeliveries('w2', T0, 10, T0 + 5000)).toEqual([]);
+      await store.recordAttempts([
+        { deliveryId: a.id, endpointId: null, leaseOwner: 'w1', attempt: null, status: 'failed', nextAttemptAt: null, completedAt: T0, lastStatusCode: null, lastError: 'x', disableEndpoint: null },
+      ]);
+      expect((await store.getDelivery(a.id))?.status).toBe('failed');
+      // The worker died before attempting b: once the lease runs out, any worker takes it.
+      expect(await store.releaseExpiredLeases(T0 + 1001)).toBe(1);
+      expect((await store.claimDueDeliveries('w2', T0 + 1001, 10, T0 + 5000)).map((d) => d.id)).toEqual([b.id]);
+    });
+
     it('lists events newest first with filters and cursors', async () => {
       const events = [0, 1, 2].map((i) => event({ type: i === 1 ? 'other' : 'call.started', correlationId: 'c', accountId: 'acme', createdAt: T0 + i }));
       await store.ingestEvents(events.map((e) => ({ event: e, deliveries: [], clientId: false })), 0, T0);

@@ -23,6 +23,7 @@ import type {
   ApiKeyRecord,
   AttemptRecord,
   DeliveryFilter,
+  DeliveryLease,
   EndpointFilter,
   EndpointStats,
   EventFilter,
@@ -475,7 +476,8 @@ export class PostgresStore implements Store {
         const outcomes = await this.ingestAll(events, dedupeSince, now, client);
         if (outcomes.some((outcome) => outcome.outcome === 'conflict')) throw new RollBack(outcomes);
         // Delivered to listening nodes at commit, and only if it commits.
-        if (outcomes.some((outcome) => outcome.outcome === 'created' && outcome.deliveries > 0)) await this.work.notifyWithin(client);
+        const queued = outcomes.some((outcome, i) => outcome.outcome === 'created' && outcome.deliveries > 0 && !events[i]!.lease);
+        if (queued) await this.work.notifyWithin(client);
         return outcomes;
       });
     } catch (error) {
@@ -494,7 +496,6 @@ export class PostgresStore implements Store {
   private async ingestAtOnce(events: NewEvent[], dedupeSince: number, now: number): Promise<IngestOutcome[] | null> {
     const ids = events.map((item) => item.event.id);
     if (events.length === 0 || new Set(ids).size < ids.length) return null;
-    const deliveries = events.flatMap((item) => item.deliveries);
     const row = await this.one<{ created: string[] }>(INGEST_AT_ONCE, [
       ids,
       events.map((item) => item.event.type),
@@ -505,7 +506,7 @@ export class PostgresStore implements Store {
       events.map((item) => item.event.occurredAt),
       events.map((item) => item.event.createdAt),
       now,
-      ...deliveryColumns(deliveries),
+      ...deliveryColumns(queuedOf(events)),
     ]);
     const created = new Set(row?.created ?? []);
     if (created.size === 0) return null;
@@ -564,10 +565,7 @@ export class PostgresStore implements Store {
       ).map((row) => row.id),
     );
     const created = events.filter((item) => inserted.has(item.event.id));
-    await this.insertDeliveryRows(
-      created.flatMap((item) => item.deliveries),
-      client,
-    );
+    await this.insertDeliveryRows(queuedOf(created), client);
     const existing = new Map<string, IngestOutcome>();
     for (const item of events) {
       if (!inserted.has(item.event.id)) existing.set(item.event.id, await this.existingOutcome(item, dedupeSince, client));
@@ -587,7 +585,7 @@ export class PostgresStore implements Store {
       client,
     );
     if (inserted === 0) return this.existingOutcome(item, dedupeSince, client);
-    await this.insertDeliveryRows(item.deliveries, client);
+    await this.insertDeliveryRows(queuedOf([item]), client);
     return { outcome: 'created', event, deliveries: item.deliveries.length };
   }
 
@@ -633,22 +631,25 @@ export class PostgresStore implements Store {
 
   // Deliveries.
 
-  private async insertDeliveryRows(deliveries: Delivery[], on: Queryable): Promise<void> {
-    if (deliveries.length === 0) return;
+  private async insertDeliveryRows(queued: Queued[], on: Queryable): Promise<void> {
+    if (queued.length === 0) return;
     // One multi-row INSERT with array parameters: a fan-out to many endpoints is one statement.
     await this.run(
       `INSERT INTO deliveries (id, event_id, endpoint_id, account_id, event_type, url, status, attempts, next_attempt_at,
-         correlation_id, created_at, single_attempt)
+         correlation_id, created_at, single_attempt, lease_owner, lease_expires_at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[],
-         $9::bigint[], $10::text[], $11::bigint[], $12::int[])`,
-      deliveryColumns(deliveries),
+         $9::bigint[], $10::text[], $11::bigint[], $12::int[], $13::text[], $14::bigint[])`,
+      deliveryColumns(queued),
       on,
     );
   }
 
   async insertDeliveries(deliveries: Delivery[]): Promise<void> {
     await this.transaction(async (client) => {
-      await this.insertDeliveryRows(deliveries, client);
+      await this.insertDeliveryRows(
+        deliveries.map((delivery) => ({ delivery, lease: null })),
+        client,
+      );
       if (deliveries.length > 0) await this.work.notifyWithin(client);
     });
   }
@@ -995,21 +996,33 @@ function queryOf(sql: Sql, values: unknown[]): pg.QueryConfig {
   return typeof sql === 'string' ? { text: sql, values } : { name: sql.name, text: sql.text, values };
 }
 
+/** A delivery to insert, and the lease it is inserted under when handed straight to a worker. */
+interface Queued {
+  delivery: Delivery;
+  lease: DeliveryLease | null;
+}
+
+function queuedOf(events: NewEvent[]): Queued[] {
+  return events.flatMap((item) => item.deliveries.map((delivery) => ({ delivery, lease: item.lease ?? null })));
+}
+
 /** The columns of deliveries as arrays, for INSERT … SELECT * FROM unnest(…). */
-function deliveryColumns(deliveries: Delivery[]): unknown[][] {
+function deliveryColumns(queued: Queued[]): unknown[][] {
   return [
-    deliveries.map((d) => d.id),
-    deliveries.map((d) => d.eventId),
-    deliveries.map((d) => d.endpointId),
-    deliveries.map((d) => d.accountId),
-    deliveries.map((d) => d.eventType),
-    deliveries.map((d) => d.url),
-    deliveries.map((d) => d.status),
-    deliveries.map((d) => d.attempts),
-    deliveries.map((d) => d.nextAttemptAt),
-    deliveries.map((d) => d.correlationId),
-    deliveries.map((d) => d.createdAt),
-    deliveries.map((d) => (d.singleAttempt ? 1 : 0)),
+    queued.map(({ delivery }) => delivery.id),
+    queued.map(({ delivery }) => delivery.eventId),
+    queued.map(({ delivery }) => delivery.endpointId),
+    queued.map(({ delivery }) => delivery.accountId),
+    queued.map(({ delivery }) => delivery.eventType),
+    queued.map(({ delivery }) => delivery.url),
+    queued.map(({ delivery, lease }) => (lease === null ? delivery.status : 'sending')),
+    queued.map(({ delivery }) => delivery.attempts),
+    queued.map(({ delivery }) => delivery.nextAttemptAt),
+    queued.map(({ delivery }) => delivery.correlationId),
+    queued.map(({ delivery }) => delivery.createdAt),
+    queued.map(({ delivery }) => (delivery.singleAttempt ? 1 : 0)),
+    queued.map(({ lease }) => lease?.owner ?? null),
+    queued.map(({ lease }) => lease?.until ?? null),
   ];
 }
 
@@ -1039,15 +1052,16 @@ const INGEST_AT_ONCE: Prepared = {
     ),
     queued AS (
       INSERT INTO deliveries (id, event_id, endpoint_id, account_id, event_type, url, status, attempts, next_attempt_at,
-        correlation_id, created_at, single_attempt)
+        correlation_id, created_at, single_attempt, lease_owner, lease_expires_at)
       SELECT * FROM unnest($10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::int[],
-          $18::bigint[], $19::text[], $20::bigint[], $21::int[])
+          $18::bigint[], $19::text[], $20::bigint[], $21::int[], $22::text[], $23::bigint[])
         AS d(id, event_id, endpoint_id, account_id, event_type, url, status, attempts, next_attempt_at, correlation_id,
-          created_at, single_attempt)
+          created_at, single_attempt, lease_owner, lease_expires_at)
       WHERE d.event_id IN (SELECT id FROM created)
-      RETURNING 1
+      RETURNING status
     )
-    SELECT array(SELECT id FROM created) AS created, (SELECT pg_notify('${WORK_CHANNEL}', '') FROM queued LIMIT 1) AS notified`,
+    SELECT array(SELECT id FROM created) AS created,
+      (SELECT pg_notify('${WORK_CHANNEL}', '') FROM queued WHERE status = 'pending' LIMIT 1) AS notified`,
 };
 
 // The hot statements of delivery, prepared on each connection. They name their columns rather

@@ -24,6 +24,7 @@ import type {
   ApiKeyRecord,
   AttemptRecord,
   DeliveryFilter,
+  DeliveryLease,
   EndpointFilter,
   EndpointStats,
   EventFilter,
@@ -443,7 +444,7 @@ export class SqliteStore implements Store {
         event.createdAt,
       ],
     );
-    this.insertDeliveryRows(item.deliveries);
+    this.insertDeliveryRows(item.deliveries, item.lease ?? null);
     return { outcome: 'created', event, deliveries: item.deliveries.length };
   }
 
@@ -482,11 +483,11 @@ export class SqliteStore implements Store {
 
   // Deliveries.
 
-  private insertDeliveryRows(deliveries: Delivery[]): void {
+  private insertDeliveryRows(deliveries: Delivery[], lease: DeliveryLease | null): void {
     for (const d of deliveries) {
       this.run(
         `INSERT INTO deliveries (id, event_id, endpoint_id, account_id, event_type, url, status, attempts, next_attempt_at,
-           correlation_id, created_at, single_attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           correlation_id, created_at, single_attempt, lease_owner, lease_expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           d.id,
           d.eventId,
@@ -494,19 +495,21 @@ export class SqliteStore implements Store {
           d.accountId,
           d.eventType,
           d.url,
-          d.status,
+          lease === null ? d.status : 'sending',
           d.attempts,
           d.nextAttemptAt,
           d.correlationId,
           d.createdAt,
           d.singleAttempt ? 1 : 0,
+          lease?.owner ?? null,
+          lease?.until ?? null,
         ],
       );
     }
   }
 
   async insertDeliveries(deliveries: Delivery[]): Promise<void> {
-    this.db.transaction(() => this.insertDeliveryRows(deliveries))();
+    this.db.transaction(() => this.insertDeliveryRows(deliveries, null))();
   }
 
   async getDelivery(id: string): Promise<Delivery | null> {
