@@ -97,6 +97,8 @@ export class DeliveryWorker {
 
   /** New work may be due: look now rather than at the next poll. */
   wake(): void {
+    // Deliveries were queued: until a claim has taken them, new ones are not handed over ahead of them.
+    this.caughtUp = false;
     this.wakeRequested = true;
     if (this.wakeOn !== 'freeSlots' || !this.running) this.wakeUp?.();
   }
@@ -179,7 +181,12 @@ export class DeliveryWorker {
    * claim. Null while it works through a backlog (new deliveries queue behind it) or stops.
    */
   reserveHandOff(count: number): DeliveryLease | null {
-    if (!this.running || !this.caughtUp || this.held + count > this.options.concurrency) return null;
+    if (!this.running || !this.caughtUp) return null;
+    if (this.held + count > this.options.concurrency) {
+      // These will be queued, and later ones must not overtake them.
+      this.caughtUp = false;
+      return null;
+    }
     this.held += count;
     return { owner: this.owner, until: this.options.clock.now() + this.options.leaseMs };
   }
