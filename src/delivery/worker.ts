@@ -12,9 +12,10 @@ import { Lane, Pace } from './lane.js';
 import { AttemptRecorder } from './recorder.js';
 import type { HttpSender, SendResult } from './sender.js';
 
-// The delivery worker: claims due deliveries from the store under a lease, sends them through
-// per-endpoint lanes, and records each outcome. The queue lives in the database; this process
-// holds only what it has leased, so a crash loses nothing (leases run out and others take over).
+// The delivery worker: claims due deliveries from the store under a lease (or takes new ones that
+// ingest stored already leased to it), sends them through per-endpoint lanes, and records each
+// outcome. The queue lives in the database; this process holds only what it has leased, so a
+// crash loses nothing (leases run out and others take over).
 
 export interface WorkerOptions {
   store: Store;
@@ -22,7 +23,7 @@ export interface WorkerOptions {
   clock: Clock;
   random: RandomSource;
   log: Logger;
-  /** Attempts in flight (or waiting in a lane) at once. */
+  /** Deliveries held at once: waiting in a lane, in flight, or with their result being written. */
   concurrency: number;
   /** Attempts in flight at once to one endpoint, so that a slow one cannot take every slot. */
   endpointConcurrency: number;
@@ -70,7 +71,7 @@ export class DeliveryWorker {
   private wakeRequested = false;
   /** What ends the current idle wait early (besides the poll timer and stop). */
   private wakeOn: WakeOn | null = null;
-  /** Attempts finished since the loop began its idle wait. */
+  /** Worker slots freed since the loop began its idle wait. */
   private freedSinceIdle = 0;
   /** Deliveries handed over by ingest this turn, started together at its end. */
   private handedOver: Array<{ delivery: ClaimedDelivery; event: HookEvent }> = [];
