@@ -40,10 +40,16 @@ export class Lane<T> {
   /** Where the lane's hand-back schedule has reached (performance.now() ms). */
   private handBackUntil = 0;
   /** When an attempt last started or finished (performance.now() ms). */
-  private lastActiveAt = performance.now();
+  private lastActiveAt: number;
   readonly waiting: T[] = [];
 
-  constructor(private readonly slots: number) {}
+  constructor(
+    private readonly slots: number,
+    /** A monotonic clock in milliseconds (injected by tests). */
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.lastActiveAt = now();
+  }
 
   get hasFreeSlot(): boolean {
     return this.startedAt.size < this.slots;
@@ -51,18 +57,18 @@ export class Lane<T> {
 
   /** Nothing in flight or waiting for `ms`: the lane (and what it learnt) may be forgotten. */
   idleFor(ms: number): boolean {
-    return this.startedAt.size === 0 && this.waiting.length === 0 && performance.now() - this.lastActiveAt >= ms;
+    return this.startedAt.size === 0 && this.waiting.length === 0 && this.now() - this.lastActiveAt >= ms;
   }
 
   /** Marks an attempt as started; call the function returned with its duration when it has finished. */
   start(): (durationMs: number) => void {
-    const token = { at: performance.now() };
+    const token = { at: this.now() };
     this.startedAt.add(token);
     this.lastActiveAt = token.at;
     return (durationMs) => {
       this.startedAt.delete(token);
       this.pace.add(durationMs);
-      this.lastActiveAt = performance.now();
+      this.lastActiveAt = this.now();
     };
   }
 
@@ -75,7 +81,7 @@ export class Lane<T> {
 
   /** How many deliveries may wait here, at most `limit`, when attempts typically take `typical` ms. */
   waitingRoom(limit: number, typical: Pace): number {
-    const running = this.runningMs(performance.now());
+    const running = this.runningMs(this.now());
     const average = this.pace.averageMs;
     if (running < STUCK_MS) {
       // Unknown yet: as many as may be in flight, until the first answers tell how fast it is.
@@ -91,7 +97,7 @@ export class Lane<T> {
    * again? When the deliveries handed back before them could have been attempted at the lane's pace.
    */
   handBackDelayMs(count: number): number {
-    const now = performance.now();
+    const now = this.now();
     const from = Math.max(this.handBackUntil, now + MIN_HAND_BACK_MS);
     const pace = Math.max(this.pace.averageMs ?? 0, this.runningMs(now));
     this.handBackUntil = Math.min(now + MAX_HAND_BACK_MS, from + (count * pace) / this.slots);
