@@ -18,7 +18,11 @@ export interface Config {
   allowPrivateUrls: boolean;
   /** HOOKD_STRICT_EVENT_TYPES: events and subscriptions must name catalog types. */
   strictEventTypes: boolean;
-  /** HOOKD_WORKER_CONCURRENCY: attempts in flight at once in this process. */
+  /**
+   * HOOKD_WORKER_CONCURRENCY: deliveries this process's worker holds at once — in flight, waiting in
+   * their endpoint's lane, or with results being written. What is in flight to one endpoint is
+   * capped by endpointConcurrency, so a hanging endpoint never holds more than its share.
+   */
   workerConcurrency: number;
   /** HOOKD_ENDPOINT_CONCURRENCY: attempts in flight at once to one endpoint, so a slow one cannot take every slot. */
   endpointConcurrency: number;
@@ -61,7 +65,7 @@ export const DEFAULT_CONFIG: Config = {
   adminKey: null,
   allowPrivateUrls: false,
   strictEventTypes: true,
-  workerConcurrency: 64,
+  workerConcurrency: 256,
   endpointConcurrency: 16,
   role: 'all',
   logLevel: 'info',

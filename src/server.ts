@@ -147,6 +147,7 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
       },
     });
     publisher.onDeliveriesCreated(() => worker?.wake());
+    publisher.handOffTo(worker);
     unsubscribeWork = store.onNewWork(() => worker?.wake());
     worker.start();
     autoDisable = new AutoDisableSweep(store, clock, log, (endpoint) => operational.endpointDisabled(endpoint));

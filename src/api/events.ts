@@ -75,6 +75,27 @@ const ListQuery = Type.Object({
   until: Type.Optional(Timestamp),
 });
 
+/**
+ * Catalog lookups shared by the requests handled in one turn of the event loop: concurrent posts
+ * of the same type read the catalog once. Forgotten at the end of the turn, so a change to the
+ * catalog is seen by every later request, exactly as without it.
+ */
+class CatalogOfThisTurn {
+  private entries = new Map<string, Promise<EventType | null>>();
+
+  constructor(private readonly store: Store) {}
+
+  get(name: string): Promise<EventType | null> {
+    let entry = this.entries.get(name);
+    if (entry === undefined) {
+      if (this.entries.size === 0) setImmediate(() => (this.entries = new Map()));
+      entry = this.store.getEventType(name);
+      this.entries.set(name, entry);
+    }
+    return entry;
+  }
+}
+
 function eventView(event: HookEvent): Static<typeof EventView> {
   return {
     id: event.id,
@@ -106,9 +127,10 @@ export function eventRoutes(
   publisher: Publisher,
 ): void {
   const validators = new PayloadValidatorCache();
+  const catalog = new CatalogOfThisTurn(store);
 
   /** The checks a JSON schema cannot make: catalog, payload schema and size, callback URL. */
-  async function toPublish(input: EventInputBody, pointer: string, catalog: Map<string, EventType | null>): Promise<EventToPublish> {
+  async function toPublish(input: EventInputBody, pointer: string): Promise<EventToPublish> {
     if (isOperationalType(input.type)) throw validationError(`${pointer}/type`, 'hookd.* events are emitted by hookd only');
     if (input.payload === undefined) throw validationError(`${pointer}/payload`, 'is required');
     const payload = JSON.stringify(input.payload);
@@ -117,8 +139,7 @@ export function eventRoutes(
         { field: `${pointer}/payload`, in: 'body', message: `is larger than ${MAX_PAYLOAD_BYTES} bytes` },
       ]);
     }
-    if (!catalog.has(input.type)) catalog.set(input.type, await store.getEventType(input.type));
-    const eventType = catalog.get(input.type) ?? null;
+    const eventType = await catalog.get(input.type);
     if (config.strictEventTypes && (eventType === null || eventType.archived)) {
       throw validationError(`${pointer}/type`, `${input.type} is ${eventType === null ? 'not in the event catalog' : 'archived'}`);
     }
@@ -185,7 +206,7 @@ export function eventRoutes(
       },
     },
     async (request, reply) => {
-      const item = await toPublish(request.body as EventInputBody, '', new Map());
+      const item = await toPublish(request.body as EventInputBody, '');
       const outcomes = await publisher.publish([item]);
       const conflict = conflictError(outcomes, () => '');
       if (conflict !== null) throw conflict;
@@ -219,9 +240,8 @@ export function eventRoutes(
     },
     async (request, reply) => {
       const { events } = request.body as Static<typeof Batch>;
-      const catalog = new Map<string, EventType | null>();
       const items: EventToPublish[] = [];
-      for (const [index, input] of events.entries()) items.push(await toPublish(input, `/events/${index}`, catalog));
+      for (const [index, input] of events.entries()) items.push(await toPublish(input, `/events/${index}`));
       const outcomes = await publisher.publish(items);
       const conflict = conflictError(outcomes, (index) => `/events/${index}`);
       if (conflict !== null) throw conflict;

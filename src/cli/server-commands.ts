@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { CONFIG_KEYS, ConfigError, envNameOf, flagNameOf, loadConfig, type Config } from '../config.js';
+import { boundHeapGrowth } from '../heap.js';
 
 // The commands that run hookd itself or work on its database directly: serve, migrate, keys,
 // secrets. The server and its store are imported only when one of them runs, so that the
@@ -28,6 +29,7 @@ function registerServe(program: Command): void {
     serve.addOption(new Option(`--${flagNameOf(key)} <value>`, `(env ${envNameOf(key)})`));
   }
   serve.action(async (flags: Record<string, string | undefined>) => {
+    boundHeapGrowth();
     const config = configFrom(flags);
     const { startHookd } = await import('../server.js');
     const hookd = await startHookd(config).catch((error: unknown) => {

@@ -4,17 +4,22 @@ import type { AttemptRecord, Store } from '../store/store.js';
 // Attempt results are written in batches: one transaction for many attempts is what lets SQLite
 // and PostgreSQL keep up with the sender (a single-row commit costs about as much as 5–10 sends).
 // A record waits at most `maxDelayMs`; until it is written the delivery stays leased, so a crash
-// before the flush means the attempt is made again (at least once, with the same webhook-id).
+// before the write means the attempt is made again (at least once, with the same webhook-id).
+//
+// Up to `parallelWrites` batches are written at once (PostgreSQL: on different connections, so
+// round trips overlap). Their order does not matter: a delivery has at most one result waiting,
+// since its next attempt needs a claim, which needs this result committed first.
 
 export class AttemptRecorder {
   private buffer: AttemptRecord[] = [];
   private bufferCommitted: { promise: Promise<void>; resolve: () => void } = deferred();
   private timer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> = Promise.resolve();
+  private readonly writes = new Set<Promise<void>>();
 
   constructor(
     private readonly store: Store,
     private readonly log: Logger,
+    private readonly parallelWrites = 1,
     private readonly maxBatch = 200,
     private readonly maxDelayMs = 5,
   ) {}
@@ -24,27 +29,36 @@ export class AttemptRecorder {
     this.buffer.push(record);
     const committed = this.bufferCommitted.promise;
     if (this.buffer.length >= this.maxBatch) {
-      void this.flush();
+      this.startWrite();
     } else {
-      this.timer ??= setTimeout(() => void this.flush(), this.maxDelayMs);
+      this.timer ??= setTimeout(() => this.startWrite(), this.maxDelayMs);
     }
     return committed;
   }
 
   /** Writes everything recorded so far; resolves when it is committed. */
-  flush(): Promise<void> {
+  async flush(): Promise<void> {
+    while (this.buffer.length > 0 || this.writes.size > 0) {
+      this.startWrite();
+      await Promise.race(this.writes);
+    }
+  }
+
+  /** Writes the buffer now, unless every write slot is busy: then the first to finish takes it. */
+  private startWrite(): void {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
+    if (this.buffer.length === 0 || this.writes.size >= this.parallelWrites) return;
     const batch = this.buffer;
     const committed = this.bufferCommitted;
     this.buffer = [];
     this.bufferCommitted = deferred();
-    // Flushes are chained so that two batches for the same delivery commit in order.
-    this.flushing = this.flushing.then(async () => {
-      if (batch.length > 0) await this.write(batch);
+    const write: Promise<void> = this.write(batch).then(() => {
       committed.resolve();
+      this.writes.delete(write);
+      this.startWrite();
     });
-    return this.flushing;
+    this.writes.add(write);
   }
 
   private async write(batch: AttemptRecord[]): Promise<void> {

@@ -7,13 +7,15 @@ import { redactHeaders } from '../domain/redaction.js';
 import { buildRequest, type OutgoingRequest, type RequestTarget } from '../domain/request.js';
 import { DEFAULT_RETRY_POLICY, parseRetryAfterMs } from '../domain/retry-schedule.js';
 import type { ClaimedDelivery, EndpointWithSecrets, HookEvent, RetryPolicy } from '../domain/types.js';
-import type { AttemptRecord, Store } from '../store/store.js';
+import type { AttemptRecord, DeliveryLease, Store } from '../store/store.js';
+import { Lane, Pace } from './lane.js';
 import { AttemptRecorder } from './recorder.js';
 import type { HttpSender, SendResult } from './sender.js';
 
-// The delivery worker: claims due deliveries from the store under a lease, sends them through
-// per-endpoint lanes, and records each outcome. The queue lives in the database; this process
-// holds only what it has leased, so a crash loses nothing (leases run out and others take over).
+// The delivery worker: claims due deliveries from the store under a lease (or takes new ones that
+// ingest stored already leased to it), sends them through per-endpoint lanes, and records each
+// outcome. The queue lives in the database; this process holds only what it has leased, so a
+// crash loses nothing (leases run out and others take over).
 
 export interface WorkerOptions {
   store: Store;
@@ -21,7 +23,7 @@ export interface WorkerOptions {
   clock: Clock;
   random: RandomSource;
   log: Logger;
-  /** Attempts in flight (or waiting in a lane) at once. */
+  /** Deliveries held at once: waiting in a lane, in flight, or with their result being written. */
   concurrency: number;
   /** Attempts in flight at once to one endpoint, so that a slow one cannot take every slot. */
   endpointConcurrency: number;
@@ -38,6 +40,19 @@ export interface WorkerOptions {
 const DEFAULT_CALLBACK_TIMEOUT_MS = 15_000;
 const CLAIM_BATCH = 200;
 const LEASE_SWEEP_EVERY_MS = 5_000;
+/** Batches of results written at once on PostgreSQL (its pool has 10 connections by default). */
+const PARALLEL_RESULT_WRITES = 4;
+/** How often lanes are checked for a destination that turned slow, and idle ones forgotten. */
+const LANE_CHECK_EVERY_MS = 250;
+const FORGET_IDLE_LANE_MS = 60_000;
+
+/**
+ * What the idle loop waits for: new work (it has free slots and nothing was due); new work or a
+ * quarter of its slots freed since it last claimed (lanes were full: claiming again at once would
+ * hand the new ones back too, and claiming at every completion would make many tiny claims); or
+ * a quarter of its slots free (every slot is taken; then new work cannot be started anyway).
+ */
+type WakeOn = 'newWork' | 'slotsFreed' | 'freeSlots';
 
 interface Job {
   delivery: ClaimedDelivery;
@@ -45,27 +60,33 @@ interface Job {
   endpoint: EndpointWithSecrets | null;
 }
 
-/** One queue per destination: an endpoint, or a callback URL's origin. */
-interface Lane {
-  inFlight: number;
-  waiting: Job[];
-}
-
 export class DeliveryWorker {
   readonly owner = newId('key').replace('key_', 'worker_');
   private readonly recorder: AttemptRecorder;
-  private readonly lanes = new Map<string, Lane>();
+  private readonly lanes = new Map<string, Lane<Job>>();
   private held = 0;
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private wakeUp: (() => void) | null = null;
   private wakeRequested = false;
-  private waitingForCapacity = false;
+  /** What ends the current idle wait early (besides the poll timer and stop). */
+  private wakeOn: WakeOn | null = null;
+  /** Worker slots freed since the loop began its idle wait. */
+  private freedSinceIdle = 0;
+  /** Deliveries handed over by ingest this turn, started together at its end. */
+  private handedOver: Array<{ delivery: ClaimedDelivery; event: HookEvent }> = [];
+  /** The last claim found less than it could take: nothing older is waiting for this worker. */
+  private caughtUp = false;
   private lastLeaseSweep = 0;
+  private lastLaneCheck = 0;
+  /** How long attempts typically take, across destinations: what "slow" is measured against. */
+  private readonly typical = new Pace();
   private readonly idlePollMs: number;
 
   constructor(private readonly options: WorkerOptions) {
-    this.recorder = new AttemptRecorder(options.store, options.log);
+    // PostgreSQL writes over several connections, so batches written side by side overlap their
+    // round trips; SQLite writes synchronously, one at a time whatever we do.
+    this.recorder = new AttemptRecorder(options.store, options.log, options.store.dialect === 'postgres' ? PARALLEL_RESULT_WRITES : 1);
     this.idlePollMs = options.idlePollMs ?? 1000;
   }
 
@@ -77,8 +98,10 @@ export class DeliveryWorker {
 
   /** New work may be due: look now rather than at the next poll. */
   wake(): void {
+    // Deliveries were queued: until a claim has taken them, new ones are not handed over ahead of them.
+    this.caughtUp = false;
     this.wakeRequested = true;
-    if (!this.waitingForCapacity || !this.running) this.wakeUp?.();
+    if (this.wakeOn !== 'freeSlots' || !this.running) this.wakeUp?.();
   }
 
   /** Stops claiming, lets attempts in flight finish, gives back what never started, writes every result. */
@@ -89,32 +112,36 @@ export class DeliveryWorker {
     await this.loopDone;
     const unstarted: string[] = [];
     for (const lane of this.lanes.values()) {
-      unstarted.push(...lane.waiting.map((job) => job.delivery.id));
-      this.held -= lane.waiting.length;
-      lane.waiting = [];
+      const waiting = lane.waiting.splice(0);
+      unstarted.push(...waiting.map((job) => job.delivery.id));
+      this.held -= waiting.length;
     }
     await this.options.store.releaseDeliveries(unstarted, this.owner, this.options.clock.now());
     while (this.held > 0) await new Promise((resolve) => setTimeout(resolve, 10));
     await this.recorder.flush();
   }
 
-  /** Attempts in flight or waiting in lanes: for metrics and tests. */
+  /** Deliveries this worker holds: waiting in lanes, in flight, or with results not yet committed. */
   get load(): number {
     return this.held;
   }
 
   private async loop(): Promise<void> {
     while (this.running) {
-      const hasCapacity = this.held < this.options.concurrency;
-      if (hasCapacity) {
+      this.checkLanes();
+      let wakeOn: WakeOn = 'freeSlots';
+      if (this.held < this.options.concurrency) {
+        wakeOn = 'newWork';
         try {
           await this.sweepLeases();
-          if (await this.claimAndDispatch()) continue;
+          const next = await this.claimAndDispatch();
+          if (next === 'claimMore') continue;
+          if (next === 'lanesFull') wakeOn = 'slotsFreed';
         } catch (error) {
           this.options.log.error({ err: error }, 'claiming deliveries failed');
         }
       }
-      await this.idle(hasCapacity);
+      await this.idle(wakeOn);
     }
   }
 
@@ -126,20 +153,80 @@ export class DeliveryWorker {
     if (released > 0) this.options.log.warn({ released }, 'took back deliveries whose lease ran out');
   }
 
-  /** Returns true when it claimed a full batch (more is probably due). */
-  private async claimAndDispatch(): Promise<boolean> {
+  /** Claims what is due and starts it; says what the loop should do next. */
+  private async claimAndDispatch(): Promise<'claimMore' | 'caughtUp' | 'lanesFull'> {
     const limit = Math.min(this.options.concurrency - this.held, CLAIM_BATCH);
     const now = this.options.clock.now();
     this.wakeRequested = false;
     const claimed = await this.options.store.claimDueDeliveries(this.owner, now, limit, now + this.options.leaseMs);
-    if (claimed.length === 0) return false;
+    this.caughtUp = claimed.length < limit;
+    if (claimed.length === 0) return 'caughtUp';
     this.held += claimed.length;
+    const lanesFull = await this.dispatch(claimed, null).catch((error: unknown) => {
+      // Their lease runs out and they are claimed again; meanwhile their slots are free.
+      for (let i = 0; i < claimed.length; i++) this.release();
+      throw error;
+    });
+    // When lanes are full, claiming again at once would hand the new ones back too: wait until an
+    // attempt finishes (or new work arrives). Otherwise, more is probably due after a full batch.
+    if (lanesFull) {
+      this.caughtUp = false;
+      return 'lanesFull';
+    }
+    return claimed.length === limit ? 'claimMore' : 'caughtUp';
+  }
+
+  /**
+   * Room for `count` new deliveries, taken now, when this worker has nothing older waiting: ingest
+   * then stores them already leased to it and hands them over at commit (takeOver), which spares a
+   * claim. Null while it works through a backlog (new deliveries queue behind it) or stops.
+   */
+  reserveHandOff(count: number): DeliveryLease | null {
+    if (!this.running || !this.caughtUp) return null;
+    if (this.held + count > this.options.concurrency) {
+      // These will be queued, and later ones must not overtake them.
+      this.caughtUp = false;
+      return null;
+    }
+    this.held += count;
+    return { owner: this.owner, until: this.options.clock.now() + this.options.leaseMs };
+  }
+
+  /** Starts deliveries stored under a reservation of `reserved` (see reserveHandOff); gives back the rest. */
+  takeOver(handed: Array<{ delivery: ClaimedDelivery; event: HookEvent }>, reserved: number): void {
+    for (let unused = reserved - handed.length; unused > 0; unused--) this.release();
+    if (handed.length === 0) return;
+    // Hand-overs of one turn of the event loop are started together (one endpoint lookup for all).
+    if (this.handedOver.length === 0) setImmediate(() => this.startHandedOver());
+    this.handedOver.push(...handed);
+  }
+
+  private startHandedOver(): void {
+    const handed = this.handedOver;
+    this.handedOver = [];
+    const events = [...new Map(handed.map(({ event }) => [event.id, event])).values()];
+    void this.dispatch(
+      handed.map(({ delivery }) => delivery),
+      events,
+    ).catch((error: unknown) => {
+      // Their lease runs out and they are claimed again, by this worker or another.
+      this.options.log.error({ err: error }, 'starting handed-over deliveries failed');
+      for (let i = 0; i < handed.length; i++) this.release();
+    });
+  }
+
+  /**
+   * Starts claimed deliveries in their lanes (`events` when known, else loaded); returns whether
+   * some lanes were full and their deliveries handed back.
+   */
+  private async dispatch(claimed: ClaimedDelivery[], known: HookEvent[] | null): Promise<boolean> {
     const [events, endpoints] = await Promise.all([
-      this.options.store.getEvents([...new Set(claimed.map((d) => d.eventId))]),
+      known ?? this.options.store.getEvents([...new Set(claimed.map((d) => d.eventId))]),
       this.options.store.getEndpoints([...new Set(claimed.flatMap((d) => (d.endpointId === null ? [] : [d.endpointId])))]),
     ]);
     const eventById = new Map(events.map((event) => [event.id, event]));
     const endpointById = new Map(endpoints.map((endpoint) => [endpoint.id, endpoint]));
+    const handBack = new Map<Lane<Job>, Job[]>();
     for (const delivery of claimed) {
       const event = eventById.get(delivery.eventId);
       const endpoint = delivery.endpointId === null ? null : (endpointById.get(delivery.endpointId) ?? null);
@@ -147,16 +234,19 @@ export class DeliveryWorker {
         this.finishUnsendable(delivery, event === undefined ? 'event_missing' : endpoint === null ? 'endpoint_deleted' : 'endpoint_disabled');
         continue;
       }
-      this.enqueue({ delivery, event, endpoint });
+      const job = { delivery, event, endpoint };
+      const lane = this.enqueue(job);
+      if (lane !== null) handBack.set(lane, [...(handBack.get(lane) ?? []), job]);
     }
-    return claimed.length === limit;
+    for (const [lane, jobs] of handBack) this.handBack(lane, jobs);
+    return handBack.size > 0;
   }
 
   /** A delivery whose event or endpoint is gone (or endpoint disabled) ends without an attempt. */
   private finishUnsendable(delivery: ClaimedDelivery, reason: string): void {
     const now = this.options.clock.now();
     // `failed` rather than canceled: recovering the endpoint later brings these back.
-    this.record(delivery, {
+    void this.record(delivery, {
       deliveryId: delivery.id,
       endpointId: delivery.endpointId,
       leaseOwner: this.owner,
@@ -167,49 +257,93 @@ export class DeliveryWorker {
       lastStatusCode: delivery.lastStatusCode,
       lastError: reason,
       disableEndpoint: null,
-    });
-    this.held -= 1;
+    }).then(() => this.release());
   }
 
-  private enqueue(job: Job): void {
+  /** Starts the job or lets it wait in its lane; returns the lane when it is full (hand the job back). */
+  private enqueue(job: Job): Lane<Job> | null {
     const key = job.endpoint?.id ?? `callback:${new URL(job.delivery.url).origin}`;
     let lane = this.lanes.get(key);
     if (lane === undefined) {
-      lane = { inFlight: 0, waiting: [] };
+      lane = new Lane(this.options.endpointConcurrency);
       this.lanes.set(key, lane);
     }
-    if (lane.inFlight < this.options.endpointConcurrency) {
-      this.run(key, lane, job);
-    } else if (lane.waiting.length < this.options.endpointConcurrency) {
+    if (lane.hasFreeSlot) {
+      this.run(lane, job);
+    } else if (lane.waiting.length < lane.waitingRoom(this.options.concurrency, this.typical)) {
       lane.waiting.push(job);
     } else {
-      // The lane is full: hand the delivery back rather than let it sit on a slot that healthy
-      // endpoints could use. It becomes due again once the lane has had time to drain.
-      const timeoutMs = job.endpoint?.timeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS;
-      this.held -= 1;
-      void this.options.store
-        .releaseDeliveries([job.delivery.id], this.owner, this.options.clock.now() + Math.min(timeoutMs, 5000))
-        .catch((error: unknown) => this.options.log.error({ err: error }, 'releasing a delivery failed'));
+      return lane;
+    }
+    return null;
+  }
+
+  /**
+   * Gives deliveries of a full lane back to the queue rather than let them sit on slots that
+   * healthy endpoints could use. They become due again when the lane could have reached them.
+   */
+  private handBack(lane: Lane<Job>, jobs: Job[]): void {
+    this.held -= jobs.length;
+    const dueAt = this.options.clock.now() + lane.handBackDelayMs(jobs.length);
+    void this.options.store
+      .releaseDeliveries(
+        jobs.map((job) => job.delivery.id),
+        this.owner,
+        dueAt,
+      )
+      .catch((error: unknown) => this.options.log.error({ err: error }, 'releasing deliveries failed'));
+  }
+
+  /**
+   * A lane that turned slow (its endpoint hangs) keeps only what it can start soon; the rest goes
+   * back. Lanes idle for a while are forgotten (callback URLs may have any number of origins).
+   */
+  private checkLanes(): void {
+    const now = performance.now();
+    if (now - this.lastLaneCheck < LANE_CHECK_EVERY_MS) return;
+    this.lastLaneCheck = now;
+    for (const [key, lane] of this.lanes) {
+      const room = lane.waitingRoom(this.options.concurrency, this.typical);
+      if (lane.waiting.length > room) this.handBack(lane, lane.waiting.splice(room));
+      else if (lane.idleFor(FORGET_IDLE_LANE_MS)) this.lanes.delete(key);
     }
   }
 
-  private run(key: string, lane: Lane, job: Job): void {
-    lane.inFlight += 1;
+  private run(lane: Lane<Job>, job: Job): void {
+    const finished = lane.start();
+    let durationMs = 0;
+    let recorded: Promise<void> = Promise.resolve();
     void this.paced(job)
       .then(() => this.attempt(job))
+      .then((attempted) => {
+        durationMs = attempted.durationMs;
+        recorded = attempted.recorded;
+      })
       .catch((error: unknown) => this.options.log.error({ err: error, deliveryId: job.delivery.id }, 'attempt crashed'))
       .finally(() => {
-        lane.inFlight -= 1;
-        this.held -= 1;
+        // The endpoint's slot is free as soon as its answer is in; the worker's slot once the
+        // result is committed, so that results waiting to be written are bounded like attempts.
+        finished(durationMs);
+        this.typical.add(durationMs);
         const next = lane.waiting.shift();
-        if (next !== undefined) this.run(key, lane, next);
-        else if (lane.inFlight === 0) this.lanes.delete(key);
-        // The loop waits for capacity when every slot is taken: wake it once a quarter is free
-        // again, so that it claims in batches rather than one delivery at a time.
-        if (this.waitingForCapacity && this.options.concurrency - this.held >= Math.max(1, this.options.concurrency / 4)) {
-          this.wakeUp?.();
-        }
+        if (next !== undefined) this.run(lane, next);
+        void recorded.then(() => this.release());
       });
+  }
+
+  /** A delivery's result is on record (or it was handed back): its worker slot is free. */
+  private release(): void {
+    this.held -= 1;
+    // Wake the loop once a quarter of the slots is free again (see WakeOn), so that it claims in
+    // batches rather than one delivery at a time.
+    this.freedSinceIdle += 1;
+    const quarter = Math.max(1, this.options.concurrency / 4);
+    if (
+      (this.wakeOn === 'slotsFreed' && this.freedSinceIdle >= quarter) ||
+      (this.wakeOn === 'freeSlots' && this.options.concurrency - this.held >= quarter)
+    ) {
+      this.wakeUp?.();
+    }
   }
 
   /**
@@ -225,10 +359,12 @@ export class DeliveryWorker {
     if (startAt > now) await new Promise((resolve) => setTimeout(resolve, startAt - now));
   }
 
-  private record(delivery: ClaimedDelivery, record: AttemptRecord): void {
+  /** Queues the result for the next batched write; resolves once it is committed. */
+  private record(delivery: ClaimedDelivery, record: AttemptRecord): Promise<void> {
     const committed = this.recorder.record(record);
     const onRecorded = this.options.onRecorded;
     if (onRecorded !== undefined) void committed.then(() => onRecorded(delivery, record));
+    return committed;
   }
 
   private targetOf(job: Job): { target: RequestTarget; secrets: string[]; policy: RetryPolicy; timeoutMs: number } {
@@ -252,7 +388,8 @@ export class DeliveryWorker {
     };
   }
 
-  private async attempt(job: Job): Promise<void> {
+  /** Makes the attempt and records it: how long the request took, and when its result is committed. */
+  private async attempt(job: Job): Promise<{ durationMs: number; recorded: Promise<void> }> {
     const { delivery, event } = job;
     const { target, secrets, policy, timeoutMs } = this.targetOf(job);
     const startedAt = this.options.clock.now();
@@ -270,19 +407,20 @@ export class DeliveryWorker {
       // A template whose output is too large for this event: the request cannot be built, now or later.
       this.options.log.warn({ deliveryId: delivery.id, err: error }, 'could not build the request');
       request = { method: target.method, url: delivery.url, headers: {}, body: null };
-      return this.recordResult(job, request, startedAt, policy, {
+      const recorded = this.recordResult(job, request, startedAt, policy, {
         statusCode: null,
         error: 'invalid_request',
         responseHeaders: {},
         responseBody: null,
         durationMs: 0,
       });
+      return { durationMs: 0, recorded };
     }
     const sent = await this.options.sender.send(request, timeoutMs);
-    return this.recordResult(job, request, startedAt, policy, sent);
+    return { durationMs: sent.durationMs, recorded: this.recordResult(job, request, startedAt, policy, sent) };
   }
 
-  private recordResult(job: Job, request: OutgoingRequest, startedAt: number, policy: RetryPolicy, sent: SendResult): void {
+  private recordResult(job: Job, request: OutgoingRequest, startedAt: number, policy: RetryPolicy, sent: SendResult): Promise<void> {
     const { delivery } = job;
     const result: AttemptResult =
       sent.statusCode !== null ? { kind: 'response', statusCode: sent.statusCode } : { kind: 'error', error: sent.error ?? 'network' };
@@ -299,7 +437,7 @@ export class DeliveryWorker {
       },
       this.options.random,
     );
-    this.record(delivery, {
+    return this.record(delivery, {
       deliveryId: delivery.id,
       endpointId: delivery.endpointId,
       leaseOwner: this.owner,
@@ -320,15 +458,16 @@ export class DeliveryWorker {
     });
   }
 
-  /** Waits for a wake-up (new work, or free capacity when there was none) or the idle poll. */
-  private idle(hasCapacity: boolean): Promise<void> {
-    if (!this.running || (hasCapacity && this.wakeRequested)) return Promise.resolve();
-    this.waitingForCapacity = !hasCapacity;
+  /** Waits for a wake-up (see WakeOn) or the idle poll, which is what picks up retries coming due. */
+  private idle(wakeOn: WakeOn): Promise<void> {
+    if (!this.running || (wakeOn !== 'freeSlots' && this.wakeRequested)) return Promise.resolve();
+    this.wakeOn = wakeOn;
+    this.freedSinceIdle = 0;
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
         this.wakeUp = null;
-        this.waitingForCapacity = false;
+        this.wakeOn = null;
         resolve();
       };
       const timer = setTimeout(done, this.idlePollMs);

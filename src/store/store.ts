@@ -71,6 +71,17 @@ export interface NewEvent {
   deliveries: Delivery[];
   /** Whether the id was given by the client (idempotency applies). */
   clientId: boolean;
+  /**
+   * Store the deliveries already claimed (`sending`) under this lease rather than `pending`: they
+   * are handed straight to the local worker, which would otherwise claim them a moment later.
+   * Like a claim, the lease runs out if that worker dies, and any worker takes them over.
+   */
+  lease?: DeliveryLease | null;
+}
+
+export interface DeliveryLease {
+  owner: string;
+  until: number;
 }
 
 export type IngestOutcome =

@@ -198,6 +198,60 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       expect(await store.getEvent(fresh.id)).toBeNull();
     });
 
+    it('ingests a batch in one call: new events are created, repeats of stored or earlier ids are duplicates', async () => {
+      const stored = event({ id: 'client-a', accountId: 'initech' });
+      await store.ingestEvents([{ event: stored, deliveries: [delivery('client-a'), delivery('client-a')], clientId: true }], T0 - 1000, T0);
+      expect(await store.getAccount('initech')).toMatchObject({ id: 'initech', enabled: true });
+      const fresh = event();
+      const outcomes = await store.ingestEvents(
+        [
+          { event: fresh, deliveries: [delivery(fresh.id)], clientId: false },
+          { event: { ...stored, payload: '{}' }, deliveries: [delivery('client-a')], clientId: true },
+        ],
+        T0 - 1000,
+        T0,
+      );
+      expect(outcomes).toEqual([
+        { outcome: 'created', event: fresh, deliveries: 1 },
+        { outcome: 'duplicate', event: stored, deliveries: 2 },
+      ]);
+      // The same new id twice in one call: the second sees the first.
+      const b = event({ id: 'client-b', accountId: 'acme' });
+      const twice = await store.ingestEvents(
+        [
+          { event: b, deliveries: [delivery('client-b')], clientId: true },
+          { event: { ...b, payload: '{"again":true}' }, deliveries: [delivery('client-b')], clientId: true },
+        ],
+        T0 - 1000,
+        T0,
+      );
+      expect(twice).toEqual([
+        { outcome: 'created', event: b, deliveries: 1 },
+        { outcome: 'duplicate', event: b, deliveries: 1 },
+      ]);
+      expect((await store.listDeliveries({ eventId: 'client-a' }, { limit: 10, cursor: null })).items).toHaveLength(2);
+      expect((await store.listDeliveries({ eventId: 'client-b' }, { limit: 10, cursor: null })).items).toHaveLength(1);
+      expect((await store.listDeliveries({ eventId: fresh.id }, { limit: 10, cursor: null })).items).toHaveLength(1);
+      expect(await store.getAccount('acme')).toMatchObject({ id: 'acme', enabled: true });
+    });
+
+    it('stores deliveries handed straight to a worker under its lease, taken back when the lease runs out', async () => {
+      const e = event();
+      const [a, b] = [delivery(e.id), delivery(e.id)];
+      const outcomes = await store.ingestEvents([{ event: e, deliveries: [a, b], clientId: false, lease: { owner: 'w1', until: T0 + 1000 } }], 0, T0);
+      expect(outcomes).toEqual([{ outcome: 'created', event: e, deliveries: 2 }]);
+      expect(await store.getDelivery(a.id)).toMatchObject({ status: 'sending', attempts: 0 });
+      // Already the worker's: nobody else claims them.
+      expect(await store.claimDueDeliveries('w2', T0, 10, T0 + 5000)).toEqual([]);
+      await store.recordAttempts([
+        { deliveryId: a.id, endpointId: null, leaseOwner: 'w1', attempt: null, status: 'failed', nextAttemptAt: null, completedAt: T0, lastStatusCode: null, lastError: 'x', disableEndpoint: null },
+      ]);
+      expect((await store.getDelivery(a.id))?.status).toBe('failed');
+      // The worker died before attempting b: once the lease runs out, any worker takes it.
+      expect(await store.releaseExpiredLeases(T0 + 1001)).toBe(1);
+      expect((await store.claimDueDeliveries('w2', T0 + 1001, 10, T0 + 5000)).map((d) => d.id)).toEqual([b.id]);
+    });
+
     it('lists events newest first with filters and cursors', async () => {
       const events = [0, 1, 2].map((i) => event({ type: i === 1 ? 'other' : 'call.started', correlationId: 'c', accountId: 'acme', createdAt: T0 + i }));
       await store.ingestEvents(events.map((e) => ({ event: e, deliveries: [], clientId: false })), 0, T0);
@@ -272,6 +326,44 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       const attempts = await store.listAttempts(d!.id, { limit: 10, cursor: null });
       expect(attempts.items).toHaveLength(2);
       expect(attempts.items[0]).toMatchObject({ statusCode: 503, responseBody: 'busy', responseHeaders: { 'retry-after': '5' } });
+    });
+
+    it('records a batch of attempts in one call, each under its own lease, health followed in order', async () => {
+      const ep = endpoint();
+      await store.createEndpoint(ep);
+      const ds = await queue(store, 5, { endpointId: ep.id });
+      await store.claimDueDeliveries('w1', T0, 5, T0 + 1000);
+      const record = (d: Delivery, startedAt: number, statusCode: number, leaseOwner = 'w1') => ({
+        deliveryId: d.id,
+        endpointId: ep.id,
+        leaseOwner,
+        attempt: { id: newId('att', startedAt), deliveryId: d.id, startedAt, durationMs: 5, statusCode, error: null, requestHeaders: {}, responseHeaders: {}, responseBody: null },
+        status: statusCode === 200 ? ('succeeded' as const) : ('failed' as const),
+        nextAttemptAt: null,
+        completedAt: startedAt,
+        lastStatusCode: statusCode,
+        lastError: null,
+        disableEndpoint: null,
+      });
+      const [d1, d2, d3, d4, d5] = ds as [Delivery, Delivery, Delivery, Delivery, Delivery];
+      await store.recordAttempts([
+        record(d1, T0 + 1, 500),
+        record(d2, T0 + 2, 500),
+        record(d3, T0 + 3, 200),
+        record(d4, T0 + 4, 500),
+        record(d5, T0 + 5, 500, 'someone-else'),
+      ]);
+      expect((await store.getDelivery(d1.id))?.status).toBe('failed');
+      expect((await store.getDelivery(d3.id))).toMatchObject({ status: 'succeeded', attempts: 1, lastStatusCode: 200, completedAt: T0 + 3 });
+      expect((await store.getDelivery(d4.id))?.status).toBe('failed');
+      // Not its lease: the attempt is on record, the delivery unchanged.
+      expect((await store.getDelivery(d5.id))?.status).toBe('sending');
+      expect((await store.listAttempts(d5.id, { limit: 10, cursor: null })).items).toHaveLength(1);
+      // The success at T0+3 ended the first run; the one going began at T0+4 with two failures.
+      const reason = (since: number) => `since ${since}`;
+      expect(await store.disableFailingEndpoints(T0 + 3, 2, reason, T0 + 100)).toEqual([]);
+      expect(await store.disableFailingEndpoints(T0 + 4, 3, reason, T0 + 100)).toEqual([]);
+      expect(await store.disableFailingEndpoints(T0 + 4, 2, reason, T0 + 100)).toMatchObject([{ id: ep.id, disabledReason: `since ${T0 + 4}` }]);
     });
 
     it('disables the endpoint in the same write as a 410', async () => {

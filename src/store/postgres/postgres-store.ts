@@ -23,6 +23,7 @@ import type {
   ApiKeyRecord,
   AttemptRecord,
   DeliveryFilter,
+  DeliveryLease,
   EndpointFilter,
   AttemptBucket,
   EndpointStats,
@@ -39,7 +40,7 @@ import type {
   Store,
 } from '../store.js';
 import { isStoreUnavailable } from '../unavailable.js';
-import { WorkChannel } from './work-channel.js';
+import { WORK_CHANNEL, WorkChannel } from './work-channel.js';
 
 // The PostgreSQL store, for several hookd nodes on one database. It mirrors the SQLite adapter
 // statement for statement; the differences are PostgreSQL's: row locks with SKIP LOCKED for the
@@ -71,16 +72,16 @@ export class PostgresStore implements Store {
     this.work = new WorkChannel(connectionString);
   }
 
-  private async all<T>(sql: string, params: unknown[] = [], on: Queryable = this.pool): Promise<T[]> {
-    return (await on.query(sql, params)).rows as T[];
+  private async all<T>(sql: Sql, params: unknown[] = [], on: Queryable = this.pool): Promise<T[]> {
+    return (await on.query(queryOf(sql, params))).rows as T[];
   }
 
-  private async one<T>(sql: string, params: unknown[] = [], on: Queryable = this.pool): Promise<T | undefined> {
-    return (await on.query(sql, params)).rows[0] as T | undefined;
+  private async one<T>(sql: Sql, params: unknown[] = [], on: Queryable = this.pool): Promise<T | undefined> {
+    return (await on.query(queryOf(sql, params))).rows[0] as T | undefined;
   }
 
-  private async run(sql: string, params: unknown[] = [], on: Queryable = this.pool): Promise<number> {
-    return (await on.query(sql, params)).rowCount ?? 0;
+  private async run(sql: Sql, params: unknown[] = [], on: Queryable = this.pool): Promise<number> {
+    return (await on.query(queryOf(sql, params))).rowCount ?? 0;
   }
 
   private async transaction<T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -487,18 +488,15 @@ export class PostgresStore implements Store {
   // Events.
 
   async ingestEvents(events: NewEvent[], dedupeSince: number, now: number): Promise<IngestOutcome[]> {
+    const stored = await this.ingestAtOnce(events, dedupeSince, now);
+    if (stored !== null) return stored;
     try {
       return await this.transaction(async (client) => {
-        const outcomes: IngestOutcome[] = [];
-        let deliveries = 0;
-        for (const item of events) {
-          const outcome = await this.ingestOne(item, dedupeSince, now, client);
-          outcomes.push(outcome);
-          if (outcome.outcome === 'created') deliveries += outcome.deliveries;
-        }
+        const outcomes = await this.ingestAll(events, dedupeSince, now, client);
         if (outcomes.some((outcome) => outcome.outcome === 'conflict')) throw new RollBack(outcomes);
         // Delivered to listening nodes at commit, and only if it commits.
-        if (deliveries > 0) await this.work.notifyWithin(client);
+        const queued = outcomes.some((outcome, i) => outcome.outcome === 'created' && outcome.deliveries > 0 && !events[i]!.lease);
+        if (queued) await this.work.notifyWithin(client);
         return outcomes;
       });
     } catch (error) {
@@ -507,26 +505,116 @@ export class PostgresStore implements Store {
     }
   }
 
+  /**
+   * The common case in one statement, its own transaction (one round trip, where BEGIN, inserts,
+   * NOTIFY and COMMIT take five): every event is new. If any id is already stored, it writes
+   * nothing and returns null, and the transaction below sorts out duplicates and conflicts. An
+   * event inserted meanwhile by a concurrent request (after this statement's snapshot) is skipped
+   * by ON CONFLICT: it is answered as what it is, a duplicate, beside the events stored here.
+   */
+  private async ingestAtOnce(events: NewEvent[], dedupeSince: number, now: number): Promise<IngestOutcome[] | null> {
+    const ids = events.map((item) => item.event.id);
+    if (events.length === 0 || new Set(ids).size < ids.length) return null;
+    const row = await this.one<{ created: string[] }>(INGEST_AT_ONCE, [
+      ids,
+      events.map((item) => item.event.type),
+      events.map((item) => item.event.accountId),
+      events.map((item) => item.event.payload),
+      events.map((item) => item.event.correlationId),
+      events.map((item) => item.event.callbackUrl),
+      events.map((item) => item.event.occurredAt),
+      events.map((item) => item.event.createdAt),
+      now,
+      ...deliveryColumns(queuedOf(events)),
+    ]);
+    const created = new Set(row?.created ?? []);
+    if (created.size === 0) return null;
+    const outcomes: IngestOutcome[] = [];
+    for (const item of events) {
+      outcomes.push(
+        created.has(item.event.id)
+          ? { outcome: 'created', event: item.event, deliveries: item.deliveries.length }
+          : await this.existingOutcome(item, dedupeSince, this.pool),
+      );
+    }
+    return outcomes;
+  }
+
+  /**
+   * A whole batch in a few statements rather than a few per event (each is a round trip): the
+   * accounts, then every event with ON CONFLICT DO NOTHING, then the deliveries of the events that
+   * were new. An id repeated within the batch takes the event-by-event path, which sees the first
+   * of them stored before the next.
+   */
+  private async ingestAll(events: NewEvent[], dedupeSince: number, now: number, client: pg.PoolClient): Promise<IngestOutcome[]> {
+    const ids = events.map((item) => item.event.id);
+    if (new Set(ids).size < ids.length) {
+      const outcomes: IngestOutcome[] = [];
+      for (const item of events) outcomes.push(await this.ingestOne(item, dedupeSince, now, client));
+      return outcomes;
+    }
+    const accounts = [...new Set(events.flatMap((item) => (item.event.accountId === null ? [] : [item.event.accountId])))];
+    if (accounts.length > 0) {
+      await this.run(
+        'INSERT INTO accounts (id, created_at, updated_at) SELECT id, $2, $2 FROM unnest($1::text[]) AS a(id) ON CONFLICT (id) DO NOTHING',
+        [accounts, now],
+        client,
+      );
+    }
+    // ON CONFLICT DO NOTHING: a concurrent insert of the same id waits for the other transaction,
+    // then finds its row — the same outcome as the SQLite adapter's serial transactions.
+    const inserted = new Set(
+      (
+        await this.all<{ id: string }>(
+          `INSERT INTO events (id, type, account_id, payload, correlation_id, callback_url, occurred_at, created_at)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[])
+           ON CONFLICT (id) DO NOTHING RETURNING id`,
+          [
+            ids,
+            events.map((item) => item.event.type),
+            events.map((item) => item.event.accountId),
+            events.map((item) => item.event.payload),
+            events.map((item) => item.event.correlationId),
+            events.map((item) => item.event.callbackUrl),
+            events.map((item) => item.event.occurredAt),
+            events.map((item) => item.event.createdAt),
+          ],
+          client,
+        )
+      ).map((row) => row.id),
+    );
+    const created = events.filter((item) => inserted.has(item.event.id));
+    await this.insertDeliveryRows(queuedOf(created), client);
+    const existing = new Map<string, IngestOutcome>();
+    for (const item of events) {
+      if (!inserted.has(item.event.id)) existing.set(item.event.id, await this.existingOutcome(item, dedupeSince, client));
+    }
+    return events.map(
+      (item) => existing.get(item.event.id) ?? { outcome: 'created', event: item.event, deliveries: item.deliveries.length },
+    );
+  }
+
   private async ingestOne(item: NewEvent, dedupeSince: number, now: number, client: pg.PoolClient): Promise<IngestOutcome> {
     const { event } = item;
     if (event.accountId !== null) await this.ensureAccountRow(event.accountId, now, client);
-    // ON CONFLICT DO NOTHING: a concurrent insert of the same id waits for the other transaction,
-    // then finds its row — the same outcome as the SQLite adapter's serial transactions.
     const inserted = await this.run(
       `INSERT INTO events (id, type, account_id, payload, correlation_id, callback_url, occurred_at, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
       [event.id, event.type, event.accountId, event.payload, event.correlationId, event.callbackUrl, event.occurredAt, event.createdAt],
       client,
     );
-    if (inserted === 0) {
-      const existing = (await this.one<rows.EventRow>('SELECT * FROM events WHERE id = $1', [event.id], client))!;
-      const stored = rows.toEvent(existing);
-      if (!item.clientId || existing.created_at < dedupeSince) return { outcome: 'conflict', event: stored };
-      const count = (await this.one<{ n: number }>('SELECT count(*) AS n FROM deliveries WHERE event_id = $1', [event.id], client))!.n;
-      return { outcome: 'duplicate', event: stored, deliveries: count };
-    }
-    await this.insertDeliveryRows(item.deliveries, client);
+    if (inserted === 0) return this.existingOutcome(item, dedupeSince, client);
+    await this.insertDeliveryRows(queuedOf([item]), client);
     return { outcome: 'created', event, deliveries: item.deliveries.length };
+  }
+
+  /** An event whose id is already stored: the same client id within the window is a duplicate, anything else a conflict. */
+  private async existingOutcome(item: NewEvent, dedupeSince: number, client: Queryable): Promise<IngestOutcome> {
+    const existing = (await this.one<rows.EventRow>('SELECT * FROM events WHERE id = $1', [item.event.id], client))!;
+    const stored = rows.toEvent(existing);
+    if (!item.clientId || existing.created_at < dedupeSince) return { outcome: 'conflict', event: stored };
+    const count = (await this.one<{ n: number }>('SELECT count(*) AS n FROM deliveries WHERE event_id = $1', [item.event.id], client))!.n;
+    return { outcome: 'duplicate', event: stored, deliveries: count };
   }
 
   async getEvent(id: string): Promise<HookEvent | null> {
@@ -536,7 +624,7 @@ export class PostgresStore implements Store {
 
   async getEvents(ids: string[]): Promise<HookEvent[]> {
     if (ids.length === 0) return [];
-    return (await this.all<rows.EventRow>('SELECT * FROM events WHERE id = ANY($1::text[])', [ids])).map(rows.toEvent);
+    return (await this.all<rows.EventRow>(EVENTS_BY_ID, [ids])).map(rows.toEvent);
   }
 
   async listEvents(filter: EventFilter, page: Page): Promise<PageOf<HookEvent>> {
@@ -562,35 +650,25 @@ export class PostgresStore implements Store {
 
   // Deliveries.
 
-  private async insertDeliveryRows(deliveries: Delivery[], on: Queryable): Promise<void> {
-    if (deliveries.length === 0) return;
+  private async insertDeliveryRows(queued: Queued[], on: Queryable): Promise<void> {
+    if (queued.length === 0) return;
     // One multi-row INSERT with array parameters: a fan-out to many endpoints is one statement.
     await this.run(
       `INSERT INTO deliveries (id, event_id, endpoint_id, account_id, event_type, url, status, attempts, next_attempt_at,
-         correlation_id, created_at, single_attempt)
+         correlation_id, created_at, single_attempt, lease_owner, lease_expires_at)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[],
-         $9::bigint[], $10::text[], $11::bigint[], $12::int[])`,
-      [
-        deliveries.map((d) => d.id),
-        deliveries.map((d) => d.eventId),
-        deliveries.map((d) => d.endpointId),
-        deliveries.map((d) => d.accountId),
-        deliveries.map((d) => d.eventType),
-        deliveries.map((d) => d.url),
-        deliveries.map((d) => d.status),
-        deliveries.map((d) => d.attempts),
-        deliveries.map((d) => d.nextAttemptAt),
-        deliveries.map((d) => d.correlationId),
-        deliveries.map((d) => d.createdAt),
-        deliveries.map((d) => (d.singleAttempt ? 1 : 0)),
-      ],
+         $9::bigint[], $10::text[], $11::bigint[], $12::int[], $13::text[], $14::bigint[])`,
+      deliveryColumns(queued),
       on,
     );
   }
 
   async insertDeliveries(deliveries: Delivery[]): Promise<void> {
     await this.transaction(async (client) => {
-      await this.insertDeliveryRows(deliveries, client);
+      await this.insertDeliveryRows(
+        deliveries.map((delivery) => ({ delivery, lease: null })),
+        client,
+      );
       if (deliveries.length > 0) await this.work.notifyWithin(client);
     });
   }
@@ -621,86 +699,103 @@ export class PostgresStore implements Store {
   }
 
   async claimDueDeliveries(owner: string, now: number, limit: number, leaseUntil: number): Promise<ClaimedDelivery[]> {
-    // SKIP LOCKED: nodes claiming at the same moment take disjoint rows instead of waiting on each other.
-    return (
-      await this.all<rows.DeliveryRow>(
-        `UPDATE deliveries SET status = 'sending', lease_owner = $1, lease_expires_at = $2
-         WHERE id IN (
-           SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= $3
-           ORDER BY next_attempt_at LIMIT $4 FOR UPDATE SKIP LOCKED
-         )
-         RETURNING *`,
-        [owner, leaseUntil, now, limit],
-      )
-    ).map(rows.toClaimedDelivery);
+    return (await this.all<rows.DeliveryRow>(CLAIM, [owner, leaseUntil, now, limit])).map(rows.toClaimedDelivery);
   }
 
   async recordAttempts(records: AttemptRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    // A batch in four statements whatever its size (each statement is a round trip): the attempts,
+    // the deliveries' new states, the endpoints' health, and — rarely — endpoints to disable.
     await this.transaction(async (client) => {
-      for (const record of records) await this.recordAttempt(record, client);
+      const attempts = records.flatMap((record) => (record.attempt === null ? [] : [{ record, attempt: record.attempt }]));
+      if (attempts.length > 0) {
+        // The attempt happened, so it is recorded even if the lease was lost meanwhile.
+        await this.run(
+          INSERT_ATTEMPTS,
+          [
+            attempts.map(({ attempt }) => attempt.id),
+            attempts.map(({ attempt }) => attempt.deliveryId),
+            attempts.map(({ record }) => record.endpointId),
+            attempts.map(({ attempt }) => attempt.startedAt),
+            attempts.map(({ attempt }) => attempt.durationMs),
+            attempts.map(({ attempt }) => attempt.statusCode),
+            attempts.map(({ attempt }) => attempt.error),
+            attempts.map(({ attempt }) => JSON.stringify(attempt.requestHeaders)),
+            attempts.map(({ attempt }) => JSON.stringify(attempt.responseHeaders)),
+            // PostgreSQL text cannot hold NUL, which a receiver's body may contain.
+            attempts.map(({ attempt }) => attempt.responseBody?.replaceAll('\u0000', '\uFFFD') ?? null),
+          ],
+          client,
+        );
+      }
+      // The delivery's state is only changed by the worker that still holds it. Were a delivery
+      // recorded twice in one batch, the first record wins, as it would one after the other.
+      const seen = new Set<string>();
+      const states = records.filter((record) => !seen.has(record.deliveryId) && seen.add(record.deliveryId));
+      const updated = new Set(
+        (
+          await this.all<{ id: string }>(
+            SETTLE_DELIVERIES,
+            [
+              states.map((record) => record.deliveryId),
+              states.map((record) => record.leaseOwner),
+              states.map((record) => record.status),
+              states.map((record) => (record.attempt === null ? 0 : 1)),
+              states.map((record) => record.nextAttemptAt),
+              states.map((record) => record.lastStatusCode),
+              states.map((record) => record.lastError),
+              states.map((record) => record.completedAt),
+            ],
+            client,
+          )
+        ).map((row) => row.id),
+      );
+      await this.trackHealth(records, client);
+      for (const record of states) {
+        if (record.disableEndpoint === null || !updated.has(record.deliveryId)) continue;
+        await this.run(
+          `UPDATE endpoints SET active = 0, spec = (spec::jsonb || jsonb_build_object('disabledReason', $1::text))::text, updated_at = $2
+           WHERE id = (SELECT endpoint_id FROM deliveries WHERE id = $3) AND active = 1`,
+          [record.disableEndpoint, record.completedAt ?? 0, record.deliveryId],
+          client,
+        );
+      }
     });
   }
 
-  private async recordAttempt(record: AttemptRecord, client: pg.PoolClient): Promise<void> {
-    const { attempt } = record;
-    if (attempt !== null) {
-      await this.run(
-        `INSERT INTO attempts (id, delivery_id, endpoint_id, started_at, duration_ms, status_code, error, request_headers,
-           response_headers, response_body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [
-          attempt.id,
-          attempt.deliveryId,
-          record.endpointId,
-          attempt.startedAt,
-          attempt.durationMs,
-          attempt.statusCode,
-          attempt.error,
-          JSON.stringify(attempt.requestHeaders),
-          JSON.stringify(attempt.responseHeaders),
-          // PostgreSQL text cannot hold NUL, which a receiver's body may contain.
-          attempt.responseBody?.replaceAll('\u0000', '\uFFFD') ?? null,
-        ],
-        client,
-      );
+  /**
+   * A failure starts or extends the endpoint's failure run; a success ends it. The batch's attempts
+   * are folded per endpoint in order, then written in one statement: an endpoint whose run did not
+   * change (a success with no run going) is not written at all.
+   */
+  private async trackHealth(records: AttemptRecord[], client: pg.PoolClient): Promise<void> {
+    const runs = new Map<string, { restart: boolean; since: number | null; failures: number }>();
+    for (const { attempt, endpointId } of records) {
+      if (attempt === null || endpointId === null) continue;
+      const run = runs.get(endpointId) ?? { restart: false, since: null, failures: 0 };
+      if (attempt.statusCode !== null && attempt.statusCode >= 200 && attempt.statusCode < 300) {
+        run.restart = true;
+        run.since = null;
+        run.failures = 0;
+      } else {
+        run.since ??= attempt.startedAt;
+        run.failures += 1;
+      }
+      runs.set(endpointId, run);
     }
-    const updated = await this.run(
-      `UPDATE deliveries SET status = $1, attempts = attempts + $2, next_attempt_at = $3, last_status_code = $4,
-         last_error = $5, completed_at = $6, single_attempt = 0, lease_owner = NULL, lease_expires_at = NULL
-       WHERE id = $7 AND lease_owner = $8 AND status = 'sending'`,
+    if (runs.size === 0) return;
+    // In id order: batches written side by side then lock endpoint rows in the same order (no deadlock).
+    const entries = [...runs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    await this.run(
+      TRACK_HEALTH,
       [
-        record.status,
-        attempt === null ? 0 : 1,
-        record.nextAttemptAt,
-        record.lastStatusCode,
-        record.lastError,
-        record.completedAt,
-        record.deliveryId,
-        record.leaseOwner,
+        entries.map(([id]) => id),
+        entries.map(([, run]) => (run.restart ? 1 : 0)),
+        entries.map(([, run]) => run.since),
+        entries.map(([, run]) => run.failures),
       ],
       client,
     );
-    if (attempt !== null && record.endpointId !== null) await this.trackHealth(record.endpointId, attempt, client);
-    if (record.disableEndpoint !== null && updated > 0) {
-      await this.run(
-        `UPDATE endpoints SET active = 0, spec = (spec::jsonb || jsonb_build_object('disabledReason', $1::text))::text, updated_at = $2
-         WHERE id = (SELECT endpoint_id FROM deliveries WHERE id = $3) AND active = 1`,
-        [record.disableEndpoint, record.completedAt ?? 0, record.deliveryId],
-        client,
-      );
-    }
-  }
-
-  private async trackHealth(endpointId: string, attempt: Attempt, client: pg.PoolClient): Promise<void> {
-    const succeeded = attempt.statusCode !== null && attempt.statusCode >= 200 && attempt.statusCode < 300;
-    if (succeeded) {
-      await this.run('UPDATE endpoints SET failing_since = NULL, failure_count = 0 WHERE id = $1 AND failing_since IS NOT NULL', [endpointId], client);
-    } else {
-      await this.run(
-        'UPDATE endpoints SET failing_since = coalesce(failing_since, $1), failure_count = failure_count + 1 WHERE id = $2',
-        [attempt.startedAt, endpointId],
-        client,
-      );
-    }
   }
 
   async requeueFailedDeliveries(endpointId: string, since: number, now: number): Promise<number> {
@@ -922,6 +1017,138 @@ export class PostgresStore implements Store {
 }
 
 /** Thrown inside a transaction to undo it while still returning what was found. */
+/** A statement prepared once per connection (by name): PostgreSQL parses and plans it once. */
+interface Prepared {
+  name: string;
+  text: string;
+}
+
+type Sql = string | Prepared;
+
+function queryOf(sql: Sql, values: unknown[]): pg.QueryConfig {
+  return typeof sql === 'string' ? { text: sql, values } : { name: sql.name, text: sql.text, values };
+}
+
+/** A delivery to insert, and the lease it is inserted under when handed straight to a worker. */
+interface Queued {
+  delivery: Delivery;
+  lease: DeliveryLease | null;
+}
+
+function queuedOf(events: NewEvent[]): Queued[] {
+  return events.flatMap((item) => item.deliveries.map((delivery) => ({ delivery, lease: item.lease ?? null })));
+}
+
+/** The columns of deliveries as arrays, for INSERT … SELECT * FROM unnest(…). */
+function deliveryColumns(queued: Queued[]): unknown[][] {
+  return [
+    queued.map(({ delivery }) => delivery.id),
+    queued.map(({ delivery }) => delivery.eventId),
+    queued.map(({ delivery }) => delivery.endpointId),
+    queued.map(({ delivery }) => delivery.accountId),
+    queued.map(({ delivery }) => delivery.eventType),
+    queued.map(({ delivery }) => delivery.url),
+    queued.map(({ delivery, lease }) => (lease === null ? delivery.status : 'sending')),
+    queued.map(({ delivery }) => delivery.attempts),
+    queued.map(({ delivery }) => delivery.nextAttemptAt),
+    queued.map(({ delivery }) => delivery.correlationId),
+    queued.map(({ delivery }) => delivery.createdAt),
+    queued.map(({ delivery }) => (delivery.singleAttempt ? 1 : 0)),
+    queued.map(({ lease }) => lease?.owner ?? null),
+    queued.map(({ lease }) => lease?.until ?? null),
+  ];
+}
+
+/**
+ * Ingest in one statement (see ingestAtOnce). Data-modifying CTEs share one snapshot: `clash`
+ * stops every insert when any id is already stored, and deliveries are inserted only for the
+ * events this statement inserted. Workers hear of the new work at commit (pg_notify).
+ */
+const INGEST_AT_ONCE: Prepared = {
+  name: 'hookd_ingest_at_once',
+  text: `WITH input AS (
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[])
+        AS t(id, type, account_id, payload, correlation_id, callback_url, occurred_at, created_at)
+    ),
+    clash AS (SELECT 1 FROM events WHERE id IN (SELECT id FROM input) LIMIT 1),
+    new_accounts AS (
+      INSERT INTO accounts (id, created_at, updated_at)
+      SELECT DISTINCT account_id, $9::bigint, $9::bigint FROM input
+      WHERE account_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM clash)
+      ON CONFLICT (id) DO NOTHING
+    ),
+    created AS (
+      INSERT INTO events (id, type, account_id, payload, correlation_id, callback_url, occurred_at, created_at)
+      SELECT * FROM input WHERE NOT EXISTS (SELECT 1 FROM clash)
+      ON CONFLICT (id) DO NOTHING
+      RETURNING id
+    ),
+    queued AS (
+      INSERT INTO deliveries (id, event_id, endpoint_id, account_id, event_type, url, status, attempts, next_attempt_at,
+        correlation_id, created_at, single_attempt, lease_owner, lease_expires_at)
+      SELECT * FROM unnest($10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::int[],
+          $18::bigint[], $19::text[], $20::bigint[], $21::int[], $22::text[], $23::bigint[])
+        AS d(id, event_id, endpoint_id, account_id, event_type, url, status, attempts, next_attempt_at, correlation_id,
+          created_at, single_attempt, lease_owner, lease_expires_at)
+      WHERE d.event_id IN (SELECT id FROM created)
+      RETURNING status
+    )
+    SELECT array(SELECT id FROM created) AS created,
+      (SELECT pg_notify('${WORK_CHANNEL}', '') FROM queued WHERE status = 'pending' LIMIT 1) AS notified`,
+};
+
+// The hot statements of delivery, prepared on each connection. They name their columns rather
+// than `*`: a prepared statement whose result columns change under it (a migration adding one,
+// run by another node) would fail until the connection is replaced.
+
+const DELIVERY_COLUMNS = `id, event_id, endpoint_id, account_id, event_type, url, status, attempts, next_attempt_at,
+  last_status_code, last_error, correlation_id, single_attempt, created_at, completed_at`;
+
+/** SKIP LOCKED: nodes claiming at the same moment take disjoint rows instead of waiting on each other. */
+const CLAIM: Prepared = {
+  name: 'hookd_claim',
+  text: `UPDATE deliveries SET status = 'sending', lease_owner = $1, lease_expires_at = $2
+    WHERE id IN (
+      SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= $3
+      ORDER BY next_attempt_at LIMIT $4 FOR UPDATE SKIP LOCKED
+    )
+    RETURNING ${DELIVERY_COLUMNS}`,
+};
+
+const EVENTS_BY_ID: Prepared = {
+  name: 'hookd_events_by_id',
+  text: `SELECT seq, id, type, account_id, payload, correlation_id, callback_url, occurred_at, created_at
+    FROM events WHERE id = ANY($1::text[])`,
+};
+
+const INSERT_ATTEMPTS: Prepared = {
+  name: 'hookd_insert_attempts',
+  text: `INSERT INTO attempts (id, delivery_id, endpoint_id, started_at, duration_ms, status_code, error, request_headers,
+      response_headers, response_body)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::int[], $6::int[], $7::text[], $8::text[],
+      $9::text[], $10::text[])`,
+};
+
+const SETTLE_DELIVERIES: Prepared = {
+  name: 'hookd_settle_deliveries',
+  text: `UPDATE deliveries d SET status = r.status, attempts = d.attempts + r.made, next_attempt_at = r.next_attempt_at,
+      last_status_code = r.last_status_code, last_error = r.last_error, completed_at = r.completed_at,
+      single_attempt = 0, lease_owner = NULL, lease_expires_at = NULL
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bigint[], $6::int[], $7::text[], $8::bigint[])
+      AS r(id, owner, status, made, next_attempt_at, last_status_code, last_error, completed_at)
+    WHERE d.id = r.id AND d.lease_owner = r.owner AND d.status = 'sending'
+    RETURNING d.id`,
+};
+
+const TRACK_HEALTH: Prepared = {
+  name: 'hookd_track_health',
+  text: `UPDATE endpoints e SET
+      failing_since = CASE WHEN h.restart = 1 THEN h.since ELSE coalesce(e.failing_since, h.since) END,
+      failure_count = CASE WHEN h.restart = 1 THEN h.failures ELSE e.failure_count + h.failures END
+    FROM unnest($1::text[], $2::int[], $3::bigint[], $4::int[]) AS h(id, restart, since, failures)
+    WHERE e.id = h.id AND (h.failures > 0 OR e.failing_since IS NOT NULL)`,
+};
+
 class RollBack extends Error {
   constructor(readonly outcomes: IngestOutcome[]) {
     super('rolled back');

@@ -5,7 +5,9 @@ import pg from 'pg';
 // committed. One dedicated connection per node LISTENs, and reconnects by itself (with backoff)
 // when the database goes away; workers still poll slowly meanwhile, so nothing waits forever.
 
-const CHANNEL = 'hookd_work';
+/** The NOTIFY channel: also named by statements that notify themselves (pg_notify). */
+export const WORK_CHANNEL = 'hookd_work';
+const CHANNEL = WORK_CHANNEL;
 const MAX_RECONNECT_DELAY_MS = 5000;
 
 export class WorkChannel {

@@ -24,6 +24,7 @@ import type {
   ApiKeyRecord,
   AttemptRecord,
   DeliveryFilter,
+  DeliveryLease,
   EndpointFilter,
   AttemptBucket,
   EndpointStats,
@@ -445,7 +446,7 @@ export class SqliteStore implements Store {
         event.createdAt,
       ],
     );
-    this.insertDeliveryRows(item.deliveries);
+    this.insertDeliveryRows(item.deliveries, item.lease ?? null);
     return { outcome: 'created', event, deliveries: item.deliveries.length };
   }
 
@@ -484,11 +485,11 @@ export class SqliteStore implements Store {
 
   // Deliveries.
 
-  private insertDeliveryRows(deliveries: Delivery[]): void {
+  private insertDeliveryRows(deliveries: Delivery[], lease: DeliveryLease | null): void {
     for (const d of deliveries) {
       this.run(
         `INSERT INTO deliveries (id, event_id, endpoint_id, account_id, event_type, url, status, attempts, next_attempt_at,
-           correlation_id, created_at, single_attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           correlation_id, created_at, single_attempt, lease_owner, lease_expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           d.id,
           d.eventId,
@@ -496,19 +497,21 @@ export class SqliteStore implements Store {
           d.accountId,
           d.eventType,
           d.url,
-          d.status,
+          lease === null ? d.status : 'sending',
           d.attempts,
           d.nextAttemptAt,
           d.correlationId,
           d.createdAt,
           d.singleAttempt ? 1 : 0,
+          lease?.owner ?? null,
+          lease?.until ?? null,
         ],
       );
     }
   }
 
   async insertDeliveries(deliveries: Delivery[]): Promise<void> {
-    this.db.transaction(() => this.insertDeliveryRows(deliveries))();
+    this.db.transaction(() => this.insertDeliveryRows(deliveries, null))();
   }
 
   async getDelivery(id: string): Promise<Delivery | null> {
@@ -538,11 +541,14 @@ export class SqliteStore implements Store {
   }
 
   async claimDueDeliveries(owner: string, now: number, limit: number, leaseUntil: number): Promise<ClaimedDelivery[]> {
-    // One statement: the inner select walks the partial index of pending rows in due order.
+    // One statement: the inner select walks the partial index of pending rows in due order. It is
+    // named: left to itself the planner picks the (status, id) index and sorts every pending row,
+    // which makes each claim as slow as the backlog is long.
     return this.all<rows.DeliveryRow>(
       `UPDATE deliveries SET status = 'sending', lease_owner = ?, lease_expires_at = ?
        WHERE id IN (
-         SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?
+         SELECT id FROM deliveries INDEXED BY deliveries_due
+         WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?
        )
        RETURNING *`,
       [owner, leaseUntil, now, limit],
@@ -698,7 +704,7 @@ export class SqliteStore implements Store {
 
   async releaseExpiredLeases(now: number): Promise<number> {
     return this.run(
-      `UPDATE deliveries SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL
+      `UPDATE deliveries INDEXED BY deliveries_leased SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL
        WHERE status = 'sending' AND lease_expires_at < ?`,
       [now],
     ).changes;
@@ -736,7 +742,7 @@ export class SqliteStore implements Store {
 
   async nextDueAt(): Promise<number | null> {
     return (
-      this.get<{ at: number | null }>("SELECT min(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'")?.at ??
+      this.get<{ at: number | null }>("SELECT min(next_attempt_at) AS at FROM deliveries INDEXED BY deliveries_due WHERE status = 'pending'")?.at ??
       null
     );
   }

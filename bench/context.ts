@@ -1,0 +1,126 @@
+import { benchNow } from './clock.js';
+import { freshDatabase, seedFutureBacklog, type Backend } from './database.js';
+import { HookdProcess } from './hookd-process.js';
+import { batchBodies, postBatches } from './load.js';
+import type { ReceiverProcess } from './receiver-client.js';
+import { BATCH_POSTERS, BATCH_SIZE, type Sizes } from './sizes.js';
+
+// What every measurement shares: the receiver, a fresh hookd per run, and the delivery
+// measurement itself (post events in batches, time from the first post to the last receipt).
+
+export interface BenchContext {
+  backend: Backend;
+  sizes: Sizes;
+  receiver: ReceiverProcess;
+  /** node --cpu-prof output of every hookd started, when profiling. */
+  cpuProfileDir: string | null;
+  progress(line: string): void;
+}
+
+export interface HookdRun<T> {
+  result: T;
+  /** Peak RSS of the hookd process over the whole run (set-up and warm-up included). */
+  peakRssBytes: number | null;
+}
+
+/** hookd processes still running, killed if the bench itself exits early. */
+const running = new Set<HookdProcess>();
+process.on('exit', () => {
+  for (const hookd of running) process.kill(hookd.pid, 'SIGKILL');
+});
+
+/** Runs `body` against a new hookd on a new database (with a future backlog seeded first, if asked). */
+export async function withHookd<T>(
+  ctx: BenchContext,
+  options: { env?: Record<string, string>; backlog?: number },
+  body: (hookd: HookdProcess) => Promise<T>,
+): Promise<HookdRun<T>> {
+  const database = await freshDatabase(ctx.backend);
+  try {
+    if (options.backlog !== undefined && options.backlog > 0) await seedFutureBacklog(database.url, options.backlog);
+    const hookd = await HookdProcess.start({
+      databaseUrl: database.url,
+      env: options.env,
+      cpuProfileDir: ctx.cpuProfileDir,
+      databaseCpuSeconds: () => database.serverCpuSeconds(),
+    });
+    running.add(hookd);
+    try {
+      await ctx.receiver.reset();
+      const result = await body(hookd).catch((error: unknown) => {
+        throw new Error(`${String(error)}\n--- hookd output ---\n${hookd.recentOutput}`);
+      });
+      return { result, peakRssBytes: hookd.peakRssBytes() };
+    } finally {
+      await ctx.receiver.releaseHanging();
+      await hookd.stop();
+      running.delete(hookd);
+    }
+  } finally {
+    await database.drop();
+  }
+}
+
+export interface DeliveryMeasurement {
+  events: number;
+  deliveries: number;
+  /** From the first post to the last receipt. */
+  seconds: number;
+  /** From the first post to the last 202: how long ingest took while delivery went on. */
+  postingSeconds: number;
+  deliveriesPerSecond: number;
+  /** CPU time hookd used meanwhile, per delivery. */
+  hookdCpuMicrosPerDelivery: number | null;
+  /** CPU time the PostgreSQL server used meanwhile for this database, per delivery (null for SQLite). */
+  databaseCpuMicrosPerDelivery: number | null;
+  /** Requests received more than once (at least once delivery; expected 0 in a healthy run). */
+  duplicates: number;
+}
+
+/** Delivers warm-up events to the groups and forgets them: measurements start from a warm process. */
+export async function warmUp(ctx: BenchContext, hookd: HookdProcess, groups: string[]): Promise<void> {
+  const events = ctx.sizes.warmupEvents;
+  await postBatches(hookd, batchBodies(0, events, BATCH_SIZE), BATCH_POSTERS);
+  await ctx.receiver.waitFor(groups, events);
+  await ctx.receiver.reset();
+}
+
+/**
+ * Posts `events` events in batches while hookd delivers them, and waits until each group
+ * (endpoint) has received every one. Throughput counts from the first post to the last receipt.
+ */
+export async function measureDelivery(
+  ctx: BenchContext,
+  hookd: HookdProcess,
+  groups: string[],
+  events: number,
+): Promise<DeliveryMeasurement> {
+  const bodies = batchBodies(1_000_000, events, BATCH_SIZE);
+  const cpuBefore = hookd.cpuSeconds();
+  const databaseCpuBefore = await hookd.databaseCpuSeconds();
+  const start = benchNow();
+  await postBatches(hookd, bodies, BATCH_POSTERS);
+  const posted = benchNow();
+  const received = await ctx.receiver.waitFor(groups, events);
+  const cpuAfter = hookd.cpuSeconds();
+  const databaseCpuAfter = await hookd.databaseCpuSeconds();
+  const last = Math.max(...received.map((group) => group.last ?? start));
+  const unsigned = received.reduce((sum, group) => sum + group.unsigned, 0);
+  if (unsigned > 0) throw new Error(`${unsigned} requests arrived without a webhook-signature`);
+  const deliveries = events * groups.length;
+  const seconds = (last - start) / 1000;
+  return {
+    events,
+    deliveries,
+    seconds,
+    postingSeconds: (posted - start) / 1000,
+    deliveriesPerSecond: deliveries / seconds,
+    hookdCpuMicrosPerDelivery: perDelivery(cpuBefore, cpuAfter, deliveries),
+    databaseCpuMicrosPerDelivery: perDelivery(databaseCpuBefore, databaseCpuAfter, deliveries),
+    duplicates: received.reduce((sum, group) => sum + group.count - group.unique, 0),
+  };
+}
+
+function perDelivery(before: number | null, after: number | null, deliveries: number): number | null {
+  return before === null || after === null ? null : ((after - before) * 1e6) / deliveries;
+}

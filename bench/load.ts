@@ -1,0 +1,93 @@
+import { benchNow } from './clock.js';
+import type { HookdProcess } from './hookd-process.js';
+import { eventJson } from './workload.js';
+
+// The load generators: they post events to hookd over keep-alive connections. Every request must
+// be accepted (202); anything else means the harness or hookd is broken, and stops the bench.
+
+async function post(hookd: HookdProcess, path: string, body: string): Promise<void> {
+  const res = await hookd.pool.request({
+    method: 'POST',
+    path,
+    headers: { authorization: `Bearer ${hookd.adminKey}`, 'content-type': 'application/json' },
+    body,
+  });
+  const text = await res.body.text();
+  if (res.statusCode !== 202) throw new Error(`POST ${path}: expected 202, got ${res.statusCode} ${text.slice(0, 300)}`);
+}
+
+/** Runs `count` jobs with at most `concurrency` at once, in order of index. */
+async function inParallel(count: number, concurrency: number, job: (index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const runners = Array.from({ length: Math.min(concurrency, count) }, async () => {
+    while (next < count) await job(next++);
+  });
+  await Promise.all(runners);
+}
+
+/** Events `firstSeq…` posted to /v1/events/batch, `batchSize` per request. Bodies are built before the clock starts. */
+export function batchBodies(firstSeq: number, count: number, batchSize: number): string[] {
+  const bodies: string[] = [];
+  for (let start = 0; start < count; start += batchSize) {
+    const events: string[] = [];
+    for (let seq = firstSeq + start; seq < firstSeq + Math.min(count, start + batchSize); seq++) events.push(eventJson(seq));
+    bodies.push(`{"events":[${events.join(',')}]}`);
+  }
+  return bodies;
+}
+
+export async function postBatches(hookd: HookdProcess, bodies: string[], concurrency: number): Promise<void> {
+  await inParallel(bodies.length, concurrency, (index) => post(hookd, '/v1/events/batch', bodies[index]!));
+}
+
+/** One event per request from `clients` concurrent clients, each posting its next as soon as the last is answered. */
+export async function postSingles(hookd: HookdProcess, bodies: string[], clients: number): Promise<void> {
+  await inParallel(bodies.length, clients, (index) => post(hookd, '/v1/events', bodies[index]!));
+}
+
+export function singleBodies(firstSeq: number, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => eventJson(firstSeq + i));
+}
+
+/**
+ * A steady load: `ratePerSecond` single-event posts for `durationMs`, started on schedule whether
+ * or not earlier ones have been answered (open loop), at most `maxOutstanding` at once. Returns when
+ * each event's POST returned, by seq.
+ */
+export async function postPaced(
+  hookd: HookdProcess,
+  firstSeq: number,
+  ratePerSecond: number,
+  durationMs: number,
+  maxOutstanding = 512,
+): Promise<{ returnedAt: Map<number, number>; sentAt: Map<number, number>; skipped: number }> {
+  const returnedAt = new Map<number, number>();
+  const sentAt = new Map<number, number>();
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown = null;
+  const started = benchNow();
+  const total = Math.round((ratePerSecond * durationMs) / 1000);
+  let skipped = 0;
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / ratePerSecond;
+    const wait = due - benchNow();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (inFlight.size >= maxOutstanding) {
+      // hookd cannot keep up with this rate: skip rather than queue without bound.
+      skipped += 1;
+      continue;
+    }
+    const seq = firstSeq + i;
+    const body = eventJson(seq);
+    sentAt.set(seq, benchNow());
+    const request: Promise<void> = post(hookd, '/v1/events', body)
+      .then(() => void returnedAt.set(seq, benchNow()))
+      .catch((error: unknown) => void (failure ??= error))
+      .finally(() => inFlight.delete(request));
+    inFlight.add(request);
+    if (failure !== null) break;
+  }
+  await Promise.all(inFlight);
+  if (failure !== null) throw failure;
+  return { returnedAt, sentAt, skipped };
+}

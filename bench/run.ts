@@ -1,0 +1,203 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_CONFIG } from '../src/config.js';
+import type { BenchContext, DeliveryMeasurement, HookdRun } from './context.js';
+import type { Backend } from './database.js';
+import { ReceiverProcess } from './receiver-client.js';
+import { describeMachine, figure, table, type Figure } from './report.js';
+import { measureWithBacklog } from './scenarios/backlog.js';
+import { measureBaseline, type BaselineFigures } from './scenarios/baseline.js';
+import { measureIngest, type IngestFigures } from './scenarios/ingest.js';
+import { measureLatency, type LatencyFigures } from './scenarios/latency.js';
+import { measureNoisyNeighbour } from './scenarios/noisy-neighbour.js';
+import { measureThroughput } from './scenarios/throughput.js';
+import { FULL, QUICK } from './sizes.js';
+
+// `npm run bench [-- --quick] [--backend sqlite|postgres] [--json file] [--only a,b] [--cpu-prof dir]`
+//
+// Measures hookd against the machine it runs on, in one run: every speed is also given as a ratio
+// to a baseline measured in the same run, so that figures from a busy or a quiet machine compare.
+// Missed targets are reported, not failed: the exit code is non-zero only when the harness
+// breaks (deliveries missing, a request refused, a process dying).
+
+const SCENARIOS = ['baseline', 'throughput', 'ingest', 'latency', 'noisy', 'backlog'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    backend: { type: 'string', default: 'sqlite' },
+    json: { type: 'string' },
+    only: { type: 'string' },
+    'cpu-prof': { type: 'string' },
+  },
+});
+
+const backend = args.backend as Backend;
+if (backend !== 'sqlite' && backend !== 'postgres') {
+  process.stderr.write(`bench: --backend must be sqlite or postgres, got "${args.backend}"\n`);
+  process.exit(2);
+}
+const only = new Set((args.only ?? SCENARIOS.join(',')).split(',').map((name) => name.trim()) as Scenario[]);
+for (const name of only) {
+  if (!SCENARIOS.includes(name)) {
+    process.stderr.write(`bench: unknown scenario "${name}" (known: ${SCENARIOS.join(', ')})\n`);
+    process.exit(2);
+  }
+}
+const sizes = args.quick ? QUICK : FULL;
+// Whatever happens, the bench ends by itself.
+const deadline = setTimeout(
+  () => {
+    process.stderr.write('bench: time limit reached, stopping\n');
+    process.exit(1);
+  },
+  args.quick ? 5 * 60_000 : 90 * 60_000,
+);
+deadline.unref();
+
+const MB = 1024 * 1024;
+
+function cpuNote(micros: number | null, per = 'event'): string | undefined {
+  return micros === null ? undefined : `CPU ${micros.toFixed(0)} µs per ${per}`;
+}
+
+async function main(): Promise<void> {
+  const machine = describeMachine();
+  const started = Date.now();
+  const receiver = await ReceiverProcess.start();
+  const cpuProfileDir = args['cpu-prof'] === undefined ? null : resolve(args['cpu-prof']);
+  if (cpuProfileDir !== null) mkdirSync(cpuProfileDir, { recursive: true });
+  const ctx: BenchContext = {
+    backend,
+    sizes,
+    receiver,
+    cpuProfileDir,
+    progress: (line) => process.stderr.write(`bench: ${line}\n`),
+  };
+  const figures: Figure[] = [];
+  const raw: Record<string, unknown> = {};
+  const rss: Array<{ run: string; peakRssBytes: number | null }> = [];
+  const keep = <T>(run: string, result: HookdRun<T>): T => {
+    rss.push({ run, peakRssBytes: result.peakRssBytes });
+    raw[run] = result.result;
+    return result.result;
+  };
+
+  try {
+    // The baseline sends at the concurrency hookd uses with its defaults: one endpoint's lane
+    // (HOOKD_ENDPOINT_CONCURRENCY) for one endpoint, ten lanes (within HOOKD_WORKER_CONCURRENCY) for ten.
+    const oneLane = DEFAULT_CONFIG.endpointConcurrency;
+    const tenLanes = Math.min(DEFAULT_CONFIG.workerConcurrency, 10 * DEFAULT_CONFIG.endpointConcurrency);
+    let baseline1: BaselineFigures | null = null;
+    let baseline10: BaselineFigures | null = null;
+    if (only.has('baseline') || only.has('throughput')) {
+      ctx.progress('baseline: signed 1 KiB POSTs straight to the receiver');
+      baseline1 = await measureBaseline(ctx, oneLane);
+      baseline10 = await measureBaseline(ctx, tenLanes);
+      raw.baseline = { oneEndpointConcurrency: baseline1, tenEndpointConcurrency: baseline10 };
+      figures.push(figure('baseline1', `baseline: undici, ${oneLane} in flight`, baseline1.requestsPerSecond, 'req/s', undefined, cpuNote(baseline1.cpuMicrosPerRequest, 'request')));
+      figures.push(figure('baseline10', `baseline: undici, ${tenLanes} in flight`, baseline10.requestsPerSecond, 'req/s', undefined, cpuNote(baseline10.cpuMicrosPerRequest, 'request')));
+    }
+
+    let oneEndpoint: DeliveryMeasurement | null = null;
+    if (only.has('throughput')) {
+      ctx.progress(`throughput: ${sizes.oneEndpointEvents} events to 1 endpoint`);
+      oneEndpoint = keep('delivery1', await measureThroughput(ctx, 1, sizes.oneEndpointEvents));
+      ctx.progress(`throughput: ${sizes.tenEndpointEvents} events to 10 endpoints`);
+      const ten = keep('delivery10', await measureThroughput(ctx, 10, sizes.tenEndpointEvents));
+      figures.push(
+        figure('delivery1', 'delivery, 1 endpoint', oneEndpoint.deliveriesPerSecond, 'deliveries/s'),
+        figure('delivery1Ratio', `delivery, 1 endpoint ÷ baseline (${oneLane})`, oneEndpoint.deliveriesPerSecond / baseline1!.requestsPerSecond, '×', {
+          kind: 'min',
+          limit: 0.5,
+        }),
+        figure('delivery10', 'delivery, 10 endpoints', ten.deliveriesPerSecond, 'deliveries/s'),
+        figure('delivery10Ratio', `delivery, 10 endpoints ÷ baseline (${tenLanes})`, ten.deliveriesPerSecond / baseline10!.requestsPerSecond, '×'),
+      );
+      if (oneEndpoint.hookdCpuMicrosPerDelivery !== null) {
+        // The same comparison in CPU time, which a busy machine disturbs less than wall time.
+        figures.push(
+          figure('cpuPerDelivery', 'hookd CPU per delivery, 1 endpoint (ingest included)', oneEndpoint.hookdCpuMicrosPerDelivery, 'µs', undefined,
+            `${Math.round(1e6 / oneEndpoint.hookdCpuMicrosPerDelivery).toLocaleString('en-US')} per CPU-second`),
+          figure('cpuRatio', 'baseline CPU per request ÷ hookd CPU per delivery', baseline1!.cpuMicrosPerRequest / oneEndpoint.hookdCpuMicrosPerDelivery, '×'),
+        );
+      }
+      if (oneEndpoint.databaseCpuMicrosPerDelivery !== null) {
+        figures.push(figure('databaseCpuPerDelivery', 'PostgreSQL CPU per delivery, 1 endpoint', oneEndpoint.databaseCpuMicrosPerDelivery, 'µs'));
+      }
+    }
+
+    if (only.has('ingest')) {
+      ctx.progress(`ingest: ${sizes.ingestSingles} single posts, ${sizes.ingestBatchEvents} events in batches`);
+      const ingest: IngestFigures = keep('ingest', await measureIngest(ctx));
+      figures.push(
+        figure('ingestSingle', 'ingest, 1 event per request, 64 clients', ingest.singleEventsPerSecond, 'events/s', { kind: 'min', limit: 3000 }, cpuNote(ingest.singleCpuMicrosPerEvent)),
+        figure('ingestBatch', `ingest, batches of ${ingest.batchSize}`, ingest.batchEventsPerSecond, 'events/s', { kind: 'min', limit: 20_000 }, cpuNote(ingest.batchCpuMicrosPerEvent)),
+      );
+    }
+
+    if (only.has('latency')) {
+      const rate = Math.max(50, Math.round((oneEndpoint?.deliveriesPerSecond ?? 2000) / 2));
+      ctx.progress(`latency: ${rate} events/s for ${sizes.latencyMs / 1000} s`);
+      const latency: LatencyFigures = keep('latency', await measureLatency(ctx, rate));
+      figures.push(
+        figure('latencyP50', 'time to first attempt, p50', latency.p50Ms, 'ms', { kind: 'max', limit: 10 }),
+        figure('latencyP99', 'time to first attempt, p99', latency.p99Ms, 'ms', { kind: 'max', limit: 50 }, `at ${Math.round(latency.achievedRatePerSecond)} events/s`),
+      );
+    }
+
+    if (only.has('noisy')) {
+      ctx.progress(`noisy neighbour: ${sizes.noisyEvents} events to 9 healthy endpoints, without and with a hanging one`);
+      const { alone, beside } = await measureNoisyNeighbour(ctx);
+      keep('healthyAlone', alone);
+      keep('healthyBesideHanging', beside);
+      figures.push(
+        figure('noisyRatio', 'noisy neighbour: healthy throughput kept', beside.result.measurement.deliveriesPerSecond / alone.result.deliveriesPerSecond, '×', {
+          kind: 'min',
+          limit: 0.9,
+        }, `${Math.round(beside.result.measurement.deliveriesPerSecond)} vs ${Math.round(alone.result.deliveriesPerSecond)} deliveries/s`),
+      );
+    }
+
+    if (only.has('backlog')) {
+      ctx.progress(`backlog: ${sizes.backlogEvents} events over ${sizes.backlogSmall} pending`);
+      const small = keep('backlogSmall', await measureWithBacklog(ctx, sizes.backlogSmall));
+      ctx.progress(`backlog: ${sizes.backlogEvents} events over ${sizes.backlogLarge} pending`);
+      const large = keep('backlogLarge', await measureWithBacklog(ctx, sizes.backlogLarge));
+      const cost = (m: DeliveryMeasurement) => (m.seconds * 1e6) / m.deliveries;
+      const cpu = (m: DeliveryMeasurement) => (m.hookdCpuMicrosPerDelivery === null ? 'n/a' : m.hookdCpuMicrosPerDelivery.toFixed(0));
+      figures.push(
+        figure('backlogRatio', `backlog: cost per delivery, ${sizes.backlogLarge.toLocaleString('en-US')} ÷ ${sizes.backlogSmall.toLocaleString('en-US')} pending`, cost(large) / cost(small), '×', {
+          kind: 'max',
+          limit: 1.2,
+        }, `${cost(large).toFixed(0)} vs ${cost(small).toFixed(0)} µs; hookd CPU ${cpu(large)} vs ${cpu(small)} µs`),
+      );
+    }
+
+    const peaks = rss.flatMap((run) => (run.peakRssBytes === null ? [] : [run.peakRssBytes / MB]));
+    if (peaks.length > 0) {
+      const worst = rss.reduce((a, b) => ((a.peakRssBytes ?? 0) >= (b.peakRssBytes ?? 0) ? a : b));
+      figures.push(figure('peakRss', 'hookd peak RSS, worst run', Math.max(...peaks), 'MB', { kind: 'max', limit: 200 }, worst.run));
+    }
+  } finally {
+    await receiver.close();
+  }
+
+  const title = `hookd bench — ${backend}${args.quick ? ' — quick' : ''} — ${machine.date} — commit ${machine.commit} — ${machine.cpus} CPUs, ${machine.memoryGiB} GiB, Node ${machine.node} — ${Math.round((Date.now() - started) / 1000)} s`;
+  process.stdout.write(table(title, figures) + '\n\nPeak RSS per run: ' + rss.map((r) => `${r.run} ${r.peakRssBytes === null ? 'n/a' : (r.peakRssBytes / MB).toFixed(0) + ' MB'}`).join(', ') + '\n');
+  if (args.json !== undefined) {
+    const path = resolve(args.json);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, JSON.stringify({ machine, backend, quick: args.quick, sizes, figures, peakRss: rss, runs: raw }, null, 2) + '\n');
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench: failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

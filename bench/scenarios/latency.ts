@@ -1,0 +1,64 @@
+import { withHookd, type BenchContext, type HookdRun } from '../context.js';
+import { postPaced } from '../load.js';
+import { setUpEndpoints } from '../workload.js';
+
+// 4. Latency: a steady load of single-event posts at half the measured one-endpoint throughput;
+// for each event, the time from its POST returning to the receiver getting the request. It can be
+// negative: hookd wakes its worker at commit, and the delivery may beat the 202 to its client.
+
+export interface LatencyFigures {
+  targetRatePerSecond: number;
+  achievedRatePerSecond: number;
+  events: number;
+  /** Posts not sent because 512 were already outstanding (hookd could not keep up). */
+  skipped: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** The same from the moment the POST was sent. */
+  fromSendP50Ms: number;
+  fromSendP99Ms: number;
+}
+
+export function percentile(sorted: number[], fraction: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]!;
+}
+
+export async function measureLatency(ctx: BenchContext, ratePerSecond: number): Promise<HookdRun<LatencyFigures>> {
+  return withHookd(ctx, {}, async (hookd) => {
+    await setUpEndpoints(hookd, [{ url: ctx.receiver.url('lat', 'lat') }]);
+    // Warm-up at the same rate, not measured.
+    const warm = await postPaced(hookd, 0, ratePerSecond, Math.min(2000, ctx.sizes.latencyMs / 2));
+    await ctx.receiver.waitForArrivals('lat', [...warm.returnedAt.keys()]);
+    await ctx.receiver.reset();
+
+    const run = await postPaced(hookd, 1_000_000, ratePerSecond, ctx.sizes.latencyMs);
+    const arrivals = await ctx.receiver.waitForArrivals('lat', [...run.returnedAt.keys()]);
+    const fromReturn: number[] = [];
+    const fromSend: number[] = [];
+    for (const [seq, returned] of run.returnedAt) {
+      const arrived = arrivals.get(seq);
+      if (arrived === undefined) throw new Error(`latency: event ${seq} was never received`);
+      fromReturn.push(arrived - returned);
+      fromSend.push(arrived - run.sentAt.get(seq)!);
+    }
+    fromReturn.sort((a, b) => a - b);
+    fromSend.sort((a, b) => a - b);
+    const sent = [...run.sentAt.values()];
+    const span = (Math.max(...sent) - Math.min(...sent)) / 1000;
+    return {
+      targetRatePerSecond: ratePerSecond,
+      achievedRatePerSecond: span > 0 ? sent.length / span : 0,
+      events: fromReturn.length,
+      skipped: run.skipped,
+      p50Ms: percentile(fromReturn, 0.5),
+      p90Ms: percentile(fromReturn, 0.9),
+      p99Ms: percentile(fromReturn, 0.99),
+      maxMs: fromReturn[fromReturn.length - 1]!,
+      fromSendP50Ms: percentile(fromSend, 0.5),
+      fromSendP99Ms: percentile(fromSend, 0.99),
+    };
+  });
+}

@@ -1,0 +1,60 @@
+// How much each measurement sends: the full run of the issue, and a quick run for CI (a smoke
+// test that the harness works end to end, well under two minutes on two cores).
+
+export interface Sizes {
+  /** Requests the baseline sender makes at each concurrency. */
+  baselineRequests: number;
+  /** Events sent (and received) before each measurement, so that it times a warm process. */
+  warmupEvents: number;
+  /** Events fanned out to one endpoint. */
+  oneEndpointEvents: number;
+  /** Events fanned out to ten endpoints (ten times as many deliveries). */
+  tenEndpointEvents: number;
+  /** Single-event POSTs for the ingest figure. */
+  ingestSingles: number;
+  /** Events posted in batches for the ingest figure. */
+  ingestBatchEvents: number;
+  /** How long the steady half load of the latency figure lasts. */
+  latencyMs: number;
+  /** Events fanned out to the nine healthy endpoints of the noisy-neighbour runs. */
+  noisyEvents: number;
+  /** Pending deliveries due in the future in the small and the large backlog. */
+  backlogSmall: number;
+  backlogLarge: number;
+  /** Events delivered (to one endpoint) on top of each backlog. */
+  backlogEvents: number;
+}
+
+export const FULL: Sizes = {
+  baselineRequests: 20_000,
+  warmupEvents: 1_000,
+  oneEndpointEvents: 20_000,
+  tenEndpointEvents: 20_000,
+  ingestSingles: 20_000,
+  ingestBatchEvents: 100_000,
+  latencyMs: 10_000,
+  noisyEvents: 5_000,
+  backlogSmall: 1_000,
+  backlogLarge: 200_000,
+  backlogEvents: 10_000,
+};
+
+export const QUICK: Sizes = {
+  baselineRequests: 4_000,
+  warmupEvents: 300,
+  oneEndpointEvents: 3_000,
+  tenEndpointEvents: 500,
+  ingestSingles: 2_000,
+  ingestBatchEvents: 10_000,
+  latencyMs: 3_000,
+  noisyEvents: 500,
+  backlogSmall: 1_000,
+  backlogLarge: 20_000,
+  backlogEvents: 2_000,
+};
+
+/** Events per /v1/events/batch request, and how many such requests are in flight at once. */
+export const BATCH_SIZE = 100;
+export const BATCH_POSTERS = 4;
+/** Concurrent clients posting one event per request (the issue's figure). */
+export const SINGLE_CLIENTS = 64;

@@ -1,0 +1,47 @@
+import type { HookdProcess } from './hookd-process.js';
+
+// What the bench sends: one event type, and payloads sized so that the standard-format request
+// body hookd delivers is 1 KiB. The payload's `seq` identifies each event end to end.
+
+export const BENCH_EVENT_TYPE = 'bench.event';
+/** Bytes of the standard body: {"type":…,"timestamp":…,"data":<payload>}. */
+export const BODY_BYTES = 1024;
+const ENVELOPE_BYTES = `{"type":"${BENCH_EVENT_TYPE}","timestamp":"2026-01-01T00:00:00.000Z","data":}`.length;
+const PAD = 'x'.repeat(BODY_BYTES);
+
+export interface BenchPayload {
+  seq: number;
+  pad: string;
+}
+
+export function payloadOf(seq: number): BenchPayload {
+  const fixed = `{"seq":${seq},"pad":""}`.length;
+  return { seq, pad: PAD.slice(0, Math.max(0, BODY_BYTES - ENVELOPE_BYTES - fixed)) };
+}
+
+export function eventJson(seq: number): string {
+  return JSON.stringify({ type: BENCH_EVENT_TYPE, payload: payloadOf(seq) });
+}
+
+export interface EndpointSetup {
+  url: string;
+  timeoutMs?: number;
+}
+
+/** The catalog type and the endpoints subscribed to it; returns their ids. */
+export async function setUpEndpoints(hookd: HookdProcess, endpoints: EndpointSetup[]): Promise<string[]> {
+  const types = await hookd.expect(200, 'GET', `/v1/event-types?limit=250`);
+  if (!(types.data as Array<{ name: string }>).some((type) => type.name === BENCH_EVENT_TYPE)) {
+    await hookd.expect(201, 'POST', '/v1/event-types', { name: BENCH_EVENT_TYPE, description: 'benchmark event' });
+  }
+  const ids: string[] = [];
+  for (const endpoint of endpoints) {
+    const created = await hookd.expect(201, 'POST', '/v1/endpoints', {
+      url: endpoint.url,
+      eventTypes: [BENCH_EVENT_TYPE],
+      ...(endpoint.timeoutMs === undefined ? {} : { timeoutMs: endpoint.timeoutMs }),
+    });
+    ids.push(created.id as string);
+  }
+  return ids;
+}

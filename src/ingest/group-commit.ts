@@ -1,0 +1,108 @@
+import type { IngestOutcome, NewEvent, Store } from '../store/store.js';
+
+// Group commit: events posted by concurrent requests are stored in one transaction. A commit costs
+// about as much as writing a hundred events in it (each touches the same table and index pages),
+// so single-event requests arriving together share one instead of paying one each. Every caller
+// still gets its answer only after the commit that holds its events. The group is also prepared
+// together (routed to endpoints), so the reads that needs are shared too.
+//
+// Callers keep their own all-or-nothing semantics: when a shared transaction is rolled back because
+// one caller's event id conflicts, every caller's events are stored again in a transaction of its
+// own, so only the conflicting caller sees the conflict.
+
+/** Events per shared transaction at most; more waiting go into the next one. */
+const MAX_EVENTS_PER_COMMIT = 1000;
+
+interface Submission<T> {
+  items: T[];
+  resolve: (outcomes: IngestOutcome[]) => void;
+  reject: (error: unknown) => void;
+}
+
+export interface GroupSteps<T> {
+  /** Turns a group's items into the events to store, one for one and in order. */
+  prepare(items: T[], now: number): Promise<NewEvent[]>;
+  /** Once per prepared group, before its callers are answered: what became of each event (null: not stored). */
+  settled(events: NewEvent[], outcomes: Array<IngestOutcome | null>): void;
+}
+
+export class GroupCommit<T> {
+  private queue: Submission<T>[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly window: () => { dedupeSince: number; now: number },
+    private readonly steps: GroupSteps<T>,
+  ) {}
+
+  /** Stores the items (all or nothing, like Store.ingestEvents) together with other callers' of this turn. */
+  ingest(items: T[]): Promise<IngestOutcome[]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ items, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        // Whatever requests this turn of the event loop parses share the transaction.
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    while (this.queue.length > 0) {
+      const group: Submission<T>[] = [];
+      let size = 0;
+      while (this.queue.length > 0 && (group.length === 0 || size + this.queue[0]!.items.length <= MAX_EVENTS_PER_COMMIT)) {
+        const next = this.queue.shift()!;
+        group.push(next);
+        size += next.items.length;
+      }
+      void this.commit(group);
+    }
+  }
+
+  private async commit(group: Submission<T>[]): Promise<void> {
+    const { dedupeSince, now } = this.window();
+    let prepared: NewEvent[];
+    try {
+      prepared = await this.steps.prepare(
+        group.flatMap((submission) => submission.items),
+        now,
+      );
+    } catch (error) {
+      for (const submission of group) submission.reject(error);
+      return;
+    }
+    let at = 0;
+    const events = group.map((submission) => prepared.slice(at, (at += submission.items.length)));
+    const answers = await this.store.ingestEvents(prepared, dedupeSince, now).then(
+      (outcomes): Array<IngestOutcome[] | null> => {
+        if (group.length > 1 && outcomes.some((outcome) => outcome.outcome === 'conflict')) return group.map(() => null);
+        let from = 0;
+        return group.map((submission) => outcomes.slice(from, (from += submission.items.length)));
+      },
+      (error: unknown): Array<IngestOutcome[] | Error | null> => (group.length > 1 ? group.map(() => null) : [toError(error)]),
+    );
+    // A shared transaction that failed or was rolled back: each caller again, in its own.
+    const settled: Array<IngestOutcome[] | Error> = [];
+    for (const [index, answer] of answers.entries()) {
+      settled.push(
+        answer ?? (await this.store.ingestEvents(events[index]!, dedupeSince, now).catch((error: unknown) => toError(error))),
+      );
+    }
+    this.steps.settled(
+      prepared,
+      settled.flatMap((answer, index) => (answer instanceof Error ? events[index]!.map(() => null) : answer)),
+    );
+    for (const [index, submission] of group.entries()) {
+      const answer = settled[index]!;
+      if (answer instanceof Error) submission.reject(answer);
+      else submission.resolve(answer);
+    }
+  }
+}
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
