@@ -78,7 +78,7 @@ export class GroupCommit<T> {
     const events = group.map((submission) => prepared.slice(at, (at += submission.items.length)));
     const answers = await this.store.ingestEvents(prepared, dedupeSince, now).then(
       (outcomes): Array<IngestOutcome[] | null> => {
-        if (group.length > 1 && outcomes.some((outcome) => outcome.outcome === 'conflict')) return group.map(() => null);
+        if (group.length > 1 && hasConflict(outcomes)) return group.map(() => null);
         let from = 0;
         return group.map((submission) => outcomes.slice(from, (from += submission.items.length)));
       },
@@ -91,9 +91,11 @@ export class GroupCommit<T> {
         answer ?? (await this.store.ingestEvents(events[index]!, dedupeSince, now).catch((error: unknown) => toError(error))),
       );
     }
+    // A caller's call with a conflict was rolled back whole: its other events say `created` but
+    // none of them is stored, and no delivery of theirs may be handed to a worker.
     this.steps.settled(
       prepared,
-      settled.flatMap((answer, index) => (answer instanceof Error ? events[index]!.map(() => null) : answer)),
+      settled.flatMap((answer, index) => (answer instanceof Error || hasConflict(answer) ? events[index]!.map(() => null) : answer)),
     );
     for (const [index, submission] of group.entries()) {
       const answer = settled[index]!;
@@ -101,6 +103,10 @@ export class GroupCommit<T> {
       else submission.resolve(answer);
     }
   }
+}
+
+function hasConflict(outcomes: IngestOutcome[]): boolean {
+  return outcomes.some((outcome) => outcome.outcome === 'conflict');
 }
 
 function toError(error: unknown): Error {
