@@ -65,6 +65,6 @@ describe('api and worker nodes', () => {
       what: 'the timed_out webhook',
     });
     expect(JSON.parse(timedOut!.body).data).toMatchObject({ protocol: operation.body.protocol, status: 'timed_out' });
-    expect(await metricsOf(worker)).toMatch(/^hookd_worker_concurrency 64$/m);
+    expect(await metricsOf(worker)).toMatch(/^hookd_worker_concurrency 256$/m);
   }, 60_000);
 });

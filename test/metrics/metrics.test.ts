@@ -120,7 +120,7 @@ describe('metrics after traffic', () => {
     expect(value(after, 'hookd_database_up')).toBe(1);
 
     // Worker saturation, and the process metrics beside hookd's own.
-    expect(after.get('hookd_worker_concurrency')).toBe(64);
+    expect(after.get('hookd_worker_concurrency')).toBe(256);
     expect(after.get('hookd_worker_in_flight')).toBe(0);
     expect(after.get('hookd_worker_saturation')).toBe(0);
     expect(after.get(`hookd_info{database="${server.hookd.store.dialect}",role="all",version="0.1.0"}`)).toBe(1);
