@@ -165,6 +165,8 @@ export interface PurgeCounts {
   deliveries: number;
   attempts: number;
   operations: number;
+  /** API keys that expired before the cutoff (portal sessions, mostly): no use to anyone any more. */
+  keys: number;
 }
 
 export interface Store {
@@ -293,7 +295,7 @@ export interface Store {
   reserveRateSlot(endpointId: string, now: number, intervalMs: number): Promise<number>;
   /**
    * Deletes one batch of data older than `cutoff`: events whose deliveries are all finished, with
-   * those deliveries and their attempts, and finished operations. Returns what it deleted; call
+   * those deliveries and their attempts, finished operations, and keys that expired. Returns what it deleted; call
    * again until it deletes nothing. Safe to run on several nodes at once.
    */
   purgeBefore(cutoff: number, batchSize: number): Promise<PurgeCounts>;

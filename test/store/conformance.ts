@@ -577,14 +577,24 @@ export function storeConformance(name: string, harness: StoreHarness): void {
         status: 'pending', late: false, requestedAt: T0 - 10_000, expiresAt: T0 + 9_000, timedOutAt: null, completedAt: null,
       });
 
-      expect(await store.purgeBefore(T0 - 1, 100)).toEqual({ events: 1, deliveries: 1, attempts: 0, operations: 1 });
+      const key = (id: string, expiresAt: number | null) => ({
+        id, kind: 'account' as const, accountId: 'acme', name: 'portal session', keyHash: `hash-${id}`, createdAt: T0 - 20_000, expiresAt, rateLimitPerSecond: null,
+      });
+      await store.createKey(key('key_expired_long_ago', T0 - 5_000));
+      await store.createKey(key('key_expired_lately', T0 + 1));
+      await store.createKey(key('key_forever', null));
+
+      expect(await store.purgeBefore(T0 - 1, 100)).toEqual({ events: 1, deliveries: 1, attempts: 0, operations: 1, keys: 1 });
+      expect(await store.findKeyByHash('hash-key_expired_long_ago')).toBeNull();
+      expect(await store.findKeyByHash('hash-key_expired_lately')).not.toBeNull();
+      expect(await store.findKeyByHash('hash-key_forever')).not.toBeNull();
       expect(await store.getEvent(old.id)).toBeNull();
       expect(await store.getDelivery(done.id)).toBeNull();
       expect(await store.getEvent(oldPending.id)).not.toBeNull();
       expect(await store.getEvent(recent.id)).not.toBeNull();
       expect(await store.getOperation('old-op')).toBeNull();
       expect(await store.getOperation('old-pending-op')).not.toBeNull();
-      expect(await store.purgeBefore(T0 - 1, 100)).toEqual({ events: 0, deliveries: 0, attempts: 0, operations: 0 });
+      expect(await store.purgeBefore(T0 - 1, 100)).toEqual({ events: 0, deliveries: 0, attempts: 0, operations: 0, keys: 0 });
     });
 
     it('lists deliveries newest first with filters and cursors', async () => {

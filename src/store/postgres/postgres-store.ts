@@ -987,7 +987,7 @@ export class PostgresStore implements Store {
     return this.transaction(async (client) => {
       // One purger at a time across nodes; the others skip this round rather than wait.
       const locked = await this.one<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [RETENTION_LOCK], client);
-      if (!locked?.ok) return { events: 0, deliveries: 0, attempts: 0, operations: 0 };
+      if (!locked?.ok) return { events: 0, deliveries: 0, attempts: 0, operations: 0, keys: 0 };
       const events = (
         await this.all<{ id: string }>(
           `SELECT id FROM events WHERE created_at < $1 AND NOT EXISTS (
@@ -1010,7 +1010,12 @@ export class PostgresStore implements Store {
         [cutoff, batchSize],
         client,
       );
-      return { events: deletedEvents, deliveries, attempts, operations };
+      const keys = await this.run(
+        'DELETE FROM api_keys WHERE id IN (SELECT id FROM api_keys WHERE expires_at < $1 ORDER BY expires_at LIMIT $2)',
+        [cutoff, batchSize],
+        client,
+      );
+      return { events: deletedEvents, deliveries, attempts, operations, keys };
     });
   }
 

@@ -888,7 +888,11 @@ export class SqliteStore implements Store {
            SELECT seq FROM operations WHERE requested_at < ? AND status <> 'pending' ORDER BY requested_at LIMIT ?)`,
         [cutoff, batchSize],
       ).changes;
-      return { events: deletedEvents, deliveries, attempts, operations };
+      const keys = this.run(
+        'DELETE FROM api_keys WHERE id IN (SELECT id FROM api_keys WHERE expires_at < ? ORDER BY expires_at LIMIT ?)',
+        [cutoff, batchSize],
+      ).changes;
+      return { events: deletedEvents, deliveries, attempts, operations, keys };
     })();
   }
 
