@@ -748,8 +748,8 @@ export class SqliteStore implements Store {
   }
 
   async queueStats(now: number): Promise<QueueStats> {
-    // Each count walks a partial index of pending or leased rows (deliveries_due, once ANALYZE has
-    // run; deliveries_status before): the cost grows with the backlog, never with the history kept.
+    // Each count walks a partial index of pending or leased rows (deliveries_due,
+    // deliveries_leased): the cost grows with the backlog, never with the history kept.
     const row = this.get<{ due: number; scheduled: number; oldest: number | null; sending: number }>(
       `SELECT
          (SELECT count(*) FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ?) AS due,
