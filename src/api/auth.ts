@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../domain/clock.js';
 import { hashApiKey } from '../domain/keys.js';
 import type { KeyKind } from '../domain/types.js';
-import type { Store } from '../store/store.js';
+import type { ApiKeyRecord, Store } from '../store/store.js';
 import { ApiError } from './errors.js';
 
 // Who is calling. Every /v1 route names the key kinds it admits (`config.access`); account keys
@@ -57,6 +57,27 @@ class KeyUsageRecorder {
 }
 
 /**
+ * Key lookups shared by the requests handled in one turn of the event loop: concurrent requests
+ * with the same key read it once (on PostgreSQL a lookup is a round trip per request). Forgotten
+ * at the end of the turn, so a request that starts after a key's revocation never sees it valid.
+ */
+class KeysOfThisTurn {
+  private entries = new Map<string, Promise<ApiKeyRecord | null>>();
+
+  constructor(private readonly store: Store) {}
+
+  findKeyByHash(keyHash: string): Promise<ApiKeyRecord | null> {
+    let entry = this.entries.get(keyHash);
+    if (entry === undefined) {
+      if (this.entries.size === 0) setImmediate(() => (this.entries = new Map()));
+      entry = this.store.findKeyByHash(keyHash);
+      this.entries.set(keyHash, entry);
+    }
+    return entry;
+  }
+}
+
+/**
  * Per-key request limits: a token bucket per key in this node, refilled at the key's rate, holding
  * up to two seconds' worth (at least 10) so short bursts pass.
  */
@@ -84,13 +105,14 @@ class KeyRateLimiter {
 export function registerAuth(app: FastifyInstance, store: Store, clock: Clock): void {
   const usage = new KeyUsageRecorder(store, clock);
   const limiter = new KeyRateLimiter();
+  const keys = new KeysOfThisTurn(store);
   app.decorateRequest('principal', null);
   app.addHook('onClose', async () => usage.flush());
 
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     const access = request.routeOptions.config.access;
     if (access === undefined) return;
-    const principal = await authenticate(request, store, clock);
+    const principal = await authenticate(request, keys, clock);
     if (!access.includes(principal.kind)) {
       throw new ApiError('forbidden', `a ${principal.kind} key may not use this route`);
     }
@@ -109,10 +131,10 @@ export function bearerToken(request: FastifyRequest): string | null {
   return BEARER.exec(request.headers.authorization ?? '')?.[1] ?? null;
 }
 
-export async function authenticate(request: FastifyRequest, store: Store, clock: Clock): Promise<Principal> {
+export async function authenticate(request: FastifyRequest, keys: Pick<Store, 'findKeyByHash'>, clock: Clock): Promise<Principal> {
   const token = bearerToken(request);
   if (token === null) throw new ApiError('unauthorized', 'send Authorization: Bearer <key>');
-  const key = await store.findKeyByHash(hashApiKey(token));
+  const key = await keys.findKeyByHash(hashApiKey(token));
   if (key === null || key.revoked) throw new ApiError('unauthorized', 'the key is not valid');
   if (key.expiresAt !== null && key.expiresAt <= clock.now()) throw new ApiError('unauthorized', 'the key has expired');
   return {

@@ -11,6 +11,7 @@ import type { EventToPublish, Publisher } from '../ingest/publisher.js';
 import type { IngestOutcome, Store } from '../store/store.js';
 import { ADMIN_OR_ACCOUNT, principalOf, PUBLISHERS } from './auth.js';
 import { deliveryView, DeliveryView } from './delivery-views.js';
+import { CatalogOfThisTurn } from './catalog-of-this-turn.js';
 import { ApiError, notFound, validationError } from './errors.js';
 import { AccountId, COMMON_ERRORS, ErrorResponse, IdParams, iso, listOf, PageQuery, parseIso, Timestamp } from './schemas.js';
 import { assertVisible, listScope } from './scope.js';
@@ -75,27 +76,6 @@ const ListQuery = Type.Object({
   until: Type.Optional(Timestamp),
 });
 
-/**
- * Catalog lookups shared by the requests handled in one turn of the event loop: concurrent posts
- * of the same type read the catalog once. Forgotten at the end of the turn, so a change to the
- * catalog is seen by every later request, exactly as without it.
- */
-class CatalogOfThisTurn {
-  private entries = new Map<string, Promise<EventType | null>>();
-
-  constructor(private readonly store: Store) {}
-
-  get(name: string): Promise<EventType | null> {
-    let entry = this.entries.get(name);
-    if (entry === undefined) {
-      if (this.entries.size === 0) setImmediate(() => (this.entries = new Map()));
-      entry = this.store.getEventType(name);
-      this.entries.set(name, entry);
-    }
-    return entry;
-  }
-}
-
 function eventView(event: HookEvent): Static<typeof EventView> {
   return {
     id: event.id,
@@ -130,7 +110,11 @@ export function eventRoutes(
   const catalog = new CatalogOfThisTurn(store);
 
   /** The checks a JSON schema cannot make: catalog, payload schema and size, callback URL. */
-  async function toPublish(input: EventInputBody, pointer: string): Promise<EventToPublish> {
+  async function toPublish(
+    input: EventInputBody,
+    pointer: string,
+    eventTypeOf: (name: string) => Promise<EventType | null> = (name) => catalog.get(name),
+  ): Promise<EventToPublish> {
     if (isOperationalType(input.type)) throw validationError(`${pointer}/type`, 'hookd.* events are emitted by hookd only');
     if (input.payload === undefined) throw validationError(`${pointer}/payload`, 'is required');
     const payload = JSON.stringify(input.payload);
@@ -139,7 +123,7 @@ export function eventRoutes(
         { field: `${pointer}/payload`, in: 'body', message: `is larger than ${MAX_PAYLOAD_BYTES} bytes` },
       ]);
     }
-    const eventType = await catalog.get(input.type);
+    const eventType = await eventTypeOf(input.type);
     if (config.strictEventTypes && (eventType === null || eventType.archived)) {
       throw validationError(`${pointer}/type`, `${input.type} is ${eventType === null ? 'not in the event catalog' : 'archived'}`);
     }
@@ -241,7 +225,8 @@ export function eventRoutes(
     async (request, reply) => {
       const { events } = request.body as Static<typeof Batch>;
       const items: EventToPublish[] = [];
-      for (const [index, input] of events.entries()) items.push(await toPublish(input, `/events/${index}`));
+      const eventTypeOf = catalog.forBatch();
+      for (const [index, input] of events.entries()) items.push(await toPublish(input, `/events/${index}`, eventTypeOf));
       const outcomes = await publisher.publish(items);
       const conflict = conflictError(outcomes, (index) => `/events/${index}`);
       if (conflict !== null) throw conflict;

@@ -33,6 +33,8 @@ export interface HttpSenderOptions {
 export class HttpSender {
   private readonly agent: Agent;
   private readonly allowPrivateUrls: boolean;
+  /** Where each URL sends to, parsed and checked once (endpoints send to the same URL again and again). */
+  private readonly destinations = new Map<string, Destination>();
 
   constructor(options: HttpSenderOptions) {
     this.allowPrivateUrls = options.allowPrivateUrls;
@@ -45,44 +47,44 @@ export class HttpSender {
     });
   }
 
-  async send(request: OutgoingRequest, timeoutMs: number): Promise<SendResult> {
+  send(request: OutgoingRequest, timeoutMs: number): Promise<SendResult> {
     const started = performance.now();
-    const elapsed = () => Math.round(performance.now() - started);
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), timeoutMs);
+    let destination: Destination;
     try {
-      const url = new URL(request.url);
-      // Literal IP hosts never reach the lookup, so they are checked here.
-      assertHostAllowed(url.hostname, this.allowPrivateUrls);
-      const response = await this.agent.request({
-        origin: url.origin,
-        path: url.pathname + url.search,
-        method: request.method,
-        headers: request.headers,
-        body: request.body ?? undefined,
-        signal: abort.signal,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      const responseBody = await readBody(response.body);
-      return {
-        statusCode: response.statusCode,
-        error: null,
-        responseHeaders: flattenHeaders(response.headers),
-        responseBody,
-        durationMs: elapsed(),
-      };
+      destination = this.destinationOf(request.url);
     } catch (error) {
-      return {
-        statusCode: null,
-        error: abort.signal.aborted ? 'timeout' : classifyError(error),
-        responseHeaders: {},
-        responseBody: null,
-        durationMs: elapsed(),
-      };
-    } finally {
-      clearTimeout(timer);
+      return Promise.resolve(failure(classifyError(error), started));
     }
+    return new Promise((resolve) => {
+      // undici's dispatch with a handler of our own rather than request(): no AbortSignal, response
+      // stream or async iterator per attempt, which cost more than the rest of the sending.
+      const attempt = new Attempt(started, timeoutMs, resolve);
+      this.agent.dispatch(
+        {
+          origin: destination.origin,
+          path: destination.path,
+          method: request.method,
+          headers: request.headers,
+          body: request.body ?? undefined,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        },
+        attempt,
+      );
+    });
+  }
+
+  private destinationOf(url: string): Destination {
+    let destination = this.destinations.get(url);
+    if (destination === undefined) {
+      const parsed = new URL(url);
+      // Literal IP hosts never reach the lookup, so they are checked here.
+      assertHostAllowed(parsed.hostname, this.allowPrivateUrls);
+      destination = { origin: parsed.origin, path: parsed.pathname + parsed.search };
+      if (this.destinations.size >= DESTINATIONS_KEPT) this.destinations.clear();
+      this.destinations.set(url, destination);
+    }
+    return destination;
   }
 
   async close(): Promise<void> {
@@ -90,30 +92,119 @@ export class HttpSender {
   }
 }
 
-async function readBody(body: Dispatcher.ResponseData['body']): Promise<string | null> {
-  const kept: Buffer[] = [];
-  let keptBytes = 0;
-  let readBytes = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    readBytes += chunk.length;
-    if (keptBytes < RESPONSE_BODY_KEPT_BYTES) {
-      const part = chunk.subarray(0, RESPONSE_BODY_KEPT_BYTES - keptBytes);
-      kept.push(part);
-      keptBytes += part.length;
-    }
-    if (readBytes > RESPONSE_DRAIN_LIMIT_BYTES) {
-      body.destroy();
-      break;
-    }
-  }
-  if (keptBytes === 0) return null;
-  // A cut may split a UTF-8 sequence; the replacement character marks it rather than failing.
-  return Buffer.concat(kept).toString('utf8');
+/** Parsed URLs remembered at most (templated query strings make every URL of an endpoint differ). */
+const DESTINATIONS_KEPT = 2000;
+
+/** Response headers as undici parses them: a repeated header is an array. */
+type IncomingHttpHeaders = Record<string, string | string[] | undefined>;
+
+interface Destination {
+  origin: string;
+  path: string;
 }
 
-function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+class AttemptTimeout extends Error {
+  constructor() {
+    super('the attempt timed out');
+  }
+}
+
+/**
+ * One attempt's undici handler: keeps the status, the headers and the first bytes of the body, and
+ * ends the attempt at its deadline whatever phase it is in. It settles exactly once.
+ */
+class Attempt implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | null = null;
+  private readonly timer: NodeJS.Timeout;
+  private timedOut = false;
+  private settled = false;
+  private statusCode = 0;
+  private responseHeaders: Record<string, string> = {};
+  private readonly kept: Buffer[] = [];
+  private keptBytes = 0;
+  private readBytes = 0;
+
+  constructor(
+    private readonly started: number,
+    timeoutMs: number,
+    private readonly settle: (result: SendResult) => void,
+  ) {
+    this.timer = setTimeout(() => this.timeOut(), timeoutMs);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    // The deadline passed while the request waited for a connection.
+    if (this.timedOut) controller.abort(new AttemptTimeout());
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    // 1xx are informational: the real answer follows.
+    if (statusCode < 200) return;
+    this.statusCode = statusCode;
+    this.responseHeaders = flattenHeaders(headers);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.readBytes += chunk.length;
+    if (this.keptBytes < RESPONSE_BODY_KEPT_BYTES) {
+      const part = chunk.subarray(0, RESPONSE_BODY_KEPT_BYTES - this.keptBytes);
+      this.kept.push(part);
+      this.keptBytes += part.length;
+    }
+    if (this.readBytes > RESPONSE_DRAIN_LIMIT_BYTES) {
+      // Enough: the answer is what was read so far, and the connection is dropped.
+      this.answered();
+      controller.abort(new Error('response body too large to drain'));
+    }
+  }
+
+  onResponseEnd(): void {
+    this.answered();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.finish(failure(this.timedOut ? 'timeout' : classifyError(error), this.started));
+  }
+
+  private timeOut(): void {
+    this.timedOut = true;
+    this.controller?.abort(new AttemptTimeout());
+    this.finish(failure('timeout', this.started));
+  }
+
+  private answered(): void {
+    // A cut may split a UTF-8 sequence; the replacement character marks it rather than failing.
+    const responseBody = this.keptBytes === 0 ? null : Buffer.concat(this.kept).toString('utf8');
+    this.finish({
+      statusCode: this.statusCode,
+      error: null,
+      responseHeaders: this.responseHeaders,
+      responseBody,
+      durationMs: elapsedSince(this.started),
+    });
+  }
+
+  private finish(result: SendResult): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.settle(result);
+  }
+}
+
+function elapsedSince(started: number): number {
+  return Math.round(performance.now() - started);
+}
+
+function failure(error: AttemptErrorCode, started: number): SendResult {
+  return { statusCode: null, error, responseHeaders: {}, responseBody: null, durationMs: elapsedSince(started) };
+}
+
+function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
+    const value = headers[name];
     if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return out;

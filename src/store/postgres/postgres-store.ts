@@ -16,6 +16,7 @@ import type {
   Operation,
 } from '../../domain/types.js';
 import { decodeNumberCursor, decodeStringCursor, pageFrom } from '../cursor.js';
+import { failureRunChanges } from '../failure-runs.js';
 import { loadMigrations } from '../migrations.js';
 import * as rows from '../rows.js';
 import type {
@@ -763,36 +764,17 @@ export class PostgresStore implements Store {
     });
   }
 
-  /**
-   * A failure starts or extends the endpoint's failure run; a success ends it. The batch's attempts
-   * are folded per endpoint in order, then written in one statement: an endpoint whose run did not
-   * change (a success with no run going) is not written at all.
-   */
+  /** Each endpoint's failure run, once per batch (an endpoint whose run did not change is not written). */
   private async trackHealth(records: AttemptRecord[], client: pg.PoolClient): Promise<void> {
-    const runs = new Map<string, { restart: boolean; since: number | null; failures: number }>();
-    for (const { attempt, endpointId } of records) {
-      if (attempt === null || endpointId === null) continue;
-      const run = runs.get(endpointId) ?? { restart: false, since: null, failures: 0 };
-      if (attempt.statusCode !== null && attempt.statusCode >= 200 && attempt.statusCode < 300) {
-        run.restart = true;
-        run.since = null;
-        run.failures = 0;
-      } else {
-        run.since ??= attempt.startedAt;
-        run.failures += 1;
-      }
-      runs.set(endpointId, run);
-    }
-    if (runs.size === 0) return;
-    // In id order: batches written side by side then lock endpoint rows in the same order (no deadlock).
-    const entries = [...runs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const changes = failureRunChanges(records);
+    if (changes.length === 0) return;
     await this.run(
       TRACK_HEALTH,
       [
-        entries.map(([id]) => id),
-        entries.map(([, run]) => (run.restart ? 1 : 0)),
-        entries.map(([, run]) => run.since),
-        entries.map(([, run]) => run.failures),
+        changes.map((change) => change.endpointId),
+        changes.map((change) => (change.restart ? 1 : 0)),
+        changes.map((change) => change.since),
+        changes.map((change) => change.failures),
       ],
       client,
     );

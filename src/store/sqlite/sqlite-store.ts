@@ -18,6 +18,7 @@ import type {
   Operation,
 } from '../../domain/types.js';
 import { decodeNumberCursor, decodeStringCursor, pageFrom } from '../cursor.js';
+import { failureRunChanges, type FailureRunChange } from '../failure-runs.js';
 import { loadMigrations } from '../migrations.js';
 import type {
   AccountPatch,
@@ -542,12 +543,13 @@ export class SqliteStore implements Store {
 
   async claimDueDeliveries(owner: string, now: number, limit: number, leaseUntil: number): Promise<ClaimedDelivery[]> {
     // One statement: the inner select walks the partial index of pending rows in due order. It is
-    // named: left to itself the planner picks the (status, id) index and sorts every pending row,
-    // which makes each claim as slow as the backlog is long.
+    // named: left to itself the planner may pick another index and sort every pending row, which
+    // makes each claim as slow as the backlog is long. It yields rowids, so each row is then found
+    // directly rather than through the id index.
     return this.all<rows.DeliveryRow>(
       `UPDATE deliveries SET status = 'sending', lease_owner = ?, lease_expires_at = ?
-       WHERE id IN (
-         SELECT id FROM deliveries INDEXED BY deliveries_due
+       WHERE rowid IN (
+         SELECT rowid FROM deliveries INDEXED BY deliveries_due
          WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?
        )
        RETURNING *`,
@@ -558,6 +560,7 @@ export class SqliteStore implements Store {
   async recordAttempts(records: AttemptRecord[]): Promise<void> {
     this.db.transaction(() => {
       for (const record of records) this.recordAttempt(record);
+      for (const change of failureRunChanges(records)) this.trackHealth(change);
     })();
   }
 
@@ -598,7 +601,6 @@ export class SqliteStore implements Store {
         record.leaseOwner,
       ],
     );
-    if (attempt !== null && record.endpointId !== null) this.trackHealth(record.endpointId, attempt);
     if (record.disableEndpoint !== null && updated.changes > 0) {
       this.run(
         `UPDATE endpoints SET active = 0, spec = json_set(spec, '$.disabledReason', ?), updated_at = ?
@@ -608,17 +610,19 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** A failure starts or extends the endpoint's failure run; a success ends it. */
-  private trackHealth(endpointId: string, attempt: NonNullable<AttemptRecord['attempt']>): void {
-    const succeeded = attempt.statusCode !== null && attempt.statusCode >= 200 && attempt.statusCode < 300;
-    if (succeeded) {
-      this.run('UPDATE endpoints SET failing_since = NULL, failure_count = 0 WHERE id = ? AND failing_since IS NOT NULL', [
-        endpointId,
+  /** An endpoint's failure run after a batch (see failure-runs.ts); unchanged runs are not written. */
+  private trackHealth(change: FailureRunChange): void {
+    if (change.restart) {
+      this.run('UPDATE endpoints SET failing_since = ?, failure_count = ? WHERE id = ? AND (? > 0 OR failing_since IS NOT NULL)', [
+        change.since,
+        change.failures,
+        change.endpointId,
+        change.failures,
       ]);
     } else {
       this.run(
-        'UPDATE endpoints SET failing_since = coalesce(failing_since, ?), failure_count = failure_count + 1 WHERE id = ?',
-        [attempt.startedAt, endpointId],
+        'UPDATE endpoints SET failing_since = coalesce(failing_since, ?), failure_count = failure_count + ? WHERE id = ?',
+        [change.since, change.failures, change.endpointId],
       );
     }
   }
@@ -748,8 +752,8 @@ export class SqliteStore implements Store {
   }
 
   async queueStats(now: number): Promise<QueueStats> {
-    // Each count walks a partial index of pending or leased rows (deliveries_due, once ANALYZE has
-    // run; deliveries_status before): the cost grows with the backlog, never with the history kept.
+    // Each count walks a partial index of pending or leased rows (deliveries_due,
+    // deliveries_leased): the cost grows with the backlog, never with the history kept.
     const row = this.get<{ due: number; scheduled: number; oldest: number | null; sending: number }>(
       `SELECT
          (SELECT count(*) FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ?) AS due,
