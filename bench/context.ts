@@ -1,3 +1,4 @@
+import type { Progress } from '../src/cli/progress.js';
 import { benchNow } from './clock.js';
 import { freshDatabase, seedFutureBacklog, type Backend } from './database.js';
 import { HookdProcess } from './hookd-process.js';
@@ -15,6 +16,8 @@ export interface BenchContext {
   /** node --cpu-prof output of every hookd started, when profiling. */
   cpuProfileDir: string | null;
   progress(line: string): void;
+  /** A progress bar on stderr for one long wait. */
+  bar(label: string, total: number): Progress;
 }
 
 export interface HookdRun<T> {
@@ -101,13 +104,15 @@ export async function measureDelivery(
   const start = benchNow();
   await postBatches(hookd, bodies, BATCH_POSTERS);
   const posted = benchNow();
-  const received = await ctx.receiver.waitFor(groups, events);
+  const deliveries = events * groups.length;
+  const bar = ctx.bar('deliveries received', deliveries);
+  const received = await ctx.receiver.waitFor(groups, events, { onReceived: (total) => bar.update(total) });
+  bar.finish();
   const cpuAfter = hookd.cpuSeconds();
   const databaseCpuAfter = await hookd.databaseCpuSeconds();
   const last = Math.max(...received.map((group) => group.last ?? start));
   const unsigned = received.reduce((sum, group) => sum + group.unsigned, 0);
   if (unsigned > 0) throw new Error(`${unsigned} requests arrived without a webhook-signature`);
-  const deliveries = events * groups.length;
   const seconds = (last - start) / 1000;
   return {
     events,

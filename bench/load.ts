@@ -59,8 +59,9 @@ export async function postPaced(
   firstSeq: number,
   ratePerSecond: number,
   durationMs: number,
-  maxOutstanding = 512,
+  options: { maxOutstanding?: number; onPosted?: (posted: number, skipped: number) => void } = {},
 ): Promise<{ returnedAt: Map<number, number>; sentAt: Map<number, number>; skipped: number }> {
+  const maxOutstanding = options.maxOutstanding ?? 512;
   const returnedAt = new Map<number, number>();
   const sentAt = new Map<number, number>();
   const inFlight = new Set<Promise<void>>();
@@ -72,6 +73,7 @@ export async function postPaced(
     const due = started + (i * 1000) / ratePerSecond;
     const wait = due - benchNow();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    options.onPosted?.(i, skipped);
     if (inFlight.size >= maxOutstanding) {
       // hookd cannot keep up with this rate: skip rather than queue without bound.
       skipped += 1;
@@ -87,6 +89,7 @@ export async function postPaced(
     inFlight.add(request);
     if (failure !== null) break;
   }
+  options.onPosted?.(total, skipped);
   await Promise.all(inFlight);
   if (failure !== null) throw failure;
   return { returnedAt, sentAt, skipped };

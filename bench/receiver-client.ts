@@ -93,13 +93,15 @@ export class ReceiverProcess {
    * Waits until the groups have `expected` distinct webhook-ids each. Fails when nothing new
    * arrives for `stallMs`: deliveries are missing and the harness (or hookd) is broken.
    */
-  async waitFor(groups: string[], expected: number, stallMs = 30_000): Promise<GroupStats[]> {
+  async waitFor(groups: string[], expected: number, options: { stallMs?: number; onReceived?: (total: number) => void } = {}): Promise<GroupStats[]> {
+    const stallMs = options.stallMs ?? 30_000;
     let lastTotal = -1;
     let lastProgress = Date.now();
     for (;;) {
       const all = await this.stats();
       const current = groups.map((name) => all[name] ?? { count: 0, unique: 0, unsigned: 0, first: null, last: null });
-      const total = current.reduce((sum, group) => sum + group.unique, 0);
+      const total = current.reduce((sum, group) => sum + Math.min(group.unique, expected), 0);
+      options.onReceived?.(total);
       if (current.every((group) => group.unique >= expected)) return current;
       if (total !== lastTotal) {
         lastTotal = total;

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Progress } from '../src/cli/progress.js';
 import { DEFAULT_CONFIG } from '../src/config.js';
 import type { BenchContext, DeliveryMeasurement, HookdRun } from './context.js';
 import type { Backend } from './database.js';
@@ -75,6 +76,7 @@ async function main(): Promise<void> {
     receiver,
     cpuProfileDir,
     progress: (line) => process.stderr.write(`bench: ${line}\n`),
+    bar: (label, total) => new Progress({ label: `bench: ${label}`, total }),
   };
   const figures: Figure[] = [];
   const raw: Record<string, unknown> = {};

@@ -34,7 +34,11 @@ export async function measureLatency(ctx: BenchContext, ratePerSecond: number): 
     await ctx.receiver.waitForArrivals('lat', [...warm.returnedAt.keys()]);
     await ctx.receiver.reset();
 
-    const run = await postPaced(hookd, 1_000_000, ratePerSecond, ctx.sizes.latencyMs);
+    const bar = ctx.bar(`events posted at ${ratePerSecond}/s`, Math.round((ratePerSecond * ctx.sizes.latencyMs) / 1000));
+    const run = await postPaced(hookd, 1_000_000, ratePerSecond, ctx.sizes.latencyMs, {
+      onPosted: (posted, skipped) => bar.update(posted, skipped === 0 ? undefined : `${skipped} skipped`),
+    });
+    bar.finish();
     const arrivals = await ctx.receiver.waitForArrivals('lat', [...run.returnedAt.keys()]);
     const fromReturn: number[] = [];
     const fromSend: number[] = [];
