@@ -54,6 +54,9 @@ export class HookdProcess {
     const child = spawn(process.execPath, [...nodeFlags, MAIN, 'serve'], {
       env: {
         PATH: process.env.PATH ?? '',
+        // Settings to measure (HOOKD_ENDPOINT_CONCURRENCY=32 npm run bench): the bench's own HOOKD_*
+        // variables reach every hookd it starts; those below, which the bench needs, win.
+        ...tuningFromEnvironment(),
         HOOKD_HOST: '127.0.0.1',
         HOOKD_PORT: String(port),
         HOOKD_DATABASE_URL: options.databaseUrl,
@@ -139,4 +142,9 @@ async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** HOOKD_* variables of the bench's own environment. */
+export function tuningFromEnvironment(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[0].startsWith('HOOKD_') && entry[1] !== undefined));
 }

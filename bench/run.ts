@@ -2,9 +2,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Progress } from '../src/cli/progress.js';
-import { DEFAULT_CONFIG } from '../src/config.js';
+import { loadConfig } from '../src/config.js';
 import type { BenchContext, DeliveryMeasurement, HookdRun } from './context.js';
 import type { Backend } from './database.js';
+import { tuningFromEnvironment } from './hookd-process.js';
 import { ReceiverProcess } from './receiver-client.js';
 import { describeMachine, figure, table, type Figure } from './report.js';
 import { measureWithBacklog } from './scenarios/backlog.js';
@@ -88,10 +89,11 @@ async function main(): Promise<void> {
   };
 
   try {
-    // The baseline sends at the concurrency hookd uses with its defaults: one endpoint's lane
+    // The baseline sends at the concurrency hookd uses (its defaults, or HOOKD_* given to the bench): one endpoint's lane
     // (HOOKD_ENDPOINT_CONCURRENCY) for one endpoint, ten lanes (within HOOKD_WORKER_CONCURRENCY) for ten.
-    const oneLane = DEFAULT_CONFIG.endpointConcurrency;
-    const tenLanes = Math.min(DEFAULT_CONFIG.workerConcurrency, 10 * DEFAULT_CONFIG.endpointConcurrency);
+    const settings = loadConfig(tuningFromEnvironment());
+    const oneLane = settings.endpointConcurrency;
+    const tenLanes = Math.min(settings.workerConcurrency, 10 * settings.endpointConcurrency);
     let baseline1: BaselineFigures | null = null;
     let baseline10: BaselineFigures | null = null;
     if (only.has('baseline') || only.has('throughput')) {
@@ -187,12 +189,13 @@ async function main(): Promise<void> {
     await receiver.close();
   }
 
-  const title = `hookd bench — ${backend}${args.quick ? ' — quick' : ''} — ${machine.date} — commit ${machine.commit} — ${machine.cpus} CPUs, ${machine.memoryGiB} GiB, Node ${machine.node} — ${Math.round((Date.now() - started) / 1000)} s`;
+  const tuning = Object.entries(tuningFromEnvironment()).map(([name, value]) => `${name}=${value}`);
+  const title = `hookd bench — ${backend}${args.quick ? ' — quick' : ''}${tuning.length > 0 ? ` — ${tuning.join(' ')}` : ''} — ${machine.date} — commit ${machine.commit} — ${machine.cpus} CPUs, ${machine.memoryGiB} GiB, Node ${machine.node} — ${Math.round((Date.now() - started) / 1000)} s`;
   process.stdout.write(table(title, figures) + '\n\nPeak RSS per run: ' + rss.map((r) => `${r.run} ${r.peakRssBytes === null ? 'n/a' : (r.peakRssBytes / MB).toFixed(0) + ' MB'}`).join(', ') + '\n');
   if (args.json !== undefined) {
     const path = resolve(args.json);
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, JSON.stringify({ machine, backend, quick: args.quick, sizes, figures, peakRss: rss, runs: raw }, null, 2) + '\n');
+    writeFileSync(path, JSON.stringify({ machine, backend, quick: args.quick, tuning: tuningFromEnvironment(), sizes, figures, peakRss: rss, runs: raw }, null, 2) + '\n');
   }
 }
 
