@@ -42,6 +42,7 @@ import type {
   Store,
 } from '../store.js';
 import * as rows from '../rows.js';
+import { Checkpointer, SAFETY_NET_AUTOCHECKPOINT_PAGES } from './checkpointer.js';
 
 // The embedded store. better-sqlite3 is synchronous: each method runs to completion on the event
 // loop, so a transaction here can never interleave with another of this process. WAL mode lets
@@ -54,6 +55,8 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly migrationCount = loadMigrations('sqlite').length;
+  /** Null for an in-memory database, which has no WAL. */
+  private readonly checkpointer: Checkpointer | null = null;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -64,6 +67,10 @@ export class SqliteStore implements Store {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = OFF');
+    if (path !== ':memory:') {
+      this.db.pragma(`wal_autocheckpoint = ${SAFETY_NET_AUTOCHECKPOINT_PAGES}`);
+      this.checkpointer = Checkpointer.start(path);
+    }
   }
 
   /** `sqlite:./hookd.db` → `./hookd.db`; `sqlite::memory:` for tests of the adapter alone. */
@@ -121,6 +128,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
 
