@@ -148,7 +148,7 @@ async function main(): Promise<void> {
       const latency: LatencyFigures = keep('latency', await measureLatency(ctx, rate));
       figures.push(
         figure('latencyP50', 'time to first attempt, p50', latency.p50Ms, 'ms', { kind: 'max', limit: 10 }),
-        figure('latencyP99', 'time to first attempt, p99', latency.p99Ms, 'ms', { kind: 'max', limit: 50 }, `at ${Math.round(latency.achievedRatePerSecond)} events/s`),
+        figure('latencyP99', 'time to first attempt, p99', latency.p99Ms, 'ms', { kind: 'max', limit: 50 }, `at ${Math.round(latency.achievedRatePerSecond)} events/s${latency.cpuMicrosPerEvent === null ? '' : `, CPU ${latency.cpuMicrosPerEvent.toFixed(0)} µs per event`}`),
       );
     }
 

@@ -19,6 +19,8 @@ export interface LatencyFigures {
   /** The same from the moment the POST was sent. */
   fromSendP50Ms: number;
   fromSendP99Ms: number;
+  /** hookd CPU time per event over the measured run: its single-event ingest and its delivery. */
+  cpuMicrosPerEvent: number | null;
 }
 
 export function percentile(sorted: number[], fraction: number): number {
@@ -34,12 +36,14 @@ export async function measureLatency(ctx: BenchContext, ratePerSecond: number): 
     await ctx.receiver.waitForArrivals('lat', [...warm.returnedAt.keys()]);
     await ctx.receiver.reset();
 
+    const cpuBefore = hookd.cpuSeconds();
     const bar = ctx.bar(`events posted at ${ratePerSecond}/s`, Math.round((ratePerSecond * ctx.sizes.latencyMs) / 1000));
     const run = await postPaced(hookd, 1_000_000, ratePerSecond, ctx.sizes.latencyMs, {
       onPosted: (posted, skipped) => bar.update(posted, skipped === 0 ? undefined : `${skipped} skipped`),
     });
     bar.finish();
     const arrivals = await ctx.receiver.waitForArrivals('lat', [...run.returnedAt.keys()]);
+    const cpuAfter = hookd.cpuSeconds();
     const fromReturn: number[] = [];
     const fromSend: number[] = [];
     for (const [seq, returned] of run.returnedAt) {
@@ -63,6 +67,7 @@ export async function measureLatency(ctx: BenchContext, ratePerSecond: number): 
       maxMs: fromReturn[fromReturn.length - 1]!,
       fromSendP50Ms: percentile(fromSend, 0.5),
       fromSendP99Ms: percentile(fromSend, 0.99),
+      cpuMicrosPerEvent: cpuBefore === null || cpuAfter === null ? null : ((cpuAfter - cpuBefore) * 1e6) / fromReturn.length,
     };
   });
 }
