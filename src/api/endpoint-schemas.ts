@@ -12,8 +12,11 @@ const NO_CONTROL_BREAKS = '^[^\\r\\n\\u0000]*$';
 
 const Method = Type.Union([Type.Literal('POST'), Type.Literal('PUT'), Type.Literal('PATCH'), Type.Literal('GET')]);
 
+// A record keyed by a pattern checks only the keys that match it: without additionalProperties
+// false, a name that is not a token (a space, CR/LF) would skip every check, value included.
 const Headers = Type.Record(Type.String({ pattern: HEADER_NAME }), Type.String({ maxLength: 4096, pattern: NO_CONTROL_BREAKS }), {
   maxProperties: 50,
+  additionalProperties: false,
 });
 
 const QueryParams = Type.Record(

@@ -81,6 +81,8 @@ describe('endpoints', () => {
     ['a type not in the catalog', { url: 'https://example.com/', eventTypes: ['call.started', 'nope'] }, '/eventTypes/1', 400],
     ['a malformed pattern', { url: 'https://example.com/', eventTypes: ['call.*.x'] }, '/eventTypes/0', 400],
     ['a header with CR/LF', { url: 'https://example.com/', headers: { 'X-A': 'a\r\nX-Injected: 1' } }, '/headers/X-A', 400],
+    ['a header name with CR/LF', { url: 'https://example.com/', headers: { 'X-A\r\nEvil': 'v' } }, '/headers/X-A\r\nEvil', 400],
+    ['a header name with a space (and a CR/LF value)', { url: 'https://example.com/', headers: { 'Bad Name': 'a\r\nb' } }, '/headers/Bad Name', 400],
     ['a header overriding webhook-id', { url: 'https://example.com/', headers: { 'Webhook-Id': 'x' } }, '/headers/Webhook-Id', 400],
     ['a header overriding host', { url: 'https://example.com/', headers: { Host: 'x' } }, '/headers/Host', 400],
     ['a bad client secret', { url: 'https://example.com/', secret: 'hunter2' }, '/secret', 400],
