@@ -53,6 +53,9 @@ const REFUSED: Array<[url: string, reason: string]> = [
   ['http://192.0.0.8/', 'reserved'],
   ['http://[2001:db8::1]/', 'reserved'],
   ['http://[100::1]/', 'reserved'],
+  ['http://[2001:10::1]/', 'reserved'],
+  ['http://[2001:1ff::1]/', 'reserved'],
+  ['http://[64:ff9b:1::a00:1]/', 'reserved'],
 ];
 
 const ALLOWED = [

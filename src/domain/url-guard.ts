@@ -25,7 +25,10 @@ const RULES: Rule[] = [
   ['::1', 128, 'ipv6', 'loopback'],
   ['100::', 64, 'ipv6', 'reserved'],
   ['2001:db8::', 32, 'ipv6', 'reserved'],
-  ['2001::', 32, 'ipv6', 'reserved'],
+  // IETF protocol assignments (Teredo, ORCHID, benchmarking…), not only Teredo's 2001::/32.
+  ['2001::', 23, 'ipv6', 'reserved'],
+  // Local-use NAT64 (RFC 8215): may embed any IPv4 address, private ones included, in any layout.
+  ['64:ff9b:1::', 48, 'ipv6', 'reserved'],
   ['fc00::', 7, 'ipv6', 'unique_local'],
   ['fe80::', 10, 'ipv6', 'link_local'],
   ['fec0::', 10, 'ipv6', 'reserved'],

@@ -39,3 +39,35 @@ describe('a slow endpoint does not hold back healthy ones', () => {
     expect(receiver.requestsTo('/dead').length).toBeLessThanOrEqual(4);
   });
 });
+
+describe('HOOKD_WORKER_CONCURRENCY bounds what one worker has in flight across endpoints', () => {
+  let server: TestServer;
+  let receiver: Receiver;
+
+  beforeAll(async () => {
+    [server, receiver] = await Promise.all([
+      startServer({ HOOKD_WORKER_CONCURRENCY: '3', HOOKD_ENDPOINT_CONCURRENCY: '4' }),
+      startReceiver(),
+    ]);
+    await createEventTypes(server, 'load.tick');
+  });
+  afterAll(async () => {
+    await receiver?.close();
+    await server?.close();
+  });
+
+  it('starts no more than 3 attempts while two endpoints, whose lanes would take 4 each, hang', async () => {
+    receiver.script('/hang-a', ['hang']);
+    receiver.script('/hang-b', ['hang']);
+    await createEndpoint(server, { url: `${receiver.url}/hang-a`, eventTypes: ['load.tick'], timeoutMs: 20_000 });
+    await createEndpoint(server, { url: `${receiver.url}/hang-b`, eventTypes: ['load.tick'], timeoutMs: 20_000 });
+    const events = Array.from({ length: 10 }, (_, i) => ({ type: 'load.tick', payload: { i } }));
+    expect((await server.request('POST', '/v1/events/batch', { events })).status).toBe(202);
+
+    const inFlight = () => receiver.requestsTo('/hang-a').length + receiver.requestsTo('/hang-b').length;
+    await waitFor(() => inFlight() === 3, { timeoutMs: 10_000, what: '3 hanging attempts' });
+    // Give a worker that ignored the limit time to start more (each lane alone would allow 4).
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(inFlight()).toBe(3);
+  });
+});

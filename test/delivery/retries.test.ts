@@ -129,7 +129,7 @@ describe('retries and outcomes', () => {
     expect(receiver.requestsTo('/target')).toHaveLength(0);
   });
 
-  it('410 Gone drops the delivery and disables the endpoint', async () => {
+  it('410 Gone drops the delivery and disables the endpoint, and says so with hookd.endpoint.disabled', async () => {
     receiver.script('/gone', [{ status: 410 }]);
     const endpoint = await createEndpoint(server, { url: `${receiver.url}/gone`, eventTypes: ['job.done'] });
     const { id } = await postEvent(server, { type: 'job.done', payload: { job: 6 } });
@@ -140,6 +140,11 @@ describe('retries and outcomes', () => {
     const after = (await server.request('GET', `/v1/endpoints/${endpoint.id}`)).body;
     expect(after.active).toBe(false);
     expect(after.disabledReason).toMatch(/^gone: /);
+    const announced = await waitFor(async () => {
+      const data = (await server.request('GET', '/v1/events?type=hookd.endpoint.disabled&limit=100')).body.data as Array<Record<string, any>>;
+      return data.find((event) => event.payload.endpointId === endpoint.id) ?? null;
+    });
+    expect(announced.payload).toMatchObject({ url: endpoint.url });
   });
 
   it('a manual retry makes one immediate new attempt of a finished delivery', async () => {

@@ -122,6 +122,11 @@ describe('operations with a protocol number', () => {
     const listed = (await server.request('GET', '/v1/operations?status=pending&type=device.parameters.update')).body.data;
     expect(listed.map((o: { protocol: string }) => o.protocol)).toContain(protocol);
     expect((await server.request('GET', '/v1/operations?status=succeeded&type=device.parameters.update')).body.data.map((o: { protocol: string }) => o.protocol)).not.toContain(protocol);
+    // An admin filters by account at the route.
+    const globex = (await server.request('GET', '/v1/operations?accountId=globex')).body.data as Array<{ protocol: string; accountId: string }>;
+    expect(globex.map((o) => o.protocol)).toContain(protocol);
+    expect(globex.every((o) => o.accountId === 'globex')).toBe(true);
+    expect((await server.request('GET', '/v1/operations?accountId=acme')).body.data.map((o: { protocol: string }) => o.protocol)).not.toContain(protocol);
     const acmeKey = (await server.request('POST', '/v1/keys', { kind: 'account', accountId: 'acme' })).body.key;
     const asAcme = (await server.request('GET', '/v1/operations', undefined, acmeKey)).body.data;
     expect(asAcme.length).toBeGreaterThan(0);

@@ -93,6 +93,28 @@ describe('tenant isolation matrix', () => {
     expect((await server.request('GET', `/v1/endpoints/${others.epB}`)).body.title).toBe('');
   });
 
+  it('refuses foreign ids in request bodies: replaying its own event to another\'s endpoint, moving its endpoint away', async () => {
+    const own = await createEndpoint(server, { url: `${receiver.url}/a-own`, eventTypes: ['tick'] }, keyA);
+    await postEvent(server, { type: 'tick', payload: { mine: true }, accountId: 'tenant-a', id: 'evt-a-own' });
+    for (const [who, key] of credentialsOfA()) {
+      for (const foreign of [others.epB!, others.epP!]) {
+        const replay = await server.request('POST', '/v1/events/evt-a-own/replay', { endpointIds: [foreign] }, key);
+        expect(replay.status, `${who}: replay to ${foreign}`).toBe(400);
+        expect(replay.body.error.details[0].field).toBe('/endpointIds/0');
+      }
+      for (const accountId of ['tenant-b', null]) {
+        const moved = await server.request('PATCH', `/v1/endpoints/${own.id}`, { accountId }, key);
+        expect(moved.status, `${who}: move to ${accountId}`).toBe(403);
+      }
+    }
+    const after = (await server.request('GET', `/v1/endpoints/${own.id}`)).body;
+    expect(after.accountId).toBe('tenant-a');
+    const deliveries = (await server.request('GET', '/v1/deliveries?eventId=evt-a-own')).body.data as Array<{ endpointId: string }>;
+    expect(deliveries.map((d) => d.endpointId)).not.toContain(others.epB);
+    // The provider-level endpoint hears every account: its one delivery is the fan-out, no replay.
+    expect(deliveries.filter((d) => d.endpointId === others.epP)).toHaveLength(1);
+  });
+
   it('answers 403 for routes an account key may not use', async () => {
     const forbidden: Array<[string, string, unknown?]> = [
       ['POST', '/v1/events', { type: 'tick', payload: {} }],

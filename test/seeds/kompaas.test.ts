@@ -105,6 +105,21 @@ describe('seed 002: KOMPaaS', () => {
     expect(receiver.requestsTo('/no-retry')).toHaveLength(1);
   });
 
+  it('previews with an event type alone, filling the payload from its first example', async () => {
+    const created = await server.request('POST', '/v1/event-types', {
+      name: 'call.missed',
+      examples: [{ callId: 'c-first', from: '+1 555' }, { callId: 'c-second', from: '+1 556' }],
+    });
+    expect(created.status).toBe(201);
+    const preview = await server.request('POST', '/v1/endpoints/preview', {
+      endpoint: { url: `${receiver.url}/preview`, method: 'GET', eventTypes: ['call.missed'], body: { format: 'json', fields: ['callId'] } },
+      eventType: 'call.missed',
+    });
+    expect(preview.status).toBe(200);
+    expect(preview.body).toMatchObject({ method: 'GET', url: `${receiver.url}/preview?callId=c-first` });
+    expect(preview.body.headers['webhook-event-type']).toBe('call.missed');
+  });
+
   it('previews the exact request of a definition before it is saved', async () => {
     const preview = await server.request('POST', '/v1/endpoints/preview', {
       endpoint: {
