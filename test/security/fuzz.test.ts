@@ -26,6 +26,9 @@ const ROUTES: Array<[method: string, path: string]> = [
   ['POST', '/v1/endpoints/preview'],
   ['GET', '/v1/endpoints/{id}'],
   ['PATCH', '/v1/endpoints/{id}'],
+  ['DELETE', '/v1/endpoints/{id}'],
+  // Only ids that do not exist reach it (the seed endpoint is skipped below), so nothing is sent.
+  ['POST', '/v1/endpoints/{id}/test'],
   ['GET', '/v1/endpoints/{id}/secret'],
   ['POST', '/v1/endpoints/{id}/secret/rotate'],
   ['POST', '/v1/endpoints/{id}/recover'],
