@@ -46,6 +46,11 @@ export interface StartOptions {
   log?: Logger;
   /** Where the generated admin key is printed (stdout by default; never the log). */
   print?: (line: string) => void;
+  /**
+   * How often an idle worker looks at the queue when nothing woke it (1 s by default). Tests set it
+   * far out to prove that new work is started by the wake-ups, not found by polling.
+   */
+  idlePollMs?: number;
 }
 
 async function ensureAdminKey(store: Store, config: Config, clock: Clock): Promise<string | null> {
@@ -138,6 +143,7 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
       concurrency: config.workerConcurrency,
       endpointConcurrency: config.endpointConcurrency,
       leaseMs: config.leaseSeconds * 1000,
+      idlePollMs: options.idlePollMs,
       userAgent: USER_AGENT,
       callbackSecret,
       onRecorded: (delivery, record) => {

@@ -74,6 +74,8 @@ export async function startServer(
   clock?: Clock,
   /** A logger of the test's own, to read what the server logs (HOOKD_LOG_LEVEL is then ignored). */
   log?: Logger,
+  /** The worker's idle poll: far out, to prove that work is started by wake-ups alone. */
+  idlePollMs?: number,
 ): Promise<TestServer> {
   const dir = dbPath === undefined ? tempDir() : null;
   const path = dbPath ?? join(dir!, 'hookd.db');
@@ -88,7 +90,7 @@ export async function startServer(
     ...overrides,
     HOOKD_ADMIN_KEY: adminKey,
   });
-  const hookd = await startHookd(config, { print: () => undefined, clock, log });
+  const hookd = await startHookd(config, { print: () => undefined, clock, log, idlePollMs });
   const client = apiClient(hookd.url, adminKey);
   return {
     ...client,
