@@ -597,6 +597,19 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       expect(await store.purgeBefore(T0 - 1, 100)).toEqual({ events: 0, deliveries: 0, attempts: 0, operations: 0, keys: 0 });
     });
 
+    it('purges no more than the batch size asks for in one call', async () => {
+      const olds = Array.from({ length: 5 }, () => event({ createdAt: T0 - 10_000 }));
+      await store.ingestEvents(
+        olds.map((old) => ({ event: old, deliveries: [delivery(old.id, { status: 'succeeded', createdAt: T0 - 10_000 })], clientId: false })),
+        0,
+        T0,
+      );
+      expect(await store.purgeBefore(T0 - 1, 2)).toMatchObject({ events: 2, deliveries: 2 });
+      expect(await store.purgeBefore(T0 - 1, 2)).toMatchObject({ events: 2, deliveries: 2 });
+      expect(await store.purgeBefore(T0 - 1, 2)).toMatchObject({ events: 1, deliveries: 1 });
+      for (const old of olds) expect(await store.getEvent(old.id)).toBeNull();
+    });
+
     it('lists deliveries newest first with filters and cursors', async () => {
       const deliveries = await queue(store, 3, { correlationId: 'corr', accountId: 'acme' });
       const page = await store.listDeliveries({ correlationId: 'corr' }, { limit: 2, cursor: null });
