@@ -11,6 +11,7 @@ import { hashApiKey } from './domain/keys.js';
 import { BUILT_IN_EVENT_TYPES } from './domain/operational-events.js';
 import { generateSecret } from './domain/signing.js';
 import { HttpSender } from './delivery/sender.js';
+import type { Resolver } from './delivery/guarded-lookup.js';
 import { AutoDisableSweep } from './maintenance/auto-disable.js';
 import { RetentionSweep } from './maintenance/retention.js';
 import { DeliveryWorker } from './delivery/worker.js';
@@ -51,6 +52,8 @@ export interface StartOptions {
    * far out to prove that new work is started by the wake-ups, not found by polling.
    */
   idlePollMs?: number;
+  /** The DNS whose answers the URL guard checks at connect time (the system's by default). */
+  resolve?: Resolver;
 }
 
 async function ensureAdminKey(store: Store, config: Config, clock: Clock): Promise<string | null> {
@@ -133,7 +136,7 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
   const operations = new Operations(store, publisher, clock);
   let operationSweep: OperationTimeoutSweep | null = null;
   if (config.role !== 'api') {
-    sender = new HttpSender({ allowPrivateUrls: config.allowPrivateUrls, connectionsPerOrigin: config.workerConcurrency });
+    sender = new HttpSender({ allowPrivateUrls: config.allowPrivateUrls, connectionsPerOrigin: config.workerConcurrency, resolve: options.resolve });
     worker = new DeliveryWorker({
       store,
       sender,

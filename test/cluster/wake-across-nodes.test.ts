@@ -17,7 +17,7 @@ describe('an API node wakes a worker node through PostgreSQL', () => {
   beforeAll(async () => {
     [receiver, database] = await Promise.all([startReceiver(), createTestDatabase()]);
     api = await startServer({ HOOKD_DATABASE_URL: database.url, HOOKD_ROLE: 'api' });
-    worker = await startServer({ HOOKD_DATABASE_URL: database.url, HOOKD_ROLE: 'worker', HOOKD_ADMIN_KEY: api.adminKey }, undefined, undefined, undefined, 3600_000);
+    worker = await startServer({ HOOKD_DATABASE_URL: database.url, HOOKD_ROLE: 'worker', HOOKD_ADMIN_KEY: api.adminKey }, undefined, undefined, undefined, { idlePollMs: 3600_000 });
   });
   afterAll(async () => {
     await worker?.close();

@@ -14,7 +14,7 @@ describe('new work starts the worker without polling', () => {
   let receiver: Receiver;
 
   beforeAll(async () => {
-    [server, receiver] = await Promise.all([startServer({}, undefined, undefined, undefined, AN_HOUR), startReceiver()]);
+    [server, receiver] = await Promise.all([startServer({}, undefined, undefined, undefined, { idlePollMs: AN_HOUR }), startReceiver()]);
     await createEventTypes(server, 'order.paid');
     await createEndpoint(server, { url: `${receiver.url}/now`, eventTypes: ['order.paid'] });
   });

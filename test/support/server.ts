@@ -7,7 +7,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../../src/domain/clock.js';
 import { packageRoot } from '../../src/paths.js';
-import { startHookd, type RunningHookd } from '../../src/server.js';
+import { startHookd, type RunningHookd, type StartOptions } from '../../src/server.js';
 import { createTestSchema } from './postgres.js';
 import { waitFor } from './wait-for.js';
 
@@ -74,8 +74,8 @@ export async function startServer(
   clock?: Clock,
   /** A logger of the test's own, to read what the server logs (HOOKD_LOG_LEVEL is then ignored). */
   log?: Logger,
-  /** The worker's idle poll: far out, to prove that work is started by wake-ups alone. */
-  idlePollMs?: number,
+  /** Options of startHookd itself: the worker's idle poll, the DNS the URL guard checks. */
+  start: Pick<StartOptions, 'idlePollMs' | 'resolve'> = {},
 ): Promise<TestServer> {
   const dir = dbPath === undefined ? tempDir() : null;
   const path = dbPath ?? join(dir!, 'hookd.db');
@@ -90,7 +90,7 @@ export async function startServer(
     ...overrides,
     HOOKD_ADMIN_KEY: adminKey,
   });
-  const hookd = await startHookd(config, { print: () => undefined, clock, log, idlePollMs });
+  const hookd = await startHookd(config, { ...start, print: () => undefined, clock, log });
   const client = apiClient(hookd.url, adminKey);
   return {
     ...client,
