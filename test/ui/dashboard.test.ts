@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEndpoint } from '../support/fixtures.js';
+import { createEndpoint, postEvent } from '../support/fixtures.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { launchBrowser, signIn, type TestBrowser } from './browser.js';
@@ -143,7 +143,7 @@ describe('the web dashboard and portal', { timeout: 90_000 }, () => {
     await page.close();
   });
 
-  it('opens a portal link that shows only that account\'s endpoints, never another\'s or the provider\'s', async () => {
+  it('opens a portal link that shows only that account\'s endpoints and deliveries, never another\'s or the provider\'s', async () => {
     await createEndpoint(server, { url: `${receiver.url}/acme`, title: 'Acme CRM', eventTypes: ['call.incoming'], accountId: 'acme' });
     await createEndpoint(server, { url: `${receiver.url}/globex`, title: 'Globex ERP', eventTypes: ['call.incoming'], accountId: 'globex' });
     await createEndpoint(server, { url: `${receiver.url}/provider`, title: 'Provider archive', eventTypes: ['call.incoming'] });
@@ -183,6 +183,14 @@ describe('the web dashboard and portal', { timeout: 90_000 }, () => {
 
     await portal.getByRole('link', { name: 'Event catalog' }).click();
     await expect.poll(() => portal.getByTestId('catalog-table').textContent()).toContain('call.incoming');
+
+    // Deliveries: the account's own, never another account's or a provider-level endpoint's.
+    await postEvent(server, { type: 'call.incoming', payload: { callId: 'acme-call' }, accountId: 'acme' });
+    await postEvent(server, { type: 'call.incoming', payload: { callId: 'globex-call' }, accountId: 'globex' });
+    await portal.getByRole('link', { name: 'Deliveries' }).click();
+    const deliveries = portal.getByTestId('deliveries-table');
+    await expect.poll(() => deliveries.textContent()).toContain(`${receiver.url}/acme`);
+    for (const foreign of [`${receiver.url}/globex`, `${receiver.url}/provider`]) expect(await deliveries.textContent()).not.toContain(foreign);
     expect(portal.errors).toEqual([]);
     expect(dashboard.errors).toEqual([]);
     await portal.close();
