@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/paths.js';
-import { startServerProcess, tempDir } from '../support/server.js';
+import { startCli } from '../support/cli-process.js';
+import { freePort, startServerProcess, tempDir } from '../support/server.js';
+import { waitFor } from '../support/wait-for.js';
 
 const run = promisify(execFile);
 const cli = join(packageRoot, 'dist/src/main.js');
@@ -43,5 +45,26 @@ describe('hookd CLI', () => {
     } finally {
       await server.stop();
     }
+  });
+
+  it('serve takes its settings as flags, and a flag wins over the environment', async () => {
+    const [port, otherPort] = [await freePort(), await freePort()];
+    const adminKey = 'hk_admin_flags_test_0123456789abcdef';
+    const node = startCli(
+      ['serve', '--port', String(port), '--host', '127.0.0.1', '--database-url', `sqlite:${join(dir, 'flags.db')}`, '--admin-key', adminKey, '--worker-concurrency', '7'],
+      { HOOKD_PORT: String(otherPort), HOOKD_WORKER_CONCURRENCY: '99', HOOKD_DATABASE_URL: `sqlite:${join(dir, 'not-this.db')}` },
+    );
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      await waitFor(async () => (await fetch(`${url}/ready`).catch(() => null))?.ok, { timeoutMs: 15_000, what: 'hookd on the flag\'s port' });
+      expect(await fetch(`http://127.0.0.1:${otherPort}/ready`).then(() => 'answered', () => 'refused')).toBe('refused');
+      const metrics = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${adminKey}` } });
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toMatch(/^hookd_worker_concurrency 7$/m);
+    } finally {
+      expect(await node.stop('SIGTERM')).toBe(0);
+    }
+    expect(existsSync(join(dir, 'flags.db'))).toBe(true);
+    expect(existsSync(join(dir, 'not-this.db'))).toBe(false);
   });
 });
