@@ -2,8 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../domain/clock.js';
 import { hashApiKey } from '../domain/keys.js';
 import type { KeyKind } from '../domain/types.js';
-import type { ApiKeyRecord, Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { ApiError } from './errors.js';
+import { MemoOfThisTurn } from './memo-of-this-turn.js';
 
 // Who is calling. Every /v1 route names the key kinds it admits (`config.access`); account keys
 // are further confined to their own account by the routes (see scope.ts).
@@ -57,27 +58,6 @@ class KeyUsageRecorder {
 }
 
 /**
- * Key lookups shared by the requests handled in one turn of the event loop: concurrent requests
- * with the same key read it once (on PostgreSQL a lookup is a round trip per request). Forgotten
- * at the end of the turn, so a request that starts after a key's revocation never sees it valid.
- */
-class KeysOfThisTurn {
-  private entries = new Map<string, Promise<ApiKeyRecord | null>>();
-
-  constructor(private readonly store: Store) {}
-
-  findKeyByHash(keyHash: string): Promise<ApiKeyRecord | null> {
-    let entry = this.entries.get(keyHash);
-    if (entry === undefined) {
-      if (this.entries.size === 0) setImmediate(() => (this.entries = new Map()));
-      entry = this.store.findKeyByHash(keyHash);
-      this.entries.set(keyHash, entry);
-    }
-    return entry;
-  }
-}
-
-/**
  * Per-key request limits: a token bucket per key in this node, refilled at the key's rate, holding
  * up to two seconds' worth (at least 10) so short bursts pass.
  */
@@ -105,7 +85,9 @@ class KeyRateLimiter {
 export function registerAuth(app: FastifyInstance, store: Store, clock: Clock): void {
   const usage = new KeyUsageRecorder(store, clock);
   const limiter = new KeyRateLimiter();
-  const keys = new KeysOfThisTurn(store);
+  // Concurrent requests with the same key read it once; a request after a revocation never sees it valid.
+  const keysOfTurn = new MemoOfThisTurn((keyHash) => store.findKeyByHash(keyHash));
+  const keys = { findKeyByHash: (keyHash: string) => keysOfTurn.get(keyHash) };
   app.decorateRequest('principal', null);
   app.addHook('onClose', async () => usage.flush());
 

@@ -1,5 +1,6 @@
 import type { EventType } from '../domain/types.js';
 import type { Store } from '../store/store.js';
+import { MemoOfThisTurn } from './memo-of-this-turn.js';
 
 // Ingest checks every event against the catalog (strict types, payload schemas). Reading the
 // catalog once per event would be a query per event on PostgreSQL.
@@ -10,9 +11,11 @@ import type { Store } from '../store/store.js';
  * catalog is seen by every later request, exactly as without it.
  */
 export class CatalogOfThisTurn {
-  private entries = new Map<string, Promise<EventType | null>>();
+  private readonly ofTurn: MemoOfThisTurn<EventType | null>;
 
-  constructor(private readonly store: Pick<Store, 'getEventType'>) {}
+  constructor(store: Pick<Store, 'getEventType'>) {
+    this.ofTurn = new MemoOfThisTurn((name) => store.getEventType(name));
+  }
 
   /**
    * A lookup for the events of one batch: each type is read once for the whole batch, which its
@@ -32,12 +35,6 @@ export class CatalogOfThisTurn {
   }
 
   get(name: string): Promise<EventType | null> {
-    let entry = this.entries.get(name);
-    if (entry === undefined) {
-      if (this.entries.size === 0) setImmediate(() => (this.entries = new Map()));
-      entry = this.store.getEventType(name);
-      this.entries.set(name, entry);
-    }
-    return entry;
+    return this.ofTurn.get(name);
   }
 }
