@@ -80,10 +80,38 @@ export interface DeliveryMeasurement {
   duplicates: number;
 }
 
+/**
+ * What takes the bench's events and delivers them: hookd, or a peer built on a job queue. Both
+ * are measured the same way, from the first event handed over to the last request received.
+ */
+export interface DeliverySubject {
+  /** The work of handing events `firstSeq…` over in batches; what it sends is built before it returns. */
+  batches(firstSeq: number, count: number): () => Promise<void>;
+  /** CPU seconds the subject's process has used so far. */
+  cpuSeconds(): number | null;
+  /** CPU seconds its database server has used for it so far (null when there is none to measure). */
+  databaseCpuSeconds(): Promise<number | null>;
+}
+
+function hookdSubject(hookd: HookdProcess): DeliverySubject {
+  return {
+    batches(firstSeq, count) {
+      const bodies = batchBodies(firstSeq, count, BATCH_SIZE);
+      return () => postBatches(hookd, bodies, BATCH_POSTERS);
+    },
+    cpuSeconds: () => hookd.cpuSeconds(),
+    databaseCpuSeconds: () => hookd.databaseCpuSeconds(),
+  };
+}
+
 /** Delivers warm-up events to the groups and forgets them: measurements start from a warm process. */
 export async function warmUp(ctx: BenchContext, hookd: HookdProcess, groups: string[]): Promise<void> {
+  await warmUpSubject(ctx, hookdSubject(hookd), groups);
+}
+
+export async function warmUpSubject(ctx: BenchContext, subject: DeliverySubject, groups: string[]): Promise<void> {
   const events = ctx.sizes.warmupEvents;
-  await postBatches(hookd, batchBodies(0, events, BATCH_SIZE), BATCH_POSTERS);
+  await subject.batches(0, events)();
   await ctx.receiver.waitFor(groups, events);
   await ctx.receiver.reset();
 }
@@ -98,18 +126,27 @@ export async function measureDelivery(
   groups: string[],
   events: number,
 ): Promise<DeliveryMeasurement> {
-  const bodies = batchBodies(1_000_000, events, BATCH_SIZE);
-  const cpuBefore = hookd.cpuSeconds();
-  const databaseCpuBefore = await hookd.databaseCpuSeconds();
+  return measureSubjectDelivery(ctx, hookdSubject(hookd), groups, events);
+}
+
+export async function measureSubjectDelivery(
+  ctx: BenchContext,
+  subject: DeliverySubject,
+  groups: string[],
+  events: number,
+): Promise<DeliveryMeasurement> {
+  const handOver = subject.batches(1_000_000, events);
+  const cpuBefore = subject.cpuSeconds();
+  const databaseCpuBefore = await subject.databaseCpuSeconds();
   const start = benchNow();
-  await postBatches(hookd, bodies, BATCH_POSTERS);
+  await handOver();
   const posted = benchNow();
   const deliveries = events * groups.length;
   const bar = ctx.bar('deliveries received', deliveries);
   const received = await ctx.receiver.waitFor(groups, events, { onReceived: (total) => bar.update(total) });
   bar.finish();
-  const cpuAfter = hookd.cpuSeconds();
-  const databaseCpuAfter = await hookd.databaseCpuSeconds();
+  const cpuAfter = subject.cpuSeconds();
+  const databaseCpuAfter = await subject.databaseCpuSeconds();
   const last = Math.max(...received.map((group) => group.last ?? start));
   const unsigned = received.reduce((sum, group) => sum + group.unsigned, 0);
   if (unsigned > 0) throw new Error(`${unsigned} requests arrived without a webhook-signature`);

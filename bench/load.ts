@@ -1,5 +1,5 @@
-import { benchNow } from './clock.js';
 import type { HookdProcess } from './hookd-process.js';
+import { sendPaced, type PacedRun, type PacingOptions } from './pacing.js';
 import { eventJson } from './workload.js';
 
 // The load generators: they post events to hookd over keep-alive connections. Every request must
@@ -49,48 +49,13 @@ export function singleBodies(firstSeq: number, count: number): string[] {
   return Array.from({ length: count }, (_, i) => eventJson(firstSeq + i));
 }
 
-/**
- * A steady load: `ratePerSecond` single-event posts for `durationMs`, started on schedule whether
- * or not earlier ones have been answered (open loop), at most `maxOutstanding` at once. Returns when
- * each event's POST returned, by seq.
- */
+/** A steady load of single-event posts: see sendPaced. The body is built when its send is due. */
 export async function postPaced(
   hookd: HookdProcess,
   firstSeq: number,
   ratePerSecond: number,
   durationMs: number,
-  options: { maxOutstanding?: number; onPosted?: (posted: number, skipped: number) => void } = {},
-): Promise<{ returnedAt: Map<number, number>; sentAt: Map<number, number>; skipped: number }> {
-  const maxOutstanding = options.maxOutstanding ?? 512;
-  const returnedAt = new Map<number, number>();
-  const sentAt = new Map<number, number>();
-  const inFlight = new Set<Promise<void>>();
-  let failure: unknown = null;
-  const started = benchNow();
-  const total = Math.round((ratePerSecond * durationMs) / 1000);
-  let skipped = 0;
-  for (let i = 0; i < total; i++) {
-    const due = started + (i * 1000) / ratePerSecond;
-    const wait = due - benchNow();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    options.onPosted?.(i, skipped);
-    if (inFlight.size >= maxOutstanding) {
-      // hookd cannot keep up with this rate: skip rather than queue without bound.
-      skipped += 1;
-      continue;
-    }
-    const seq = firstSeq + i;
-    const body = eventJson(seq);
-    sentAt.set(seq, benchNow());
-    const request: Promise<void> = post(hookd, '/v1/events', body)
-      .then(() => void returnedAt.set(seq, benchNow()))
-      .catch((error: unknown) => void (failure ??= error))
-      .finally(() => inFlight.delete(request));
-    inFlight.add(request);
-    if (failure !== null) break;
-  }
-  options.onPosted?.(total, skipped);
-  await Promise.all(inFlight);
-  if (failure !== null) throw failure;
-  return { returnedAt, sentAt, skipped };
+  options: PacingOptions = {},
+): Promise<PacedRun> {
+  return sendPaced(firstSeq, ratePerSecond, durationMs, (seq) => post(hookd, '/v1/events', eventJson(seq)), options);
 }

@@ -5,6 +5,8 @@ import { Progress } from '../src/cli/progress.js';
 import { loadConfig } from '../src/config.js';
 import type { BenchContext, DeliveryMeasurement, HookdRun } from './context.js';
 import type { Backend } from './database.js';
+import { peerLatencyFigures, peerThroughputFigures } from './peers/peer-figures.js';
+import { PEERS, peerLabel } from './peers/peer-sender.js';
 import { tuningFromEnvironment } from './hookd-process.js';
 import { ReceiverProcess } from './receiver-client.js';
 import { describeMachine, figure, table, type Figure } from './report.js';
@@ -16,12 +18,16 @@ import { measureNoisyNeighbour } from './scenarios/noisy-neighbour.js';
 import { measureThroughput } from './scenarios/throughput.js';
 import { FULL, QUICK } from './sizes.js';
 
-// `npm run bench [-- --quick] [--backend sqlite|postgres] [--json file] [--only a,b] [--cpu-prof dir]`
+// `npm run bench [-- --quick] [--backend sqlite|postgres] [--peers] [--json file] [--only a,b] [--cpu-prof dir]`
 //
 // Measures hookd against the machine it runs on, in one run: every speed is also given as a ratio
 // to a baseline measured in the same run, so that figures from a busy or a quiet machine compare.
 // Missed targets are reported, not failed: the exit code is non-zero only when the harness
 // breaks (deliveries missing, a request refused, a process dying).
+//
+// --peers also measures, beside the throughput and latency runs, the webhook senders a team would
+// build instead on graphile-worker (same PostgreSQL) and BullMQ (the machine's Redis), and gives
+// hookd's ratios to them (scenarios/peers.ts).
 
 const SCENARIOS = ['baseline', 'throughput', 'ingest', 'latency', 'noisy', 'backlog'] as const;
 type Scenario = (typeof SCENARIOS)[number];
@@ -29,6 +35,7 @@ type Scenario = (typeof SCENARIOS)[number];
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    peers: { type: 'boolean', default: false },
     backend: { type: 'string', default: 'sqlite' },
     json: { type: 'string' },
     only: { type: 'string' },
@@ -66,6 +73,16 @@ function cpuNote(micros: number | null, per = 'event'): string | undefined {
 }
 
 async function main(): Promise<void> {
+  // The peers' modules (and their queue libraries) load only with --peers: a plain run, like npm
+  // test's --quick, does not pay for them.
+  const peers = args.peers ? await import('./scenarios/peers.js') : null;
+  if (peers !== null) {
+    const missing = await peers.missingPeerServices();
+    if (missing !== null) {
+      process.stderr.write(`bench: ${missing}\n`);
+      process.exit(2);
+    }
+  }
   const machine = describeMachine();
   const started = Date.now();
   const receiver = await ReceiverProcess.start();
@@ -131,6 +148,14 @@ async function main(): Promise<void> {
       if (oneEndpoint.databaseCpuMicrosPerDelivery !== null) {
         figures.push(figure('databaseCpuPerDelivery', 'PostgreSQL CPU per delivery, 1 endpoint', oneEndpoint.databaseCpuMicrosPerDelivery, 'µs'));
       }
+      if (peers !== null) {
+        for (const peer of PEERS) {
+          ctx.progress(`throughput: ${sizes.oneEndpointEvents} events to 1 endpoint through the ${peerLabel(peer)} sender, ${oneLane} at once`);
+          const measured = await peers.measurePeerThroughput(ctx, peer, oneLane, sizes.oneEndpointEvents);
+          raw[`${peer}Delivery1`] = measured;
+          figures.push(...peerThroughputFigures(peer, backend, measured, oneEndpoint));
+        }
+      }
     }
 
     if (only.has('ingest')) {
@@ -150,6 +175,14 @@ async function main(): Promise<void> {
         figure('latencyP50', 'time to first attempt, p50', latency.p50Ms, 'ms', { kind: 'max', limit: 10 }),
         figure('latencyP99', 'time to first attempt, p99', latency.p99Ms, 'ms', { kind: 'max', limit: 50 }, `at ${Math.round(latency.achievedRatePerSecond)} events/s${latency.cpuMicrosPerEvent === null ? '' : `, CPU ${latency.cpuMicrosPerEvent.toFixed(0)} µs per event`}`),
       );
+      if (peers !== null) {
+        for (const peer of PEERS) {
+          ctx.progress(`latency: ${rate} events/s for ${sizes.latencyMs / 1000} s through the ${peerLabel(peer)} sender`);
+          const measured = await peers.measurePeerLatency(ctx, peer, oneLane, rate);
+          raw[`${peer}Latency`] = measured;
+          figures.push(...peerLatencyFigures(peer, backend, measured, latency));
+        }
+      }
     }
 
     if (only.has('noisy')) {
@@ -190,12 +223,12 @@ async function main(): Promise<void> {
   }
 
   const tuning = Object.entries(tuningFromEnvironment()).map(([name, value]) => `${name}=${value}`);
-  const title = `hookd bench — ${backend}${args.quick ? ' — quick' : ''}${tuning.length > 0 ? ` — ${tuning.join(' ')}` : ''} — ${machine.date} — commit ${machine.commit} — ${machine.cpus} CPUs, ${machine.memoryGiB} GiB, Node ${machine.node} — ${Math.round((Date.now() - started) / 1000)} s`;
+  const title = `hookd bench — ${backend}${args.quick ? ' — quick' : ''}${args.peers ? ' — with peers' : ''}${tuning.length > 0 ? ` — ${tuning.join(' ')}` : ''} — ${machine.date} — commit ${machine.commit} — ${machine.cpus} CPUs, ${machine.memoryGiB} GiB, Node ${machine.node} — ${Math.round((Date.now() - started) / 1000)} s`;
   process.stdout.write(table(title, figures) + '\n\nPeak RSS per run: ' + rss.map((r) => `${r.run} ${r.peakRssBytes === null ? 'n/a' : (r.peakRssBytes / MB).toFixed(0) + ' MB'}`).join(', ') + '\n');
   if (args.json !== undefined) {
     const path = resolve(args.json);
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, JSON.stringify({ machine, backend, quick: args.quick, tuning: tuningFromEnvironment(), sizes, figures, peakRss: rss, runs: raw }, null, 2) + '\n');
+    writeFileSync(path, JSON.stringify({ machine, backend, quick: args.quick, peers: args.peers, tuning: tuningFromEnvironment(), sizes, figures, peakRss: rss, runs: raw }, null, 2) + '\n');
   }
 }
 

@@ -61,9 +61,13 @@ export function redisCpuSeconds(info: string): number | null {
 async function withRedis<T>(body: (redis: Redis) => Promise<T>): Promise<T> {
   // One try, no reconnecting: a Redis that does not answer is reported, not waited for.
   const redis = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  redis.on('error', () => undefined);
+  // connect() only says "Connection is closed."; the error event says why (ECONNREFUSED …).
+  let cause: unknown = null;
+  redis.on('error', (error) => void (cause ??= error));
   try {
-    await redis.connect();
+    await redis.connect().catch((error: unknown) => {
+      throw cause ?? error;
+    });
     return await body(redis);
   } finally {
     redis.disconnect();
