@@ -20,8 +20,8 @@ export async function startGraphileSender(setup: PeerSetup): Promise<PeerSender>
   const runner = await run({
     connectionString: setup.connection,
     concurrency: setup.concurrency,
-    // graphile's advice: a pool at least as large as the concurrency, plus its own two connections.
-    maxPoolSize: setup.concurrency + 2,
+    // graphile warns when its pool is smaller than the concurrency; one more holds its LISTEN.
+    maxPoolSize: setup.concurrency + 1,
     taskList: { [TASK]: deliver },
     logger: quietLogger,
     noHandleSignals: true,
