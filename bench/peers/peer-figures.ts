@@ -10,7 +10,7 @@ import { peerLabel, type PeerName } from './peer-sender.js';
 // graphile-worker apply on PostgreSQL, where both share one database server.
 
 function hasTargets(peer: PeerName, backend: Backend): boolean {
-  return peer === 'graphile-worker' && backend === 'postgres';
+  return peer === 'graphile' && backend === 'postgres';
 }
 
 function micros(value: number | null): string {
@@ -24,7 +24,7 @@ function ratio(hookd: number | null | undefined, peer: number | null | undefined
 
 export function peerThroughputFigures(peer: PeerName, backend: Backend, measured: PeerDelivery, hookd: DeliveryMeasurement | null): Figure[] {
   const name = peerLabel(peer);
-  const id = peer === 'graphile-worker' ? 'graphile' : 'bullmq';
+  const id = peer;
   const figures = [
     figure(`${id}Delivery1`, `${name} sender, 1 endpoint`, measured.deliveriesPerSecond, 'deliveries/s', undefined,
       `CPU ${micros(measured.senderCpuMicrosPerDelivery)} per delivery, ${measured.server} ${micros(measured.serverCpuMicrosPerDelivery)}`),
@@ -54,7 +54,7 @@ export function peerThroughputFigures(peer: PeerName, backend: Backend, measured
 
 export function peerLatencyFigures(peer: PeerName, backend: Backend, measured: LatencyFigures, hookd: LatencyFigures | null): Figure[] {
   const name = peerLabel(peer);
-  const id = peer === 'graphile-worker' ? 'graphile' : 'bullmq';
+  const id = peer;
   const target = hasTargets(peer, backend) ? ({ kind: 'max', limit: 1 } as const) : undefined;
   const figures = [
     figure(`${id}LatencyP50`, `${name} sender: time to first attempt, p50`, measured.p50Ms, 'ms'),

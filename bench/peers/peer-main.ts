@@ -12,7 +12,7 @@ import { jobsFor } from './webhook-job.js';
 let sender: PeerSender | null = null;
 
 async function start(setup: PeerSetup): Promise<PeerSender> {
-  return setup.peer === 'graphile-worker' ? startGraphileSender(setup) : startBullmqSender(setup);
+  return setup.peer === 'graphile' ? startGraphileSender(setup) : startBullmqSender(setup);
 }
 
 async function handle(request: PeerRequest): Promise<PeerReply> {

@@ -3,7 +3,7 @@ import type { WebhookJob } from './webhook-job.js';
 // A peer: the webhook sender a team would build on a job queue instead of running hookd. Each one
 // enqueues the way its library's users do and sends from its library's workers.
 
-export const PEERS = ['graphile-worker', 'bullmq'] as const;
+export const PEERS = ['graphile', 'bullmq'] as const;
 export type PeerName = (typeof PEERS)[number];
 
 export interface PeerSetup {
@@ -28,5 +28,5 @@ export interface PeerSender {
 
 /** The name a table shows. */
 export function peerLabel(peer: PeerName): string {
-  return peer === 'graphile-worker' ? 'graphile-worker' : 'BullMQ';
+  return peer === 'graphile' ? 'graphile-worker' : 'BullMQ';
 }

@@ -28,7 +28,7 @@ export interface PeerStore {
 }
 
 export async function freshPeerStore(peer: PeerName): Promise<PeerStore> {
-  if (peer === 'graphile-worker') {
+  if (peer === 'graphile') {
     const database = await freshDatabase('postgres');
     return { connection: database.url, queueName: '', server: 'PostgreSQL', serverCpuSeconds: () => database.serverCpuSeconds(), drop: () => database.drop() };
   }

@@ -3,7 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBullmqSender } from '../../bench/peers/bullmq-sender.js';
 import { startGraphileSender } from '../../bench/peers/graphile-sender.js';
-import { PEERS, type PeerName, type PeerSender } from '../../bench/peers/peer-sender.js';
+import { PEERS, peerLabel, type PeerName, type PeerSender } from '../../bench/peers/peer-sender.js';
 import { REDIS_URL, freshPeerStore, type PeerStore } from '../../bench/peers/peer-stores.js';
 import { jobsFor } from '../../bench/peers/webhook-job.js';
 import { generateSecret } from '../../src/domain/signing.js';
@@ -14,9 +14,9 @@ import { waitFor } from '../support/wait-for.js';
 // means nothing: each sends signed Standard Webhooks requests from its queue's workers, and a
 // refused attempt is retried by the queue with the same webhook-id.
 
-const START: Record<PeerName, typeof startGraphileSender> = { 'graphile-worker': startGraphileSender, bullmq: startBullmqSender };
+const START: Record<PeerName, typeof startGraphileSender> = { graphile: startGraphileSender, bullmq: startBullmqSender };
 
-describe.each(PEERS)('the %s peer sender', (peer) => {
+describe.each(PEERS.map((peer) => [peerLabel(peer), peer] as const))('the %s peer sender', (_label, peer) => {
   const secret = generateSecret();
   let receiver: Receiver;
   let store: PeerStore;
