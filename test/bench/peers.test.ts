@@ -7,6 +7,7 @@ import { PEERS, peerLabel, type PeerName, type PeerSender } from '../../bench/pe
 import { REDIS_URL, freshPeerStore, type PeerStore } from '../../bench/peers/peer-stores.js';
 import { jobsFor } from '../../bench/peers/webhook-job.js';
 import { generateSecret } from '../../src/domain/signing.js';
+import { createTestDatabase } from '../support/postgres.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -16,15 +17,22 @@ import { waitFor } from '../support/wait-for.js';
 
 const START: Record<PeerName, typeof startGraphileSender> = { graphile: startGraphileSender, bullmq: startBullmqSender };
 
+/** graphile-worker on a test database (HOOKD_TEST_POSTGRES_URL's server); BullMQ on a queue of the bench's own making. */
+async function storeFor(peer: PeerName): Promise<Pick<PeerStore, 'connection' | 'queueName' | 'drop'>> {
+  if (peer === 'bullmq') return freshPeerStore(peer);
+  const database = await createTestDatabase();
+  return { connection: database.url, queueName: '', drop: database.drop };
+}
+
 describe.each(PEERS.map((peer) => [peerLabel(peer), peer] as const))('the %s peer sender', (_label, peer) => {
   const secret = generateSecret();
   let receiver: Receiver;
-  let store: PeerStore;
+  let store: Awaited<ReturnType<typeof storeFor>>;
   let sender: PeerSender;
 
   beforeAll(async () => {
     receiver = await startReceiver();
-    store = await freshPeerStore(peer);
+    store = await storeFor(peer);
     sender = await START[peer]({ peer, connection: store.connection, queueName: store.queueName, concurrency: 2, secret });
   });
 
