@@ -2,6 +2,8 @@ import type { Endpoint } from '@hookd/sdk/client';
 import { describe, expect, it } from 'vitest';
 import { definitionFromForm, emptyForm, formFromEndpoint, parseFilterValue, problemAt } from '../../packages/web/src/editor/form-model.js';
 import { addField, insertAt } from '../../packages/web/src/editor/insert.js';
+import { plural } from '../../packages/web/src/format.js';
+import { BUSY_POLL_MS, pollInterval, WAITING_POLL_MS } from '../../packages/web/src/live.js';
 import { contrastRatio, normalizeColour, parseTheme, textColourOn } from '../../packages/web/src/theme.js';
 
 // The web app's rules that need no browser: theme parameters, the editor's translation to the
@@ -129,5 +131,35 @@ describe('the field picker', () => {
     expect(addField(['a'], 'b')).toEqual(['a', 'b']);
     expect(addField(['a', 'b'], 'b')).toEqual(['a', 'b']);
     expect(addField(['pbx.extension:ext'], 'pbx.extension')).toEqual(['pbx.extension:ext']);
+  });
+});
+
+describe('live updates', () => {
+  const now = Date.parse('2026-11-30T12:00:00Z');
+  const inSeconds = (s: number) => new Date(now + s * 1000).toISOString();
+
+  it('polls every second while an attempt is in flight or due within the minute', () => {
+    expect(pollInterval([{ status: 'sending', nextAttemptAt: null }], now)).toBe(BUSY_POLL_MS);
+    expect(pollInterval([{ status: 'pending', nextAttemptAt: null }], now)).toBe(BUSY_POLL_MS);
+    expect(pollInterval([{ status: 'pending', nextAttemptAt: inSeconds(5) }], now)).toBe(BUSY_POLL_MS);
+    expect(pollInterval([{ status: 'succeeded', nextAttemptAt: null }, { status: 'sending', nextAttemptAt: null }], now)).toBe(BUSY_POLL_MS);
+  });
+
+  it('polls slowly while a retry is further off, and not at all once everything has settled', () => {
+    expect(pollInterval([{ status: 'pending', nextAttemptAt: inSeconds(1800) }], now)).toBe(WAITING_POLL_MS);
+    expect(pollInterval(['succeeded', 'failed', 'dropped', 'canceled'].map((status) => ({ status: status as 'failed', nextAttemptAt: null })), now)).toBe(false);
+    expect(pollInterval([], now)).toBe(false);
+  });
+});
+
+describe('counts in words', () => {
+  it.each([
+    [0, 'attempt', '0 attempts'],
+    [1, 'attempt', '1 attempt'],
+    [2, 'attempt', '2 attempts'],
+    [1, 'delivery', '1 delivery'],
+    [3, 'delivery', '3 deliveries'],
+  ])('%i %s reads "%s"', (count, noun, text) => {
+    expect(plural(count, noun)).toBe(text);
   });
 });

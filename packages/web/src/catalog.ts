@@ -1,17 +1,4 @@
-import type { EventType, Page } from '@hookd/sdk/client';
-import type { Api } from './api.js';
-
-/** The whole catalog (up to a thousand types), for pickers. */
-export async function loadCatalog(api: Api, options: { includeArchived?: boolean } = {}): Promise<EventType[]> {
-  const types: EventType[] = [];
-  let cursor: string | null = null;
-  do {
-    const page: Page<EventType> = await api.get('/v1/event-types', { limit: 250, cursor, includeArchived: options.includeArchived || undefined });
-    types.push(...page.data);
-    cursor = page.nextCursor;
-  } while (cursor !== null && types.length < 1000);
-  return types;
-}
+import type { EventType } from '@hookd/sdk/client';
 
 /** The live catalog types an endpoint subscribed to these names and patterns hears. */
 export function typesHeardBy(eventTypes: string[], catalog: EventType[]): string[] {

@@ -1,11 +1,12 @@
-import type { CreatedEndpoint, Endpoint, EndpointMethod } from '@hookd/sdk/client';
+import type { CreateEndpointInput, Endpoint, EndpointMethod, UpdateEndpointInput } from '@hookd/sdk/client';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useRef, useState, type FormEvent } from 'react';
-import { ApiError } from '../api.js';
-import { loadCatalog, typesHeardBy } from '../catalog.js';
+import { typesHeardBy } from '../catalog.js';
+import { fieldProblems } from '../client.js';
 import { KeyValueEditor } from '../components/KeyValueEditor.js';
 import { Button, ErrorBanner, Field } from '../components/ui.js';
 import { prettyJson } from '../format.js';
-import { useLoad } from '../hooks.js';
+import { endpointQueries, eventTypeQueries } from '../queries.js';
 import { useScope } from '../scope.js';
 import { BodyFields } from './BodyFields.js';
 import { DeliveryFields } from './DeliveryFields.js';
@@ -27,7 +28,8 @@ interface TemplateTarget {
 }
 
 export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endpoint | null; onSaved: (endpoint: Endpoint) => void; onCancel: () => void }) {
-  const { api, admin } = useScope();
+  const { hookd, admin } = useScope();
+  const queryClient = useQueryClient();
   const creating = endpoint === null;
   const [form, setForm] = useState<EndpointForm>(() => (endpoint === null ? emptyForm() : formFromEndpoint(endpoint)));
   const [saveProblems, setSaveProblems] = useState<Problem[]>([]);
@@ -40,7 +42,7 @@ export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endp
   const [pickerMessage, setPickerMessage] = useState<string | null>(null);
   const target = useRef<TemplateTarget | null>(null);
   const templateRef = useRef<HTMLTextAreaElement | null>(null);
-  const catalog = useLoad(() => loadCatalog(api), [api]);
+  const catalog = useQuery(eventTypeQueries.all(hookd));
 
   const update = (patch: Partial<EndpointForm>) => {
     setForm((current) => ({ ...current, ...patch }));
@@ -87,11 +89,15 @@ export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endp
     if (formProblems.length > 0) return;
     setSaving(true);
     try {
-      const saved = creating ? await api.post<CreatedEndpoint>('/v1/endpoints', definition) : await api.patch<Endpoint>(`/v1/endpoints/${encodeURIComponent(endpoint.id)}`, definition);
+      // The form builds the definition field by field (form-model.ts); the API validates it whole.
+      const saved = creating ? await hookd.endpoints.create(definition as CreateEndpointInput) : await hookd.endpoints.update(endpoint.id, definition as UpdateEndpointInput);
+      const { secret: _secret, ...stored } = saved as Endpoint & { secret?: string };
+      queryClient.setQueryData(endpointQueries.detail(hookd, saved.id).queryKey, stored);
+      await queryClient.invalidateQueries({ queryKey: ['endpoints', 'list'] });
       onSaved(saved);
     } catch (error) {
       setSaveError(error);
-      if (error instanceof ApiError) setSaveProblems(error.details.map((d) => ({ field: d.field, message: d.message })));
+      setSaveProblems(fieldProblems(error));
     } finally {
       setSaving(false);
     }

@@ -1,6 +1,6 @@
 import type { KeyIdentity } from '@hookd/sdk/client';
 import { useState, type FormEvent } from 'react';
-import { errorMessage, whoIs } from '../api.js';
+import { errorMessage, whoIs } from '../client.js';
 import { Button, Field } from '../components/ui.js';
 import type { Area } from '../session.js';
 
