@@ -15,3 +15,17 @@ export function typesHeardBy(eventTypes: string[], catalog: EventType[]): string
   }
   return [...names];
 }
+
+/**
+ * Whether the portal shows customers a catalog type, by the operator's patterns. The same rule as
+ * an endpoint's subscription (src/domain/subscriptions.ts): `*` is every type except hookd's own
+ * `hookd.*`, which are shown only when named or matched by a `hookd.` pattern.
+ */
+export function visibleToCustomers(patterns: readonly string[], name: string): boolean {
+  const internal = name.startsWith('hookd.');
+  return patterns.some((pattern) => {
+    if (pattern === '*') return !internal;
+    if (pattern.endsWith('.*')) return name.startsWith(pattern.slice(0, -1));
+    return pattern === name;
+  });
+}

@@ -42,8 +42,9 @@ export const deliveryQueries = {
   latest: (hookd: Hookd, query: ListDeliveriesQuery) =>
     queryOptions({ queryKey: ['deliveries', 'latest', query], queryFn: ({ signal }) => Promise.resolve(hookd.deliveries.list(query, { signal })) }),
   detail: (hookd: Hookd, id: string) => queryOptions({ queryKey: ['deliveries', 'detail', id], queryFn: ({ signal }) => hookd.deliveries.get(id, { signal }) }),
-  attempts: (hookd: Hookd, id: string) =>
-    queryOptions({ queryKey: ['deliveries', 'detail', id, 'attempts'], queryFn: ({ signal }) => Promise.resolve(hookd.deliveries.attempts(id, { limit: 250 }, { signal })) }),
+  /** Keyed by how many attempts the delivery says it made: a new attempt is a new list to load. */
+  attempts: (hookd: Hookd, id: string, made: number) =>
+    queryOptions({ queryKey: ['deliveries', 'detail', id, 'attempts', made], queryFn: ({ signal }) => Promise.resolve(hookd.deliveries.attempts(id, { limit: 250 }, { signal })) }),
 };
 
 export const eventQueries = {

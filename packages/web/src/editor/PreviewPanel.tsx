@@ -1,11 +1,12 @@
 import type { PreviewInput } from '@hookd/sdk/client';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import { errorMessage, fieldProblems } from '../client.js';
+import { errorMessage } from '../client.js';
 import { KeyValueTable, Loading } from '../components/ui.js';
 import { useDebounced } from '../debounce.js';
 import { useScope } from '../scope.js';
 import type { Problem } from './form-model.js';
+import { problemsFromError } from './url-refusal.js';
 
 // The exact request hookd would send for the definition being edited, from
 // POST /v1/endpoints/preview, refreshed shortly after every change. A newer definition cancels the
@@ -33,7 +34,7 @@ export function PreviewPanel({
   /** The preview validates like a save: its complaints are shown at the fields. */
   onServerProblems: (problems: Problem[]) => void;
 }) {
-  const { hookd } = useScope();
+  const { hookd, admin } = useScope();
   let payload: unknown;
   let payloadError: string | null = null;
   if (payloadText.trim() !== '') {
@@ -60,11 +61,7 @@ export function PreviewPanel({
 
   useEffect(() => {
     if (settled === null || preview.isFetching) return;
-    onServerProblems(
-      fieldProblems(preview.error)
-        .filter((d) => d.field.startsWith('/endpoint/'))
-        .map((d) => ({ field: d.field.slice('/endpoint'.length), message: d.message })),
-    );
+    onServerProblems(problemsFromError(preview.error, { admin, prefix: '/endpoint' }));
   }, [settled, preview.error, preview.isFetching]);
 
   const stale = request !== settled || state.loading;
@@ -78,7 +75,7 @@ export function PreviewPanel({
         <label>
           <span>Event type</span>
           <select value={eventType ?? ''} onChange={(event) => onEventType(event.target.value)} disabled={eventTypes.length === 0}>
-            {eventTypes.length === 0 && <option value="">hookd.ping</option>}
+            {eventTypes.length === 0 && <option value="">{admin ? 'hookd.ping' : 'test ping'}</option>}
             {eventTypes.map((type) => (
               <option key={type} value={type}>
                 {type}

@@ -17,7 +17,7 @@ function PortalLink({ session, onClose }: { session: PortalSession; onClose: () 
     <div className="portal-link" role="status" data-testid="portal-link">
       <p>
         Portal link, valid until <strong>{formatTime(session.expiresAt)}</strong>. Anyone holding it acts for this account until then (revoke key{' '}
-        <span className="mono">{session.keyId}</span> to end it early).
+        <span className="mono">{session.keyId}</span> on the <Link to="/keys">API keys</Link> page to end it early).
       </p>
       <div className="secret">
         <input className="mono" readOnly value={session.url} aria-label="Portal link" onFocus={(e) => e.currentTarget.select()} />

@@ -6,6 +6,8 @@ import { PagedResults } from '../components/PagedResults.js';
 import { Badge, Button, Card, ConfirmButton, Details, ErrorBanner, Loading, PageHeader, Pre, rowOpener } from '../components/ui.js';
 import { formatTime, prettyJson } from '../format.js';
 import { usePagedList } from '../paged-list.js';
+import { visibleToCustomers } from '../catalog.js';
+import { usePortalSettings } from '../portal-settings.js';
 import { eventTypeQueries } from '../queries.js';
 import { Link, useNavigate, useSearch } from '../router.js';
 import { useScope } from '../scope.js';
@@ -18,7 +20,10 @@ export function CatalogPage() {
   const { hookd, admin } = useScope();
   const [search] = useSearch();
   const navigate = useNavigate();
-  const list = usePagedList(eventTypeQueries.list(hookd, { limit: 100, category: search.category, includeArchived: admin && search.archived === 'true' ? true : undefined }));
+  const portal = usePortalSettings();
+  const all = usePagedList(eventTypeQueries.list(hookd, { limit: 100, category: search.category, includeArchived: admin && search.archived === 'true' ? true : undefined }));
+  // The portal lists only the types the operator shows customers (never hookd's own by default).
+  const list = portal === null || all.items === null ? all : { ...all, items: all.items.filter((type) => visibleToCustomers(portal.eventTypes, type.name)) };
   return (
     <>
       <PageHeader
@@ -109,7 +114,8 @@ function ParameterTable({ parameters }: { parameters: EventTypeParameter[] }) {
 export function EventTypePage({ name }: { name: string }) {
   const { hookd, admin } = useScope();
   const queryClient = useQueryClient();
-  const type = useQuery(eventTypeQueries.detail(hookd, name));
+  const portal = usePortalSettings();
+  const type = useQuery({ ...eventTypeQueries.detail(hookd, name), enabled: portal === null || visibleToCustomers(portal.eventTypes, name) });
   const [editing, setEditing] = useState(false);
   const changed = () => queryClient.invalidateQueries({ queryKey: ['event-types'] });
   const archive = useMutation({ mutationFn: () => hookd.eventTypes.archive(name), onSuccess: changed });
@@ -118,6 +124,7 @@ export function EventTypePage({ name }: { name: string }) {
       hookd.eventTypes.update(name, { description: current.description, category: current.category, schema: current.schema, examples: current.examples, parameters: current.parameters, archived: false }),
     onSuccess: changed,
   });
+  if (portal !== null && !visibleToCustomers(portal.eventTypes, name)) return <ErrorBanner error={new Error(`there is no event type ${name}`)} title="This event type could not be loaded" />;
   if (type.error) return <ErrorBanner error={type.error} title="This event type could not be loaded" />;
   if (type.data === undefined) return <Loading />;
   const t = type.data;

@@ -1,5 +1,5 @@
 import type { Attempt, DeliveryStatus } from '@hookd/sdk/client';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { AttemptOutcome } from '../components/AttemptOutcome.js';
 import { DeliveryTable, lastResult } from '../components/DeliveryTable.js';
 import { DeliveryEndpoint } from '../components/EndpointName.js';
@@ -75,9 +75,9 @@ export function DeliveryPage({ id }: { id: string }) {
   const { hookd } = useScope();
   const queryClient = useQueryClient();
   const delivery = useQuery({ ...deliveryQueries.detail(hookd, id), refetchInterval: (query) => pollInterval(query.state.data ? [query.state.data] : []) });
-  // The attempts follow the delivery: while it moves, each poll may have brought a new attempt.
+  // The attempts follow the delivery: when its count of attempts changes, the list loads again.
   const moving = delivery.data !== undefined && pollInterval([delivery.data]) !== false;
-  const attempts = useQuery({ ...deliveryQueries.attempts(hookd, id), refetchInterval: moving ? pollInterval([delivery.data!]) : false });
+  const attempts = useQuery({ ...deliveryQueries.attempts(hookd, id, delivery.data?.attempts ?? 0), enabled: delivery.data !== undefined, placeholderData: keepPreviousData });
   const retry = useMutation({
     mutationFn: () => hookd.deliveries.retry(id),
     onSuccess: (updated) => {

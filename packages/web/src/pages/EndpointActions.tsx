@@ -1,22 +1,23 @@
 import type { Endpoint, TestEndpointInput } from '@hookd/sdk/client';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { typesHeardBy } from '../catalog.js';
 import { AttemptOutcome } from '../components/AttemptOutcome.js';
 import { Button, Card, ConfirmButton, CopyButton, ErrorBanner, Notice, Pre, StatusBadge } from '../components/ui.js';
 import { fromLocalInput, plural, prettyBody, toLocalInput } from '../format.js';
-import { eventTypeQueries, invalidateDeliveries } from '../queries.js';
+import { invalidateDeliveries } from '../queries.js';
 import { Link } from '../router.js';
 import { useScope } from '../scope.js';
+import { useCatalog } from '../use-catalog.js';
 
 // What an operator or a customer does with an endpoint besides configuring it: send a test, reveal
 // or rotate its signing secret, recover the deliveries that failed during an outage.
 
 export function TestPanel({ endpoint }: { endpoint: Endpoint }) {
-  const { hookd } = useScope();
+  const { hookd, admin } = useScope();
   const queryClient = useQueryClient();
-  const catalog = useQuery(eventTypeQueries.all(hookd));
-  const types = typesHeardBy(endpoint.eventTypes, catalog.data ?? []);
+  const catalog = useCatalog();
+  const types = typesHeardBy(endpoint.eventTypes, catalog.types);
   const [type, setType] = useState('');
   const [payload, setPayload] = useState('');
   const [payloadError, setPayloadError] = useState<string | null>(null);
@@ -44,7 +45,7 @@ export function TestPanel({ endpoint }: { endpoint: Endpoint }) {
         <label className="field">
           <span className="label">Event type</span>
           <select value={eventType ?? ''} onChange={(e) => setType(e.target.value)}>
-            {types.length === 0 && <option value="">hookd.ping</option>}
+            {types.length === 0 && <option value="">{admin ? 'hookd.ping' : 'test ping'}</option>}
             {types.map((name) => (
               <option key={name}>{name}</option>
             ))}
