@@ -143,6 +143,10 @@ describe('the web dashboard and portal', { timeout: 90_000 }, () => {
     await expect.poll(() => attempts.textContent()).toContain('webhook-signature');
     await expect.poll(() => attempts.textContent()).toContain('HTTP 200');
     await expect.poll(() => attempts.textContent()).toContain(received[0]!.headers['webhook-id'] as string);
+    // The full request: its line as sent, and (a GET) no body.
+    const request = page.getByTestId('attempt-request').first();
+    await expect.poll(() => request.locator('.request-line').textContent()).toBe(`GET ${receiver.url}/crm?src=hookd&call=c-42`);
+    expect(await request.textContent()).toContain('None (GET)');
     expect(page.errors).toEqual([]);
     await page.close();
   });
@@ -282,6 +286,8 @@ describe('the web dashboard and portal', { timeout: 90_000 }, () => {
     await expect.poll(() => status.textContent(), { timeout: 10_000 }).toBe('succeeded');
     await expect.poll(() => page.getByTestId('delivery-attempts').textContent()).toBe('2');
     await expect.poll(() => page.getByTestId('attempts').locator('details.attempt').count()).toBe(2);
+    // Each attempt shows the body it sent.
+    await expect.poll(() => page.getByTestId('attempt-request').first().textContent()).toContain('flaky-1');
 
     // A replay makes new deliveries; the event page shows them reach their outcome.
     healthy = false;

@@ -17,6 +17,9 @@ import { useScope } from '../scope.js';
 // levers — retry now, cancel what is still pending. Pages follow deliveries that are still moving
 // (polling while one is pending or sending) and stop once they have settled.
 
+/** hookd keeps the first 4 KiB of each request body (src/domain/redaction.ts). */
+const REQUEST_BODY_SHOWN_CHARS = 4096;
+
 const DELIVERY_STATUSES: DeliveryStatus[] = ['pending', 'sending', 'succeeded', 'failed', 'dropped', 'canceled'];
 
 export function DeliveriesPage() {
@@ -56,9 +59,26 @@ function AttemptCard({ attempt, number, open }: { attempt: Attempt; number: numb
         <span className="attempt-number">Attempt {number}</span> <AttemptOutcome attempt={attempt} /> <span className="muted">· {formatTime(attempt.startedAt)}</span>
       </summary>
       <div className="attempt-body">
-        <div>
+        <div data-testid="attempt-request">
+          <h4>Request</h4>
+          {attempt.requestMethod !== null && attempt.requestUrl !== null ? (
+            <p className="request-line mono">
+              <strong>{attempt.requestMethod}</strong> <span className="break">{attempt.requestUrl}</span>
+            </p>
+          ) : (
+            <p className="muted">Recorded before hookd kept the request line and body.</p>
+          )}
           <h4>Request headers</h4>
           <KeyValueTable values={attempt.requestHeaders} />
+          <h4>Request body</h4>
+          {attempt.requestBody ? (
+            <>
+              <Pre label="Request body">{prettyBody(attempt.requestBody)}</Pre>
+              {attempt.requestBody.length >= REQUEST_BODY_SHOWN_CHARS && <p className="hint">The first 4 KiB of the body.</p>}
+            </>
+          ) : (
+            <p className="muted">{attempt.requestMethod === 'GET' ? 'None (GET)' : 'Empty'}</p>
+          )}
         </div>
         <div>
           <h4>Response headers</h4>
