@@ -132,6 +132,11 @@ describe('the web dashboard and portal', { timeout: 90_000 }, () => {
     const result = page.getByTestId('test-result');
     await expect.poll(() => result.textContent()).toContain('succeeded');
     await expect.poll(() => result.textContent()).toContain('HTTP 200');
+    // The send refreshes the endpoint's health: one attempt, said so, on an axis of whole numbers.
+    const chart = page.getByTestId('attempts-chart');
+    await expect.poll(() => chart.getAttribute('aria-label')).toMatch(/^1 attempt in the last 24 hours/);
+    expect(await chart.getByTestId('axis').locator('text').allTextContents()).toEqual(['0', '1']);
+    await expect.poll(() => page.locator('.stat-group', { hasText: 'Last hour' }).textContent()).toContain('1attempt');
     const received = receiver.requestsTo('/crm');
     expect(received).toHaveLength(1);
     expect(received[0]).toMatchObject({ method: 'GET', url: '/crm?src=hookd&call=c-42' });
@@ -302,6 +307,30 @@ describe('the web dashboard and portal', { timeout: 90_000 }, () => {
     await expect.poll(async () => (await deliveries.locator('tbody tr .badge').allTextContents()).sort(), { timeout: 10_000 }).toEqual(['dropped', 'succeeded']);
     // Titles, not URLs, name the endpoint in the table.
     expect(await deliveries.textContent()).toContain('Flaky receiver');
+    expect(page.errors).toEqual([]);
+    await page.close();
+  });
+
+  it('recovers failed deliveries from the endpoint page and shows them succeed without a refresh', async () => {
+    let healthy = false;
+    receiver.script('/outage', () => (healthy ? { status: 200, body: 'ok' } : { status: 503, body: 'down' }));
+    expect((await server.request('POST', '/v1/event-types', { name: 'call.recovered' })).status).toBe(201);
+    // Two attempts a second apart, then failed.
+    const endpoint = await createEndpoint(server, { url: `${receiver.url}/outage`, title: 'Outage receiver', eventTypes: ['call.recovered'], retry: { schedule: 'custom', delaysSeconds: [1] } });
+    await postEvent(server, { type: 'call.recovered', payload: { callId: 'outage-1' } });
+    await waitFor(async () => (await server.request('GET', `/v1/deliveries?endpointId=${endpoint.id}`)).body.data[0]?.status === 'failed');
+
+    const page = await browser.newPage();
+    await signIn(page, server.url, server.adminKey);
+    await page.goto(`${server.url}/endpoints/${endpoint.id}`);
+    await page.getByRole('heading', { level: 1, name: 'Outage receiver' }).waitFor();
+    const latest = page.getByTestId('endpoint-deliveries');
+    await expect.poll(() => latest.locator('tbody tr .badge').allTextContents()).toEqual(['failed']);
+    healthy = true;
+    await page.getByRole('button', { name: 'Recover' }).click();
+    await page.getByText('1 failed delivery queued for a new attempt.').waitFor();
+    await expect.poll(() => latest.locator('tbody tr .badge').allTextContents(), { timeout: 10_000 }).toEqual(['succeeded']);
+    await expect.poll(() => page.getByTestId('attempts-chart').getAttribute('aria-label')).toMatch(/^3 attempts in the last 24 hours, 1 succeeded/);
     expect(page.errors).toEqual([]);
     await page.close();
   });

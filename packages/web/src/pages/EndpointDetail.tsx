@@ -1,5 +1,6 @@
 import type { Endpoint, EndpointStatsWindow } from '@hookd/sdk/client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
 import { AttemptsChart, LatencyChart } from '../components/Charts.js';
 import { DeliveryTable } from '../components/DeliveryTable.js';
 import { Badge, Button, Card, ConfirmButton, Details, Empty, ErrorBanner, KeyValueTable, Loading, Notice, PageHeader, Pre } from '../components/ui.js';
@@ -57,8 +58,14 @@ export function EndpointPage({ id }: { id: string }) {
   const endpoint = useQuery(endpointQueries.detail(hookd, id));
   // Deliveries still moving (a test, a recovery, a retry) are followed, and the health with them.
   const deliveries = useQuery({ ...deliveryQueries.latest(hookd, { endpointId: id, limit: 10 }), refetchInterval: (query) => pollInterval(query.state.data?.data ?? []) });
-  const moving = pollInterval(deliveries.data?.data ?? []);
-  const stats = useQuery({ ...endpointQueries.stats(hookd, id), refetchInterval: moving === false ? false : Math.max(moving, 3_000) });
+  const stats = useQuery(endpointQueries.stats(hookd, id));
+  // Query results keep their identity while their content is unchanged (structural sharing): a new
+  // list means a delivery moved, and with it the health. The first list is not a change.
+  const seenDeliveries = useRef(deliveries.data);
+  useEffect(() => {
+    if (seenDeliveries.current !== undefined && deliveries.data !== seenDeliveries.current) void stats.refetch();
+    seenDeliveries.current = deliveries.data;
+  }, [deliveries.data]);
   const toggle = useMutation({
     mutationFn: (active: boolean) => hookd.endpoints.update(id, { active }),
     onSuccess: (updated) => {
