@@ -307,6 +307,12 @@ describe('the web dashboard and portal', { timeout: 90_000 }, () => {
     await expect.poll(async () => (await deliveries.locator('tbody tr .badge').allTextContents()).sort(), { timeout: 10_000 }).toEqual(['dropped', 'succeeded']);
     // Titles, not URLs, name the endpoint in the table.
     expect(await deliveries.textContent()).toContain('Flaky receiver');
+
+    // The deliveries page filters by an endpoint chosen by its title.
+    await page.getByRole('link', { name: 'Deliveries' }).click();
+    await page.getByLabel('Endpoint', { exact: true }).selectOption({ label: `Flaky receiver — ${receiver.url}/flaky` });
+    await expect.poll(() => new URL(page.url()).searchParams.get('endpointId')).toBe(endpoint.id);
+    await expect.poll(() => page.getByTestId('deliveries-table').locator('tbody tr').count()).toBe(2);
     expect(page.errors).toEqual([]);
     await page.close();
   });

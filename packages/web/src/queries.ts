@@ -33,6 +33,9 @@ export function filled<T extends Record<string, unknown>>(query: T): T {
 export const endpointQueries = {
   list: (hookd: Hookd, query: ListEndpointsQuery) => pagedList(['endpoints'], filled(query), (q, signal) => hookd.endpoints.list(q, { signal })),
   detail: (hookd: Hookd, id: string) => queryOptions({ queryKey: ['endpoints', 'detail', id], queryFn: ({ signal }) => hookd.endpoints.get(id, { signal }) }),
+  /** Up to 250 endpoints by title, for a filter's choices. */
+  choices: (hookd: Hookd) =>
+    queryOptions({ queryKey: ['endpoints', 'list', 'choices'], queryFn: async ({ signal }) => (await hookd.endpoints.list({ limit: 250 }, { signal })).data }),
   stats: (hookd: Hookd, id: string) => queryOptions({ queryKey: ['endpoints', 'detail', id, 'stats'], queryFn: ({ signal }) => hookd.endpoints.stats(id, { signal }) }),
 };
 

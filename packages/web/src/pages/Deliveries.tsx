@@ -2,14 +2,14 @@ import type { Attempt, DeliveryStatus } from '@hookd/sdk/client';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { AttemptOutcome } from '../components/AttemptOutcome.js';
 import { DeliveryTable, lastResult } from '../components/DeliveryTable.js';
-import { DeliveryEndpoint } from '../components/EndpointName.js';
+import { DeliveryEndpoint, endpointLabel } from '../components/EndpointName.js';
 import { Filters } from '../components/Filters.js';
 import { PagedResults } from '../components/PagedResults.js';
 import { Button, Card, ConfirmButton, Details, Empty, ErrorBanner, KeyValueTable, Loading, Notice, PageHeader, Pre, StatusBadge, Time } from '../components/ui.js';
 import { formatTime, prettyBody } from '../format.js';
 import { pollInterval } from '../live.js';
 import { usePagedList } from '../paged-list.js';
-import { deliveryQueries, invalidateDeliveries } from '../queries.js';
+import { deliveryQueries, endpointQueries, invalidateDeliveries } from '../queries.js';
 import { Link, useSearch } from '../router.js';
 import { useScope } from '../scope.js';
 
@@ -34,12 +34,19 @@ export function DeliveriesPage() {
     correlationId: search.correlationId,
   });
   const list = usePagedList({ ...options, refetchInterval: (query) => pollInterval(query.state.data?.pages.flatMap((page) => page.data) ?? []) });
+  // Endpoints are chosen by title and URL (an untitled one by its URL and id), not by typing an id.
+  const endpoints = useQuery(endpointQueries.choices(hookd));
+  const endpointChoices = (endpoints.data ?? []).map((endpoint) => ({
+    value: endpoint.id,
+    label: endpoint.title.trim() === '' ? `${endpoint.url} (${endpoint.id})` : `${endpointLabel(endpoint)} — ${endpoint.url}`,
+  }));
+  if (search.endpointId && !endpointChoices.some((choice) => choice.value === search.endpointId)) endpointChoices.push({ value: search.endpointId, label: search.endpointId });
   return (
     <>
       <PageHeader title="Deliveries" subtitle="One event for one endpoint, with every attempt." actions={<Button onClick={list.refresh}>Refresh</Button>} />
       <Filters
         specs={[
-          { name: 'endpointId', label: 'Endpoint id', placeholder: 'ep_…' },
+          { name: 'endpointId', label: 'Endpoint', kind: 'select', options: endpointChoices },
           { name: 'eventId', label: 'Event id', placeholder: 'evt_…' },
           { name: 'status', label: 'Status', kind: 'select', options: DELIVERY_STATUSES.map((s) => ({ value: s, label: s })) },
           { name: 'correlationId', label: 'Correlation id' },
