@@ -26,7 +26,7 @@ function pagedList<Q extends object, T>(key: readonly unknown[], query: Q, fetch
 }
 
 /** Query parameters from a page's filters: empty ones are left out (an empty filter means none). */
-export function filled<T extends Record<string, unknown>>(query: T): T {
+function filled<T extends Record<string, unknown>>(query: T): T {
   return Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined && value !== null && value !== '')) as T;
 }
 
