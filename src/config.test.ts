@@ -59,3 +59,35 @@ describe('HOOKD_PORTAL_FRAME_ANCESTORS', () => {
     expect(() => loadConfig({ HOOKD_PORTAL_FRAME_ANCESTORS: raw })).toThrow(/HOOKD_PORTAL_FRAME_ANCESTORS/);
   });
 });
+
+describe('the customer portal\'s branding and event types', () => {
+  it('calls itself "Webhooks" with hookd\'s colours and shows every type but hookd\'s own by default', () => {
+    const config = loadConfig({});
+    expect([config.portalName, config.portalLogoUrl, config.portalAccent, config.portalEventTypes]).toEqual(['Webhooks', null, null, ['*']]);
+  });
+
+  it('takes the operator\'s name, logo, accent and type patterns', () => {
+    const config = loadConfig({
+      HOOKD_PORTAL_NAME: ' Acme Telecom ',
+      HOOKD_PORTAL_LOGO_URL: 'https://cdn.example.com/logo.svg',
+      HOOKD_PORTAL_ACCENT: '#F60',
+      HOOKD_PORTAL_EVENT_TYPES: 'invoice.*, customer.created hookd.endpoint.disabled',
+    });
+    expect(config).toMatchObject({
+      portalName: 'Acme Telecom',
+      portalLogoUrl: 'https://cdn.example.com/logo.svg',
+      portalAccent: '#ff6600',
+      portalEventTypes: ['invoice.*', 'customer.created', 'hookd.endpoint.disabled'],
+    });
+  });
+
+  it.each([
+    ['HOOKD_PORTAL_LOGO_URL', 'javascript:alert(1)'],
+    ['HOOKD_PORTAL_LOGO_URL', 'https://user:pw@cdn.example.com/logo.svg'],
+    ['HOOKD_PORTAL_ACCENT', 'red;}body{'],
+    ['HOOKD_PORTAL_EVENT_TYPES', 'invoice.*, in voice!'],
+    ['HOOKD_PORTAL_NAME', 'x'.repeat(81)],
+  ])('refuses %s=%s, naming it', (name, raw) => {
+    expect(() => loadConfig({ [name]: raw })).toThrow(new RegExp(name));
+  });
+});

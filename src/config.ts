@@ -1,3 +1,5 @@
+import { EVENT_TYPE_PATTERN } from './domain/subscriptions.js';
+
 // Configuration: defaults, then the environment, then `hookd serve` flags; validated once at
 // start. Every setting is documented where it is declared. The environment is passed in so that
 // tests control it.
@@ -54,6 +56,21 @@ export interface Config {
    * default) allows any page. The admin dashboard can never be framed.
    */
   portalFrameAncestors: string;
+  /**
+   * HOOKD_PORTAL_NAME: what the customer portal calls itself (its header, sign-in page and tab
+   * title), e.g. your product's name. Customers never see "hookd".
+   */
+  portalName: string;
+  /** HOOKD_PORTAL_LOGO_URL: an http(s) image shown beside the portal's name; its origin is allowed by the portal's CSP. */
+  portalLogoUrl: string | null;
+  /** HOOKD_PORTAL_ACCENT: the portal's accent colour, `#rrggbb`; a portal link's `?accent=` still wins. */
+  portalAccent: string | null;
+  /**
+   * HOOKD_PORTAL_EVENT_TYPES: the catalog types customers see in the portal, as a comma-separated
+   * list of names and patterns like an endpoint's subscription (`invoice.*, customer.created`).
+   * `*` (the default) is every type except hookd's own `hookd.*`, which are shown only when named.
+   */
+  portalEventTypes: string[];
 }
 
 export class ConfigError extends Error {}
@@ -77,6 +94,10 @@ export const DEFAULT_CONFIG: Config = {
   metricsPublic: false,
   publicUrl: null,
   portalFrameAncestors: '*',
+  portalName: 'Webhooks',
+  portalLogoUrl: null,
+  portalAccent: null,
+  portalEventTypes: ['*'],
 };
 
 type Parser<T> = (raw: string, name: string) => T;
@@ -154,6 +175,41 @@ const frameAncestors: Parser<string> = (raw, name) => {
   return sources.join(' ');
 };
 
+const portalName: Parser<string> = (raw, name) => {
+  const value = raw.trim();
+  if (value === '' || value.length > 80) throw new ConfigError(`${name} must be 1 to 80 characters, got "${raw}"`);
+  return value;
+};
+
+const imageUrl: Parser<string> = (raw, name) => {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ConfigError(`${name} must be an image URL such as https://cdn.example.com/logo.svg, got "${raw}"`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '') {
+    throw new ConfigError(`${name} must be an http or https URL without credentials, got "${raw}"`);
+  }
+  return url.href;
+};
+
+const hexColour: Parser<string> = (raw, name) => {
+  const value = raw.trim();
+  if (!/^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/.test(value)) throw new ConfigError(`${name} must be a colour like #4f46e5, got "${raw}"`);
+  const hex = value.slice(1).toLowerCase();
+  return '#' + (hex.length === 3 ? [...hex].map((c) => c + c).join('') : hex);
+};
+
+const eventTypePatterns: Parser<string[]> = (raw, name) => {
+  const patterns = raw.split(/[\s,]+/).filter((pattern) => pattern !== '');
+  const bad = patterns.find((pattern) => !EVENT_TYPE_PATTERN.test(pattern));
+  if (patterns.length === 0 || bad !== undefined) {
+    throw new ConfigError(`${name} must be comma-separated event type names or patterns (invoice.*, *), got "${bad ?? raw}"`);
+  }
+  return patterns;
+};
+
 const SETTINGS: { [K in keyof Config]: Parser<Config[K]> } = {
   port: integer(0, 65535),
   host: text,
@@ -173,6 +229,10 @@ const SETTINGS: { [K in keyof Config]: Parser<Config[K]> } = {
   metricsPublic: boolean,
   publicUrl,
   portalFrameAncestors: frameAncestors,
+  portalName,
+  portalLogoUrl: imageUrl,
+  portalAccent: hexColour,
+  portalEventTypes: eventTypePatterns,
 };
 
 /** `workerConcurrency` → `HOOKD_WORKER_CONCURRENCY`. */

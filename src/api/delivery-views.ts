@@ -62,6 +62,10 @@ export const AttemptView = Type.Object(
     statusCode: Type.Union([Type.Integer(), Type.Null()]),
     error: Type.Union([Type.String(), Type.Null()]),
     requestHeaders: Type.Record(Type.String(), Type.String()),
+    /** The request line and body as sent (URL with secret-looking query parameters redacted; first 4 KiB of the body); null on attempts recorded before hookd stored them. */
+    requestMethod: Type.Union([Type.String(), Type.Null()]),
+    requestUrl: Type.Union([Type.String(), Type.Null()]),
+    requestBody: Type.Union([Type.String(), Type.Null()]),
     responseHeaders: Type.Record(Type.String(), Type.String()),
     responseBody: Type.Union([Type.String(), Type.Null()]),
   },
@@ -77,6 +81,9 @@ export function attemptView(attempt: Attempt): Static<typeof AttemptView> {
     statusCode: attempt.statusCode,
     error: attempt.error,
     requestHeaders: attempt.requestHeaders,
+    requestMethod: attempt.requestMethod ?? null,
+    requestUrl: attempt.requestUrl ?? null,
+    requestBody: attempt.requestBody ?? null,
     responseHeaders: attempt.responseHeaders,
     responseBody: attempt.responseBody,
   };

@@ -16,17 +16,25 @@ import { ApiError, sendError } from './errors.js';
 export const WEB_ROOT = join(packageRoot, 'packages', 'web', 'dist');
 
 /** The first path segments of the app's pages (packages/web/src/DashboardApp.tsx, PortalApp.tsx). */
-const PAGE_SECTIONS = ['endpoints', 'deliveries', 'events', 'catalog', 'accounts', 'operations', 'portal'];
+const PAGE_SECTIONS = ['endpoints', 'deliveries', 'events', 'catalog', 'accounts', 'keys', 'operations', 'portal'];
+
+/**
+ * What the portal shows customers, from the operator's configuration (HOOKD_PORTAL_*): its name,
+ * logo and accent, and which catalog types it lists. Public: the sign-in page needs it before any
+ * key, and none of it is secret.
+ */
+export const PORTAL_SETTINGS_PATH = '/portal/settings.json';
 
 /**
  * Everything the app needs comes from this origin: scripts, styles, API calls. No inline code, no
  * CDN, no external fonts. Theme colours are set through the CSSOM, which style-src does not govern.
  */
-const CONTENT_POLICY = [
+const contentPolicy = (extraImageSource: string | null): string => [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self' data:",
+  // The operator's portal logo may live on another origin (a CDN): only that image origin is added.
+  `img-src 'self' data:${extraImageSource === null ? '' : ' ' + extraImageSource}`,
   "font-src 'self'",
   "connect-src 'self'",
   "object-src 'none'",
@@ -63,14 +71,20 @@ export async function webRoutes(app: FastifyInstance, config: Config, root: stri
     // The portal is made to be embedded in the provider's own product; the dashboard, which holds
     // an admin key, must never be framed (clickjacking).
     const frameAncestors = portal ? config.portalFrameAncestors : "'none'";
+    const logoOrigin = portal && config.portalLogoUrl !== null ? new URL(config.portalLogoUrl).origin : null;
     commonHeaders(reply)
-      .header('content-security-policy', `${CONTENT_POLICY}; frame-ancestors ${frameAncestors}`)
+      .header('content-security-policy', `${contentPolicy(logoOrigin)}; frame-ancestors ${frameAncestors}`)
       .header('cache-control', 'no-cache');
     if (!portal) reply.header('x-frame-options', 'DENY').header('cross-origin-opener-policy', 'same-origin');
     return reply.type('text/html; charset=utf-8').sendFile('index.html');
   }
 
   const page = { schema: { hide: true } };
+  app.get(PORTAL_SETTINGS_PATH, page, async (_request, reply) =>
+    commonHeaders(reply)
+      .header('cache-control', 'no-cache')
+      .send({ name: config.portalName, logoUrl: config.portalLogoUrl, accent: config.portalAccent, eventTypes: config.portalEventTypes }),
+  );
   const pagePaths = ['/', '/index.html', ...PAGE_SECTIONS.flatMap((section) => [`/${section}`, `/${section}/*`])];
   for (const path of pagePaths) {
     app.get(path, page, async (request, reply) => sendApp(request.url.split('?')[0]!, reply));

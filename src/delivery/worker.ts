@@ -3,7 +3,7 @@ import type { Clock, RandomSource } from '../domain/clock.js';
 import { newId } from '../domain/ids.js';
 import { nextState } from '../domain/next-state.js';
 import { classifyOutcome, type AttemptResult } from '../domain/outcome.js';
-import { redactHeaders } from '../domain/redaction.js';
+import { redactHeaders, redactUrl, REQUEST_BODY_KEPT_CHARS } from '../domain/redaction.js';
 import { buildRequest, type OutgoingRequest, type RequestTarget } from '../domain/request.js';
 import { DEFAULT_RETRY_POLICY, parseRetryAfterMs } from '../domain/retry-schedule.js';
 import type { ClaimedDelivery, EndpointWithSecrets, HookEvent, RetryPolicy } from '../domain/types.js';
@@ -449,6 +449,9 @@ export class DeliveryWorker {
         statusCode: sent.statusCode,
         error: sent.error,
         requestHeaders: redactHeaders(request.headers),
+        requestMethod: request.method,
+        requestUrl: redactUrl(request.url),
+        requestBody: request.body === null ? null : request.body.slice(0, REQUEST_BODY_KEPT_CHARS),
         responseHeaders: sent.responseHeaders,
         responseBody: sent.responseBody,
       },

@@ -12,6 +12,29 @@ export function isSecretHeader(name: string): boolean {
   return SECRET_HEADER_NAMES.has(lower) || SECRET_HEADER_WORDS.test(lower);
 }
 
+/** What is kept of a request body in the attempt log, like the response's first 4 KiB. */
+export const REQUEST_BODY_KEPT_CHARS = 4096;
+
+/**
+ * The URL as recorded: query parameters whose names look like credentials (`?api_key=`,
+ * `?token=`) get the header rule, since endpoints put receivers' keys there too.
+ */
+export function redactUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url;
+  }
+  let changed = false;
+  for (const name of new Set(parsed.searchParams.keys())) {
+    if (!isSecretHeader(name)) continue;
+    parsed.searchParams.set(name, REDACTED);
+    changed = true;
+  }
+  return changed ? parsed.href : url;
+}
+
 export function redactHeaders(headers: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) out[name] = isSecretHeader(name) ? REDACTED : value;

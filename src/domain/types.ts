@@ -164,6 +164,13 @@ export interface Attempt {
   statusCode: number | null;
   error: string | null;
   requestHeaders: Record<string, string>;
+  /**
+   * What was sent besides the headers (migration 0007): the method, the URL with secret-looking
+   * query parameters redacted, the first 4 KiB of the body. Null on attempts recorded before it.
+   */
+  requestMethod?: string | null;
+  requestUrl?: string | null;
+  requestBody?: string | null;
   responseHeaders: Record<string, string>;
   responseBody: string | null;
 }

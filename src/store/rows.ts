@@ -234,6 +234,10 @@ export interface AttemptRow {
   request_headers: string;
   response_headers: string;
   response_body: string | null;
+  /** Null on attempts recorded before migration 0007. */
+  request_method: string | null;
+  request_url: string | null;
+  request_body: string | null;
 }
 
 export function toAttempt(row: AttemptRow): Attempt {
@@ -245,6 +249,9 @@ export function toAttempt(row: AttemptRow): Attempt {
     statusCode: row.status_code,
     error: row.error,
     requestHeaders: JSON.parse(row.request_headers) as Record<string, string>,
+    requestMethod: row.request_method,
+    requestUrl: row.request_url,
+    requestBody: row.request_body,
     responseHeaders: JSON.parse(row.response_headers) as Record<string, string>,
     responseBody: row.response_body,
   };

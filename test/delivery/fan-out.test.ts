@@ -81,11 +81,12 @@ describe('fan-out and signed delivery', () => {
     expect(event.deliveries[0].id.replace('dlv_', 'msg_')).toBe(headers['webhook-id']);
   });
 
-  it('records each attempt with its request headers, with the receiver\'s credentials redacted', async () => {
+  it('records each attempt with its request line, headers and body, with the receiver\'s credentials redacted', async () => {
     await createEndpoint(server, {
       url: `${receiver.url}/with-key`,
       eventTypes: ['call.ended'],
       headers: { 'X-Api-Key': 'receiver-credential', 'X-Tenant': 'acme' },
+      queryParams: { api_key: 'receiver-credential-in-query', src: 'hookd' },
     });
     const { id } = await postEvent(server, { type: 'call.ended', payload: { callId: 7 } });
     const request = await waitFor(() => receiver.requestsTo('/with-key')[0], { what: 'the request' });
@@ -100,6 +101,13 @@ describe('fan-out and signed delivery', () => {
     expect(attempts[0]).toMatchObject({ statusCode: 200, error: null, responseBody: 'ok' });
     expect(attempts[0].requestHeaders['x-api-key']).toBe('[redacted]');
     expect(attempts[0].requestHeaders['x-tenant']).toBe('acme');
+    expect(request.url).toBe('/with-key?api_key=receiver-credential-in-query&src=hookd');
+    expect(attempts[0]).toMatchObject({
+      requestMethod: 'POST',
+      requestUrl: `${receiver.url}/with-key?api_key=%5Bredacted%5D&src=hookd`,
+      requestBody: request.body,
+    });
+    expect(JSON.parse(attempts[0].requestBody).data).toEqual({ callId: 7 });
     expect(JSON.stringify(attempts)).not.toContain('receiver-credential');
   });
 

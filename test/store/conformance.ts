@@ -304,6 +304,9 @@ export function storeConformance(name: string, harness: StoreHarness): void {
         statusCode: 503,
         error: null,
         requestHeaders: { 'webhook-id': 'msg_1' },
+        requestMethod: 'POST',
+        requestUrl: 'https://example.com/hooks?call=c-42',
+        requestBody: '{"type":"call.incoming"}',
         responseHeaders: { 'retry-after': '5' },
         responseBody: 'busy',
       };
@@ -325,7 +328,14 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       // Both attempts happened, so both are on record.
       const attempts = await store.listAttempts(d!.id, { limit: 10, cursor: null });
       expect(attempts.items).toHaveLength(2);
-      expect(attempts.items[0]).toMatchObject({ statusCode: 503, responseBody: 'busy', responseHeaders: { 'retry-after': '5' } });
+      expect(attempts.items[0]).toMatchObject({
+        statusCode: 503,
+        responseBody: 'busy',
+        responseHeaders: { 'retry-after': '5' },
+        requestMethod: 'POST',
+        requestUrl: 'https://example.com/hooks?call=c-42',
+        requestBody: '{"type":"call.incoming"}',
+      });
     });
 
     it('records a batch of attempts in one call, each under its own lease, health followed in order', async () => {

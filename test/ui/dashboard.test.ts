@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEndpoint, postEvent } from '../support/fixtures.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { startServer, type TestServer } from '../support/server.js';
+import { waitFor } from '../support/wait-for.js';
 import { launchBrowser, signIn, type TestBrowser } from './browser.js';
 
 // The dashboard and the portal in a real browser against the real server: sign in, build an
@@ -96,7 +97,8 @@ describe('the web dashboard and portal', { timeout: 90_000 }, () => {
     await expect.poll(() => page.getByLabel('Query parameters: value 2').inputValue()).toBe('{{data.callId}}');
     await expect.poll(() => requestLine.textContent()).toBe(`GET ${receiver.url}/crm?src=hookd&call=c-42`);
 
-    // A text template: a GET carries no body, the same definition as a POST does.
+    // A text template is a body: it is offered for a POST, and a GET, which carries none, hides it.
+    await page.getByLabel('Method').selectOption('POST');
     await page.getByRole('radio', { name: /^Text/ }).check();
     const template = page.getByLabel('Template', { exact: true });
     await template.fill('Call  from {{data.from}}');
@@ -105,13 +107,15 @@ describe('the web dashboard and portal', { timeout: 90_000 }, () => {
     for (let i = 0; i < 'Call '.length; i++) await template.press('ArrowRight');
     await page.locator('button.param[data-param="callId"]').click();
     await expect.poll(() => template.inputValue()).toBe('Call {{data.callId}} from {{data.from}}');
-    await expect.poll(() => page.getByTestId('preview').textContent()).toContain('No body (GET)');
-    await page.getByLabel('Method').selectOption('POST');
     await expect.poll(() => requestLine.textContent()).toBe(`POST ${receiver.url}/crm?src=hookd&call=c-42`);
     await expect.poll(() => page.getByTestId('preview-body').textContent()).toBe('Call c-42 from +33 1 23 45 67 89');
     await expect.poll(() => page.getByTestId('preview').textContent()).toContain('text/plain');
     await page.getByLabel('Method').selectOption('GET');
     await expect.poll(() => requestLine.textContent()).toBe(`GET ${receiver.url}/crm?src=hookd&call=c-42`);
+    await expect.poll(() => page.getByTestId('preview').textContent()).toContain('No body (GET)');
+    expect(await page.getByLabel('Template', { exact: true }).count()).toBe(0);
+    expect(await page.getByRole('radio', { name: /^Text/ }).count()).toBe(0);
+    expect(await page.getByRole('radio', { name: /^No body/ }).isChecked()).toBe(true);
 
     await page.getByRole('button', { name: 'Create endpoint' }).click();
     await page.getByRole('heading', { level: 1, name: 'CRM lookup' }).waitFor();
@@ -121,13 +125,18 @@ describe('the web dashboard and portal', { timeout: 90_000 }, () => {
       method: 'GET',
       eventTypes: ['call.incoming'],
       queryParams: { src: 'hookd', call: '{{data.callId}}' },
-      body: { format: 'text', template: 'Call {{data.callId}} from {{data.from}}' },
+      body: { format: 'standard' },
     });
 
     await page.getByRole('button', { name: 'Send test' }).click();
     const result = page.getByTestId('test-result');
     await expect.poll(() => result.textContent()).toContain('succeeded');
     await expect.poll(() => result.textContent()).toContain('HTTP 200');
+    // The send refreshes the endpoint's health: one attempt, said so, on an axis of whole numbers.
+    const chart = page.getByTestId('attempts-chart');
+    await expect.poll(() => chart.getAttribute('aria-label')).toMatch(/^1 attempt in the last 24 hours/);
+    expect(await chart.getByTestId('axis').locator('text').allTextContents()).toEqual(['0', '1']);
+    await expect.poll(() => page.locator('.stat-group', { hasText: 'Last hour' }).textContent()).toContain('1attempt');
     const received = receiver.requestsTo('/crm');
     expect(received).toHaveLength(1);
     expect(received[0]).toMatchObject({ method: 'GET', url: '/crm?src=hookd&call=c-42' });
@@ -139,6 +148,10 @@ describe('the web dashboard and portal', { timeout: 90_000 }, () => {
     await expect.poll(() => attempts.textContent()).toContain('webhook-signature');
     await expect.poll(() => attempts.textContent()).toContain('HTTP 200');
     await expect.poll(() => attempts.textContent()).toContain(received[0]!.headers['webhook-id'] as string);
+    // The full request: its line as sent, and (a GET) no body.
+    const request = page.getByTestId('attempt-request').first();
+    await expect.poll(() => request.locator('.request-line').textContent()).toBe(`GET ${receiver.url}/crm?src=hookd&call=c-42`);
+    expect(await request.textContent()).toContain('None (GET)');
     expect(page.errors).toEqual([]);
     await page.close();
   });
@@ -252,5 +265,194 @@ describe('the web dashboard and portal', { timeout: 90_000 }, () => {
     expect(await child?.locator('#root').count().catch(() => 0)).toBe(0);
     await page.close();
     await framed.close();
+  });
+
+  it('follows a retry and a replay to their outcome without a refresh', async () => {
+    // Retries off and a 500: the delivery is dropped after one attempt. Then the receiver recovers.
+    let healthy = false;
+    receiver.script('/flaky', () => (healthy ? { status: 200, body: 'ok' } : { status: 500, body: 'down' }));
+    // A type of its own, so that no other test's endpoint hears these events.
+    expect((await server.request('POST', '/v1/event-types', { name: 'call.missed' })).status).toBe(201);
+    const endpoint = await createEndpoint(server, { url: `${receiver.url}/flaky`, title: 'Flaky receiver', eventTypes: ['call.missed'], retry: { enabled: false } });
+    const { id: eventId } = await postEvent(server, { type: 'call.missed', payload: { callId: 'flaky-1' } });
+    await waitFor(async () => (await server.request('GET', `/v1/deliveries?endpointId=${endpoint.id}`)).body.data[0]?.status === 'dropped');
+    const [dropped] = (await server.request('GET', `/v1/deliveries?endpointId=${endpoint.id}`)).body.data;
+
+    const page = await browser.newPage();
+    await signIn(page, server.url, server.adminKey);
+    await page.goto(`${server.url}/deliveries/${dropped.id}`);
+    await page.getByRole('heading', { level: 1, name: `Delivery ${dropped.id}` }).waitFor();
+    const status = page.locator('.page-header .badge').first();
+    await expect.poll(() => status.textContent()).toBe('dropped');
+    // The delivery names its endpoint by title.
+    await expect.poll(() => page.locator('.details').textContent()).toContain('Flaky receiver');
+    healthy = true;
+    await page.getByRole('button', { name: 'Retry now' }).click();
+    await expect.poll(() => status.textContent(), { timeout: 10_000 }).toBe('succeeded');
+    await expect.poll(() => page.getByTestId('delivery-attempts').textContent()).toBe('2');
+    await expect.poll(() => page.getByTestId('attempts').locator('details.attempt').count()).toBe(2);
+    // Each attempt shows the body it sent.
+    await expect.poll(() => page.getByTestId('attempt-request').first().textContent()).toContain('flaky-1');
+
+    // A replay makes new deliveries; the event page shows them reach their outcome.
+    healthy = false;
+    await page.goto(`${server.url}/events/${eventId}`);
+    const deliveries = page.getByTestId('event-deliveries');
+    await expect.poll(() => deliveries.locator('tbody tr').count()).toBe(1);
+    await page.getByRole('button', { name: 'Replay' }).click();
+    await page.getByRole('button', { name: 'Yes, replay' }).click();
+    await page.getByText('Replayed as 1 new delivery.').waitFor();
+    await expect.poll(() => deliveries.locator('tbody tr').count()).toBe(2);
+    // The first delivery succeeded on its retry; the replay's new one is dropped, shown without a refresh.
+    await expect.poll(async () => (await deliveries.locator('tbody tr .badge').allTextContents()).sort(), { timeout: 10_000 }).toEqual(['dropped', 'succeeded']);
+    // Titles, not URLs, name the endpoint in the table.
+    expect(await deliveries.textContent()).toContain('Flaky receiver');
+
+    // The deliveries page filters by an endpoint chosen by its title.
+    await page.getByRole('link', { name: 'Deliveries' }).click();
+    await page.getByLabel('Endpoint', { exact: true }).selectOption({ label: `Flaky receiver — ${receiver.url}/flaky` });
+    await expect.poll(() => new URL(page.url()).searchParams.get('endpointId')).toBe(endpoint.id);
+    await expect.poll(() => page.getByTestId('deliveries-table').locator('tbody tr').count()).toBe(2);
+    expect(page.errors).toEqual([]);
+    await page.close();
+  });
+
+  it('recovers failed deliveries from the endpoint page and shows them succeed without a refresh', async () => {
+    let healthy = false;
+    receiver.script('/outage', () => (healthy ? { status: 200, body: 'ok' } : { status: 503, body: 'down' }));
+    expect((await server.request('POST', '/v1/event-types', { name: 'call.recovered' })).status).toBe(201);
+    // Two attempts a second apart, then failed.
+    const endpoint = await createEndpoint(server, { url: `${receiver.url}/outage`, title: 'Outage receiver', eventTypes: ['call.recovered'], retry: { schedule: 'custom', delaysSeconds: [1] } });
+    await postEvent(server, { type: 'call.recovered', payload: { callId: 'outage-1' } });
+    await waitFor(async () => (await server.request('GET', `/v1/deliveries?endpointId=${endpoint.id}`)).body.data[0]?.status === 'failed');
+
+    const page = await browser.newPage();
+    await signIn(page, server.url, server.adminKey);
+    await page.goto(`${server.url}/endpoints/${endpoint.id}`);
+    await page.getByRole('heading', { level: 1, name: 'Outage receiver' }).waitFor();
+    const latest = page.getByTestId('endpoint-deliveries');
+    await expect.poll(() => latest.locator('tbody tr .badge').allTextContents()).toEqual(['failed']);
+    healthy = true;
+    await page.getByRole('button', { name: 'Recover' }).click();
+    await page.getByText('1 failed delivery queued for a new attempt.').waitFor();
+    await expect.poll(() => latest.locator('tbody tr .badge').allTextContents(), { timeout: 10_000 }).toEqual(['succeeded']);
+    await expect.poll(() => page.getByTestId('attempts-chart').getAttribute('aria-label')).toMatch(/^3 attempts in the last 24 hours, 1 succeeded/);
+    expect(page.errors).toEqual([]);
+    await page.close();
+  });
+
+  it('creates an account key shown once, lists it, and revokes it after a confirmation', async () => {
+    const page = await browser.newPage();
+    await signIn(page, server.url, server.adminKey);
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.getByRole('heading', { level: 1, name: 'API keys' }).waitFor();
+    const form = page.getByRole('form', { name: 'Create a key' });
+    await form.getByLabel('Kind').selectOption('account');
+    await form.getByLabel('Account id').fill('initech');
+    await form.getByLabel('Name').fill('Initech scripts');
+    await form.getByRole('button', { name: 'Create key' }).click();
+    const value = page.getByTestId('created-key-value');
+    await expect.poll(() => value.textContent()).toMatch(/^hk_account_/);
+    const key = (await value.textContent())!;
+    const me = await fetch(`${server.url}/v1/me`, { headers: { authorization: `Bearer ${key}` } });
+    expect(await me.json()).toMatchObject({ kind: 'account', accountId: 'initech', name: 'Initech scripts' });
+
+    const row = page.getByTestId('keys-table').locator('tr', { hasText: 'Initech scripts' });
+    await expect.poll(() => row.textContent()).toContain('initech');
+    // Shown once: after Done, the clear key is nowhere on the page.
+    await page.getByRole('button', { name: 'Done' }).click();
+    expect(await page.content()).not.toContain(key);
+
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await row.getByRole('button', { name: 'Yes, revoke' }).click();
+    await expect.poll(() => row.count()).toBe(0);
+    expect((await fetch(`${server.url}/v1/me`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
+    expect(page.errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('the dashboard with the URL guard on, and a branded portal', { timeout: 90_000 }, () => {
+  let server: TestServer;
+  let browser: TestBrowser;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([
+      startServer({
+        HOOKD_ALLOW_PRIVATE_URLS: 'false',
+        HOOKD_PORTAL_NAME: 'Acme Telecom',
+        HOOKD_PORTAL_ACCENT: '#0f766e',
+        HOOKD_PORTAL_EVENT_TYPES: 'call.*',
+      }),
+      launchBrowser(),
+    ]);
+    for (const name of ['call.incoming', 'billing.internal']) {
+      expect((await server.request('POST', '/v1/event-types', { name, examples: [{ callId: 'c-1' }] })).status).toBe(201);
+    }
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('shows problems only at fields the user touched, and a refused private URL at the URL field with the setting that allows it', async () => {
+    const page = await browser.newPage();
+    await signIn(page, server.url, server.adminKey);
+    await page.getByRole('link', { name: 'New endpoint' }).click();
+    await page.getByRole('heading', { level: 1, name: 'New endpoint' }).waitFor();
+    const url = page.getByLabel('URL', { exact: true });
+    const urlError = page.locator('.field', { has: url }).locator('.field-error');
+    // Typed but not left: the preview already knows the address is refused, the field does not say so yet.
+    await url.fill('http://127.0.0.1:9/hooks');
+    await expect.poll(() => page.getByTestId('preview').textContent()).toContain('not allowed');
+    expect(await urlError.count()).toBe(0);
+    await page.getByLabel('Title').click();
+    await expect.poll(() => urlError.textContent()).toContain('HOOKD_ALLOW_PRIVATE_URLS');
+
+    // Saving from the bottom of the form brings the URL field and its reason into view.
+    await page.getByLabel('Title').fill('Local receiver');
+    await page.getByRole('button', { name: 'Create endpoint' }).scrollIntoViewIfNeeded();
+    await page.getByRole('button', { name: 'Create endpoint' }).click();
+    await page.getByText('Not saved.').waitFor();
+    await expect.poll(() => urlError.textContent()).toContain('HOOKD_ALLOW_PRIVATE_URLS=true');
+    await expect
+      .poll(() => page.evaluate(`(() => { const r = document.activeElement.getBoundingClientRect(); return document.activeElement.type === 'url' && r.top >= 0 && r.bottom <= window.innerHeight; })()`))
+      .toBe(true);
+    expect(page.errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows customers the operator\'s name and colour, never hookd, and only the event types chosen for them', async () => {
+    const signInPage = await browser.newPage();
+    await signInPage.goto(`${server.url}/portal`);
+    await signInPage.getByRole('heading', { level: 1, name: 'Acme Telecom: sign in' }).waitFor();
+    expect(await signInPage.evaluate('document.body.innerText')).not.toMatch(/hookd/i);
+    await signInPage.close();
+
+    const { url } = (await server.request('POST', '/v1/accounts/acme/portal-sessions', {})).body;
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.getByRole('heading', { level: 1, name: 'Endpoints' }).waitFor();
+    await expect.poll(() => page.getByTestId('portal-brand').textContent()).toBe('Acme Telecom');
+    expect(await page.title()).toBe('Acme Telecom');
+    expect(await page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--accent').trim()")).toBe('#0f766e');
+    expect(await page.evaluate('document.body.innerText')).not.toMatch(/hookd/i);
+
+    await page.getByRole('link', { name: 'Event catalog' }).click();
+    const catalog = page.getByTestId('catalog-table');
+    await expect.poll(() => catalog.textContent()).toContain('call.incoming');
+    expect(await catalog.textContent()).not.toContain('billing.internal');
+    expect(await catalog.textContent()).not.toContain('hookd.');
+    expect(await page.evaluate('document.body.innerText')).not.toMatch(/hookd/i);
+
+    // The endpoint editor offers the same types only.
+    await page.getByRole('link', { name: 'Endpoints' }).click();
+    await page.getByRole('link', { name: 'New endpoint' }).click();
+    await page.getByRole('radio', { name: 'Only the ones I choose' }).check();
+    await page.getByRole('checkbox', { name: /call\.incoming/ }).waitFor();
+    expect(await page.getByRole('checkbox', { name: /billing\.internal|hookd\./ }).count()).toBe(0);
+    expect(page.errors).toEqual([]);
+    await page.close();
   });
 });

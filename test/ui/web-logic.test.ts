@@ -1,7 +1,12 @@
-import type { Endpoint } from '@hookd/sdk/client';
+import { HookdError, type Endpoint } from '@hookd/sdk/client';
 import { describe, expect, it } from 'vitest';
-import { definitionFromForm, emptyForm, formFromEndpoint, parseFilterValue, problemAt } from '../../packages/web/src/editor/form-model.js';
+import { visibleToCustomers } from '../../packages/web/src/catalog.js';
+import { wholeNumberScale } from '../../packages/web/src/components/chart-scale.js';
+import { definitionFromForm, emptyForm, formFromEndpoint, parseFilterValue, problemAt, sentBodyFormat, shownProblems } from '../../packages/web/src/editor/form-model.js';
+import { problemsFromError } from '../../packages/web/src/editor/url-refusal.js';
 import { addField, insertAt } from '../../packages/web/src/editor/insert.js';
+import { plural } from '../../packages/web/src/format.js';
+import { BUSY_POLL_MS, pollInterval, WAITING_POLL_MS } from '../../packages/web/src/live.js';
 import { contrastRatio, normalizeColour, parseTheme, textColourOn } from '../../packages/web/src/theme.js';
 
 // The web app's rules that need no browser: theme parameters, the editor's translation to the
@@ -129,5 +134,123 @@ describe('the field picker', () => {
     expect(addField(['a'], 'b')).toEqual(['a', 'b']);
     expect(addField(['a', 'b'], 'b')).toEqual(['a', 'b']);
     expect(addField(['pbx.extension:ext'], 'pbx.extension')).toEqual(['pbx.extension:ext']);
+  });
+});
+
+describe('live updates', () => {
+  const now = Date.parse('2026-11-30T12:00:00Z');
+  const inSeconds = (s: number) => new Date(now + s * 1000).toISOString();
+
+  it('polls every second while an attempt is in flight or due within the minute', () => {
+    expect(pollInterval([{ status: 'sending', nextAttemptAt: null }], now)).toBe(BUSY_POLL_MS);
+    expect(pollInterval([{ status: 'pending', nextAttemptAt: null }], now)).toBe(BUSY_POLL_MS);
+    expect(pollInterval([{ status: 'pending', nextAttemptAt: inSeconds(5) }], now)).toBe(BUSY_POLL_MS);
+    expect(pollInterval([{ status: 'succeeded', nextAttemptAt: null }, { status: 'sending', nextAttemptAt: null }], now)).toBe(BUSY_POLL_MS);
+  });
+
+  it('polls slowly while a retry is further off, and not at all once everything has settled', () => {
+    expect(pollInterval([{ status: 'pending', nextAttemptAt: inSeconds(1800) }], now)).toBe(WAITING_POLL_MS);
+    expect(pollInterval(['succeeded', 'failed', 'dropped', 'canceled'].map((status) => ({ status: status as 'failed', nextAttemptAt: null })), now)).toBe(false);
+    expect(pollInterval([], now)).toBe(false);
+  });
+});
+
+describe('counts in words', () => {
+  it.each([
+    [0, 'attempt', '0 attempts'],
+    [1, 'attempt', '1 attempt'],
+    [2, 'attempt', '2 attempts'],
+    [1, 'delivery', '1 delivery'],
+    [3, 'delivery', '3 deliveries'],
+  ])('%i %s reads "%s"', (count, noun, text) => {
+    expect(plural(count, noun)).toBe(text);
+  });
+});
+
+describe('chart scales', () => {
+  it.each([
+    [0, { max: 1, ticks: [0, 1] }],
+    [1, { max: 1, ticks: [0, 1] }],
+    [2, { max: 2, ticks: [0, 1, 2] }],
+    [3, { max: 5, ticks: [0, 5] }],
+    [7, { max: 10, ticks: [0, 5, 10] }],
+    [180, { max: 200, ticks: [0, 100, 200] }],
+  ])('a highest value of %i gives %o', (highest, scale) => {
+    expect(wholeNumberScale(highest)).toEqual(scale);
+  });
+
+  it('never repeats a tick or shows a fraction', () => {
+    for (let highest = 0; highest <= 2000; highest++) {
+      const { ticks } = wholeNumberScale(highest);
+      expect(new Set(ticks).size).toBe(ticks.length);
+      expect(ticks.every(Number.isInteger)).toBe(true);
+    }
+  });
+});
+
+describe('when the editor shows a problem', () => {
+  const problems = [
+    { field: '/url', message: 'must be a URL' },
+    { field: '/headers/1', message: 'needs a name' },
+    { field: '/retry/delaysSeconds', message: 'list at least one delay' },
+  ];
+
+  it('shows none before the user touched anything, and all after a submit', () => {
+    expect(shownProblems(problems, new Set(), false)).toEqual([]);
+    expect(shownProblems(problems, new Set(), true)).toEqual(problems);
+  });
+
+  it('shows those of the inputs the user touched', () => {
+    expect(shownProblems(problems, new Set(['url'] as const), false).map((p) => p.field)).toEqual(['/url']);
+    expect(shownProblems(problems, new Set(['headers', 'delays'] as const), false).map((p) => p.field)).toEqual(['/headers/1', '/retry/delaysSeconds']);
+  });
+});
+
+describe('a GET endpoint\'s body', () => {
+  it('is never a text template or a raw payload: those are not sent with a GET', () => {
+    expect(sentBodyFormat({ method: 'GET', bodyFormat: 'text' })).toBe('standard');
+    expect(sentBodyFormat({ method: 'GET', bodyFormat: 'raw' })).toBe('standard');
+    expect(sentBodyFormat({ method: 'GET', bodyFormat: 'json' })).toBe('json');
+    expect(sentBodyFormat({ method: 'POST', bodyFormat: 'text' })).toBe('text');
+    const form = { ...emptyForm(), url: 'https://x.example.com/', method: 'GET' as const, bodyFormat: 'text' as const, template: 'Hi' };
+    expect(definitionFromForm(form, { includeAccount: false }).definition.body).toEqual({ format: 'standard' });
+  });
+});
+
+describe('a refused URL', () => {
+  const refusal = new HookdError({
+    status: 422,
+    code: 'url_not_allowed',
+    message: "the URL's host is not allowed: loopback address",
+    details: [{ field: '/endpoint/url', in: 'body', message: 'loopback address' }],
+    request: 'POST /v1/endpoints/preview',
+  });
+
+  it('tells an admin the setting that allows private addresses, and a customer only to use a public one', () => {
+    const [admin] = problemsFromError(refusal, { admin: true, prefix: '/endpoint' });
+    expect(admin).toEqual({ field: '/url', message: expect.stringContaining('HOOKD_ALLOW_PRIVATE_URLS=true') });
+    const [customer] = problemsFromError(refusal, { admin: false, prefix: '/endpoint' });
+    expect(customer!.message).toContain('Use a public address');
+    expect(customer!.message).not.toContain('HOOKD_');
+  });
+
+  it('leaves other errors\' details as the API wrote them', () => {
+    const invalid = new HookdError({ status: 400, code: 'validation_failed', message: 'bad', details: [{ field: '/url', in: 'body', message: 'must be a URL' }], request: 'POST /v1/endpoints' });
+    expect(problemsFromError(invalid, { admin: true })).toEqual([{ field: '/url', message: 'must be a URL' }]);
+    expect(problemsFromError(new Error('network'), { admin: true })).toEqual([]);
+  });
+});
+
+describe('which catalog types customers see in the portal', () => {
+  it.each([
+    [['*'], 'invoice.paid', true],
+    [['*'], 'hookd.endpoint.disabled', false],
+    [['*', 'hookd.endpoint.disabled'], 'hookd.endpoint.disabled', true],
+    [['call.*'], 'call.incoming', true],
+    [['call.*'], 'billing.internal', false],
+    [['invoice.paid'], 'invoice.paid', true],
+    [['invoice.paid'], 'invoice.voided', false],
+  ])('with %o, %s is shown: %s', (patterns, name, shown) => {
+    expect(visibleToCustomers(patterns, name)).toBe(shown);
   });
 });

@@ -22,7 +22,10 @@ describe('serving the dashboard and the portal', () => {
   let server: TestServer;
   let framed: TestServer;
   beforeAll(async () => {
-    [server, framed] = await Promise.all([startServer(), startServer({ HOOKD_PORTAL_FRAME_ANCESTORS: "'self' https://app.example.com" })]);
+    [server, framed] = await Promise.all([
+      startServer(),
+      startServer({ HOOKD_PORTAL_FRAME_ANCESTORS: "'self' https://app.example.com", HOOKD_PORTAL_NAME: 'Acme Telecom', HOOKD_PORTAL_LOGO_URL: 'https://cdn.example.com/acme/logo.svg' }),
+    ]);
   });
   afterAll(async () => {
     await server?.close();
@@ -61,8 +64,18 @@ describe('serving the dashboard and the portal', () => {
     expect((await get(framed.url + '/')).headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'$/);
   });
 
+  it('serves the operator\'s portal branding without a key, and lets only the portal load the logo\'s origin', async () => {
+    const defaults = await get(server.url + '/portal/settings.json');
+    expect(defaults.status).toBe(200);
+    expect(JSON.parse(defaults.text)).toEqual({ name: 'Webhooks', logoUrl: null, accent: null, eventTypes: ['*'] });
+    const branded = JSON.parse((await get(framed.url + '/portal/settings.json')).text);
+    expect(branded).toMatchObject({ name: 'Acme Telecom', logoUrl: 'https://cdn.example.com/acme/logo.svg' });
+    expect((await get(framed.url + '/portal')).headers.get('content-security-policy')).toContain("img-src 'self' data: https://cdn.example.com;");
+    expect((await get(framed.url + '/')).headers.get('content-security-policy')).toContain("img-src 'self' data:;");
+  });
+
   it('answers page paths of the app with the app, so links and reloads work', async () => {
-    for (const path of ['/endpoints', '/endpoints/ep_01ABC/edit', '/catalog/invoice.paid', '/deliveries?status=failed', '/events/evt_1', '/operations/' + 'p'.repeat(300)]) {
+    for (const path of ['/keys', '/endpoints', '/endpoints/ep_01ABC/edit', '/catalog/invoice.paid', '/deliveries?status=failed', '/events/evt_1', '/operations/' + 'p'.repeat(300)]) {
       const response = await get(server.url + path);
       expect(response.status, path).toBe(200);
       expect(response.text, path).toContain('<div id="root"></div>');

@@ -5255,9 +5255,12 @@ export interface components {
             durationMs: number;
             error: string | null;
             id: string;
+            requestBody: string | null;
             requestHeaders: {
                 [key: string]: string;
             };
+            requestMethod: string | null;
+            requestUrl: string | null;
             responseBody: string | null;
             responseHeaders: {
                 [key: string]: string;

@@ -1,16 +1,19 @@
 import type { KeyIdentity } from '@hookd/sdk/client';
+import { QueryClientProvider } from '@tanstack/react-query';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
-import { createApi, errorMessage, whoIs } from './api.js';
+import { createClient, errorMessage, whoIs } from './client.js';
 import { Loading } from './components/ui.js';
 import { DashboardApp } from './DashboardApp.js';
 import { PortalApp } from './PortalApp.js';
 import { kindProblem, SignIn } from './pages/SignIn.js';
+import { createQueryClient } from './query-client.js';
 import { BaseProvider } from './router.js';
 import { ScopeProvider, type Scope } from './scope.js';
 import { forgetKey, keepKey, readKey, type Area } from './session.js';
 
-// Signed in or not: the key of this tab is checked once, then every page gets the API client
-// through the scope. A key the API refuses later (expired portal session, revoked key) signs out.
+// Signed in or not: the key of this tab is checked once, then every page gets the SDK client
+// through the scope and reads through one query cache. A key the API refuses later (expired portal
+// session, revoked key) signs out.
 
 export function App({ area }: { area: Area }) {
   const [key, setKey] = useState<string | null>(() => readKey(area));
@@ -36,12 +39,20 @@ export function App({ area }: { area: Area }) {
     );
   }, [key]);
 
-  const api = useMemo(
-    () => (key === null ? null : createApi(key, (message) => signOut(area === 'portal' ? `This portal session has ended (${message}). Ask for a new link.` : `Signed out: ${message}`))),
+  const session = useMemo(
+    () =>
+      key === null
+        ? null
+        : {
+            hookd: createClient(key),
+            queryClient: createQueryClient((message) => signOut(area === 'portal' ? `This portal session has ended (${message}). Ask for a new link.` : `Signed out: ${message}`)),
+          },
     [key],
   );
+  // Nothing loaded with one key outlives it.
+  useEffect(() => () => session?.queryClient.clear(), [session]);
 
-  if (key === null || api === null) {
+  if (key === null || session === null) {
     return (
       <SignIn
         area={area}
@@ -57,11 +68,13 @@ export function App({ area }: { area: Area }) {
   }
   if (me === null) return <Centered><Loading what="Signing in" /></Centered>;
 
-  const scope: Scope = { api, me, admin: me.kind === 'admin', signOut: () => signOut(area === 'portal' ? 'You signed out.' : null) };
+  const scope: Scope = { hookd: session.hookd, me, admin: me.kind === 'admin', signOut: () => signOut(area === 'portal' ? 'You signed out.' : null) };
   return (
-    <ScopeProvider scope={scope}>
-      <BaseProvider base={area === 'portal' ? '/portal' : ''}>{area === 'portal' ? <PortalApp /> : <DashboardApp />}</BaseProvider>
-    </ScopeProvider>
+    <QueryClientProvider client={session.queryClient}>
+      <ScopeProvider scope={scope}>
+        <BaseProvider base={area === 'portal' ? '/portal' : ''}>{area === 'portal' ? <PortalApp /> : <DashboardApp />}</BaseProvider>
+      </ScopeProvider>
+    </QueryClientProvider>
   );
 }
 

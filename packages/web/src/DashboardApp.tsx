@@ -5,6 +5,7 @@ import { DeliveriesPage, DeliveryPage } from './pages/Deliveries.js';
 import { EndpointEditPage, EndpointNewPage, EndpointPage } from './pages/EndpointDetail.js';
 import { EndpointsPage } from './pages/Endpoints.js';
 import { EventPage, EventsPage } from './pages/Events.js';
+import { KeysPage } from './pages/Keys.js';
 import { OperationPage, OperationsPage } from './pages/Operations.js';
 import { Redirect, renderRoute, useFocusOnNavigate, type Route } from './routes.js';
 import { useLocation } from './router.js';
@@ -17,6 +18,7 @@ const NAV: NavItem[] = [
   { to: '/events', label: 'Events' },
   { to: '/catalog', label: 'Event catalog' },
   { to: '/accounts', label: 'Accounts' },
+  { to: '/keys', label: 'API keys' },
   { to: '/operations', label: 'Operations' },
 ];
 
@@ -34,6 +36,7 @@ const ROUTES: Route[] = [
   ['/catalog/new', () => <EventTypeNewPage />],
   ['/catalog/:name', ({ name }) => <EventTypePage key={name} name={name!} />],
   ['/accounts', () => <AccountsPage />],
+  ['/keys', () => <KeysPage />],
   ['/operations', () => <OperationsPage />],
   ['/operations/:protocol', ({ protocol }) => <OperationPage key={protocol} protocol={protocol!} />],
 ];

@@ -1,4 +1,4 @@
-import { PortalShell, type NavItem } from './components/Shell.js';
+import { PortalBrand, PortalShell, type NavItem } from './components/Shell.js';
 import { CatalogPage, EventTypePage } from './pages/Catalog.js';
 import { DeliveriesPage, DeliveryPage } from './pages/Deliveries.js';
 import { EndpointEditPage, EndpointNewPage, EndpointPage } from './pages/EndpointDetail.js';
@@ -6,6 +6,7 @@ import { EndpointsPage } from './pages/Endpoints.js';
 import { EventPage } from './pages/Events.js';
 import { Redirect, renderRoute, useFocusOnNavigate, type Route } from './routes.js';
 import { useLocation } from './router.js';
+import { DEFAULT_PORTAL_SETTINGS, usePortalSettings } from './portal-settings.js';
 import { useScope } from './scope.js';
 
 // The customer portal at `/portal`: one account's endpoints, deliveries and the catalog, signed in
@@ -33,6 +34,7 @@ const ROUTES: Route[] = [
 
 export function PortalApp() {
   const { me } = useScope();
+  const settings = usePortalSettings() ?? DEFAULT_PORTAL_SETTINGS;
   const { path } = useLocation();
   useFocusOnNavigate(path);
   const relative = path.replace(/^\/portal/, '') || '/';
@@ -41,7 +43,7 @@ export function PortalApp() {
       items={NAV}
       title={
         <>
-          <strong>Webhooks</strong> <span className="muted">· {me.accountId}</span>
+          <PortalBrand settings={settings} /> <span className="muted">· {me.accountId}</span>
           {me.expiresAt && <span className="muted small"> · session until {new Date(me.expiresAt).toLocaleTimeString()}</span>}
         </>
       }

@@ -1,17 +1,4 @@
-import type { EventType, Page } from '@hookd/sdk/client';
-import type { Api } from './api.js';
-
-/** The whole catalog (up to a thousand types), for pickers. */
-export async function loadCatalog(api: Api, options: { includeArchived?: boolean } = {}): Promise<EventType[]> {
-  const types: EventType[] = [];
-  let cursor: string | null = null;
-  do {
-    const page: Page<EventType> = await api.get('/v1/event-types', { limit: 250, cursor, includeArchived: options.includeArchived || undefined });
-    types.push(...page.data);
-    cursor = page.nextCursor;
-  } while (cursor !== null && types.length < 1000);
-  return types;
-}
+import type { EventType } from '@hookd/sdk/client';
 
 /** The live catalog types an endpoint subscribed to these names and patterns hears. */
 export function typesHeardBy(eventTypes: string[], catalog: EventType[]): string[] {
@@ -27,4 +14,18 @@ export function typesHeardBy(eventTypes: string[], catalog: EventType[]): string
     }
   }
   return [...names];
+}
+
+/**
+ * Whether the portal shows customers a catalog type, by the operator's patterns. The same rule as
+ * an endpoint's subscription (src/domain/subscriptions.ts): `*` is every type except hookd's own
+ * `hookd.*`, which are shown only when named or matched by a `hookd.` pattern.
+ */
+export function visibleToCustomers(patterns: readonly string[], name: string): boolean {
+  const internal = name.startsWith('hookd.');
+  return patterns.some((pattern) => {
+    if (pattern === '*') return !internal;
+    if (pattern.endsWith('.*')) return name.startsWith(pattern.slice(0, -1));
+    return pattern === name;
+  });
 }

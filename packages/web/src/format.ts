@@ -55,3 +55,8 @@ export function percent(part: number, total: number): string {
   const value = (part / total) * 100;
   return `${value === 100 || value === 0 ? value.toFixed(0) : value.toFixed(1)} %`;
 }
+
+/** `1 attempt`, `0 attempts`, `3 deliveries`: the count with the noun agreeing with it. */
+export function plural(count: number, singular: string, pluralForm: string = singular.endsWith('y') ? singular.slice(0, -1) + 'ies' : singular + 's'): string {
+  return `${count} ${count === 1 ? singular : pluralForm}`;
+}

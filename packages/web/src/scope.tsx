@@ -1,12 +1,12 @@
-import type { KeyIdentity } from '@hookd/sdk/client';
+import type { Hookd, KeyIdentity } from '@hookd/sdk/client';
 import { createContext, useContext, type ReactNode } from 'react';
-import type { Api } from './api.js';
 
 // Who is signed in, and so what the pages show: an admin sees everything; an account key (the
 // portal) sees its own account's endpoints, deliveries and the catalog, and no account controls.
 
 export interface Scope {
-  api: Api;
+  /** The SDK client, with this tab's key. Pages read through TanStack Query (queries.ts). */
+  hookd: Hookd;
   me: KeyIdentity;
   admin: boolean;
   signOut: () => void;

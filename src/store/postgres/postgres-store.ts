@@ -725,6 +725,9 @@ export class PostgresStore implements Store {
             attempts.map(({ attempt }) => JSON.stringify(attempt.responseHeaders)),
             // PostgreSQL text cannot hold NUL, which a receiver's body may contain.
             attempts.map(({ attempt }) => attempt.responseBody?.replaceAll('\u0000', '\uFFFD') ?? null),
+            attempts.map(({ attempt }) => attempt.requestMethod ?? null),
+            attempts.map(({ attempt }) => attempt.requestUrl ?? null),
+            attempts.map(({ attempt }) => attempt.requestBody?.replaceAll('\u0000', '\uFFFD') ?? null),
           ],
           client,
         );
@@ -1111,9 +1114,9 @@ const EVENTS_BY_ID: Prepared = {
 const INSERT_ATTEMPTS: Prepared = {
   name: 'hookd_insert_attempts',
   text: `INSERT INTO attempts (id, delivery_id, endpoint_id, started_at, duration_ms, status_code, error, request_headers,
-      response_headers, response_body)
+      response_headers, response_body, request_method, request_url, request_body)
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::int[], $6::int[], $7::text[], $8::text[],
-      $9::text[], $10::text[])`,
+      $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])`,
 };
 
 const SETTLE_DELIVERIES: Prepared = {

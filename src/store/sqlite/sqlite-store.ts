@@ -579,7 +579,7 @@ export class SqliteStore implements Store {
     if (attempt !== null) {
       this.run(
         `INSERT INTO attempts (id, delivery_id, endpoint_id, started_at, duration_ms, status_code, error, request_headers,
-           response_headers, response_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           response_headers, response_body, request_method, request_url, request_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           attempt.id,
           attempt.deliveryId,
@@ -591,6 +591,9 @@ export class SqliteStore implements Store {
           JSON.stringify(attempt.requestHeaders),
           JSON.stringify(attempt.responseHeaders),
           attempt.responseBody,
+          attempt.requestMethod ?? null,
+          attempt.requestUrl ?? null,
+          attempt.requestBody ?? null,
         ],
       );
     }

@@ -1,4 +1,6 @@
 import type { EndpointStatsBucket } from '@hookd/sdk/client';
+import { plural } from '../format.js';
+import { wholeNumberScale, type Scale } from './chart-scale.js';
 
 // An endpoint's last day, hour by hour, as two small SVG charts drawn here (no chart library):
 // attempts stacked by outcome, and latency p50/p99. Each has a text alternative.
@@ -13,24 +15,16 @@ function hourLabel(iso: string): string {
   return new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
 }
 
-/** A round upper bound for an axis: 1, 2, 5 × 10^n. */
-function niceMax(value: number): number {
-  if (value <= 0) return 1;
-  const power = 10 ** Math.floor(Math.log10(value));
-  for (const step of [1, 2, 5, 10]) if (value <= step * power) return step * power;
-  return 10 * power;
-}
-
-function Axis({ max, format }: { max: number; format: (v: number) => string }) {
+function Axis({ scale, format }: { scale: Scale; format: (v: number) => string }) {
   return (
-    <g className="axis" aria-hidden="true">
-      {[0, 0.5, 1].map((fraction) => {
-        const y = PAD.top + PLOT_H * (1 - fraction);
+    <g className="axis" aria-hidden="true" data-testid="axis">
+      {scale.ticks.map((tick) => {
+        const y = PAD.top + PLOT_H * (1 - tick / scale.max);
         return (
-          <g key={fraction}>
+          <g key={tick}>
             <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y} y2={y} className="grid-line" />
             <text x={PAD.left - 6} y={y + 4} textAnchor="end">
-              {format(max * fraction)}
+              {format(tick)}
             </text>
           </g>
         );
@@ -55,19 +49,20 @@ function TimeLabels({ series }: { series: EndpointStatsBucket[] }) {
 }
 
 export function AttemptsChart({ series }: { series: EndpointStatsBucket[] }) {
-  const max = niceMax(Math.max(0, ...series.map((b) => b.succeeded + b.failed)));
+  const scale = wholeNumberScale(Math.max(0, ...series.map((b) => b.succeeded + b.failed)));
+  const max = scale.max;
   const step = PLOT_W / Math.max(1, series.length);
   const barW = Math.max(2, step * 0.7);
   const total = series.reduce((sum, b) => sum + b.succeeded + b.failed, 0);
   const ok = series.reduce((sum, b) => sum + b.succeeded, 0);
-  const summary = total === 0 ? 'No attempts in the last 24 hours.' : `${total} attempts in the last 24 hours, ${ok} succeeded (${((ok / total) * 100).toFixed(1)} %).`;
+  const summary = total === 0 ? 'No attempts in the last 24 hours.' : `${plural(total, 'attempt')} in the last 24 hours, ${ok} succeeded (${((ok / total) * 100).toFixed(1)} %).`;
   return (
     <figure className="chart">
       <figcaption>
         Attempts per hour <span className="legend legend-success">succeeded</span> <span className="legend legend-danger">failed</span>
       </figcaption>
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={summary} data-testid="attempts-chart">
-        <Axis max={max} format={(v) => String(Math.round(v))} />
+        <Axis scale={scale} format={String} />
         {series.map((bucket, i) => {
           const x = PAD.left + step * i + (step - barW) / 2;
           const okH = (bucket.succeeded / max) * PLOT_H;
@@ -107,7 +102,8 @@ function linePath(series: EndpointStatsBucket[], value: (b: EndpointStatsBucket)
 }
 
 export function LatencyChart({ series }: { series: EndpointStatsBucket[] }) {
-  const max = niceMax(Math.max(0, ...series.map((b) => b.latencyMs.p99 ?? 0)));
+  const scale = wholeNumberScale(Math.max(0, ...series.map((b) => b.latencyMs.p99 ?? 0)));
+  const max = scale.max;
   const step = PLOT_W / Math.max(1, series.length);
   const measured = series.filter((b) => b.latencyMs.p50 !== null);
   const last = measured[measured.length - 1];
@@ -118,7 +114,7 @@ export function LatencyChart({ series }: { series: EndpointStatsBucket[] }) {
         Latency <span className="legend legend-accent">p50</span> <span className="legend legend-warning">p99</span>
       </figcaption>
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={summary} data-testid="latency-chart">
-        <Axis max={max} format={(v) => (v >= 1000 ? `${(v / 1000).toFixed(1)}s` : `${Math.round(v)}ms`)} />
+        <Axis scale={scale} format={(v) => (v >= 1000 ? `${(v / 1000).toFixed(1)}s` : `${v}ms`)} />
         <path d={linePath(series, (b) => b.latencyMs.p99, max)} className="line-warning" />
         <path d={linePath(series, (b) => b.latencyMs.p50, max)} className="line-accent" />
         {series.map((bucket, i) =>

@@ -1,5 +1,6 @@
 import type { Delivery } from '@hookd/sdk/client';
 import { Link, useNavigate } from '../router.js';
+import { DeliveryEndpoint } from './EndpointName.js';
 import { rowOpener, StatusBadge, Time } from './ui.js';
 
 // Deliveries as a table, wherever they are listed: the deliveries page, an endpoint, an event.
@@ -18,7 +19,7 @@ export function DeliveryTable({ deliveries, showEndpoint = true, testId }: { del
           <tr>
             <th scope="col">Delivery</th>
             <th scope="col">Event type</th>
-            {showEndpoint && <th scope="col">Destination</th>}
+            {showEndpoint && <th scope="col">Endpoint</th>}
             <th scope="col">Status</th>
             <th scope="col">Attempts</th>
             <th scope="col">Last result</th>
@@ -35,9 +36,8 @@ export function DeliveryTable({ deliveries, showEndpoint = true, testId }: { del
               </td>
               <td className="mono small">{delivery.eventType}</td>
               {showEndpoint && (
-                <td className="small break">
-                  {delivery.endpointId === null ? <span className="muted">callback </span> : null}
-                  <span className="mono">{delivery.url}</span>
+                <td className="small">
+                  <DeliveryEndpoint endpointId={delivery.endpointId} url={delivery.url} />
                 </td>
               )}
               <td>

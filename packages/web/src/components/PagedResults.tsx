@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { Paged } from '../hooks.js';
+import type { PagedList } from '../paged-list.js';
 import { Empty, ErrorBanner, LoadMore, Loading } from './ui.js';
 
 // What every list page shows around its table, so they all behave alike: why the list could not
@@ -12,7 +12,7 @@ export function PagedResults<T>({
   empty,
   children,
 }: {
-  list: Paged<T>;
+  list: PagedList<T>;
   /** The error banner's title: "Events could not be loaded". */
   failure: string;
   empty: ReactNode;
@@ -22,7 +22,7 @@ export function PagedResults<T>({
     <>
       <ErrorBanner error={list.error} title={failure} />
       {list.items === null ? list.loading && <Loading /> : list.items.length === 0 ? <Empty>{empty}</Empty> : children(list.items)}
-      <LoadMore cursor={list.nextCursor} onMore={() => void list.loadMore()} busy={list.busyMore} />
+      <LoadMore hasMore={list.hasMore} onMore={list.loadMore} busy={list.busyMore} />
     </>
   );
 }

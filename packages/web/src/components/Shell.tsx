@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import type { PortalSettings } from '../portal-settings.js';
 import { Link, useBase, useLocation } from '../router.js';
 import { useScope } from '../scope.js';
 import { Button } from './ui.js';
@@ -82,5 +83,15 @@ export function PortalShell({ items, title, children }: { items: NavItem[]; titl
         {children}
       </main>
     </div>
+  );
+}
+
+/** The operator's name and logo: the portal never says "hookd" to customers. */
+export function PortalBrand({ settings }: { settings: PortalSettings }) {
+  return (
+    <span className="portal-brand" data-testid="portal-brand">
+      {settings.logoUrl !== null && <img src={settings.logoUrl} alt="" className="portal-logo" />}
+      <strong>{settings.name}</strong>
+    </span>
   );
 }

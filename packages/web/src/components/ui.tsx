@@ -1,5 +1,5 @@
 import { useId, useState, type ButtonHTMLAttributes, type ReactNode } from 'react';
-import { errorMessage } from '../api.js';
+import { errorMessage } from '../client.js';
 import { formatTime, relativeTime } from '../format.js';
 
 // The building blocks every page uses, so that they look and behave the same everywhere.
@@ -244,8 +244,8 @@ export function InlineAdd({ label, placeholder, button, onAdd }: { label: string
   );
 }
 
-export function LoadMore({ cursor, onMore, busy }: { cursor: string | null; onMore: () => void; busy?: boolean }) {
-  if (cursor === null) return null;
+export function LoadMore({ hasMore, onMore, busy }: { hasMore: boolean; onMore: () => void; busy?: boolean }) {
+  if (!hasMore) return null;
   return (
     <div className="load-more">
       <Button onClick={onMore} busy={busy}>

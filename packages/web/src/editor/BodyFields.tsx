@@ -2,7 +2,7 @@ import type { BodyFormat } from '@hookd/sdk/client';
 import type { RefObject } from 'react';
 import { KeyValueEditor } from '../components/KeyValueEditor.js';
 import { Field, InlineAdd } from '../components/ui.js';
-import type { FormSectionProps } from './form-model.js';
+import { sentBodyFormat, type FormSectionProps } from './form-model.js';
 import { addField } from './insert.js';
 
 // How the request's body is built: the payload as Standard Webhooks or raw, chosen fields and user
@@ -13,6 +13,12 @@ const FORMATS: Array<{ value: BodyFormat; label: string; hint: string }> = [
   { value: 'raw', label: 'Raw', hint: 'the payload exactly as posted' },
   { value: 'json', label: 'JSON', hint: 'chosen parameters and user parameters' },
   { value: 'text', label: 'Text', hint: 'a template you write' },
+];
+
+/** A GET sends no body: nothing to choose but whether chosen fields go into its query string. */
+const GET_FORMATS: Array<{ value: BodyFormat; label: string; hint: string }> = [
+  { value: 'standard', label: 'No body', hint: 'a GET carries none' },
+  { value: 'json', label: 'Fields in the query', hint: 'chosen parameters and user parameters as query parameters' },
 ];
 
 export function BodyFields({
@@ -27,20 +33,27 @@ export function BodyFields({
   /** The text template, where the picker inserts when no other template input was focused. */
   templateRef: RefObject<HTMLTextAreaElement | null>;
 }) {
+  const get = form.method === 'GET';
+  const format = sentBodyFormat(form);
   return (
-    <fieldset className="section">
+    <fieldset className="section" data-testid="body-section">
       <legend>Body</legend>
       <div className="format-options" role="radiogroup" aria-label="Body format">
-        {FORMATS.map((format) => (
-          <label key={format.value} className={`format-option ${form.bodyFormat === format.value ? 'selected' : ''}`}>
-            <input type="radio" name="body-format" value={format.value} checked={form.bodyFormat === format.value} onChange={() => update({ bodyFormat: format.value })} />
-            <span className="format-label">{format.label}</span>
-            <span className="format-hint">{format.hint}</span>
+        {(get ? GET_FORMATS : FORMATS).map((option) => (
+          <label key={option.value} className={`format-option ${format === option.value ? 'selected' : ''}`}>
+            <input type="radio" name="body-format" value={option.value} checked={format === option.value} onChange={() => update({ bodyFormat: option.value })} />
+            <span className="format-label">{option.label}</span>
+            <span className="format-hint">{option.hint}</span>
           </label>
         ))}
       </div>
-      {form.method === 'GET' && <p className="hint">A GET has no body{form.bodyFormat === 'json' ? ': the JSON fields go into the query string' : ''}.</p>}
-      {form.bodyFormat === 'json' && (
+      {get && (
+        <p className="hint">
+          A GET sends no body{format === 'json' ? ': the chosen fields go into the query string' : ''}.
+          {form.bodyFormat !== format && ` The ${form.bodyFormat} body set for other methods is kept here but not saved with a GET.`}
+        </p>
+      )}
+      {format === 'json' && (
         <>
           <div className="field">
             <span className="label">Fields</span>
@@ -72,7 +85,7 @@ export function BodyFields({
           />
         </>
       )}
-      {form.bodyFormat === 'text' && (
+      {format === 'text' && (
         <div className="grid-2">
           <Field label="Template" error={problem('/body/template')} hint="{{data.path}} inserts a payload value; | json and | urlencode format it." className="span-2">
             {(id, described) => (

@@ -1,19 +1,21 @@
-import type { CreatedEndpoint, Endpoint, EndpointMethod } from '@hookd/sdk/client';
-import { useMemo, useRef, useState, type FormEvent } from 'react';
-import { ApiError } from '../api.js';
-import { loadCatalog, typesHeardBy } from '../catalog.js';
+import type { CreateEndpointInput, Endpoint, EndpointMethod, UpdateEndpointInput } from '@hookd/sdk/client';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { typesHeardBy } from '../catalog.js';
 import { KeyValueEditor } from '../components/KeyValueEditor.js';
 import { Button, ErrorBanner, Field } from '../components/ui.js';
 import { prettyJson } from '../format.js';
-import { useLoad } from '../hooks.js';
+import { endpointQueries } from '../queries.js';
 import { useScope } from '../scope.js';
+import { useCatalog } from '../use-catalog.js';
 import { BodyFields } from './BodyFields.js';
 import { DeliveryFields } from './DeliveryFields.js';
 import { EventTypePicker } from './EventTypePicker.js';
 import { FieldPicker } from './FieldPicker.js';
-import { definitionFromForm, emptyForm, formFromEndpoint, problemAt, type EndpointForm, type Problem } from './form-model.js';
+import { definitionFromForm, emptyForm, formFromEndpoint, problemAt, sentBodyFormat, shownProblems, type EndpointForm, type Problem } from './form-model.js';
 import { addField, insertAt, placeholder } from './insert.js';
 import { PreviewPanel } from './PreviewPanel.js';
+import { problemsFromError } from './url-refusal.js';
 
 // Every option of an endpoint, with the field picker and the live preview beside it. Used to
 // create and to edit, by admins (any account, or provider-level) and in the portal (its account).
@@ -27,33 +29,44 @@ interface TemplateTarget {
 }
 
 export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endpoint | null; onSaved: (endpoint: Endpoint) => void; onCancel: () => void }) {
-  const { api, admin } = useScope();
+  const { hookd, admin } = useScope();
+  const queryClient = useQueryClient();
   const creating = endpoint === null;
   const [form, setForm] = useState<EndpointForm>(() => (endpoint === null ? emptyForm() : formFromEndpoint(endpoint)));
   const [saveProblems, setSaveProblems] = useState<Problem[]>([]);
   const [previewProblems, setPreviewProblems] = useState<Problem[]>([]);
   const [saveError, setSaveError] = useState<unknown>(null);
   const [saving, setSaving] = useState(false);
-  const [showProblems, setShowProblems] = useState(false);
+  // Problems show at an input once the user changed it and moved on, and everywhere after a submit.
+  const [submitted, setSubmitted] = useState(false);
+  const changed = useRef(new Set<keyof EndpointForm>());
+  const [touched, setTouched] = useState<ReadonlySet<keyof EndpointForm>>(new Set());
+  const urlInput = useRef<HTMLInputElement | null>(null);
+  const scrollToUrl = useRef(false);
   const [chosenPreviewType, setPreviewType] = useState<string | null>(null);
   const [payloadText, setPayloadText] = useState('');
   const [pickerMessage, setPickerMessage] = useState<string | null>(null);
   const target = useRef<TemplateTarget | null>(null);
   const templateRef = useRef<HTMLTextAreaElement | null>(null);
-  const catalog = useLoad(() => loadCatalog(api), [api]);
+  const catalog = useCatalog();
 
   const update = (patch: Partial<EndpointForm>) => {
     setForm((current) => ({ ...current, ...patch }));
+    for (const key of Object.keys(patch) as Array<keyof EndpointForm>) changed.current.add(key);
     setSaveProblems([]);
+  };
+  const markTouched = () => {
+    if ([...changed.current].every((key) => touched.has(key))) return;
+    setTouched(new Set([...touched, ...changed.current]));
   };
 
   const { definition, problems: formProblems } = useMemo(() => definitionFromForm(form, { includeAccount: admin && creating }), [form, admin, creating]);
-  const heard = useMemo(() => typesHeardBy(form.subscribeAll ? ['*'] : form.eventTypes, catalog.data ?? []), [form.subscribeAll, form.eventTypes, catalog.data]);
+  const heard = useMemo(() => typesHeardBy(form.subscribeAll ? ['*'] : form.eventTypes, catalog.types), [form.subscribeAll, form.eventTypes, catalog.types]);
   // The type chosen for the preview while the endpoint still hears it, else the first it hears.
   const previewType = chosenPreviewType !== null && heard.includes(chosenPreviewType) ? chosenPreviewType : (heard[0] ?? null);
-  const previewed = catalog.data?.find((type) => type.name === previewType);
+  const previewed = catalog.types.find((type) => type.name === previewType);
   const parameters = previewed?.parameters ?? [];
-  const problems = [...formProblems, ...saveProblems, ...previewProblems];
+  const problems = [...shownProblems([...formProblems, ...previewProblems], touched, submitted), ...saveProblems];
   const problem = (field: string) => problemAt(problems, field);
 
   const track = (element: HTMLInputElement | HTMLTextAreaElement, apply: (value: string) => void) => {
@@ -63,7 +76,7 @@ export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endp
 
   const insert = (path: string) => {
     let into = target.current;
-    if ((into === null || !into.element.isConnected) && form.bodyFormat === 'text' && templateRef.current !== null) {
+    if ((into === null || !into.element.isConnected) && sentBodyFormat(form) === 'text' && templateRef.current !== null) {
       into = { element: templateRef.current, apply: (template) => update({ template }) };
     }
     if (into === null || !into.element.isConnected) {
@@ -82,27 +95,41 @@ export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endp
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
-    setShowProblems(true);
+    setSubmitted(true);
     setSaveError(null);
     if (formProblems.length > 0) return;
     setSaving(true);
     try {
-      const saved = creating ? await api.post<CreatedEndpoint>('/v1/endpoints', definition) : await api.patch<Endpoint>(`/v1/endpoints/${encodeURIComponent(endpoint.id)}`, definition);
+      // The form builds the definition field by field (form-model.ts); the API validates it whole.
+      const saved = creating ? await hookd.endpoints.create(definition as CreateEndpointInput) : await hookd.endpoints.update(endpoint.id, definition as UpdateEndpointInput);
+      const { secret: _secret, ...stored } = saved as Endpoint & { secret?: string };
+      queryClient.setQueryData(endpointQueries.detail(hookd, saved.id).queryKey, stored);
+      await queryClient.invalidateQueries({ queryKey: ['endpoints', 'list'] });
       onSaved(saved);
     } catch (error) {
       setSaveError(error);
-      if (error instanceof ApiError) setSaveProblems(error.details.map((d) => ({ field: d.field, message: d.message })));
+      const found = problemsFromError(error, { admin });
+      setSaveProblems(found);
+      // The button is at the bottom of a long form: bring a refused URL into view, where its reason is.
+      if (found.some((p) => p.field === '/url')) scrollToUrl.current = true;
     } finally {
       setSaving(false);
     }
   };
 
+  useEffect(() => {
+    if (!scrollToUrl.current || urlInput.current === null) return;
+    scrollToUrl.current = false;
+    urlInput.current.scrollIntoView({ block: 'center' });
+    urlInput.current.focus({ preventScroll: true });
+  }, [saveProblems]);
+
   const example = previewed?.examples[0];
 
   return (
-    <form className="editor" onSubmit={save} noValidate aria-label={creating ? 'New endpoint' : 'Edit endpoint'}>
+    <form className="editor" onSubmit={save} onBlur={markTouched} noValidate aria-label={creating ? 'New endpoint' : 'Edit endpoint'}>
       <div className="editor-main">
-        {showProblems && formProblems.length > 0 && (
+        {submitted && formProblems.length > 0 && (
           <div className="banner banner-danger" role="alert">
             <strong>Fix these fields first:</strong>
             <ul>
@@ -121,7 +148,7 @@ export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endp
           <div className="grid-2">
             <Field label="URL" error={problem('/url')} hint="http(s) only. Private and loopback addresses are refused unless the server allows them." className="span-2">
               {(id, described) => (
-                <input id={id} aria-describedby={described} className="mono" type="url" required value={form.url} placeholder="https://example.com/webhooks" onChange={(e) => update({ url: e.target.value })} />
+                <input id={id} ref={urlInput} aria-describedby={described} className="mono" type="url" required value={form.url} placeholder="https://example.com/webhooks" onChange={(e) => update({ url: e.target.value })} />
               )}
             </Field>
             <Field label="Method" error={problem('/method')}>
@@ -160,7 +187,7 @@ export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endp
           <EventTypePicker
             all={form.subscribeAll}
             selected={form.eventTypes}
-            catalog={catalog.data ?? []}
+            catalog={catalog.types}
             error={problem('/eventTypes')}
             onChange={({ all, selected }) => update({ subscribeAll: all, eventTypes: selected })}
           />
@@ -218,7 +245,7 @@ export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endp
         <FieldPicker
           eventType={previewType}
           parameters={parameters}
-          bodyFormat={form.bodyFormat}
+          bodyFormat={sentBodyFormat(form)}
           message={pickerMessage}
           onInsert={insert}
           onAddField={(path) => update({ fields: addField(form.fields, path) })}

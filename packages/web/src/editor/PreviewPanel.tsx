@@ -1,13 +1,16 @@
-import type { PreviewedRequest } from '@hookd/sdk/client';
-import { useEffect, useState } from 'react';
-import { ApiError, errorMessage } from '../api.js';
+import type { PreviewInput } from '@hookd/sdk/client';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { errorMessage } from '../client.js';
 import { KeyValueTable, Loading } from '../components/ui.js';
-import { useDebounced } from '../hooks.js';
+import { useDebounced } from '../debounce.js';
 import { useScope } from '../scope.js';
 import type { Problem } from './form-model.js';
+import { problemsFromError } from './url-refusal.js';
 
 // The exact request hookd would send for the definition being edited, from
-// POST /v1/endpoints/preview, refreshed shortly after every change.
+// POST /v1/endpoints/preview, refreshed shortly after every change. A newer definition cancels the
+// request for the older one; going back to a definition already previewed answers from the cache.
 
 const DEBOUNCE_MS = 300;
 
@@ -31,7 +34,7 @@ export function PreviewPanel({
   /** The preview validates like a save: its complaints are shown at the fields. */
   onServerProblems: (problems: Problem[]) => void;
 }) {
-  const { api } = useScope();
+  const { hookd, admin } = useScope();
   let payload: unknown;
   let payloadError: string | null = null;
   if (payloadText.trim() !== '') {
@@ -45,30 +48,21 @@ export function PreviewPanel({
   const ready = problems.length === 0 && payloadError === null && url !== '';
   const request = ready ? JSON.stringify({ endpoint: definition, eventType: eventType ?? undefined, payload }) : null;
   const settled = useDebounced(request, DEBOUNCE_MS);
-  const [state, setState] = useState<{ preview: PreviewedRequest | null; error: unknown; loading: boolean }>({ preview: null, error: null, loading: false });
+  const preview = useQuery({
+    queryKey: ['preview', settled],
+    queryFn: ({ signal }) => hookd.endpoints.preview(JSON.parse(settled!) as PreviewInput, { signal }),
+    enabled: settled !== null,
+    placeholderData: keepPreviousData,
+    retry: false,
+    // A preview is not about state on the server that changes: no need to ask again on focus.
+    staleTime: Infinity,
+  });
+  const state = { preview: preview.data ?? null, error: preview.isPlaceholderData ? null : preview.error, loading: preview.isFetching };
 
   useEffect(() => {
-    if (settled === null) return;
-    let current = true;
-    setState((s) => ({ ...s, loading: true }));
-    api.post<PreviewedRequest>('/v1/endpoints/preview', JSON.parse(settled)).then(
-      (preview) => {
-        if (!current) return;
-        setState({ preview, error: null, loading: false });
-        onServerProblems([]);
-      },
-      (error: unknown) => {
-        if (!current) return;
-        setState({ preview: null, error, loading: false });
-        if (error instanceof ApiError) {
-          onServerProblems(error.details.filter((d) => d.field.startsWith('/endpoint/')).map((d) => ({ field: d.field.slice('/endpoint'.length), message: d.message })));
-        }
-      },
-    );
-    return () => {
-      current = false;
-    };
-  }, [settled]);
+    if (settled === null || preview.isFetching) return;
+    onServerProblems(problemsFromError(preview.error, { admin, prefix: '/endpoint' }));
+  }, [settled, preview.error, preview.isFetching]);
 
   const stale = request !== settled || state.loading;
   return (
@@ -81,7 +75,7 @@ export function PreviewPanel({
         <label>
           <span>Event type</span>
           <select value={eventType ?? ''} onChange={(event) => onEventType(event.target.value)} disabled={eventTypes.length === 0}>
-            {eventTypes.length === 0 && <option value="">hookd.ping</option>}
+            {eventTypes.length === 0 && <option value="">{admin ? 'hookd.ping' : 'test ping'}</option>}
             {eventTypes.map((type) => (
               <option key={type} value={type}>
                 {type}

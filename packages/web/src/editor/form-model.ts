@@ -198,13 +198,14 @@ export function definitionFromForm(form: EndpointForm, options: { includeAccount
   if (!form.subscribeAll && form.eventTypes.length === 0) problems.push({ field: '/eventTypes', message: 'choose at least one event type, or all of them' });
   if (options.includeAccount) definition.accountId = form.accountId.trim() === '' ? null : form.accountId.trim();
 
-  const body: Record<string, unknown> = { format: form.bodyFormat };
-  if (form.bodyFormat === 'json') {
+  const format = sentBodyFormat(form);
+  const body: Record<string, unknown> = { format };
+  if (format === 'json') {
     if (form.fields.length > 0) body.fields = form.fields;
     const userParams = recordWith(form.userParams, '/body/userParams', problems, pairValue);
     if (Object.keys(userParams).length > 0) body.userParams = userParams;
   }
-  if (form.bodyFormat === 'text') {
+  if (format === 'text') {
     body.template = form.template;
     if (form.contentType.trim() !== '') body.contentType = form.contentType.trim();
   }
@@ -243,4 +244,44 @@ export function problemAt(problems: Problem[], field: string): string | null {
   if (exact) return exact.message;
   const inside = problems.find((p) => p.field.startsWith(field + '/'));
   return inside ? inside.message : null;
+}
+
+/**
+ * A GET carries no body (src/domain/request.ts): only the JSON format means something for it, its
+ * fields going into the query string. A text template or raw payload chosen before switching to
+ * GET stays in the form (switching back restores it) but is not saved with a GET.
+ */
+export function sentBodyFormat(form: Pick<EndpointForm, 'method' | 'bodyFormat'>): BodyFormat {
+  return form.method === 'GET' && form.bodyFormat !== 'json' ? 'standard' : form.bodyFormat;
+}
+
+/** Which inputs of the form a problem's pointer is about. */
+const FIELD_OWNERS: Array<[pointer: string, keys: Array<keyof EndpointForm>]> = [
+  ['/url', ['url']],
+  ['/title', ['title']],
+  ['/description', ['description']],
+  ['/accountId', ['accountId']],
+  ['/method', ['method']],
+  ['/eventTypes', ['subscribeAll', 'eventTypes']],
+  ['/filter', ['filterPath', 'filterValues']],
+  ['/headers', ['headers']],
+  ['/queryParams', ['queryParams']],
+  ['/body', ['bodyFormat', 'fields', 'userParams', 'template', 'contentType']],
+  ['/retry', ['retryEnabled', 'schedule', 'delays', 'intervalSeconds', 'maxAttempts', 'dropOn4xx']],
+  ['/timeoutMs', ['timeoutMs']],
+  ['/rateLimitPerSecond', ['rateLimitPerSecond']],
+];
+
+/**
+ * The problems to show: all of them once the form was submitted; before that only those of inputs
+ * the user has touched (changed, then left), so a new form does not open full of complaints and a
+ * URL is not called invalid while it is being typed.
+ */
+export function shownProblems(problems: Problem[], touched: ReadonlySet<keyof EndpointForm>, submitted: boolean): Problem[] {
+  if (submitted) return problems;
+  return problems.filter((problem) => {
+    const owner = FIELD_OWNERS.find(([pointer]) => problem.field === pointer || problem.field.startsWith(pointer + '/'));
+    // A problem no input owns (the whole definition) waits for the submit.
+    return owner !== undefined && owner[1].some((key) => touched.has(key));
+  });
 }

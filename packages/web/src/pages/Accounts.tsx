@@ -1,9 +1,11 @@
-import type { Account, Page, PortalSession } from '@hookd/sdk/client';
+import type { Account, PortalSession } from '@hookd/sdk/client';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { PagedResults } from '../components/PagedResults.js';
 import { Badge, Button, Card, CopyButton, ErrorBanner, Field, PageHeader, Time } from '../components/ui.js';
 import { formatTime } from '../format.js';
-import { useAction, usePaged } from '../hooks.js';
+import { usePagedList } from '../paged-list.js';
+import { accountQueries } from '../queries.js';
 import { Link } from '../router.js';
 import { useScope } from '../scope.js';
 
@@ -15,7 +17,7 @@ function PortalLink({ session, onClose }: { session: PortalSession; onClose: () 
     <div className="portal-link" role="status" data-testid="portal-link">
       <p>
         Portal link, valid until <strong>{formatTime(session.expiresAt)}</strong>. Anyone holding it acts for this account until then (revoke key{' '}
-        <span className="mono">{session.keyId}</span> to end it early).
+        <span className="mono">{session.keyId}</span> on the <Link to="/keys">API keys</Link> page to end it early).
       </p>
       <div className="secret">
         <input className="mono" readOnly value={session.url} aria-label="Portal link" onFocus={(e) => e.currentTarget.select()} />
@@ -31,11 +33,15 @@ function PortalLink({ session, onClose }: { session: PortalSession; onClose: () 
   );
 }
 
-function AccountRow({ account, onChanged }: { account: Account; onChanged: (account: Account) => void }) {
-  const { api } = useScope();
+function AccountRow({ account }: { account: Account }) {
+  const { hookd } = useScope();
+  const queryClient = useQueryClient();
   const [session, setSession] = useState<PortalSession | null>(null);
-  const toggle = useAction(() => api.put<Account>(`/v1/accounts/${encodeURIComponent(account.id)}`, { enabled: !account.enabled }));
-  const portal = useAction(() => api.post<PortalSession>(`/v1/accounts/${encodeURIComponent(account.id)}/portal-sessions`, { ttlSeconds: 3600 }));
+  const toggle = useMutation({
+    mutationFn: () => hookd.accounts.update(account.id, { enabled: !account.enabled }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['accounts'] }),
+  });
+  const portal = useMutation({ mutationFn: () => hookd.accounts.createPortalSession(account.id, { ttlSeconds: 3600 }), onSuccess: setSession });
   return (
     <>
       <tr data-account={account.id}>
@@ -48,11 +54,8 @@ function AccountRow({ account, onChanged }: { account: Account; onChanged: (acco
               role="switch"
               checked={account.enabled}
               aria-label={`Webhooks for ${account.id}`}
-              disabled={toggle.busy}
-              onChange={async () => {
-                const updated = await toggle.run();
-                if (updated) onChanged(updated);
-              }}
+              disabled={toggle.isPending}
+              onChange={() => toggle.mutate()}
             />
             <span>{account.enabled ? <Badge tone="success">enabled</Badge> : <Badge tone="neutral">disabled</Badge>}</span>
           </label>
@@ -64,13 +67,7 @@ function AccountRow({ account, onChanged }: { account: Account; onChanged: (acco
           <Link to={`/endpoints?accountId=${encodeURIComponent(account.id)}`} className="btn btn-ghost">
             Endpoints
           </Link>
-          <Button
-            busy={portal.busy}
-            onClick={async () => {
-              const created = await portal.run();
-              if (created) setSession(created);
-            }}
-          >
+          <Button busy={portal.isPending} onClick={() => portal.mutate()}>
             Open portal
           </Button>
         </td>
@@ -87,19 +84,22 @@ function AccountRow({ account, onChanged }: { account: Account; onChanged: (acco
   );
 }
 
-function AddAccount({ onAdded }: { onAdded: (account: Account) => void }) {
-  const { api } = useScope();
+function AddAccount() {
+  const { hookd } = useScope();
+  const queryClient = useQueryClient();
   const [id, setId] = useState('');
   const [name, setName] = useState('');
-  const add = useAction(() => api.put<Account>(`/v1/accounts/${encodeURIComponent(id.trim())}`, { name: name.trim() === '' ? null : name.trim() }));
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const account = await add.run();
-    if (account) {
-      onAdded(account);
+  const add = useMutation({
+    mutationFn: () => hookd.accounts.update(id.trim(), { name: name.trim() === '' ? null : name.trim() }),
+    onSuccess: () => {
       setId('');
       setName('');
-    }
+      return queryClient.invalidateQueries({ queryKey: ['accounts'] });
+    },
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    add.mutate();
   };
   return (
     <Card title="Add or rename an account">
@@ -109,7 +109,7 @@ function AddAccount({ onAdded }: { onAdded: (account: Account) => void }) {
           {(fieldId, described) => <input id={fieldId} aria-describedby={described} className="mono" required value={id} onChange={(e) => setId(e.target.value)} placeholder="acme" />}
         </Field>
         <Field label="Name">{(fieldId) => <input id={fieldId} value={name} onChange={(e) => setName(e.target.value)} placeholder="Acme Inc." />}</Field>
-        <Button kind="primary" type="submit" busy={add.busy} disabled={id.trim() === ''}>
+        <Button kind="primary" type="submit" busy={add.isPending} disabled={id.trim() === ''}>
           Save account
         </Button>
       </form>
@@ -119,10 +119,8 @@ function AddAccount({ onAdded }: { onAdded: (account: Account) => void }) {
 }
 
 export function AccountsPage() {
-  const { api } = useScope();
-  const list = usePaged((cursor) => api.get<Page<Account>>('/v1/accounts', { limit: 100, cursor }), [api]);
-  const [changed, setChanged] = useState<Record<string, Account>>({});
-  const note = (account: Account) => setChanged((c) => ({ ...c, [account.id]: account }));
+  const { hookd } = useScope();
+  const list = usePagedList(accountQueries.list(hookd, { limit: 100 }));
   return (
     <>
       <PageHeader title="Accounts" subtitle="Your customers. Each one's webhooks can be switched off, and each has a self-service portal." />
@@ -143,19 +141,14 @@ export function AccountsPage() {
               </thead>
               <tbody>
                 {items.map((account) => (
-                  <AccountRow key={account.id} account={changed[account.id] ?? account} onChanged={note} />
+                  <AccountRow key={account.id} account={account} />
                 ))}
               </tbody>
             </table>
           </div>
         )}
       </PagedResults>
-      <AddAccount
-        onAdded={(account) => {
-          note(account);
-          list.reload();
-        }}
-      />
+      <AddAccount />
     </>
   );
 }

@@ -1,10 +1,14 @@
-import type { EventType, EventTypeParameter, Page } from '@hookd/sdk/client';
+import type { EventType, EventTypeParameter } from '@hookd/sdk/client';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Filters } from '../components/Filters.js';
 import { PagedResults } from '../components/PagedResults.js';
 import { Badge, Button, Card, ConfirmButton, Details, ErrorBanner, Loading, PageHeader, Pre, rowOpener } from '../components/ui.js';
 import { formatTime, prettyJson } from '../format.js';
-import { useAction, useLoad, usePaged } from '../hooks.js';
+import { usePagedList } from '../paged-list.js';
+import { visibleToCustomers } from '../catalog.js';
+import { usePortalSettings } from '../portal-settings.js';
+import { eventTypeQueries } from '../queries.js';
 import { Link, useNavigate, useSearch } from '../router.js';
 import { useScope } from '../scope.js';
 import { EventTypeForm } from './EventTypeForm.js';
@@ -13,13 +17,13 @@ import { EventTypeForm } from './EventTypeForm.js';
 // fields templates may use. Admins write it; everyone (the portal included) reads it.
 
 export function CatalogPage() {
-  const { api, admin } = useScope();
+  const { hookd, admin } = useScope();
   const [search] = useSearch();
   const navigate = useNavigate();
-  const list = usePaged(
-    (cursor) => api.get<Page<EventType>>('/v1/event-types', { limit: 100, cursor, category: search.category, includeArchived: admin && search.archived === 'true' ? true : undefined }),
-    [api, admin, search.category, search.archived],
-  );
+  const portal = usePortalSettings();
+  const all = usePagedList(eventTypeQueries.list(hookd, { limit: 100, category: search.category, includeArchived: admin && search.archived === 'true' ? true : undefined }));
+  // The portal lists only the types the operator shows customers (never hookd's own by default).
+  const list = portal === null || all.items === null ? all : { ...all, items: all.items.filter((type) => visibleToCustomers(portal.eventTypes, type.name)) };
   return (
     <>
       <PageHeader
@@ -108,16 +112,21 @@ function ParameterTable({ parameters }: { parameters: EventTypeParameter[] }) {
 }
 
 export function EventTypePage({ name }: { name: string }) {
-  const { api, admin } = useScope();
-  const path = `/v1/event-types/${encodeURIComponent(name)}`;
-  const type = useLoad(() => api.get<EventType>(path), [api, path]);
+  const { hookd, admin } = useScope();
+  const queryClient = useQueryClient();
+  const portal = usePortalSettings();
+  const type = useQuery({ ...eventTypeQueries.detail(hookd, name), enabled: portal === null || visibleToCustomers(portal.eventTypes, name) });
   const [editing, setEditing] = useState(false);
-  const archive = useAction(() => api.del(path));
-  const restore = useAction((current: EventType) =>
-    api.put<EventType>(path, { description: current.description, category: current.category, schema: current.schema, examples: current.examples, parameters: current.parameters, archived: false }),
-  );
+  const changed = () => queryClient.invalidateQueries({ queryKey: ['event-types'] });
+  const archive = useMutation({ mutationFn: () => hookd.eventTypes.archive(name), onSuccess: changed });
+  const restore = useMutation({
+    mutationFn: (current: EventType) =>
+      hookd.eventTypes.update(name, { description: current.description, category: current.category, schema: current.schema, examples: current.examples, parameters: current.parameters, archived: false }),
+    onSuccess: changed,
+  });
+  if (portal !== null && !visibleToCustomers(portal.eventTypes, name)) return <ErrorBanner error={new Error(`there is no event type ${name}`)} title="This event type could not be loaded" />;
   if (type.error) return <ErrorBanner error={type.error} title="This event type could not be loaded" />;
-  if (type.data === null) return <Loading />;
+  if (type.data === undefined) return <Loading />;
   const t = type.data;
   const editable = admin && !t.builtIn;
   if (editing) {
@@ -126,10 +135,7 @@ export function EventTypePage({ name }: { name: string }) {
         <PageHeader title={<>Edit <span className="mono">{t.name}</span></>} />
         <EventTypeForm
           existing={t}
-          onSaved={(saved) => {
-            type.set(saved);
-            setEditing(false);
-          }}
+          onSaved={() => setEditing(false)}
           onCancel={() => setEditing(false)}
         />
       </>
@@ -151,23 +157,15 @@ export function EventTypePage({ name }: { name: string }) {
                 Edit
               </Button>
               {t.archived ? (
-                <Button
-                  busy={restore.busy}
-                  onClick={async () => {
-                    const restored = await restore.run(t);
-                    if (restored) type.set(restored);
-                  }}
-                >
+                <Button busy={restore.isPending} onClick={() => restore.mutate(t)}>
                   Restore
                 </Button>
               ) : (
                 <ConfirmButton
                   label="Archive"
                   confirm="Archive it? New events of this type will be refused."
-                  busy={archive.busy}
-                  onConfirm={async () => {
-                    if ((await archive.run()) !== null) type.reload();
-                  }}
+                  busy={archive.isPending}
+                  onConfirm={() => archive.mutate()}
                 />
               )}
             </>

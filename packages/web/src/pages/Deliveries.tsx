@@ -1,43 +1,54 @@
-import type { Attempt, Delivery, DeliveryStatus, Page } from '@hookd/sdk/client';
-import { useEffect, useState } from 'react';
+import type { Attempt, DeliveryStatus } from '@hookd/sdk/client';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { AttemptOutcome } from '../components/AttemptOutcome.js';
 import { DeliveryTable, lastResult } from '../components/DeliveryTable.js';
+import { DeliveryEndpoint, endpointLabel } from '../components/EndpointName.js';
 import { Filters } from '../components/Filters.js';
 import { PagedResults } from '../components/PagedResults.js';
 import { Button, Card, ConfirmButton, Details, Empty, ErrorBanner, KeyValueTable, Loading, Notice, PageHeader, Pre, StatusBadge, Time } from '../components/ui.js';
 import { formatTime, prettyBody } from '../format.js';
-import { useAction, useLoad, usePaged } from '../hooks.js';
+import { pollInterval } from '../live.js';
+import { usePagedList } from '../paged-list.js';
+import { deliveryQueries, endpointQueries, invalidateDeliveries } from '../queries.js';
 import { Link, useSearch } from '../router.js';
 import { useScope } from '../scope.js';
 
 // What happened to each event at each endpoint: every attempt's request and response, and the
-// levers — retry now, cancel what is still pending.
+// levers — retry now, cancel what is still pending. Pages follow deliveries that are still moving
+// (polling while one is pending or sending) and stop once they have settled.
+
+/** hookd keeps the first 4 KiB of each request body (src/domain/redaction.ts). */
+const REQUEST_BODY_SHOWN_CHARS = 4096;
 
 const DELIVERY_STATUSES: DeliveryStatus[] = ['pending', 'sending', 'succeeded', 'failed', 'dropped', 'canceled'];
 
 export function DeliveriesPage() {
-  const { api } = useScope();
+  const { hookd } = useScope();
   const [search] = useSearch();
-  const list = usePaged(
-    (cursor) =>
-      api.get<Page<Delivery>>('/v1/deliveries', {
-        limit: 50,
-        cursor,
-        endpointId: search.endpointId,
-        eventId: search.eventId,
-        status: search.status,
-        correlationId: search.correlationId,
-      }),
-    [api, search.endpointId, search.eventId, search.status, search.correlationId],
-  );
+  const status = DELIVERY_STATUSES.find((s) => s === search.status);
+  const options = deliveryQueries.list(hookd, {
+    limit: 50,
+    endpointId: search.endpointId,
+    eventId: search.eventId,
+    status,
+    correlationId: search.correlationId,
+  });
+  const list = usePagedList({ ...options, refetchInterval: (query) => pollInterval(query.state.data?.pages.flatMap((page) => page.data) ?? []) });
+  // Endpoints are chosen by title and URL (an untitled one by its URL and id), not by typing an id.
+  const endpoints = useQuery(endpointQueries.choices(hookd));
+  const endpointChoices = (endpoints.data ?? []).map((endpoint) => ({
+    value: endpoint.id,
+    label: endpoint.title.trim() === '' ? `${endpoint.url} (${endpoint.id})` : `${endpointLabel(endpoint)} — ${endpoint.url}`,
+  }));
+  if (search.endpointId && !endpointChoices.some((choice) => choice.value === search.endpointId)) endpointChoices.push({ value: search.endpointId, label: search.endpointId });
   return (
     <>
-      <PageHeader title="Deliveries" subtitle="One event for one endpoint, with every attempt." actions={<Button onClick={list.reload}>Refresh</Button>} />
+      <PageHeader title="Deliveries" subtitle="One event for one endpoint, with every attempt." actions={<Button onClick={list.refresh}>Refresh</Button>} />
       <Filters
         specs={[
-          { name: 'endpointId', label: 'Endpoint id', placeholder: 'ep_…' },
+          { name: 'endpointId', label: 'Endpoint', kind: 'select', options: endpointChoices },
           { name: 'eventId', label: 'Event id', placeholder: 'evt_…' },
-          { name: 'status', label: 'Status', kind: 'select', options: DELIVERY_STATUSES.map((status) => ({ value: status, label: status })) },
+          { name: 'status', label: 'Status', kind: 'select', options: DELIVERY_STATUSES.map((s) => ({ value: s, label: s })) },
           { name: 'correlationId', label: 'Correlation id' },
         ]}
       />
@@ -55,9 +66,26 @@ function AttemptCard({ attempt, number, open }: { attempt: Attempt; number: numb
         <span className="attempt-number">Attempt {number}</span> <AttemptOutcome attempt={attempt} /> <span className="muted">· {formatTime(attempt.startedAt)}</span>
       </summary>
       <div className="attempt-body">
-        <div>
+        <div data-testid="attempt-request">
+          <h4>Request</h4>
+          {attempt.requestMethod !== null && attempt.requestUrl !== null ? (
+            <p className="request-line mono">
+              <strong>{attempt.requestMethod}</strong> <span className="break">{attempt.requestUrl}</span>
+            </p>
+          ) : (
+            <p className="muted">Recorded before hookd kept the request line and body.</p>
+          )}
           <h4>Request headers</h4>
           <KeyValueTable values={attempt.requestHeaders} />
+          <h4>Request body</h4>
+          {attempt.requestBody ? (
+            <>
+              <Pre label="Request body">{prettyBody(attempt.requestBody)}</Pre>
+              {attempt.requestBody.length >= REQUEST_BODY_SHOWN_CHARS && <p className="hint">The first 4 KiB of the body.</p>}
+            </>
+          ) : (
+            <p className="muted">{attempt.requestMethod === 'GET' ? 'None (GET)' : 'Empty'}</p>
+          )}
         </div>
         <div>
           <h4>Response headers</h4>
@@ -71,32 +99,23 @@ function AttemptCard({ attempt, number, open }: { attempt: Attempt; number: numb
 }
 
 export function DeliveryPage({ id }: { id: string }) {
-  const { api } = useScope();
-  const path = `/v1/deliveries/${encodeURIComponent(id)}`;
-  const delivery = useLoad(() => api.get<Delivery>(path), [api, path]);
-  const attempts = useLoad(() => api.get<Page<Attempt>>(`${path}/attempts`, { limit: 250 }), [api, path]);
-  const retry = useAction(() => api.post<Delivery>(`${path}/retry`));
-  const cancel = useAction(() => api.del(path));
-  // After a retry, follow the delivery until its new attempt is recorded.
-  const [following, setFollowing] = useState(false);
-  useEffect(() => {
-    if (!following) return;
-    const startedWith = attempts.data?.data.length ?? 0;
-    let rounds = 0;
-    const timer = setInterval(async () => {
-      rounds += 1;
-      const [current, list] = await Promise.all([api.get<Delivery>(path), api.get<Page<Attempt>>(`${path}/attempts`, { limit: 250 })]).catch(() => [null, null] as const);
-      if (current !== null && list !== null && ((list.data.length > startedWith && current.status !== 'sending') || rounds >= 40)) {
-        delivery.set(current);
-        attempts.set(list);
-        setFollowing(false);
-      }
-    }, 500);
-    return () => clearInterval(timer);
-  }, [following]);
+  const { hookd } = useScope();
+  const queryClient = useQueryClient();
+  const delivery = useQuery({ ...deliveryQueries.detail(hookd, id), refetchInterval: (query) => pollInterval(query.state.data ? [query.state.data] : []) });
+  // The attempts follow the delivery: when its count of attempts changes, the list loads again.
+  const moving = delivery.data !== undefined && pollInterval([delivery.data]) !== false;
+  const attempts = useQuery({ ...deliveryQueries.attempts(hookd, id, delivery.data?.attempts ?? 0), enabled: delivery.data !== undefined, placeholderData: keepPreviousData });
+  const retry = useMutation({
+    mutationFn: () => hookd.deliveries.retry(id),
+    onSuccess: (updated) => {
+      queryClient.setQueryData(deliveryQueries.detail(hookd, id).queryKey, updated);
+      return invalidateDeliveries(queryClient);
+    },
+  });
+  const cancel = useMutation({ mutationFn: () => hookd.deliveries.cancel(id), onSuccess: () => invalidateDeliveries(queryClient) });
 
   if (delivery.error) return <ErrorBanner error={delivery.error} title="This delivery could not be loaded" />;
-  if (delivery.data === null) return <Loading />;
+  if (delivery.data === undefined) return <Loading />;
   const d = delivery.data;
   // Attempts come newest first; numbered in the order they were made.
   const list = attempts.data?.data ?? [];
@@ -110,46 +129,27 @@ export function DeliveryPage({ id }: { id: string }) {
         }
         subtitle={
           <>
-            <StatusBadge status={d.status} /> <span className="mono">{d.eventType}</span> to <span className="mono break">{d.url}</span>
+            <StatusBadge status={d.status} /> <span className="mono">{d.eventType}</span>
           </>
         }
         actions={
           <>
-            <Button
-              kind="primary"
-              busy={retry.busy || following}
-              disabled={d.status === 'sending'}
-              onClick={async () => {
-                const updated = await retry.run();
-                if (updated) {
-                  delivery.set(updated);
-                  setFollowing(true);
-                }
-              }}
-            >
-              {following ? 'Retrying…' : 'Retry now'}
+            <Button kind="primary" busy={retry.isPending} disabled={d.status === 'sending'} onClick={() => retry.mutate()}>
+              {retry.isPending ? 'Retrying…' : 'Retry now'}
             </Button>
-            {d.status === 'pending' && (
-              <ConfirmButton
-                label="Cancel delivery"
-                confirm="Cancel this delivery?"
-                busy={cancel.busy}
-                onConfirm={async () => {
-                  if ((await cancel.run()) !== null) delivery.reload();
-                }}
-              />
-            )}
+            {d.status === 'pending' && <ConfirmButton label="Cancel delivery" confirm="Cancel this delivery?" busy={cancel.isPending} onConfirm={() => cancel.mutate()} />}
           </>
         }
       />
       <ErrorBanner error={retry.error ?? cancel.error} />
-      {following && <Notice>A new attempt is on its way…</Notice>}
+      {moving && <Notice>{d.status === 'sending' ? 'An attempt is in flight…' : 'Waiting for the next attempt…'} This page follows it.</Notice>}
       <Card title="Summary">
         <Details
           items={[
             ['Event', <Link to={`/events/${d.eventId}`} className="mono">{d.eventId}</Link>],
-            ['Endpoint', d.endpointId === null ? <span className="muted">the event's callbackUrl</span> : <Link to={`/endpoints/${d.endpointId}`} className="mono">{d.endpointId}</Link>],
-            ['Attempts', String(d.attempts)],
+            ['Endpoint', <DeliveryEndpoint endpointId={d.endpointId} url={d.url} />],
+            ['URL', <span className="mono break">{d.url}</span>],
+            ['Attempts', <span data-testid="delivery-attempts">{d.attempts}</span>],
             ['Last result', lastResult(d)],
             ['Next attempt', d.nextAttemptAt ? <Time iso={d.nextAttemptAt} /> : '—'],
             ['Created', formatTime(d.createdAt)],
@@ -160,8 +160,8 @@ export function DeliveryPage({ id }: { id: string }) {
       </Card>
       <Card title={`Attempts (${list.length})`}>
         <ErrorBanner error={attempts.error} />
-        {attempts.data === null ? (
-          <Loading />
+        {attempts.data === undefined ? (
+          attempts.isPending && <Loading />
         ) : list.length === 0 ? (
           <Empty>No attempt yet.</Empty>
         ) : (

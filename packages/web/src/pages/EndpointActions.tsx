@@ -1,26 +1,29 @@
-import type { Endpoint, EndpointSecret, EndpointTestResult, RecoverResult, RotatedSecret, TestEndpointInput } from '@hookd/sdk/client';
+import type { Endpoint, TestEndpointInput } from '@hookd/sdk/client';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { loadCatalog, typesHeardBy } from '../catalog.js';
+import { typesHeardBy } from '../catalog.js';
 import { AttemptOutcome } from '../components/AttemptOutcome.js';
 import { Button, Card, ConfirmButton, CopyButton, ErrorBanner, Notice, Pre, StatusBadge } from '../components/ui.js';
-import { fromLocalInput, prettyBody, toLocalInput } from '../format.js';
-import { useAction, useLoad } from '../hooks.js';
+import { fromLocalInput, plural, prettyBody, toLocalInput } from '../format.js';
+import { invalidateDeliveries } from '../queries.js';
 import { Link } from '../router.js';
 import { useScope } from '../scope.js';
+import { useCatalog } from '../use-catalog.js';
 
 // What an operator or a customer does with an endpoint besides configuring it: send a test, reveal
 // or rotate its signing secret, recover the deliveries that failed during an outage.
 
-export function TestPanel({ endpoint, onSent }: { endpoint: Endpoint; onSent: () => void }) {
-  const { api } = useScope();
-  const catalog = useLoad(() => loadCatalog(api), [api]);
-  const types = typesHeardBy(endpoint.eventTypes, catalog.data ?? []);
+export function TestPanel({ endpoint }: { endpoint: Endpoint }) {
+  const { hookd, admin } = useScope();
+  const queryClient = useQueryClient();
+  const catalog = useCatalog();
+  const types = typesHeardBy(endpoint.eventTypes, catalog.types);
   const [type, setType] = useState('');
   const [payload, setPayload] = useState('');
   const [payloadError, setPayloadError] = useState<string | null>(null);
   // The type chosen, else the first the endpoint hears; without one the server picks (hookd.ping at worst).
   const eventType = type || types[0];
-  const test = useAction((body: TestEndpointInput) => api.post<EndpointTestResult>(`/v1/endpoints/${endpoint.id}/test`, body));
+  const test = useMutation({ mutationFn: (body: TestEndpointInput) => hookd.endpoints.test(endpoint.id, body), onSuccess: () => invalidateDeliveries(queryClient) });
   const send = async () => {
     const body: TestEndpointInput = {};
     if (eventType !== undefined) body.eventType = eventType;
@@ -33,7 +36,7 @@ export function TestPanel({ endpoint, onSent }: { endpoint: Endpoint; onSent: ()
       }
     }
     setPayloadError(null);
-    if ((await test.run(body)) !== null) onSent();
+    test.mutate(body);
   };
   return (
     <Card title="Send a test event">
@@ -42,7 +45,7 @@ export function TestPanel({ endpoint, onSent }: { endpoint: Endpoint; onSent: ()
         <label className="field">
           <span className="label">Event type</span>
           <select value={eventType ?? ''} onChange={(e) => setType(e.target.value)}>
-            {types.length === 0 && <option value="">hookd.ping</option>}
+            {types.length === 0 && <option value="">{admin ? 'hookd.ping' : 'test ping'}</option>}
             {types.map((name) => (
               <option key={name}>{name}</option>
             ))}
@@ -55,22 +58,22 @@ export function TestPanel({ endpoint, onSent }: { endpoint: Endpoint; onSent: ()
         </label>
       </div>
       <div className="form-actions">
-        <Button kind="primary" onClick={() => void send()} busy={test.busy}>
+        <Button kind="primary" onClick={() => void send()} busy={test.isPending}>
           Send test
         </Button>
       </div>
       <ErrorBanner error={test.error} title="The test could not be sent" />
       <div aria-live="polite">
-        {test.result !== null && (
+        {test.data !== undefined && (
           <div className="test-result" data-testid="test-result">
             <p>
-              <StatusBadge status={test.result.delivery.status} /> <AttemptOutcome attempt={test.result.attempt} />{' '}
-              <Link to={`/deliveries/${test.result.delivery.id}`}>View delivery</Link>
+              <StatusBadge status={test.data.delivery.status} /> <AttemptOutcome attempt={test.data.attempt} />{' '}
+              <Link to={`/deliveries/${test.data.delivery.id}`}>View delivery</Link>
             </p>
-            {test.result.attempt.responseBody && (
+            {test.data.attempt.responseBody && (
               <>
                 <h4>Response</h4>
-                <Pre label="Response body">{prettyBody(test.result.attempt.responseBody)}</Pre>
+                <Pre label="Response body">{prettyBody(test.data.attempt.responseBody)}</Pre>
               </>
             )}
           </div>
@@ -81,11 +84,12 @@ export function TestPanel({ endpoint, onSent }: { endpoint: Endpoint; onSent: ()
 }
 
 export function SecretPanel({ endpoint }: { endpoint: Endpoint }) {
-  const { api } = useScope();
+  const { hookd } = useScope();
   const [grace, setGrace] = useState('86400');
-  const reveal = useAction(() => api.get<EndpointSecret>(`/v1/endpoints/${endpoint.id}/secret`));
-  const rotate = useAction(() => api.post<RotatedSecret>(`/v1/endpoints/${endpoint.id}/secret/rotate`, { graceSeconds: Number(grace) || 0 }));
-  const shown = rotate.result ?? reveal.result;
+  // Secrets are fetched on demand and never cached: a mutation's result lives only in this panel.
+  const reveal = useMutation({ mutationFn: () => hookd.endpoints.getSecret(endpoint.id) });
+  const rotate = useMutation({ mutationFn: () => hookd.endpoints.rotateSecret(endpoint.id, { graceSeconds: Number(grace) || 0 }) });
+  const shown = rotate.data ?? reveal.data;
   return (
     <Card title="Signing secret">
       <p className="muted">Receivers verify the webhook-signature header with it (Standard Webhooks).</p>
@@ -95,13 +99,13 @@ export function SecretPanel({ endpoint }: { endpoint: Endpoint }) {
             {shown.secret}
           </code>
           <CopyButton text={shown.secret} />
-          <Button kind="ghost" onClick={() => (rotate.result ? rotate.reset() : reveal.reset())}>
+          <Button kind="ghost" onClick={() => (rotate.data ? rotate.reset() : reveal.reset())}>
             Hide
           </Button>
           {shown.previousSecretExpiresAt && <p className="hint">The previous secret still signs until {new Date(shown.previousSecretExpiresAt).toLocaleString()}.</p>}
         </div>
       ) : (
-        <Button onClick={() => void reveal.run()} busy={reveal.busy}>
+        <Button onClick={() => reveal.mutate()} busy={reveal.isPending}>
           Reveal secret
         </Button>
       )}
@@ -110,7 +114,7 @@ export function SecretPanel({ endpoint }: { endpoint: Endpoint }) {
           <span className="label">Old secret keeps signing for (seconds)</span>
           <input inputMode="numeric" value={grace} onChange={(e) => setGrace(e.target.value)} />
         </label>
-        <ConfirmButton label="Rotate secret" confirm="Make a new secret?" kind="primary" onConfirm={() => void rotate.run()} busy={rotate.busy} />
+        <ConfirmButton label="Rotate secret" confirm="Make a new secret?" kind="primary" onConfirm={() => rotate.mutate()} busy={rotate.isPending} />
       </div>
       <ErrorBanner error={reveal.error ?? rotate.error} />
     </Card>
@@ -118,9 +122,14 @@ export function SecretPanel({ endpoint }: { endpoint: Endpoint }) {
 }
 
 export function RecoverPanel({ endpoint }: { endpoint: Endpoint }) {
-  const { api } = useScope();
+  const { hookd } = useScope();
+  const queryClient = useQueryClient();
   const [since, setSince] = useState(() => toLocalInput(new Date(Date.now() - 86_400_000).toISOString()));
-  const recover = useAction(() => api.post<RecoverResult>(`/v1/endpoints/${endpoint.id}/recover`, { since: fromLocalInput(since) }));
+  // The requeued deliveries are pending again: invalidating shows them so, and the pages follow them.
+  const recover = useMutation({
+    mutationFn: (from: string) => hookd.endpoints.recover(endpoint.id, { since: from }),
+    onSuccess: () => invalidateDeliveries(queryClient),
+  });
   return (
     <Card title="Recover failed deliveries">
       <p className="muted">After an outage: every failed delivery since then gets one new attempt.</p>
@@ -129,13 +138,20 @@ export function RecoverPanel({ endpoint }: { endpoint: Endpoint }) {
           <span className="label">Failed since</span>
           <input type="datetime-local" value={since} onChange={(e) => setSince(e.target.value)} />
         </label>
-        <Button onClick={() => void recover.run()} busy={recover.busy} disabled={fromLocalInput(since) === null}>
+        <Button
+          onClick={() => {
+            const from = fromLocalInput(since);
+            if (from !== null) recover.mutate(from);
+          }}
+          busy={recover.isPending}
+          disabled={fromLocalInput(since) === null}
+        >
           Recover
         </Button>
       </div>
-      {recover.result && (
+      {recover.data && (
         <Notice tone="success">
-          {recover.result.requeued === 0 ? 'No failed deliveries since then.' : `${recover.result.requeued} failed deliveries queued for a new attempt.`}
+          {recover.data.requeued === 0 ? 'No failed deliveries since then.' : `${plural(recover.data.requeued, 'failed delivery', 'failed deliveries')} queued for a new attempt.`}
         </Notice>
       )}
       <ErrorBanner error={recover.error} />

@@ -1,10 +1,13 @@
-import type { Delivery, Endpoint, EndpointStats, EndpointStatsWindow, Page } from '@hookd/sdk/client';
+import type { Endpoint, EndpointStatsWindow } from '@hookd/sdk/client';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
 import { AttemptsChart, LatencyChart } from '../components/Charts.js';
 import { DeliveryTable } from '../components/DeliveryTable.js';
 import { Badge, Button, Card, ConfirmButton, Details, Empty, ErrorBanner, KeyValueTable, Loading, Notice, PageHeader, Pre } from '../components/ui.js';
 import { EndpointEditor } from '../editor/EndpointEditor.js';
-import { formatDuration, percent } from '../format.js';
-import { useAction, useLoad } from '../hooks.js';
+import { formatDuration, percent, plural } from '../format.js';
+import { pollInterval } from '../live.js';
+import { deliveryQueries, endpointQueries } from '../queries.js';
 import { Link, useNavigate, useSearch } from '../router.js';
 import { useScope } from '../scope.js';
 import { RecoverPanel, SecretPanel, TestPanel } from './EndpointActions.js';
@@ -28,7 +31,7 @@ function StatTiles({ label, window }: { label: string; window: EndpointStatsWind
       <div className="stats">
         <div className="stat">
           <span className="stat-value">{window.attempts.total}</span>
-          <span className="stat-label">attempts</span>
+          <span className="stat-label">{plural(window.attempts.total, 'attempt').replace(/^\d+ /, '')}</span>
         </div>
         <div className="stat">
           <span className="stat-value">{percent(window.attempts.succeeded, window.attempts.total)}</span>
@@ -48,22 +51,43 @@ function StatTiles({ label, window }: { label: string; window: EndpointStatsWind
 }
 
 export function EndpointPage({ id }: { id: string }) {
-  const { api, admin } = useScope();
+  const { hookd, admin } = useScope();
+  const queryClient = useQueryClient();
   const navigate = useNavigate();
   const [search] = useSearch();
-  const path = `/v1/endpoints/${encodeURIComponent(id)}`;
-  const endpoint = useLoad(() => api.get<Endpoint>(path), [api, path]);
-  const stats = useLoad(() => api.get<EndpointStats>(`${path}/stats`), [api, path]);
-  const deliveries = useLoad(() => api.get<Page<Delivery>>('/v1/deliveries', { endpointId: id, limit: 10 }), [api, id]);
-  const toggle = useAction((active: boolean) => api.patch<Endpoint>(path, { active }));
-  const remove = useAction(() => api.del(path));
+  const endpoint = useQuery(endpointQueries.detail(hookd, id));
+  // Deliveries still moving (a test, a recovery, a retry) are followed, and the health with them.
+  const deliveries = useQuery({ ...deliveryQueries.latest(hookd, { endpointId: id, limit: 10 }), refetchInterval: (query) => pollInterval(query.state.data?.data ?? []) });
+  const stats = useQuery(endpointQueries.stats(hookd, id));
+  // Query results keep their identity while their content is unchanged (structural sharing): a new
+  // list means a delivery moved, and with it the health. The first list is not a change.
+  const seenDeliveries = useRef(deliveries.data);
+  useEffect(() => {
+    if (seenDeliveries.current !== undefined && deliveries.data !== seenDeliveries.current) void stats.refetch();
+    seenDeliveries.current = deliveries.data;
+  }, [deliveries.data]);
+  const toggle = useMutation({
+    mutationFn: (active: boolean) => hookd.endpoints.update(id, { active }),
+    onSuccess: (updated) => {
+      queryClient.setQueryData(endpointQueries.detail(hookd, id).queryKey, updated);
+      return queryClient.invalidateQueries({ queryKey: ['endpoints', 'list'] });
+    },
+  });
+  const remove = useMutation({
+    mutationFn: () => hookd.endpoints.delete(id),
+    onSuccess: () => {
+      queryClient.removeQueries({ queryKey: endpointQueries.detail(hookd, id).queryKey });
+      void queryClient.invalidateQueries({ queryKey: ['endpoints', 'list'] });
+      navigate('/endpoints');
+    },
+  });
 
   if (endpoint.error) return <ErrorBanner error={endpoint.error} title="This endpoint could not be loaded" />;
-  if (endpoint.data === null) return <Loading />;
+  if (endpoint.data === undefined) return <Loading />;
   const ep = endpoint.data;
   const refresh = () => {
-    stats.reload();
-    deliveries.reload();
+    void stats.refetch();
+    void deliveries.refetch();
   };
 
   return (
@@ -81,22 +105,14 @@ export function EndpointPage({ id }: { id: string }) {
             <Link to={`/endpoints/${ep.id}/edit`} className="btn btn-primary">
               Edit
             </Link>
-            <Button
-              busy={toggle.busy}
-              onClick={async () => {
-                const updated = await toggle.run(!ep.active);
-                if (updated) endpoint.set(updated);
-              }}
-            >
+            <Button busy={toggle.isPending} onClick={() => toggle.mutate(!ep.active)}>
               {ep.active ? 'Disable' : 'Enable'}
             </Button>
             <ConfirmButton
               label="Delete"
               confirm="Delete this endpoint and cancel its pending deliveries?"
-              busy={remove.busy}
-              onConfirm={async () => {
-                if ((await remove.run()) !== null) navigate('/endpoints');
-              }}
+              busy={remove.isPending}
+              onConfirm={() => remove.mutate()}
             />
           </>
         }
@@ -113,7 +129,7 @@ export function EndpointPage({ id }: { id: string }) {
       <Card title="Health" actions={<Button kind="ghost" onClick={refresh}>Refresh</Button>}>
         {stats.error ? (
           <ErrorBanner error={stats.error} />
-        ) : stats.data === null ? (
+        ) : stats.data === undefined ? (
           <Loading />
         ) : (
           <>
@@ -130,7 +146,7 @@ export function EndpointPage({ id }: { id: string }) {
       </Card>
 
       <div className="grid-2 cards">
-        <TestPanel endpoint={ep} onSent={refresh} />
+        <TestPanel endpoint={ep} />
         <div className="stack">
           <SecretPanel endpoint={ep} />
           <RecoverPanel endpoint={ep} />
@@ -146,7 +162,7 @@ export function EndpointPage({ id }: { id: string }) {
         }
       >
         <ErrorBanner error={deliveries.error} />
-        {deliveries.data === null ? <Loading /> : deliveries.data.data.length === 0 ? <Empty>No deliveries yet.</Empty> : <DeliveryTable deliveries={deliveries.data.data} showEndpoint={false} testId="endpoint-deliveries" />}
+        {deliveries.data === undefined ? deliveries.isPending && <Loading /> : deliveries.data.data.length === 0 ? <Empty>No deliveries yet.</Empty> : <DeliveryTable deliveries={deliveries.data.data} showEndpoint={false} testId="endpoint-deliveries" />}
       </Card>
 
       <Card title="Configuration">
@@ -194,11 +210,12 @@ export function EndpointNewPage() {
 }
 
 export function EndpointEditPage({ id }: { id: string }) {
-  const { api } = useScope();
+  const { hookd } = useScope();
   const navigate = useNavigate();
-  const endpoint = useLoad(() => api.get<Endpoint>(`/v1/endpoints/${encodeURIComponent(id)}`), [api, id]);
+  // Loaded once for the form: a refetch in the background must not reset what is being typed.
+  const endpoint = useQuery({ ...endpointQueries.detail(hookd, id), refetchOnWindowFocus: false });
   if (endpoint.error) return <ErrorBanner error={endpoint.error} title="This endpoint could not be loaded" />;
-  if (endpoint.data === null) return <Loading />;
+  if (endpoint.data === undefined) return <Loading />;
   return (
     <>
       <PageHeader title={`Edit ${endpoint.data.title || 'endpoint'}`} subtitle={<span className="mono break">{endpoint.data.url}</span>} />

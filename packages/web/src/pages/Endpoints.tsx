@@ -1,8 +1,10 @@
-import type { Endpoint, Page } from '@hookd/sdk/client';
+import type { Endpoint } from '@hookd/sdk/client';
+import { EndpointLabel } from '../components/EndpointName.js';
 import { Filters } from '../components/Filters.js';
 import { PagedResults } from '../components/PagedResults.js';
 import { Badge, PageHeader, rowOpener, Time } from '../components/ui.js';
-import { usePaged } from '../hooks.js';
+import { usePagedList } from '../paged-list.js';
+import { endpointQueries } from '../queries.js';
 import { Link, useNavigate, useSearch } from '../router.js';
 import { useScope } from '../scope.js';
 
@@ -24,19 +26,16 @@ export function eventTypesText(types: string[]): string {
 }
 
 export function EndpointsPage() {
-  const { api, admin } = useScope();
+  const { hookd, admin } = useScope();
   const [search] = useSearch();
   const navigate = useNavigate();
-  const list = usePaged(
-    (cursor) =>
-      api.get<Page<Endpoint>>('/v1/endpoints', {
-        limit: 50,
-        cursor,
-        accountId: admin ? search.accountId : undefined,
-        eventType: search.eventType,
-        active: search.active,
-      }),
-    [api, admin, search.accountId, search.eventType, search.active],
+  const list = usePagedList(
+    endpointQueries.list(hookd, {
+      limit: 50,
+      accountId: admin ? search.accountId : undefined,
+      eventType: search.eventType,
+      active: search.active === undefined || search.active === '' ? undefined : search.active === 'true',
+    }),
   );
   return (
     <>
@@ -93,10 +92,7 @@ export function EndpointsPage() {
                 {items.map((endpoint) => (
                   <tr key={endpoint.id} onClick={rowOpener(() => navigate(`/endpoints/${endpoint.id}`))}>
                     <td>
-                      <Link to={`/endpoints/${endpoint.id}`} className="row-title">
-                        {endpoint.title || endpoint.url}
-                      </Link>
-                      {endpoint.title && <div className="mono muted small break">{endpoint.url}</div>}
+                      <EndpointLabel endpoint={endpoint} />
                     </td>
                     {admin && <td>{endpoint.accountId === null ? <Badge tone="accent">provider-level</Badge> : <span className="mono">{endpoint.accountId}</span>}</td>}
                     <td className="small">{eventTypesText(endpoint.eventTypes)}</td>

@@ -1,6 +1,7 @@
-import type { EventType, EventTypeParameter } from '@hookd/sdk/client';
+import type { CreateEventTypeInput, EventType, EventTypeParameter, UpdateEventTypeInput } from '@hookd/sdk/client';
+import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { ApiError } from '../api.js';
+import { fieldProblems } from '../client.js';
 import { Button, Card, ErrorBanner, Field } from '../components/ui.js';
 import { prettyJson } from '../format.js';
 import { useScope } from '../scope.js';
@@ -19,7 +20,8 @@ function parseJsonField(text: string, field: string, problems: Record<string, st
 }
 
 export function EventTypeForm({ existing, onSaved, onCancel }: { existing: EventType | null; onSaved: (saved: EventType) => void; onCancel: () => void }) {
-  const { api } = useScope();
+  const { hookd } = useScope();
+  const queryClient = useQueryClient();
   const [name, setName] = useState(existing?.name ?? '');
   const [description, setDescription] = useState(existing?.description ?? '');
   const [category, setCategory] = useState(existing?.category ?? '');
@@ -47,10 +49,16 @@ export function EventTypeForm({ existing, onSaved, onCancel }: { existing: Event
     if (Object.keys(found).length > 0) return;
     setBusy(true);
     try {
-      onSaved(existing === null ? await api.post<EventType>('/v1/event-types', body) : await api.put<EventType>(`/v1/event-types/${encodeURIComponent(existing.name)}`, { ...body, archived: existing.archived }));
+      const saved =
+        existing === null
+          ? await hookd.eventTypes.create(body as CreateEventTypeInput)
+          : await hookd.eventTypes.update(existing.name, { ...body, archived: existing.archived } as UpdateEventTypeInput);
+      queryClient.setQueryData(['event-types', 'detail', saved.name], saved);
+      await queryClient.invalidateQueries({ queryKey: ['event-types'] });
+      onSaved(saved);
     } catch (failure) {
       setError(failure);
-      if (failure instanceof ApiError) setProblems(Object.fromEntries(failure.details.map((d) => [d.field.replace(/^(\/examples)\/\d+.*/, '$1').replace(/^(\/parameters)\/.*/, '$1'), d.message])));
+      setProblems(Object.fromEntries(fieldProblems(failure).map((d) => [d.field.replace(/^(\/examples)\/\d+.*/, '$1').replace(/^(\/parameters)\/.*/, '$1'), d.message])));
     } finally {
       setBusy(false);
     }

@@ -1,10 +1,12 @@
-import type { EventWithDeliveries, HookdEvent, Page, ReplayResult } from '@hookd/sdk/client';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { DeliveryTable } from '../components/DeliveryTable.js';
 import { Filters } from '../components/Filters.js';
 import { PagedResults } from '../components/PagedResults.js';
 import { Button, Card, ConfirmButton, Details, Empty, ErrorBanner, Loading, Notice, PageHeader, Pre, rowOpener, Time } from '../components/ui.js';
-import { formatTime, prettyJson } from '../format.js';
-import { useAction, useLoad, usePaged } from '../hooks.js';
+import { formatTime, plural, prettyJson } from '../format.js';
+import { pollInterval } from '../live.js';
+import { usePagedList } from '../paged-list.js';
+import { eventQueries, invalidateDeliveries } from '../queries.js';
 import { Link, useNavigate, useSearch } from '../router.js';
 import { useScope } from '../scope.js';
 
@@ -12,25 +14,22 @@ import { useScope } from '../scope.js';
 // deliveries it made, and a replay to the endpoints subscribed now.
 
 export function EventsPage() {
-  const { api, admin } = useScope();
+  const { hookd, admin } = useScope();
   const [search] = useSearch();
   const navigate = useNavigate();
-  const list = usePaged(
-    (cursor) =>
-      api.get<Page<HookdEvent>>('/v1/events', {
-        limit: 50,
-        cursor,
-        type: search.type,
-        accountId: admin ? search.accountId : undefined,
-        correlationId: search.correlationId,
-        since: search.since,
-        until: search.until,
-      }),
-    [api, admin, search.type, search.accountId, search.correlationId, search.since, search.until],
+  const list = usePagedList(
+    eventQueries.list(hookd, {
+      limit: 50,
+      type: search.type,
+      accountId: admin ? search.accountId : undefined,
+      correlationId: search.correlationId,
+      since: search.since,
+      until: search.until,
+    }),
   );
   return (
     <>
-      <PageHeader title="Events" subtitle="Everything posted to hookd, newest first." actions={<Button onClick={list.reload}>Refresh</Button>} />
+      <PageHeader title="Events" subtitle="Everything posted to hookd, newest first." actions={<Button onClick={list.refresh}>Refresh</Button>} />
       <Filters
         specs={[
           { name: 'type', label: 'Type', placeholder: 'invoice.paid' },
@@ -79,12 +78,13 @@ export function EventsPage() {
 }
 
 export function EventPage({ id }: { id: string }) {
-  const { api, admin } = useScope();
-  const path = `/v1/events/${encodeURIComponent(id)}`;
-  const event = useLoad(() => api.get<EventWithDeliveries>(path), [api, path]);
-  const replay = useAction(() => api.post<ReplayResult>(`${path}/replay`, {}));
+  const { hookd, admin } = useScope();
+  const queryClient = useQueryClient();
+  // Followed while its deliveries are on their way: a replay's new ones go from pending to done here.
+  const event = useQuery({ ...eventQueries.detail(hookd, id), refetchInterval: (query) => pollInterval(query.state.data?.deliveries ?? []) });
+  const replay = useMutation({ mutationFn: () => hookd.events.replay(id, {}), onSuccess: () => invalidateDeliveries(queryClient) });
   if (event.error) return <ErrorBanner error={event.error} title="This event could not be loaded" />;
-  if (event.data === null) return <Loading />;
+  if (event.data === undefined) return <Loading />;
   const e = event.data;
   return (
     <>
@@ -100,14 +100,12 @@ export function EventPage({ id }: { id: string }) {
             label="Replay"
             kind="primary"
             confirm="Send this event again to the endpoints subscribed now?"
-            busy={replay.busy}
-            onConfirm={async () => {
-              if ((await replay.run()) !== null) event.reload();
-            }}
+            busy={replay.isPending}
+            onConfirm={() => replay.mutate()}
           />
         }
       />
-      {replay.result && <Notice tone="success">Replayed as {replay.result.deliveries.length} new deliveries.</Notice>}
+      {replay.data && <Notice tone="success">Replayed as {plural(replay.data.deliveries.length, 'new delivery', 'new deliveries')}.</Notice>}
       <ErrorBanner error={replay.error} title="Not replayed" />
       <Card title="Event">
         <Details

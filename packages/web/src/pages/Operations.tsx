@@ -1,10 +1,13 @@
-import type { Operation, OperationStatus, OperationWithDeliveries, Page } from '@hookd/sdk/client';
+import type { OperationStatus } from '@hookd/sdk/client';
+import { useQuery } from '@tanstack/react-query';
 import { DeliveryTable } from '../components/DeliveryTable.js';
 import { Filters } from '../components/Filters.js';
 import { PagedResults } from '../components/PagedResults.js';
 import { Badge, Button, Card, Details, Empty, ErrorBanner, Loading, PageHeader, Pre, rowOpener, StatusBadge, Time } from '../components/ui.js';
 import { formatTime, prettyJson } from '../format.js';
-import { useLoad, usePaged } from '../hooks.js';
+import { pollInterval } from '../live.js';
+import { usePagedList } from '../paged-list.js';
+import { operationQueries } from '../queries.js';
 import { Link, useNavigate, useSearch } from '../router.js';
 import { useScope } from '../scope.js';
 
@@ -14,16 +17,14 @@ import { useScope } from '../scope.js';
 const OPERATION_STATUSES: OperationStatus[] = ['pending', 'succeeded', 'failed', 'timed_out'];
 
 export function OperationsPage() {
-  const { api } = useScope();
+  const { hookd } = useScope();
   const [search] = useSearch();
   const navigate = useNavigate();
-  const list = usePaged(
-    (cursor) => api.get<Page<Operation>>('/v1/operations', { limit: 50, cursor, status: search.status, type: search.type, accountId: search.accountId }),
-    [api, search.status, search.type, search.accountId],
-  );
+  const status = OPERATION_STATUSES.find((s) => s === search.status);
+  const list = usePagedList(operationQueries.list(hookd, { limit: 50, status, type: search.type, accountId: search.accountId }));
   return (
     <>
-      <PageHeader title="Operations" subtitle="Actions that answer with a protocol number at once and a webhook when they end." actions={<Button onClick={list.reload}>Refresh</Button>} />
+      <PageHeader title="Operations" subtitle="Actions that answer with a protocol number at once and a webhook when they end." actions={<Button onClick={list.refresh}>Refresh</Button>} />
       <Filters
         specs={[
           { name: 'status', label: 'Status', kind: 'select', options: OPERATION_STATUSES.map((status) => ({ value: status, label: status.replace('_', ' ') })) },
@@ -78,10 +79,11 @@ export function OperationsPage() {
 }
 
 export function OperationPage({ protocol }: { protocol: string }) {
-  const { api } = useScope();
-  const operation = useLoad(() => api.get<OperationWithDeliveries>(`/v1/operations/${encodeURIComponent(protocol)}`), [api, protocol]);
+  const { hookd } = useScope();
+  // Followed while its webhooks are on their way.
+  const operation = useQuery({ ...operationQueries.detail(hookd, protocol), refetchInterval: (query) => pollInterval(query.state.data?.deliveries ?? []) });
   if (operation.error) return <ErrorBanner error={operation.error} title="This operation could not be loaded" />;
-  if (operation.data === null) return <Loading />;
+  if (operation.data === undefined) return <Loading />;
   const op = operation.data;
   return (
     <>
@@ -97,7 +99,7 @@ export function OperationPage({ protocol }: { protocol: string }) {
             {op.subject && <> · {op.subject}</>}
           </>
         }
-        actions={<Button onClick={operation.reload}>Refresh</Button>}
+        actions={<Button onClick={() => void operation.refetch()}>Refresh</Button>}
       />
       <Card title="Timeline">
         <Details

@@ -1,7 +1,9 @@
 import type { KeyIdentity } from '@hookd/sdk/client';
 import { useState, type FormEvent } from 'react';
-import { errorMessage, whoIs } from '../api.js';
+import { errorMessage, whoIs } from '../client.js';
+import { PortalBrand } from '../components/Shell.js';
 import { Button, Field } from '../components/ui.js';
+import { DEFAULT_PORTAL_SETTINGS, usePortalSettings } from '../portal-settings.js';
 import type { Area } from '../session.js';
 
 // Signing in with an API key. The key is checked against GET /v1/me before it is kept, so a
@@ -39,16 +41,23 @@ export function SignIn({ area, reason, onSignedIn }: { area: Area; reason: strin
     }
   };
   const portal = area === 'portal';
+  const settings = usePortalSettings() ?? DEFAULT_PORTAL_SETTINGS;
   return (
     <main className="sign-in" id="main">
       <form className="sign-in-card" onSubmit={submit} aria-labelledby="sign-in-title">
-        <div className="brand brand-large">
-          <span className="brand-mark" aria-hidden="true">
-            h
-          </span>{' '}
-          hookd
-        </div>
-        <h1 id="sign-in-title">{portal ? 'Webhooks portal' : 'Sign in to the dashboard'}</h1>
+        {portal ? (
+          <div className="brand brand-large">
+            <PortalBrand settings={settings} />
+          </div>
+        ) : (
+          <div className="brand brand-large">
+            <span className="brand-mark" aria-hidden="true">
+              h
+            </span>{' '}
+            hookd
+          </div>
+        )}
+        <h1 id="sign-in-title">{portal ? `${settings.name}: sign in` : 'Sign in to the dashboard'}</h1>
         {reason && (
           <p className="banner banner-warning" role="status">
             {reason}
@@ -56,7 +65,7 @@ export function SignIn({ area, reason, onSignedIn }: { area: Area; reason: strin
         )}
         <p className="muted">
           {portal
-            ? 'Open the portal from the link your provider gave you, or sign in with an account key.'
+            ? 'Open this page from the link you were given, or sign in with your account key.'
             : 'Use an admin key (hookd printed one on its first start, or set HOOKD_ADMIN_KEY). It is kept in this tab only.'}
         </p>
         <Field label={portal ? 'Account key' : 'Admin key'} error={error}>
