@@ -4,7 +4,7 @@ import { hashApiKey } from '../domain/keys.js';
 import type { KeyKind } from '../domain/types.js';
 import type { Store } from '../store/store.js';
 import { ApiError } from './errors.js';
-import { MemoOfThisTurn } from './memo-of-this-turn.js';
+import { coalescePerTick } from './coalesce-per-tick.js';
 
 // Who is calling. Every /v1 route names the key kinds it admits (`config.access`); account keys
 // are further confined to their own account by the routes (see scope.ts).
@@ -86,8 +86,7 @@ export function registerAuth(app: FastifyInstance, store: Store, clock: Clock): 
   const usage = new KeyUsageRecorder(store, clock);
   const limiter = new KeyRateLimiter();
   // Concurrent requests with the same key read it once; a request after a revocation never sees it valid.
-  const keysOfTurn = new MemoOfThisTurn((keyHash) => store.findKeyByHash(keyHash));
-  const keys = { findKeyByHash: (keyHash: string) => keysOfTurn.get(keyHash) };
+  const keys = { findKeyByHash: coalescePerTick((keyHash) => store.findKeyByHash(keyHash)) };
   app.decorateRequest('principal', null);
   app.addHook('onClose', async () => usage.flush());
 

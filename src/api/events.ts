@@ -11,7 +11,7 @@ import type { EventToPublish, Publisher } from '../ingest/publisher.js';
 import type { IngestOutcome, Store } from '../store/store.js';
 import { ADMIN_OR_ACCOUNT, principalOf, PUBLISHERS } from './auth.js';
 import { deliveryView, DeliveryView } from './delivery-views.js';
-import { CatalogOfThisTurn } from './catalog-of-this-turn.js';
+import { EventTypeReader } from './event-type-reader.js';
 import { ApiError, notFound, validationError } from './errors.js';
 import { AccountId, COMMON_ERRORS, ErrorResponse, IdParams, iso, listOf, PageQuery, parseIso, Timestamp } from './schemas.js';
 import { assertVisible, listScope } from './scope.js';
@@ -107,7 +107,7 @@ export function eventRoutes(
   publisher: Publisher,
 ): void {
   const validators = new PayloadValidatorCache();
-  const catalog = new CatalogOfThisTurn(store);
+  const catalog = new EventTypeReader(store);
 
   /** The checks a JSON schema cannot make: catalog, payload schema and size, callback URL. */
   async function toPublish(
