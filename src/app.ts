@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { accountRoutes } from './api/accounts.js';
 import { registerAuth } from './api/auth.js';
@@ -43,9 +43,11 @@ export interface AppDependencies {
 
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const { config, store, clock, publisher } = deps;
-  // Typed as the default instance: route modules need not know which logger implementation is used.
+  // Typed as the base logger, so the app is the default FastifyInstance: nothing outside needs to
+  // know which logger implementation is used.
+  const logger: FastifyBaseLogger = deps.log;
   const app = Fastify({
-    loggerInstance: deps.log,
+    loggerInstance: logger,
     // One line per request would double the log volume of ingest; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
@@ -54,7 +56,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true } },
     forceCloseConnections: true,
     return503OnClosing: true,
-  }) as unknown as FastifyInstance;
+  });
 
   // The API speaks JSON only (a text/plain body is a 415), parsed strictly: see json-body.ts.
   registerJsonBody(app);
@@ -76,18 +78,21 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  // Authentication is a hook of the root, so that it runs before every resource's routes.
   registerAuth(app, store, clock);
-  serviceRoutes(app, store);
-  keyRoutes(app, store, clock);
-  accountRoutes(app, store, clock, config);
-  eventTypeRoutes(app, store, clock);
-  endpointRoutes(app, store, clock, config);
-  eventRoutes(app, store, clock, config, publisher);
-  endpointOperationRoutes(app, store, clock, publisher, specCheckContext(store, config));
-  deliveryRoutes(app, store, clock, () => publisher.wakeWorkers());
-  operationRoutes(app, store, clock, config, deps.operations);
-  settingsRoutes(app, deps.callbackSecret);
-  metricsRoutes(app, deps.metrics, config, store, clock);
-  await webRoutes(app, config);
+
+  // One plugin per resource, each given what it uses through its options.
+  await app.register(serviceRoutes, { store });
+  await app.register(keyRoutes, { store, clock });
+  await app.register(accountRoutes, { store, clock, config });
+  await app.register(eventTypeRoutes, { store, clock });
+  await app.register(endpointRoutes, { store, clock, config });
+  await app.register(eventRoutes, { store, clock, config, publisher });
+  await app.register(endpointOperationRoutes, { store, clock, publisher, checkContext: specCheckContext(store, config) });
+  await app.register(deliveryRoutes, { store, clock, onRetry: () => publisher.wakeWorkers() });
+  await app.register(operationRoutes, { store, clock, config, operations: deps.operations });
+  await app.register(settingsRoutes, { callbackSecret: deps.callbackSecret });
+  await app.register(metricsRoutes, { metrics: deps.metrics, config, store, clock });
+  await app.register(webRoutes, { config });
   return app;
 }

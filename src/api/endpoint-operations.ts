@@ -1,5 +1,5 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../domain/clock.js';
 import { newId } from '../domain/ids.js';
 import type { Attempt } from '../domain/types.js';
@@ -89,13 +89,18 @@ const PreviewView = Type.Object({
 /** Signs previews when the definition has no secret of its own: the signature shows its form only. */
 const PREVIEW_SECRET = 'whsec_' + Buffer.alloc(32).toString('base64');
 
-export function endpointOperationRoutes(
-  app: FastifyInstance,
-  store: Store,
-  clock: Clock,
-  publisher: Publisher,
-  checkContext: SpecCheckContext,
-): void {
+export interface EndpointOperationRoutesOptions {
+  store: Store;
+  clock: Clock;
+  publisher: Publisher;
+  /** How endpoint definitions are checked: the same rules as saving one (endpoints.ts). */
+  checkContext: SpecCheckContext;
+}
+
+export const endpointOperationRoutes: FastifyPluginAsyncTypebox<EndpointOperationRoutesOptions> = async (
+  app,
+  { store, clock, publisher, checkContext },
+) => {
   app.post(
     '/v1/endpoints/preview',
     {
@@ -109,7 +114,7 @@ export function endpointOperationRoutes(
       },
     },
     async (request) => {
-      const body = request.body as Static<typeof PreviewBody>;
+      const { body } = request;
       const spec = await withPointerPrefix('/endpoint', async () => {
         const built = specFromCreate(body.endpoint, ownAccountId(principalOf(request), body.endpoint.accountId));
         await checkSpec(built, checkContext);
@@ -159,8 +164,8 @@ export function endpointOperationRoutes(
       },
     },
     async (request) => {
-      const endpoint = await loadVisibleEndpoint(store, request, (request.params as Static<typeof IdParams>).id);
-      const body = (request.body ?? {}) as Static<typeof TestBody>;
+      const endpoint = await loadVisibleEndpoint(store, request, request.params.id);
+      const body = request.body ?? {};
       const type = body.eventType ?? endpoint.eventTypes.find((t) => t !== '*' && !t.endsWith('.*')) ?? PING_TYPE;
       const example = body.payload === undefined ? (await store.getEventType(type))?.examples[0] : undefined;
       const payload = body.payload ?? example ?? { test: true, endpointId: endpoint.id };
@@ -202,8 +207,8 @@ export function endpointOperationRoutes(
       },
     },
     async (request, reply) => {
-      const endpoint = await loadVisibleEndpoint(store, request, (request.params as Static<typeof IdParams>).id);
-      const { since } = request.body as { since: string };
+      const endpoint = await loadVisibleEndpoint(store, request, request.params.id);
+      const { since } = request.body;
       const requeued = await store.requeueFailedDeliveries(endpoint.id, Date.parse(since), clock.now());
       if (requeued > 0) publisher.wakeWorkers();
       return reply.code(202).send({ requeued });
@@ -226,7 +231,7 @@ export function endpointOperationRoutes(
       },
     },
     async (request) => {
-      const endpoint = await loadVisibleEndpoint(store, request, (request.params as Static<typeof IdParams>).id);
+      const endpoint = await loadVisibleEndpoint(store, request, request.params.id);
       const now = clock.now();
       const [lastHour, lastDay, series] = await Promise.all([
         store.endpointStats(endpoint.id, now - HOUR_MS),
@@ -236,7 +241,7 @@ export function endpointOperationRoutes(
       return { lastHour, lastDay, series };
     },
   );
-}
+};
 
 async function waitForFirstAttempt(store: Store, deliveryId: string, timeoutMs: number): Promise<Attempt> {
   const deadline = Date.now() + timeoutMs;

@@ -1,5 +1,6 @@
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
 import { newId } from '../domain/ids.js';
@@ -7,18 +8,10 @@ import { generateSecret, isValidSecret } from '../domain/signing.js';
 import type { EndpointWithSecrets } from '../domain/types.js';
 import type { Store } from '../store/store.js';
 import { ADMIN_OR_ACCOUNT, principalOf } from './auth.js';
-import {
-  CreatedEndpoint,
-  CreateEndpoint,
-  endpointView,
-  EndpointView,
-  PatchEndpoint,
-  type CreateEndpointBody,
-  type PatchEndpointBody,
-} from './endpoint-schemas.js';
+import { CreatedEndpoint, CreateEndpoint, endpointView, EndpointView, PatchEndpoint } from './endpoint-schemas.js';
 import { checkSpec, specFromCreate, specFromPatch, type SpecCheckContext } from './endpoint-spec.js';
 import { notFound, validationError } from './errors.js';
-import { AccountId, COMMON_ERRORS, ErrorResponse, IdParams, iso, listOf, PageQuery, Timestamp } from './schemas.js';
+import { AccountId, COMMON_ERRORS, ErrorResponse, IdParams, iso, listOf, PageQuery, pageOf, Timestamp } from './schemas.js';
 import { assertVisible, listScope, ownAccountId } from './scope.js';
 
 const ListQuery = Type.Object({
@@ -64,7 +57,13 @@ export function specCheckContext(store: Store, config: Config): SpecCheckContext
   };
 }
 
-export function endpointRoutes(app: FastifyInstance, store: Store, clock: Clock, config: Config): void {
+export interface EndpointRoutesOptions {
+  store: Store;
+  clock: Clock;
+  config: Config;
+}
+
+export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = async (app, { store, clock, config }) => {
   const checkContext = specCheckContext(store, config);
 
   const visibleEndpoint = (request: FastifyRequest, id: string) => loadVisibleEndpoint(store, request, id);
@@ -81,7 +80,7 @@ export function endpointRoutes(app: FastifyInstance, store: Store, clock: Clock,
       },
     },
     async (request, reply) => {
-      const body = request.body as CreateEndpointBody;
+      const { body } = request;
       const spec = specFromCreate(body, ownAccountId(principalOf(request), body.accountId));
       await checkSpec(spec, checkContext);
       if (body.secret !== undefined && !isValidSecret(body.secret)) {
@@ -107,14 +106,14 @@ export function endpointRoutes(app: FastifyInstance, store: Store, clock: Clock,
       schema: { tags: ['endpoints'], querystring: ListQuery, response: { 200: listOf(EndpointView), ...COMMON_ERRORS } },
     },
     async (request) => {
-      const query = request.query as Static<typeof ListQuery> & { limit: number };
+      const { query } = request;
       const scope = listScope(principalOf(request));
       if (scope !== undefined && query.accountId !== undefined && query.accountId !== scope) {
         return { data: [], nextCursor: null };
       }
       const page = await store.listEndpoints(
         { accountId: scope ?? query.accountId, eventType: query.eventType, active: query.active },
-        { limit: query.limit, cursor: query.cursor ?? null },
+        pageOf(query),
       );
       return { data: page.items.map(endpointView), nextCursor: page.nextCursor };
     },
@@ -126,7 +125,7 @@ export function endpointRoutes(app: FastifyInstance, store: Store, clock: Clock,
       config: { access: ADMIN_OR_ACCOUNT },
       schema: { tags: ['endpoints'], params: IdParams, response: { 200: EndpointView, ...COMMON_ERRORS } },
     },
-    async (request) => endpointView(await visibleEndpoint(request, (request.params as Static<typeof IdParams>).id)),
+    async (request) => endpointView(await visibleEndpoint(request, request.params.id)),
   );
 
   app.patch(
@@ -142,8 +141,8 @@ export function endpointRoutes(app: FastifyInstance, store: Store, clock: Clock,
       },
     },
     async (request) => {
-      const existing = await visibleEndpoint(request, (request.params as Static<typeof IdParams>).id);
-      const patch = request.body as PatchEndpointBody;
+      const existing = await visibleEndpoint(request, request.params.id);
+      const patch = request.body;
       const accountId =
         patch.accountId === undefined ? existing.accountId : ownAccountId(principalOf(request), patch.accountId);
       const spec = specFromPatch(existing, patch, accountId);
@@ -166,9 +165,9 @@ export function endpointRoutes(app: FastifyInstance, store: Store, clock: Clock,
       },
     },
     async (request, reply) => {
-      const endpoint = await visibleEndpoint(request, (request.params as Static<typeof IdParams>).id);
+      const endpoint = await visibleEndpoint(request, request.params.id);
       await store.deleteEndpoint(endpoint.id, clock.now());
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 
@@ -179,7 +178,7 @@ export function endpointRoutes(app: FastifyInstance, store: Store, clock: Clock,
       schema: { tags: ['endpoints'], params: IdParams, response: { 200: SecretView, ...COMMON_ERRORS } },
     },
     async (request) => {
-      const endpoint = await visibleEndpoint(request, (request.params as Static<typeof IdParams>).id);
+      const endpoint = await visibleEndpoint(request, request.params.id);
       const graceEnds = endpoint.secrets.previousExpiresAt;
       return {
         secret: endpoint.secrets.current,
@@ -202,8 +201,8 @@ export function endpointRoutes(app: FastifyInstance, store: Store, clock: Clock,
       },
     },
     async (request) => {
-      const endpoint = await visibleEndpoint(request, (request.params as Static<typeof IdParams>).id);
-      const body = (request.body ?? {}) as Static<typeof RotateSecret>;
+      const endpoint = await visibleEndpoint(request, request.params.id);
+      const body = request.body ?? {};
       if (body.secret !== undefined && !isValidSecret(body.secret)) {
         throw validationError('/secret', 'must be whsec_ followed by the base64 of 24 to 64 bytes');
       }
@@ -219,4 +218,4 @@ export function endpointRoutes(app: FastifyInstance, store: Store, clock: Clock,
       return { secret, previousSecretExpiresAt: previousExpiresAt === null ? null : iso(previousExpiresAt) };
     },
   );
-}
+};

@@ -1,5 +1,5 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../domain/clock.js';
 import { deriveParameters } from '../domain/parameters.js';
 import { compilePayloadSchema, InvalidSchemaError } from '../domain/payload-schema.js';
@@ -8,7 +8,7 @@ import type { EventType } from '../domain/types.js';
 import type { Store } from '../store/store.js';
 import { ADMIN_ONLY, ANY_KEY } from './auth.js';
 import { ApiError, notFound, validationError } from './errors.js';
-import { COMMON_ERRORS, ErrorResponse, iso, listOf, PageQuery, Timestamp } from './schemas.js';
+import { COMMON_ERRORS, ErrorResponse, iso, listOf, PageQuery, pageOf, Timestamp } from './schemas.js';
 
 // The event catalog (Updox's WebHookEventList, KOMPaaS's event types with their available
 // parameters, ApiRTC's objects). Readable by every key kind; written by admins.
@@ -91,7 +91,12 @@ function checkNotOperational(name: string): void {
   if (isOperationalType(name)) throw new ApiError('forbidden', 'hookd.* event types are built in and cannot be changed');
 }
 
-export function eventTypeRoutes(app: FastifyInstance, store: Store, clock: Clock): void {
+export interface EventTypeRoutesOptions {
+  store: Store;
+  clock: Clock;
+}
+
+export const eventTypeRoutes: FastifyPluginAsyncTypebox<EventTypeRoutesOptions> = async (app, { store, clock }) => {
   app.get(
     '/v1/event-types',
     {
@@ -109,11 +114,8 @@ export function eventTypeRoutes(app: FastifyInstance, store: Store, clock: Clock
       },
     },
     async (request) => {
-      const query = request.query as { limit: number; cursor?: string; category?: string; includeArchived?: boolean };
-      const page = await store.listEventTypes(
-        { category: query.category, includeArchived: query.includeArchived },
-        { limit: query.limit, cursor: query.cursor ?? null },
-      );
+      const { query } = request;
+      const page = await store.listEventTypes({ category: query.category, includeArchived: query.includeArchived }, pageOf(query));
       return { data: page.items.map(eventTypeView), nextCursor: page.nextCursor };
     },
   );
@@ -129,7 +131,7 @@ export function eventTypeRoutes(app: FastifyInstance, store: Store, clock: Clock
       },
     },
     async (request, reply) => {
-      const body = request.body as Static<typeof CreateEventType>;
+      const { body } = request;
       checkNotOperational(body.name);
       const schema = body.schema ?? null;
       const examples = body.examples ?? [];
@@ -159,8 +161,7 @@ export function eventTypeRoutes(app: FastifyInstance, store: Store, clock: Clock
       schema: { tags: ['event-types'], params: NameParams, response: { 200: EventTypeView, ...COMMON_ERRORS } },
     },
     async (request) => {
-      const { name } = request.params as Static<typeof NameParams>;
-      const eventType = await store.getEventType(name);
+      const eventType = await store.getEventType(request.params.name);
       if (eventType === null) throw notFound('event type');
       return eventTypeView(eventType);
     },
@@ -179,8 +180,8 @@ export function eventTypeRoutes(app: FastifyInstance, store: Store, clock: Clock
       },
     },
     async (request) => {
-      const { name } = request.params as Static<typeof NameParams>;
-      const body = request.body as Static<typeof ReplaceEventType>;
+      const { name } = request.params;
+      const { body } = request;
       checkNotOperational(name);
       const existing = await store.getEventType(name);
       if (existing === null) throw notFound('event type');
@@ -214,12 +215,12 @@ export function eventTypeRoutes(app: FastifyInstance, store: Store, clock: Clock
       },
     },
     async (request, reply) => {
-      const { name } = request.params as Static<typeof NameParams>;
+      const { name } = request.params;
       checkNotOperational(name);
       const existing = await store.getEventType(name);
       if (existing === null) throw notFound('event type');
       await store.replaceEventType({ ...existing, archived: true, updatedAt: Math.max(clock.now(), existing.updatedAt + 1) });
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
-}
+};

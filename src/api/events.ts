@@ -1,5 +1,5 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
 import { newId } from '../domain/ids.js';
@@ -13,7 +13,7 @@ import { ADMIN_OR_ACCOUNT, principalOf, PUBLISHERS } from './auth.js';
 import { deliveryView, DeliveryView } from './delivery-views.js';
 import { EventTypeReader } from './event-type-reader.js';
 import { ApiError, notFound, validationError } from './errors.js';
-import { AccountId, COMMON_ERRORS, ErrorResponse, IdParams, iso, listOf, PageQuery, parseIso, Timestamp } from './schemas.js';
+import { AccountId, COMMON_ERRORS, ErrorResponse, IdParams, iso, listOf, PageQuery, pageOf, parseIso, Timestamp } from './schemas.js';
 import { assertVisible, listScope } from './scope.js';
 
 // Ingest: the provider posts events; hookd stores each with its deliveries and answers 202 only
@@ -99,13 +99,14 @@ function acceptedView(outcome: Exclude<IngestOutcome, { outcome: 'conflict' }>):
   };
 }
 
-export function eventRoutes(
-  app: FastifyInstance,
-  store: Store,
-  clock: Clock,
-  config: Config,
-  publisher: Publisher,
-): void {
+export interface EventRoutesOptions {
+  store: Store;
+  clock: Clock;
+  config: Config;
+  publisher: Publisher;
+}
+
+export const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesOptions> = async (app, { store, clock, config, publisher }) => {
   const validators = new PayloadValidatorCache();
   const catalog = new EventTypeReader(store);
 
@@ -190,7 +191,7 @@ export function eventRoutes(
       },
     },
     async (request, reply) => {
-      const item = await toPublish(request.body as EventInputBody, '');
+      const item = await toPublish(request.body, '');
       const outcomes = await publisher.publish([item]);
       const conflict = conflictError(outcomes, () => '');
       if (conflict !== null) throw conflict;
@@ -223,7 +224,7 @@ export function eventRoutes(
       },
     },
     async (request, reply) => {
-      const { events } = request.body as Static<typeof Batch>;
+      const { events } = request.body;
       const items: EventToPublish[] = [];
       const eventTypeOf = catalog.forBatch();
       for (const [index, input] of events.entries()) items.push(await toPublish(input, `/events/${index}`, eventTypeOf));
@@ -245,7 +246,7 @@ export function eventRoutes(
       schema: { tags: ['events'], querystring: ListQuery, response: { 200: listOf(EventView), ...COMMON_ERRORS } },
     },
     async (request) => {
-      const query = request.query as Static<typeof ListQuery> & { limit: number };
+      const { query } = request;
       const scope = listScope(principalOf(request));
       if (scope !== undefined && query.accountId !== undefined && query.accountId !== scope) {
         return { data: [], nextCursor: null };
@@ -258,7 +259,7 @@ export function eventRoutes(
           since: parseIso(query.since),
           until: parseIso(query.until),
         },
-        { limit: query.limit, cursor: query.cursor ?? null },
+        pageOf(query),
       );
       return { data: page.items.map(eventView), nextCursor: page.nextCursor };
     },
@@ -284,10 +285,10 @@ export function eventRoutes(
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      const event = await store.getEvent((request.params as Static<typeof IdParams>).id);
+      const event = await store.getEvent(request.params.id);
       if (event === null) throw notFound('event');
       assertVisible(principal, event.accountId, 'event');
-      const { endpointIds } = (request.body ?? {}) as Static<typeof Replay>;
+      const { endpointIds } = request.body ?? {};
       let only = null;
       if (endpointIds !== undefined) {
         const found = await store.getEndpoints(endpointIds);
@@ -313,7 +314,7 @@ export function eventRoutes(
     },
     async (request) => {
       const principal = principalOf(request);
-      const event = await store.getEvent((request.params as Static<typeof IdParams>).id);
+      const event = await store.getEvent(request.params.id);
       if (event === null) throw notFound('event');
       assertVisible(principal, event.accountId, 'event');
       const deliveries = await store.listDeliveries(
@@ -323,4 +324,4 @@ export function eventRoutes(
       return { ...eventView(event), deliveries: deliveries.items.map(deliveryView) };
     },
   );
-}
+};

@@ -1,5 +1,5 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../domain/clock.js';
 import { newId } from '../domain/ids.js';
 import { generateApiKey, hashApiKey } from '../domain/keys.js';
@@ -7,7 +7,7 @@ import type { ApiKey } from '../domain/types.js';
 import type { Store } from '../store/store.js';
 import { ADMIN_ONLY, ANY_KEY, principalOf } from './auth.js';
 import { notFound, validationError } from './errors.js';
-import { AccountId, COMMON_ERRORS, IdParams, iso, isoOrNull, listOf, NullableTimestamp, PageQuery, Timestamp } from './schemas.js';
+import { AccountId, COMMON_ERRORS, IdParams, iso, isoOrNull, listOf, NullableTimestamp, PageQuery, pageOf, Timestamp } from './schemas.js';
 
 const KeyKind = Type.Union([Type.Literal('admin'), Type.Literal('publisher'), Type.Literal('account')]);
 
@@ -92,7 +92,12 @@ export async function createApiKey(
   return { key, clearKey };
 }
 
-export function keyRoutes(app: FastifyInstance, store: Store, clock: Clock): void {
+export interface KeyRoutesOptions {
+  store: Store;
+  clock: Clock;
+}
+
+export const keyRoutes: FastifyPluginAsyncTypebox<KeyRoutesOptions> = async (app, { store, clock }) => {
   app.post(
     '/v1/keys',
     {
@@ -100,7 +105,7 @@ export function keyRoutes(app: FastifyInstance, store: Store, clock: Clock): voi
       schema: { tags: ['keys'], body: CreateKey, response: { 201: CreatedKey, ...COMMON_ERRORS } },
     },
     async (request, reply) => {
-      const body = request.body as Static<typeof CreateKey>;
+      const body = request.body;
       const accountId = body.accountId ?? null;
       if (body.kind === 'account' && accountId === null) {
         throw validationError('/accountId', 'is required for account keys');
@@ -132,8 +137,7 @@ export function keyRoutes(app: FastifyInstance, store: Store, clock: Clock): voi
       },
     },
     async (request) => {
-      const query = request.query as { limit: number; cursor?: string };
-      const page = await store.listKeys({ limit: query.limit, cursor: query.cursor ?? null });
+      const page = await store.listKeys(pageOf(request.query));
       return { data: page.items.map(keyView), nextCursor: page.nextCursor };
     },
   );
@@ -145,9 +149,8 @@ export function keyRoutes(app: FastifyInstance, store: Store, clock: Clock): voi
       schema: { tags: ['keys'], params: IdParams, response: { 204: Type.Null(), ...COMMON_ERRORS } },
     },
     async (request, reply) => {
-      const { id } = request.params as Static<typeof IdParams>;
-      if (!(await store.revokeKey(id, clock.now()))) throw notFound('key');
-      return reply.code(204).send();
+      if (!(await store.revokeKey(request.params.id, clock.now()))) throw notFound('key');
+      return reply.code(204).send(null);
     },
   );
 
@@ -173,4 +176,4 @@ export function keyRoutes(app: FastifyInstance, store: Store, clock: Clock): voi
       };
     },
   );
-}
+};

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
 import { isOperationalType } from '../domain/subscriptions.js';
@@ -12,7 +12,7 @@ import { ADMIN_OR_ACCOUNT, principalOf, PUBLISHERS } from './auth.js';
 import { deliveryView, DeliveryView } from './delivery-views.js';
 import { ApiError, notFound, validationError } from './errors.js';
 import { MAX_PAYLOAD_BYTES } from './events.js';
-import { AccountId, COMMON_ERRORS, ErrorResponse, iso, isoOrNull, listOf, NullableTimestamp, PageQuery, Timestamp } from './schemas.js';
+import { AccountId, COMMON_ERRORS, ErrorResponse, iso, isoOrNull, listOf, NullableTimestamp, PageQuery, pageOf, Timestamp } from './schemas.js';
 import { assertVisible, listScope } from './scope.js';
 
 // Operations with a protocol number (seed 000): request, complete, poll.
@@ -88,7 +88,14 @@ function dataText(data: unknown, field: string): string | null {
   return text;
 }
 
-export function operationRoutes(app: FastifyInstance, store: Store, clock: Clock, config: Config, operations: Operations): void {
+export interface OperationRoutesOptions {
+  store: Store;
+  clock: Clock;
+  config: Config;
+  operations: Operations;
+}
+
+export const operationRoutes: FastifyPluginAsyncTypebox<OperationRoutesOptions> = async (app, { store, clock, config, operations }) => {
   app.post(
     '/v1/operations',
     {
@@ -107,7 +114,7 @@ export function operationRoutes(app: FastifyInstance, store: Store, clock: Clock
       },
     },
     async (request, reply) => {
-      const body = request.body as Static<typeof CreateOperation>;
+      const { body } = request;
       if (isOperationalType(body.type)) throw validationError('/type', 'hookd.* types are emitted by hookd only');
       if (config.strictEventTypes) {
         const eventType = await store.getEventType(body.type);
@@ -162,8 +169,8 @@ export function operationRoutes(app: FastifyInstance, store: Store, clock: Clock
       },
     },
     async (request, reply) => {
-      const { protocol } = request.params as Static<typeof ProtocolParams>;
-      const body = request.body as Static<typeof CompleteOperation>;
+      const { protocol } = request.params;
+      const { body } = request;
       const completed = await operations.complete(protocol, body.status, dataText(body.data, '/data'));
       if (completed.result === 'not_found') throw notFound('operation');
       if (completed.result === 'already_completed') {
@@ -186,7 +193,7 @@ export function operationRoutes(app: FastifyInstance, store: Store, clock: Clock
     },
     async (request) => {
       const principal = principalOf(request);
-      const operation = await store.getOperation((request.params as Static<typeof ProtocolParams>).protocol);
+      const operation = await store.getOperation(request.params.protocol);
       if (operation === null) throw notFound('operation');
       assertVisible(principal, operation.accountId, 'operation');
       const deliveries = await store.listDeliveries(
@@ -212,14 +219,14 @@ export function operationRoutes(app: FastifyInstance, store: Store, clock: Clock
       schema: { tags: ['operations'], querystring: ListQuery, response: { 200: listOf(OperationView), ...COMMON_ERRORS } },
     },
     async (request) => {
-      const query = request.query as Static<typeof ListQuery> & { limit: number };
+      const { query } = request;
       const scope = listScope(principalOf(request));
       if (scope !== undefined && query.accountId !== undefined && query.accountId !== scope) return { data: [], nextCursor: null };
       const page = await store.listOperations(
         { status: query.status, type: query.type, accountId: scope ?? query.accountId },
-        { limit: query.limit, cursor: query.cursor ?? null },
+        pageOf(query),
       );
       return { data: page.items.map(operationView), nextCursor: page.nextCursor };
     },
   );
-}
+};

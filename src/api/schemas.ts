@@ -1,4 +1,5 @@
 import { Type, type TSchema } from '@sinclair/typebox';
+import type { Page } from '../store/store.js';
 
 // Schemas shared by several resources. Each resource's own schemas live in its route file; all of
 // them feed validation, response shaping and /openapi.json.
@@ -22,10 +23,17 @@ export const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
 /** Account ids come from the provider's own system: generous, but no spaces or slashes. */
 export const AccountId = Type.String({ pattern: '^[A-Za-z0-9_.:@\\-]{1,128}$' });
 
+const DEFAULT_PAGE_LIMIT = 50;
+
 export const PageQuery = {
-  limit: Type.Integer({ minimum: 1, maximum: 250, default: 50 }),
+  limit: Type.Integer({ minimum: 1, maximum: 250, default: DEFAULT_PAGE_LIMIT }),
   cursor: Type.String({ maxLength: 512 }),
 };
+
+/** The page a list route asks the store for (Ajv has already put the limit's default in the query). */
+export function pageOf(query: { limit?: number; cursor?: string }): Page {
+  return { limit: query.limit ?? DEFAULT_PAGE_LIMIT, cursor: query.cursor ?? null };
+}
 
 export function listOf<T extends TSchema>(item: T) {
   return Type.Object({ data: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) });
