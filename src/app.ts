@@ -16,7 +16,6 @@ import { keyRoutes } from './api/keys.js';
 import { metricsRoutes } from './api/metrics.js';
 import { operationRoutes } from './api/operations.js';
 import { registerRequestLog } from './api/request-log.js';
-import { ErrorResponse } from './api/schemas.js';
 import { serviceRoutes } from './api/service.js';
 import { settingsRoutes } from './api/settings.js';
 import { webRoutes } from './api/web.js';
@@ -29,6 +28,17 @@ import type { Store } from './store/store.js';
 import { VERSION } from './version.js';
 
 // Builds the HTTP app: auth, error mapping and every resource's routes, registered in one place.
+
+/** The resources of /openapi.json, in the order a reader meets them. */
+const API_TAGS = [
+  { name: 'keys', description: 'API keys: admin, publisher and account keys, and what the calling key is.' },
+  { name: 'accounts', description: "The provider's customers, their webhooks switch and their portal links." },
+  { name: 'event-types', description: 'The event catalog: names, descriptions, payload schemas and examples.' },
+  { name: 'endpoints', description: 'Who receives which events, how, and with what retry rules; tests, previews and health.' },
+  { name: 'events', description: 'Ingest: each event is fanned out to the endpoints subscribed to its type.' },
+  { name: 'deliveries', description: 'One event for one endpoint, its attempts, retries and cancellation.' },
+  { name: 'operations', description: 'Long-running actions with a protocol number, whose outcome or timeout sends a webhook.' },
+];
 
 export interface AppDependencies {
   config: Config;
@@ -64,12 +74,19 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   registerRequestLog(app);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
-  app.addSchema(ErrorResponse);
 
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'hookd', version: VERSION, description: 'Webhooks as a service: the HTTP API (v1).' },
+      info: {
+        title: 'hookd',
+        version: VERSION,
+        description: 'Webhooks as a service: the HTTP API (v1).',
+        license: { name: 'MIT', identifier: 'MIT' },
+      },
+      // Relative: the document describes the hookd that serves it, whatever its address.
+      servers: [{ url: '/', description: 'this hookd' }],
+      tags: API_TAGS,
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },

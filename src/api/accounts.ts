@@ -8,7 +8,7 @@ import type { Store } from '../store/store.js';
 import { ADMIN_ONLY } from './auth.js';
 import { notFound } from './errors.js';
 import { createApiKey } from './keys.js';
-import { AccountId, COMMON_ERRORS, iso, listOf, PageQuery, pageOf, Timestamp } from './schemas.js';
+import { AccountId, COMMON_ERRORS, errorResponses, iso, listOf, PageQuery, pageOf, Timestamp } from './schemas.js';
 
 // Accounts are the provider's customers. They come into being the first time an accountId is
 // used; here the provider names them and switches their webhooks on and off (seeds 000, 001).
@@ -88,6 +88,8 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
     {
       config: { access: ADMIN_ONLY },
       schema: {
+        operationId: 'accounts.list',
+        summary: 'List accounts',
         tags: ['accounts'],
         description: 'Accounts in id order.',
         querystring: Type.Object({ limit: Type.Optional(PageQuery.limit), cursor: Type.Optional(PageQuery.cursor) }),
@@ -104,7 +106,13 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
     '/v1/accounts/:id',
     {
       config: { access: ADMIN_ONLY },
-      schema: { tags: ['accounts'], params: AccountParams, response: { 200: AccountView, ...COMMON_ERRORS } },
+      schema: {
+        operationId: 'accounts.get',
+        summary: 'Get an account',
+        tags: ['accounts'],
+        params: AccountParams,
+        response: { 200: AccountView, ...COMMON_ERRORS, ...errorResponses(404) },
+      },
     },
     async (request) => {
       const account = await store.getAccount(request.params.id);
@@ -118,11 +126,13 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
     {
       config: { access: ADMIN_ONLY },
       schema: {
+        operationId: 'accounts.update',
+        summary: 'Create or update an account',
         tags: ['accounts'],
         description: 'Creates or updates an account. `enabled: false` stops new deliveries to its endpoints.',
         params: AccountParams,
         body: PutAccount,
-        response: { 200: AccountView, ...COMMON_ERRORS },
+        response: { 200: AccountView, ...COMMON_ERRORS, ...errorResponses(404, 413, 415) },
       },
     },
     async (request) => {
@@ -139,12 +149,14 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
         request.body ??= {};
       },
       schema: {
+        operationId: 'accounts.createPortalSession',
+        summary: 'Create a portal link for an account',
         tags: ['accounts'],
         description:
           'A magic link to the account\'s self-service portal: a short-lived account key (60 s to 7 days, default 1 hour) and the portal URL carrying it. Call it from your backend and hand the URL to your customer.',
         params: AccountParams,
         body: CreatePortalSession,
-        response: { 201: PortalSessionView, ...COMMON_ERRORS },
+        response: { 201: PortalSessionView, ...COMMON_ERRORS, ...errorResponses(404, 413, 415) },
       },
     },
     async (request, reply) => {

@@ -7,7 +7,7 @@ import type { Store } from '../store/store.js';
 import { ADMIN_OR_ACCOUNT, principalOf } from './auth.js';
 import { attemptView, AttemptView, deliveryView, DeliveryStatusSchema, DeliveryView } from './delivery-views.js';
 import { ApiError, notFound } from './errors.js';
-import { COMMON_ERRORS, ErrorResponse, IdParams, listOf, PageQuery, pageOf } from './schemas.js';
+import { COMMON_ERRORS, errorResponses, IdParams, listOf, PageQuery, pageOf } from './schemas.js';
 import { assertVisible, listScope } from './scope.js';
 
 // Deliveries (one event for one endpoint or callbackUrl) and their attempts: what happened, and
@@ -41,7 +41,13 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox<DeliveryRoutesOptions> = 
     '/v1/deliveries',
     {
       config: { access: ADMIN_OR_ACCOUNT },
-      schema: { tags: ['deliveries'], querystring: ListQuery, response: { 200: listOf(DeliveryView), ...COMMON_ERRORS } },
+      schema: {
+        operationId: 'deliveries.list',
+        summary: 'List deliveries',
+        tags: ['deliveries'],
+        querystring: ListQuery,
+        response: { 200: listOf(DeliveryView), ...COMMON_ERRORS },
+      },
     },
     async (request) => {
       const { query } = request;
@@ -63,7 +69,13 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox<DeliveryRoutesOptions> = 
     '/v1/deliveries/:id',
     {
       config: { access: ADMIN_OR_ACCOUNT },
-      schema: { tags: ['deliveries'], params: IdParams, response: { 200: DeliveryView, ...COMMON_ERRORS } },
+      schema: {
+        operationId: 'deliveries.get',
+        summary: 'Get a delivery',
+        tags: ['deliveries'],
+        params: IdParams,
+        response: { 200: DeliveryView, ...COMMON_ERRORS, ...errorResponses(404) },
+      },
     },
     async (request) => deliveryView(await visibleDelivery(request, request.params.id)),
   );
@@ -73,11 +85,13 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox<DeliveryRoutesOptions> = 
     {
       config: { access: ADMIN_OR_ACCOUNT },
       schema: {
+        operationId: 'deliveries.attempts',
+        summary: 'List a delivery\'s attempts',
         tags: ['deliveries'],
         description: 'Attempts, newest first, with the request headers sent (credential headers redacted; the signature is kept) and the first 4 KiB of the response.',
         params: IdParams,
         querystring: Type.Object({ limit: Type.Optional(PageQuery.limit), cursor: Type.Optional(PageQuery.cursor) }),
-        response: { 200: listOf(AttemptView), ...COMMON_ERRORS },
+        response: { 200: listOf(AttemptView), ...COMMON_ERRORS, ...errorResponses(404) },
       },
     },
     async (request) => {
@@ -92,11 +106,13 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox<DeliveryRoutesOptions> = 
     {
       config: { access: ADMIN_OR_ACCOUNT },
       schema: {
+        operationId: 'deliveries.retry',
+        summary: 'Retry a delivery now',
         tags: ['deliveries'],
         description:
           'One immediate new attempt, whatever the status. A pending delivery is simply made due now; a finished one gets exactly one more attempt.',
         params: IdParams,
-        response: { 202: DeliveryView, 409: ErrorResponse, ...COMMON_ERRORS },
+        response: { 202: DeliveryView, ...COMMON_ERRORS, ...errorResponses(404, 409, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -113,10 +129,12 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox<DeliveryRoutesOptions> = 
     {
       config: { access: ADMIN_OR_ACCOUNT },
       schema: {
+        operationId: 'deliveries.cancel',
+        summary: 'Cancel a pending delivery',
         tags: ['deliveries'],
         description: 'Cancels a pending delivery. 409 when it is in flight or finished.',
         params: IdParams,
-        response: { 200: DeliveryView, 409: ErrorResponse, ...COMMON_ERRORS },
+        response: { 200: DeliveryView, ...COMMON_ERRORS, ...errorResponses(404, 409, 413, 415) },
       },
     },
     async (request) => {

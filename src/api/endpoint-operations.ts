@@ -16,7 +16,7 @@ import { checkSpec, specFromCreate, type SpecCheckContext } from './endpoint-spe
 import { TemplateOutputTooLargeError } from '../domain/templates.js';
 import { ApiError, validationError } from './errors.js';
 import { ownAccountId } from './scope.js';
-import { COMMON_ERRORS, ErrorResponse, IdParams, iso, Timestamp } from './schemas.js';
+import { COMMON_ERRORS, errorResponses, IdParams, iso, Timestamp } from './schemas.js';
 
 // What an operator or a customer does with an endpoint besides configuring it: send a test,
 // recover failed deliveries after an outage, look at its health.
@@ -106,11 +106,13 @@ export const endpointOperationRoutes: FastifyPluginAsyncTypebox<EndpointOperatio
     {
       config: { access: ADMIN_OR_ACCOUNT },
       schema: {
+        operationId: 'endpoints.preview',
+        summary: 'Preview the request an endpoint would send',
         tags: ['endpoints'],
         description:
           'The exact HTTP request hookd would send for this endpoint definition and an event of `eventType` (its first example) or `payload`. Nothing is sent or stored.',
         body: PreviewBody,
-        response: { 200: PreviewView, 422: ErrorResponse, ...COMMON_ERRORS },
+        response: { 200: PreviewView, ...COMMON_ERRORS, ...errorResponses(413, 415, 422) },
       },
     },
     async (request) => {
@@ -155,12 +157,14 @@ export const endpointOperationRoutes: FastifyPluginAsyncTypebox<EndpointOperatio
     {
       config: { access: ADMIN_OR_ACCOUNT },
       schema: {
+        operationId: 'endpoints.test',
+        summary: 'Send a test delivery to an endpoint',
         tags: ['endpoints'],
         description:
           'Sends one real delivery to this endpoint now (no retries) and returns its attempt: status, latency, response excerpt.',
         params: IdParams,
         body: Type.Optional(TestBody),
-        response: { 200: Type.Object({ delivery: DeliveryView, attempt: AttemptView }), 504: ErrorResponse, ...COMMON_ERRORS },
+        response: { 200: Type.Object({ delivery: DeliveryView, attempt: AttemptView }), ...COMMON_ERRORS, ...errorResponses(404, 413, 415, 504) },
       },
     },
     async (request) => {
@@ -199,11 +203,13 @@ export const endpointOperationRoutes: FastifyPluginAsyncTypebox<EndpointOperatio
     {
       config: { access: ADMIN_OR_ACCOUNT },
       schema: {
+        operationId: 'endpoints.recover',
+        summary: 'Retry an endpoint\'s failed deliveries',
         tags: ['endpoints'],
         description: 'Re-queues every failed delivery of this endpoint created since `since`, each for one new attempt.',
         params: IdParams,
         body: Type.Object({ since: Timestamp }, { additionalProperties: false }),
-        response: { 202: Type.Object({ requeued: Type.Integer() }), ...COMMON_ERRORS },
+        response: { 202: Type.Object({ requeued: Type.Integer() }), ...COMMON_ERRORS, ...errorResponses(404, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -220,6 +226,8 @@ export const endpointOperationRoutes: FastifyPluginAsyncTypebox<EndpointOperatio
     {
       config: { access: ADMIN_OR_ACCOUNT },
       schema: {
+        operationId: 'endpoints.stats',
+        summary: 'Get an endpoint\'s delivery statistics',
         tags: ['endpoints'],
         description:
           'Attempts by outcome and latency percentiles over the last hour and the last day, and `series`: the last 24 hours hour by hour (oldest first, the current hour last), for charts.',
@@ -227,6 +235,7 @@ export const endpointOperationRoutes: FastifyPluginAsyncTypebox<EndpointOperatio
         response: {
           200: Type.Object({ lastHour: StatsWindow, lastDay: StatsWindow, series: Type.Array(SeriesBucket) }),
           ...COMMON_ERRORS,
+          ...errorResponses(404),
         },
       },
     },

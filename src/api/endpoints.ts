@@ -11,7 +11,7 @@ import { ADMIN_OR_ACCOUNT, principalOf } from './auth.js';
 import { CreatedEndpoint, CreateEndpoint, endpointView, EndpointView, PatchEndpoint } from './endpoint-schemas.js';
 import { checkSpec, specFromCreate, specFromPatch, type SpecCheckContext } from './endpoint-spec.js';
 import { notFound, validationError } from './errors.js';
-import { AccountId, COMMON_ERRORS, ErrorResponse, IdParams, iso, listOf, PageQuery, pageOf, Timestamp } from './schemas.js';
+import { AccountId, COMMON_ERRORS, errorResponses, IdParams, iso, listOf, PageQuery, pageOf, Timestamp } from './schemas.js';
 import { assertVisible, listScope, ownAccountId } from './scope.js';
 
 const ListQuery = Type.Object({
@@ -73,10 +73,12 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = 
     {
       config: { access: ADMIN_OR_ACCOUNT },
       schema: {
+        operationId: 'endpoints.create',
+        summary: 'Create an endpoint',
         tags: ['endpoints'],
         description: 'Creates a subscription. The reply carries the signing secret; GET …/secret shows it again.',
         body: CreateEndpoint,
-        response: { 201: CreatedEndpoint, 422: ErrorResponse, ...COMMON_ERRORS },
+        response: { 201: CreatedEndpoint, ...COMMON_ERRORS, ...errorResponses(413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -103,7 +105,13 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = 
     '/v1/endpoints',
     {
       config: { access: ADMIN_OR_ACCOUNT },
-      schema: { tags: ['endpoints'], querystring: ListQuery, response: { 200: listOf(EndpointView), ...COMMON_ERRORS } },
+      schema: {
+        operationId: 'endpoints.list',
+        summary: 'List endpoints',
+        tags: ['endpoints'],
+        querystring: ListQuery,
+        response: { 200: listOf(EndpointView), ...COMMON_ERRORS },
+      },
     },
     async (request) => {
       const { query } = request;
@@ -123,7 +131,13 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = 
     '/v1/endpoints/:id',
     {
       config: { access: ADMIN_OR_ACCOUNT },
-      schema: { tags: ['endpoints'], params: IdParams, response: { 200: EndpointView, ...COMMON_ERRORS } },
+      schema: {
+        operationId: 'endpoints.get',
+        summary: 'Get an endpoint',
+        tags: ['endpoints'],
+        params: IdParams,
+        response: { 200: EndpointView, ...COMMON_ERRORS, ...errorResponses(404) },
+      },
     },
     async (request) => endpointView(await visibleEndpoint(request, request.params.id)),
   );
@@ -133,11 +147,13 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = 
     {
       config: { access: ADMIN_OR_ACCOUNT },
       schema: {
+        operationId: 'endpoints.update',
+        summary: 'Update an endpoint',
         tags: ['endpoints'],
         description: 'Changes the fields given. `active: true` clears disabledReason.',
         params: IdParams,
         body: PatchEndpoint,
-        response: { 200: EndpointView, 422: ErrorResponse, ...COMMON_ERRORS },
+        response: { 200: EndpointView, ...COMMON_ERRORS, ...errorResponses(404, 413, 415, 422) },
       },
     },
     async (request) => {
@@ -158,10 +174,12 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = 
     {
       config: { access: ADMIN_OR_ACCOUNT },
       schema: {
+        operationId: 'endpoints.delete',
+        summary: 'Delete an endpoint',
         tags: ['endpoints'],
         description: 'Deletes the endpoint; its pending deliveries are canceled.',
         params: IdParams,
-        response: { 204: Type.Null(), ...COMMON_ERRORS },
+        response: { 204: Type.Null(), ...COMMON_ERRORS, ...errorResponses(404, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -175,7 +193,11 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = 
     '/v1/endpoints/:id/secret',
     {
       config: { access: ADMIN_OR_ACCOUNT },
-      schema: { tags: ['endpoints'], params: IdParams, response: { 200: SecretView, ...COMMON_ERRORS } },
+      schema: {
+        operationId: 'endpoints.getSecret',
+        summary: 'Get an endpoint\'s signing secret', params: IdParams, response: { 200: SecretView, ...COMMON_ERRORS, ...errorResponses(404) },
+        tags: ['endpoints'],
+      },
     },
     async (request) => {
       const endpoint = await visibleEndpoint(request, request.params.id);
@@ -192,12 +214,14 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = 
     {
       config: { access: ADMIN_OR_ACCOUNT },
       schema: {
+        operationId: 'endpoints.rotateSecret',
+        summary: 'Rotate an endpoint\'s signing secret',
         tags: ['endpoints'],
         description:
           'Replaces the signing secret. During the grace period (default 24 h) every request carries both signatures, new first.',
         params: IdParams,
         body: Type.Optional(RotateSecret),
-        response: { 200: SecretView, ...COMMON_ERRORS },
+        response: { 200: SecretView, ...COMMON_ERRORS, ...errorResponses(404, 413, 415) },
       },
     },
     async (request) => {

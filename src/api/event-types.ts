@@ -8,7 +8,7 @@ import type { EventType } from '../domain/types.js';
 import type { Store } from '../store/store.js';
 import { ADMIN_ONLY, ANY_KEY } from './auth.js';
 import { ApiError, notFound, validationError } from './errors.js';
-import { COMMON_ERRORS, ErrorResponse, iso, listOf, PageQuery, pageOf, Timestamp } from './schemas.js';
+import { COMMON_ERRORS, errorResponses, iso, listOf, PageQuery, pageOf, Timestamp } from './schemas.js';
 
 // The event catalog (Updox's WebHookEventList, KOMPaaS's event types with their available
 // parameters, ApiRTC's objects). Readable by every key kind; written by admins.
@@ -102,6 +102,8 @@ export const eventTypeRoutes: FastifyPluginAsyncTypebox<EventTypeRoutesOptions> 
     {
       config: { access: ANY_KEY },
       schema: {
+        operationId: 'eventTypes.list',
+        summary: 'List event types',
         tags: ['event-types'],
         description: 'The catalog, in name order. Archived types are left out unless includeArchived=true.',
         querystring: Type.Object({
@@ -125,9 +127,11 @@ export const eventTypeRoutes: FastifyPluginAsyncTypebox<EventTypeRoutesOptions> 
     {
       config: { access: ADMIN_ONLY },
       schema: {
+        operationId: 'eventTypes.create',
+        summary: 'Create an event type',
         tags: ['event-types'],
         body: CreateEventType,
-        response: { 201: EventTypeView, 409: ErrorResponse, ...COMMON_ERRORS },
+        response: { 201: EventTypeView, ...COMMON_ERRORS, ...errorResponses(409, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -158,7 +162,13 @@ export const eventTypeRoutes: FastifyPluginAsyncTypebox<EventTypeRoutesOptions> 
     '/v1/event-types/:name',
     {
       config: { access: ANY_KEY },
-      schema: { tags: ['event-types'], params: NameParams, response: { 200: EventTypeView, ...COMMON_ERRORS } },
+      schema: {
+        operationId: 'eventTypes.get',
+        summary: 'Get an event type',
+        tags: ['event-types'],
+        params: NameParams,
+        response: { 200: EventTypeView, ...COMMON_ERRORS, ...errorResponses(404) },
+      },
     },
     async (request) => {
       const eventType = await store.getEventType(request.params.name);
@@ -172,11 +182,13 @@ export const eventTypeRoutes: FastifyPluginAsyncTypebox<EventTypeRoutesOptions> 
     {
       config: { access: ADMIN_ONLY },
       schema: {
+        operationId: 'eventTypes.update',
+        summary: 'Replace an event type',
         tags: ['event-types'],
         description: 'Replaces the type\'s description, category, schema, examples and parameters. Absent fields are reset.',
         params: NameParams,
         body: ReplaceEventType,
-        response: { 200: EventTypeView, ...COMMON_ERRORS },
+        response: { 200: EventTypeView, ...COMMON_ERRORS, ...errorResponses(404, 413, 415) },
       },
     },
     async (request) => {
@@ -208,10 +220,12 @@ export const eventTypeRoutes: FastifyPluginAsyncTypebox<EventTypeRoutesOptions> 
     {
       config: { access: ADMIN_ONLY },
       schema: {
+        operationId: 'eventTypes.archive',
+        summary: 'Archive an event type',
         tags: ['event-types'],
         description: 'Archives the type: new events of it are refused in strict mode; stored events are kept.',
         params: NameParams,
-        response: { 204: Type.Null(), ...COMMON_ERRORS },
+        response: { 204: Type.Null(), ...COMMON_ERRORS, ...errorResponses(404, 413, 415) },
       },
     },
     async (request, reply) => {

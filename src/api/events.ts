@@ -13,7 +13,7 @@ import { ADMIN_OR_ACCOUNT, principalOf, PUBLISHERS } from './auth.js';
 import { deliveryView, DeliveryView } from './delivery-views.js';
 import { EventTypeReader } from './event-type-reader.js';
 import { ApiError, notFound, validationError } from './errors.js';
-import { AccountId, COMMON_ERRORS, ErrorResponse, IdParams, iso, listOf, PageQuery, pageOf, parseIso, Timestamp } from './schemas.js';
+import { AccountId, COMMON_ERRORS, errorResponses, IdParams, iso, listOf, PageQuery, pageOf, parseIso, Timestamp } from './schemas.js';
 import { assertVisible, listScope } from './scope.js';
 
 // Ingest: the provider posts events; hookd stores each with its deliveries and answers 202 only
@@ -183,11 +183,13 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesOptions> = async 
       bodyLimit: SINGLE_BODY_LIMIT,
       config: { access: PUBLISHERS },
       schema: {
+        operationId: 'events.send',
+        summary: 'Send an event',
         tags: ['events'],
         description:
           'Ingests one event. 202 once the event and its deliveries are committed; 200 when `id` repeats an event of the last 24 h.',
         body: EventInput,
-        response: { 200: Accepted, 202: Accepted, 409: ErrorResponse, 413: ErrorResponse, 422: ErrorResponse, ...COMMON_ERRORS },
+        response: { 200: Accepted, 202: Accepted, ...COMMON_ERRORS, ...errorResponses(409, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -211,15 +213,15 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesOptions> = async 
       bodyLimit: BATCH_BODY_LIMIT,
       config: { access: PUBLISHERS },
       schema: {
+        operationId: 'events.sendBatch',
+        summary: 'Send a batch of events',
         tags: ['events'],
         description: `Ingests up to ${MAX_BATCH} events in one transaction: all are stored, or none.`,
         body: Batch,
         response: {
           202: Type.Object({ data: Type.Array(Type.Intersect([Accepted, Type.Object({ duplicate: Type.Boolean() })])) }),
-          409: ErrorResponse,
-          413: ErrorResponse,
-          422: ErrorResponse,
           ...COMMON_ERRORS,
+          ...errorResponses(409, 413, 415, 422),
         },
       },
     },
@@ -243,7 +245,13 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesOptions> = async 
     '/v1/events',
     {
       config: { access: ADMIN_OR_ACCOUNT },
-      schema: { tags: ['events'], querystring: ListQuery, response: { 200: listOf(EventView), ...COMMON_ERRORS } },
+      schema: {
+        operationId: 'events.list',
+        summary: 'List events',
+        tags: ['events'],
+        querystring: ListQuery,
+        response: { 200: listOf(EventView), ...COMMON_ERRORS },
+      },
     },
     async (request) => {
       const { query } = request;
@@ -275,12 +283,14 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesOptions> = async 
     {
       config: { access: ADMIN_OR_ACCOUNT },
       schema: {
+        operationId: 'events.replay',
+        summary: 'Replay an event',
         tags: ['events'],
         description:
           'Sends the event again as new deliveries (new webhook-ids): to the endpoints subscribed now and its callbackUrl, or only to `endpointIds`.',
         params: IdParams,
         body: Type.Optional(Replay),
-        response: { 202: Type.Object({ id: Type.String(), deliveries: Type.Array(DeliveryView) }), ...COMMON_ERRORS },
+        response: { 202: Type.Object({ id: Type.String(), deliveries: Type.Array(DeliveryView) }), ...COMMON_ERRORS, ...errorResponses(404, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -310,7 +320,13 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesOptions> = async 
     '/v1/events/:id',
     {
       config: { access: ADMIN_OR_ACCOUNT },
-      schema: { tags: ['events'], params: IdParams, response: { 200: EventWithDeliveries, ...COMMON_ERRORS } },
+      schema: {
+        operationId: 'events.get',
+        summary: 'Get an event with its deliveries',
+        tags: ['events'],
+        params: IdParams,
+        response: { 200: EventWithDeliveries, ...COMMON_ERRORS, ...errorResponses(404) },
+      },
     },
     async (request) => {
       const principal = principalOf(request);

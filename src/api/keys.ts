@@ -7,7 +7,7 @@ import type { ApiKey } from '../domain/types.js';
 import type { Store } from '../store/store.js';
 import { ADMIN_ONLY, ANY_KEY, principalOf } from './auth.js';
 import { notFound, validationError } from './errors.js';
-import { AccountId, COMMON_ERRORS, IdParams, iso, isoOrNull, listOf, NullableTimestamp, PageQuery, pageOf, Timestamp } from './schemas.js';
+import { AccountId, COMMON_ERRORS, errorResponses, IdParams, iso, isoOrNull, listOf, NullableTimestamp, PageQuery, pageOf, Timestamp } from './schemas.js';
 
 const KeyKind = Type.Union([Type.Literal('admin'), Type.Literal('publisher'), Type.Literal('account')]);
 
@@ -102,7 +102,13 @@ export const keyRoutes: FastifyPluginAsyncTypebox<KeyRoutesOptions> = async (app
     '/v1/keys',
     {
       config: { access: ADMIN_ONLY },
-      schema: { tags: ['keys'], body: CreateKey, response: { 201: CreatedKey, ...COMMON_ERRORS } },
+      schema: {
+        operationId: 'keys.create',
+        summary: 'Create an API key',
+        tags: ['keys'],
+        body: CreateKey,
+        response: { 201: CreatedKey, ...COMMON_ERRORS, ...errorResponses(413, 415) },
+      },
     },
     async (request, reply) => {
       const body = request.body;
@@ -131,6 +137,8 @@ export const keyRoutes: FastifyPluginAsyncTypebox<KeyRoutesOptions> = async (app
     {
       config: { access: ADMIN_ONLY },
       schema: {
+        operationId: 'keys.list',
+        summary: 'List API keys',
         tags: ['keys'],
         querystring: Type.Object({ limit: Type.Optional(PageQuery.limit), cursor: Type.Optional(PageQuery.cursor) }),
         response: { 200: listOf(KeyView), ...COMMON_ERRORS },
@@ -146,7 +154,13 @@ export const keyRoutes: FastifyPluginAsyncTypebox<KeyRoutesOptions> = async (app
     '/v1/keys/:id',
     {
       config: { access: ADMIN_ONLY },
-      schema: { tags: ['keys'], params: IdParams, response: { 204: Type.Null(), ...COMMON_ERRORS } },
+      schema: {
+        operationId: 'keys.revoke',
+        summary: 'Revoke an API key',
+        tags: ['keys'],
+        params: IdParams,
+        response: { 204: Type.Null(), ...COMMON_ERRORS, ...errorResponses(404, 413, 415) },
+      },
     },
     async (request, reply) => {
       if (!(await store.revokeKey(request.params.id, clock.now()))) throw notFound('key');
@@ -159,6 +173,8 @@ export const keyRoutes: FastifyPluginAsyncTypebox<KeyRoutesOptions> = async (app
     {
       config: { access: ANY_KEY },
       schema: {
+        operationId: 'me',
+        summary: 'Describe the calling key',
         tags: ['keys'],
         description:
           'The key making the request: its kind, account and expiry. Any key may ask, so that a client (the dashboard, the portal) can tell what it may do.',

@@ -12,7 +12,7 @@ import { ADMIN_OR_ACCOUNT, principalOf, PUBLISHERS } from './auth.js';
 import { deliveryView, DeliveryView } from './delivery-views.js';
 import { ApiError, notFound, validationError } from './errors.js';
 import { MAX_PAYLOAD_BYTES } from './events.js';
-import { AccountId, COMMON_ERRORS, ErrorResponse, iso, isoOrNull, listOf, NullableTimestamp, PageQuery, pageOf, Timestamp } from './schemas.js';
+import { AccountId, COMMON_ERRORS, errorResponses, iso, isoOrNull, listOf, NullableTimestamp, PageQuery, pageOf, Timestamp } from './schemas.js';
 import { assertVisible, listScope } from './scope.js';
 
 // Operations with a protocol number (seed 000): request, complete, poll.
@@ -101,15 +101,16 @@ export const operationRoutes: FastifyPluginAsyncTypebox<OperationRoutesOptions> 
     {
       config: { access: PUBLISHERS },
       schema: {
+        operationId: 'operations.create',
+        summary: 'Start an operation',
         tags: ['operations'],
         description:
           'Starts tracking a long-running action. Answers at once with its protocol number; a webhook of `type` follows when it completes or times out.',
         body: CreateOperation,
         response: {
           202: Type.Object({ protocol: Type.String(), status: Type.Literal('pending'), expiresAt: Timestamp }),
-          413: ErrorResponse,
-          422: ErrorResponse,
           ...COMMON_ERRORS,
+          ...errorResponses(413, 415, 422),
         },
       },
     },
@@ -160,12 +161,14 @@ export const operationRoutes: FastifyPluginAsyncTypebox<OperationRoutesOptions> 
     {
       config: { access: PUBLISHERS },
       schema: {
+        operationId: 'operations.complete',
+        summary: 'Complete an operation',
         tags: ['operations'],
         description:
           "The provider's worker reports the outcome. A completion after the timeout is accepted and delivered with `late: true`. 409 when it already has an outcome.",
         params: ProtocolParams,
         body: CompleteOperation,
-        response: { 202: OperationView, 409: ErrorResponse, 413: ErrorResponse, ...COMMON_ERRORS },
+        response: { 202: OperationView, ...COMMON_ERRORS, ...errorResponses(404, 409, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -185,10 +188,12 @@ export const operationRoutes: FastifyPluginAsyncTypebox<OperationRoutesOptions> 
     {
       config: { access: ADMIN_OR_ACCOUNT },
       schema: {
+        operationId: 'operations.get',
+        summary: 'Get an operation',
         tags: ['operations'],
         description: 'The polling fallback: status, timestamps and the deliveries of its webhooks.',
         params: ProtocolParams,
-        response: { 200: Type.Intersect([OperationView, Type.Object({ deliveries: Type.Array(DeliveryView) })]), ...COMMON_ERRORS },
+        response: { 200: Type.Intersect([OperationView, Type.Object({ deliveries: Type.Array(DeliveryView) })]), ...COMMON_ERRORS, ...errorResponses(404) },
       },
     },
     async (request) => {
@@ -216,7 +221,13 @@ export const operationRoutes: FastifyPluginAsyncTypebox<OperationRoutesOptions> 
     '/v1/operations',
     {
       config: { access: ADMIN_OR_ACCOUNT },
-      schema: { tags: ['operations'], querystring: ListQuery, response: { 200: listOf(OperationView), ...COMMON_ERRORS } },
+      schema: {
+        operationId: 'operations.list',
+        summary: 'List operations',
+        tags: ['operations'],
+        querystring: ListQuery,
+        response: { 200: listOf(OperationView), ...COMMON_ERRORS },
+      },
     },
     async (request) => {
       const { query } = request;

@@ -18,6 +18,8 @@ export const settingsRoutes: FastifyPluginAsyncTypebox<SettingsRoutesOptions> = 
     {
       config: { access: ADMIN_ONLY },
       schema: {
+        operationId: 'callbackSecret',
+        summary: 'Get the callback signing secret',
         tags: ['events'],
         description: 'The signing secret of deliveries to an event\'s callbackUrl.',
         response: { 200: Type.Object({ secret: Type.String() }), ...COMMON_ERRORS },
