@@ -16,10 +16,8 @@ export const REDOC_BUNDLE = createRequire(import.meta.url).resolve('redoc/bundle
  */
 export const REDOC_CDN_LOGO = 'https://cdn.redoc.ly/redoc/logo-mini.svg';
 
-function redocBundle(): string {
-  const bundle = readFileSync(REDOC_BUNDLE, 'utf8');
-  if (!bundle.includes(REDOC_CDN_LOGO)) return bundle;
-  return bundle.split(REDOC_CDN_LOGO).join('data:,');
+function redocBundle(): Buffer {
+  return Buffer.from(readFileSync(REDOC_BUNDLE, 'utf8').split(REDOC_CDN_LOGO).join('data:,'));
 }
 
 /**
@@ -49,7 +47,8 @@ function withHeaders(reply: FastifyReply, type: string, cacheControl: string): F
 }
 
 export const docsRoutes: FastifyPluginAsync = async (app) => {
-  const redoc = redocBundle();
+  // Read on the first request for it: a node that only serves the API never holds its megabyte.
+  let redoc: Buffer | undefined;
   const hidden = { schema: { hide: true } };
 
   app.get('/docs', hidden, async (_request, reply) =>
@@ -64,7 +63,7 @@ export const docsRoutes: FastifyPluginAsync = async (app) => {
   // Not content-hashed names: cached for an hour, so an upgrade shows within one.
   const asset = 'public, max-age=3600';
   app.get('/docs/redoc.standalone.js', hidden, async (_request, reply) =>
-    withHeaders(reply, 'application/javascript; charset=utf-8', asset).send(redoc),
+    withHeaders(reply, 'application/javascript; charset=utf-8', asset).send((redoc ??= redocBundle())),
   );
   app.get('/docs/init.js', hidden, async (_request, reply) =>
     withHeaders(reply, 'application/javascript; charset=utf-8', asset).send(INIT_SCRIPT),
