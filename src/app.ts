@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { accountRoutes } from './api/accounts.js';
-import { registerAuth } from './api/auth.js';
+import { authentication } from './api/auth.js';
 import { deliveryRoutes } from './api/deliveries.js';
 import { docsRoutes } from './api/docs.js';
 import { endpointOperationRoutes } from './api/endpoint-operations.js';
@@ -10,12 +10,12 @@ import { endpointRoutes, specCheckContext } from './api/endpoints.js';
 import { errorHandler, notFoundHandler } from './api/errors.js';
 import { eventTypeRoutes } from './api/event-types.js';
 import { eventRoutes } from './api/events.js';
-import { registerJsonBody } from './api/json-body.js';
-import { registerFiniteQueryNumbers } from './api/finite-query-numbers.js';
+import { jsonBody } from './api/json-body.js';
+import { finiteQueryNumbers } from './api/finite-query-numbers.js';
 import { keyRoutes } from './api/keys.js';
 import { metricsRoutes } from './api/metrics.js';
 import { operationRoutes } from './api/operations.js';
-import { registerRequestLog } from './api/request-log.js';
+import { requestLog } from './api/request-log.js';
 import { serviceRoutes } from './api/service.js';
 import { settingsRoutes } from './api/settings.js';
 import { webRoutes } from './api/web.js';
@@ -69,9 +69,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
 
   // The API speaks JSON only (a text/plain body is a 415), parsed strictly: see json-body.ts.
-  registerJsonBody(app);
-  registerFiniteQueryNumbers(app);
-  registerRequestLog(app);
+  await app.register(jsonBody);
+  await app.register(finiteQueryNumbers);
+  await app.register(requestLog);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
 
@@ -95,8 +95,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(docsRoutes);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  // Authentication is a hook of the root, so that it runs before every resource's routes.
-  registerAuth(app, store, clock);
+  // Not encapsulated, so that it runs before the routes of every resource registered after it.
+  await app.register(authentication, { store, clock });
 
   // One plugin per resource, each given what it uses through its options.
   await app.register(serviceRoutes, { store });
