@@ -1,4 +1,3 @@
-import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { accountRoutes } from './api/accounts.js';
@@ -14,6 +13,7 @@ import { jsonBody } from './api/json-body.js';
 import { finiteQueryNumbers } from './api/finite-query-numbers.js';
 import { keyRoutes } from './api/keys.js';
 import { metricsRoutes } from './api/metrics.js';
+import { openApiDocument } from './api/openapi.js';
 import { operationRoutes } from './api/operations.js';
 import { requestLog } from './api/request-log.js';
 import { serviceRoutes } from './api/service.js';
@@ -25,20 +25,8 @@ import type { Publisher } from './ingest/publisher.js';
 import type { HookdMetrics } from './observability/metrics.js';
 import type { Operations } from './operations/operations.js';
 import type { Store } from './store/store.js';
-import { VERSION } from './version.js';
 
 // Builds the HTTP app: auth, error mapping and every resource's routes, registered in one place.
-
-/** The resources of /openapi.json, in the order a reader meets them. */
-const API_TAGS = [
-  { name: 'keys', description: 'API keys: admin, publisher and account keys, and what the calling key is.' },
-  { name: 'accounts', description: "The provider's customers, their webhooks switch and their portal links." },
-  { name: 'event-types', description: 'The event catalog: names, descriptions, payload schemas and examples.' },
-  { name: 'endpoints', description: 'Who receives which events, how, and with what retry rules; tests, previews and health.' },
-  { name: 'events', description: 'Ingest: each event is fanned out to the endpoints subscribed to its type.' },
-  { name: 'deliveries', description: 'One event for one endpoint, its attempts, retries and cancellation.' },
-  { name: 'operations', description: 'Long-running actions with a protocol number, whose outcome or timeout sends a webhook.' },
-];
 
 export interface AppDependencies {
   config: Config;
@@ -75,25 +63,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'hookd',
-        version: VERSION,
-        description: 'Webhooks as a service: the HTTP API (v1).',
-        license: { name: 'MIT', identifier: 'MIT' },
-      },
-      // Relative: the document describes the hookd that serves it, whatever its address.
-      servers: [{ url: '/', description: 'this hookd' }],
-      tags: API_TAGS,
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-    refResolver: { buildLocalReference: (json, _base, _fragment, index) => String(json.$id ?? `def-${index}`) },
-  });
+  await app.register(openApiDocument);
   await app.register(docsRoutes);
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   // Not encapsulated, so that it runs before the routes of every resource registered after it.
   await app.register(authentication, { store, clock });
