@@ -1,22 +1,21 @@
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { accountRoutes } from './api/accounts.js';
-import { registerAuth } from './api/auth.js';
+import { authentication } from './api/auth.js';
 import { deliveryRoutes } from './api/deliveries.js';
+import { docsRoutes } from './api/docs.js';
 import { endpointOperationRoutes } from './api/endpoint-operations.js';
 import { endpointRoutes, specCheckContext } from './api/endpoints.js';
 import { errorHandler, notFoundHandler } from './api/errors.js';
 import { eventTypeRoutes } from './api/event-types.js';
 import { eventRoutes } from './api/events.js';
-import { registerJsonBody } from './api/json-body.js';
-import { registerFiniteQueryNumbers } from './api/finite-query-numbers.js';
+import { jsonBody } from './api/json-body.js';
+import { finiteQueryNumbers } from './api/finite-query-numbers.js';
 import { keyRoutes } from './api/keys.js';
 import { metricsRoutes } from './api/metrics.js';
+import { openApiDocument } from './api/openapi.js';
 import { operationRoutes } from './api/operations.js';
-import { registerRequestLog } from './api/request-log.js';
-import { ErrorResponse } from './api/schemas.js';
+import { requestLog } from './api/request-log.js';
 import { serviceRoutes } from './api/service.js';
 import { settingsRoutes } from './api/settings.js';
 import { webRoutes } from './api/web.js';
@@ -26,7 +25,6 @@ import type { Publisher } from './ingest/publisher.js';
 import type { HookdMetrics } from './observability/metrics.js';
 import type { Operations } from './operations/operations.js';
 import type { Store } from './store/store.js';
-import { VERSION } from './version.js';
 
 // Builds the HTTP app: auth, error mapping and every resource's routes, registered in one place.
 
@@ -43,9 +41,11 @@ export interface AppDependencies {
 
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const { config, store, clock, publisher } = deps;
-  // Typed as the default instance: route modules need not know which logger implementation is used.
+  // Typed as the base logger, so the app is the default FastifyInstance: nothing outside needs to
+  // know which logger implementation is used.
+  const logger: FastifyBaseLogger = deps.log;
   const app = Fastify({
-    loggerInstance: deps.log,
+    loggerInstance: logger,
     // One line per request would double the log volume of ingest; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
@@ -54,40 +54,33 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true } },
     forceCloseConnections: true,
     return503OnClosing: true,
-  }) as unknown as FastifyInstance;
+  });
 
   // The API speaks JSON only (a text/plain body is a 415), parsed strictly: see json-body.ts.
-  registerJsonBody(app);
-  registerFiniteQueryNumbers(app);
-  registerRequestLog(app);
+  await app.register(jsonBody);
+  await app.register(finiteQueryNumbers);
+  await app.register(requestLog);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
-  app.addSchema(ErrorResponse);
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'hookd', version: VERSION, description: 'Webhooks as a service: the HTTP API (v1).' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-    refResolver: { buildLocalReference: (json, _base, _fragment, index) => String(json.$id ?? `def-${index}`) },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(openApiDocument);
+  await app.register(docsRoutes);
 
-  registerAuth(app, store, clock);
-  serviceRoutes(app, store);
-  keyRoutes(app, store, clock);
-  accountRoutes(app, store, clock, config);
-  eventTypeRoutes(app, store, clock);
-  endpointRoutes(app, store, clock, config);
-  eventRoutes(app, store, clock, config, publisher);
-  endpointOperationRoutes(app, store, clock, publisher, specCheckContext(store, config));
-  deliveryRoutes(app, store, clock, () => publisher.wakeWorkers());
-  operationRoutes(app, store, clock, config, deps.operations);
-  settingsRoutes(app, deps.callbackSecret);
-  metricsRoutes(app, deps.metrics, config, store, clock);
-  await webRoutes(app, config);
+  // Not encapsulated, so that it runs before the routes of every resource registered after it.
+  await app.register(authentication, { store, clock });
+
+  // One plugin per resource, each given what it uses through its options.
+  await app.register(serviceRoutes, { store });
+  await app.register(keyRoutes, { store, clock });
+  await app.register(accountRoutes, { store, clock, config });
+  await app.register(eventTypeRoutes, { store, clock });
+  await app.register(endpointRoutes, { store, clock, config });
+  await app.register(eventRoutes, { store, clock, config, publisher });
+  await app.register(endpointOperationRoutes, { store, clock, publisher, checkContext: specCheckContext(store, config) });
+  await app.register(deliveryRoutes, { store, clock, onRetry: () => publisher.wakeWorkers() });
+  await app.register(operationRoutes, { store, clock, config, operations: deps.operations });
+  await app.register(settingsRoutes, { callbackSecret: deps.callbackSecret });
+  await app.register(metricsRoutes, { metrics: deps.metrics, config, store, clock });
+  await app.register(webRoutes, { config });
   return app;
 }

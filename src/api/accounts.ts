@@ -1,5 +1,6 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
 import type { Account } from '../domain/types.js';
@@ -7,7 +8,7 @@ import type { Store } from '../store/store.js';
 import { ADMIN_ONLY } from './auth.js';
 import { notFound } from './errors.js';
 import { createApiKey } from './keys.js';
-import { AccountId, COMMON_ERRORS, iso, listOf, PageQuery, Timestamp } from './schemas.js';
+import { AccountId, COMMON_ERRORS, errorResponses, iso, listOf, PageQuery, pageOf, Timestamp } from './schemas.js';
 
 // Accounts are the provider's customers. They come into being the first time an accountId is
 // used; here the provider names them and switches their webhooks on and off (seeds 000, 001).
@@ -75,12 +76,20 @@ export function accountView(account: Account): Static<typeof AccountView> {
   };
 }
 
-export function accountRoutes(app: FastifyInstance, store: Store, clock: Clock, config: Config): void {
+export interface AccountRoutesOptions {
+  store: Store;
+  clock: Clock;
+  config: Config;
+}
+
+export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = async (app, { store, clock, config }) => {
   app.get(
     '/v1/accounts',
     {
       config: { access: ADMIN_ONLY },
       schema: {
+        operationId: 'accounts.list',
+        summary: 'List accounts',
         tags: ['accounts'],
         description: 'Accounts in id order.',
         querystring: Type.Object({ limit: Type.Optional(PageQuery.limit), cursor: Type.Optional(PageQuery.cursor) }),
@@ -88,8 +97,7 @@ export function accountRoutes(app: FastifyInstance, store: Store, clock: Clock, 
       },
     },
     async (request) => {
-      const query = request.query as { limit: number; cursor?: string };
-      const page = await store.listAccounts({ limit: query.limit, cursor: query.cursor ?? null });
+      const page = await store.listAccounts(pageOf(request.query));
       return { data: page.items.map(accountView), nextCursor: page.nextCursor };
     },
   );
@@ -98,11 +106,16 @@ export function accountRoutes(app: FastifyInstance, store: Store, clock: Clock, 
     '/v1/accounts/:id',
     {
       config: { access: ADMIN_ONLY },
-      schema: { tags: ['accounts'], params: AccountParams, response: { 200: AccountView, ...COMMON_ERRORS } },
+      schema: {
+        operationId: 'accounts.get',
+        summary: 'Get an account',
+        tags: ['accounts'],
+        params: AccountParams,
+        response: { 200: AccountView, ...COMMON_ERRORS, ...errorResponses(404) },
+      },
     },
     async (request) => {
-      const { id } = request.params as Static<typeof AccountParams>;
-      const account = await store.getAccount(id);
+      const account = await store.getAccount(request.params.id);
       if (account === null) throw notFound('account');
       return accountView(account);
     },
@@ -113,17 +126,17 @@ export function accountRoutes(app: FastifyInstance, store: Store, clock: Clock, 
     {
       config: { access: ADMIN_ONLY },
       schema: {
+        operationId: 'accounts.update',
+        summary: 'Create or update an account',
         tags: ['accounts'],
         description: 'Creates or updates an account. `enabled: false` stops new deliveries to its endpoints.',
         params: AccountParams,
         body: PutAccount,
-        response: { 200: AccountView, ...COMMON_ERRORS },
+        response: { 200: AccountView, ...COMMON_ERRORS, ...errorResponses(404, 413, 415) },
       },
     },
     async (request) => {
-      const { id } = request.params as Static<typeof AccountParams>;
-      const body = request.body as Static<typeof PutAccount>;
-      return accountView(await store.putAccount(id, body, clock.now()));
+      return accountView(await store.putAccount(request.params.id, request.body, clock.now()));
     },
   );
 
@@ -136,17 +149,19 @@ export function accountRoutes(app: FastifyInstance, store: Store, clock: Clock, 
         request.body ??= {};
       },
       schema: {
+        operationId: 'accounts.createPortalSession',
+        summary: 'Create a portal link for an account',
         tags: ['accounts'],
         description:
           'A magic link to the account\'s self-service portal: a short-lived account key (60 s to 7 days, default 1 hour) and the portal URL carrying it. Call it from your backend and hand the URL to your customer.',
         params: AccountParams,
         body: CreatePortalSession,
-        response: { 201: PortalSessionView, ...COMMON_ERRORS },
+        response: { 201: PortalSessionView, ...COMMON_ERRORS, ...errorResponses(404, 413, 415) },
       },
     },
     async (request, reply) => {
-      const { id } = request.params as Static<typeof AccountParams>;
-      const ttlSeconds = (request.body as Static<typeof CreatePortalSession>).ttlSeconds ?? PORTAL_SESSION_TTL.default;
+      const { id } = request.params;
+      const ttlSeconds = request.body.ttlSeconds ?? PORTAL_SESSION_TTL.default;
       const expiresAt = clock.now() + ttlSeconds * 1000;
       const { key, clearKey } = await createApiKey(store, clock, {
         kind: 'account',
@@ -157,4 +172,4 @@ export function accountRoutes(app: FastifyInstance, store: Store, clock: Clock, 
       return reply.code(201).send({ token: clearKey, url: portalUrl(config, request, clearKey), expiresAt: iso(expiresAt), keyId: key.id });
     },
   );
-}
+};

@@ -1,10 +1,11 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import type { Clock } from '../domain/clock.js';
 import { hashApiKey } from '../domain/keys.js';
 import type { KeyKind } from '../domain/types.js';
 import type { Store } from '../store/store.js';
 import { ApiError } from './errors.js';
-import { MemoOfThisTurn } from './memo-of-this-turn.js';
+import { coalescePerTick } from './coalesce-per-tick.js';
 
 // Who is calling. Every /v1 route names the key kinds it admits (`config.access`); account keys
 // are further confined to their own account by the routes (see scope.ts).
@@ -82,31 +83,42 @@ class KeyRateLimiter {
   }
 }
 
-export function registerAuth(app: FastifyInstance, store: Store, clock: Clock): void {
-  const usage = new KeyUsageRecorder(store, clock);
-  const limiter = new KeyRateLimiter();
-  // Concurrent requests with the same key read it once; a request after a revocation never sees it valid.
-  const keysOfTurn = new MemoOfThisTurn((keyHash) => store.findKeyByHash(keyHash));
-  const keys = { findKeyByHash: (keyHash: string) => keysOfTurn.get(keyHash) };
-  app.decorateRequest('principal', null);
-  app.addHook('onClose', async () => usage.flush());
-
-  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-    const access = request.routeOptions.config.access;
-    if (access === undefined) return;
-    const principal = await authenticate(request, keys, clock);
-    if (!access.includes(principal.kind)) {
-      throw new ApiError('forbidden', `a ${principal.kind} key may not use this route`);
-    }
-    const waitSeconds = limiter.take(principal, clock.now());
-    if (waitSeconds !== null) {
-      reply.header('retry-after', String(waitSeconds));
-      throw new ApiError('rate_limited', `this key may make ${principal.rateLimitPerSecond} requests per second`);
-    }
-    request.principal = principal;
-    usage.note(principal.keyId);
-  });
+export interface AuthenticationOptions {
+  store: Store;
+  clock: Clock;
 }
+
+/**
+ * Authenticates, authorises and rate-limits every route that names its key kinds. Not encapsulated
+ * (fastify-plugin): its hook and the request's `principal` apply to the routes of every plugin.
+ */
+export const authentication = fp<AuthenticationOptions>(
+  async (app, { store, clock }) => {
+    const usage = new KeyUsageRecorder(store, clock);
+    const limiter = new KeyRateLimiter();
+    // Concurrent requests with the same key read it once; a request after a revocation never sees it valid.
+    const keys = { findKeyByHash: coalescePerTick((keyHash) => store.findKeyByHash(keyHash)) };
+    app.decorateRequest('principal', null);
+    app.addHook('onClose', async () => usage.flush());
+
+    app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+      const access = request.routeOptions.config.access;
+      if (access === undefined) return;
+      const principal = await authenticate(request, keys, clock);
+      if (!access.includes(principal.kind)) {
+        throw new ApiError('forbidden', `a ${principal.kind} key may not use this route`);
+      }
+      const waitSeconds = limiter.take(principal, clock.now());
+      if (waitSeconds !== null) {
+        reply.header('retry-after', String(waitSeconds));
+        throw new ApiError('rate_limited', `this key may make ${principal.rateLimitPerSecond} requests per second`);
+      }
+      request.principal = principal;
+      usage.note(principal.keyId);
+    });
+  },
+  { name: 'hookd-authentication' },
+);
 
 /** The token of an `Authorization: Bearer <token>` header, or null when there is none. */
 export function bearerToken(request: FastifyRequest): string | null {

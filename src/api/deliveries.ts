@@ -1,12 +1,13 @@
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import type { Clock } from '../domain/clock.js';
 import type { Delivery } from '../domain/types.js';
 import type { Store } from '../store/store.js';
 import { ADMIN_OR_ACCOUNT, principalOf } from './auth.js';
 import { attemptView, AttemptView, deliveryView, DeliveryStatusSchema, DeliveryView } from './delivery-views.js';
 import { ApiError, notFound } from './errors.js';
-import { COMMON_ERRORS, ErrorResponse, IdParams, listOf, PageQuery } from './schemas.js';
+import { COMMON_ERRORS, errorResponses, IdParams, listOf, PageQuery, pageOf } from './schemas.js';
 import { assertVisible, listScope } from './scope.js';
 
 // Deliveries (one event for one endpoint or callbackUrl) and their attempts: what happened, and
@@ -21,14 +22,16 @@ const ListQuery = Type.Object({
   correlationId: Type.Optional(Type.String({ maxLength: 256 })),
 });
 
-export function deliveryRoutes(
-  app: FastifyInstance,
-  store: Store,
-  clock: Clock,
-  onRetry: () => void,
-): void {
-  async function visibleDelivery(request: FastifyRequest): Promise<Delivery> {
-    const delivery = await store.getDelivery((request.params as Static<typeof IdParams>).id);
+export interface DeliveryRoutesOptions {
+  store: Store;
+  clock: Clock;
+  /** Called when a retry made a delivery due now, so that a worker picks it up at once. */
+  onRetry: () => void;
+}
+
+export const deliveryRoutes: FastifyPluginAsyncTypebox<DeliveryRoutesOptions> = async (app, { store, clock, onRetry }) => {
+  async function visibleDelivery(request: FastifyRequest, id: string): Promise<Delivery> {
+    const delivery = await store.getDelivery(id);
     if (delivery === null) throw notFound('delivery');
     assertVisible(principalOf(request), delivery.accountId, 'delivery');
     return delivery;
@@ -38,10 +41,16 @@ export function deliveryRoutes(
     '/v1/deliveries',
     {
       config: { access: ADMIN_OR_ACCOUNT },
-      schema: { tags: ['deliveries'], querystring: ListQuery, response: { 200: listOf(DeliveryView), ...COMMON_ERRORS } },
+      schema: {
+        operationId: 'deliveries.list',
+        summary: 'List deliveries',
+        tags: ['deliveries'],
+        querystring: ListQuery,
+        response: { 200: listOf(DeliveryView), ...COMMON_ERRORS },
+      },
     },
     async (request) => {
-      const query = request.query as Static<typeof ListQuery> & { limit: number };
+      const { query } = request;
       const page = await store.listDeliveries(
         {
           endpointId: query.endpointId,
@@ -50,7 +59,7 @@ export function deliveryRoutes(
           correlationId: query.correlationId,
           accountId: listScope(principalOf(request)),
         },
-        { limit: query.limit, cursor: query.cursor ?? null },
+        pageOf(query),
       );
       return { data: page.items.map(deliveryView), nextCursor: page.nextCursor };
     },
@@ -60,9 +69,15 @@ export function deliveryRoutes(
     '/v1/deliveries/:id',
     {
       config: { access: ADMIN_OR_ACCOUNT },
-      schema: { tags: ['deliveries'], params: IdParams, response: { 200: DeliveryView, ...COMMON_ERRORS } },
+      schema: {
+        operationId: 'deliveries.get',
+        summary: 'Get a delivery',
+        tags: ['deliveries'],
+        params: IdParams,
+        response: { 200: DeliveryView, ...COMMON_ERRORS, ...errorResponses(404) },
+      },
     },
-    async (request) => deliveryView(await visibleDelivery(request)),
+    async (request) => deliveryView(await visibleDelivery(request, request.params.id)),
   );
 
   app.get(
@@ -70,17 +85,18 @@ export function deliveryRoutes(
     {
       config: { access: ADMIN_OR_ACCOUNT },
       schema: {
+        operationId: 'deliveries.attempts',
+        summary: 'List a delivery\'s attempts',
         tags: ['deliveries'],
         description: 'Attempts, newest first, with the request headers sent (credential headers redacted; the signature is kept) and the first 4 KiB of the response.',
         params: IdParams,
         querystring: Type.Object({ limit: Type.Optional(PageQuery.limit), cursor: Type.Optional(PageQuery.cursor) }),
-        response: { 200: listOf(AttemptView), ...COMMON_ERRORS },
+        response: { 200: listOf(AttemptView), ...COMMON_ERRORS, ...errorResponses(404) },
       },
     },
     async (request) => {
-      const delivery = await visibleDelivery(request);
-      const query = request.query as { limit: number; cursor?: string };
-      const page = await store.listAttempts(delivery.id, { limit: query.limit, cursor: query.cursor ?? null });
+      const delivery = await visibleDelivery(request, request.params.id);
+      const page = await store.listAttempts(delivery.id, pageOf(request.query));
       return { data: page.items.map(attemptView), nextCursor: page.nextCursor };
     },
   );
@@ -90,15 +106,17 @@ export function deliveryRoutes(
     {
       config: { access: ADMIN_OR_ACCOUNT },
       schema: {
+        operationId: 'deliveries.retry',
+        summary: 'Retry a delivery now',
         tags: ['deliveries'],
         description:
           'One immediate new attempt, whatever the status. A pending delivery is simply made due now; a finished one gets exactly one more attempt.',
         params: IdParams,
-        response: { 202: DeliveryView, 409: ErrorResponse, ...COMMON_ERRORS },
+        response: { 202: DeliveryView, ...COMMON_ERRORS, ...errorResponses(404, 409, 413, 415) },
       },
     },
     async (request, reply) => {
-      const delivery = await visibleDelivery(request);
+      const delivery = await visibleDelivery(request, request.params.id);
       const retried = await store.retryDelivery(delivery.id, clock.now());
       if (retried === null) throw new ApiError('conflict', 'the delivery is being attempted right now');
       onRetry();
@@ -111,17 +129,19 @@ export function deliveryRoutes(
     {
       config: { access: ADMIN_OR_ACCOUNT },
       schema: {
+        operationId: 'deliveries.cancel',
+        summary: 'Cancel a pending delivery',
         tags: ['deliveries'],
         description: 'Cancels a pending delivery. 409 when it is in flight or finished.',
         params: IdParams,
-        response: { 200: DeliveryView, 409: ErrorResponse, ...COMMON_ERRORS },
+        response: { 200: DeliveryView, ...COMMON_ERRORS, ...errorResponses(404, 409, 413, 415) },
       },
     },
     async (request) => {
-      const delivery = await visibleDelivery(request);
+      const delivery = await visibleDelivery(request, request.params.id);
       const canceled = await store.cancelDelivery(delivery.id, clock.now());
       if (canceled === null) throw new ApiError('conflict', `a ${delivery.status} delivery cannot be canceled`);
       return deliveryView(canceled);
     },
   );
-}
+};

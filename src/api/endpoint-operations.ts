@@ -1,5 +1,5 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../domain/clock.js';
 import { newId } from '../domain/ids.js';
 import type { Attempt } from '../domain/types.js';
@@ -16,7 +16,7 @@ import { checkSpec, specFromCreate, type SpecCheckContext } from './endpoint-spe
 import { TemplateOutputTooLargeError } from '../domain/templates.js';
 import { ApiError, validationError } from './errors.js';
 import { ownAccountId } from './scope.js';
-import { COMMON_ERRORS, ErrorResponse, IdParams, iso, Timestamp } from './schemas.js';
+import { COMMON_ERRORS, errorResponses, IdParams, iso, Timestamp } from './schemas.js';
 
 // What an operator or a customer does with an endpoint besides configuring it: send a test,
 // recover failed deliveries after an outage, look at its health.
@@ -89,27 +89,34 @@ const PreviewView = Type.Object({
 /** Signs previews when the definition has no secret of its own: the signature shows its form only. */
 const PREVIEW_SECRET = 'whsec_' + Buffer.alloc(32).toString('base64');
 
-export function endpointOperationRoutes(
-  app: FastifyInstance,
-  store: Store,
-  clock: Clock,
-  publisher: Publisher,
-  checkContext: SpecCheckContext,
-): void {
+export interface EndpointOperationRoutesOptions {
+  store: Store;
+  clock: Clock;
+  publisher: Publisher;
+  /** How endpoint definitions are checked: the same rules as saving one (endpoints.ts). */
+  checkContext: SpecCheckContext;
+}
+
+export const endpointOperationRoutes: FastifyPluginAsyncTypebox<EndpointOperationRoutesOptions> = async (
+  app,
+  { store, clock, publisher, checkContext },
+) => {
   app.post(
     '/v1/endpoints/preview',
     {
       config: { access: ADMIN_OR_ACCOUNT },
       schema: {
+        operationId: 'endpoints.preview',
+        summary: 'Preview the request an endpoint would send',
         tags: ['endpoints'],
         description:
           'The exact HTTP request hookd would send for this endpoint definition and an event of `eventType` (its first example) or `payload`. Nothing is sent or stored.',
         body: PreviewBody,
-        response: { 200: PreviewView, 422: ErrorResponse, ...COMMON_ERRORS },
+        response: { 200: PreviewView, ...COMMON_ERRORS, ...errorResponses(413, 415, 422) },
       },
     },
     async (request) => {
-      const body = request.body as Static<typeof PreviewBody>;
+      const { body } = request;
       const spec = await withPointerPrefix('/endpoint', async () => {
         const built = specFromCreate(body.endpoint, ownAccountId(principalOf(request), body.endpoint.accountId));
         await checkSpec(built, checkContext);
@@ -150,17 +157,19 @@ export function endpointOperationRoutes(
     {
       config: { access: ADMIN_OR_ACCOUNT },
       schema: {
+        operationId: 'endpoints.test',
+        summary: 'Send a test delivery to an endpoint',
         tags: ['endpoints'],
         description:
           'Sends one real delivery to this endpoint now (no retries) and returns its attempt: status, latency, response excerpt.',
         params: IdParams,
         body: Type.Optional(TestBody),
-        response: { 200: Type.Object({ delivery: DeliveryView, attempt: AttemptView }), 504: ErrorResponse, ...COMMON_ERRORS },
+        response: { 200: Type.Object({ delivery: DeliveryView, attempt: AttemptView }), ...COMMON_ERRORS, ...errorResponses(404, 413, 415, 504) },
       },
     },
     async (request) => {
-      const endpoint = await loadVisibleEndpoint(store, request, (request.params as Static<typeof IdParams>).id);
-      const body = (request.body ?? {}) as Static<typeof TestBody>;
+      const endpoint = await loadVisibleEndpoint(store, request, request.params.id);
+      const body = request.body ?? {};
       const type = body.eventType ?? endpoint.eventTypes.find((t) => t !== '*' && !t.endsWith('.*')) ?? PING_TYPE;
       const example = body.payload === undefined ? (await store.getEventType(type))?.examples[0] : undefined;
       const payload = body.payload ?? example ?? { test: true, endpointId: endpoint.id };
@@ -194,16 +203,18 @@ export function endpointOperationRoutes(
     {
       config: { access: ADMIN_OR_ACCOUNT },
       schema: {
+        operationId: 'endpoints.recover',
+        summary: 'Retry an endpoint\'s failed deliveries',
         tags: ['endpoints'],
         description: 'Re-queues every failed delivery of this endpoint created since `since`, each for one new attempt.',
         params: IdParams,
         body: Type.Object({ since: Timestamp }, { additionalProperties: false }),
-        response: { 202: Type.Object({ requeued: Type.Integer() }), ...COMMON_ERRORS },
+        response: { 202: Type.Object({ requeued: Type.Integer() }), ...COMMON_ERRORS, ...errorResponses(404, 413, 415) },
       },
     },
     async (request, reply) => {
-      const endpoint = await loadVisibleEndpoint(store, request, (request.params as Static<typeof IdParams>).id);
-      const { since } = request.body as { since: string };
+      const endpoint = await loadVisibleEndpoint(store, request, request.params.id);
+      const { since } = request.body;
       const requeued = await store.requeueFailedDeliveries(endpoint.id, Date.parse(since), clock.now());
       if (requeued > 0) publisher.wakeWorkers();
       return reply.code(202).send({ requeued });
@@ -215,6 +226,8 @@ export function endpointOperationRoutes(
     {
       config: { access: ADMIN_OR_ACCOUNT },
       schema: {
+        operationId: 'endpoints.stats',
+        summary: 'Get an endpoint\'s delivery statistics',
         tags: ['endpoints'],
         description:
           'Attempts by outcome and latency percentiles over the last hour and the last day, and `series`: the last 24 hours hour by hour (oldest first, the current hour last), for charts.',
@@ -222,11 +235,12 @@ export function endpointOperationRoutes(
         response: {
           200: Type.Object({ lastHour: StatsWindow, lastDay: StatsWindow, series: Type.Array(SeriesBucket) }),
           ...COMMON_ERRORS,
+          ...errorResponses(404),
         },
       },
     },
     async (request) => {
-      const endpoint = await loadVisibleEndpoint(store, request, (request.params as Static<typeof IdParams>).id);
+      const endpoint = await loadVisibleEndpoint(store, request, request.params.id);
       const now = clock.now();
       const [lastHour, lastDay, series] = await Promise.all([
         store.endpointStats(endpoint.id, now - HOUR_MS),
@@ -236,7 +250,7 @@ export function endpointOperationRoutes(
       return { lastHour, lastDay, series };
     },
   );
-}
+};
 
 async function waitForFirstAttempt(store: Store, deliveryId: string, timeoutMs: number): Promise<Attempt> {
   const deadline = Date.now() + timeoutMs;

@@ -1,5 +1,6 @@
-import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
 import { newId } from '../domain/ids.js';
@@ -7,18 +8,10 @@ import { generateSecret, isValidSecret } from '../domain/signing.js';
 import type { EndpointWithSecrets } from '../domain/types.js';
 import type { Store } from '../store/store.js';
 import { ADMIN_OR_ACCOUNT, principalOf } from './auth.js';
-import {
-  CreatedEndpoint,
-  CreateEndpoint,
-  endpointView,
-  EndpointView,
-  PatchEndpoint,
-  type CreateEndpointBody,
-  type PatchEndpointBody,
-} from './endpoint-schemas.js';
+import { CreatedEndpoint, CreateEndpoint, endpointView, EndpointView, PatchEndpoint } from './endpoint-schemas.js';
 import { checkSpec, specFromCreate, specFromPatch, type SpecCheckContext } from './endpoint-spec.js';
 import { notFound, validationError } from './errors.js';
-import { AccountId, COMMON_ERRORS, ErrorResponse, IdParams, iso, listOf, PageQuery, Timestamp } from './schemas.js';
+import { AccountId, COMMON_ERRORS, errorResponses, IdParams, iso, listOf, PageQuery, pageOf, Timestamp } from './schemas.js';
 import { assertVisible, listScope, ownAccountId } from './scope.js';
 
 const ListQuery = Type.Object({
@@ -64,7 +57,13 @@ export function specCheckContext(store: Store, config: Config): SpecCheckContext
   };
 }
 
-export function endpointRoutes(app: FastifyInstance, store: Store, clock: Clock, config: Config): void {
+export interface EndpointRoutesOptions {
+  store: Store;
+  clock: Clock;
+  config: Config;
+}
+
+export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = async (app, { store, clock, config }) => {
   const checkContext = specCheckContext(store, config);
 
   const visibleEndpoint = (request: FastifyRequest, id: string) => loadVisibleEndpoint(store, request, id);
@@ -74,14 +73,16 @@ export function endpointRoutes(app: FastifyInstance, store: Store, clock: Clock,
     {
       config: { access: ADMIN_OR_ACCOUNT },
       schema: {
+        operationId: 'endpoints.create',
+        summary: 'Create an endpoint',
         tags: ['endpoints'],
         description: 'Creates a subscription. The reply carries the signing secret; GET …/secret shows it again.',
         body: CreateEndpoint,
-        response: { 201: CreatedEndpoint, 422: ErrorResponse, ...COMMON_ERRORS },
+        response: { 201: CreatedEndpoint, ...COMMON_ERRORS, ...errorResponses(413, 415, 422) },
       },
     },
     async (request, reply) => {
-      const body = request.body as CreateEndpointBody;
+      const { body } = request;
       const spec = specFromCreate(body, ownAccountId(principalOf(request), body.accountId));
       await checkSpec(spec, checkContext);
       if (body.secret !== undefined && !isValidSecret(body.secret)) {
@@ -104,17 +105,23 @@ export function endpointRoutes(app: FastifyInstance, store: Store, clock: Clock,
     '/v1/endpoints',
     {
       config: { access: ADMIN_OR_ACCOUNT },
-      schema: { tags: ['endpoints'], querystring: ListQuery, response: { 200: listOf(EndpointView), ...COMMON_ERRORS } },
+      schema: {
+        operationId: 'endpoints.list',
+        summary: 'List endpoints',
+        tags: ['endpoints'],
+        querystring: ListQuery,
+        response: { 200: listOf(EndpointView), ...COMMON_ERRORS },
+      },
     },
     async (request) => {
-      const query = request.query as Static<typeof ListQuery> & { limit: number };
+      const { query } = request;
       const scope = listScope(principalOf(request));
       if (scope !== undefined && query.accountId !== undefined && query.accountId !== scope) {
         return { data: [], nextCursor: null };
       }
       const page = await store.listEndpoints(
         { accountId: scope ?? query.accountId, eventType: query.eventType, active: query.active },
-        { limit: query.limit, cursor: query.cursor ?? null },
+        pageOf(query),
       );
       return { data: page.items.map(endpointView), nextCursor: page.nextCursor };
     },
@@ -124,9 +131,15 @@ export function endpointRoutes(app: FastifyInstance, store: Store, clock: Clock,
     '/v1/endpoints/:id',
     {
       config: { access: ADMIN_OR_ACCOUNT },
-      schema: { tags: ['endpoints'], params: IdParams, response: { 200: EndpointView, ...COMMON_ERRORS } },
+      schema: {
+        operationId: 'endpoints.get',
+        summary: 'Get an endpoint',
+        tags: ['endpoints'],
+        params: IdParams,
+        response: { 200: EndpointView, ...COMMON_ERRORS, ...errorResponses(404) },
+      },
     },
-    async (request) => endpointView(await visibleEndpoint(request, (request.params as Static<typeof IdParams>).id)),
+    async (request) => endpointView(await visibleEndpoint(request, request.params.id)),
   );
 
   app.patch(
@@ -134,16 +147,18 @@ export function endpointRoutes(app: FastifyInstance, store: Store, clock: Clock,
     {
       config: { access: ADMIN_OR_ACCOUNT },
       schema: {
+        operationId: 'endpoints.update',
+        summary: 'Update an endpoint',
         tags: ['endpoints'],
         description: 'Changes the fields given. `active: true` clears disabledReason.',
         params: IdParams,
         body: PatchEndpoint,
-        response: { 200: EndpointView, 422: ErrorResponse, ...COMMON_ERRORS },
+        response: { 200: EndpointView, ...COMMON_ERRORS, ...errorResponses(404, 413, 415, 422) },
       },
     },
     async (request) => {
-      const existing = await visibleEndpoint(request, (request.params as Static<typeof IdParams>).id);
-      const patch = request.body as PatchEndpointBody;
+      const existing = await visibleEndpoint(request, request.params.id);
+      const patch = request.body;
       const accountId =
         patch.accountId === undefined ? existing.accountId : ownAccountId(principalOf(request), patch.accountId);
       const spec = specFromPatch(existing, patch, accountId);
@@ -159,16 +174,18 @@ export function endpointRoutes(app: FastifyInstance, store: Store, clock: Clock,
     {
       config: { access: ADMIN_OR_ACCOUNT },
       schema: {
+        operationId: 'endpoints.delete',
+        summary: 'Delete an endpoint',
         tags: ['endpoints'],
         description: 'Deletes the endpoint; its pending deliveries are canceled.',
         params: IdParams,
-        response: { 204: Type.Null(), ...COMMON_ERRORS },
+        response: { 204: Type.Null(), ...COMMON_ERRORS, ...errorResponses(404, 413, 415) },
       },
     },
     async (request, reply) => {
-      const endpoint = await visibleEndpoint(request, (request.params as Static<typeof IdParams>).id);
+      const endpoint = await visibleEndpoint(request, request.params.id);
       await store.deleteEndpoint(endpoint.id, clock.now());
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
 
@@ -176,10 +193,14 @@ export function endpointRoutes(app: FastifyInstance, store: Store, clock: Clock,
     '/v1/endpoints/:id/secret',
     {
       config: { access: ADMIN_OR_ACCOUNT },
-      schema: { tags: ['endpoints'], params: IdParams, response: { 200: SecretView, ...COMMON_ERRORS } },
+      schema: {
+        operationId: 'endpoints.getSecret',
+        summary: 'Get an endpoint\'s signing secret', params: IdParams, response: { 200: SecretView, ...COMMON_ERRORS, ...errorResponses(404) },
+        tags: ['endpoints'],
+      },
     },
     async (request) => {
-      const endpoint = await visibleEndpoint(request, (request.params as Static<typeof IdParams>).id);
+      const endpoint = await visibleEndpoint(request, request.params.id);
       const graceEnds = endpoint.secrets.previousExpiresAt;
       return {
         secret: endpoint.secrets.current,
@@ -193,17 +214,19 @@ export function endpointRoutes(app: FastifyInstance, store: Store, clock: Clock,
     {
       config: { access: ADMIN_OR_ACCOUNT },
       schema: {
+        operationId: 'endpoints.rotateSecret',
+        summary: 'Rotate an endpoint\'s signing secret',
         tags: ['endpoints'],
         description:
           'Replaces the signing secret. During the grace period (default 24 h) every request carries both signatures, new first.',
         params: IdParams,
         body: Type.Optional(RotateSecret),
-        response: { 200: SecretView, ...COMMON_ERRORS },
+        response: { 200: SecretView, ...COMMON_ERRORS, ...errorResponses(404, 413, 415) },
       },
     },
     async (request) => {
-      const endpoint = await visibleEndpoint(request, (request.params as Static<typeof IdParams>).id);
-      const body = (request.body ?? {}) as Static<typeof RotateSecret>;
+      const endpoint = await visibleEndpoint(request, request.params.id);
+      const body = request.body ?? {};
       if (body.secret !== undefined && !isValidSecret(body.secret)) {
         throw validationError('/secret', 'must be whsec_ followed by the base64 of 24 to 64 bytes');
       }
@@ -219,4 +242,4 @@ export function endpointRoutes(app: FastifyInstance, store: Store, clock: Clock,
       return { secret, previousSecretExpiresAt: previousExpiresAt === null ? null : iso(previousExpiresAt) };
     },
   );
-}
+};

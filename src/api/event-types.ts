@@ -1,5 +1,5 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../domain/clock.js';
 import { deriveParameters } from '../domain/parameters.js';
 import { compilePayloadSchema, InvalidSchemaError } from '../domain/payload-schema.js';
@@ -8,7 +8,7 @@ import type { EventType } from '../domain/types.js';
 import type { Store } from '../store/store.js';
 import { ADMIN_ONLY, ANY_KEY } from './auth.js';
 import { ApiError, notFound, validationError } from './errors.js';
-import { COMMON_ERRORS, ErrorResponse, iso, listOf, PageQuery, Timestamp } from './schemas.js';
+import { COMMON_ERRORS, errorResponses, iso, listOf, PageQuery, pageOf, Timestamp } from './schemas.js';
 
 // The event catalog (Updox's WebHookEventList, KOMPaaS's event types with their available
 // parameters, ApiRTC's objects). Readable by every key kind; written by admins.
@@ -91,12 +91,19 @@ function checkNotOperational(name: string): void {
   if (isOperationalType(name)) throw new ApiError('forbidden', 'hookd.* event types are built in and cannot be changed');
 }
 
-export function eventTypeRoutes(app: FastifyInstance, store: Store, clock: Clock): void {
+export interface EventTypeRoutesOptions {
+  store: Store;
+  clock: Clock;
+}
+
+export const eventTypeRoutes: FastifyPluginAsyncTypebox<EventTypeRoutesOptions> = async (app, { store, clock }) => {
   app.get(
     '/v1/event-types',
     {
       config: { access: ANY_KEY },
       schema: {
+        operationId: 'eventTypes.list',
+        summary: 'List event types',
         tags: ['event-types'],
         description: 'The catalog, in name order. Archived types are left out unless includeArchived=true.',
         querystring: Type.Object({
@@ -109,11 +116,8 @@ export function eventTypeRoutes(app: FastifyInstance, store: Store, clock: Clock
       },
     },
     async (request) => {
-      const query = request.query as { limit: number; cursor?: string; category?: string; includeArchived?: boolean };
-      const page = await store.listEventTypes(
-        { category: query.category, includeArchived: query.includeArchived },
-        { limit: query.limit, cursor: query.cursor ?? null },
-      );
+      const { query } = request;
+      const page = await store.listEventTypes({ category: query.category, includeArchived: query.includeArchived }, pageOf(query));
       return { data: page.items.map(eventTypeView), nextCursor: page.nextCursor };
     },
   );
@@ -123,13 +127,15 @@ export function eventTypeRoutes(app: FastifyInstance, store: Store, clock: Clock
     {
       config: { access: ADMIN_ONLY },
       schema: {
+        operationId: 'eventTypes.create',
+        summary: 'Create an event type',
         tags: ['event-types'],
         body: CreateEventType,
-        response: { 201: EventTypeView, 409: ErrorResponse, ...COMMON_ERRORS },
+        response: { 201: EventTypeView, ...COMMON_ERRORS, ...errorResponses(409, 413, 415) },
       },
     },
     async (request, reply) => {
-      const body = request.body as Static<typeof CreateEventType>;
+      const { body } = request;
       checkNotOperational(body.name);
       const schema = body.schema ?? null;
       const examples = body.examples ?? [];
@@ -156,11 +162,16 @@ export function eventTypeRoutes(app: FastifyInstance, store: Store, clock: Clock
     '/v1/event-types/:name',
     {
       config: { access: ANY_KEY },
-      schema: { tags: ['event-types'], params: NameParams, response: { 200: EventTypeView, ...COMMON_ERRORS } },
+      schema: {
+        operationId: 'eventTypes.get',
+        summary: 'Get an event type',
+        tags: ['event-types'],
+        params: NameParams,
+        response: { 200: EventTypeView, ...COMMON_ERRORS, ...errorResponses(404) },
+      },
     },
     async (request) => {
-      const { name } = request.params as Static<typeof NameParams>;
-      const eventType = await store.getEventType(name);
+      const eventType = await store.getEventType(request.params.name);
       if (eventType === null) throw notFound('event type');
       return eventTypeView(eventType);
     },
@@ -171,16 +182,18 @@ export function eventTypeRoutes(app: FastifyInstance, store: Store, clock: Clock
     {
       config: { access: ADMIN_ONLY },
       schema: {
+        operationId: 'eventTypes.update',
+        summary: 'Replace an event type',
         tags: ['event-types'],
         description: 'Replaces the type\'s description, category, schema, examples and parameters. Absent fields are reset.',
         params: NameParams,
         body: ReplaceEventType,
-        response: { 200: EventTypeView, ...COMMON_ERRORS },
+        response: { 200: EventTypeView, ...COMMON_ERRORS, ...errorResponses(404, 413, 415) },
       },
     },
     async (request) => {
-      const { name } = request.params as Static<typeof NameParams>;
-      const body = request.body as Static<typeof ReplaceEventType>;
+      const { name } = request.params;
+      const { body } = request;
       checkNotOperational(name);
       const existing = await store.getEventType(name);
       if (existing === null) throw notFound('event type');
@@ -207,19 +220,21 @@ export function eventTypeRoutes(app: FastifyInstance, store: Store, clock: Clock
     {
       config: { access: ADMIN_ONLY },
       schema: {
+        operationId: 'eventTypes.archive',
+        summary: 'Archive an event type',
         tags: ['event-types'],
         description: 'Archives the type: new events of it are refused in strict mode; stored events are kept.',
         params: NameParams,
-        response: { 204: Type.Null(), ...COMMON_ERRORS },
+        response: { 204: Type.Null(), ...COMMON_ERRORS, ...errorResponses(404, 413, 415) },
       },
     },
     async (request, reply) => {
-      const { name } = request.params as Static<typeof NameParams>;
+      const { name } = request.params;
       checkNotOperational(name);
       const existing = await store.getEventType(name);
       if (existing === null) throw notFound('event type');
       await store.replaceEventType({ ...existing, archived: true, updatedAt: Math.max(clock.now(), existing.updatedAt + 1) });
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     },
   );
-}
+};

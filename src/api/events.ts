@@ -1,5 +1,5 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
 import { newId } from '../domain/ids.js';
@@ -11,9 +11,9 @@ import type { EventToPublish, Publisher } from '../ingest/publisher.js';
 import type { IngestOutcome, Store } from '../store/store.js';
 import { ADMIN_OR_ACCOUNT, principalOf, PUBLISHERS } from './auth.js';
 import { deliveryView, DeliveryView } from './delivery-views.js';
-import { CatalogOfThisTurn } from './catalog-of-this-turn.js';
+import { EventTypeReader } from './event-type-reader.js';
 import { ApiError, notFound, validationError } from './errors.js';
-import { AccountId, COMMON_ERRORS, ErrorResponse, IdParams, iso, listOf, PageQuery, parseIso, Timestamp } from './schemas.js';
+import { AccountId, COMMON_ERRORS, errorResponses, IdParams, iso, listOf, PageQuery, pageOf, parseIso, Timestamp } from './schemas.js';
 import { assertVisible, listScope } from './scope.js';
 
 // Ingest: the provider posts events; hookd stores each with its deliveries and answers 202 only
@@ -99,15 +99,16 @@ function acceptedView(outcome: Exclude<IngestOutcome, { outcome: 'conflict' }>):
   };
 }
 
-export function eventRoutes(
-  app: FastifyInstance,
-  store: Store,
-  clock: Clock,
-  config: Config,
-  publisher: Publisher,
-): void {
+export interface EventRoutesOptions {
+  store: Store;
+  clock: Clock;
+  config: Config;
+  publisher: Publisher;
+}
+
+export const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesOptions> = async (app, { store, clock, config, publisher }) => {
   const validators = new PayloadValidatorCache();
-  const catalog = new CatalogOfThisTurn(store);
+  const catalog = new EventTypeReader(store);
 
   /** The checks a JSON schema cannot make: catalog, payload schema and size, callback URL. */
   async function toPublish(
@@ -182,15 +183,17 @@ export function eventRoutes(
       bodyLimit: SINGLE_BODY_LIMIT,
       config: { access: PUBLISHERS },
       schema: {
+        operationId: 'events.send',
+        summary: 'Send an event',
         tags: ['events'],
         description:
           'Ingests one event. 202 once the event and its deliveries are committed; 200 when `id` repeats an event of the last 24 h.',
         body: EventInput,
-        response: { 200: Accepted, 202: Accepted, 409: ErrorResponse, 413: ErrorResponse, 422: ErrorResponse, ...COMMON_ERRORS },
+        response: { 200: Accepted, 202: Accepted, ...COMMON_ERRORS, ...errorResponses(409, 413, 415, 422) },
       },
     },
     async (request, reply) => {
-      const item = await toPublish(request.body as EventInputBody, '');
+      const item = await toPublish(request.body, '');
       const outcomes = await publisher.publish([item]);
       const conflict = conflictError(outcomes, () => '');
       if (conflict !== null) throw conflict;
@@ -210,20 +213,20 @@ export function eventRoutes(
       bodyLimit: BATCH_BODY_LIMIT,
       config: { access: PUBLISHERS },
       schema: {
+        operationId: 'events.sendBatch',
+        summary: 'Send a batch of events',
         tags: ['events'],
         description: `Ingests up to ${MAX_BATCH} events in one transaction: all are stored, or none.`,
         body: Batch,
         response: {
           202: Type.Object({ data: Type.Array(Type.Intersect([Accepted, Type.Object({ duplicate: Type.Boolean() })])) }),
-          409: ErrorResponse,
-          413: ErrorResponse,
-          422: ErrorResponse,
           ...COMMON_ERRORS,
+          ...errorResponses(409, 413, 415, 422),
         },
       },
     },
     async (request, reply) => {
-      const { events } = request.body as Static<typeof Batch>;
+      const { events } = request.body;
       const items: EventToPublish[] = [];
       const eventTypeOf = catalog.forBatch();
       for (const [index, input] of events.entries()) items.push(await toPublish(input, `/events/${index}`, eventTypeOf));
@@ -242,10 +245,16 @@ export function eventRoutes(
     '/v1/events',
     {
       config: { access: ADMIN_OR_ACCOUNT },
-      schema: { tags: ['events'], querystring: ListQuery, response: { 200: listOf(EventView), ...COMMON_ERRORS } },
+      schema: {
+        operationId: 'events.list',
+        summary: 'List events',
+        tags: ['events'],
+        querystring: ListQuery,
+        response: { 200: listOf(EventView), ...COMMON_ERRORS },
+      },
     },
     async (request) => {
-      const query = request.query as Static<typeof ListQuery> & { limit: number };
+      const { query } = request;
       const scope = listScope(principalOf(request));
       if (scope !== undefined && query.accountId !== undefined && query.accountId !== scope) {
         return { data: [], nextCursor: null };
@@ -258,7 +267,7 @@ export function eventRoutes(
           since: parseIso(query.since),
           until: parseIso(query.until),
         },
-        { limit: query.limit, cursor: query.cursor ?? null },
+        pageOf(query),
       );
       return { data: page.items.map(eventView), nextCursor: page.nextCursor };
     },
@@ -274,20 +283,22 @@ export function eventRoutes(
     {
       config: { access: ADMIN_OR_ACCOUNT },
       schema: {
+        operationId: 'events.replay',
+        summary: 'Replay an event',
         tags: ['events'],
         description:
           'Sends the event again as new deliveries (new webhook-ids): to the endpoints subscribed now and its callbackUrl, or only to `endpointIds`.',
         params: IdParams,
         body: Type.Optional(Replay),
-        response: { 202: Type.Object({ id: Type.String(), deliveries: Type.Array(DeliveryView) }), ...COMMON_ERRORS },
+        response: { 202: Type.Object({ id: Type.String(), deliveries: Type.Array(DeliveryView) }), ...COMMON_ERRORS, ...errorResponses(404, 413, 415) },
       },
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      const event = await store.getEvent((request.params as Static<typeof IdParams>).id);
+      const event = await store.getEvent(request.params.id);
       if (event === null) throw notFound('event');
       assertVisible(principal, event.accountId, 'event');
-      const { endpointIds } = (request.body ?? {}) as Static<typeof Replay>;
+      const { endpointIds } = request.body ?? {};
       let only = null;
       if (endpointIds !== undefined) {
         const found = await store.getEndpoints(endpointIds);
@@ -309,11 +320,17 @@ export function eventRoutes(
     '/v1/events/:id',
     {
       config: { access: ADMIN_OR_ACCOUNT },
-      schema: { tags: ['events'], params: IdParams, response: { 200: EventWithDeliveries, ...COMMON_ERRORS } },
+      schema: {
+        operationId: 'events.get',
+        summary: 'Get an event with its deliveries',
+        tags: ['events'],
+        params: IdParams,
+        response: { 200: EventWithDeliveries, ...COMMON_ERRORS, ...errorResponses(404) },
+      },
     },
     async (request) => {
       const principal = principalOf(request);
-      const event = await store.getEvent((request.params as Static<typeof IdParams>).id);
+      const event = await store.getEvent(request.params.id);
       if (event === null) throw notFound('event');
       assertVisible(principal, event.accountId, 'event');
       const deliveries = await store.listDeliveries(
@@ -323,4 +340,4 @@ export function eventRoutes(
       return { ...eventView(event), deliveries: deliveries.items.map(deliveryView) };
     },
   );
-}
+};

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import { validationError } from './errors.js';
 
 // Ajv coerces a query value to a number when the route's schema says number or integer, but it
@@ -7,18 +7,21 @@ import { validationError } from './errors.js';
 // 500). After validation every number in the query or path came from such a coercion, so one
 // non-finite number there is always an absurd input: a 400 naming the field.
 
-export function registerFiniteQueryNumbers(app: FastifyInstance): void {
-  app.addHook('preHandler', async (request) => {
-    for (const [values, location] of [
-      [request.query, 'query'],
-      [request.params, 'path'],
-    ] as const) {
-      if (values === null || typeof values !== 'object') continue;
-      for (const [name, value] of Object.entries(values)) {
-        if (typeof value === 'number' && !Number.isFinite(value)) {
-          throw validationError(`/${name}`, 'must be a finite number', location);
+export const finiteQueryNumbers = fp(
+  async (app) => {
+    app.addHook('preHandler', async (request) => {
+      for (const [values, location] of [
+        [request.query, 'query'],
+        [request.params, 'path'],
+      ] as const) {
+        if (values === null || typeof values !== 'object') continue;
+        for (const [name, value] of Object.entries(values)) {
+          if (typeof value === 'number' && !Number.isFinite(value)) {
+            throw validationError(`/${name}`, 'must be a finite number', location);
+          }
         }
       }
-    }
-  });
-}
+    });
+  },
+  { name: 'hookd-finite-query-numbers' },
+);

@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import { ApiError } from './errors.js';
 
 // The JSON body parser, stricter than the default on purpose:
@@ -93,13 +94,17 @@ export function parseJsonBody(raw: Buffer): unknown {
   return value;
 }
 
-export function registerJsonBody(app: FastifyInstance): void {
-  app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request: FastifyRequest, body: Buffer, done) => {
-    try {
-      done(null, parseJsonBody(body));
-    } catch (error) {
-      done(error as Error, undefined);
-    }
-  });
-}
+/** The app's only body parser (not encapsulated: it parses the bodies of every plugin's routes). */
+export const jsonBody = fp(
+  async (app) => {
+    app.removeContentTypeParser(['application/json', 'text/plain']);
+    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request: FastifyRequest, body: Buffer, done) => {
+      try {
+        done(null, parseJsonBody(body));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    });
+  },
+  { name: 'hookd-json-body' },
+);

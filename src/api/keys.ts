@@ -1,5 +1,5 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../domain/clock.js';
 import { newId } from '../domain/ids.js';
 import { generateApiKey, hashApiKey } from '../domain/keys.js';
@@ -7,7 +7,7 @@ import type { ApiKey } from '../domain/types.js';
 import type { Store } from '../store/store.js';
 import { ADMIN_ONLY, ANY_KEY, principalOf } from './auth.js';
 import { notFound, validationError } from './errors.js';
-import { AccountId, COMMON_ERRORS, IdParams, iso, isoOrNull, listOf, NullableTimestamp, PageQuery, Timestamp } from './schemas.js';
+import { AccountId, COMMON_ERRORS, errorResponses, IdParams, iso, isoOrNull, listOf, NullableTimestamp, PageQuery, pageOf, Timestamp } from './schemas.js';
 
 const KeyKind = Type.Union([Type.Literal('admin'), Type.Literal('publisher'), Type.Literal('account')]);
 
@@ -92,15 +92,26 @@ export async function createApiKey(
   return { key, clearKey };
 }
 
-export function keyRoutes(app: FastifyInstance, store: Store, clock: Clock): void {
+export interface KeyRoutesOptions {
+  store: Store;
+  clock: Clock;
+}
+
+export const keyRoutes: FastifyPluginAsyncTypebox<KeyRoutesOptions> = async (app, { store, clock }) => {
   app.post(
     '/v1/keys',
     {
       config: { access: ADMIN_ONLY },
-      schema: { tags: ['keys'], body: CreateKey, response: { 201: CreatedKey, ...COMMON_ERRORS } },
+      schema: {
+        operationId: 'keys.create',
+        summary: 'Create an API key',
+        tags: ['keys'],
+        body: CreateKey,
+        response: { 201: CreatedKey, ...COMMON_ERRORS, ...errorResponses(413, 415) },
+      },
     },
     async (request, reply) => {
-      const body = request.body as Static<typeof CreateKey>;
+      const body = request.body;
       const accountId = body.accountId ?? null;
       if (body.kind === 'account' && accountId === null) {
         throw validationError('/accountId', 'is required for account keys');
@@ -126,14 +137,15 @@ export function keyRoutes(app: FastifyInstance, store: Store, clock: Clock): voi
     {
       config: { access: ADMIN_ONLY },
       schema: {
+        operationId: 'keys.list',
+        summary: 'List API keys',
         tags: ['keys'],
         querystring: Type.Object({ limit: Type.Optional(PageQuery.limit), cursor: Type.Optional(PageQuery.cursor) }),
         response: { 200: listOf(KeyView), ...COMMON_ERRORS },
       },
     },
     async (request) => {
-      const query = request.query as { limit: number; cursor?: string };
-      const page = await store.listKeys({ limit: query.limit, cursor: query.cursor ?? null });
+      const page = await store.listKeys(pageOf(request.query));
       return { data: page.items.map(keyView), nextCursor: page.nextCursor };
     },
   );
@@ -142,12 +154,17 @@ export function keyRoutes(app: FastifyInstance, store: Store, clock: Clock): voi
     '/v1/keys/:id',
     {
       config: { access: ADMIN_ONLY },
-      schema: { tags: ['keys'], params: IdParams, response: { 204: Type.Null(), ...COMMON_ERRORS } },
+      schema: {
+        operationId: 'keys.revoke',
+        summary: 'Revoke an API key',
+        tags: ['keys'],
+        params: IdParams,
+        response: { 204: Type.Null(), ...COMMON_ERRORS, ...errorResponses(404, 413, 415) },
+      },
     },
     async (request, reply) => {
-      const { id } = request.params as Static<typeof IdParams>;
-      if (!(await store.revokeKey(id, clock.now()))) throw notFound('key');
-      return reply.code(204).send();
+      if (!(await store.revokeKey(request.params.id, clock.now()))) throw notFound('key');
+      return reply.code(204).send(null);
     },
   );
 
@@ -156,6 +173,8 @@ export function keyRoutes(app: FastifyInstance, store: Store, clock: Clock): voi
     {
       config: { access: ANY_KEY },
       schema: {
+        operationId: 'me',
+        summary: 'Describe the calling key',
         tags: ['keys'],
         description:
           'The key making the request: its kind, account and expiry. Any key may ask, so that a client (the dashboard, the portal) can tell what it may do.',
@@ -173,4 +192,4 @@ export function keyRoutes(app: FastifyInstance, store: Store, clock: Clock): voi
       };
     },
   );
-}
+};

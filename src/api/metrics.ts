@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
 import type { HookdMetrics } from '../observability/metrics.js';
@@ -16,7 +17,14 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
 
-export function metricsRoutes(app: FastifyInstance, metrics: HookdMetrics, config: Config, store: Store, clock: Clock): void {
+export interface MetricsRoutesOptions {
+  metrics: HookdMetrics;
+  config: Config;
+  store: Pick<Store, 'findKeyByHash'>;
+  clock: Clock;
+}
+
+export const metricsRoutes: FastifyPluginAsyncTypebox<MetricsRoutesOptions> = async (app, { metrics, config, store, clock }) => {
   // Compared as digests, in constant time: the token's length and prefix must not leak either.
   const tokenDigest = config.metricsToken === null ? null : digest(config.metricsToken);
 
@@ -34,4 +42,4 @@ export function metricsRoutes(app: FastifyInstance, metrics: HookdMetrics, confi
     const body = await metrics.exposition();
     return reply.header('cache-control', 'no-store').type(metrics.contentType).send(body);
   });
-}
+};

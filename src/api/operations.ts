@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
 import { isOperationalType } from '../domain/subscriptions.js';
@@ -12,7 +12,7 @@ import { ADMIN_OR_ACCOUNT, principalOf, PUBLISHERS } from './auth.js';
 import { deliveryView, DeliveryView } from './delivery-views.js';
 import { ApiError, notFound, validationError } from './errors.js';
 import { MAX_PAYLOAD_BYTES } from './events.js';
-import { AccountId, COMMON_ERRORS, ErrorResponse, iso, isoOrNull, listOf, NullableTimestamp, PageQuery, Timestamp } from './schemas.js';
+import { AccountId, COMMON_ERRORS, errorResponses, iso, isoOrNull, listOf, NullableTimestamp, PageQuery, pageOf, Timestamp } from './schemas.js';
 import { assertVisible, listScope } from './scope.js';
 
 // Operations with a protocol number (seed 000): request, complete, poll.
@@ -88,26 +88,34 @@ function dataText(data: unknown, field: string): string | null {
   return text;
 }
 
-export function operationRoutes(app: FastifyInstance, store: Store, clock: Clock, config: Config, operations: Operations): void {
+export interface OperationRoutesOptions {
+  store: Store;
+  clock: Clock;
+  config: Config;
+  operations: Operations;
+}
+
+export const operationRoutes: FastifyPluginAsyncTypebox<OperationRoutesOptions> = async (app, { store, clock, config, operations }) => {
   app.post(
     '/v1/operations',
     {
       config: { access: PUBLISHERS },
       schema: {
+        operationId: 'operations.create',
+        summary: 'Start an operation',
         tags: ['operations'],
         description:
           'Starts tracking a long-running action. Answers at once with its protocol number; a webhook of `type` follows when it completes or times out.',
         body: CreateOperation,
         response: {
           202: Type.Object({ protocol: Type.String(), status: Type.Literal('pending'), expiresAt: Timestamp }),
-          413: ErrorResponse,
-          422: ErrorResponse,
           ...COMMON_ERRORS,
+          ...errorResponses(413, 415, 422),
         },
       },
     },
     async (request, reply) => {
-      const body = request.body as Static<typeof CreateOperation>;
+      const { body } = request;
       if (isOperationalType(body.type)) throw validationError('/type', 'hookd.* types are emitted by hookd only');
       if (config.strictEventTypes) {
         const eventType = await store.getEventType(body.type);
@@ -153,17 +161,19 @@ export function operationRoutes(app: FastifyInstance, store: Store, clock: Clock
     {
       config: { access: PUBLISHERS },
       schema: {
+        operationId: 'operations.complete',
+        summary: 'Complete an operation',
         tags: ['operations'],
         description:
           "The provider's worker reports the outcome. A completion after the timeout is accepted and delivered with `late: true`. 409 when it already has an outcome.",
         params: ProtocolParams,
         body: CompleteOperation,
-        response: { 202: OperationView, 409: ErrorResponse, 413: ErrorResponse, ...COMMON_ERRORS },
+        response: { 202: OperationView, ...COMMON_ERRORS, ...errorResponses(404, 409, 413, 415) },
       },
     },
     async (request, reply) => {
-      const { protocol } = request.params as Static<typeof ProtocolParams>;
-      const body = request.body as Static<typeof CompleteOperation>;
+      const { protocol } = request.params;
+      const { body } = request;
       const completed = await operations.complete(protocol, body.status, dataText(body.data, '/data'));
       if (completed.result === 'not_found') throw notFound('operation');
       if (completed.result === 'already_completed') {
@@ -178,15 +188,17 @@ export function operationRoutes(app: FastifyInstance, store: Store, clock: Clock
     {
       config: { access: ADMIN_OR_ACCOUNT },
       schema: {
+        operationId: 'operations.get',
+        summary: 'Get an operation',
         tags: ['operations'],
         description: 'The polling fallback: status, timestamps and the deliveries of its webhooks.',
         params: ProtocolParams,
-        response: { 200: Type.Intersect([OperationView, Type.Object({ deliveries: Type.Array(DeliveryView) })]), ...COMMON_ERRORS },
+        response: { 200: Type.Intersect([OperationView, Type.Object({ deliveries: Type.Array(DeliveryView) })]), ...COMMON_ERRORS, ...errorResponses(404) },
       },
     },
     async (request) => {
       const principal = principalOf(request);
-      const operation = await store.getOperation((request.params as Static<typeof ProtocolParams>).protocol);
+      const operation = await store.getOperation(request.params.protocol);
       if (operation === null) throw notFound('operation');
       assertVisible(principal, operation.accountId, 'operation');
       const deliveries = await store.listDeliveries(
@@ -209,17 +221,23 @@ export function operationRoutes(app: FastifyInstance, store: Store, clock: Clock
     '/v1/operations',
     {
       config: { access: ADMIN_OR_ACCOUNT },
-      schema: { tags: ['operations'], querystring: ListQuery, response: { 200: listOf(OperationView), ...COMMON_ERRORS } },
+      schema: {
+        operationId: 'operations.list',
+        summary: 'List operations',
+        tags: ['operations'],
+        querystring: ListQuery,
+        response: { 200: listOf(OperationView), ...COMMON_ERRORS },
+      },
     },
     async (request) => {
-      const query = request.query as Static<typeof ListQuery> & { limit: number };
+      const { query } = request;
       const scope = listScope(principalOf(request));
       if (scope !== undefined && query.accountId !== undefined && query.accountId !== scope) return { data: [], nextCursor: null };
       const page = await store.listOperations(
         { status: query.status, type: query.type, accountId: scope ?? query.accountId },
-        { limit: query.limit, cursor: query.cursor ?? null },
+        pageOf(query),
       );
       return { data: page.items.map(operationView), nextCursor: page.nextCursor };
     },
   );
-}
+};

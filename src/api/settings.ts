@@ -1,5 +1,5 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
 import { ADMIN_ONLY } from './auth.js';
 import { COMMON_ERRORS } from './schemas.js';
 
@@ -8,12 +8,18 @@ import { COMMON_ERRORS } from './schemas.js';
 
 export const CALLBACK_SECRET_SETTING = 'callback_secret';
 
-export function settingsRoutes(app: FastifyInstance, callbackSecret: string): void {
+export interface SettingsRoutesOptions {
+  callbackSecret: string;
+}
+
+export const settingsRoutes: FastifyPluginAsyncTypebox<SettingsRoutesOptions> = async (app, { callbackSecret }) => {
   app.get(
     '/v1/callback-secret',
     {
       config: { access: ADMIN_ONLY },
       schema: {
+        operationId: 'callbackSecret',
+        summary: 'Get the callback signing secret',
         tags: ['events'],
         description: 'The signing secret of deliveries to an event\'s callbackUrl.',
         response: { 200: Type.Object({ secret: Type.String() }), ...COMMON_ERRORS },
@@ -21,4 +27,4 @@ export function settingsRoutes(app: FastifyInstance, callbackSecret: string): vo
     },
     async () => ({ secret: callbackSecret }),
   );
-}
+};

@@ -1,5 +1,5 @@
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { Config } from '../config.js';
@@ -60,7 +60,13 @@ function commonHeaders(reply: FastifyReply): FastifyReply {
   return reply.header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
 }
 
-export async function webRoutes(app: FastifyInstance, config: Config, root: string = WEB_ROOT): Promise<void> {
+export interface WebRoutesOptions {
+  config: Pick<Config, 'portalFrameAncestors' | 'portalName' | 'portalLogoUrl' | 'portalAccent' | 'portalEventTypes'>;
+  /** Where the built app is; packages/web's build unless a test points elsewhere. */
+  root?: string;
+}
+
+export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, { config, root = WEB_ROOT }) => {
   const files = builtFiles(root);
   const built = files.has('/index.html');
   if (built) await app.register(fastifyStatic, { root, serve: false, index: false, cacheControl: false });
@@ -102,4 +108,4 @@ export async function webRoutes(app: FastifyInstance, config: Config, root: stri
     if (path === '/index.html' || path.startsWith('/assets/')) continue;
     app.get(path, page, async (_request, reply) => commonHeaders(reply).header('cache-control', 'no-cache').sendFile(file));
   }
-}
+};

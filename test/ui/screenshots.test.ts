@@ -160,7 +160,7 @@ describe('screenshots of the main pages', { timeout: 120_000 }, () => {
     await server.request('POST', '/v1/operations', { type: 'device.reboot', accountId: 'globex', subject: 'RTR-7', timeoutSeconds: 3600 });
     const late = await server.request('POST', '/v1/operations', { type: 'device.reboot', accountId: 'initech', subject: 'ONT-3', timeoutSeconds: 1 });
     await waitFor(async () => (await server.request('GET', `/v1/operations/${late.body.protocol}`)).body.status === 'timed_out', { what: 'an operation to time out' });
-  });
+  }, 120_000); // seeding a day of traffic takes more than the 30 s default on a loaded two-core machine
 
   afterAll(async () => {
     await browser?.close();

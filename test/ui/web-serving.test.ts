@@ -155,7 +155,7 @@ describe('serving when the app was not built', () => {
     const app = Fastify();
     app.setNotFoundHandler(notFoundHandler);
     app.get('/v1/thing', async () => ({ ok: true }));
-    await webRoutes(app, loadConfig({}), empty);
+    await app.register(webRoutes, { config: loadConfig({}), root: empty });
     const page = await app.inject({ method: 'GET', url: '/' });
     expect(page.statusCode).toBe(404);
     expect(page.json().error.message).toContain('npm run build');

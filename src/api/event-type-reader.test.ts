@@ -1,28 +1,28 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { setImmediate as nextTick } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { EventType } from '../domain/types.js';
-import { CatalogOfThisTurn } from './catalog-of-this-turn.js';
+import { EventTypeReader } from './event-type-reader.js';
 
-// The catalog reader is given a store whose lookups answer in a later turn, as PostgreSQL does.
+// The catalog reader is given a store whose lookups answer in a later tick, as PostgreSQL does.
 
 function catalogReader() {
   const reads: string[] = [];
   const store = {
     async getEventType(name: string): Promise<EventType | null> {
       reads.push(name);
-      await nextTurn();
+      await nextTick();
       return null;
     },
   };
-  return { catalog: new CatalogOfThisTurn(store), reads };
+  return { catalog: new EventTypeReader(store), reads };
 }
 
-describe('CatalogOfThisTurn', () => {
-  it('reads each type once for the requests of one turn, and again in a later turn', async () => {
+describe('EventTypeReader', () => {
+  it('reads each type once for the requests of one tick, and again in a later tick', async () => {
     const { catalog, reads } = catalogReader();
     await Promise.all([catalog.get('a'), catalog.get('a'), catalog.get('b')]);
     expect(reads).toEqual(['a', 'b']);
-    await nextTurn();
+    await nextTick();
     await catalog.get('a');
     expect(reads).toEqual(['a', 'b', 'a']);
   });
