@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerEndpointCommands } from './cli/endpoints.js';
 import { registerEventCommands } from './cli/events.js';
 import { registerEventTypeCommands } from './cli/event-types.js';
+import { optionDescriptionWithDefault } from './cli/help.js';
 import { registerListenCommand } from './cli/listen.js';
 import { registerServerCommands } from './cli/server-commands.js';
 import { registerTailCommand } from './cli/tail.js';
@@ -15,7 +16,9 @@ import { VERSION } from './version.js';
 const program = new Command()
   .name('hookd')
   .description('Self-hosted webhooks: ingest events, fan out, sign, deliver, retry.')
-  .version(VERSION);
+  .version(VERSION)
+  // Set before the commands are added: each inherits it.
+  .configureHelp({ optionDescription: optionDescriptionWithDefault });
 
 registerServerCommands(program);
 registerEventTypeCommands(program);
