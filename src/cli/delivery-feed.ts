@@ -5,7 +5,7 @@ import { forEachConcurrently } from './concurrency.js';
 // are found at the top of the newest-first list; deliveries still in progress are re-read until
 // they end, so retries of older deliveries show up too. Each attempt is reported once.
 
-/** What became of a delivery after an attempt; also how `settle.ts` counts replayed and recovered ones. */
+/** What became of a delivery after an attempt; also how `outcome-watch.ts` counts replayed and recovered ones. */
 export type Outcome = 'succeeded' | 'retrying' | 'failed' | 'dropped' | 'canceled';
 export const OUTCOMES: readonly Outcome[] = ['succeeded', 'retrying', 'failed', 'dropped', 'canceled'];
 
