@@ -7,7 +7,7 @@ import { Help, type Option } from 'commander';
 
 export function optionDescriptionWithDefault(option: Option): string {
   const described = Help.prototype.optionDescription.call(new Help(), option);
-  if (/\(default: |, default: /.test(described) || option.mandatory || option.negate || ['--help', '--version'].includes(option.long ?? '')) return described;
+  if (/default: /.test(described) || option.mandatory || option.negate || ['--help', '--version'].includes(option.long ?? '')) return described;
   if (option.defaultValue === undefined && option.defaultValueDescription !== undefined) return `${described} (default: ${option.defaultValueDescription})`;
   if (option.required || option.optional) return `${described} (default: none)`;
   return `${described} (default: off)`;

@@ -5,7 +5,7 @@ import { StartupFailure } from '../startup-failure.js';
 import { addSettingOptions, settingFlagsOf } from './setting-options.js';
 
 // The commands that run hookd itself or work on its database directly: serve, migrate, keys,
-// secrets. The server and its store are imported only when one of them runs, so that the
+// secrets, backup. The server and its store are imported only when one of them runs, so that the
 // developer commands (listen, tail, events …) start without loading fastify and the drivers.
 
 function configFrom(flags: Partial<Record<keyof Config, string>>): Config {
@@ -120,9 +120,30 @@ function registerSecrets(program: Command): void {
   );
 }
 
+function registerBackup(program: Command): void {
+  const backup = program
+    .command('backup')
+    .description('copy the SQLite database to a file, consistently, while hookd runs (PostgreSQL: use pg_dump, see the README)')
+    .argument('<file>', 'where to write the copy (replaced if it exists)');
+  addSettingOptions(backup, DATABASE_ONLY).action(
+    explainingFailures(async (file: string) => {
+      const { databaseUrl } = configFrom(settingFlagsOf(backup, DATABASE_ONLY));
+      if (!databaseUrl.startsWith('sqlite:')) {
+        fail(2, 'hookd backup copies SQLite databases; back PostgreSQL up with pg_dump (see "Backups" in the README)');
+      }
+      const source = databaseUrl.replace(/^sqlite:(\/\/)?/, '');
+      const { backupSqlite } = await import('../maintenance/sqlite-backup.js');
+      const started = Date.now();
+      const { bytes } = await backupSqlite(source, file);
+      process.stdout.write(`hookd: backed up ${source} to ${file} (${(bytes / 1_048_576).toFixed(1)} MB in ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+    }),
+  );
+}
+
 export function registerServerCommands(program: Command): void {
   registerServe(program);
   registerMigrate(program);
   registerKeys(program);
   registerSecrets(program);
+  registerBackup(program);
 }
