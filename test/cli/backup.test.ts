@@ -87,7 +87,7 @@ describe('hookd backup', () => {
     } finally {
       await restored.stop();
     }
-  });
+  }, 120_000);
 
   it('refuses a PostgreSQL database and a missing SQLite file in one line each', async () => {
     const postgres = await runCli(['backup', join(dir, 'pg.db'), '--database-url', 'postgres://postgres@127.0.0.1:5432/postgres']);

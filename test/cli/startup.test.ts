@@ -57,7 +57,7 @@ describe('hookd serve start-up', () => {
       await first.stop();
       await receiver.close();
     }
-  });
+  }, 120_000);
 
   it('explains a PostgreSQL that is down, a missing database and a missing role in one line each', async () => {
     const closedPort = await freePort();
@@ -76,7 +76,7 @@ describe('hookd serve start-up', () => {
     });
     // The same for the commands that open the database directly.
     expectOneClearLine(await runCli(['migrate', '--database-url', cases[0]![0]]), /cannot reach PostgreSQL/);
-  });
+  }, 120_000);
 
   it('explains an SQLite path it cannot write and a bad setting in one line each', async () => {
     const notADirectory = join(dir, 'a-file');
