@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import pino, { type DestinationStream, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 import type { LogFormat, LogLevel } from './config.js';
 
 // Structured logs on stdout, one line per thing worth knowing, with ids — never credentials.
@@ -32,6 +33,8 @@ export function resolveLogFormat(format: LogFormat, stdoutIsTerminal: boolean = 
 export function createLogger(level: LogLevel, destination?: DestinationStream, format: 'json' | 'pretty' = 'json'): Logger {
   const options = { level, name: 'hookd', redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
   if (format === 'pretty') {
+    // Loaded only for a terminal: the ~200 ms it takes to load are not every server's to pay.
+    const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
     const colorize = destination === undefined && process.stdout.isTTY === true;
     return pino(
       options,
