@@ -1,5 +1,4 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { request } from 'undici';
 import type { ReceivedWebhook } from './received-webhook.js';
 
 // `hookd listen --forward-to <url>`: hand each webhook to an app running locally and give hookd
@@ -42,6 +41,8 @@ export async function forwardWebhook(forwardTo: URL, webhook: ReceivedWebhook): 
   const started = performance.now();
   const durationMs = () => Math.round(performance.now() - started);
   try {
+    // Loaded on the first forward: every other command would pay for it at start.
+    const { request } = await import('undici');
     const answer = await request(forwardUrlOf(forwardTo, webhook.target), {
       method: webhook.method as 'POST',
       headers: messageHeaders(webhook.headers),
