@@ -62,13 +62,13 @@ export interface StartOptions {
 }
 
 /**
- * The admin key of HOOKD_ADMIN_KEY is stored (hashed); with none, an empty database gets one
- * generated, handed to the outlet (opened first: see first-admin-key.ts).
+ * The admin key of HOOKD_ADMIN_KEY is stored (hashed) before the port is bound, so that it works
+ * from the first request a client sends once /ready answers.
  */
-async function ensureAdminKey(store: Store, config: Config, clock: Clock, openOutlet: () => AdminKeyOutlet): Promise<string | null> {
+async function storeConfiguredAdminKey(store: Store, config: Config, clock: Clock): Promise<void> {
   if (config.adminKey !== null) {
     const keyHash = hashApiKey(config.adminKey);
-    if ((await store.findKeyByHash(keyHash)) !== null) return null;
+    if ((await store.findKeyByHash(keyHash)) !== null) return;
     try {
       await store.createKey({
         id: `key_env_${keyHash.slice(0, 16)}`,
@@ -84,9 +84,15 @@ async function ensureAdminKey(store: Store, config: Config, clock: Clock, openOu
       // Several nodes starting at once with the same key: one of them stored it first.
       if ((await store.findKeyByHash(keyHash)) === null) throw error;
     }
-    return null;
   }
-  if ((await store.countLiveKeys('admin')) > 0) return null;
+}
+
+/**
+ * With no HOOKD_ADMIN_KEY, an empty database gets an admin key generated once the port is bound
+ * (a node that cannot start makes none), handed to the outlet (opened first: first-admin-key.ts).
+ */
+async function generateFirstAdminKey(store: Store, config: Config, clock: Clock, openOutlet: () => AdminKeyOutlet): Promise<string | null> {
+  if (config.adminKey !== null || (await store.countLiveKeys('admin')) > 0) return null;
   const outlet = openOutlet();
   const { clearKey } = await createApiKey(store, clock, { kind: 'admin', accountId: null, name: 'generated on first start', expiresAt: null });
   outlet(clearKey);
@@ -106,6 +112,15 @@ export function secretBoxOf(config: Config): SecretBox {
   } catch (error) {
     if (error instanceof SecretBoxError) throw new ConfigError(error.message);
     throw error;
+  }
+}
+
+/** A start-up step on the database: its failure is one line naming HOOKD_DATABASE_URL. */
+async function inDatabase<T>(config: Config, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    throw databaseFailure(error, config.databaseUrl);
   }
 }
 
@@ -151,21 +166,22 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
   const operational = new OperationalEvents(publisher, clock, (error) => log.error({ err: error }, 'publishing an operational event failed'));
   const operations = new Operations(store, publisher, clock);
 
+  const print = options.print;
+  const outlet = print !== undefined ? () => printingOutlet(print) : () => openAdminKeyOutlet(config, log);
   try {
-    callbackSecret = await store.initSetting(CALLBACK_SECRET_SETTING, generateSecret());
+    callbackSecret = await inDatabase(config, () => store.initSetting(CALLBACK_SECRET_SETTING, generateSecret()));
+    await inDatabase(config, () => storeConfiguredAdminKey(store, config, clock));
     app = await buildApp({ config, store, clock, publisher, log, callbackSecret, operations, metrics });
     try {
       await app.listen({ port: config.port, host: config.host });
     } catch (error) {
       throw listenFailure(error, config.host, config.port);
     }
-    const print = options.print;
-    const outlet = print !== undefined ? () => printingOutlet(print) : () => openAdminKeyOutlet(config, log);
-    generatedAdminKey = await ensureAdminKey(store, config, clock, outlet);
+    generatedAdminKey = await inDatabase(config, () => generateFirstAdminKey(store, config, clock, outlet));
   } catch (error) {
     await app?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
-    throw error instanceof StartupFailure || error instanceof ConfigError ? error : databaseFailure(error, config.databaseUrl);
+    throw error;
   }
   if (config.allowPrivateUrls) {
     log.warn('the URL guard is off (HOOKD_ALLOW_PRIVATE_URLS): webhooks may be sent to loopback, private and cloud-metadata addresses; never run like this where endpoint URLs come from others');
