@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli, type CliResult } from '../support/cli-process.js';
 import { createEndpoint, createEventTypes, postEvent } from '../support/fixtures.js';
 import { freePort, startServerProcess, tempDir } from '../support/server.js';
 import { startReceiver } from '../support/receiver.js';
+import { waitFor } from '../support/wait-for.js';
+import { packageRoot } from '../../src/paths.js';
 
 // How `hookd serve` starts and how it refuses to: nothing is delivered before the port is bound,
 // and every failure is one line on stderr naming the setting to fix, with a non-zero exit.
@@ -117,4 +120,31 @@ describe('hookd serve start-up', () => {
       expect(await node.stop('SIGTERM')).toBe(0);
     }
   });
+
+  it('on a terminal, shows the first admin key there, writes no file, and logs in the pretty format', async () => {
+    const port = await freePort();
+    const data = join(dir, 'terminal');
+    // `script` gives hookd a terminal as a person at a shell would (util-linux, in every Debian).
+    const command = [process.execPath, join(packageRoot, 'dist/src/main.js'), 'serve', '--port', String(port), '--database-url', `sqlite:${data}/hookd.db`].join(' ');
+    const terminal = spawn('script', ['-qfec', command, '/dev/null'], { env: { PATH: process.env.PATH ?? '', TERM: 'dumb' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let seen = '';
+    terminal.stdout.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+    const exited = new Promise((resolve) => terminal.once('exit', resolve));
+    try {
+      await waitFor(() => /hookd listening/.test(seen), { timeoutMs: 30_000, what: 'hookd listening on the terminal' });
+      const key = /created the first admin key \(shown once, keep it safe\):\s+(hk_admin_[A-Za-z0-9_-]+)/.exec(seen)?.[1];
+      expect(key).toBeDefined();
+      expect(existsSync(join(data, 'hookd-admin-key'))).toBe(false);
+      // Pretty lines, not JSON: `[12:00:00.000] INFO: hookd listening`.
+      expect(seen.replace(/\u001b\[[0-9;]*m/g, '')).toMatch(/\[\d\d:\d\d:\d\d\.\d{3}\] INFO: hookd listening/);
+      expect(seen).not.toContain('{"level"');
+      const answer = await fetch(`http://127.0.0.1:${port}/v1/endpoints`, { headers: { authorization: `Bearer ${key}` } });
+      expect(answer.status).toBe(200);
+    } finally {
+      terminal.kill('SIGTERM');
+      await exited;
+      // The terminal closing hangs hookd up; make sure it is gone before the next test.
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/ready`).then(() => false, () => true)), { what: 'hookd gone' });
+    }
+  }, 120_000);
 });
