@@ -6,6 +6,7 @@ import { EVENT_TYPE_PATTERN } from './domain/subscriptions.js';
 
 export type Role = 'all' | 'api' | 'worker';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type LogFormat = 'auto' | 'json' | 'pretty';
 
 export interface Config {
   /** HOOKD_PORT: the HTTP port (0 picks a free one). */
@@ -32,6 +33,17 @@ export interface Config {
   role: Role;
   /** HOOKD_LOG_LEVEL */
   logLevel: LogLevel;
+  /**
+   * HOOKD_LOG_FORMAT: `json` (pino's standard lines), `pretty` (for a person at a terminal), or
+   * `auto`: pretty when stdout is a terminal, JSON when it is a pipe, a file or a log collector.
+   */
+  logFormat: LogFormat;
+  /**
+   * HOOKD_ADMIN_KEY_FILE: where the admin key generated on the first start is written (mode 0600)
+   * when stderr is not a terminal, so that it never enters the log stream. Unset: `hookd-admin-key`
+   * beside the SQLite file, or in the working directory on PostgreSQL.
+   */
+  adminKeyFile: string | null;
   /** HOOKD_RETENTION_DAYS: events, deliveries and attempts older than this are purged. */
   retentionDays: number;
   /** HOOKD_LEASE_SECONDS: how long a claimed delivery stays with a worker before another may take it (crash recovery). */
@@ -86,6 +98,8 @@ export const DEFAULT_CONFIG: Config = {
   endpointConcurrency: 16,
   role: 'all',
   logLevel: 'info',
+  logFormat: 'auto',
+  adminKeyFile: null,
   retentionDays: 30,
   leaseSeconds: 120,
   encryptionKey: null,
@@ -221,6 +235,8 @@ const SETTINGS: { [K in keyof Config]: Parser<Config[K]> } = {
   endpointConcurrency: integer(1, 10_000),
   role: oneOf(['all', 'api', 'worker'] as const),
   logLevel: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+  logFormat: oneOf(['auto', 'json', 'pretty'] as const),
+  adminKeyFile: text,
   retentionDays: integer(1, 36_500),
   leaseSeconds: integer(5, 86_400),
   encryptionKey: text,

@@ -1,7 +1,9 @@
+import { createRequire } from 'node:module';
 import pino, { type DestinationStream, type Logger } from 'pino';
-import type { LogLevel } from './config.js';
+import type PinoPretty from 'pino-pretty';
+import type { LogFormat, LogLevel } from './config.js';
 
-// Structured JSON logs on stdout, one line per thing worth knowing, with ids — never credentials.
+// Structured logs on stdout, one line per thing worth knowing, with ids — never credentials.
 // Nothing in hookd logs a key, a secret or a request's headers on purpose; the redaction below is
 // the net under that rule, for whatever a future log line or a library's error carries.
 
@@ -16,19 +18,34 @@ export const REDACT_PATHS = [
   ...CREDENTIAL_FIELDS.flatMap((field) => [field, `*.${field}`]),
 ];
 
+/** `auto` is pretty on a terminal and JSON anywhere else (a pipe, a file, a log collector). */
+export function resolveLogFormat(format: LogFormat, stdoutIsTerminal: boolean = process.stdout.isTTY === true): 'json' | 'pretty' {
+  if (format !== 'auto') return format;
+  return stdoutIsTerminal ? 'pretty' : 'json';
+}
+
 /**
- * `level` as a word and `time` as ISO-8601, so that the lines read well in any log store without
- * pino's own tools. `destination` is for tests that read what a real server logs.
+ * pino's own format — numeric `level`, `time` in epoch milliseconds, `pid`, `hostname`, `name` —
+ * so that the pino ecosystem reads hookd's logs as they are (`hookd serve | pino-pretty -L warn`,
+ * pino transports, log stores' pino parsers). `pretty` renders the same lines for a person at a
+ * terminal. `destination` is for tests that read what a real server logs.
  */
-export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
-  return pino(
-    {
-      level,
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      base: { service: 'hookd' },
-      timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-    },
-    destination,
-  );
+export function createLogger(level: LogLevel, destination?: DestinationStream, format: 'json' | 'pretty' = 'json'): Logger {
+  const options = { level, name: 'hookd', redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  if (format === 'pretty') {
+    // Loaded only for a terminal: the ~200 ms it takes to load are not every server's to pay.
+    const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
+    const colorize = destination === undefined && process.stdout.isTTY === true;
+    return pino(
+      options,
+      pretty({
+        sync: true,
+        colorize,
+        translateTime: 'SYS:HH:MM:ss.l',
+        ignore: 'pid,hostname,name',
+        ...(destination === undefined ? {} : { destination }),
+      }),
+    );
+  }
+  return pino(options, destination);
 }

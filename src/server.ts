@@ -19,15 +19,17 @@ import { OperationalEvents } from './ingest/operational-events.js';
 import { Operations } from './operations/operations.js';
 import { OperationTimeoutSweep } from './operations/timeout-sweep.js';
 import { Publisher } from './ingest/publisher.js';
-import { createLogger } from './log.js';
+import { openAdminKeyOutlet, printingOutlet, type AdminKeyOutlet } from './first-admin-key.js';
+import { createLogger, resolveLogFormat } from './log.js';
 import { logDeliveryRecorded } from './observability/delivery-log.js';
 import { HookdMetrics } from './observability/metrics.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
+import { databaseFailure, listenFailure, StartupFailure } from './startup-failure.js';
 import { USER_AGENT } from './version.js';
 
-// Starting and stopping one hookd node: open and migrate the store, make sure an admin key
-// exists, start the worker and the HTTP server as the role asks.
+// Starting and stopping one hookd node: open and migrate the store, bind the HTTP port, make sure
+// an admin key exists, then start the worker as the role asks.
 
 export interface RunningHookd {
   /** http://host:port */
@@ -45,7 +47,10 @@ export interface RunningHookd {
 export interface StartOptions {
   clock?: Clock;
   log?: Logger;
-  /** Where the generated admin key is printed (stdout by default; never the log). */
+  /**
+   * Where the generated admin key is printed. By default: stderr when it is a terminal, else a 0600
+   * file whose path is logged (first-admin-key.ts); never the log.
+   */
   print?: (line: string) => void;
   /**
    * How often an idle worker looks at the queue when nothing woke it (1 s by default). Tests set it
@@ -56,10 +61,14 @@ export interface StartOptions {
   resolve?: Resolver;
 }
 
-async function ensureAdminKey(store: Store, config: Config, clock: Clock): Promise<string | null> {
+/**
+ * The admin key of HOOKD_ADMIN_KEY is stored (hashed) before the port is bound, so that it works
+ * from the first request a client sends once /ready answers.
+ */
+async function storeConfiguredAdminKey(store: Store, config: Config, clock: Clock): Promise<void> {
   if (config.adminKey !== null) {
     const keyHash = hashApiKey(config.adminKey);
-    if ((await store.findKeyByHash(keyHash)) !== null) return null;
+    if ((await store.findKeyByHash(keyHash)) !== null) return;
     try {
       await store.createKey({
         id: `key_env_${keyHash.slice(0, 16)}`,
@@ -75,10 +84,18 @@ async function ensureAdminKey(store: Store, config: Config, clock: Clock): Promi
       // Several nodes starting at once with the same key: one of them stored it first.
       if ((await store.findKeyByHash(keyHash)) === null) throw error;
     }
-    return null;
   }
-  if ((await store.countLiveKeys('admin')) > 0) return null;
+}
+
+/**
+ * With no HOOKD_ADMIN_KEY, an empty database gets an admin key generated once the port is bound
+ * (a node that cannot start makes none), handed to the outlet (opened first: first-admin-key.ts).
+ */
+async function generateFirstAdminKey(store: Store, config: Config, clock: Clock, openOutlet: () => AdminKeyOutlet): Promise<string | null> {
+  if (config.adminKey !== null || (await store.countLiveKeys('admin')) > 0) return null;
+  const outlet = openOutlet();
   const { clearKey } = await createApiKey(store, clock, { kind: 'admin', accountId: null, name: 'generated on first start', expiresAt: null });
+  outlet(clearKey);
   return clearKey;
 }
 
@@ -98,26 +115,45 @@ export function secretBoxOf(config: Config): SecretBox {
   }
 }
 
-export async function prepareStore(config: Config, clock: Clock = systemClock): Promise<Store> {
-  const box = secretBoxOf(config);
-  const store = withSealedSecrets(openStore(config.databaseUrl), box);
-  await store.migrate();
-  await store.upsertBuiltInEventTypes(BUILT_IN_EVENT_TYPES.map((type) => ({ ...type, createdAt: clock.now(), updatedAt: clock.now() })));
-  return store;
+/** A start-up step on the database: its failure is one line naming HOOKD_DATABASE_URL. */
+async function inDatabase<T>(config: Config, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    throw databaseFailure(error, config.databaseUrl);
+  }
 }
 
+/** Opens the store and brings its schema up to date; a failure is one line naming HOOKD_DATABASE_URL. */
+export async function prepareStore(config: Config, clock: Clock = systemClock): Promise<Store> {
+  const box = secretBoxOf(config);
+  let store: Store | null = null;
+  try {
+    store = withSealedSecrets(openStore(config.databaseUrl), box);
+    await store.migrate();
+    await store.upsertBuiltInEventTypes(BUILT_IN_EVENT_TYPES.map((type) => ({ ...type, createdAt: clock.now(), updatedAt: clock.now() })));
+    return store;
+  } catch (error) {
+    await store?.close().catch(() => undefined);
+    throw databaseFailure(error, config.databaseUrl);
+  }
+}
+
+/**
+ * Starts in an order that never acts before it can serve: the database is opened and migrated,
+ * the port bound, and only then is the worker started. A node that cannot bind its port (a second
+ * `hookd serve` on a port in use) therefore exits without having claimed or sent anything.
+ */
 export async function startHookd(config: Config, options: StartOptions = {}): Promise<RunningHookd> {
   const clock = options.clock ?? systemClock;
-  const log = options.log ?? createLogger(config.logLevel);
-  const print = options.print ?? ((line: string) => process.stdout.write(line + '\n'));
+  const log = options.log ?? createLogger(config.logLevel, undefined, resolveLogFormat(config.logFormat));
   const store = await prepareStore(config, clock);
-  const generatedAdminKey = await ensureAdminKey(store, config, clock);
-  if (generatedAdminKey !== null) {
-    print(`hookd: created the first admin key (shown once, keep it safe):\n\n  ${generatedAdminKey}\n`);
-  }
-  const callbackSecret = await store.initSetting(CALLBACK_SECRET_SETTING, generateSecret());
   const publisher = new Publisher(store, clock);
   let worker: DeliveryWorker | null = null;
+  let sender: HttpSender | null = null;
+  let app: FastifyInstance | null = null;
+  let generatedAdminKey: string | null = null;
+  let callbackSecret: string;
   const metrics = new HookdMetrics({
     store,
     clock,
@@ -128,16 +164,36 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
   });
   publisher.onIngested((outcomes) => metrics.eventsIngested(outcomes));
   const operational = new OperationalEvents(publisher, clock, (error) => log.error({ err: error }, 'publishing an operational event failed'));
+  const operations = new Operations(store, publisher, clock);
 
-  let sender: HttpSender | null = null;
+  const print = options.print;
+  const outlet = print !== undefined ? () => printingOutlet(print) : () => openAdminKeyOutlet(config, log);
+  try {
+    callbackSecret = await inDatabase(config, () => store.initSetting(CALLBACK_SECRET_SETTING, generateSecret()));
+    await inDatabase(config, () => storeConfiguredAdminKey(store, config, clock));
+    app = await buildApp({ config, store, clock, publisher, log, callbackSecret, operations, metrics });
+    try {
+      await app.listen({ port: config.port, host: config.host });
+    } catch (error) {
+      throw listenFailure(error, config.host, config.port);
+    }
+    generatedAdminKey = await inDatabase(config, () => generateFirstAdminKey(store, config, clock, outlet));
+  } catch (error) {
+    await app?.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+  if (config.allowPrivateUrls) {
+    log.warn('the URL guard is off (HOOKD_ALLOW_PRIVATE_URLS): webhooks may be sent to loopback, private and cloud-metadata addresses; never run like this where endpoint URLs come from others');
+  }
+
   let autoDisable: AutoDisableSweep | null = null;
   let retention: RetentionSweep | null = null;
   let unsubscribeWork = (): void => undefined;
-  const operations = new Operations(store, publisher, clock);
   let operationSweep: OperationTimeoutSweep | null = null;
   if (config.role !== 'api') {
     sender = new HttpSender({ allowPrivateUrls: config.allowPrivateUrls, connectionsPerOrigin: config.workerConcurrency, resolve: options.resolve });
-    worker = new DeliveryWorker({
+    const startedWorker = new DeliveryWorker({
       store,
       sender,
       clock,
@@ -155,10 +211,11 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
         operational.deliveryRecorded(delivery, record);
       },
     });
-    publisher.onDeliveriesCreated(() => worker?.wake());
-    publisher.handOffTo(worker);
-    unsubscribeWork = store.onNewWork(() => worker?.wake());
-    worker.start();
+    worker = startedWorker;
+    publisher.onDeliveriesCreated(() => startedWorker.wake());
+    publisher.handOffTo(startedWorker);
+    unsubscribeWork = store.onNewWork(() => startedWorker.wake());
+    startedWorker.start();
     autoDisable = new AutoDisableSweep(store, clock, log, (endpoint) => operational.endpointDisabled(endpoint));
     autoDisable.start();
     retention = new RetentionSweep(store, clock, log, config.retentionDays);
@@ -167,18 +224,8 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
     operationSweep.start();
   }
 
-  const app: FastifyInstance = await buildApp({
-    config,
-    store,
-    clock,
-    publisher,
-    log,
-    callbackSecret,
-    operations,
-    metrics,
-  });
-  await app.listen({ port: config.port, host: config.host });
-  const address = app.server.address();
+  const listening: FastifyInstance = app;
+  const address = listening.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   log.info({ port, host: config.host, role: config.role, database: config.databaseUrl.split(':')[0] }, 'hookd listening');
@@ -195,7 +242,7 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
       closing ??= (async () => {
         autoDisable?.stop();
         retention?.stop();
-        await app.close();
+        await listening.close();
         await operationSweep?.stop();
         unsubscribeWork();
         await worker?.stop();

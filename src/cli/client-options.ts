@@ -20,7 +20,7 @@ const DEFAULT_URL = 'http://127.0.0.1:8080';
 export function withClientOptions(command: Command, urlFlag: '--url' | '--hookd-url' = '--url'): Command {
   return command
     .addOption(new Option(`${urlFlag} <url>`, 'where hookd listens').env('HOOKD_URL').default(DEFAULT_URL))
-    .addOption(new Option('--key <key>', 'an API key').env('HOOKD_KEY'));
+    .addOption(new Option('--key <key>', 'the API key to use with that hookd').env('HOOKD_KEY'));
 }
 
 /** Runs a command's action with a client, turning hookd's refusals into one clear line and exit 1. */

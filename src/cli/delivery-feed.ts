@@ -5,7 +5,7 @@ import { forEachConcurrently } from './concurrency.js';
 // are found at the top of the newest-first list; deliveries still in progress are re-read until
 // they end, so retries of older deliveries show up too. Each attempt is reported once.
 
-/** What became of a delivery after an attempt; also how `settle.ts` counts replayed and recovered ones. */
+/** What became of a delivery after an attempt; also how `outcome-watch.ts` counts replayed and recovered ones. */
 export type Outcome = 'succeeded' | 'retrying' | 'failed' | 'dropped' | 'canceled';
 export const OUTCOMES: readonly Outcome[] = ['succeeded', 'retrying', 'failed', 'dropped', 'canceled'];
 
@@ -38,26 +38,25 @@ export class DeliveryFeed {
   }
 
   /**
-   * Where following begins. Without `since`: from now on, including later attempts of deliveries
-   * in progress now. With it: first everything attempted since then.
+   * Where following begins, and the history shown first: the attempts of the last `last`
+   * deliveries (0: none), or of every delivery made since `since`. Deliveries still in progress
+   * are followed from there, so later attempts of older deliveries show up too.
    */
-  async start(since: Date | null): Promise<FeedEntry[]> {
-    if (since === null) {
-      const [newest] = (await this.#hookd.deliveries.list({ endpointId: this.#endpointId, limit: 1 })).data;
-      this.#newestId = newest?.id ?? null;
-      for (const status of ['pending', 'sending'] as const) {
-        const { data } = await this.#hookd.deliveries.list({ endpointId: this.#endpointId, status, limit: 250 });
-        for (const delivery of data) this.#watch(delivery.id, delivery.attempts);
-      }
-      return [];
-    }
+  async start(from: { since: Date } | { last: number }): Promise<FeedEntry[]> {
     const recent: Delivery[] = [];
-    for await (const delivery of this.#hookd.deliveries.list({ endpointId: this.#endpointId, limit: PAGE })) {
-      if (Date.parse(delivery.createdAt) < since.getTime() || recent.length >= NEW_PER_POLL) break;
-      recent.push(delivery);
+    const wanted = 'since' in from ? NEW_PER_POLL : Math.min(from.last, NEW_PER_POLL);
+    if (wanted > 0) {
+      for await (const delivery of this.#hookd.deliveries.list({ endpointId: this.#endpointId, limit: Math.min(PAGE, wanted) })) {
+        if (recent.length >= wanted || ('since' in from && Date.parse(delivery.createdAt) < from.since.getTime())) break;
+        recent.push(delivery);
+      }
     }
     this.#newestId = recent[0]?.id ?? (await this.#hookd.deliveries.list({ endpointId: this.#endpointId, limit: 1 })).data[0]?.id ?? null;
     for (const delivery of recent) this.#watch(delivery.id, 0);
+    for (const status of ['pending', 'sending'] as const) {
+      const { data } = await this.#hookd.deliveries.list({ endpointId: this.#endpointId, status, limit: 250 });
+      for (const delivery of data) this.#watch(delivery.id, delivery.attempts);
+    }
     return this.#report(recent);
   }
 

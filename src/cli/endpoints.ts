@@ -2,7 +2,7 @@ import type { CreateEndpointInput, Endpoint, Hookd } from '@hookd/sdk';
 import { Option, type Command } from 'commander';
 import { usageError, withClient, withClientOptions, type ClientFlags } from './client-options.js';
 import { integerBetween, parseJson, parseList, parseSince } from './option-parsers.js';
-import { describeCounts, watchSettling, type TrackedDelivery } from './settle.js';
+import { describeCounts, watchOutcomes, type TrackedDelivery } from './outcome-watch.js';
 import { painterFor } from './style.js';
 import { renderTable } from './table.js';
 
@@ -123,17 +123,17 @@ export function registerEndpointCommands(program: Command): void {
   withClientOptions(
     endpoints
       .command('recover')
-      .description('after an outage: give every failed delivery since then one new attempt, and watch them settle')
+      .description('after an outage: give every failed delivery since then one new attempt, and watch their outcomes')
       .argument('<id>', 'the endpoint')
       .addOption(new Option('--since <time>', 'failed deliveries created since (2h, 30m, 1d or an ISO time)').argParser((value) => parseSince(value)).makeOptionMandatory())
-      .option('--no-wait', 'do not watch the deliveries settle'),
+      .option('--no-wait', 'do not watch the deliveries reach an outcome (default: watch them)'),
   ).action(
     withClient(async (hookd: Hookd, flags: RecoverFlags, id: string) => {
       const endpoint = await hookd.endpoints.get(id);
       if (!endpoint.active) {
         process.stderr.write(`hookd: ${id} is disabled (${endpoint.disabledReason ?? 'manual'}); its recovered deliveries will fail again until it is active\n`);
       }
-      // The deliveries the recover will pick up, so their settling can be followed: it answers a count only.
+      // The deliveries the recover will pick up, so their outcomes can be followed: it answers a count only.
       const failed: TrackedDelivery[] = [];
       for await (const delivery of hookd.deliveries.list({ endpointId: id, status: 'failed', limit: 250 })) {
         if (Date.parse(delivery.createdAt) < flags.since.getTime()) break;
@@ -145,8 +145,8 @@ export function registerEndpointCommands(program: Command): void {
         process.stdout.write(`${summary}\n`);
         return;
       }
-      const report = await watchSettling(hookd, failed, { label: 'deliveries settled' });
-      process.stdout.write(`${summary}: ${describeCounts(report.counts) || 'none settled yet'}\n`);
+      const report = await watchOutcomes(hookd, failed, { label: 'deliveries attempted' });
+      process.stdout.write(`${summary}: ${describeCounts(report.counts) || 'none attempted yet'}\n`);
     }),
   );
 }

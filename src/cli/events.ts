@@ -3,11 +3,11 @@ import { Option, type Command } from 'commander';
 import { usageError, withClient, withClientOptions, type ClientFlags } from './client-options.js';
 import { forEachConcurrently } from './concurrency.js';
 import { Progress } from './progress.js';
-import { describeCounts, watchSettling, type TrackedDelivery } from './settle.js';
+import { describeCounts, watchOutcomes, type TrackedDelivery } from './outcome-watch.js';
 import { integerBetween, parseJson, parseList, parseSince } from './option-parsers.js';
 
 // hookd events send: post one event from the command line.
-// hookd events replay: send chosen events again, as new deliveries, and watch them settle.
+// hookd events replay: send chosen events again, as new deliveries, and watch their outcomes.
 
 interface SendFlags extends ClientFlags {
   data: unknown;
@@ -44,7 +44,7 @@ export function registerEventCommands(program: Command): void {
       .option('--id <id>', 'your own event id: sending it again within 24 h does nothing new')
       .option('--correlation-id <id>', 'sent to receivers as webhook-correlation-id, and searchable')
       .option('--callback-url <url>', 'also deliver this one event to that URL, no subscription needed')
-      .option('--occurred-at <time>', 'when it happened (ISO time; default now)')
+      .option('--occurred-at <time>', 'when it happened, an ISO time (default: now)')
       .option('--json', 'print hookd’s answer as JSON'),
   ).action(
     withClient(async (hookd: Hookd, flags: SendFlags, type: string) => {
@@ -76,7 +76,7 @@ export function registerEventCommands(program: Command): void {
       .option('--account <id>', 'only events of this account')
       .option('--endpoint <ids>', 'only to these endpoints (comma-separated; default: every endpoint subscribed now)', parseList)
       .addOption(new Option('--limit <n>', 'replay at most this many events').argParser(integerBetween(1, 100_000)).default(1000))
-      .option('--no-wait', 'do not watch the new deliveries settle'),
+      .option('--no-wait', 'do not watch the new deliveries reach an outcome (default: watch them)'),
   ).action(
     withClient(async (hookd: Hookd, flags: ReplayFlags, ids: string[]) => {
       if (ids.length === 0 && flags.since === undefined) usageError('name the events to replay, or choose them with --since (and --type, --account)');
@@ -102,8 +102,8 @@ export function registerEventCommands(program: Command): void {
         process.stdout.write(`${summary}\n`);
         return;
       }
-      const report = await watchSettling(hookd, created, { label: 'deliveries settled' });
-      process.stdout.write(`${summary}: ${describeCounts(report.counts) || 'none settled yet'}\n`);
+      const report = await watchOutcomes(hookd, created, { label: 'deliveries attempted' });
+      process.stdout.write(`${summary}: ${describeCounts(report.counts) || 'none attempted yet'}\n`);
     }),
   );
 }

@@ -39,7 +39,7 @@ describe('Progress', () => {
 
   it('never wraps: the bar shrinks and the line is cut to the terminal', () => {
     const { stream, writes } = screen(true, 40);
-    new Progress({ label: 'deliveries settled', total: 1000, stream, now: () => 0 });
+    new Progress({ label: 'deliveries attempted', total: 1000, stream, now: () => 0 });
     const line = writes[0]!.replace('\r\u001b[2K', '');
     expect(line.length).toBeLessThanOrEqual(39);
     expect(line).toContain(`[${'░'.repeat(10)}]`);
@@ -48,18 +48,18 @@ describe('Progress', () => {
   it('writes plain lines when not a terminal: one now and then, one at the end', () => {
     let now = 0;
     const { stream, writes } = screen(false);
-    const progress = new Progress({ label: 'deliveries settled', total: 10, stream, now: () => now, plainEveryMs: 1000 });
+    const progress = new Progress({ label: 'deliveries attempted', total: 10, stream, now: () => now, plainEveryMs: 1000 });
     expect(writes).toEqual([]);
     now = 500;
     progress.update(3);
     expect(writes).toEqual([]);
     now = 1500;
     progress.update(5, '5 succeeded');
-    expect(writes).toEqual(['deliveries settled: 5/10 (5 succeeded)\n']);
+    expect(writes).toEqual(['deliveries attempted: 5/10 (5 succeeded)\n']);
     now = 2000;
     progress.update(10, '10 succeeded');
     progress.finish();
-    expect(writes.slice(1)).toEqual(['deliveries settled: 10/10 in 2.0 s (10 succeeded)\n']);
+    expect(writes.slice(1)).toEqual(['deliveries attempted: 10/10 in 2.0 s (10 succeeded)\n']);
     expect(writes.join('')).not.toContain('\u001b');
   });
 

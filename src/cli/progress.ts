@@ -3,7 +3,7 @@
 // one at the end, so logs stay readable. It knows nothing of what it counts.
 
 export interface ProgressOptions {
-  /** What is being counted: "replaying events", "deliveries settled". */
+  /** What is being counted: "replaying events", "deliveries attempted". */
   label: string;
   total: number;
   /** Where to draw. Default stderr, so the command's output on stdout stays clean. */

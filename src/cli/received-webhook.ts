@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { verifyWebhook, WebhookVerificationError } from '@hookd/sdk';
+import type { EndpointOfWebhook } from './endpoint-names.js';
 import { clockTime, type Paint } from './style.js';
 
 // What `hookd listen` makes of one request: whether its signature holds, and how to show it to a
@@ -35,9 +36,12 @@ const WEBHOOK_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature',
 /** Printed bodies stop here: a terminal is no place for megabytes. */
 const BODY_SHOWN_MAX = 64 * 1024;
 
-export function formatWebhook(request: ReceivedWebhook, verification: Verification, paint: Paint): string {
+/** `from`: which endpoint sent it, when hookd was asked (listen --key); null when it was not. */
+export function formatWebhook(request: ReceivedWebhook, verification: Verification, paint: Paint, from: EndpointOfWebhook | null = null): string {
   const lines: string[] = [];
   lines.push(paint('bold', `── ${clockTime(request.receivedAt)}  ${request.method} ${request.target}`));
+  if (from !== null && from.known) lines.push(`  from ${paint('bold', from.endpoint.title === null ? from.endpoint.id : `“${from.endpoint.title}”`)}${from.endpoint.title === null ? '' : paint('gray', `  ${from.endpoint.id}`)}`);
+  else if (from !== null) lines.push(paint('gray', `  from an endpoint hookd did not name: ${from.reason}`));
 
   const names = Object.keys(request.headers).filter((name) => !ROUTINE_HEADERS.has(name));
   const ordered = [...WEBHOOK_HEADERS.filter((name) => names.includes(name)), ...names.filter((name) => !WEBHOOK_HEADERS.includes(name)).sort()];

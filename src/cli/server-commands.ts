@@ -1,22 +1,42 @@
 import { Option, type Command } from 'commander';
-import { CONFIG_KEYS, ConfigError, envNameOf, flagNameOf, loadConfig, type Config } from '../config.js';
+import { CONFIG_KEYS, ConfigError, loadConfig, type Config } from '../config.js';
 import { boundHeapGrowth } from '../heap.js';
+import { StartupFailure } from '../startup-failure.js';
+import { addSettingOptions, settingFlagsOf } from './setting-options.js';
 
 // The commands that run hookd itself or work on its database directly: serve, migrate, keys,
-// secrets. The server and its store are imported only when one of them runs, so that the
+// secrets, backup. The server and its store are imported only when one of them runs, so that the
 // developer commands (listen, tail, events …) start without loading fastify and the drivers.
 
-function configFrom(flags: Record<string, string | undefined>): Config {
-  try {
-    return loadConfig(process.env, flags as Partial<Record<keyof Config, string>>);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`hookd: ${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
+function configFrom(flags: Partial<Record<keyof Config, string>>): Config {
+  return loadConfig(process.env, flags);
 }
+
+/**
+ * Runs a command's action so that whatever stops it is one line on stderr and a non-zero exit: 2
+ * for a bad setting, 1 for anything that kept hookd from running. An unforeseen error says its
+ * message; its stack only with HOOKD_LOG_LEVEL=debug, as nobody operating hookd needs our paths.
+ */
+function explainingFailures<Args extends unknown[]>(action: (...args: Args) => Promise<void>): (...args: Args) => Promise<void> {
+  return async (...args) => {
+    try {
+      await action(...args);
+    } catch (error) {
+      if (error instanceof ConfigError) fail(2, error.message);
+      if (error instanceof StartupFailure) fail(1, error.message);
+      const verbose = ['debug', 'trace'].includes(process.env.HOOKD_LOG_LEVEL ?? '');
+      if (verbose) process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+      fail(1, `stopped by an unexpected error: ${(error as Error).message?.split('\n')[0] ?? String(error)}${verbose ? '' : ' (HOOKD_LOG_LEVEL=debug shows where)'}`);
+    }
+  };
+}
+
+function fail(code: number, message: string): never {
+  process.stderr.write(`hookd: ${message}\n`);
+  process.exit(code);
+}
+
+const DATABASE_ONLY = ['databaseUrl'] as const;
 
 async function openStore(config: Config) {
   const { prepareStore } = await import('../server.js');
@@ -24,19 +44,13 @@ async function openStore(config: Config) {
 }
 
 function registerServe(program: Command): void {
-  const serve = program.command('serve').description('run the API and the delivery worker');
-  for (const key of CONFIG_KEYS) {
-    serve.addOption(new Option(`--${flagNameOf(key)} <value>`, `(env ${envNameOf(key)})`));
-  }
-  serve.action(async (flags: Record<string, string | undefined>) => {
+  const serve = program.command('serve').description('run the API and the delivery worker (each flag wins over its environment variable)');
+  addSettingOptions(serve, CONFIG_KEYS);
+  serve.action(explainingFailures(async () => {
     boundHeapGrowth();
-    const config = configFrom(flags);
+    const config = configFrom(settingFlagsOf(serve, CONFIG_KEYS));
     const { startHookd } = await import('../server.js');
-    const hookd = await startHookd(config).catch((error: unknown) => {
-      if (!(error instanceof ConfigError)) throw error;
-      process.stderr.write(`hookd: ${error.message}\n`);
-      process.exit(2);
-    });
+    const hookd = await startHookd(config);
     const shutdown = (signal: string) => {
       process.stderr.write(`hookd: ${signal} received, finishing attempts in flight\n`);
       const forced = setTimeout(() => process.exit(1), 70_000).unref();
@@ -47,36 +61,32 @@ function registerServe(program: Command): void {
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
-  });
+  }));
 }
 
 function registerMigrate(program: Command): void {
-  program
-    .command('migrate')
-    .description('apply database migrations and exit')
-    .option('--database-url <url>', '(env HOOKD_DATABASE_URL)')
-    .action(async (flags: { databaseUrl?: string }) => {
-      const store = await openStore(configFrom({ databaseUrl: flags.databaseUrl }));
+  const migrate = addSettingOptions(program.command('migrate').description('apply database migrations and exit'), DATABASE_ONLY);
+  migrate.action(
+    explainingFailures(async () => {
+      const store = await openStore(configFrom(settingFlagsOf(migrate, DATABASE_ONLY)));
       await store.close();
       process.stdout.write('hookd: migrations applied\n');
-    });
+    }),
+  );
 }
 
 function registerKeys(program: Command): void {
   const keys = program.command('keys').description('manage API keys directly in the database');
-  keys
+  const create = keys
     .command('create')
     .description('create a key and print it once')
-    .addOption(new Option('--kind <kind>', 'key kind').choices(['admin', 'publisher', 'account']).makeOptionMandatory())
-    .option('--account <id>', 'account id (account keys)')
-    .option('--name <name>', 'a label for the key')
-    .option('--database-url <url>', '(env HOOKD_DATABASE_URL)')
-    .action(async (flags: { kind: 'admin' | 'publisher' | 'account'; account?: string; name?: string; databaseUrl?: string }) => {
-      if ((flags.kind === 'account') !== (flags.account !== undefined)) {
-        process.stderr.write('hookd: --account is required for account keys and only for them\n');
-        process.exit(2);
-      }
-      const store = await openStore(configFrom({ databaseUrl: flags.databaseUrl }));
+    .addOption(new Option('--kind <kind>', 'key kind (required)').choices(['admin', 'publisher', 'account']).makeOptionMandatory())
+    .addOption(new Option('--account <id>', 'account id (account keys only)').default(undefined, 'none'))
+    .addOption(new Option('--name <name>', 'a label for the key').default(undefined, 'none'));
+  addSettingOptions(create, DATABASE_ONLY).action(
+    explainingFailures(async (flags: { kind: 'admin' | 'publisher' | 'account'; account?: string; name?: string }) => {
+      if ((flags.kind === 'account') !== (flags.account !== undefined)) fail(2, '--account is required for account keys and only for them');
+      const store = await openStore(configFrom(settingFlagsOf(create, DATABASE_ONLY)));
       const [{ createApiKey }, { systemClock }] = await Promise.all([import('../api/keys.js'), import('../domain/clock.js')]);
       const { key, clearKey } = await createApiKey(store, systemClock, {
         kind: flags.kind,
@@ -87,28 +97,47 @@ function registerKeys(program: Command): void {
       await store.close();
       process.stdout.write(`${clearKey}\n`);
       process.stderr.write(`hookd: created ${key.kind} key ${key.id}${key.accountId ? ` for account ${key.accountId}` : ''}\n`);
-    });
+    }),
+  );
 }
 
 function registerSecrets(program: Command): void {
-  program
+  const reseal = program
     .command('secrets')
     .description('manage signing secrets at rest')
     .command('reseal')
-    .description('rewrite every signing secret sealed with the current HOOKD_ENCRYPTION_KEY (after a key rotation, or to encrypt existing ones)')
-    .option('--database-url <url>', '(env HOOKD_DATABASE_URL)')
-    .action(async (flags: { databaseUrl?: string }) => {
-      const config = configFrom({ databaseUrl: flags.databaseUrl });
-      if (config.encryptionKey === null) {
-        process.stderr.write('hookd: set HOOKD_ENCRYPTION_KEY (and HOOKD_ENCRYPTION_OLD_KEYS for keys being retired)\n');
-        process.exit(2);
-      }
+    .description('rewrite every signing secret sealed with the current HOOKD_ENCRYPTION_KEY (after a key rotation, or to encrypt existing ones)');
+  addSettingOptions(reseal, DATABASE_ONLY).action(
+    explainingFailures(async () => {
+      const config = configFrom(settingFlagsOf(reseal, DATABASE_ONLY));
+      if (config.encryptionKey === null) fail(2, 'set HOOKD_ENCRYPTION_KEY (and HOOKD_ENCRYPTION_OLD_KEYS for keys being retired)');
       const store = await openStore(config);
       const [{ resealSecrets }, { systemClock }] = await Promise.all([import('../maintenance/reseal.js'), import('../domain/clock.js')]);
       const resealed = await resealSecrets(store, systemClock);
       await store.close();
       process.stdout.write(`hookd: resealed the secrets of ${resealed} endpoints and the callback secret\n`);
-    });
+    }),
+  );
+}
+
+function registerBackup(program: Command): void {
+  const backup = program
+    .command('backup')
+    .description('copy the SQLite database to a file, consistently, while hookd runs (PostgreSQL: use pg_dump, see the README)')
+    .argument('<file>', 'where to write the copy (replaced if it exists)');
+  addSettingOptions(backup, DATABASE_ONLY).action(
+    explainingFailures(async (file: string) => {
+      const { databaseUrl } = configFrom(settingFlagsOf(backup, DATABASE_ONLY));
+      if (!databaseUrl.startsWith('sqlite:')) {
+        fail(2, 'hookd backup copies SQLite databases; back PostgreSQL up with pg_dump (see "Backups" in the README)');
+      }
+      const source = databaseUrl.replace(/^sqlite:(\/\/)?/, '');
+      const { backupSqlite } = await import('../maintenance/sqlite-backup.js');
+      const started = Date.now();
+      const { bytes } = await backupSqlite(source, file);
+      process.stdout.write(`hookd: backed up ${source} to ${file} (${(bytes / 1_048_576).toFixed(1)} MB in ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+    }),
+  );
 }
 
 export function registerServerCommands(program: Command): void {
@@ -116,4 +145,5 @@ export function registerServerCommands(program: Command): void {
   registerMigrate(program);
   registerKeys(program);
   registerSecrets(program);
+  registerBackup(program);
 }

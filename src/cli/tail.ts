@@ -5,12 +5,15 @@ import { DeliveryFeed, OUTCOMES, timeOf, type FeedEntry, type Outcome } from './
 import { integerBetween, parseSince } from './option-parsers.js';
 import { clockTime, painterFor, type Paint, type TextStyle } from './style.js';
 
-// hookd tail: follow deliveries live, one line per attempt, coloured by outcome, until Ctrl-C.
+// hookd tail: show the latest deliveries, then follow them live, one line per attempt, coloured by
+// outcome, until Ctrl-C. History first, like `tail` itself: someone who just sent an event and
+// then starts tailing wants to see what became of it.
 
 interface TailFlags extends ClientFlags {
   endpoint?: string;
   status?: Outcome[];
   since?: Date;
+  last: number;
   intervalMs: number;
   json?: boolean;
 }
@@ -19,15 +22,16 @@ export function registerTailCommand(program: Command): void {
   withClientOptions(
     program
       .command('tail')
-      .description('follow deliveries live: one line per attempt, coloured by outcome (Ctrl-C to stop)')
-      .option('--endpoint <id>', 'only this endpoint’s deliveries')
+      .description('show the latest deliveries, then follow them live: one line per attempt, coloured by outcome (Ctrl-C to stop)')
+      .addOption(new Option('--endpoint <id>', 'only this endpoint’s deliveries').default(undefined, 'every endpoint'))
       .addOption(
         new Option('--status <outcomes>', `only these outcomes, comma-separated: ${OUTCOMES.join(', ')}`).argParser((value: string, previous: Outcome[] = []) => [
           ...previous,
           ...value.split(',').map(outcomeNamed),
-        ]),
+        ]).default(undefined, 'all'),
       )
-      .addOption(new Option('--since <time>', 'first show what happened since then (2h, 30m, or an ISO time)').argParser((value) => parseSince(value)))
+      .addOption(new Option('--last <n>', 'first show the attempts of the last n deliveries (0: only what happens from now)').argParser(integerBetween(0, 1000)).default(20))
+      .addOption(new Option('--since <time>', 'first show every delivery since then instead (2h, 30m, or an ISO time)').argParser((value) => parseSince(value)))
       .addOption(new Option('--interval-ms <ms>', 'how often to ask hookd').argParser(integerBetween(100, 60_000)).default(1000))
       .option('--json', 'one JSON object per line, for scripts'),
   ).action(
@@ -48,7 +52,7 @@ export function registerTailCommand(program: Command): void {
       });
 
       const feed = new DeliveryFeed(hookd, { endpointId: flags.endpoint });
-      show(await feed.start(flags.since ?? null));
+      show(await feed.start(flags.since !== undefined ? { since: flags.since } : { last: flags.last }));
       process.stderr.write(`hookd: following deliveries on ${hookd.url}${flags.endpoint ? ` to ${flags.endpoint}` : ''} (Ctrl-C to stop)\n`);
       let unreachable = false;
       while (!stopped) {

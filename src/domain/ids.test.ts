@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { messageIdOf, newId } from './ids.js';
+import { deliveryIdOfMessage, messageIdOf, newId } from './ids.js';
 
 describe('ids', () => {
   it('are prefixed and sort by creation time, also within one millisecond', () => {
@@ -12,5 +12,10 @@ describe('ids', () => {
 
   it('give each delivery a message id that is stable and distinct', () => {
     expect(messageIdOf('dlv_01ABC')).toBe('msg_01ABC');
+  });
+
+  it('lead a received message id back to its delivery, and nothing else anywhere', () => {
+    expect(deliveryIdOfMessage(messageIdOf('dlv_01ABC'))).toBe('dlv_01ABC');
+    for (const foreign of ['evt_01ABC', 'msg_', 'msg_../x', '01ABC']) expect(deliveryIdOfMessage(foreign)).toBeNull();
   });
 });

@@ -66,3 +66,8 @@ export function newId(prefix: IdPrefix, now?: number): string {
 export function messageIdOf(deliveryId: string): string {
   return 'msg_' + deliveryId.slice(deliveryId.indexOf('_') + 1);
 }
+
+/** The inverse of messageIdOf: which delivery a received `webhook-id` belongs to. */
+export function deliveryIdOfMessage(messageId: string): string | null {
+  return /^msg_[0-9A-Za-z]+$/.test(messageId) ? 'dlv_' + messageId.slice(4) : null;
+}

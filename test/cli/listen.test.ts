@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { signWebhook, verifyWebhook } from '@hookd/sdk';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli, type CliProcess } from '../support/cli-process.js';
 import { createEndpoint, createEventTypes, postEvent } from '../support/fixtures.js';
+import { startReceiver } from '../support/receiver.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -107,4 +109,78 @@ describe('hookd listen', () => {
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain('expected whsec_ followed by base64');
   });
+
+  it('names the endpoint that sent each webhook, by title, when given a key of the hookd', async () => {
+    await createEventTypes(server, 'naming.test');
+    const { cli, url } = await listen('--url', server.url, '--key', server.adminKey);
+    expect(cli.stderr()).toContain(`naming endpoints from ${server.url}`);
+    // Two endpoints on one receiver URL: only the name tells them apart.
+    const crm = await createEndpoint(server, { url: `${url}/same`, title: 'CRM sync', eventTypes: ['naming.test'] });
+    const billing = await createEndpoint(server, { url: `${url}/same`, title: 'Billing', eventTypes: ['naming.test'] });
+    await postEvent(server, { type: 'naming.test', payload: {} });
+    await waitFor(() => (cli.stdout().match(/→ 200/g)?.length ?? 0) >= 2);
+    expect(cli.stdout()).toMatch(new RegExp(`from “CRM sync”  ${crm.id}`));
+    expect(cli.stdout()).toMatch(new RegExp(`from “Billing”  ${billing.id}`));
+
+    const json = (await listen('--json', '--key', server.adminKey, '--url', server.url)).cli;
+    const [, jsonUrl] = json.stderr().match(/receiving webhooks on (\S+)/)!;
+    const third = await createEndpoint(server, { url: `${jsonUrl}/json`, title: 'Warehouse', eventTypes: ['naming.test'] });
+    await postEvent(server, { type: 'naming.test', payload: {} });
+    const [line] = await json.waitForOutput(/^.+\n/);
+    expect(JSON.parse(line)).toMatchObject({ endpoint: { id: third.id, title: 'Warehouse' } });
+
+    // Without a key it says once that it does not name them.
+    const unnamed = (await listen()).cli;
+    expect(unnamed.stderr()).toContain('not naming endpoints (no --key)');
+  });
+
+  it('forwards each verified webhook to a local app and relays its answer to hookd', async () => {
+    await createEventTypes(server, 'forward.test');
+    const app = await startReceiver();
+    try {
+      app.script('/app/webhooks', [{ status: 201, body: '{"handled":true}', headers: { 'x-app': 'yes', 'content-type': 'application/json' } }]);
+      const secret = newSecret();
+      const { cli, url } = await listen('--secret', secret, '--forward-to', `${app.url}/app/webhooks`);
+      expect(cli.stderr()).toContain(`forwarding to ${app.url}/app/webhooks`);
+      await createEndpoint(server, { url: `${url}/in?source=hookd`, eventTypes: ['forward.test'], secret });
+      const { id } = await postEvent(server, { type: 'forward.test', payload: { order: 7 } });
+
+      // The app got the webhook as hookd sent it, and can verify it itself.
+      const [forwarded] = await waitFor(() => (app.requestsTo('/app/webhooks').length > 0 ? app.requestsTo('/app/webhooks') : null));
+      expect(forwarded!.method).toBe('POST');
+      expect(forwarded!.url).toBe('/app/webhooks?source=hookd');
+      expect(JSON.parse(forwarded!.body)).toMatchObject({ type: 'forward.test', data: { order: 7 } });
+      expect(() => verifyWebhook(secret, forwarded!.headers as Record<string, string>, forwarded!.body)).not.toThrow();
+
+      // hookd recorded the app's answer as the attempt's.
+      const delivery = await deliveryOf(id);
+      expect(delivery).toMatchObject({ status: 'succeeded', lastStatusCode: 201 });
+      const [attempt] = (await server.request('GET', `/v1/deliveries/${delivery.id}/attempts`)).body.data;
+      expect(attempt).toMatchObject({ statusCode: 201, responseBody: '{"handled":true}' });
+      expect(JSON.stringify(attempt.responseHeaders)).toContain('x-app');
+      await cli.waitForOutput(/→ forwarded to .*: 201 in \d+ ms, relayed to hookd/);
+
+      // A forged webhook never reaches the app; an app that is down is a 502 for hookd.
+      const forged = await fetch(`${url}/in`, { method: 'POST', headers: { 'webhook-id': 'msg_1', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': 'v1,AAAA' }, body: '{}' });
+      expect(forged.status).toBe(401);
+      expect(app.requestsTo('/app/webhooks')).toHaveLength(1);
+      await app.close();
+      const down = await fetch(`${url}/in`, { method: 'POST', headers: signedHeaders(secret, '{}'), body: '{}' });
+      expect(down.status).toBe(502);
+      expect(await down.text()).toMatch(/could not reach the app: ECONNREFUSED/);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('refuses --forward-to together with --status', async () => {
+    const refused = await runCli(['listen', '--port', '0', '--forward-to', 'http://127.0.0.1:3000', '--status', '500']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/--forward-to.*cannot be used with option '--status/);
+  });
 });
+
+function signedHeaders(secret: string, body: string): Record<string, string> {
+  const timestamp = Math.floor(Date.now() / 1000);
+  return { 'webhook-id': 'msg_forward_check', 'webhook-timestamp': String(timestamp), 'webhook-signature': signWebhook(secret, 'msg_forward_check', timestamp, body), 'content-type': 'application/json' };
+}

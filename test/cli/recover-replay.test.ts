@@ -6,7 +6,7 @@ import { startServer, type TestServer } from '../support/server.js';
 import { waitFor } from '../support/wait-for.js';
 
 // `hookd endpoints recover` and `hookd events replay`: long work with a progress bar (a plain
-// line here, where stderr is not a terminal), watching the deliveries settle.
+// line here, where stderr is not a terminal), watching the deliveries reach their outcomes.
 
 describe('hookd endpoints recover and hookd events replay', () => {
   let server: TestServer;
@@ -31,7 +31,7 @@ describe('hookd endpoints recover and hookd events replay', () => {
     return (await server.request('GET', `/v1/deliveries?endpointId=${endpointId}&status=${status}&limit=250`)).body.data.length;
   }
 
-  it('recovers the failed deliveries of an endpoint after an outage and shows them settling', async () => {
+  it('recovers the failed deliveries of an endpoint after an outage and shows their outcomes', async () => {
     const endpoint = await createEndpoint(server, { url: `${receiver.url}/orders`, eventTypes: ['order.created'], retry: { schedule: 'fixed', intervalSeconds: 1, maxAttempts: 1 } });
     const events = Array.from({ length: 40 }, (_, i) => ({ type: 'order.created', payload: { orderId: `o-${i}` } }));
     expect((await server.request('POST', '/v1/events/batch', { events })).status).toBe(202);
@@ -41,7 +41,7 @@ describe('hookd endpoints recover and hookd events replay', () => {
     const recovered = await runCli(['endpoints', 'recover', endpoint.id, '--since', '10m'], env);
     expect(recovered.code, recovered.stderr).toBe(0);
     expect(recovered.stdout).toMatch(new RegExp(`^recovered 40 failed deliveries of ${endpoint.id} since \\S+: 40 succeeded\\n$`));
-    expect(recovered.stderr).toMatch(/^deliveries settled: 40\/40 in [\d.]+ s \(40 succeeded\)$/m);
+    expect(recovered.stderr).toMatch(/^deliveries attempted: 40\/40 in [\d.]+ s \(40 succeeded\)$/m);
     expect(await deliveriesOf(endpoint.id, 'succeeded')).toBe(40);
 
     const nothingLeft = await runCli(['endpoints', 'recover', endpoint.id, '--since', '10m'], env);
@@ -59,7 +59,7 @@ describe('hookd endpoints recover and hookd events replay', () => {
     expect(replayed.code, replayed.stderr).toBe(0);
     expect(replayed.stdout).toBe('replayed 25 events as 25 new deliveries: 25 succeeded\n');
     expect(replayed.stderr).toMatch(/^replaying events: 25\/25 in [\d.]+ s \(25 new deliveries\)$/m);
-    expect(replayed.stderr).toMatch(/^deliveries settled: 25\/25 in [\d.]+ s \(25 succeeded\)$/m);
+    expect(replayed.stderr).toMatch(/^deliveries attempted: 25\/25 in [\d.]+ s \(25 succeeded\)$/m);
     const requests = receiver.requestsTo('/shipping');
     expect(requests).toHaveLength(50);
     expect(new Set(requests.map((request) => request.headers['webhook-id'])).size).toBe(50);
@@ -75,7 +75,7 @@ describe('hookd endpoints recover and hookd events replay', () => {
     const replayed = await runCli(['events', 'replay', body.id, '--endpoint', first.id, '--no-wait'], env);
     expect(replayed.code, replayed.stderr).toBe(0);
     expect(replayed.stdout).toBe('replayed 1 events as 1 new deliveries\n');
-    expect(replayed.stderr).not.toContain('deliveries settled');
+    expect(replayed.stderr).not.toContain('deliveries attempted');
     await waitFor(() => receiver.requestsTo('/first').length === 2);
     expect(receiver.requestsTo('/second')).toHaveLength(1);
 

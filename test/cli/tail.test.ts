@@ -3,6 +3,7 @@ import { startCli, type CliProcess } from '../support/cli-process.js';
 import { createEndpoint, createEventTypes, postEvent } from '../support/fixtures.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { startServer, type TestServer } from '../support/server.js';
+import { waitFor } from '../support/wait-for.js';
 
 // `hookd tail` follows deliveries as they happen: the built binary polling a real hookd.
 
@@ -75,7 +76,8 @@ describe('hookd tail', () => {
     receiver.script('/coloured-down', [{ status: 500 }]);
     await createEndpoint(server, { url: `${receiver.url}/coloured-up`, eventTypes: ['colour.test'] });
     await createEndpoint(server, { url: `${receiver.url}/coloured-down`, eventTypes: ['colour.test'], retry: { enabled: false } });
-    const cli = startCli(['tail', '--interval-ms', '100'], { ...env, FORCE_COLOR: '1' });
+    // Only what happens from now: the history would hold both colours already.
+    const cli = startCli(['tail', '--interval-ms', '100', '--last', '0'], { ...env, FORCE_COLOR: '1' });
     running.push(cli);
     await cli.waitForOutput(/following deliveries/, 'stderr');
     await postEvent(server, { type: 'colour.test', payload: {} });
@@ -83,4 +85,36 @@ describe('hookd tail', () => {
     await cli.waitForOutput(/\u001b\[32msucceeded/);
     await cli.waitForOutput(/\u001b\[31mdropped/);
   });
+
+  it('shows the latest deliveries first without being asked, then follows', async () => {
+    await createEventTypes(server, 'history.test');
+    const endpoint = await createEndpoint(server, { url: `${receiver.url}/history`, eventTypes: ['history.test'] });
+    const ids: string[] = [];
+    for (let n = 0; n < 3; n++) {
+      const { id } = await postEvent(server, { type: 'history.test', payload: { n } });
+      ids.push((await waitForDelivery(id, 'succeeded')).id);
+    }
+
+    const cli = tail('--endpoint', endpoint.id);
+    await cli.waitForOutput(/following deliveries/, 'stderr');
+    // What happened before the tail started, oldest first…
+    const history = cli.stdout().trimEnd().split('\n');
+    expect(history.map((line) => ids.find((id) => line.includes(id)))).toEqual(ids);
+    for (const line of history) expect(line).toMatch(/  200  succeeded  history\.test  /);
+    // …then what happens next.
+    const { id } = await postEvent(server, { type: 'history.test', payload: { n: 3 } });
+    const next = (await waitForDelivery(id, 'succeeded')).id;
+    await cli.waitForOutput(new RegExp(next));
+
+    const lastOne = tail('--endpoint', endpoint.id, '--last', '1', '--json');
+    await lastOne.waitForOutput(/following deliveries/, 'stderr');
+    expect(lastOne.stdout().trimEnd().split('\n').map((line) => JSON.parse(line).deliveryId)).toEqual([next]);
+  });
+
+  async function waitForDelivery(eventId: string, status: string): Promise<{ id: string }> {
+    return waitFor(async () => {
+      const [delivery] = (await server.request('GET', `/v1/deliveries?eventId=${eventId}`)).body.data;
+      return delivery?.status === status ? delivery : null;
+    });
+  }
 });

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEndpoint, createEventTypes, postEvent } from '../support/fixtures.js';
@@ -82,15 +82,22 @@ describe('durability across restarts', () => {
     }
   });
 
-  it('prints a generated admin key once, on the first start of an empty database', async () => {
+  it('generates an admin key once, on the first start of an empty database, into a 0600 file and not the log', async () => {
     const dbPath = join(dir, 'first-start.db');
+    const keyFile = join(dir, 'hookd-admin-key');
     const first = await startServerProcess({ HOOKD_DATABASE_URL: `sqlite:${dbPath}`, HOOKD_ADMIN_KEY: '' });
-    const printed = /(hk_admin_[A-Za-z0-9_-]+)/.exec(first.output())?.[1];
-    expect(printed).toBeDefined();
-    expect((await first.request('GET', '/v1/keys', undefined, printed)).status).toBe(200);
+    // Not a terminal: the key is in a file beside the database, only its path in the log.
+    await waitFor(() => first.output().includes(keyFile), { what: 'the key file logged' });
+    const generated = readFileSync(keyFile, 'utf8').trim();
+    expect(generated).toMatch(/^hk_admin_[A-Za-z0-9_-]+$/);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(first.output()).not.toContain('hk_admin_');
+    expect((await first.request('GET', '/v1/keys', undefined, generated)).status).toBe(200);
     await first.stop();
+    rmSync(keyFile);
     const second = await startServerProcess({ HOOKD_DATABASE_URL: `sqlite:${dbPath}`, HOOKD_ADMIN_KEY: '' });
-    expect(second.output()).not.toContain('hk_admin_');
+    expect(existsSync(keyFile)).toBe(false);
+    expect((await second.request('GET', '/v1/keys', undefined, generated)).status).toBe(200);
     await second.stop();
   });
 });

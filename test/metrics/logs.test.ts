@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/log.js';
+import { createLogger, resolveLogFormat } from '../../src/log.js';
 import { createEndpoint, createEventTypes, postEvent } from '../support/fixtures.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { startServer, type TestServer } from '../support/server.js';
@@ -14,6 +15,8 @@ const ENCRYPTION_KEY = randomBytes(32).toString('base64');
 const ENDPOINT_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const HEADER_SECRET = `header-secret-${randomBytes(8).toString('hex')}`;
 const BODY_SECRET = `body-secret-${randomBytes(8).toString('hex')}`;
+/** pino's numeric levels, which `pino-pretty -L warn` and log stores filter on. */
+const LEVEL = { debug: 20, info: 30, warn: 40 } as const;
 
 describe('logs', () => {
   const lines: string[] = [];
@@ -84,12 +87,14 @@ describe('logs', () => {
     const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(entries.length).toBeGreaterThan(10);
     for (const entry of entries) {
-      expect(entry).toMatchObject({ service: 'hookd', level: expect.any(String), time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), msg: expect.any(String) });
+      // pino's standard line: numeric level, epoch-milliseconds time, pid, hostname, name.
+      expect(entry).toMatchObject({ name: 'hookd', level: expect.any(Number), time: expect.any(Number), pid: process.pid, hostname: expect.any(String), msg: expect.any(String) });
+      expect(Math.abs((entry.time as number) - Date.now())).toBeLessThan(600_000);
     }
     const answered = entries.filter((entry) => entry.msg === 'request answered');
-    expect(answered).toContainEqual(expect.objectContaining({ level: 'info', statusCode: 401, path: '/v1/endpoints', method: 'GET' }));
-    expect(answered).toContainEqual(expect.objectContaining({ level: 'info', statusCode: 400, path: '/v1/endpoints', method: 'POST' }));
-    expect(answered).toContainEqual(expect.objectContaining({ level: 'debug', statusCode: 201, route: '/v1/keys', keyId: expect.stringMatching(/^key_/) }));
+    expect(answered).toContainEqual(expect.objectContaining({ level: LEVEL.info, statusCode: 401, path: '/v1/endpoints', method: 'GET' }));
+    expect(answered).toContainEqual(expect.objectContaining({ level: LEVEL.info, statusCode: 400, path: '/v1/endpoints', method: 'POST' }));
+    expect(answered).toContainEqual(expect.objectContaining({ level: LEVEL.debug, statusCode: 201, route: '/v1/keys', keyId: expect.stringMatching(/^key_/) }));
     const recorded = entries.filter((entry) => entry.msg === 'delivery recorded' && entry.eventId === id);
     expect(recorded.map((entry) => [entry.attempt, entry.status, entry.statusCode])).toEqual([
       [1, 'pending', 500],
@@ -120,5 +125,28 @@ describe('logs', () => {
     const text = captured.join('');
     expect(text).not.toMatch(/-secret-value/);
     expect(JSON.parse(text)).toMatchObject({ req: { headers: { 'content-type': 'application/json' } }, msg: 'oops' });
+  });
+
+  it('render the same lines for a person in the pretty format, redacted alike', () => {
+    const captured: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        captured.push(chunk.toString());
+        done();
+      },
+    });
+    const log = createLogger('info', sink, 'pretty');
+    log.warn({ deliveryId: 'dlv_1', secret: 's2-secret-value' }, 'endpoint slow');
+    log.debug('not at info');
+    const text = captured.join('');
+    expect(text).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] WARN: endpoint slow\n {4}deliveryId: "dlv_1"\n {4}secret: "\[redacted\]"\n$/);
+    expect(text).not.toContain('\u001b[');
+  });
+
+  it('are pretty on a terminal and JSON anywhere else unless a format is chosen', () => {
+    expect(resolveLogFormat('auto', true)).toBe('pretty');
+    expect(resolveLogFormat('auto', false)).toBe('json');
+    expect(resolveLogFormat('json', true)).toBe('json');
+    expect(resolveLogFormat('pretty', false)).toBe('pretty');
   });
 });

@@ -140,7 +140,11 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       return (await fetch(url + '/ready').catch(() => null))?.ok;
     },
     { timeoutMs: 15_000, what: 'hookd process to be ready' },
-  );
+  ).catch((error: unknown) => {
+    // A node that never became ready must not outlive the test, holding its port and a core.
+    child.kill('SIGKILL');
+    throw error;
+  });
   return {
     ...apiClient(url, adminKey),
     child,

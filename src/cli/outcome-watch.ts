@@ -4,28 +4,29 @@ import type { Outcome } from './delivery-feed.js';
 import { Progress } from './progress.js';
 
 // After a replay or a recover the work is queued, not done. This watches the deliveries concerned
-// until each has "settled" — made its new attempt (succeeded, failed, or pending a later retry) or
-// been ended — and shows them settling on a progress bar. Ctrl-C stops watching, never the work.
+// until each has an outcome — made its new attempt (succeeded, failed, or pending a later retry) or
+// been ended — and shows them on a progress bar. Ctrl-C stops watching, never the work.
+// ("Outcome" and "attempted" here, never "settle": that word is the store's for writing results.)
 
 export interface TrackedDelivery {
   id: string;
-  /** Its attempts before the work began: settling means making one more. */
+  /** Its attempts before the work began: its outcome comes with one more. */
   attemptsBefore: number;
 }
 
-export interface SettleReport {
+export interface OutcomeReport {
   counts: Record<Outcome, number>;
-  /** Still unsettled when the watch was stopped with Ctrl-C. */
-  unsettled: number;
+  /** Still without an outcome when the watch was stopped with Ctrl-C. */
+  stillWaiting: number;
 }
 
 const CHECKS_AT_ONCE = 8;
 
-export async function watchSettling(
+export async function watchOutcomes(
   hookd: Hookd,
   tracked: readonly TrackedDelivery[],
   options: { label: string; intervalMs?: number },
-): Promise<SettleReport> {
+): Promise<OutcomeReport> {
   const counts: Record<Outcome, number> = { succeeded: 0, retrying: 0, failed: 0, dropped: 0, canceled: 0 };
   const progress = new Progress({ label: options.label, total: tracked.length });
   let waiting = [...tracked];
@@ -38,9 +39,9 @@ export async function watchSettling(
     while (waiting.length > 0 && !stopped) {
       const stillWaiting: TrackedDelivery[] = [];
       await forEachConcurrently(waiting, CHECKS_AT_ONCE, async (entry) => {
-        const settled = settledAs(await hookd.deliveries.get(entry.id), entry.attemptsBefore);
-        if (settled === null) stillWaiting.push(entry);
-        else counts[settled] += 1;
+        const outcome = outcomeOfNewAttempt(await hookd.deliveries.get(entry.id), entry.attemptsBefore);
+        if (outcome === null) stillWaiting.push(entry);
+        else counts[outcome] += 1;
       });
       waiting = stillWaiting;
       progress.update(tracked.length - waiting.length, describeCounts(counts));
@@ -50,11 +51,11 @@ export async function watchSettling(
     process.removeListener('SIGINT', stop);
   }
   progress.finish(stopped ? `stopped watching; ${waiting.length} deliveries carry on in hookd` : undefined);
-  return { counts, unsettled: waiting.length };
+  return { counts, stillWaiting: waiting.length };
 }
 
-/** How a delivery has settled, or null while its new attempt is still to come or in flight. */
-export function settledAs(delivery: Delivery, attemptsBefore: number): Outcome | null {
+/** What became of a delivery's new attempt, or null while it is still to come or in flight. */
+export function outcomeOfNewAttempt(delivery: Delivery, attemptsBefore: number): Outcome | null {
   if (delivery.status === 'canceled' || delivery.status === 'dropped') return delivery.status;
   if (delivery.status === 'sending') return null;
   if (delivery.attempts > attemptsBefore) return delivery.status === 'pending' ? 'retrying' : delivery.status;

@@ -1,6 +1,6 @@
 import type { Delivery } from '@hookd/sdk';
 import { describe, expect, it } from 'vitest';
-import { describeCounts, settledAs } from './settle.js';
+import { describeCounts, outcomeOfNewAttempt } from './outcome-watch.js';
 
 const delivery = (fields: Partial<Delivery>): Delivery => ({
   id: 'dlv_1',
@@ -20,7 +20,7 @@ const delivery = (fields: Partial<Delivery>): Delivery => ({
   ...fields,
 });
 
-describe('settledAs', () => {
+describe('outcomeOfNewAttempt', () => {
   it.each([
     ['a new delivery not yet attempted', { status: 'pending', attempts: 0 }, 0, null],
     ['an attempt in flight', { status: 'sending', attempts: 1 }, 0, null],
@@ -32,7 +32,7 @@ describe('settledAs', () => {
     ['a canceled one', { status: 'canceled', attempts: 0 }, 0, 'canceled'],
     ['a dropped one', { status: 'dropped', attempts: 1 }, 0, 'dropped'],
   ] as const)('%s', (_name, fields, before, expected) => {
-    expect(settledAs(delivery(fields), before)).toBe(expected);
+    expect(outcomeOfNewAttempt(delivery(fields), before)).toBe(expected);
   });
 
   it('describes counts, leaving out the empty ones', () => {
