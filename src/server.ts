@@ -19,6 +19,7 @@ import { OperationalEvents } from './ingest/operational-events.js';
 import { Operations } from './operations/operations.js';
 import { OperationTimeoutSweep } from './operations/timeout-sweep.js';
 import { Publisher } from './ingest/publisher.js';
+import { DatabaseQueue } from './queue/delivery-queue.js';
 import { createLogger } from './log.js';
 import { logDeliveryRecorded } from './observability/delivery-log.js';
 import { HookdMetrics } from './observability/metrics.js';
@@ -116,7 +117,8 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
     print(`hookd: created the first admin key (shown once, keep it safe):\n\n  ${generatedAdminKey}\n`);
   }
   const callbackSecret = await store.initSetting(CALLBACK_SECRET_SETTING, generateSecret());
-  const publisher = new Publisher(store, clock);
+  const queue = new DatabaseQueue(store);
+  const publisher = new Publisher(store, queue, clock);
   let worker: DeliveryWorker | null = null;
   const metrics = new HookdMetrics({
     store,
@@ -132,13 +134,13 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
   let sender: HttpSender | null = null;
   let autoDisable: AutoDisableSweep | null = null;
   let retention: RetentionSweep | null = null;
-  let unsubscribeWork = (): void => undefined;
   const operations = new Operations(store, publisher, clock);
   let operationSweep: OperationTimeoutSweep | null = null;
   if (config.role !== 'api') {
     sender = new HttpSender({ allowPrivateUrls: config.allowPrivateUrls, connectionsPerOrigin: config.workerConcurrency, resolve: options.resolve });
     worker = new DeliveryWorker({
-      store,
+      queue,
+      targets: store,
       sender,
       clock,
       random: Math.random,
@@ -155,9 +157,6 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
         operational.deliveryRecorded(delivery, record);
       },
     });
-    publisher.onDeliveriesCreated(() => worker?.wake());
-    publisher.handOffTo(worker);
-    unsubscribeWork = store.onNewWork(() => worker?.wake());
     worker.start();
     autoDisable = new AutoDisableSweep(store, clock, log, (endpoint) => operational.endpointDisabled(endpoint));
     autoDisable.start();
@@ -197,7 +196,6 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
         retention?.stop();
         await app.close();
         await operationSweep?.stop();
-        unsubscribeWork();
         await worker?.stop();
         await sender?.close();
         await store.close();

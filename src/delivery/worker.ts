@@ -7,18 +7,23 @@ import { redactHeaders } from '../domain/redaction.js';
 import { buildRequest, type OutgoingRequest, type RequestTarget } from '../domain/request.js';
 import { DEFAULT_RETRY_POLICY, parseRetryAfterMs } from '../domain/retry-schedule.js';
 import type { ClaimedDelivery, EndpointWithSecrets, HookEvent, RetryPolicy } from '../domain/types.js';
-import type { AttemptRecord, DeliveryLease, Store } from '../store/store.js';
+import type { DeliveryQueue, HandedDelivery, QueueConsumer } from '../queue/delivery-queue.js';
+import type { AttemptRecord, Store } from '../store/store.js';
 import { Lane, Pace } from './lane.js';
 import { AttemptRecorder } from './recorder.js';
 import type { HttpSender, SendResult } from './sender.js';
 
-// The delivery worker: claims due deliveries from the store under a lease (or takes new ones that
-// ingest stored already leased to it), sends them through per-endpoint lanes, and records each
-// outcome. The queue lives in the database; this process holds only what it has leased, so a
-// crash loses nothing (leases run out and others take over).
+// The delivery worker: claims due deliveries from the queue under a lease (or starts new ones the
+// queue handed over at ingest), sends them through per-endpoint lanes, and records each outcome.
+// The queue lives in the database; this process holds only what it has leased, so a crash loses
+// nothing (leases run out and others take over).
+
+/** What the worker reads and reserves besides the queue: each delivery's event and endpoint, and rate-limit slots. */
+export type DeliveryTargets = Pick<Store, 'getEvents' | 'getEndpoints' | 'reserveRateSlot'>;
 
 export interface WorkerOptions {
-  store: Store;
+  queue: DeliveryQueue;
+  targets: DeliveryTargets;
   sender: HttpSender;
   clock: Clock;
   random: RandomSource;
@@ -40,8 +45,6 @@ export interface WorkerOptions {
 const DEFAULT_CALLBACK_TIMEOUT_MS = 15_000;
 const CLAIM_BATCH = 200;
 const LEASE_SWEEP_EVERY_MS = 5_000;
-/** Batches of results written at once on PostgreSQL (its pool has 10 connections by default). */
-const PARALLEL_RESULT_WRITES = 4;
 /** How often lanes are checked for a destination that turned slow, and idle ones forgotten. */
 const LANE_CHECK_EVERY_MS = 250;
 const FORGET_IDLE_LANE_MS = 60_000;
@@ -60,7 +63,7 @@ interface Job {
   endpoint: EndpointWithSecrets | null;
 }
 
-export class DeliveryWorker {
+export class DeliveryWorker implements QueueConsumer {
   readonly owner = newId('key').replace('key_', 'worker_');
   private readonly recorder: AttemptRecorder;
   private readonly lanes = new Map<string, Lane<Job>>();
@@ -73,10 +76,9 @@ export class DeliveryWorker {
   private wakeOn: WakeOn | null = null;
   /** Worker slots freed since the loop began its idle wait. */
   private freedSinceIdle = 0;
-  /** Deliveries handed over by ingest this turn, started together at its end. */
-  private handedOver: Array<{ delivery: ClaimedDelivery; event: HookEvent }> = [];
-  /** The last claim found less than it could take: nothing older is waiting for this worker. */
-  private caughtUp = false;
+  /** Deliveries handed over by the queue this turn, started together at its end. */
+  private handedOver: HandedDelivery[] = [];
+  private detach: () => void = () => undefined;
   private lastLeaseSweep = 0;
   private lastLaneCheck = 0;
   /** How long attempts typically take, across destinations: what "slow" is measured against. */
@@ -84,22 +86,24 @@ export class DeliveryWorker {
   private readonly idlePollMs: number;
 
   constructor(private readonly options: WorkerOptions) {
-    // PostgreSQL writes over several connections, so batches written side by side overlap their
-    // round trips; SQLite writes synchronously, one at a time whatever we do.
-    this.recorder = new AttemptRecorder(options.store, options.log, options.store.dialect === 'postgres' ? PARALLEL_RESULT_WRITES : 1);
+    this.recorder = new AttemptRecorder(options.queue, options.log, options.queue.parallelFinishes);
     this.idlePollMs = options.idlePollMs ?? 1000;
   }
 
+  get leaseMs(): number {
+    return this.options.leaseMs;
+  }
+
+  /** Becomes its node's queue consumer (hand-offs and wake-ups) and starts claiming. */
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.detach = this.options.queue.attach(this);
     this.loopDone = this.loop();
   }
 
   /** New work may be due: look now rather than at the next poll. */
   wake(): void {
-    // Deliveries were queued: until a claim has taken them, new ones are not handed over ahead of them.
-    this.caughtUp = false;
     this.wakeRequested = true;
     if (this.wakeOn !== 'freeSlots' || !this.running) this.wakeUp?.();
   }
@@ -108,6 +112,7 @@ export class DeliveryWorker {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.detach();
     this.wake();
     await this.loopDone;
     const unstarted: string[] = [];
@@ -116,7 +121,7 @@ export class DeliveryWorker {
       unstarted.push(...waiting.map((job) => job.delivery.id));
       this.held -= waiting.length;
     }
-    await this.options.store.releaseDeliveries(unstarted, this.owner, this.options.clock.now());
+    await this.options.queue.release(unstarted, this.owner, this.options.clock.now());
     while (this.held > 0) await new Promise((resolve) => setTimeout(resolve, 10));
     await this.recorder.flush();
   }
@@ -149,7 +154,7 @@ export class DeliveryWorker {
     const now = this.options.clock.now();
     if (now - this.lastLeaseSweep < LEASE_SWEEP_EVERY_MS) return;
     this.lastLeaseSweep = now;
-    const released = await this.options.store.releaseExpiredLeases(now);
+    const released = await this.options.queue.recoverExpiredLeases(now);
     if (released > 0) this.options.log.warn({ released }, 'took back deliveries whose lease ran out');
   }
 
@@ -158,8 +163,7 @@ export class DeliveryWorker {
     const limit = Math.min(this.options.concurrency - this.held, CLAIM_BATCH);
     const now = this.options.clock.now();
     this.wakeRequested = false;
-    const claimed = await this.options.store.claimDueDeliveries(this.owner, now, limit, now + this.options.leaseMs);
-    this.caughtUp = claimed.length < limit;
+    const claimed = await this.options.queue.claim(this.owner, now, limit, now + this.options.leaseMs);
     if (claimed.length === 0) return 'caughtUp';
     this.held += claimed.length;
     const lanesFull = await this.dispatch(claimed, null).catch((error: unknown) => {
@@ -169,39 +173,28 @@ export class DeliveryWorker {
     });
     // When lanes are full, claiming again at once would hand the new ones back too: wait until an
     // attempt finishes (or new work arrives). Otherwise, more is probably due after a full batch.
-    if (lanesFull) {
-      this.caughtUp = false;
-      return 'lanesFull';
-    }
+    if (lanesFull) return 'lanesFull';
     return claimed.length === limit ? 'claimMore' : 'caughtUp';
   }
 
-  /**
-   * Room for `count` new deliveries, taken now, when this worker has nothing older waiting: ingest
-   * then stores them already leased to it and hands them over at commit (takeOver), which spares a
-   * claim. Null while it works through a backlog (new deliveries queue behind it) or stops.
-   */
-  reserveHandOff(count: number): DeliveryLease | null {
-    if (!this.running || !this.caughtUp) return null;
-    if (this.held + count > this.options.concurrency) {
-      // These will be queued, and later ones must not overtake them.
-      this.caughtUp = false;
-      return null;
-    }
+  /** Room for deliveries the queue is about to hand over: taken only while stopping is not under way and slots are free. */
+  reserveSlots(count: number): boolean {
+    if (!this.running || this.held + count > this.options.concurrency) return false;
     this.held += count;
-    return { owner: this.owner, until: this.options.clock.now() + this.options.leaseMs };
+    return true;
   }
 
-  /** Starts deliveries stored under a reservation of `reserved` (see reserveHandOff); gives back the rest. */
-  takeOver(handed: Array<{ delivery: ClaimedDelivery; event: HookEvent }>, reserved: number): void {
-    for (let unused = reserved - handed.length; unused > 0; unused--) this.release();
-    if (handed.length === 0) return;
+  returnSlots(count: number): void {
+    for (let unused = count; unused > 0; unused--) this.release();
+  }
+
+  startHandedOver(handed: HandedDelivery[]): void {
     // Hand-overs of one turn of the event loop are started together (one endpoint lookup for all).
-    if (this.handedOver.length === 0) setImmediate(() => this.startHandedOver());
+    if (this.handedOver.length === 0) setImmediate(() => this.startAllHandedOver());
     this.handedOver.push(...handed);
   }
 
-  private startHandedOver(): void {
+  private startAllHandedOver(): void {
     const handed = this.handedOver;
     this.handedOver = [];
     const events = [...new Map(handed.map(({ event }) => [event.id, event])).values()];
@@ -221,8 +214,8 @@ export class DeliveryWorker {
    */
   private async dispatch(claimed: ClaimedDelivery[], known: HookEvent[] | null): Promise<boolean> {
     const [events, endpoints] = await Promise.all([
-      known ?? this.options.store.getEvents([...new Set(claimed.map((d) => d.eventId))]),
-      this.options.store.getEndpoints([...new Set(claimed.flatMap((d) => (d.endpointId === null ? [] : [d.endpointId])))]),
+      known ?? this.options.targets.getEvents([...new Set(claimed.map((d) => d.eventId))]),
+      this.options.targets.getEndpoints([...new Set(claimed.flatMap((d) => (d.endpointId === null ? [] : [d.endpointId])))]),
     ]);
     const eventById = new Map(events.map((event) => [event.id, event]));
     const endpointById = new Map(endpoints.map((endpoint) => [endpoint.id, endpoint]));
@@ -285,8 +278,8 @@ export class DeliveryWorker {
   private handBack(lane: Lane<Job>, jobs: Job[]): void {
     this.held -= jobs.length;
     const dueAt = this.options.clock.now() + lane.handBackDelayMs(jobs.length);
-    void this.options.store
-      .releaseDeliveries(
+    void this.options.queue
+      .release(
         jobs.map((job) => job.delivery.id),
         this.owner,
         dueAt,
@@ -355,7 +348,7 @@ export class DeliveryWorker {
     if (rate === null || job.endpoint === null) return;
     const now = this.options.clock.now();
     // Whole milliseconds: limits above 1000 per second are spaced 1 ms apart.
-    const startAt = await this.options.store.reserveRateSlot(job.endpoint.id, now, Math.max(1, Math.round(1000 / rate)));
+    const startAt = await this.options.targets.reserveRateSlot(job.endpoint.id, now, Math.max(1, Math.round(1000 / rate)));
     if (startAt > now) await new Promise((resolve) => setTimeout(resolve, startAt - now));
   }
 

@@ -169,18 +169,45 @@ export interface PurgeCounts {
   keys: number;
 }
 
-export interface Store {
+/**
+ * The statements of the delivery queue (see src/queue/delivery-queue.ts, the only caller besides
+ * tests): a delivery's life from ingest to its last attempt, and the signal that work is due.
+ */
+export interface QueueStore {
   readonly dialect: 'sqlite' | 'postgres';
+  /**
+   * Events with their deliveries in one transaction: the 202 is sent only after it commits. If any
+   * outcome is a conflict, the transaction is rolled back and nothing of the call is stored.
+   */
+  ingestEvents(events: NewEvent[], dedupeSince: number, now: number): Promise<IngestOutcome[]>;
+  insertDeliveries(deliveries: Delivery[]): Promise<void>;
+  /** Atomically leases up to `limit` due pending deliveries to `owner`, oldest due first. */
+  claimDueDeliveries(owner: string, now: number, limit: number, leaseUntil: number): Promise<ClaimedDelivery[]>;
+  /** Writes attempts and their deliveries' new state, in one transaction; only under a held lease. */
+  recordAttempts(records: AttemptRecord[]): Promise<void>;
+  /** Gives leased deliveries back (shutdown, or a lane too full): pending again at `nextAttemptAt`. */
+  releaseDeliveries(ids: string[], owner: string, nextAttemptAt: number): Promise<void>;
+  /** Crash recovery: deliveries whose lease ran out become pending. Returns how many. */
+  releaseExpiredLeases(now: number): Promise<number>;
+  /** The earliest `nextAttemptAt` of pending deliveries, so an idle worker knows when to look again. */
+  nextDueAt(): Promise<number | null>;
+  /** Queue depth as of `now`, read from the partial indexes of pending and leased rows. */
+  queueStats(now: number): Promise<QueueStats>;
+  /**
+   * Calls the listener when deliveries became due on any node (PostgreSQL LISTEN/NOTIFY). The
+   * embedded store serves one node, whose queue wakes its worker directly: it never calls.
+   */
+  onNewWork(listener: () => void): () => void;
+  /** Tells other nodes that deliveries became due (PostgreSQL NOTIFY; nothing on SQLite). */
+  announceNewWork(): Promise<void>;
+}
+
+export interface Store extends QueueStore {
   /** Applies pending migrations; safe to call from several processes at once. */
   migrate(): Promise<void>;
   /** True when the database answers and every migration is applied. */
   isReady(): Promise<boolean>;
   close(): Promise<void>;
-  /**
-   * Calls the listener when deliveries became due on any node (PostgreSQL LISTEN/NOTIFY). The
-   * embedded store serves one node, whose publisher wakes its worker directly: it never calls.
-   */
-  onNewWork(listener: () => void): () => void;
 
   // Settings: small server-wide values (the callback signing secret), set once.
   getSetting(name: string): Promise<string | null>;
@@ -239,25 +266,14 @@ export interface Store {
   /** Active endpoints that may hear an event of this account: the account's own and the provider-level ones. */
   findCandidateEndpoints(accountId: string | null): Promise<Endpoint[]>;
 
-  // Events. `ingestEvents` is one transaction: the 202 is sent only after it commits. If any
-  // outcome is a conflict, the transaction is rolled back and nothing of the call is stored.
-  ingestEvents(events: NewEvent[], dedupeSince: number, now: number): Promise<IngestOutcome[]>;
+  // Events (stored by QueueStore.ingestEvents).
   getEvent(id: string): Promise<HookEvent | null>;
   getEvents(ids: string[]): Promise<HookEvent[]>;
   listEvents(filter: EventFilter, page: Page): Promise<PageOf<HookEvent>>;
 
-  // Deliveries: the queue.
-  insertDeliveries(deliveries: Delivery[]): Promise<void>;
+  // Deliveries (the queue's own statements are in QueueStore).
   getDelivery(id: string): Promise<Delivery | null>;
   listDeliveries(filter: DeliveryFilter, page: Page): Promise<PageOf<Delivery>>;
-  /** Atomically leases up to `limit` due pending deliveries to `owner`, oldest due first. */
-  claimDueDeliveries(owner: string, now: number, limit: number, leaseUntil: number): Promise<ClaimedDelivery[]>;
-  /** Writes attempts and their deliveries' new state, in one transaction; only under a held lease. */
-  recordAttempts(records: AttemptRecord[]): Promise<void>;
-  /** Gives leased deliveries back (shutdown, or a lane too full): pending again at `nextAttemptAt`. */
-  releaseDeliveries(ids: string[], owner: string, nextAttemptAt: number): Promise<void>;
-  /** Crash recovery: deliveries whose lease ran out become pending. Returns how many. */
-  releaseExpiredLeases(now: number): Promise<number>;
   /** A manual retry: due now; a finished delivery gets exactly one more attempt. Null when missing or in flight. */
   retryDelivery(id: string, now: number): Promise<Delivery | null>;
   /** Cancels a pending delivery; null when it is not pending. */
@@ -265,10 +281,6 @@ export interface Store {
   listAttempts(deliveryId: string, page: Page): Promise<PageOf<Attempt>>;
   /** Recover: every `failed` delivery of the endpoint created since then becomes due now. Returns how many. */
   requeueFailedDeliveries(endpointId: string, since: number, now: number): Promise<number>;
-  /** The earliest `nextAttemptAt` of pending deliveries, so an idle worker knows when to look again. */
-  nextDueAt(): Promise<number | null>;
-  /** Queue depth as of `now`, read from the partial indexes of pending and leased rows. */
-  queueStats(now: number): Promise<QueueStats>;
 
   // Operations (seed 000).
   createOperation(operation: Operation): Promise<void>;

@@ -151,6 +151,10 @@ export class PostgresStore implements Store {
     return this.work.subscribe(listener);
   }
 
+  announceNewWork(): Promise<void> {
+    return this.work.notify();
+  }
+
   async getSetting(name: string): Promise<string | null> {
     return (await this.one<{ value: string }>('SELECT value FROM settings WHERE name = $1', [name]))?.value ?? null;
   }
@@ -786,7 +790,6 @@ export class PostgresStore implements Store {
        WHERE endpoint_id = $2 AND status = 'failed' AND created_at >= $3`,
       [now, endpointId, since],
     );
-    if (count > 0) await this.work.notify();
     return count;
   }
 
@@ -816,7 +819,6 @@ export class PostgresStore implements Store {
        RETURNING *`,
       [now, id],
     );
-    if (row !== undefined) await this.work.notify();
     return row === undefined ? null : rows.toDelivery(row);
   }
 

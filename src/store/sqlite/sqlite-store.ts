@@ -136,6 +136,8 @@ export class SqliteStore implements Store {
     return () => undefined;
   }
 
+  async announceNewWork(): Promise<void> {}
+
   async getSetting(name: string): Promise<string | null> {
     return this.get<{ value: string }>('SELECT value FROM settings WHERE name = ?', [name])?.value ?? null;
   }
