@@ -5,7 +5,6 @@ import { CALLBACK_SECRET_SETTING } from './api/settings.js';
 import { buildApp } from './app.js';
 import { ConfigError, type Config } from './config.js';
 import { parseEncryptionKey, SecretBox, SecretBoxError } from './domain/secret-box.js';
-import { withSealedSecrets } from './store/sealed-secrets.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import { hashApiKey } from './domain/keys.js';
 import { BUILT_IN_EVENT_TYPES } from './domain/operational-events.js';
@@ -101,7 +100,7 @@ export function secretBoxOf(config: Config): SecretBox {
 
 export async function prepareStore(config: Config, clock: Clock = systemClock): Promise<Store> {
   const box = secretBoxOf(config);
-  const store = withSealedSecrets(openStore(config.databaseUrl), box);
+  const store = openStore(config.databaseUrl, box);
   await store.migrate();
   await store.upsertBuiltInEventTypes(BUILT_IN_EVENT_TYPES.map((type) => ({ ...type, createdAt: clock.now(), updatedAt: clock.now() })));
   return store;

@@ -1,3 +1,4 @@
+import type { SecretBox } from '../../domain/secret-box.js';
 import * as rows from '../rows.js';
 import {
   CANCEL_ENDPOINT_DELIVERIES,
@@ -12,13 +13,13 @@ import { ENSURE_ACCOUNT, ensureAccountParams } from '../shared/keys.js';
 import type { EndpointStore } from '../store.js';
 import type { PostgresDb } from './connection.js';
 
-export function postgresEndpoints(db: PostgresDb): EndpointStore {
+export function postgresEndpoints(db: PostgresDb, box: SecretBox): EndpointStore {
   return {
-    ...sharedEndpoints(db),
+    ...sharedEndpoints(db, box),
     createEndpoint(endpoint) {
       return db.transaction(async (tx) => {
         if (endpoint.accountId !== null) await tx.run(ENSURE_ACCOUNT, ensureAccountParams(endpoint.accountId, endpoint.createdAt));
-        return rows.toEndpoint((await tx.one<rows.EndpointRow>(INSERT_ENDPOINT, insertEndpointParams(endpoint)))!);
+        return rows.toEndpoint((await tx.one<rows.EndpointRow>(INSERT_ENDPOINT, insertEndpointParams(endpoint, box)))!);
       });
     },
     updateEndpoint(id, spec, now) {

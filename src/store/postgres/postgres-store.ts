@@ -1,3 +1,4 @@
+import { SecretBox } from '../../domain/secret-box.js';
 import { sharedDeliveries } from '../shared/deliveries.js';
 import type { Store } from '../store.js';
 import { PostgresDb } from './connection.js';
@@ -18,12 +19,14 @@ export interface PostgresStore extends Store {}
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class PostgresStore {
-  constructor(connectionString: string, options: { maxConnections?: number } = {}) {
+  /** `secrets` seals signing secrets at rest (none by default: stored in the clear). */
+  constructor(connectionString: string, options: { maxConnections?: number; secrets?: SecretBox } = {}) {
     const db = new PostgresDb(connectionString, options);
+    const box = options.secrets ?? new SecretBox({ current: null, old: [] });
     const store: Store = {
-      ...postgresKeys(db),
+      ...postgresKeys(db, box),
       ...postgresEvents(db),
-      ...postgresEndpoints(db),
+      ...postgresEndpoints(db, box),
       ...sharedDeliveries(db),
       ...postgresQueue(db),
       ...postgresOperations(db),

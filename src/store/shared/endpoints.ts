@@ -1,3 +1,4 @@
+import type { SecretBox } from '../../domain/secret-box.js';
 import { matchesEventType } from '../../domain/subscriptions.js';
 import type { Endpoint, EndpointSpec, EndpointWithSecrets } from '../../domain/types.js';
 import { decodeStringCursor, pageFrom } from '../cursor.js';
@@ -7,11 +8,13 @@ import type { AttemptBucket, EndpointFilter, EndpointStats, EndpointStore, Page,
 
 // Endpoints and the attempt figures shown for them, the same on both dialects. Creating, updating
 // and deleting one are transactions (its account row, its queued deliveries), run by each adapter.
+// Signing secrets are sealed and opened here, in the row mapping, and nowhere else: the rest of
+// hookd sees them in the clear, the database only sealed (when HOOKD_ENCRYPTION_KEY is set).
 
 export const INSERT_ENDPOINT = `INSERT INTO endpoints (id, account_id, url, active, event_types, spec, secret, previous_secret,
     previous_secret_expires_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`;
 
-export function insertEndpointParams(endpoint: EndpointWithSecrets): unknown[] {
+export function insertEndpointParams(endpoint: EndpointWithSecrets, box: SecretBox): unknown[] {
   return [
     endpoint.id,
     endpoint.accountId,
@@ -19,9 +22,7 @@ export function insertEndpointParams(endpoint: EndpointWithSecrets): unknown[] {
     endpoint.active ? 1 : 0,
     JSON.stringify(endpoint.eventTypes),
     rows.specColumn(endpoint),
-    endpoint.secrets.current,
-    endpoint.secrets.previous,
-    endpoint.secrets.previousExpiresAt,
+    ...rows.secretColumns(endpoint.secrets, box),
     endpoint.createdAt,
     endpoint.updatedAt,
   ];
@@ -41,16 +42,16 @@ export const CANCEL_ENDPOINT_DELIVERIES =
 
 type EndpointStatements = Omit<EndpointStore, 'createEndpoint' | 'updateEndpoint' | 'deleteEndpoint'>;
 
-export function sharedEndpoints(db: SqlDb): EndpointStatements {
+export function sharedEndpoints(db: SqlDb, box: SecretBox): EndpointStatements {
   return {
     async getEndpoint(id) {
       const row = await db.one<rows.EndpointRow>('SELECT * FROM endpoints WHERE id = ?', [id]);
-      return row === undefined ? null : rows.toEndpointWithSecrets(row);
+      return row === undefined ? null : rows.toEndpointWithSecrets(row, box);
     },
     async getEndpoints(ids) {
       if (ids.length === 0) return [];
-      return (await db.all<rows.EndpointRow>(`SELECT * FROM endpoints WHERE ${db.inList('id')}`, [db.list(ids)])).map(
-        rows.toEndpointWithSecrets,
+      return (await db.all<rows.EndpointRow>(`SELECT * FROM endpoints WHERE ${db.inList('id')}`, [db.list(ids)])).map((row) =>
+        rows.toEndpointWithSecrets(row, box),
       );
     },
     async listEndpoints(filter: EndpointFilter, page: Page): Promise<PageOf<Endpoint>> {
@@ -86,9 +87,7 @@ export function sharedEndpoints(db: SqlDb): EndpointStatements {
     async setEndpointSecrets(id, secrets, now) {
       return (
         (await db.run('UPDATE endpoints SET secret = ?, previous_secret = ?, previous_secret_expires_at = ?, updated_at = ? WHERE id = ?', [
-          secrets.current,
-          secrets.previous,
-          secrets.previousExpiresAt,
+          ...rows.secretColumns(secrets, box),
           now,
           id,
         ])) > 0

@@ -1,3 +1,4 @@
+import type { SecretBox } from '../../domain/secret-box.js';
 import type { Account, ApiKey, KeyKind } from '../../domain/types.js';
 import { decodeStringCursor, pageFrom } from '../cursor.js';
 import { twice, type SqlDb } from '../dialect.js';
@@ -6,6 +7,9 @@ import type { AccountPatch, ApiKeyRecord, KeyStore, NewApiKey, Page, PageOf } fr
 
 // Settings, API keys and accounts: the same statements on both dialects. Writing an account patch
 // takes a transaction (its row may not exist yet), which each adapter runs its own way.
+
+/** Settings that hold secrets (the callback signing secret). */
+export const SECRET_SETTINGS = new Set(['callback_secret']);
 
 export const ENSURE_ACCOUNT = 'INSERT INTO accounts (id, created_at, updated_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING';
 
@@ -31,9 +35,16 @@ export function patchAccountParams(id: string, patch: AccountPatch, now: number)
   ];
 }
 
-export function sharedKeys(db: SqlDb): Omit<KeyStore, 'putAccount'> {
-  const getSetting = async (name: string): Promise<string | null> =>
+export function sharedKeys(db: SqlDb, box: SecretBox): Omit<KeyStore, 'putAccount'> {
+  // Settings that hold a secret are sealed like endpoint secrets.
+  const sealed = (name: string, value: string): string => (SECRET_SETTINGS.has(name) ? box.seal(value) : value);
+  const opened = (name: string, value: string): string => (SECRET_SETTINGS.has(name) ? box.open(value) : value);
+  const storedSetting = async (name: string): Promise<string | null> =>
     (await db.one<{ value: string }>('SELECT value FROM settings WHERE name = ?', [name]))?.value ?? null;
+  const getSetting = async (name: string): Promise<string | null> => {
+    const value = await storedSetting(name);
+    return value === null ? null : opened(name, value);
+  };
   const getAccount = async (id: string): Promise<Account | null> => {
     const row = await db.one<rows.AccountRow>('SELECT * FROM accounts WHERE id = ?', [id]);
     return row === undefined ? null : rows.toAccount(row);
@@ -41,10 +52,13 @@ export function sharedKeys(db: SqlDb): Omit<KeyStore, 'putAccount'> {
   return {
     getSetting,
     async replaceSetting(name, value) {
-      await db.run('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value', [name, value]);
+      await db.run('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value', [
+        name,
+        sealed(name, value),
+      ]);
     },
     async initSetting(name, value) {
-      await db.run('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING', [name, value]);
+      await db.run('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING', [name, sealed(name, value)]);
       return (await getSetting(name)) ?? value;
     },
 

@@ -1,3 +1,4 @@
+import type { SecretBox } from '../../domain/secret-box.js';
 import * as rows from '../rows.js';
 import {
   CANCEL_ENDPOINT_DELIVERIES,
@@ -12,13 +13,13 @@ import { ENSURE_ACCOUNT, ensureAccountParams } from '../shared/keys.js';
 import type { EndpointStore } from '../store.js';
 import type { SqliteDb } from './connection.js';
 
-export function sqliteEndpoints(db: SqliteDb): EndpointStore {
+export function sqliteEndpoints(db: SqliteDb, box: SecretBox): EndpointStore {
   return {
-    ...sharedEndpoints(db),
+    ...sharedEndpoints(db, box),
     async createEndpoint(endpoint) {
       const row = db.transaction(() => {
         if (endpoint.accountId !== null) db.runNow(ENSURE_ACCOUNT, ensureAccountParams(endpoint.accountId, endpoint.createdAt));
-        return db.oneNow<rows.EndpointRow>(INSERT_ENDPOINT, insertEndpointParams(endpoint));
+        return db.oneNow<rows.EndpointRow>(INSERT_ENDPOINT, insertEndpointParams(endpoint, box));
       });
       return rows.toEndpoint(row!);
     },

@@ -1,3 +1,4 @@
+import { SecretBox } from '../../domain/secret-box.js';
 import { sharedDeliveries } from '../shared/deliveries.js';
 import type { Store } from '../store.js';
 import { SqliteDb } from './connection.js';
@@ -17,12 +18,14 @@ export interface SqliteStore extends Store {}
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class SqliteStore {
-  constructor(path: string) {
+  /** `secrets` seals signing secrets at rest (none by default: stored in the clear). */
+  constructor(path: string, options: { secrets?: SecretBox } = {}) {
     const db = new SqliteDb(path);
+    const box = options.secrets ?? new SecretBox({ current: null, old: [] });
     const store: Store = {
-      ...sqliteKeys(db),
+      ...sqliteKeys(db, box),
       ...sqliteEvents(db),
-      ...sqliteEndpoints(db),
+      ...sqliteEndpoints(db, box),
       ...sharedDeliveries(db),
       ...sqliteQueue(db),
       ...sqliteOperations(db),
@@ -36,7 +39,7 @@ export class SqliteStore {
   }
 
   /** `sqlite:./hookd.db` → `./hookd.db`; `sqlite::memory:` for tests of the adapter alone. */
-  static fromUrl(url: string): SqliteStore {
-    return new SqliteStore(url.replace(/^sqlite:(\/\/)?/, ''));
+  static fromUrl(url: string, options: { secrets?: SecretBox } = {}): SqliteStore {
+    return new SqliteStore(url.replace(/^sqlite:(\/\/)?/, ''), options);
   }
 }
