@@ -39,6 +39,10 @@ export interface RunningHookd {
   /** The maintenance sweeps of a worker node (null on api nodes), for tests to run at once. */
   autoDisable: AutoDisableSweep | null;
   retention: RetentionSweep | null;
+  /** Resolves once the worker's claim loop has run and waits (at once on api nodes): see DeliveryWorker.claimLoopRan. */
+  claimLoopRan(): Promise<void>;
+  /** Deliveries the worker holds: waiting in its lanes, in flight, or with results being written. */
+  workerLoad(): number;
   close(): Promise<void>;
 }
 
@@ -189,6 +193,8 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
     generatedAdminKey,
     autoDisable,
     retention,
+    claimLoopRan: () => worker?.claimLoopRan() ?? Promise.resolve(),
+    workerLoad: () => worker?.load ?? 0,
     close() {
       closing ??= (async () => {
         autoDisable?.stop();

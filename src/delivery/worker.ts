@@ -9,6 +9,7 @@ import { DEFAULT_RETRY_POLICY, parseRetryAfterMs } from '../domain/retry-schedul
 import type { ClaimedDelivery, EndpointWithSecrets, HookEvent, RetryPolicy } from '../domain/types.js';
 import type { DeliveryQueue, HandedDelivery, QueueConsumer } from '../queue/delivery-queue.js';
 import type { AttemptRecord, Store } from '../store/store.js';
+import { Admission, type AfterClaim, type WakeOn } from './admission.js';
 import { Lane, Pace } from './lane.js';
 import { AttemptRecorder } from './recorder.js';
 import type { HttpSender, SendResult } from './sender.js';
@@ -43,19 +44,10 @@ export interface WorkerOptions {
 }
 
 const DEFAULT_CALLBACK_TIMEOUT_MS = 15_000;
-const CLAIM_BATCH = 200;
 const LEASE_SWEEP_EVERY_MS = 5_000;
 /** How often lanes are checked for a destination that turned slow, and idle ones forgotten. */
 const LANE_CHECK_EVERY_MS = 250;
 const FORGET_IDLE_LANE_MS = 60_000;
-
-/**
- * What the idle loop waits for: new work (it has free slots and nothing was due); new work or a
- * quarter of its slots freed since it last claimed (lanes were full: claiming again at once would
- * hand the new ones back too, and claiming at every completion would make many tiny claims); or
- * a quarter of its slots free (every slot is taken; then new work cannot be started anyway).
- */
-type WakeOn = 'newWork' | 'slotsFreed' | 'freeSlots';
 
 interface Job {
   delivery: ClaimedDelivery;
@@ -67,15 +59,13 @@ export class DeliveryWorker implements QueueConsumer {
   readonly owner = newId('key').replace('key_', 'worker_');
   private readonly recorder: AttemptRecorder;
   private readonly lanes = new Map<string, Lane<Job>>();
-  private held = 0;
+  private readonly admission: Admission;
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
+  /** Ends the current idle wait; null while the loop is not waiting. */
   private wakeUp: (() => void) | null = null;
-  private wakeRequested = false;
-  /** What ends the current idle wait early (besides the poll timer and stop). */
-  private wakeOn: WakeOn | null = null;
-  /** Worker slots freed since the loop began its idle wait. */
-  private freedSinceIdle = 0;
+  /** Callers of claimLoopRan, answered when the loop next waits. */
+  private loopWaiters: Array<() => void> = [];
   /** Deliveries handed over by the queue this turn, started together at its end. */
   private handedOver: HandedDelivery[] = [];
   private detach: () => void = () => undefined;
@@ -88,6 +78,7 @@ export class DeliveryWorker implements QueueConsumer {
   constructor(private readonly options: WorkerOptions) {
     this.recorder = new AttemptRecorder(options.queue, options.log, options.queue.parallelFinishes);
     this.idlePollMs = options.idlePollMs ?? 1000;
+    this.admission = new Admission(options.concurrency);
   }
 
   get leaseMs(): number {
@@ -104,8 +95,17 @@ export class DeliveryWorker implements QueueConsumer {
 
   /** New work may be due: look now rather than at the next poll. */
   wake(): void {
-    this.wakeRequested = true;
-    if (this.wakeOn !== 'freeSlots' || !this.running) this.wakeUp?.();
+    if (this.admission.wake(this.running)) this.wakeUp?.();
+  }
+
+  /**
+   * Resolves once the claim loop has run and waits for a wake-up (at once if it waits now): from
+   * then on nothing new starts until something wakes it. Tests use it to prove that nothing
+   * happens, instead of sleeping.
+   */
+  claimLoopRan(): Promise<void> {
+    if (this.wakeUp !== null || !this.running) return Promise.resolve();
+    return new Promise((resolve) => this.loopWaiters.push(resolve));
   }
 
   /** Stops claiming, lets attempts in flight finish, gives back what never started, writes every result. */
@@ -115,38 +115,38 @@ export class DeliveryWorker implements QueueConsumer {
     this.detach();
     this.wake();
     await this.loopDone;
+    for (const waiter of this.loopWaiters.splice(0)) waiter();
     const unstarted: string[] = [];
     for (const lane of this.lanes.values()) {
       const waiting = lane.waiting.splice(0);
       unstarted.push(...waiting.map((job) => job.delivery.id));
-      this.held -= waiting.length;
+      this.admission.handedBack(waiting.length);
     }
     await this.options.queue.release(unstarted, this.owner, this.options.clock.now());
-    while (this.held > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    while (this.admission.load > 0) await new Promise((resolve) => setTimeout(resolve, 10));
     await this.recorder.flush();
   }
 
   /** Deliveries this worker holds: waiting in lanes, in flight, or with results not yet committed. */
   get load(): number {
-    return this.held;
+    return this.admission.load;
   }
 
   private async loop(): Promise<void> {
     while (this.running) {
       this.checkLanes();
-      let wakeOn: WakeOn = 'freeSlots';
-      if (this.held < this.options.concurrency) {
-        wakeOn = 'newWork';
+      let afterClaim: AfterClaim | null = null;
+      if (this.admission.claimLimit() > 0) {
+        afterClaim = 'caughtUp';
         try {
           await this.sweepLeases();
-          const next = await this.claimAndDispatch();
-          if (next === 'claimMore') continue;
-          if (next === 'lanesFull') wakeOn = 'slotsFreed';
+          afterClaim = await this.claimAndDispatch();
+          if (afterClaim === 'claimMore') continue;
         } catch (error) {
           this.options.log.error({ err: error }, 'claiming deliveries failed');
         }
       }
-      await this.idle(wakeOn);
+      await this.idle(this.admission.waitFor(afterClaim));
     }
   }
 
@@ -159,13 +159,13 @@ export class DeliveryWorker implements QueueConsumer {
   }
 
   /** Claims what is due and starts it; says what the loop should do next. */
-  private async claimAndDispatch(): Promise<'claimMore' | 'caughtUp' | 'lanesFull'> {
-    const limit = Math.min(this.options.concurrency - this.held, CLAIM_BATCH);
+  private async claimAndDispatch(): Promise<AfterClaim> {
+    const limit = this.admission.claimLimit();
     const now = this.options.clock.now();
-    this.wakeRequested = false;
+    this.admission.claiming();
     const claimed = await this.options.queue.claim(this.owner, now, limit, now + this.options.leaseMs);
-    if (claimed.length === 0) return 'caughtUp';
-    this.held += claimed.length;
+    const after = this.admission.claimed(claimed.length, limit);
+    if (claimed.length === 0) return after;
     const lanesFull = await this.dispatch(claimed, null).catch((error: unknown) => {
       // Their lease runs out and they are claimed again; meanwhile their slots are free.
       for (let i = 0; i < claimed.length; i++) this.release();
@@ -173,15 +173,12 @@ export class DeliveryWorker implements QueueConsumer {
     });
     // When lanes are full, claiming again at once would hand the new ones back too: wait until an
     // attempt finishes (or new work arrives). Otherwise, more is probably due after a full batch.
-    if (lanesFull) return 'lanesFull';
-    return claimed.length === limit ? 'claimMore' : 'caughtUp';
+    return lanesFull ? 'lanesFull' : after;
   }
 
   /** Room for deliveries the queue is about to hand over: taken only while stopping is not under way and slots are free. */
   reserveSlots(count: number): boolean {
-    if (!this.running || this.held + count > this.options.concurrency) return false;
-    this.held += count;
-    return true;
+    return this.running && this.admission.reserve(count);
   }
 
   returnSlots(count: number): void {
@@ -276,7 +273,7 @@ export class DeliveryWorker implements QueueConsumer {
    * healthy endpoints could use. They become due again when the lane could have reached them.
    */
   private handBack(lane: Lane<Job>, jobs: Job[]): void {
-    this.held -= jobs.length;
+    this.admission.handedBack(jobs.length);
     const dueAt = this.options.clock.now() + lane.handBackDelayMs(jobs.length);
     void this.options.queue
       .release(
@@ -324,19 +321,9 @@ export class DeliveryWorker implements QueueConsumer {
       });
   }
 
-  /** A delivery's result is on record (or it was handed back): its worker slot is free. */
+  /** A delivery's result is on record (or its slot was never used): its worker slot is free. */
   private release(): void {
-    this.held -= 1;
-    // Wake the loop once a quarter of the slots is free again (see WakeOn), so that it claims in
-    // batches rather than one delivery at a time.
-    this.freedSinceIdle += 1;
-    const quarter = Math.max(1, this.options.concurrency / 4);
-    if (
-      (this.wakeOn === 'slotsFreed' && this.freedSinceIdle >= quarter) ||
-      (this.wakeOn === 'freeSlots' && this.options.concurrency - this.held >= quarter)
-    ) {
-      this.wakeUp?.();
-    }
+    if (this.admission.released()) this.wakeUp?.();
   }
 
   /**
@@ -453,18 +440,17 @@ export class DeliveryWorker implements QueueConsumer {
 
   /** Waits for a wake-up (see WakeOn) or the idle poll, which is what picks up retries coming due. */
   private idle(wakeOn: WakeOn): Promise<void> {
-    if (!this.running || (wakeOn !== 'freeSlots' && this.wakeRequested)) return Promise.resolve();
-    this.wakeOn = wakeOn;
-    this.freedSinceIdle = 0;
+    if (!this.admission.startWaiting(wakeOn, this.running)) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
         this.wakeUp = null;
-        this.wakeOn = null;
+        this.admission.stopWaiting();
         resolve();
       };
       const timer = setTimeout(done, this.idlePollMs);
       this.wakeUp = done;
+      for (const ranAndWaits of this.loopWaiters.splice(0)) ranAndWaits();
     });
   }
 }
