@@ -10,7 +10,7 @@ import { hashApiKey } from './domain/keys.js';
 import { BUILT_IN_EVENT_TYPES } from './domain/operational-events.js';
 import { generateSecret } from './domain/signing.js';
 import { HttpSender } from './delivery/sender.js';
-import type { Resolver } from './delivery/guarded-lookup.js';
+import type { Resolver } from './delivery/dns-guard.js';
 import { AutoDisableSweep } from './maintenance/auto-disable.js';
 import { RetentionSweep } from './maintenance/retention.js';
 import { DeliveryWorker } from './delivery/worker.js';

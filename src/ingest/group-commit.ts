@@ -101,17 +101,17 @@ export class GroupCommit<T> {
       (error: unknown): Array<IngestOutcome[] | Error | null> => (group.length > 1 ? group.map(() => null) : [toError(error)]),
     );
     // A shared transaction that failed or was rolled back: each caller again, in its own.
-    const settled: Array<IngestOutcome[] | Error> = [];
+    const answered: Array<IngestOutcome[] | Error> = [];
     for (const [index, answer] of answers.entries()) {
-      settled.push(
+      answered.push(
         answer ?? (await this.queue.enqueue(events[index]!, dedupeSince, now).catch((error: unknown) => toError(error))),
       );
     }
     // A caller's call with a conflict was rolled back whole: its other events say `created` but
     // none of them is stored.
-    this.steps.committed(settled.flatMap((answer) => (answer instanceof Error || hasConflict(answer) ? [] : answer)));
+    this.steps.committed(answered.flatMap((answer) => (answer instanceof Error || hasConflict(answer) ? [] : answer)));
     for (const [index, submission] of group.entries()) {
-      const answer = settled[index]!;
+      const answer = answered[index]!;
       if (answer instanceof Error) submission.reject(answer);
       else submission.resolve(answer);
     }
