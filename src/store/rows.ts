@@ -98,19 +98,20 @@ export function toEventType(row: EventTypeRow): EventType {
   };
 }
 
-export function eventTypeParams(eventType: EventType): unknown[] {
+/** The columns a user may change: description, category, schema, examples, parameters, archived. */
+export function eventTypeContent(eventType: EventType): unknown[] {
   return [
-    eventType.name,
     eventType.description,
     eventType.category,
     eventType.schema === null ? null : JSON.stringify(eventType.schema),
     JSON.stringify(eventType.examples),
     JSON.stringify(eventType.parameters),
     eventType.archived ? 1 : 0,
-    eventType.builtIn ? 1 : 0,
-    eventType.createdAt,
-    eventType.updatedAt,
   ];
+}
+
+export function eventTypeParams(eventType: EventType): unknown[] {
+  return [eventType.name, ...eventTypeContent(eventType), eventType.builtIn ? 1 : 0, eventType.createdAt, eventType.updatedAt];
 }
 
 export interface EndpointRow {

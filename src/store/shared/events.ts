@@ -52,16 +52,7 @@ export function sharedEvents(db: SqlDb): Omit<EventStore, 'upsertBuiltInEventTyp
       const row = await db.one<rows.EventTypeRow>(
         `UPDATE event_types SET description = ?, category = ?, schema = ?, examples = ?, parameters = ?, archived = ?, updated_at = ?
          WHERE name = ? AND built_in = 0 RETURNING *`,
-        [
-          eventType.description,
-          eventType.category,
-          eventType.schema === null ? null : JSON.stringify(eventType.schema),
-          JSON.stringify(eventType.examples),
-          JSON.stringify(eventType.parameters),
-          eventType.archived ? 1 : 0,
-          eventType.updatedAt,
-          eventType.name,
-        ],
+        [...rows.eventTypeContent(eventType), eventType.updatedAt, eventType.name],
       );
       return row === undefined ? null : rows.toEventType(row);
     },
