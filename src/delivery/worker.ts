@@ -1,18 +1,14 @@
 import type { Logger } from 'pino';
 import type { Clock, RandomSource } from '../domain/clock.js';
 import { newId } from '../domain/ids.js';
-import { nextState } from '../domain/next-state.js';
-import { classifyOutcome, type AttemptResult } from '../domain/outcome.js';
-import { redactHeaders } from '../domain/redaction.js';
-import { buildRequest, type OutgoingRequest, type RequestTarget } from '../domain/request.js';
-import { DEFAULT_RETRY_POLICY, parseRetryAfterMs } from '../domain/retry-schedule.js';
-import type { ClaimedDelivery, EndpointWithSecrets, HookEvent, RetryPolicy } from '../domain/types.js';
+import type { ClaimedDelivery, HookEvent } from '../domain/types.js';
 import type { DeliveryQueue, HandedDelivery, QueueConsumer } from '../queue/delivery-queue.js';
 import type { AttemptRecord, Store } from '../store/store.js';
 import { Admission, type AfterClaim, type WakeOn } from './admission.js';
+import { makeAttempt, type AttemptContext, type Job } from './attempt.js';
 import { Lane, Pace } from './lane.js';
 import { AttemptRecorder } from './recorder.js';
-import type { HttpSender, SendResult } from './sender.js';
+import type { HttpSender } from './sender.js';
 
 // The delivery worker: claims due deliveries from the queue under a lease (or starts new ones the
 // queue handed over at ingest), sends them through per-endpoint lanes, and records each outcome.
@@ -43,23 +39,17 @@ export interface WorkerOptions {
   onRecorded?: (delivery: ClaimedDelivery, record: AttemptRecord) => void;
 }
 
-const DEFAULT_CALLBACK_TIMEOUT_MS = 15_000;
 const LEASE_SWEEP_EVERY_MS = 5_000;
 /** How often lanes are checked for a destination that turned slow, and idle ones forgotten. */
 const LANE_CHECK_EVERY_MS = 250;
 const FORGET_IDLE_LANE_MS = 60_000;
-
-interface Job {
-  delivery: ClaimedDelivery;
-  event: HookEvent;
-  endpoint: EndpointWithSecrets | null;
-}
 
 export class DeliveryWorker implements QueueConsumer {
   readonly owner = newId('key').replace('key_', 'worker_');
   private readonly recorder: AttemptRecorder;
   private readonly lanes = new Map<string, Lane<Job>>();
   private readonly admission: Admission;
+  private readonly attemptContext: AttemptContext;
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   /** Ends the current idle wait; null while the loop is not waiting. */
@@ -79,6 +69,8 @@ export class DeliveryWorker implements QueueConsumer {
     this.recorder = new AttemptRecorder(options.queue, options.log, options.queue.parallelFinishes);
     this.idlePollMs = options.idlePollMs ?? 1000;
     this.admission = new Admission(options.concurrency);
+    const { sender, clock, random, log, userAgent, callbackSecret } = options;
+    this.attemptContext = { sender, clock, random, log, userAgent, callbackSecret, owner: this.owner };
   }
 
   get leaseMs(): number {
@@ -347,95 +339,10 @@ export class DeliveryWorker implements QueueConsumer {
     return committed;
   }
 
-  private targetOf(job: Job): { target: RequestTarget; secrets: string[]; policy: RetryPolicy; timeoutMs: number } {
-    const { endpoint, delivery } = job;
-    if (endpoint === null) {
-      return {
-        target: { url: delivery.url, method: 'POST', headers: {}, queryParams: {}, body: { format: 'standard' } },
-        secrets: [this.options.callbackSecret],
-        policy: DEFAULT_RETRY_POLICY,
-        timeoutMs: DEFAULT_CALLBACK_TIMEOUT_MS,
-      };
-    }
-    const now = this.options.clock.now();
-    const { previous, previousExpiresAt } = endpoint.secrets;
-    const inGrace = previous !== null && previousExpiresAt !== null && previousExpiresAt > now;
-    return {
-      target: endpoint,
-      secrets: inGrace ? [endpoint.secrets.current, previous] : [endpoint.secrets.current],
-      policy: endpoint.retry,
-      timeoutMs: endpoint.timeoutMs,
-    };
-  }
-
   /** Makes the attempt and records it: how long the request took, and when its result is committed. */
   private async attempt(job: Job): Promise<{ durationMs: number; recorded: Promise<void> }> {
-    const { delivery, event } = job;
-    const { target, secrets, policy, timeoutMs } = this.targetOf(job);
-    const startedAt = this.options.clock.now();
-    let request: OutgoingRequest;
-    try {
-      request = buildRequest({
-        target,
-        event,
-        deliveryId: delivery.id,
-        secrets,
-        timestampSeconds: Math.floor(startedAt / 1000),
-        userAgent: this.options.userAgent,
-      });
-    } catch (error) {
-      // A template whose output is too large for this event: the request cannot be built, now or later.
-      this.options.log.warn({ deliveryId: delivery.id, err: error }, 'could not build the request');
-      request = { method: target.method, url: delivery.url, headers: {}, body: null };
-      const recorded = this.recordResult(job, request, startedAt, policy, {
-        statusCode: null,
-        error: 'invalid_request',
-        responseHeaders: {},
-        responseBody: null,
-        durationMs: 0,
-      });
-      return { durationMs: 0, recorded };
-    }
-    const sent = await this.options.sender.send(request, timeoutMs);
-    return { durationMs: sent.durationMs, recorded: this.recordResult(job, request, startedAt, policy, sent) };
-  }
-
-  private recordResult(job: Job, request: OutgoingRequest, startedAt: number, policy: RetryPolicy, sent: SendResult): Promise<void> {
-    const { delivery } = job;
-    const result: AttemptResult =
-      sent.statusCode !== null ? { kind: 'response', statusCode: sent.statusCode } : { kind: 'error', error: sent.error ?? 'network' };
-    const verdict = classifyOutcome(result, { dropOn4xx: policy.dropOn4xx });
-    const now = this.options.clock.now();
-    const next = nextState(
-      {
-        verdict,
-        policy,
-        attemptsMade: delivery.attempts + 1,
-        singleAttempt: delivery.singleAttempt,
-        retryAfterMs: parseRetryAfterMs(sent.responseHeaders['retry-after'], now),
-        now,
-      },
-      this.options.random,
-    );
-    return this.record(delivery, {
-      deliveryId: delivery.id,
-      endpointId: delivery.endpointId,
-      leaseOwner: this.owner,
-      attempt: {
-        id: newId('att', startedAt),
-        deliveryId: delivery.id,
-        startedAt,
-        durationMs: sent.durationMs,
-        statusCode: sent.statusCode,
-        error: sent.error,
-        requestHeaders: redactHeaders(request.headers),
-        responseHeaders: sent.responseHeaders,
-        responseBody: sent.responseBody,
-      },
-      ...next,
-      lastStatusCode: sent.statusCode,
-      lastError: sent.error,
-    });
+    const { durationMs, record } = await makeAttempt(job, this.attemptContext);
+    return { durationMs, recorded: this.record(job.delivery, record) };
   }
 
   /** Waits for a wake-up (see WakeOn) or the idle poll, which is what picks up retries coming due. */
