@@ -5,13 +5,12 @@ import { CALLBACK_SECRET_SETTING } from './api/settings.js';
 import { buildApp } from './app.js';
 import { ConfigError, type Config } from './config.js';
 import { parseEncryptionKey, SecretBox, SecretBoxError } from './domain/secret-box.js';
-import { withSealedSecrets } from './store/sealed-secrets.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import { hashApiKey } from './domain/keys.js';
 import { BUILT_IN_EVENT_TYPES } from './domain/operational-events.js';
 import { generateSecret } from './domain/signing.js';
 import { HttpSender } from './delivery/sender.js';
-import type { Resolver } from './delivery/guarded-lookup.js';
+import type { Resolver } from './delivery/dns-guard.js';
 import { AutoDisableSweep } from './maintenance/auto-disable.js';
 import { RetentionSweep } from './maintenance/retention.js';
 import { DeliveryWorker } from './delivery/worker.js';
@@ -19,6 +18,7 @@ import { OperationalEvents } from './ingest/operational-events.js';
 import { Operations } from './operations/operations.js';
 import { OperationTimeoutSweep } from './operations/timeout-sweep.js';
 import { Publisher } from './ingest/publisher.js';
+import { DatabaseQueue } from './queue/delivery-queue.js';
 import { openAdminKeyOutlet, printingOutlet, type AdminKeyOutlet } from './first-admin-key.js';
 import { createLogger, resolveLogFormat } from './log.js';
 import { logDeliveryRecorded } from './observability/delivery-log.js';
@@ -41,6 +41,10 @@ export interface RunningHookd {
   /** The maintenance sweeps of a worker node (null on api nodes), for tests to run at once. */
   autoDisable: AutoDisableSweep | null;
   retention: RetentionSweep | null;
+  /** Resolves once the worker's claim loop has run and waits (at once on api nodes): see DeliveryWorker.claimLoopRan. */
+  claimLoopRan(): Promise<void>;
+  /** Deliveries the worker holds: waiting in its lanes, in flight, or with results being written. */
+  workerLoad(): number;
   close(): Promise<void>;
 }
 
@@ -129,7 +133,7 @@ export async function prepareStore(config: Config, clock: Clock = systemClock): 
   const box = secretBoxOf(config);
   let store: Store | null = null;
   try {
-    store = withSealedSecrets(openStore(config.databaseUrl), box);
+    store = openStore(config.databaseUrl, box);
     await store.migrate();
     await store.upsertBuiltInEventTypes(BUILT_IN_EVENT_TYPES.map((type) => ({ ...type, createdAt: clock.now(), updatedAt: clock.now() })));
     return store;
@@ -148,7 +152,8 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
   const clock = options.clock ?? systemClock;
   const log = options.log ?? createLogger(config.logLevel, undefined, resolveLogFormat(config.logFormat));
   const store = await prepareStore(config, clock);
-  const publisher = new Publisher(store, clock);
+  const queue = new DatabaseQueue(store);
+  const publisher = new Publisher(store, queue, clock);
   let worker: DeliveryWorker | null = null;
   let sender: HttpSender | null = null;
   let app: FastifyInstance | null = null;
@@ -189,12 +194,12 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
 
   let autoDisable: AutoDisableSweep | null = null;
   let retention: RetentionSweep | null = null;
-  let unsubscribeWork = (): void => undefined;
   let operationSweep: OperationTimeoutSweep | null = null;
   if (config.role !== 'api') {
     sender = new HttpSender({ allowPrivateUrls: config.allowPrivateUrls, connectionsPerOrigin: config.workerConcurrency, resolve: options.resolve });
     const startedWorker = new DeliveryWorker({
-      store,
+      queue,
+      targets: store,
       sender,
       clock,
       random: Math.random,
@@ -212,9 +217,6 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
       },
     });
     worker = startedWorker;
-    publisher.onDeliveriesCreated(() => startedWorker.wake());
-    publisher.handOffTo(startedWorker);
-    unsubscribeWork = store.onNewWork(() => startedWorker.wake());
     startedWorker.start();
     autoDisable = new AutoDisableSweep(store, clock, log, (endpoint) => operational.endpointDisabled(endpoint));
     autoDisable.start();
@@ -238,13 +240,14 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
     generatedAdminKey,
     autoDisable,
     retention,
+    claimLoopRan: () => worker?.claimLoopRan() ?? Promise.resolve(),
+    workerLoad: () => worker?.load ?? 0,
     close() {
       closing ??= (async () => {
         autoDisable?.stop();
         retention?.stop();
         await listening.close();
         await operationSweep?.stop();
-        unsubscribeWork();
         await worker?.stop();
         await sender?.close();
         await store.close();

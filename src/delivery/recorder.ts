@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import type { AttemptRecord, Store } from '../store/store.js';
+import type { DeliveryQueue } from '../queue/delivery-queue.js';
+import type { AttemptRecord } from '../store/store.js';
 
 // Attempt results are written in batches: one transaction for many attempts is what lets SQLite
 // and PostgreSQL keep up with the sender (a single-row commit costs about as much as 5–10 sends).
@@ -17,7 +18,7 @@ export class AttemptRecorder {
   private readonly writes = new Set<Promise<void>>();
 
   constructor(
-    private readonly store: Store,
+    private readonly queue: Pick<DeliveryQueue, 'finish'>,
     private readonly log: Logger,
     private readonly parallelWrites = 1,
     private readonly maxBatch = 200,
@@ -64,7 +65,7 @@ export class AttemptRecorder {
   private async write(batch: AttemptRecord[]): Promise<void> {
     for (let tries = 1; ; tries++) {
       try {
-        await this.store.recordAttempts(batch);
+        await this.queue.finish(batch);
         return;
       } catch (error) {
         // The database being away must not lose results we hold: keep trying. If the process dies

@@ -1,7 +1,7 @@
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { AttemptErrorCode } from '../domain/outcome.js';
 import type { OutgoingRequest } from '../domain/request.js';
-import { assertHostAllowed, createGuardedLookup, type Resolver } from './guarded-lookup.js';
+import { assertHostAllowed, createDnsGuardedLookup, type Resolver } from './dns-guard.js';
 
 // Sends one attempt over HTTP with undici: pooled keep-alive connections per origin, a hard
 // per-attempt timeout, redirects never followed, and the response body read only up to what is
@@ -45,7 +45,7 @@ export class HttpSender {
       keepAliveTimeout: 30_000,
       // The guarded lookup checks every address a name resolves to and connects only to one it
       // checked: a receiver's DNS cannot point us at an internal address between check and connect.
-      connect: { lookup: createGuardedLookup({ allowPrivate: options.allowPrivateUrls, resolve: options.resolve }) },
+      connect: { lookup: createDnsGuardedLookup({ allowPrivate: options.allowPrivateUrls, resolve: options.resolve }) },
     });
   }
 

@@ -1,24 +1,26 @@
 import type { Logger } from 'pino';
 import type { Clock, RandomSource } from '../domain/clock.js';
 import { newId } from '../domain/ids.js';
-import { nextState } from '../domain/next-state.js';
-import { classifyOutcome, type AttemptResult } from '../domain/outcome.js';
-import { redactHeaders, redactUrl, REQUEST_BODY_KEPT_CHARS } from '../domain/redaction.js';
-import { buildRequest, type OutgoingRequest, type RequestTarget } from '../domain/request.js';
-import { DEFAULT_RETRY_POLICY, parseRetryAfterMs } from '../domain/retry-schedule.js';
-import type { ClaimedDelivery, EndpointWithSecrets, HookEvent, RetryPolicy } from '../domain/types.js';
-import type { AttemptRecord, DeliveryLease, Store } from '../store/store.js';
+import type { ClaimedDelivery, HookEvent } from '../domain/types.js';
+import type { DeliveryQueue, HandedDelivery, QueueConsumer } from '../queue/delivery-queue.js';
+import type { AttemptRecord, Store } from '../store/store.js';
+import { Admission, type AfterClaim, type WakeOn } from './admission.js';
+import { makeAttempt, type AttemptContext, type Job } from './attempt.js';
 import { Lane, Pace } from './lane.js';
 import { AttemptRecorder } from './recorder.js';
-import type { HttpSender, SendResult } from './sender.js';
+import type { HttpSender } from './sender.js';
 
-// The delivery worker: claims due deliveries from the store under a lease (or takes new ones that
-// ingest stored already leased to it), sends them through per-endpoint lanes, and records each
-// outcome. The queue lives in the database; this process holds only what it has leased, so a
-// crash loses nothing (leases run out and others take over).
+// The delivery worker: claims due deliveries from the queue under a lease (or starts new ones the
+// queue handed over at ingest), sends them through per-endpoint lanes, and records each outcome.
+// The queue lives in the database; this process holds only what it has leased, so a crash loses
+// nothing (leases run out and others take over).
+
+/** What the worker reads and reserves besides the queue: each delivery's event and endpoint, and rate-limit slots. */
+export type DeliveryTargets = Pick<Store, 'getEvents' | 'getEndpoints' | 'reserveRateSlot'>;
 
 export interface WorkerOptions {
-  store: Store;
+  queue: DeliveryQueue;
+  targets: DeliveryTargets;
   sender: HttpSender;
   clock: Clock;
   random: RandomSource;
@@ -37,46 +39,26 @@ export interface WorkerOptions {
   onRecorded?: (delivery: ClaimedDelivery, record: AttemptRecord) => void;
 }
 
-const DEFAULT_CALLBACK_TIMEOUT_MS = 15_000;
-const CLAIM_BATCH = 200;
 const LEASE_SWEEP_EVERY_MS = 5_000;
-/** Batches of results written at once on PostgreSQL (its pool has 10 connections by default). */
-const PARALLEL_RESULT_WRITES = 4;
 /** How often lanes are checked for a destination that turned slow, and idle ones forgotten. */
 const LANE_CHECK_EVERY_MS = 250;
 const FORGET_IDLE_LANE_MS = 60_000;
 
-/**
- * What the idle loop waits for: new work (it has free slots and nothing was due); new work or a
- * quarter of its slots freed since it last claimed (lanes were full: claiming again at once would
- * hand the new ones back too, and claiming at every completion would make many tiny claims); or
- * a quarter of its slots free (every slot is taken; then new work cannot be started anyway).
- */
-type WakeOn = 'newWork' | 'slotsFreed' | 'freeSlots';
-
-interface Job {
-  delivery: ClaimedDelivery;
-  event: HookEvent;
-  endpoint: EndpointWithSecrets | null;
-}
-
-export class DeliveryWorker {
+export class DeliveryWorker implements QueueConsumer {
   readonly owner = newId('key').replace('key_', 'worker_');
   private readonly recorder: AttemptRecorder;
   private readonly lanes = new Map<string, Lane<Job>>();
-  private held = 0;
+  private readonly admission: Admission;
+  private readonly attemptContext: AttemptContext;
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
+  /** Ends the current idle wait; null while the loop is not waiting. */
   private wakeUp: (() => void) | null = null;
-  private wakeRequested = false;
-  /** What ends the current idle wait early (besides the poll timer and stop). */
-  private wakeOn: WakeOn | null = null;
-  /** Worker slots freed since the loop began its idle wait. */
-  private freedSinceIdle = 0;
-  /** Deliveries handed over by ingest this turn, started together at its end. */
-  private handedOver: Array<{ delivery: ClaimedDelivery; event: HookEvent }> = [];
-  /** The last claim found less than it could take: nothing older is waiting for this worker. */
-  private caughtUp = false;
+  /** Callers of claimLoopRan, answered when the loop next waits. */
+  private loopWaiters: Array<() => void> = [];
+  /** Deliveries handed over by the queue this turn, started together at its end. */
+  private handedOver: HandedDelivery[] = [];
+  private detach: () => void = () => undefined;
   private lastLeaseSweep = 0;
   private lastLaneCheck = 0;
   /** How long attempts typically take, across destinations: what "slow" is measured against. */
@@ -84,64 +66,79 @@ export class DeliveryWorker {
   private readonly idlePollMs: number;
 
   constructor(private readonly options: WorkerOptions) {
-    // PostgreSQL writes over several connections, so batches written side by side overlap their
-    // round trips; SQLite writes synchronously, one at a time whatever we do.
-    this.recorder = new AttemptRecorder(options.store, options.log, options.store.dialect === 'postgres' ? PARALLEL_RESULT_WRITES : 1);
+    this.recorder = new AttemptRecorder(options.queue, options.log, options.queue.parallelFinishes);
     this.idlePollMs = options.idlePollMs ?? 1000;
+    this.admission = new Admission(options.concurrency);
+    const { sender, clock, random, log, userAgent, callbackSecret } = options;
+    this.attemptContext = { sender, clock, random, log, userAgent, callbackSecret, owner: this.owner };
   }
 
+  get leaseMs(): number {
+    return this.options.leaseMs;
+  }
+
+  /** Becomes its node's queue consumer (hand-offs and wake-ups) and starts claiming. */
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.detach = this.options.queue.attach(this);
     this.loopDone = this.loop();
   }
 
   /** New work may be due: look now rather than at the next poll. */
   wake(): void {
-    // Deliveries were queued: until a claim has taken them, new ones are not handed over ahead of them.
-    this.caughtUp = false;
-    this.wakeRequested = true;
-    if (this.wakeOn !== 'freeSlots' || !this.running) this.wakeUp?.();
+    if (this.admission.wake(this.running)) this.wakeUp?.();
+  }
+
+  /**
+   * Resolves once the claim loop has run and waits for a wake-up (at once if it waits now): from
+   * then on nothing new starts until something wakes it. Tests use it to prove that nothing
+   * happens, instead of sleeping.
+   */
+  claimLoopRan(): Promise<void> {
+    if (this.wakeUp !== null || !this.running) return Promise.resolve();
+    return new Promise((resolve) => this.loopWaiters.push(resolve));
   }
 
   /** Stops claiming, lets attempts in flight finish, gives back what never started, writes every result. */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.detach();
     this.wake();
     await this.loopDone;
+    for (const waiter of this.loopWaiters.splice(0)) waiter();
     const unstarted: string[] = [];
     for (const lane of this.lanes.values()) {
       const waiting = lane.waiting.splice(0);
       unstarted.push(...waiting.map((job) => job.delivery.id));
-      this.held -= waiting.length;
+      this.admission.handedBack(waiting.length);
     }
-    await this.options.store.releaseDeliveries(unstarted, this.owner, this.options.clock.now());
-    while (this.held > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await this.options.queue.release(unstarted, this.owner, this.options.clock.now());
+    while (this.admission.load > 0) await new Promise((resolve) => setTimeout(resolve, 10));
     await this.recorder.flush();
   }
 
   /** Deliveries this worker holds: waiting in lanes, in flight, or with results not yet committed. */
   get load(): number {
-    return this.held;
+    return this.admission.load;
   }
 
   private async loop(): Promise<void> {
     while (this.running) {
       this.checkLanes();
-      let wakeOn: WakeOn = 'freeSlots';
-      if (this.held < this.options.concurrency) {
-        wakeOn = 'newWork';
+      let afterClaim: AfterClaim | null = null;
+      if (this.admission.claimLimit() > 0) {
+        afterClaim = 'caughtUp';
         try {
           await this.sweepLeases();
-          const next = await this.claimAndDispatch();
-          if (next === 'claimMore') continue;
-          if (next === 'lanesFull') wakeOn = 'slotsFreed';
+          afterClaim = await this.claimAndDispatch();
+          if (afterClaim === 'claimMore') continue;
         } catch (error) {
           this.options.log.error({ err: error }, 'claiming deliveries failed');
         }
       }
-      await this.idle(wakeOn);
+      await this.idle(this.admission.waitFor(afterClaim));
     }
   }
 
@@ -149,19 +146,18 @@ export class DeliveryWorker {
     const now = this.options.clock.now();
     if (now - this.lastLeaseSweep < LEASE_SWEEP_EVERY_MS) return;
     this.lastLeaseSweep = now;
-    const released = await this.options.store.releaseExpiredLeases(now);
+    const released = await this.options.queue.recoverExpiredLeases(now);
     if (released > 0) this.options.log.warn({ released }, 'took back deliveries whose lease ran out');
   }
 
   /** Claims what is due and starts it; says what the loop should do next. */
-  private async claimAndDispatch(): Promise<'claimMore' | 'caughtUp' | 'lanesFull'> {
-    const limit = Math.min(this.options.concurrency - this.held, CLAIM_BATCH);
+  private async claimAndDispatch(): Promise<AfterClaim> {
+    const limit = this.admission.claimLimit();
     const now = this.options.clock.now();
-    this.wakeRequested = false;
-    const claimed = await this.options.store.claimDueDeliveries(this.owner, now, limit, now + this.options.leaseMs);
-    this.caughtUp = claimed.length < limit;
-    if (claimed.length === 0) return 'caughtUp';
-    this.held += claimed.length;
+    this.admission.claiming();
+    const claimed = await this.options.queue.claim(this.owner, now, limit, now + this.options.leaseMs);
+    const after = this.admission.claimed(claimed.length, limit);
+    if (claimed.length === 0) return after;
     const lanesFull = await this.dispatch(claimed, null).catch((error: unknown) => {
       // Their lease runs out and they are claimed again; meanwhile their slots are free.
       for (let i = 0; i < claimed.length; i++) this.release();
@@ -169,39 +165,25 @@ export class DeliveryWorker {
     });
     // When lanes are full, claiming again at once would hand the new ones back too: wait until an
     // attempt finishes (or new work arrives). Otherwise, more is probably due after a full batch.
-    if (lanesFull) {
-      this.caughtUp = false;
-      return 'lanesFull';
-    }
-    return claimed.length === limit ? 'claimMore' : 'caughtUp';
+    return lanesFull ? 'lanesFull' : after;
   }
 
-  /**
-   * Room for `count` new deliveries, taken now, when this worker has nothing older waiting: ingest
-   * then stores them already leased to it and hands them over at commit (takeOver), which spares a
-   * claim. Null while it works through a backlog (new deliveries queue behind it) or stops.
-   */
-  reserveHandOff(count: number): DeliveryLease | null {
-    if (!this.running || !this.caughtUp) return null;
-    if (this.held + count > this.options.concurrency) {
-      // These will be queued, and later ones must not overtake them.
-      this.caughtUp = false;
-      return null;
-    }
-    this.held += count;
-    return { owner: this.owner, until: this.options.clock.now() + this.options.leaseMs };
+  /** Room for deliveries the queue is about to hand over: taken only while stopping is not under way and slots are free. */
+  reserveSlots(count: number): boolean {
+    return this.running && this.admission.reserve(count);
   }
 
-  /** Starts deliveries stored under a reservation of `reserved` (see reserveHandOff); gives back the rest. */
-  takeOver(handed: Array<{ delivery: ClaimedDelivery; event: HookEvent }>, reserved: number): void {
-    for (let unused = reserved - handed.length; unused > 0; unused--) this.release();
-    if (handed.length === 0) return;
+  returnSlots(count: number): void {
+    for (let unused = count; unused > 0; unused--) this.release();
+  }
+
+  startHandedOver(handed: HandedDelivery[]): void {
     // Hand-overs of one turn of the event loop are started together (one endpoint lookup for all).
-    if (this.handedOver.length === 0) setImmediate(() => this.startHandedOver());
+    if (this.handedOver.length === 0) setImmediate(() => this.startAllHandedOver());
     this.handedOver.push(...handed);
   }
 
-  private startHandedOver(): void {
+  private startAllHandedOver(): void {
     const handed = this.handedOver;
     this.handedOver = [];
     const events = [...new Map(handed.map(({ event }) => [event.id, event])).values()];
@@ -221,8 +203,8 @@ export class DeliveryWorker {
    */
   private async dispatch(claimed: ClaimedDelivery[], known: HookEvent[] | null): Promise<boolean> {
     const [events, endpoints] = await Promise.all([
-      known ?? this.options.store.getEvents([...new Set(claimed.map((d) => d.eventId))]),
-      this.options.store.getEndpoints([...new Set(claimed.flatMap((d) => (d.endpointId === null ? [] : [d.endpointId])))]),
+      known ?? this.options.targets.getEvents([...new Set(claimed.map((d) => d.eventId))]),
+      this.options.targets.getEndpoints([...new Set(claimed.flatMap((d) => (d.endpointId === null ? [] : [d.endpointId])))]),
     ]);
     const eventById = new Map(events.map((event) => [event.id, event]));
     const endpointById = new Map(endpoints.map((endpoint) => [endpoint.id, endpoint]));
@@ -283,10 +265,10 @@ export class DeliveryWorker {
    * healthy endpoints could use. They become due again when the lane could have reached them.
    */
   private handBack(lane: Lane<Job>, jobs: Job[]): void {
-    this.held -= jobs.length;
+    this.admission.handedBack(jobs.length);
     const dueAt = this.options.clock.now() + lane.handBackDelayMs(jobs.length);
-    void this.options.store
-      .releaseDeliveries(
+    void this.options.queue
+      .release(
         jobs.map((job) => job.delivery.id),
         this.owner,
         dueAt,
@@ -331,19 +313,9 @@ export class DeliveryWorker {
       });
   }
 
-  /** A delivery's result is on record (or it was handed back): its worker slot is free. */
+  /** A delivery's result is on record (or its slot was never used): its worker slot is free. */
   private release(): void {
-    this.held -= 1;
-    // Wake the loop once a quarter of the slots is free again (see WakeOn), so that it claims in
-    // batches rather than one delivery at a time.
-    this.freedSinceIdle += 1;
-    const quarter = Math.max(1, this.options.concurrency / 4);
-    if (
-      (this.wakeOn === 'slotsFreed' && this.freedSinceIdle >= quarter) ||
-      (this.wakeOn === 'freeSlots' && this.options.concurrency - this.held >= quarter)
-    ) {
-      this.wakeUp?.();
-    }
+    if (this.admission.released()) this.wakeUp?.();
   }
 
   /**
@@ -355,7 +327,7 @@ export class DeliveryWorker {
     if (rate === null || job.endpoint === null) return;
     const now = this.options.clock.now();
     // Whole milliseconds: limits above 1000 per second are spaced 1 ms apart.
-    const startAt = await this.options.store.reserveRateSlot(job.endpoint.id, now, Math.max(1, Math.round(1000 / rate)));
+    const startAt = await this.options.targets.reserveRateSlot(job.endpoint.id, now, Math.max(1, Math.round(1000 / rate)));
     if (startAt > now) await new Promise((resolve) => setTimeout(resolve, startAt - now));
   }
 
@@ -367,114 +339,25 @@ export class DeliveryWorker {
     return committed;
   }
 
-  private targetOf(job: Job): { target: RequestTarget; secrets: string[]; policy: RetryPolicy; timeoutMs: number } {
-    const { endpoint, delivery } = job;
-    if (endpoint === null) {
-      return {
-        target: { url: delivery.url, method: 'POST', headers: {}, queryParams: {}, body: { format: 'standard' } },
-        secrets: [this.options.callbackSecret],
-        policy: DEFAULT_RETRY_POLICY,
-        timeoutMs: DEFAULT_CALLBACK_TIMEOUT_MS,
-      };
-    }
-    const now = this.options.clock.now();
-    const { previous, previousExpiresAt } = endpoint.secrets;
-    const inGrace = previous !== null && previousExpiresAt !== null && previousExpiresAt > now;
-    return {
-      target: endpoint,
-      secrets: inGrace ? [endpoint.secrets.current, previous] : [endpoint.secrets.current],
-      policy: endpoint.retry,
-      timeoutMs: endpoint.timeoutMs,
-    };
-  }
-
   /** Makes the attempt and records it: how long the request took, and when its result is committed. */
   private async attempt(job: Job): Promise<{ durationMs: number; recorded: Promise<void> }> {
-    const { delivery, event } = job;
-    const { target, secrets, policy, timeoutMs } = this.targetOf(job);
-    const startedAt = this.options.clock.now();
-    let request: OutgoingRequest;
-    try {
-      request = buildRequest({
-        target,
-        event,
-        deliveryId: delivery.id,
-        secrets,
-        timestampSeconds: Math.floor(startedAt / 1000),
-        userAgent: this.options.userAgent,
-      });
-    } catch (error) {
-      // A template whose output is too large for this event: the request cannot be built, now or later.
-      this.options.log.warn({ deliveryId: delivery.id, err: error }, 'could not build the request');
-      request = { method: target.method, url: delivery.url, headers: {}, body: null };
-      const recorded = this.recordResult(job, request, startedAt, policy, {
-        statusCode: null,
-        error: 'invalid_request',
-        responseHeaders: {},
-        responseBody: null,
-        durationMs: 0,
-      });
-      return { durationMs: 0, recorded };
-    }
-    const sent = await this.options.sender.send(request, timeoutMs);
-    return { durationMs: sent.durationMs, recorded: this.recordResult(job, request, startedAt, policy, sent) };
-  }
-
-  private recordResult(job: Job, request: OutgoingRequest, startedAt: number, policy: RetryPolicy, sent: SendResult): Promise<void> {
-    const { delivery } = job;
-    const result: AttemptResult =
-      sent.statusCode !== null ? { kind: 'response', statusCode: sent.statusCode } : { kind: 'error', error: sent.error ?? 'network' };
-    const verdict = classifyOutcome(result, { dropOn4xx: policy.dropOn4xx });
-    const now = this.options.clock.now();
-    const next = nextState(
-      {
-        verdict,
-        policy,
-        attemptsMade: delivery.attempts + 1,
-        singleAttempt: delivery.singleAttempt,
-        retryAfterMs: parseRetryAfterMs(sent.responseHeaders['retry-after'], now),
-        now,
-      },
-      this.options.random,
-    );
-    return this.record(delivery, {
-      deliveryId: delivery.id,
-      endpointId: delivery.endpointId,
-      leaseOwner: this.owner,
-      attempt: {
-        id: newId('att', startedAt),
-        deliveryId: delivery.id,
-        startedAt,
-        durationMs: sent.durationMs,
-        statusCode: sent.statusCode,
-        error: sent.error,
-        requestHeaders: redactHeaders(request.headers),
-        requestMethod: request.method,
-        requestUrl: redactUrl(request.url),
-        requestBody: request.body === null ? null : request.body.slice(0, REQUEST_BODY_KEPT_CHARS),
-        responseHeaders: sent.responseHeaders,
-        responseBody: sent.responseBody,
-      },
-      ...next,
-      lastStatusCode: sent.statusCode,
-      lastError: sent.error,
-    });
+    const { durationMs, record } = await makeAttempt(job, this.attemptContext);
+    return { durationMs, recorded: this.record(job.delivery, record) };
   }
 
   /** Waits for a wake-up (see WakeOn) or the idle poll, which is what picks up retries coming due. */
   private idle(wakeOn: WakeOn): Promise<void> {
-    if (!this.running || (wakeOn !== 'freeSlots' && this.wakeRequested)) return Promise.resolve();
-    this.wakeOn = wakeOn;
-    this.freedSinceIdle = 0;
+    if (!this.admission.startWaiting(wakeOn, this.running)) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
         this.wakeUp = null;
-        this.wakeOn = null;
+        this.admission.stopWaiting();
         resolve();
       };
       const timer = setTimeout(done, this.idlePollMs);
       this.wakeUp = done;
+      for (const ranAndWaits of this.loopWaiters.splice(0)) ranAndWaits();
     });
   }
 }

@@ -1,27 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import type { HookEvent } from '../domain/types.js';
-import type { IngestOutcome, NewEvent, Store } from '../store/store.js';
+import type { DeliveryQueue } from '../queue/delivery-queue.js';
+import type { IngestOutcome, NewEvent } from '../store/store.js';
 import { GroupCommit } from './group-commit.js';
 
-// Which requests share a transaction. The store here only records the groups it is given: what is
+// Which requests share a transaction. The queue here only records the groups it is given: what is
 // tested is the grouping, not storage (the integration tests store through the real adapters).
 
-function recordingGroups(): { store: Store; groups: string[][] } {
+function recordingGroups(): { store: Pick<DeliveryQueue, 'enqueue'>; groups: string[][] } {
   const groups: string[][] = [];
   const store = {
-    async ingestEvents(events: NewEvent[]): Promise<IngestOutcome[]> {
+    async enqueue(events: NewEvent[]): Promise<IngestOutcome[]> {
       groups.push(events.map((item) => item.event.id));
       return events.map((item) => ({ outcome: 'created', event: item.event, deliveries: 0 }));
     },
-  } as unknown as Store;
+  };
   return { store, groups };
 }
 
 /** A 50 ms interval (2 ms in hookd), so that a slow machine cannot make a test's turns outlast it. */
 const INTERVAL_MS = 50;
 
-function commitOf(store: Store): GroupCommit<string> {
-  const steps = { prepare: async (ids: string[]) => ids.map((id): NewEvent => ({ event: { id } as HookEvent, deliveries: [], clientId: false })), settled: () => undefined };
+function commitOf(store: Pick<DeliveryQueue, 'enqueue'>): GroupCommit<string> {
+  const steps = { prepare: async (ids: string[]) => ids.map((id): NewEvent => ({ event: { id } as HookEvent, deliveries: [], clientId: false })), committed: () => undefined };
   return new GroupCommit<string>(store, () => ({ dedupeSince: 0, now: 0 }), steps, INTERVAL_MS);
 }
 

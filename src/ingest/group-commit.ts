@@ -1,4 +1,5 @@
-import type { IngestOutcome, NewEvent, Store } from '../store/store.js';
+import type { DeliveryQueue } from '../queue/delivery-queue.js';
+import type { IngestOutcome, NewEvent } from '../store/store.js';
 
 // Group commit: events posted by concurrent requests are stored in one transaction. A commit costs
 // about as much as writing a hundred events in it (each touches the same table and index pages),
@@ -31,26 +32,26 @@ interface Submission<T> {
 export interface GroupSteps<T> {
   /** Turns a group's items into the events to store, one for one and in order. */
   prepare(items: T[], now: number): Promise<NewEvent[]>;
-  /** Once per prepared group, before its callers are answered: what became of each event (null: not stored). */
-  settled(events: NewEvent[], outcomes: Array<IngestOutcome | null>): void;
+  /** Once per prepared group, before its callers are answered: the outcomes of the events that were stored. */
+  committed(outcomes: IngestOutcome[]): void;
 }
 
 export class GroupCommit<T> {
-  private queue: Submission<T>[] = [];
+  private waiting: Submission<T>[] = [];
   private scheduled = false;
   private lastFlushAt = Number.NEGATIVE_INFINITY;
 
   constructor(
-    private readonly store: Store,
+    private readonly queue: Pick<DeliveryQueue, 'enqueue'>,
     private readonly window: () => { dedupeSince: number; now: number },
     private readonly steps: GroupSteps<T>,
     private readonly minIntervalMs = MIN_COMMIT_INTERVAL_MS,
   ) {}
 
-  /** Stores the items (all or nothing, like Store.ingestEvents) together with other callers' of this turn. */
+  /** Stores the items (all or nothing, like DeliveryQueue.enqueue) together with other callers' of this turn. */
   ingest(items: T[]): Promise<IngestOutcome[]> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ items, resolve, reject });
+      this.waiting.push({ items, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         // Whatever requests this turn of the event loop parses share the transaction, and so do
@@ -65,11 +66,11 @@ export class GroupCommit<T> {
   private flush(): void {
     this.scheduled = false;
     this.lastFlushAt = performance.now();
-    while (this.queue.length > 0) {
+    while (this.waiting.length > 0) {
       const group: Submission<T>[] = [];
       let size = 0;
-      while (this.queue.length > 0 && (group.length === 0 || size + this.queue[0]!.items.length <= MAX_EVENTS_PER_COMMIT)) {
-        const next = this.queue.shift()!;
+      while (this.waiting.length > 0 && (group.length === 0 || size + this.waiting[0]!.items.length <= MAX_EVENTS_PER_COMMIT)) {
+        const next = this.waiting.shift()!;
         group.push(next);
         size += next.items.length;
       }
@@ -91,7 +92,7 @@ export class GroupCommit<T> {
     }
     let at = 0;
     const events = group.map((submission) => prepared.slice(at, (at += submission.items.length)));
-    const answers = await this.store.ingestEvents(prepared, dedupeSince, now).then(
+    const answers = await this.queue.enqueue(prepared, dedupeSince, now).then(
       (outcomes): Array<IngestOutcome[] | null> => {
         if (group.length > 1 && hasConflict(outcomes)) return group.map(() => null);
         let from = 0;
@@ -100,20 +101,17 @@ export class GroupCommit<T> {
       (error: unknown): Array<IngestOutcome[] | Error | null> => (group.length > 1 ? group.map(() => null) : [toError(error)]),
     );
     // A shared transaction that failed or was rolled back: each caller again, in its own.
-    const settled: Array<IngestOutcome[] | Error> = [];
+    const answered: Array<IngestOutcome[] | Error> = [];
     for (const [index, answer] of answers.entries()) {
-      settled.push(
-        answer ?? (await this.store.ingestEvents(events[index]!, dedupeSince, now).catch((error: unknown) => toError(error))),
+      answered.push(
+        answer ?? (await this.queue.enqueue(events[index]!, dedupeSince, now).catch((error: unknown) => toError(error))),
       );
     }
     // A caller's call with a conflict was rolled back whole: its other events say `created` but
-    // none of them is stored, and no delivery of theirs may be handed to a worker.
-    this.steps.settled(
-      prepared,
-      settled.flatMap((answer, index) => (answer instanceof Error || hasConflict(answer) ? events[index]!.map(() => null) : answer)),
-    );
+    // none of them is stored.
+    this.steps.committed(answered.flatMap((answer) => (answer instanceof Error || hasConflict(answer) ? [] : answer)));
     for (const [index, submission] of group.entries()) {
-      const answer = settled[index]!;
+      const answer = answered[index]!;
       if (answer instanceof Error) submission.reject(answer);
       else submission.resolve(answer);
     }

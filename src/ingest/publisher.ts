@@ -1,16 +1,15 @@
 import type { Clock } from '../domain/clock.js';
 import { newId } from '../domain/ids.js';
 import { isSubscribed } from '../domain/subscriptions.js';
-import type { ClaimedDelivery, Delivery, Endpoint, HookEvent } from '../domain/types.js';
-import type { DeliveryLease, IngestOutcome, NewEvent, Store } from '../store/store.js';
+import type { Delivery, Endpoint, HookEvent } from '../domain/types.js';
+import type { DeliveryQueue } from '../queue/delivery-queue.js';
+import type { IngestOutcome, NewEvent, Store } from '../store/store.js';
 import { GroupCommit } from './group-commit.js';
 
-// Publishing an event: decide which endpoints hear it (fan-out), then store the event and all its
+// Publishing an event: decide which endpoints hear it (fan-out), then enqueue the event and all its
 // deliveries in one transaction. Only after that commit may the caller answer 202. Used by the
-// events API, and by hookd itself for operations and operational events.
-//
-// When this node's worker has nothing older waiting, new deliveries are stored already leased to
-// it and handed over at commit: it starts them at once, without a claim (a write and a read).
+// events API, and by hookd itself for operations and operational events. What happens to the
+// deliveries next (handed to this node's worker, or woken workers claim them) is the queue's.
 
 /** An idempotent client id is honoured for this long (contract: 24 h). */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
@@ -23,45 +22,29 @@ export interface EventToPublish {
   payloadValue: unknown;
 }
 
-/** A local worker that takes new deliveries straight from ingest (see DeliveryWorker). */
-export interface HandOff {
-  /** Room for `count` deliveries, and the lease to store them under; null when it cannot take them now. */
-  reserveHandOff(count: number): DeliveryLease | null;
-  /** The deliveries stored under a reservation of `reserved`; the rest of the room is given back. */
-  takeOver(handed: Array<{ delivery: ClaimedDelivery; event: HookEvent }>, reserved: number): void;
-}
+/** What routing reads: the endpoints that may hear an account's events, and whether it is enabled. */
+export type RoutingStore = Pick<Store, 'findCandidateEndpoints' | 'getAccount'>;
 
 export class Publisher {
-  private readonly listeners: Array<() => void> = [];
   private readonly ingestListeners: Array<(outcomes: readonly IngestOutcome[]) => void> = [];
   private readonly commits: GroupCommit<EventToPublish>;
-  private handOff: HandOff | null = null;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: RoutingStore,
+    private readonly queue: DeliveryQueue,
     private readonly clock: Clock,
   ) {
     this.commits = new GroupCommit(
-      store,
+      queue,
       () => {
         const now = clock.now();
         return { dedupeSince: now - IDEMPOTENCY_WINDOW_MS, now };
       },
       {
         prepare: (items, now) => this.planAll(items, now),
-        settled: (events, outcomes) => this.settled(events, outcomes),
+        committed: (outcomes) => this.ingested(outcomes),
       },
     );
-  }
-
-  /** New deliveries go straight to this worker while it keeps up (see HandOff). */
-  handOffTo(worker: HandOff): void {
-    this.handOff = worker;
-  }
-
-  /** Called after a commit that created deliveries due now, so an idle worker starts at once. */
-  onDeliveriesCreated(listener: () => void): void {
-    this.listeners.push(listener);
   }
 
   /** Called after each ingest commit with what it stored (for metrics). */
@@ -80,8 +63,7 @@ export class Publisher {
       ...newDelivery(item.event, now, endpoint.url, endpoint.id, endpoint.accountId),
       singleAttempt: options.singleAttempt,
     }));
-    const outcomes = await this.store.ingestEvents([{ event: item.event, deliveries, clientId: false }], now, now);
-    this.notify();
+    const outcomes = await this.queue.enqueue([{ event: item.event, deliveries, clientId: false }], now, now);
     this.ingested(outcomes);
     return deliveries;
   }
@@ -100,18 +82,13 @@ export class Publisher {
       deliveries = only.map((endpoint) => newDelivery(event, now, endpoint.url, endpoint.id, endpoint.accountId));
     }
     deliveries = deliveries.filter(keep);
-    await this.store.insertDeliveries(deliveries);
-    this.notify();
+    await this.queue.enqueueDeliveries(deliveries);
     return deliveries;
   }
 
-  /** Deliveries became due by other means (recover, manual retry): wake local workers. */
+  /** Deliveries became due by other means (recover, manual retry): wake the workers. */
   wakeWorkers(): void {
-    this.notify();
-  }
-
-  private notify(): void {
-    for (const listener of this.listeners) listener();
+    this.queue.announceDue();
   }
 
   /** Routes a group of events, loading each account's endpoints once for all of them. */
@@ -121,33 +98,7 @@ export class Publisher {
     for (const item of items) {
       planned.push({ event: item.event, clientId: item.clientId, deliveries: await this.plan(item, routing, now) });
     }
-    const count = planned.reduce((sum, item) => sum + item.deliveries.length, 0);
-    const lease = count === 0 ? null : (this.handOff?.reserveHandOff(count) ?? null);
-    if (lease !== null) for (const item of planned) item.lease = lease;
     return planned;
-  }
-
-  /** After a group's commit: hand the leased deliveries to the worker, or wake it for queued ones. */
-  private settled(events: NewEvent[], outcomes: Array<IngestOutcome | null>): void {
-    const handed: Array<{ delivery: ClaimedDelivery; event: HookEvent }> = [];
-    let reserved = 0;
-    let queued = false;
-    for (const [index, item] of events.entries()) {
-      const created = outcomes[index]?.outcome === 'created';
-      if (item.lease) {
-        reserved += item.deliveries.length;
-        if (created) {
-          for (const delivery of item.deliveries) {
-            handed.push({ delivery: { ...delivery, status: 'sending', singleAttempt: delivery.singleAttempt ?? false }, event: item.event });
-          }
-        }
-      } else if (created && item.deliveries.length > 0) {
-        queued = true;
-      }
-    }
-    if (reserved > 0) this.handOff?.takeOver(handed, reserved);
-    if (queued) this.notify();
-    this.ingested(outcomes.filter((outcome): outcome is IngestOutcome => outcome !== null));
   }
 
   private ingested(outcomes: readonly IngestOutcome[]): void {
@@ -193,7 +144,7 @@ function newDelivery(event: HookEvent, now: number, url: string, endpointId: str
 class RoutingCache {
   private readonly cache = new Map<string | null, Promise<{ endpoints: Endpoint[]; accountEnabled: boolean }>>();
   constructor(
-    private readonly store: Store,
+    private readonly store: RoutingStore,
     private readonly now: number,
   ) {}
 

@@ -5,7 +5,7 @@ import type { Store } from '../store/store.js';
 /**
  * Key rotation's second half: reads every signing secret (opening it with whichever configured key
  * sealed it) and writes it back, which seals it with the current key. Returns the endpoints done.
- * `store` must be the sealing store (prepareStore's).
+ * `store` must seal with the configured keys (prepareStore's).
  */
 export async function resealSecrets(store: Store, clock: Clock): Promise<number> {
   let count = 0;

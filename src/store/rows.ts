@@ -6,6 +6,7 @@ import type {
   Delivery,
   DeliveryStatus,
   Endpoint,
+  EndpointSecrets,
   EndpointSpec,
   EndpointWithSecrets,
   EventType,
@@ -14,6 +15,7 @@ import type {
   Operation,
   OperationStatus,
 } from '../domain/types.js';
+import type { SecretBox } from '../domain/secret-box.js';
 import type { ApiKeyRecord, AttemptBucket } from './store.js';
 
 // Rows as both adapters return them — the two schemas keep the same column types (0/1 integers
@@ -96,19 +98,20 @@ export function toEventType(row: EventTypeRow): EventType {
   };
 }
 
-export function eventTypeParams(eventType: EventType): unknown[] {
+/** The columns a user may change: description, category, schema, examples, parameters, archived. */
+export function eventTypeContent(eventType: EventType): unknown[] {
   return [
-    eventType.name,
     eventType.description,
     eventType.category,
     eventType.schema === null ? null : JSON.stringify(eventType.schema),
     JSON.stringify(eventType.examples),
     JSON.stringify(eventType.parameters),
     eventType.archived ? 1 : 0,
-    eventType.builtIn ? 1 : 0,
-    eventType.createdAt,
-    eventType.updatedAt,
   ];
+}
+
+export function eventTypeParams(eventType: EventType): unknown[] {
+  return [eventType.name, ...eventTypeContent(eventType), eventType.builtIn ? 1 : 0, eventType.createdAt, eventType.updatedAt];
 }
 
 export interface EndpointRow {
@@ -128,9 +131,12 @@ export interface EndpointRow {
 /** The part of an endpoint kept in the `spec` JSON column. */
 type StoredSpec = Omit<EndpointSpec, 'accountId' | 'url' | 'active' | 'eventTypes'>;
 
-export function specColumn(spec: EndpointSpec): string {
+export function specColumn(spec: EndpointSpec | EndpointWithSecrets): string {
+  // A whole endpoint may be given: its id, times and secrets have columns of their own, and the
+  // secrets must never land in this one in the clear (they are sealed in theirs).
   const { accountId: _a, url: _u, active: _ac, eventTypes: _e, ...rest } = spec;
-  return JSON.stringify(rest satisfies StoredSpec);
+  const { id: _i, createdAt: _c, updatedAt: _up, secrets: _s, ...stored } = rest as Partial<EndpointWithSecrets> & StoredSpec;
+  return JSON.stringify(stored satisfies StoredSpec);
 }
 
 export function toEndpoint(row: EndpointRow): Endpoint {
@@ -147,15 +153,21 @@ export function toEndpoint(row: EndpointRow): Endpoint {
   };
 }
 
-export function toEndpointWithSecrets(row: EndpointRow): EndpointWithSecrets {
+/** An endpoint with its signing secrets, opened with `box` (stored sealed when a key is configured). */
+export function toEndpointWithSecrets(row: EndpointRow, box: SecretBox): EndpointWithSecrets {
   return {
     ...toEndpoint(row),
     secrets: {
-      current: row.secret,
-      previous: row.previous_secret,
+      current: box.open(row.secret),
+      previous: row.previous_secret === null ? null : box.open(row.previous_secret),
       previousExpiresAt: row.previous_secret_expires_at,
     },
   };
+}
+
+/** The secret columns as stored: sealed with `box` (in the clear when it has no key). */
+export function secretColumns(secrets: EndpointSecrets, box: SecretBox): [string, string | null, number | null] {
+  return [box.seal(secrets.current), secrets.previous === null ? null : box.seal(secrets.previous), secrets.previousExpiresAt];
 }
 
 export interface EventRow {

@@ -16,9 +16,10 @@ import type {
   OperationStatus,
 } from '../domain/types.js';
 
-// The Store is the only way the rest of hookd touches the database. Every adapter (SQLite,
-// PostgreSQL) implements it and runs the same conformance suite (test/store/conformance.ts).
-// Times are unix milliseconds; callers pass `now` so that adapters never read the clock.
+// The Store is the only way the rest of hookd touches the database, as one narrow interface per
+// concern (keys, events, endpoints, deliveries, the queue, operations, maintenance); each adapter
+// implements them in one file per concern. Times are unix milliseconds; callers pass `now` so that
+// adapters never read the clock.
 
 export interface Page {
   limit: number;
@@ -169,26 +170,46 @@ export interface PurgeCounts {
   keys: number;
 }
 
-export interface Store {
+/**
+ * The statements of the delivery queue (see src/queue/delivery-queue.ts, the only caller besides
+ * tests): a delivery's life from ingest to its last attempt, and the signal that work is due.
+ */
+export interface QueueStore {
   readonly dialect: 'sqlite' | 'postgres';
-  /** Applies pending migrations; safe to call from several processes at once. */
-  migrate(): Promise<void>;
-  /** True when the database answers and every migration is applied. */
-  isReady(): Promise<boolean>;
-  close(): Promise<void>;
+  /**
+   * Events with their deliveries in one transaction: the 202 is sent only after it commits. If any
+   * outcome is a conflict, the transaction is rolled back and nothing of the call is stored.
+   */
+  ingestEvents(events: NewEvent[], dedupeSince: number, now: number): Promise<IngestOutcome[]>;
+  insertDeliveries(deliveries: Delivery[]): Promise<void>;
+  /** Atomically leases up to `limit` due pending deliveries to `owner`, oldest due first. */
+  claimDueDeliveries(owner: string, now: number, limit: number, leaseUntil: number): Promise<ClaimedDelivery[]>;
+  /** Writes attempts and their deliveries' new state, in one transaction; only under a held lease. */
+  recordAttempts(records: AttemptRecord[]): Promise<void>;
+  /** Gives leased deliveries back (shutdown, or a lane too full): pending again at `nextAttemptAt`. */
+  releaseDeliveries(ids: string[], owner: string, nextAttemptAt: number): Promise<void>;
+  /** Crash recovery: deliveries whose lease ran out become pending. Returns how many. */
+  releaseExpiredLeases(now: number): Promise<number>;
+  /** The earliest `nextAttemptAt` of pending deliveries, so an idle worker knows when to look again. */
+  nextDueAt(): Promise<number | null>;
+  /** Queue depth as of `now`, read from the partial indexes of pending and leased rows. */
+  queueStats(now: number): Promise<QueueStats>;
   /**
    * Calls the listener when deliveries became due on any node (PostgreSQL LISTEN/NOTIFY). The
-   * embedded store serves one node, whose publisher wakes its worker directly: it never calls.
+   * embedded store serves one node, whose queue wakes its worker directly: it never calls.
    */
   onNewWork(listener: () => void): () => void;
+  /** Tells other nodes that deliveries became due (PostgreSQL NOTIFY; nothing on SQLite). */
+  announceNewWork(): Promise<void>;
+}
 
-  // Settings: small server-wide values (the callback signing secret), set once.
+/** Settings (small server-wide values such as the callback signing secret), API keys and accounts. */
+export interface KeyStore {
   getSetting(name: string): Promise<string | null>;
   /** Stores `value` unless the setting exists; returns the value that is stored. */
   initSetting(name: string, value: string): Promise<string>;
   replaceSetting(name: string, value: string): Promise<void>;
 
-  // Keys.
   createKey(key: NewApiKey): Promise<ApiKey>;
   findKeyByHash(keyHash: string): Promise<ApiKeyRecord | null>;
   listKeys(page: Page): Promise<PageOf<ApiKey>>;
@@ -202,8 +223,10 @@ export interface Store {
   getAccount(id: string): Promise<Account | null>;
   listAccounts(page: Page): Promise<PageOf<Account>>;
   putAccount(id: string, patch: AccountPatch, now: number): Promise<Account>;
+}
 
-  // Event types (the catalog).
+/** The catalog of event types, and stored events (written by QueueStore.ingestEvents). */
+export interface EventStore {
   createEventType(eventType: EventType): Promise<EventType | null>;
   /** Creates or refreshes built-in types. */
   upsertBuiltInEventTypes(eventTypes: EventType[]): Promise<void>;
@@ -211,7 +234,12 @@ export interface Store {
   listEventTypes(filter: EventTypeFilter, page: Page): Promise<PageOf<EventType>>;
   replaceEventType(eventType: EventType): Promise<EventType | null>;
 
-  // Endpoints.
+  getEvent(id: string): Promise<HookEvent | null>;
+  getEvents(ids: string[]): Promise<HookEvent[]>;
+  listEvents(filter: EventFilter, page: Page): Promise<PageOf<HookEvent>>;
+}
+
+export interface EndpointStore {
   createEndpoint(endpoint: EndpointWithSecrets): Promise<Endpoint>;
   getEndpoint(id: string): Promise<EndpointWithSecrets | null>;
   getEndpoints(ids: string[]): Promise<EndpointWithSecrets[]>;
@@ -220,16 +248,6 @@ export interface Store {
   setEndpointSecrets(id: string, secrets: EndpointSecrets, now: number): Promise<boolean>;
   /** Deletes the endpoint and cancels its pending deliveries. */
   deleteEndpoint(id: string, now: number): Promise<boolean>;
-  /**
-   * Auto-disable: active endpoints whose every attempt since `failingSince` or earlier has failed, with
-   * at least `minFailures` of them, become inactive with the reason given for their failure run. Returns them.
-   */
-  disableFailingEndpoints(
-    failingSince: number,
-    minFailures: number,
-    reasonFor: (failingSince: number) => string,
-    now: number,
-  ): Promise<Endpoint[]>;
   endpointStats(endpointId: string, since: number): Promise<EndpointStats>;
   /**
    * Attempts in [since, until) grouped in buckets of `bucketMs` starting at `since`, oldest first;
@@ -238,26 +256,12 @@ export interface Store {
   endpointAttemptSeries(endpointId: string, since: number, until: number, bucketMs: number): Promise<AttemptBucket[]>;
   /** Active endpoints that may hear an event of this account: the account's own and the provider-level ones. */
   findCandidateEndpoints(accountId: string | null): Promise<Endpoint[]>;
+}
 
-  // Events. `ingestEvents` is one transaction: the 202 is sent only after it commits. If any
-  // outcome is a conflict, the transaction is rolled back and nothing of the call is stored.
-  ingestEvents(events: NewEvent[], dedupeSince: number, now: number): Promise<IngestOutcome[]>;
-  getEvent(id: string): Promise<HookEvent | null>;
-  getEvents(ids: string[]): Promise<HookEvent[]>;
-  listEvents(filter: EventFilter, page: Page): Promise<PageOf<HookEvent>>;
-
-  // Deliveries: the queue.
-  insertDeliveries(deliveries: Delivery[]): Promise<void>;
+/** Deliveries and their attempts as the API sees them, and what a user does to them by hand. */
+export interface DeliveryStore {
   getDelivery(id: string): Promise<Delivery | null>;
   listDeliveries(filter: DeliveryFilter, page: Page): Promise<PageOf<Delivery>>;
-  /** Atomically leases up to `limit` due pending deliveries to `owner`, oldest due first. */
-  claimDueDeliveries(owner: string, now: number, limit: number, leaseUntil: number): Promise<ClaimedDelivery[]>;
-  /** Writes attempts and their deliveries' new state, in one transaction; only under a held lease. */
-  recordAttempts(records: AttemptRecord[]): Promise<void>;
-  /** Gives leased deliveries back (shutdown, or a lane too full): pending again at `nextAttemptAt`. */
-  releaseDeliveries(ids: string[], owner: string, nextAttemptAt: number): Promise<void>;
-  /** Crash recovery: deliveries whose lease ran out become pending. Returns how many. */
-  releaseExpiredLeases(now: number): Promise<number>;
   /** A manual retry: due now; a finished delivery gets exactly one more attempt. Null when missing or in flight. */
   retryDelivery(id: string, now: number): Promise<Delivery | null>;
   /** Cancels a pending delivery; null when it is not pending. */
@@ -265,12 +269,10 @@ export interface Store {
   listAttempts(deliveryId: string, page: Page): Promise<PageOf<Attempt>>;
   /** Recover: every `failed` delivery of the endpoint created since then becomes due now. Returns how many. */
   requeueFailedDeliveries(endpointId: string, since: number, now: number): Promise<number>;
-  /** The earliest `nextAttemptAt` of pending deliveries, so an idle worker knows when to look again. */
-  nextDueAt(): Promise<number | null>;
-  /** Queue depth as of `now`, read from the partial indexes of pending and leased rows. */
-  queueStats(now: number): Promise<QueueStats>;
+}
 
-  // Operations (seed 000).
+/** Protocol-numbered operations (seed 000). */
+export interface OperationStore {
   createOperation(operation: Operation): Promise<void>;
   getOperation(protocol: string): Promise<Operation | null>;
   listOperations(filter: OperationFilter, page: Page): Promise<PageOf<Operation>>;
@@ -286,8 +288,20 @@ export interface Store {
   /** Timeouts and outcomes recorded at or before the time whose webhook is not yet flagged as published. */
   operationsAwaitingNotice(recordedBefore: number, limit: number): Promise<Operation[]>;
   markOperationNotified(protocol: string, notice: 'timeout' | 'outcome'): Promise<void>;
+}
 
-  // Rate limits shared across nodes, and retention.
+/** What the sweeps and the worker keep in order across nodes: auto-disable, rate-limit slots, retention. */
+export interface MaintenanceStore {
+  /**
+   * Auto-disable: active endpoints whose every attempt since `failingSince` or earlier has failed, with
+   * at least `minFailures` of them, become inactive with the reason given for their failure run. Returns them.
+   */
+  disableFailingEndpoints(
+    failingSince: number,
+    minFailures: number,
+    reasonFor: (failingSince: number) => string,
+    now: number,
+  ): Promise<Endpoint[]>;
   /**
    * Reserves the next start slot of an endpoint limited to one attempt per `intervalMs`: returns
    * when this attempt may start (now, or later if earlier attempts took the slots before).
@@ -300,3 +314,27 @@ export interface Store {
    */
   purgeBefore(cutoff: number, batchSize: number): Promise<PurgeCounts>;
 }
+
+/** Opening, migrating and closing the database. */
+export interface StoreLifecycle {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Applies pending migrations; safe to call from several processes at once. */
+  migrate(): Promise<void>;
+  /** True when the database answers and every migration is applied. */
+  isReady(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/**
+ * Everything an adapter offers, for the code that wires it (server.ts, app.ts, tests). Every other
+ * consumer names the narrow interface it uses. Each adapter (SQLite, PostgreSQL) runs the same
+ * conformance suite (test/store/conformance.ts).
+ */
+export type Store = StoreLifecycle &
+  KeyStore &
+  EventStore &
+  EndpointStore &
+  DeliveryStore &
+  QueueStore &
+  OperationStore &
+  MaintenanceStore;

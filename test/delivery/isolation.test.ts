@@ -66,8 +66,10 @@ describe('HOOKD_WORKER_CONCURRENCY bounds what one worker has in flight across e
 
     const inFlight = () => receiver.requestsTo('/hang-a').length + receiver.requestsTo('/hang-b').length;
     await waitFor(() => inFlight() === 3, { timeoutMs: 10_000, what: '3 hanging attempts' });
-    // Give a worker that ignored the limit time to start more (each lane alone would allow 4).
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // A worker that ignored the limit would have started more (each lane alone would allow 4) before
+    // its claim loop went back to waiting.
+    await server.hookd.claimLoopRan();
+    expect(server.hookd.workerLoad()).toBe(3);
     expect(inFlight()).toBe(3);
   });
 });

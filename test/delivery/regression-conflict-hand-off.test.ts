@@ -42,6 +42,8 @@ describe('regression: a batch rolled back by a conflict sends nothing', () => {
     // Posted after the refused batch: once it arrives, anything of the batch would have too.
     expect((await server.request('POST', '/v1/events', { type: 'inbound_fax', payload: { n: 5 } })).status).toBe(202);
     await waitFor(() => received(5) === 1);
+    // Its result is written a moment after the receiver answered (results are batched).
+    await waitFor(async () => (await server.request('GET', '/v1/deliveries?status=succeeded')).body.data.length === 2);
     expect([received(2), received(3), received(4)]).toEqual([0, 0, 0]);
     expect((await server.request('GET', '/v1/deliveries?status=sending')).body.data).toEqual([]);
   });

@@ -24,8 +24,8 @@ describe('new work starts the worker without polling', () => {
   });
 
   it('delivers a new event while the worker idles, and the next one too', async () => {
-    // Let the worker finish its start-up look at the queue and settle into its idle wait.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The worker has finished its start-up look at the queue and waits (for an hour, were it not woken).
+    await server.hookd.claimLoopRan();
     for (const order of [1, 2]) {
       await postEvent(server, { type: 'order.paid', payload: { order } });
       await waitFor(() => receiver.requestsTo('/now').length === order, { timeoutMs: 10_000, what: `delivery of order ${order}` });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Resolver } from '../../src/delivery/guarded-lookup.js';
+import type { Resolver } from '../../src/delivery/dns-guard.js';
 import { createEndpoint, createEventTypes, postEvent } from '../support/fixtures.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { waitFor } from '../support/wait-for.js';

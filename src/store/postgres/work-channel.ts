@@ -1,7 +1,7 @@
 import pg from 'pg';
 
 // Wakes workers on every node when deliveries become due now, instead of each node polling
-// often. Ingest sends NOTIFY inside its transaction, so listeners hear of work only once it is
+// often. Ingest sends NOTIFY inside its transaction (postgres/queue.ts), so listeners hear of work only once it is
 // committed. One dedicated connection per node LISTENs, and reconnects by itself (with backoff)
 // when the database goes away; workers still poll slowly meanwhile, so nothing waits forever.
 
@@ -23,11 +23,6 @@ export class WorkChannel {
     this.listeners.add(listener);
     void this.ensureListening();
     return () => this.listeners.delete(listener);
-  }
-
-  /** NOTIFY as part of the caller's transaction: delivered at commit, never on rollback. */
-  async notifyWithin(client: pg.PoolClient): Promise<void> {
-    await client.query(`NOTIFY ${CHANNEL}`);
   }
 
   /** NOTIFY outside any transaction, on the listening connection (or silently not, if it is down). */

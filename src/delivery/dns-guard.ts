@@ -25,7 +25,7 @@ export function assertHostAllowed(hostname: string, allowPrivate: boolean): void
   if (!verdict.allowed) throw new UrlNotAllowedError(`${hostname} is not allowed: ${verdict.reason}`);
 }
 
-export function createGuardedLookup(opts: { allowPrivate: boolean; resolve?: Resolver }): LookupFunction {
+export function createDnsGuardedLookup(opts: { allowPrivate: boolean; resolve?: Resolver }): LookupFunction {
   const resolve = opts.resolve ?? systemResolver;
   return (hostname, options, callback) => {
     resolve(hostname)

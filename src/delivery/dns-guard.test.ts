@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { assertHostAllowed, createGuardedLookup, type Resolver } from './guarded-lookup.js';
+import { assertHostAllowed, createDnsGuardedLookup, type Resolver } from './dns-guard.js';
 
 // The resolver is injected: these tests never touch real DNS or the network.
 
 function lookup(addresses: Array<{ address: string; family: 4 | 6 }>, allowPrivate = false, options: object = {}) {
   const resolve: Resolver = async () => addresses;
-  const guarded = createGuardedLookup({ allowPrivate, resolve });
+  const guarded = createDnsGuardedLookup({ allowPrivate, resolve });
   return new Promise<{ error: NodeJS.ErrnoException | null; address: unknown; family?: number }>((done) => {
     guarded('hooks.example.com', options as never, ((error: NodeJS.ErrnoException | null, address: unknown, family?: number) =>
       done({ error, address, family })) as never);

@@ -1,0 +1,134 @@
+import type { Logger } from 'pino';
+import type { Clock, RandomSource } from '../domain/clock.js';
+import { newId } from '../domain/ids.js';
+import { nextState } from '../domain/next-state.js';
+import { classifyOutcome, type AttemptResult } from '../domain/outcome.js';
+import { redactHeaders, redactUrl, REQUEST_BODY_KEPT_CHARS } from '../domain/redaction.js';
+import { buildRequest, type OutgoingRequest, type RequestTarget } from '../domain/request.js';
+import { DEFAULT_RETRY_POLICY, parseRetryAfterMs } from '../domain/retry-schedule.js';
+import type { ClaimedDelivery, EndpointWithSecrets, HookEvent, RetryPolicy } from '../domain/types.js';
+import type { AttemptRecord } from '../store/store.js';
+import type { HttpSender, SendResult } from './sender.js';
+
+// One attempt of one delivery: which secrets sign it, the request, the send, and what the answer
+// means for the delivery (the pure rules of src/domain decide; this is their shell).
+
+const DEFAULT_CALLBACK_TIMEOUT_MS = 15_000;
+
+/** A claimed delivery with what it is sent with (no endpoint for an event's callbackUrl). */
+export interface Job {
+  delivery: ClaimedDelivery;
+  event: HookEvent;
+  endpoint: EndpointWithSecrets | null;
+}
+
+export interface AttemptContext {
+  sender: HttpSender;
+  clock: Clock;
+  random: RandomSource;
+  log: Logger;
+  userAgent: string;
+  /** Signs deliveries to an event's one-off callbackUrl, which has no endpoint secret. */
+  callbackSecret: string;
+  /** The lease the result is written under. */
+  owner: string;
+}
+
+/** Where and how to send, and with which secrets: both during a rotation's grace period. */
+function targetOf(job: Job, context: AttemptContext): { target: RequestTarget; secrets: string[]; policy: RetryPolicy; timeoutMs: number } {
+  const { endpoint, delivery } = job;
+  if (endpoint === null) {
+    return {
+      target: { url: delivery.url, method: 'POST', headers: {}, queryParams: {}, body: { format: 'standard' } },
+      secrets: [context.callbackSecret],
+      policy: DEFAULT_RETRY_POLICY,
+      timeoutMs: DEFAULT_CALLBACK_TIMEOUT_MS,
+    };
+  }
+  const now = context.clock.now();
+  const { previous, previousExpiresAt } = endpoint.secrets;
+  const inGrace = previous !== null && previousExpiresAt !== null && previousExpiresAt > now;
+  return {
+    target: endpoint,
+    secrets: inGrace ? [endpoint.secrets.current, previous] : [endpoint.secrets.current],
+    policy: endpoint.retry,
+    timeoutMs: endpoint.timeoutMs,
+  };
+}
+
+/**
+ * Builds the request, sends it, and decides the delivery's next state (retry when, or done): how
+ * long the request took, and the record the worker writes under its lease.
+ */
+export async function makeAttempt(job: Job, context: AttemptContext): Promise<{ durationMs: number; record: AttemptRecord }> {
+  const { delivery, event } = job;
+  const { target, secrets, policy, timeoutMs } = targetOf(job, context);
+  const startedAt = context.clock.now();
+  let request: OutgoingRequest;
+  try {
+    request = buildRequest({
+      target,
+      event,
+      deliveryId: delivery.id,
+      secrets,
+      timestampSeconds: Math.floor(startedAt / 1000),
+      userAgent: context.userAgent,
+    });
+  } catch (error) {
+    // A template whose output is too large for this event: the request cannot be built, now or later.
+    context.log.warn({ deliveryId: delivery.id, err: error }, 'could not build the request');
+    request = { method: target.method, url: delivery.url, headers: {}, body: null };
+    const failed: SendResult = { statusCode: null, error: 'invalid_request', responseHeaders: {}, responseBody: null, durationMs: 0 };
+    return { durationMs: 0, record: resultRecord(job, request, startedAt, policy, failed, context) };
+  }
+  const sent = await context.sender.send(request, timeoutMs);
+  return { durationMs: sent.durationMs, record: resultRecord(job, request, startedAt, policy, sent, context) };
+}
+
+function resultRecord(
+  job: Job,
+  request: OutgoingRequest,
+  startedAt: number,
+  policy: RetryPolicy,
+  sent: SendResult,
+  context: AttemptContext,
+): AttemptRecord {
+  const { delivery } = job;
+  const result: AttemptResult =
+    sent.statusCode !== null ? { kind: 'response', statusCode: sent.statusCode } : { kind: 'error', error: sent.error ?? 'network' };
+  const verdict = classifyOutcome(result, { dropOn4xx: policy.dropOn4xx });
+  const now = context.clock.now();
+  const next = nextState(
+    {
+      verdict,
+      policy,
+      attemptsMade: delivery.attempts + 1,
+      singleAttempt: delivery.singleAttempt,
+      retryAfterMs: parseRetryAfterMs(sent.responseHeaders['retry-after'], now),
+      now,
+    },
+    context.random,
+  );
+  return {
+    deliveryId: delivery.id,
+    endpointId: delivery.endpointId,
+    leaseOwner: context.owner,
+    attempt: {
+      id: newId('att', startedAt),
+      deliveryId: delivery.id,
+      startedAt,
+      durationMs: sent.durationMs,
+      statusCode: sent.statusCode,
+      error: sent.error,
+      requestHeaders: redactHeaders(request.headers),
+      requestMethod: request.method,
+      requestUrl: redactUrl(request.url),
+      requestBody: request.body === null ? null : request.body.slice(0, REQUEST_BODY_KEPT_CHARS),
+      responseHeaders: sent.responseHeaders,
+      responseBody: sent.responseBody,
+    },
+    ...next,
+    lastStatusCode: sent.statusCode,
+    lastError: sent.error,
+  };
+}

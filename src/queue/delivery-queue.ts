@@ -1,0 +1,183 @@
+import type { ClaimedDelivery, Delivery, HookEvent } from '../domain/types.js';
+import type { AttemptRecord, IngestOutcome, NewEvent, QueueStats, QueueStore } from '../store/store.js';
+
+// The delivery queue: everything about a delivery's life between ingest and its last attempt.
+// Ingest enqueues through it, the worker claims, finishes and releases through it, and neither
+// knows the other. The rows live in the database (QueueStore); what this module adds is per node:
+//
+// - the hand-off: while this node's worker has nothing older waiting, new deliveries are stored
+//   already leased to it and handed over at commit, which spares it a claim (a write and a read);
+// - the one wake-up signal: new deliveries queued here, deliveries made due by hand, and on
+//   PostgreSQL a NOTIFY from any node all reach the worker through `wake` and nothing else.
+
+/** A delivery stored already leased to the local consumer, with its event (no need to load it). */
+export interface HandedDelivery {
+  delivery: ClaimedDelivery;
+  event: HookEvent;
+}
+
+/** The node's worker as the queue sees it. */
+export interface QueueConsumer {
+  /** The lease owner its claims and hand-offs are stored under. */
+  readonly owner: string;
+  readonly leaseMs: number;
+  /** Takes room for `count` deliveries about to be handed over; false when it has not got it (or stops). */
+  reserveSlots(count: number): boolean;
+  /** Gives back room taken by reserveSlots that no delivery filled (duplicates, a rolled-back call, a failure). */
+  returnSlots(count: number): void;
+  /** Starts deliveries that were committed under its lease. */
+  startHandedOver(handed: HandedDelivery[]): void;
+  /** New work may be due: look now rather than at the next poll. */
+  wake(): void;
+}
+
+export interface DeliveryQueue {
+  /**
+   * Stores events with their deliveries in one transaction (QueueStore.ingestEvents, without a
+   * lease: the queue decides whether to hand them over). Resolves once committed.
+   */
+  enqueue(events: NewEvent[], dedupeSince: number, now: number): Promise<IngestOutcome[]>;
+  /** More deliveries of stored events (a replay): queued, and the workers woken. */
+  enqueueDeliveries(deliveries: Delivery[]): Promise<void>;
+  /** Leases up to `limit` due deliveries to `owner`, oldest due first. */
+  claim(owner: string, now: number, limit: number, leaseUntil: number): Promise<ClaimedDelivery[]>;
+  /** Writes attempts and their deliveries' next state (retry, done), each only under its lease. */
+  finish(records: AttemptRecord[]): Promise<void>;
+  /** Gives leased deliveries back, due again at `nextAttemptAt`. */
+  release(ids: string[], owner: string, nextAttemptAt: number): Promise<void>;
+  /** Crash recovery: deliveries whose lease ran out are due again. Returns how many. */
+  recoverExpiredLeases(now: number): Promise<number>;
+  /** The earliest time a pending delivery is due, so an idle worker knows when to look again. */
+  nextDueAt(): Promise<number | null>;
+  stats(now: number): Promise<QueueStats>;
+  /** Deliveries became due by other means (a manual retry, a recover): wake the workers of every node. */
+  announceDue(): void;
+  /** Makes `consumer` this node's worker: it gets the hand-off and the wake-ups. Returns the detach. */
+  attach(consumer: QueueConsumer): () => void;
+  /** How many result batches may be written side by side (connections that pay for it). */
+  readonly parallelFinishes: number;
+}
+
+/** Result batches written at once on PostgreSQL (its pool has 10 connections by default). */
+const PARALLEL_FINISHES_POSTGRES = 4;
+
+export class DatabaseQueue implements DeliveryQueue {
+  private consumer: QueueConsumer | null = null;
+  /**
+   * The consumer's last claim found less than it asked for, and nothing was queued or given back
+   * since: no older delivery waits, so new ones may be handed over without overtaking any.
+   */
+  private caughtUp = false;
+  readonly parallelFinishes: number;
+
+  constructor(private readonly store: QueueStore) {
+    // PostgreSQL writes over several connections, so batches written side by side overlap their
+    // round trips; SQLite writes synchronously, one at a time whatever we do.
+    this.parallelFinishes = store.dialect === 'postgres' ? PARALLEL_FINISHES_POSTGRES : 1;
+  }
+
+  attach(consumer: QueueConsumer): () => void {
+    this.consumer = consumer;
+    this.caughtUp = false;
+    const unsubscribe = this.store.onNewWork(() => this.wake());
+    return () => {
+      unsubscribe();
+      if (this.consumer === consumer) this.consumer = null;
+    };
+  }
+
+  async enqueue(events: NewEvent[], dedupeSince: number, now: number): Promise<IngestOutcome[]> {
+    const consumer = this.consumer;
+    const count = events.reduce((sum, item) => sum + item.deliveries.length, 0);
+    const handOff = consumer !== null && count > 0 && this.reserve(consumer, count);
+    if (!handOff) {
+      const outcomes = await this.store.ingestEvents(events, dedupeSince, now);
+      if (isStored(outcomes) && outcomes.some((outcome) => outcome.outcome === 'created' && outcome.deliveries > 0)) this.wake();
+      return outcomes;
+    }
+    const lease = { owner: consumer.owner, until: now + consumer.leaseMs };
+    let outcomes: IngestOutcome[];
+    try {
+      outcomes = await this.store.ingestEvents(
+        events.map((item) => ({ ...item, lease })),
+        dedupeSince,
+        now,
+      );
+    } catch (error) {
+      consumer.returnSlots(count);
+      throw error;
+    }
+    // A call with a conflict was rolled back whole: its other events say `created` but none of
+    // them is stored, and none of their deliveries may be started.
+    const handed: HandedDelivery[] = [];
+    if (isStored(outcomes)) {
+      for (const [index, item] of events.entries()) {
+        if (outcomes[index]?.outcome !== 'created') continue;
+        for (const delivery of item.deliveries) {
+          handed.push({ delivery: { ...delivery, status: 'sending', singleAttempt: delivery.singleAttempt ?? false }, event: item.event });
+        }
+      }
+    }
+    if (handed.length < count) consumer.returnSlots(count - handed.length);
+    if (handed.length > 0) consumer.startHandedOver(handed);
+    return outcomes;
+  }
+
+  async enqueueDeliveries(deliveries: Delivery[]): Promise<void> {
+    await this.store.insertDeliveries(deliveries);
+    if (deliveries.length > 0) this.wake();
+  }
+
+  async claim(owner: string, now: number, limit: number, leaseUntil: number): Promise<ClaimedDelivery[]> {
+    const claimed = await this.store.claimDueDeliveries(owner, now, limit, leaseUntil);
+    if (owner === this.consumer?.owner) this.caughtUp = claimed.length < limit;
+    return claimed;
+  }
+
+  finish(records: AttemptRecord[]): Promise<void> {
+    return this.store.recordAttempts(records);
+  }
+
+  release(ids: string[], owner: string, nextAttemptAt: number): Promise<void> {
+    // The consumer gives work back (its lanes are full, or it stops): it is not keeping up, so new
+    // deliveries queue until a claim finds it caught up again.
+    if (owner === this.consumer?.owner && ids.length > 0) this.caughtUp = false;
+    return this.store.releaseDeliveries(ids, owner, nextAttemptAt);
+  }
+
+  recoverExpiredLeases(now: number): Promise<number> {
+    return this.store.releaseExpiredLeases(now);
+  }
+
+  nextDueAt(): Promise<number | null> {
+    return this.store.nextDueAt();
+  }
+
+  stats(now: number): Promise<QueueStats> {
+    return this.store.queueStats(now);
+  }
+
+  announceDue(): void {
+    this.wake();
+    void this.store.announceNewWork();
+  }
+
+  /** The one wake-up: deliveries were queued, so until a claim has taken them none is handed over ahead of them. */
+  private wake(): void {
+    this.caughtUp = false;
+    this.consumer?.wake();
+  }
+
+  private reserve(consumer: QueueConsumer, count: number): boolean {
+    if (!this.caughtUp) return false;
+    if (consumer.reserveSlots(count)) return true;
+    // These will be queued, and later ones must not overtake them.
+    this.caughtUp = false;
+    return false;
+  }
+}
+
+/** Whether a call's events were committed: one conflict rolls back the whole call. */
+function isStored(outcomes: IngestOutcome[]): boolean {
+  return !outcomes.some((outcome) => outcome.outcome === 'conflict');
+}

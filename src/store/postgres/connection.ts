@@ -1,0 +1,151 @@
+import pg from 'pg';
+import type { Statement, SqlDb } from '../dialect.js';
+import { loadMigrations } from '../migrations.js';
+import { isStoreUnavailable } from '../unavailable.js';
+import { WorkChannel } from './work-channel.js';
+
+// The PostgreSQL database, for several hookd nodes: a pool of connections, transactions on one of
+// them, an advisory lock around migrations, and the channel that wakes other nodes' workers.
+
+// BIGINT (times in ms, counts) arrives as a string by default; every value hookd stores fits a double.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+/** Numbers that identify hookd's advisory locks among the database's. */
+const MIGRATION_LOCK = 7_461_011;
+export const RETENTION_LOCK = 7_461_012;
+
+/** Shared statements use `?`; PostgreSQL numbers its parameters. Converted once per text. */
+const numbered = new Map<string, string>();
+
+function numberParameters(text: string): string {
+  let converted = numbered.get(text);
+  if (converted === undefined) {
+    let n = 0;
+    converted = text.replace(/\?/g, () => `$${++n}`);
+    numbered.set(text, converted);
+  }
+  return converted;
+}
+
+function queryOf(sql: Statement, values: unknown[]): pg.QueryConfig {
+  return typeof sql === 'string'
+    ? { text: numberParameters(sql), values }
+    : { name: sql.name, text: numberParameters(sql.text), values };
+}
+
+/** Statements on one connection or the pool (SqlDb, for the shared statements). */
+export class PgQueries implements SqlDb {
+  readonly dialect = 'postgres' as const;
+
+  constructor(protected readonly on: pg.Pool | pg.PoolClient) {}
+
+  async all<T>(sql: Statement, params: unknown[] = []): Promise<T[]> {
+    return (await this.on.query(queryOf(sql, params))).rows as T[];
+  }
+
+  async one<T>(sql: Statement, params: unknown[] = []): Promise<T | undefined> {
+    return (await this.on.query(queryOf(sql, params))).rows[0] as T | undefined;
+  }
+
+  async run(sql: Statement, params: unknown[] = []): Promise<number> {
+    return (await this.on.query(queryOf(sql, params))).rowCount ?? 0;
+  }
+
+  inList(column: string): string {
+    return `${column} = ANY(?::text[])`;
+  }
+
+  list(values: readonly string[]): readonly string[] {
+    return values;
+  }
+
+  greatest(a: string, b: string): string {
+    return `greatest(${a}, ${b})`;
+  }
+
+  specWithDisabledReason(): string {
+    return "(spec::jsonb || jsonb_build_object('disabledReason', ?::text))::text";
+  }
+}
+
+export class PostgresDb extends PgQueries {
+  private readonly pool: pg.Pool;
+  private readonly migrationCount = loadMigrations('postgres').length;
+  readonly work: WorkChannel;
+
+  constructor(connectionString: string, options: { maxConnections?: number } = {}) {
+    const pool = new pg.Pool({ connectionString, max: options.maxConnections ?? 10, connectionTimeoutMillis: 5000 });
+    super(pool);
+    this.pool = pool;
+    // A connection dropped while idle (the database restarting) must not crash the process: the
+    // pool discards it and the next query opens a new one.
+    this.pool.on('error', () => undefined);
+    // Nor one dropped while checked out between two queries of a transaction: pg emits that on the
+    // client, where an unheard 'error' event would end the process. The next query fails instead.
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
+    this.work = new WorkChannel(connectionString);
+  }
+
+  /** Runs `body` in one transaction on one connection; rolls back when it throws. */
+  async transaction<T>(body: (tx: PgQueries) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let result: T;
+    try {
+      await client.query('BEGIN');
+      result = await body(new PgQueries(client));
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      // A connection that failed must not go back to the pool to fail the next caller too.
+      client.release(isStoreUnavailable(error) ? true : undefined);
+      throw error;
+    }
+    client.release();
+    return result;
+  }
+
+  async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      // Nodes starting together wait here in turn, so each migration is applied exactly once.
+      await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      await client.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+      );
+      for (const migration of loadMigrations('postgres')) {
+        const applied = await client.query('SELECT 1 FROM schema_migrations WHERE version = $1', [migration.version]);
+        if (applied.rowCount !== 0) continue;
+        await client.query('BEGIN');
+        try {
+          await client.query(migration.sql);
+          await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+            migration.version,
+            migration.name,
+            Date.now(),
+          ]);
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK');
+          throw error;
+        }
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+      client.release();
+    }
+  }
+
+  async isReady(): Promise<boolean> {
+    try {
+      const row = await this.one<{ n: number }>('SELECT count(*) AS n FROM schema_migrations');
+      return row !== undefined && row.n >= this.migrationCount;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.work.close();
+    await this.pool.end();
+  }
+}

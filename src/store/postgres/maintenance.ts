@@ -1,0 +1,47 @@
+import * as rows from '../rows.js';
+import { disableEndpoint, FAILING_ENDPOINTS, purgeStatements, reserveRateSlot } from '../shared/maintenance.js';
+import type { MaintenanceStore } from '../store.js';
+import { RETENTION_LOCK, type PostgresDb } from './connection.js';
+
+// Several nodes sweep the same database: row locks and an advisory lock keep each change once.
+
+export function postgresMaintenance(db: PostgresDb): MaintenanceStore {
+  const purge = purgeStatements(db);
+  const disable = disableEndpoint(db);
+  const rateSlot = reserveRateSlot(db);
+  return {
+    disableFailingEndpoints(failingSince, minFailures, reasonFor, now) {
+      return db.transaction(async (tx) => {
+        // FOR UPDATE SKIP LOCKED: two nodes sweeping at once never disable (and announce) one endpoint twice.
+        const failing = await tx.all<rows.EndpointRow & { failing_since: number }>(`${FAILING_ENDPOINTS} FOR UPDATE SKIP LOCKED`, [
+          failingSince,
+          minFailures,
+        ]);
+        const disabled = [];
+        for (const row of failing) {
+          const updated = await tx.one<rows.EndpointRow>(disable, [reasonFor(row.failing_since), now, row.id]);
+          if (updated !== undefined) disabled.push(rows.toEndpoint(updated));
+        }
+        return disabled;
+      });
+    },
+    async reserveRateSlot(endpointId, now, intervalMs) {
+      // One row update serialises the nodes: each attempt takes the next free slot, whichever node sends it.
+      return (await db.one<{ start: number }>(rateSlot, [now, intervalMs, endpointId, intervalMs]))?.start ?? now;
+    },
+    purgeBefore(cutoff, batchSize) {
+      return db.transaction(async (tx) => {
+        // One purger at a time across nodes; the others skip this round rather than wait.
+        const locked = await tx.one<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(?) AS ok', [RETENTION_LOCK]);
+        if (!locked?.ok) return { events: 0, deliveries: 0, attempts: 0, operations: 0, keys: 0 };
+        const ids = (await tx.all<{ id: string }>(purge.events, [cutoff, batchSize])).map((row) => row.id);
+        const attempts = await tx.run(purge.attempts, [ids]);
+        const deliveries = await tx.run(purge.deliveries, [ids]);
+        const events = await tx.run(purge.deleteEvents, [ids]);
+        const operations = await tx.run(purge.operations, [cutoff, batchSize]);
+        const keys = await tx.run(purge.keys, [cutoff, batchSize]);
+        return { events, deliveries, attempts, operations, keys };
+      });
+    },
+  };
+}

@@ -1,0 +1,149 @@
+import type { Delivery } from '../../domain/types.js';
+import type { Named } from '../dialect.js';
+import type { DeliveryLease, NewEvent } from '../store.js';
+import { WORK_CHANNEL } from './work-channel.js';
+
+// The hot statements of the PostgreSQL queue, prepared on each connection by name. They name their
+// columns rather than `*`: a prepared statement whose result columns change under it (a migration
+// adding one, run by another node) would fail until the connection is replaced. Batches travel as
+// arrays (unnest), so a statement costs one round trip whatever its size.
+
+/** A delivery to insert, and the lease it is inserted under when handed straight to a worker. */
+export interface Queued {
+  delivery: Delivery;
+  lease: DeliveryLease | null;
+}
+
+export function queuedOf(events: NewEvent[]): Queued[] {
+  return events.flatMap((item) => item.deliveries.map((delivery) => ({ delivery, lease: item.lease ?? null })));
+}
+
+/** The columns of events as arrays, for INSERT … SELECT * FROM unnest(…). */
+export function eventColumns(events: NewEvent[]): unknown[][] {
+  return [
+    events.map((item) => item.event.id),
+    events.map((item) => item.event.type),
+    events.map((item) => item.event.accountId),
+    events.map((item) => item.event.payload),
+    events.map((item) => item.event.correlationId),
+    events.map((item) => item.event.callbackUrl),
+    events.map((item) => item.event.occurredAt),
+    events.map((item) => item.event.createdAt),
+  ];
+}
+
+/** The columns of deliveries as arrays, for INSERT … SELECT * FROM unnest(…). */
+export function deliveryColumns(queued: Queued[]): unknown[][] {
+  return [
+    queued.map(({ delivery }) => delivery.id),
+    queued.map(({ delivery }) => delivery.eventId),
+    queued.map(({ delivery }) => delivery.endpointId),
+    queued.map(({ delivery }) => delivery.accountId),
+    queued.map(({ delivery }) => delivery.eventType),
+    queued.map(({ delivery }) => delivery.url),
+    queued.map(({ delivery, lease }) => (lease === null ? delivery.status : 'sending')),
+    queued.map(({ delivery }) => delivery.attempts),
+    queued.map(({ delivery }) => delivery.nextAttemptAt),
+    queued.map(({ delivery }) => delivery.correlationId),
+    queued.map(({ delivery }) => delivery.createdAt),
+    queued.map(({ delivery }) => (delivery.singleAttempt ? 1 : 0)),
+    queued.map(({ lease }) => lease?.owner ?? null),
+    queued.map(({ lease }) => lease?.until ?? null),
+  ];
+}
+
+const DELIVERY_INSERT_COLUMNS = `id, event_id, endpoint_id, account_id, event_type, url, status, attempts, next_attempt_at,
+  correlation_id, created_at, single_attempt, lease_owner, lease_expires_at`;
+
+/**
+ * Ingest of events that are all new, in one statement (see queue.ts). Data-modifying CTEs share one
+ * snapshot: `clash` stops every insert when any id is already stored, and deliveries are inserted
+ * only for the events this statement inserted. Workers hear of queued work at commit (pg_notify).
+ */
+export const INGEST_NEW_EVENTS: Named = {
+  name: 'hookd_ingest_new_events',
+  text: `WITH input AS (
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[])
+        AS t(id, type, account_id, payload, correlation_id, callback_url, occurred_at, created_at)
+    ),
+    clash AS (SELECT 1 FROM events WHERE id IN (SELECT id FROM input) LIMIT 1),
+    new_accounts AS (
+      INSERT INTO accounts (id, created_at, updated_at)
+      SELECT DISTINCT account_id, $9::bigint, $9::bigint FROM input
+      WHERE account_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM clash)
+      ON CONFLICT (id) DO NOTHING
+    ),
+    created AS (
+      INSERT INTO events (id, type, account_id, payload, correlation_id, callback_url, occurred_at, created_at)
+      SELECT * FROM input WHERE NOT EXISTS (SELECT 1 FROM clash)
+      ON CONFLICT (id) DO NOTHING
+      RETURNING id
+    ),
+    queued AS (
+      INSERT INTO deliveries (${DELIVERY_INSERT_COLUMNS})
+      SELECT * FROM unnest($10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::int[],
+          $18::bigint[], $19::text[], $20::bigint[], $21::int[], $22::text[], $23::bigint[])
+        AS d(id, event_id, endpoint_id, account_id, event_type, url, status, attempts, next_attempt_at, correlation_id,
+          created_at, single_attempt, lease_owner, lease_expires_at)
+      WHERE d.event_id IN (SELECT id FROM created)
+      RETURNING status
+    )
+    SELECT array(SELECT id FROM created) AS created,
+      (SELECT pg_notify('${WORK_CHANNEL}', '') FROM queued WHERE status = 'pending' LIMIT 1) AS notified`,
+};
+
+export const INSERT_ACCOUNTS =
+  'INSERT INTO accounts (id, created_at, updated_at) SELECT id, $2, $2 FROM unnest($1::text[]) AS a(id) ON CONFLICT (id) DO NOTHING';
+
+/** ON CONFLICT DO NOTHING: a concurrent insert of the same id waits for the other transaction, then finds its row. */
+export const INSERT_EVENTS = `INSERT INTO events (id, type, account_id, payload, correlation_id, callback_url, occurred_at, created_at)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[])
+  ON CONFLICT (id) DO NOTHING RETURNING id`;
+
+/** A fan-out to many endpoints is one statement. */
+export const INSERT_DELIVERIES = `INSERT INTO deliveries (${DELIVERY_INSERT_COLUMNS})
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[],
+    $9::bigint[], $10::text[], $11::bigint[], $12::int[], $13::text[], $14::bigint[])`;
+
+const DELIVERY_COLUMNS = `id, event_id, endpoint_id, account_id, event_type, url, status, attempts, next_attempt_at,
+  last_status_code, last_error, correlation_id, single_attempt, created_at, completed_at`;
+
+/** SKIP LOCKED: nodes claiming at the same moment take disjoint rows instead of waiting on each other. */
+export const CLAIM: Named = {
+  name: 'hookd_claim',
+  text: `UPDATE deliveries SET status = 'sending', lease_owner = $1, lease_expires_at = $2
+    WHERE id IN (
+      SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= $3
+      ORDER BY next_attempt_at LIMIT $4 FOR UPDATE SKIP LOCKED
+    )
+    RETURNING ${DELIVERY_COLUMNS}`,
+};
+
+export const INSERT_ATTEMPTS: Named = {
+  name: 'hookd_insert_attempts',
+  text: `INSERT INTO attempts (id, delivery_id, endpoint_id, started_at, duration_ms, status_code, error, request_headers,
+      response_headers, response_body, request_method, request_url, request_body)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::int[], $6::int[], $7::text[], $8::text[],
+      $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])`,
+};
+
+/** Each delivery's state after its attempt, only where this worker still holds the lease. */
+export const WRITE_DELIVERY_STATES: Named = {
+  name: 'hookd_write_delivery_states',
+  text: `UPDATE deliveries d SET status = r.status, attempts = d.attempts + r.made, next_attempt_at = r.next_attempt_at,
+      last_status_code = r.last_status_code, last_error = r.last_error, completed_at = r.completed_at,
+      single_attempt = 0, lease_owner = NULL, lease_expires_at = NULL
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bigint[], $6::int[], $7::text[], $8::bigint[])
+      AS r(id, owner, status, made, next_attempt_at, last_status_code, last_error, completed_at)
+    WHERE d.id = r.id AND d.lease_owner = r.owner AND d.status = 'sending'
+    RETURNING d.id`,
+};
+
+export const TRACK_HEALTH: Named = {
+  name: 'hookd_track_health',
+  text: `UPDATE endpoints e SET
+      failing_since = CASE WHEN h.restart = 1 THEN h.since ELSE coalesce(e.failing_since, h.since) END,
+      failure_count = CASE WHEN h.restart = 1 THEN h.failures ELSE e.failure_count + h.failures END
+    FROM unnest($1::text[], $2::int[], $3::bigint[], $4::int[]) AS h(id, restart, since, failures)
+    WHERE e.id = h.id AND (h.failures > 0 OR e.failing_since IS NOT NULL)`,
+};

@@ -1,0 +1,205 @@
+import { failureRunChanges } from '../failure-runs.js';
+import * as rows from '../rows.js';
+import { disableEndpointOfDelivery, sharedQueue } from '../shared/queue.js';
+import type { AttemptRecord, IngestOutcome, NewEvent, QueueStore } from '../store.js';
+import type { PgQueries, PostgresDb } from './connection.js';
+import {
+  CLAIM,
+  deliveryColumns,
+  eventColumns,
+  INGEST_NEW_EVENTS,
+  INSERT_ACCOUNTS,
+  INSERT_ATTEMPTS,
+  INSERT_DELIVERIES,
+  INSERT_EVENTS,
+  queuedOf,
+  TRACK_HEALTH,
+  WRITE_DELIVERY_STATES,
+  type Queued,
+} from './queue-statements.js';
+import { WORK_CHANNEL } from './work-channel.js';
+
+// The queue on PostgreSQL, for several nodes on one database. Ingest has two paths (see
+// docs/decisions.md, "Delivery queue and stores by concern"): events that are all new go in one
+// statement, its own transaction (one round trip, where BEGIN, inserts, NOTIFY and COMMIT take
+// five); anything else (an id already stored, or repeated within the call) in one transaction of
+// a few batch statements that sorts out duplicates and conflicts.
+
+const NOTIFY = `NOTIFY ${WORK_CHANNEL}`;
+
+export function postgresQueue(db: PostgresDb): QueueStore {
+  const insertDeliveries = async (queued: Queued[], tx: PgQueries): Promise<void> => {
+    if (queued.length > 0) await tx.run(INSERT_DELIVERIES, deliveryColumns(queued));
+  };
+
+  /** An event whose id is already stored: the same client id within the window is a duplicate, anything else a conflict. */
+  const existingOutcome = async (item: NewEvent, dedupeSince: number, on: PgQueries): Promise<IngestOutcome> => {
+    const existing = (await on.one<rows.EventRow>('SELECT * FROM events WHERE id = $1', [item.event.id]))!;
+    const stored = rows.toEvent(existing);
+    if (!item.clientId || existing.created_at < dedupeSince) return { outcome: 'conflict', event: stored };
+    const count = (await on.one<{ n: number }>('SELECT count(*) AS n FROM deliveries WHERE event_id = $1', [item.event.id]))!.n;
+    return { outcome: 'duplicate', event: stored, deliveries: count };
+  };
+
+  /**
+   * The common case: every event is new. If any id is already stored it writes nothing and
+   * returns null. An event inserted meanwhile by a concurrent request (after this statement's
+   * snapshot) is skipped by ON CONFLICT: it is answered as what it is, a duplicate, beside the
+   * events stored here.
+   */
+  const ingestNewEvents = async (events: NewEvent[], dedupeSince: number, now: number): Promise<IngestOutcome[] | null> => {
+    const ids = events.map((item) => item.event.id);
+    if (events.length === 0 || new Set(ids).size < ids.length) return null;
+    const row = await db.one<{ created: string[] }>(INGEST_NEW_EVENTS, [...eventColumns(events), now, ...deliveryColumns(queuedOf(events))]);
+    const created = new Set(row?.created ?? []);
+    if (created.size === 0) return null;
+    const outcomes: IngestOutcome[] = [];
+    for (const item of events) {
+      outcomes.push(
+        created.has(item.event.id)
+          ? { outcome: 'created', event: item.event, deliveries: item.deliveries.length }
+          : await existingOutcome(item, dedupeSince, db),
+      );
+    }
+    return outcomes;
+  };
+
+  /**
+   * Everything else, in a few statements whatever the batch size: the accounts, every event with
+   * ON CONFLICT DO NOTHING, the deliveries of the events that were new, then the outcome of each
+   * event that was not. An id repeated within the call is inserted once, by its first occurrence;
+   * the later ones find it stored, as they would one call after the other.
+   */
+  const ingestInTransaction = async (events: NewEvent[], dedupeSince: number, now: number, tx: PgQueries): Promise<IngestOutcome[]> => {
+    const accounts = [...new Set(events.flatMap((item) => (item.event.accountId === null ? [] : [item.event.accountId])))];
+    if (accounts.length > 0) await tx.run(INSERT_ACCOUNTS, [accounts, now]);
+    const inserted = new Set((await tx.all<{ id: string }>(INSERT_EVENTS, eventColumns(events))).map((row) => row.id));
+    const first = new Map<string, number>();
+    for (const [index, item] of events.entries()) if (!first.has(item.event.id)) first.set(item.event.id, index);
+    const isCreated = (item: NewEvent, index: number): boolean => inserted.has(item.event.id) && first.get(item.event.id) === index;
+    await insertDeliveries(queuedOf(events.filter(isCreated)), tx);
+    const outcomes: IngestOutcome[] = [];
+    for (const [index, item] of events.entries()) {
+      outcomes.push(
+        isCreated(item, index)
+          ? { outcome: 'created', event: item.event, deliveries: item.deliveries.length }
+          : await existingOutcome(item, dedupeSince, tx),
+      );
+    }
+    return outcomes;
+  };
+
+  /** Each endpoint's failure run, once per batch (an endpoint whose run did not change is not written). */
+  const trackHealth = async (records: AttemptRecord[], tx: PgQueries): Promise<void> => {
+    const changes = failureRunChanges(records);
+    if (changes.length === 0) return;
+    await tx.run(TRACK_HEALTH, [
+      changes.map((change) => change.endpointId),
+      changes.map((change) => (change.restart ? 1 : 0)),
+      changes.map((change) => change.since),
+      changes.map((change) => change.failures),
+    ]);
+  };
+
+  const disableEndpoint = disableEndpointOfDelivery(db);
+
+  return {
+    dialect: 'postgres',
+    ...sharedQueue(db),
+    async ingestEvents(events, dedupeSince, now) {
+      const stored = await ingestNewEvents(events, dedupeSince, now);
+      if (stored !== null) return stored;
+      try {
+        return await db.transaction(async (tx) => {
+          const outcomes = await ingestInTransaction(events, dedupeSince, now, tx);
+          if (outcomes.some((outcome) => outcome.outcome === 'conflict')) throw new RollBack(outcomes);
+          // Delivered to listening nodes at commit, and only if it commits.
+          const queued = outcomes.some((outcome, i) => outcome.outcome === 'created' && outcome.deliveries > 0 && !events[i]!.lease);
+          if (queued) await tx.run(NOTIFY);
+          return outcomes;
+        });
+      } catch (error) {
+        if (error instanceof RollBack) return error.outcomes;
+        throw error;
+      }
+    },
+    async insertDeliveries(deliveries) {
+      await db.transaction(async (tx) => {
+        await insertDeliveries(
+          deliveries.map((delivery) => ({ delivery, lease: null })),
+          tx,
+        );
+        if (deliveries.length > 0) await tx.run(NOTIFY);
+      });
+    },
+    async claimDueDeliveries(owner, now, limit, leaseUntil) {
+      return (await db.all<rows.DeliveryRow>(CLAIM, [owner, leaseUntil, now, limit])).map(rows.toClaimedDelivery);
+    },
+    async recordAttempts(records) {
+      if (records.length === 0) return;
+      // A batch in four statements whatever its size (each statement is a round trip): the attempts,
+      // the deliveries' new states, the endpoints' health, and — rarely — endpoints to disable.
+      await db.transaction(async (tx) => {
+        const attempts = records.flatMap((record) => (record.attempt === null ? [] : [{ record, attempt: record.attempt }]));
+        if (attempts.length > 0) {
+          // The attempt happened, so it is recorded even if the lease was lost meanwhile.
+          await tx.run(INSERT_ATTEMPTS, [
+            attempts.map(({ attempt }) => attempt.id),
+            attempts.map(({ attempt }) => attempt.deliveryId),
+            attempts.map(({ record }) => record.endpointId),
+            attempts.map(({ attempt }) => attempt.startedAt),
+            attempts.map(({ attempt }) => attempt.durationMs),
+            attempts.map(({ attempt }) => attempt.statusCode),
+            attempts.map(({ attempt }) => attempt.error),
+            attempts.map(({ attempt }) => JSON.stringify(attempt.requestHeaders)),
+            attempts.map(({ attempt }) => JSON.stringify(attempt.responseHeaders)),
+            // PostgreSQL text cannot hold NUL, which a receiver's body may contain.
+            attempts.map(({ attempt }) => attempt.responseBody?.replaceAll('\u0000', '\uFFFD') ?? null),
+            attempts.map(({ attempt }) => attempt.requestMethod ?? null),
+            attempts.map(({ attempt }) => attempt.requestUrl ?? null),
+            attempts.map(({ attempt }) => attempt.requestBody?.replaceAll('\u0000', '\uFFFD') ?? null),
+          ]);
+        }
+        // The delivery's state is only changed by the worker that still holds it. Were a delivery
+        // recorded twice in one batch, the first record wins, as it would one after the other.
+        const seen = new Set<string>();
+        const states = records.filter((record) => !seen.has(record.deliveryId) && seen.add(record.deliveryId));
+        const written = await tx.all<{ id: string }>(WRITE_DELIVERY_STATES, [
+          states.map((record) => record.deliveryId),
+          states.map((record) => record.leaseOwner),
+          states.map((record) => record.status),
+          states.map((record) => (record.attempt === null ? 0 : 1)),
+          states.map((record) => record.nextAttemptAt),
+          states.map((record) => record.lastStatusCode),
+          states.map((record) => record.lastError),
+          states.map((record) => record.completedAt),
+        ]);
+        const updated = new Set(written.map((row) => row.id));
+        await trackHealth(records, tx);
+        for (const record of states) {
+          if (record.disableEndpoint === null || !updated.has(record.deliveryId)) continue;
+          await tx.run(disableEndpoint, [record.disableEndpoint, record.completedAt ?? 0, record.deliveryId]);
+        }
+      });
+    },
+    releaseExpiredLeases(now) {
+      return db.run(
+        `UPDATE deliveries SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL
+         WHERE status = 'sending' AND lease_expires_at < $1`,
+        [now],
+      );
+    },
+    async nextDueAt() {
+      return (await db.one<{ at: number | null }>("SELECT min(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'"))?.at ?? null;
+    },
+    onNewWork: (listener) => db.work.subscribe(listener),
+    announceNewWork: () => db.work.notify(),
+  };
+}
+
+/** Thrown inside a transaction to undo it while still returning what was found. */
+class RollBack extends Error {
+  constructor(readonly outcomes: IngestOutcome[]) {
+    super('rolled back');
+  }
+}

@@ -1,0 +1,71 @@
+import type { Attempt, Delivery } from '../../domain/types.js';
+import { decodeStringCursor, pageFrom } from '../cursor.js';
+import { twice, type SqlDb } from '../dialect.js';
+import * as rows from '../rows.js';
+import type { DeliveryFilter, DeliveryStore, Page, PageOf } from '../store.js';
+
+// Deliveries as the API shows them and what a user does to them by hand, the same on both
+// dialects. Whoever makes one due again wakes the workers through the queue (DeliveryQueue.announceDue).
+
+export function sharedDeliveries(db: SqlDb): DeliveryStore {
+  return {
+    async getDelivery(id) {
+      const row = await db.one<rows.DeliveryRow>('SELECT * FROM deliveries WHERE id = ?', [id]);
+      return row === undefined ? null : rows.toDelivery(row);
+    },
+    async listDeliveries(filter: DeliveryFilter, page: Page): Promise<PageOf<Delivery>> {
+      const before = page.cursor === null ? null : decodeStringCursor(page.cursor);
+      const found = await db.all<rows.DeliveryRow>(
+        `SELECT * FROM deliveries
+         WHERE (CAST(? AS TEXT) IS NULL OR id < ?) AND (CAST(? AS TEXT) IS NULL OR endpoint_id = ?)
+           AND (CAST(? AS TEXT) IS NULL OR event_id = ?) AND (CAST(? AS TEXT) IS NULL OR status = ?)
+           AND (CAST(? AS TEXT) IS NULL OR correlation_id = ?) AND (CAST(? AS TEXT) IS NULL OR account_id = ?)
+         ORDER BY id DESC LIMIT ?`,
+        [
+          ...twice(before),
+          ...twice(filter.endpointId),
+          ...twice(filter.eventId),
+          ...twice(filter.status),
+          ...twice(filter.correlationId),
+          ...twice(filter.accountId),
+          page.limit + 1,
+        ],
+      );
+      return pageFrom(found, page.limit, rows.toDelivery, (row) => row.id);
+    },
+    async retryDelivery(id, now) {
+      const row = await db.one<rows.DeliveryRow>(
+        `UPDATE deliveries SET
+           single_attempt = CASE WHEN status = 'pending' THEN single_attempt ELSE 1 END,
+           status = 'pending', next_attempt_at = ?, completed_at = NULL
+         WHERE id = ? AND status <> 'sending'
+         RETURNING *`,
+        [now, id],
+      );
+      return row === undefined ? null : rows.toDelivery(row);
+    },
+    async cancelDelivery(id, now) {
+      const row = await db.one<rows.DeliveryRow>(
+        `UPDATE deliveries SET status = 'canceled', next_attempt_at = NULL, completed_at = ?
+         WHERE id = ? AND status = 'pending' RETURNING *`,
+        [now, id],
+      );
+      return row === undefined ? null : rows.toDelivery(row);
+    },
+    async listAttempts(deliveryId: string, page: Page): Promise<PageOf<Attempt>> {
+      const before = page.cursor === null ? null : decodeStringCursor(page.cursor);
+      const found = await db.all<rows.AttemptRow>(
+        'SELECT * FROM attempts WHERE delivery_id = ? AND (CAST(? AS TEXT) IS NULL OR id < ?) ORDER BY id DESC LIMIT ?',
+        [deliveryId, ...twice(before), page.limit + 1],
+      );
+      return pageFrom(found, page.limit, rows.toAttempt, (row) => row.id);
+    },
+    requeueFailedDeliveries(endpointId, since, now) {
+      return db.run(
+        `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, completed_at = NULL, single_attempt = 1
+         WHERE endpoint_id = ? AND status = 'failed' AND created_at >= ?`,
+        [now, endpointId, since],
+      );
+    },
+  };
+}

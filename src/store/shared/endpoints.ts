@@ -1,0 +1,142 @@
+import type { SecretBox } from '../../domain/secret-box.js';
+import { matchesEventType } from '../../domain/subscriptions.js';
+import type { Endpoint, EndpointSpec, EndpointWithSecrets } from '../../domain/types.js';
+import { decodeStringCursor, pageFrom } from '../cursor.js';
+import { twice, type SqlDb } from '../dialect.js';
+import * as rows from '../rows.js';
+import type { AttemptBucket, EndpointFilter, EndpointStats, EndpointStore, Page, PageOf } from '../store.js';
+
+// Endpoints and the attempt figures shown for them, the same on both dialects. Creating, updating
+// and deleting one are transactions (its account row, its queued deliveries), run by each adapter.
+// Signing secrets are sealed and opened here, in the row mapping, and nowhere else: the rest of
+// hookd sees them in the clear, the database only sealed (when HOOKD_ENCRYPTION_KEY is set).
+
+export const INSERT_ENDPOINT = `INSERT INTO endpoints (id, account_id, url, active, event_types, spec, secret, previous_secret,
+    previous_secret_expires_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`;
+
+export function insertEndpointParams(endpoint: EndpointWithSecrets, box: SecretBox): unknown[] {
+  return [
+    endpoint.id,
+    endpoint.accountId,
+    endpoint.url,
+    endpoint.active ? 1 : 0,
+    JSON.stringify(endpoint.eventTypes),
+    rows.specColumn(endpoint),
+    ...rows.secretColumns(endpoint.secrets, box),
+    endpoint.createdAt,
+    endpoint.updatedAt,
+  ];
+}
+
+export const UPDATE_ENDPOINT =
+  'UPDATE endpoints SET account_id = ?, url = ?, active = ?, event_types = ?, spec = ?, updated_at = ? WHERE id = ? RETURNING *';
+
+export function updateEndpointParams(id: string, spec: EndpointSpec, now: number): unknown[] {
+  return [spec.accountId, spec.url, spec.active ? 1 : 0, JSON.stringify(spec.eventTypes), rows.specColumn(spec), now, id];
+}
+
+export const DELETE_ENDPOINT = 'DELETE FROM endpoints WHERE id = ?';
+/** A deleted endpoint's queued deliveries would have nowhere to go. */
+export const CANCEL_ENDPOINT_DELIVERIES =
+  "UPDATE deliveries SET status = 'canceled', next_attempt_at = NULL, completed_at = ? WHERE endpoint_id = ? AND status = 'pending'";
+
+type EndpointStatements = Omit<EndpointStore, 'createEndpoint' | 'updateEndpoint' | 'deleteEndpoint'>;
+
+export function sharedEndpoints(db: SqlDb, box: SecretBox): EndpointStatements {
+  return {
+    async getEndpoint(id) {
+      const row = await db.one<rows.EndpointRow>('SELECT * FROM endpoints WHERE id = ?', [id]);
+      return row === undefined ? null : rows.toEndpointWithSecrets(row, box);
+    },
+    async getEndpoints(ids) {
+      if (ids.length === 0) return [];
+      return (await db.all<rows.EndpointRow>(`SELECT * FROM endpoints WHERE ${db.inList('id')}`, [db.list(ids)])).map((row) =>
+        rows.toEndpointWithSecrets(row, box),
+      );
+    },
+    async listEndpoints(filter: EndpointFilter, page: Page): Promise<PageOf<Endpoint>> {
+      // The type filter matches patterns, which SQL cannot: rows are scanned in id order in chunks
+      // and filtered here until the page is full.
+      let after = page.cursor === null ? null : decodeStringCursor(page.cursor);
+      const matched: rows.EndpointRow[] = [];
+      const chunk = Math.max(page.limit + 1, 200);
+      for (;;) {
+        const found = await db.all<rows.EndpointRow>(
+          `SELECT * FROM endpoints
+           WHERE (CAST(? AS TEXT) IS NULL OR id < ?) AND (? = 0 OR account_id IS NOT DISTINCT FROM ?)
+             AND (CAST(? AS INTEGER) IS NULL OR active = ?)
+           ORDER BY id DESC LIMIT ?`,
+          [
+            ...twice(after),
+            filter.accountId !== undefined ? 1 : 0,
+            filter.accountId ?? null,
+            ...twice(filter.active === undefined ? null : filter.active ? 1 : 0),
+            chunk,
+          ],
+        );
+        for (const row of found) {
+          if (filter.eventType === undefined || matchesEventType(JSON.parse(row.event_types) as string[], filter.eventType)) {
+            matched.push(row);
+          }
+        }
+        if (matched.length > page.limit || found.length < chunk) break;
+        after = found[found.length - 1]!.id;
+      }
+      return pageFrom(matched, page.limit, rows.toEndpoint, (row) => row.id);
+    },
+    async setEndpointSecrets(id, secrets, now) {
+      return (
+        (await db.run('UPDATE endpoints SET secret = ?, previous_secret = ?, previous_secret_expires_at = ?, updated_at = ? WHERE id = ?', [
+          ...rows.secretColumns(secrets, box),
+          now,
+          id,
+        ])) > 0
+      );
+    },
+    async findCandidateEndpoints(accountId) {
+      return (
+        await db.all<rows.EndpointRow>('SELECT * FROM endpoints WHERE active = 1 AND (account_id IS NULL OR account_id = ?)', [accountId])
+      ).map(rows.toEndpoint);
+    },
+    async endpointStats(endpointId: string, since: number): Promise<EndpointStats> {
+      const counts = (await db.one<{ total: number; succeeded: number | null }>(
+        `SELECT count(*) AS total, sum(CASE WHEN status_code BETWEEN 200 AND 299 THEN 1 ELSE 0 END) AS succeeded
+         FROM attempts WHERE endpoint_id = ? AND started_at >= ?`,
+        [endpointId, since],
+      ))!;
+      // Nearest rank: the duration at that offset in the sorted attempts.
+      const percentile = async (fraction: number): Promise<number | null> => {
+        if (counts.total === 0) return null;
+        const offset = Math.min(counts.total - 1, Math.floor(fraction * counts.total));
+        return (await db.one<{ d: number }>(
+          'SELECT duration_ms AS d FROM attempts WHERE endpoint_id = ? AND started_at >= ? ORDER BY duration_ms LIMIT 1 OFFSET ?',
+          [endpointId, since, offset],
+        ))!.d;
+      };
+      const succeeded = counts.succeeded ?? 0;
+      return {
+        attempts: { total: counts.total, succeeded, failed: counts.total - succeeded },
+        latencyMs: { p50: await percentile(0.5), p90: await percentile(0.9), p99: await percentile(0.99) },
+      };
+    },
+    async endpointAttemptSeries(endpointId: string, since: number, until: number, bucketMs: number): Promise<AttemptBucket[]> {
+      // One pass in the database: rows are numbered by duration within their bucket, and the
+      // nearest-rank percentile rows (the same rule as endpointStats) are picked out per bucket.
+      // The casts make the division an integer one (SQLite binds JS numbers as REAL).
+      const bucket = '(started_at - CAST(? AS BIGINT)) / CAST(? AS BIGINT)';
+      const found = await db.all<rows.AttemptBucketRow>(
+        `SELECT bucket, count(*) AS total, sum(ok) AS succeeded,
+                max(CASE WHEN rn = n / 2 + 1 THEN d END) AS p50,
+                max(CASE WHEN rn = (99 * n) / 100 + 1 THEN d END) AS p99
+         FROM (SELECT ${bucket} AS bucket, duration_ms AS d,
+                      CASE WHEN status_code BETWEEN 200 AND 299 THEN 1 ELSE 0 END AS ok,
+                      row_number() OVER (PARTITION BY ${bucket} ORDER BY duration_ms) AS rn,
+                      count(*) OVER (PARTITION BY ${bucket}) AS n
+               FROM attempts WHERE endpoint_id = ? AND started_at >= ? AND started_at < ?) AS bucketed
+         GROUP BY bucket ORDER BY bucket`,
+        [since, bucketMs, since, bucketMs, since, bucketMs, endpointId, since, until],
+      );
+      return found.map((row) => rows.toAttemptBucket(row, since, bucketMs));
+    },
+  };
+}

@@ -1,0 +1,132 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Statement, SqlDb } from '../dialect.js';
+import { loadMigrations } from '../migrations.js';
+import { Checkpointer, SAFETY_NET_AUTOCHECKPOINT_PAGES } from './checkpointer.js';
+
+// The embedded database. better-sqlite3 is synchronous: each statement, and each transaction,
+// runs to completion on the event loop, so a transaction here can never interleave with another of
+// this process. That is why transactions are written with the synchronous methods below (an async
+// body would let other callers' statements slip into it between two awaits). WAL mode lets
+// readers proceed while the single writer commits.
+
+type Params = unknown[];
+
+export class SqliteDb implements SqlDb {
+  readonly dialect = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly migrationCount = loadMigrations('sqlite').length;
+  /** Null for an in-memory database, which has no WAL. */
+  private readonly checkpointer: Checkpointer | null = null;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode: a commit survives a crash of hookd (kill -9); only an OS crash or power
+    // loss can lose the last transactions. FULL would fsync every commit for that last case.
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = OFF');
+    if (path !== ':memory:') {
+      this.db.pragma(`wal_autocheckpoint = ${SAFETY_NET_AUTOCHECKPOINT_PAGES}`);
+      this.checkpointer = Checkpointer.start(path);
+    }
+  }
+
+  private stmt(sql: Statement): Database.Statement {
+    const text = typeof sql === 'string' ? sql : sql.text;
+    let statement = this.statements.get(text);
+    if (statement === undefined) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  // Synchronous, for transactions.
+
+  allNow<T>(sql: Statement, params: Params = []): T[] {
+    return this.stmt(sql).all(...params) as T[];
+  }
+
+  oneNow<T>(sql: Statement, params: Params = []): T | undefined {
+    return this.stmt(sql).get(...params) as T | undefined;
+  }
+
+  runNow(sql: Statement, params: Params = []): number {
+    return this.stmt(sql).run(...params).changes;
+  }
+
+  /** Runs `body` in one transaction; IMMEDIATE takes the write lock first (for migrations across processes). */
+  transaction<T>(body: () => T, mode: 'deferred' | 'immediate' = 'deferred'): T {
+    const run = this.db.transaction(body);
+    return mode === 'immediate' ? run.immediate() : run();
+  }
+
+  // The seam (SqlDb).
+
+  async all<T>(sql: Statement, params: Params = []): Promise<T[]> {
+    return this.allNow<T>(sql, params);
+  }
+
+  async one<T>(sql: Statement, params: Params = []): Promise<T | undefined> {
+    return this.oneNow<T>(sql, params);
+  }
+
+  async run(sql: Statement, params: Params = []): Promise<number> {
+    return this.runNow(sql, params);
+  }
+
+  inList(column: string): string {
+    return `${column} IN (SELECT value FROM json_each(?))`;
+  }
+
+  list(values: readonly string[]): string {
+    return JSON.stringify(values);
+  }
+
+  greatest(a: string, b: string): string {
+    return `max(${a}, ${b})`;
+  }
+
+  specWithDisabledReason(): string {
+    return "json_set(spec, '$.disabledReason', ?)";
+  }
+
+  // Lifecycle.
+
+  async migrate(): Promise<void> {
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+    );
+    for (const migration of loadMigrations('sqlite')) {
+      // IMMEDIATE takes the write lock first, so two processes starting at once apply each migration once.
+      this.transaction(() => {
+        if (this.oneNow('SELECT 1 FROM schema_migrations WHERE version = ?', [migration.version]) !== undefined) return;
+        this.db.exec(migration.sql);
+        this.runNow('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+          migration.version,
+          migration.name,
+          Date.now(),
+        ]);
+      }, 'immediate');
+    }
+  }
+
+  async isReady(): Promise<boolean> {
+    try {
+      const row = this.oneNow<{ n: number }>('SELECT count(*) AS n FROM schema_migrations');
+      return row !== undefined && row.n >= this.migrationCount;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.checkpointer?.stop();
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,36 @@
+import * as rows from '../rows.js';
+import { disableEndpoint, FAILING_ENDPOINTS, purgeStatements, reserveRateSlot } from '../shared/maintenance.js';
+import type { MaintenanceStore } from '../store.js';
+import type { SqliteDb } from './connection.js';
+
+// One process writes at a time, so the sweeps need no locks here: each runs in one transaction.
+
+export function sqliteMaintenance(db: SqliteDb): MaintenanceStore {
+  const purge = purgeStatements(db);
+  const disable = disableEndpoint(db);
+  const rateSlot = reserveRateSlot(db);
+  return {
+    async disableFailingEndpoints(failingSince, minFailures, reasonFor, now) {
+      return db.transaction(() =>
+        db
+          .allNow<rows.EndpointRow & { failing_since: number }>(FAILING_ENDPOINTS, [failingSince, minFailures])
+          .flatMap((row) => db.oneNow<rows.EndpointRow>(disable, [reasonFor(row.failing_since), now, row.id]) ?? [])
+          .map(rows.toEndpoint),
+      );
+    },
+    async reserveRateSlot(endpointId, now, intervalMs) {
+      return db.oneNow<{ start: number }>(rateSlot, [now, intervalMs, endpointId, intervalMs])?.start ?? now;
+    },
+    async purgeBefore(cutoff, batchSize) {
+      return db.transaction(() => {
+        const ids = db.list(db.allNow<{ id: string }>(purge.events, [cutoff, batchSize]).map((row) => row.id));
+        const attempts = db.runNow(purge.attempts, [ids]);
+        const deliveries = db.runNow(purge.deliveries, [ids]);
+        const events = db.runNow(purge.deleteEvents, [ids]);
+        const operations = db.runNow(purge.operations, [cutoff, batchSize]);
+        const keys = db.runNow(purge.keys, [cutoff, batchSize]);
+        return { events, deliveries, attempts, operations, keys };
+      });
+    },
+  };
+}

@@ -1,0 +1,188 @@
+import type { Delivery } from '../../domain/types.js';
+import { failureRunChanges, type FailureRunChange } from '../failure-runs.js';
+import * as rows from '../rows.js';
+import { ENSURE_ACCOUNT, ensureAccountParams } from '../shared/keys.js';
+import { disableEndpointOfDelivery, sharedQueue } from '../shared/queue.js';
+import type { AttemptRecord, DeliveryLease, IngestOutcome, NewEvent, QueueStore } from '../store.js';
+import type { SqliteDb } from './connection.js';
+
+// The queue on SQLite: one process, one writer, so one path for everything (each call one
+// transaction), and the claim names its partial index.
+
+export function sqliteQueue(db: SqliteDb): QueueStore {
+  const insertDeliveries = (deliveries: Delivery[], lease: DeliveryLease | null): void => {
+    for (const d of deliveries) {
+      db.runNow(
+        `INSERT INTO deliveries (id, event_id, endpoint_id, account_id, event_type, url, status, attempts, next_attempt_at,
+           correlation_id, created_at, single_attempt, lease_owner, lease_expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          d.id,
+          d.eventId,
+          d.endpointId,
+          d.accountId,
+          d.eventType,
+          d.url,
+          lease === null ? d.status : 'sending',
+          d.attempts,
+          d.nextAttemptAt,
+          d.correlationId,
+          d.createdAt,
+          d.singleAttempt ? 1 : 0,
+          lease?.owner ?? null,
+          lease?.until ?? null,
+        ],
+      );
+    }
+  };
+
+  const ingestOne = (item: NewEvent, dedupeSince: number, now: number): IngestOutcome => {
+    const { event } = item;
+    if (item.clientId) {
+      const existing = db.oneNow<rows.EventRow>('SELECT * FROM events WHERE id = ?', [event.id]);
+      if (existing !== undefined) {
+        const stored = rows.toEvent(existing);
+        if (existing.created_at < dedupeSince) return { outcome: 'conflict', event: stored };
+        const count = db.oneNow<{ n: number }>('SELECT count(*) AS n FROM deliveries WHERE event_id = ?', [event.id])!.n;
+        return { outcome: 'duplicate', event: stored, deliveries: count };
+      }
+    }
+    if (event.accountId !== null) db.runNow(ENSURE_ACCOUNT, ensureAccountParams(event.accountId, now));
+    db.runNow(
+      `INSERT INTO events (id, type, account_id, payload, correlation_id, callback_url, occurred_at, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      [event.id, event.type, event.accountId, event.payload, event.correlationId, event.callbackUrl, event.occurredAt, event.createdAt],
+    );
+    insertDeliveries(item.deliveries, item.lease ?? null);
+    return { outcome: 'created', event, deliveries: item.deliveries.length };
+  };
+
+  const recordAttempt = (record: AttemptRecord): void => {
+    const { attempt } = record;
+    // The attempt happened, so it is recorded even if the lease was lost meanwhile; the delivery's
+    // state is only changed by the worker that still holds it.
+    if (attempt !== null) {
+      db.runNow(
+        `INSERT INTO attempts (id, delivery_id, endpoint_id, started_at, duration_ms, status_code, error, request_headers,
+           response_headers, response_body, request_method, request_url, request_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          attempt.id,
+          attempt.deliveryId,
+          record.endpointId,
+          attempt.startedAt,
+          attempt.durationMs,
+          attempt.statusCode,
+          attempt.error,
+          JSON.stringify(attempt.requestHeaders),
+          JSON.stringify(attempt.responseHeaders),
+          attempt.responseBody,
+          attempt.requestMethod ?? null,
+          attempt.requestUrl ?? null,
+          attempt.requestBody ?? null,
+        ],
+      );
+    }
+    const updated = db.runNow(
+      `UPDATE deliveries SET status = ?, attempts = attempts + ?, next_attempt_at = ?, last_status_code = ?,
+         last_error = ?, completed_at = ?, single_attempt = 0, lease_owner = NULL, lease_expires_at = NULL
+       WHERE id = ? AND lease_owner = ? AND status = 'sending'`,
+      [
+        record.status,
+        attempt === null ? 0 : 1,
+        record.nextAttemptAt,
+        record.lastStatusCode,
+        record.lastError,
+        record.completedAt,
+        record.deliveryId,
+        record.leaseOwner,
+      ],
+    );
+    if (record.disableEndpoint !== null && updated > 0) {
+      db.runNow(disableEndpointOfDelivery(db), [record.disableEndpoint, record.completedAt ?? 0, record.deliveryId]);
+    }
+  };
+
+  /** An endpoint's failure run after a batch (see failure-runs.ts); unchanged runs are not written. */
+  const trackHealth = (change: FailureRunChange): void => {
+    if (change.restart) {
+      db.runNow('UPDATE endpoints SET failing_since = ?, failure_count = ? WHERE id = ? AND (? > 0 OR failing_since IS NOT NULL)', [
+        change.since,
+        change.failures,
+        change.endpointId,
+        change.failures,
+      ]);
+    } else {
+      db.runNow('UPDATE endpoints SET failing_since = coalesce(failing_since, ?), failure_count = failure_count + ? WHERE id = ?', [
+        change.since,
+        change.failures,
+        change.endpointId,
+      ]);
+    }
+  };
+
+  return {
+    dialect: 'sqlite',
+    ...sharedQueue(db),
+    async ingestEvents(events, dedupeSince, now) {
+      try {
+        return db.transaction(() => {
+          const outcomes = events.map((item) => ingestOne(item, dedupeSince, now));
+          // All or nothing: a batch with a conflicting id stores none of its events.
+          if (outcomes.some((outcome) => outcome.outcome === 'conflict')) throw new RollBack(outcomes);
+          return outcomes;
+        });
+      } catch (error) {
+        if (error instanceof RollBack) return error.outcomes;
+        throw error;
+      }
+    },
+    async insertDeliveries(deliveries) {
+      db.transaction(() => insertDeliveries(deliveries, null));
+    },
+    async claimDueDeliveries(owner, now, limit, leaseUntil) {
+      // One statement: the inner select walks the partial index of pending rows in due order. It is
+      // named: left to itself the planner may pick another index and sort every pending row, which
+      // makes each claim as slow as the backlog is long. It yields rowids, so each row is then found
+      // directly rather than through the id index.
+      return db
+        .allNow<rows.DeliveryRow>(
+          `UPDATE deliveries SET status = 'sending', lease_owner = ?, lease_expires_at = ?
+           WHERE rowid IN (
+             SELECT rowid FROM deliveries INDEXED BY deliveries_due
+             WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?
+           )
+           RETURNING *`,
+          [owner, leaseUntil, now, limit],
+        )
+        .map(rows.toClaimedDelivery);
+    },
+    async recordAttempts(records) {
+      db.transaction(() => {
+        for (const record of records) recordAttempt(record);
+        for (const change of failureRunChanges(records)) trackHealth(change);
+      });
+    },
+    async releaseExpiredLeases(now) {
+      return db.runNow(
+        `UPDATE deliveries INDEXED BY deliveries_leased SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL
+         WHERE status = 'sending' AND lease_expires_at < ?`,
+        [now],
+      );
+    },
+    async nextDueAt() {
+      return (
+        db.oneNow<{ at: number | null }>("SELECT min(next_attempt_at) AS at FROM deliveries INDEXED BY deliveries_due WHERE status = 'pending'")
+          ?.at ?? null
+      );
+    },
+    // One node, whose queue wakes its own worker: there is no one else to tell.
+    onNewWork: () => () => undefined,
+    announceNewWork: async () => undefined,
+  };
+}
+
+/** Thrown inside a transaction to undo it while still returning what was found. */
+class RollBack extends Error {
+  constructor(readonly outcomes: IngestOutcome[]) {
+    super('rolled back');
+  }
+}
