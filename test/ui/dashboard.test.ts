@@ -20,7 +20,9 @@ describe('the web dashboard and portal', { timeout: 90_000 }, () => {
   const framePage = (src: string) => `${embedderUrl}/?src=${encodeURIComponent(src)}`;
 
   beforeAll(async () => {
-    [server, receiver, browser] = await Promise.all([startServer(), startReceiver(), launchBrowser()]);
+    // The browser first: without one the suite stops here, before anything else was started.
+    browser = await launchBrowser();
+    [server, receiver] = await Promise.all([startServer(), startReceiver()]);
     const created = await server.request('POST', '/v1/event-types', {
       name: 'call.incoming',
       description: 'A call reached the PBX',
@@ -39,7 +41,8 @@ describe('the web dashboard and portal', { timeout: 90_000 }, () => {
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => embedder?.close(resolve));
+    // Only when it was made: `embedder?.close(resolve)` on a beforeAll that failed early never calls resolve.
+    if (embedder) await new Promise((resolve) => embedder.close(resolve));
     await receiver?.close();
     await server?.close();
   });

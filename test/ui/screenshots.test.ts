@@ -45,7 +45,9 @@ describe('screenshots of the main pages', { timeout: 120_000 }, () => {
 
   beforeAll(async () => {
     mkdirSync(outDir, { recursive: true });
-    [server, receiver, browser] = await Promise.all([startServer({}, undefined, clock), startReceiver(), launchBrowser()]);
+    // The browser first: without one the suite stops here, before anything else was started.
+    browser = await launchBrowser();
+    [server, receiver] = await Promise.all([startServer({}, undefined, clock), startReceiver()]);
     embedder = createServer((request, response) => {
       const src = new URL(request.url ?? '/', 'http://x').searchParams.get('src') ?? '';
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(
@@ -164,7 +166,8 @@ describe('screenshots of the main pages', { timeout: 120_000 }, () => {
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((done) => embedder?.close(done));
+    // Only when it was made: `embedder?.close(done)` on a beforeAll that failed early never calls done.
+    if (embedder) await new Promise((done) => embedder.close(done));
     await receiver?.close();
     await server?.close();
     if (!process.env.HOOKD_SCREENSHOTS_DIR) rmSync(outDir, { recursive: true, force: true });
