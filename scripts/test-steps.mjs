@@ -2,7 +2,7 @@
 // is left out: the steps after it still run.
 export function testSteps({ withPostgres }) {
   return [
-    ['build', 'npm', ['run', 'build', '--silent']],
+    ['build (when the sources changed)', 'node', ['scripts/build-if-stale.mjs']],
     ['type-check', 'npm', ['run', 'typecheck', '--silent']],
     ['tests (integration on SQLite)', 'npx', ['--no-install', 'vitest', 'run']],
     ...(withPostgres ? [['tests on PostgreSQL', 'npm', ['run', 'test:postgres', '--silent']]] : []),
