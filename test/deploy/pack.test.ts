@@ -111,13 +111,14 @@ describe('the packed hookd installed with npm install -g', { timeout: 120_000 },
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('holds the built server, the migrations, the web app and the SDK, and no sources or tests', () => {
+  it('holds the built server, the migrations, the web app, the SDK and the systemd unit, and no sources or tests', () => {
     expect(files).toEqual(
       expect.arrayContaining([
         'package/dist/src/main.js',
         'package/migrations/sqlite/0001_init.sql',
         'package/migrations/postgres/0001_init.sql',
         'package/packages/web/dist/index.html',
+        'package/deploy/hookd.service',
         'package/node_modules/@hookd/sdk/dist/index.js',
         'package/node_modules/@hookd/sdk/package.json',
       ]),
