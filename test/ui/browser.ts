@@ -27,13 +27,20 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(): Promise<TestBrowser> {
-  // Fail at once with what to do, rather than with Playwright's launch error after a timeout.
+/**
+ * Throws at once, saying what to do, when there is no Chromium to launch: a suite calls it before
+ * starting anything else, rather than failing later with Playwright's launch error.
+ */
+export function requireChromium(): void {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `The browser tests need Chromium at ${CHROMIUM}: install it (Debian: apt-get install chromium; npm test does it when run as root) or set HOOKD_TEST_CHROMIUM to a Chromium binary.`,
     );
   }
+}
+
+export async function launchBrowser(): Promise<TestBrowser> {
+  requireChromium();
   const profile = mkdtempSync(join(tmpdir(), 'hookd-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,

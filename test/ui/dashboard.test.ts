@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEndpoint, postEvent } from '../support/fixtures.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { startServer, type TestServer } from '../support/server.js';
-import { launchBrowser, signIn, type TestBrowser } from './browser.js';
+import { launchBrowser, requireChromium, signIn, type TestBrowser } from './browser.js';
 
 // The dashboard and the portal in a real browser against the real server: sign in, build an
 // endpoint with the editor while the live preview follows, send a test to a loopback receiver,
@@ -20,9 +20,9 @@ describe('the web dashboard and portal', { timeout: 90_000 }, () => {
   const framePage = (src: string) => `${embedderUrl}/?src=${encodeURIComponent(src)}`;
 
   beforeAll(async () => {
-    // The browser first: without one the suite stops here, before anything else was started.
-    browser = await launchBrowser();
-    [server, receiver] = await Promise.all([startServer(), startReceiver()]);
+    // Without a browser the suite stops here, before anything else was started.
+    requireChromium();
+    [server, receiver, browser] = await Promise.all([startServer(), startReceiver(), launchBrowser()]);
     const created = await server.request('POST', '/v1/event-types', {
       name: 'call.incoming',
       description: 'A call reached the PBX',
