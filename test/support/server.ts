@@ -134,6 +134,8 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
+  // One that does not get ready in time is killed: left running after the test, orphaned, it would
+  // load a busy machine further and make the next process starts slower still.
   await waitFor(
     async () => {
       if (child.exitCode !== null) throw new Error(`hookd exited: ${output}`);

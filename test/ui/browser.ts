@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -6,7 +6,8 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 // Debian's Chromium driven by playwright-core for the UI tests: headless, a fresh profile per
 // test file, nothing reaching beyond loopback (no background networking, sync or updates).
 
-export const CHROMIUM = '/usr/bin/chromium';
+// `npm test` finds or installs it first (scripts/test-prerequisites.mjs) and says where.
+export const CHROMIUM = process.env.HOOKD_TEST_CHROMIUM ?? '/usr/bin/chromium';
 
 const ARGS = [
   '--headless',
@@ -26,7 +27,20 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
+/**
+ * Throws at once, saying what to do, when there is no Chromium to launch: a suite calls it before
+ * starting anything else, rather than failing later with Playwright's launch error.
+ */
+export function requireChromium(): void {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `The browser tests need Chromium at ${CHROMIUM}: install it (Debian: apt-get install chromium; npm test does it when run as root) or set HOOKD_TEST_CHROMIUM to a Chromium binary.`,
+    );
+  }
+}
+
 export async function launchBrowser(): Promise<TestBrowser> {
+  requireChromium();
   const profile = mkdtempSync(join(tmpdir(), 'hookd-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,

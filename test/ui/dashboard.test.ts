@@ -5,7 +5,7 @@ import { createEndpoint, postEvent } from '../support/fixtures.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { waitFor } from '../support/wait-for.js';
-import { launchBrowser, signIn, type TestBrowser } from './browser.js';
+import { launchBrowser, requireChromium, signIn, type TestBrowser } from './browser.js';
 
 // The dashboard and the portal in a real browser against the real server: sign in, build an
 // endpoint with the editor while the live preview follows, send a test to a loopback receiver,
@@ -21,6 +21,8 @@ describe('the web dashboard and portal', { timeout: 90_000 }, () => {
   const framePage = (src: string) => `${embedderUrl}/?src=${encodeURIComponent(src)}`;
 
   beforeAll(async () => {
+    // Without a browser the suite stops here, before anything else was started.
+    requireChromium();
     [server, receiver, browser] = await Promise.all([startServer(), startReceiver(), launchBrowser()]);
     const created = await server.request('POST', '/v1/event-types', {
       name: 'call.incoming',
@@ -40,7 +42,8 @@ describe('the web dashboard and portal', { timeout: 90_000 }, () => {
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => embedder?.close(resolve));
+    // Only when it was made: `embedder?.close(resolve)` on a beforeAll that failed early never calls resolve.
+    if (embedder) await new Promise((resolve) => embedder.close(resolve));
     await receiver?.close();
     await server?.close();
   });

@@ -9,7 +9,7 @@ import { createEndpoint, postEvent } from '../support/fixtures.js';
 import { startReceiver, type Receiver, type Reply } from '../support/receiver.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { waitFor } from '../support/wait-for.js';
-import { launchBrowser, signIn, type TestBrowser } from './browser.js';
+import { launchBrowser, requireChromium, signIn, type TestBrowser } from './browser.js';
 
 // Every main page of the dashboard and the portal, rendered with a day of realistic traffic and
 // photographed. In `npm test` the pictures go to a temporary folder and the test checks that each
@@ -45,6 +45,8 @@ describe('screenshots of the main pages', { timeout: 120_000 }, () => {
 
   beforeAll(async () => {
     mkdirSync(outDir, { recursive: true });
+    // Without a browser the suite stops here, before anything else was started.
+    requireChromium();
     [server, receiver, browser] = await Promise.all([startServer({}, undefined, clock), startReceiver(), launchBrowser()]);
     embedder = createServer((request, response) => {
       const src = new URL(request.url ?? '/', 'http://x').searchParams.get('src') ?? '';
@@ -164,7 +166,8 @@ describe('screenshots of the main pages', { timeout: 120_000 }, () => {
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((done) => embedder?.close(done));
+    // Only when it was made: `embedder?.close(done)` on a beforeAll that failed early never calls done.
+    if (embedder) await new Promise((done) => embedder.close(done));
     await receiver?.close();
     await server?.close();
     if (!process.env.HOOKD_SCREENSHOTS_DIR) rmSync(outDir, { recursive: true, force: true });

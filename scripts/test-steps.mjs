@@ -1,0 +1,11 @@
+// The steps of `npm test`, in order (run by scripts/test.mjs). Without PostgreSQL only its own pass
+// is left out: the steps after it still run.
+export function testSteps({ withPostgres }) {
+  return [
+    ['build (when the sources changed)', 'node', ['scripts/build-if-stale.mjs']],
+    ['type-check', 'npm', ['run', 'typecheck', '--silent']],
+    ['tests (integration on SQLite)', 'npx', ['--no-install', 'vitest', 'run']],
+    ...(withPostgres ? [['tests on PostgreSQL', 'npm', ['run', 'test:postgres', '--silent']]] : []),
+    ['benchmark smoke test', 'npm', ['run', 'bench', '--silent', '--', '--quick']],
+  ];
+}
