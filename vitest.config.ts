@@ -2,12 +2,16 @@ import { configDefaults, defineConfig } from 'vitest/config';
 
 // The files that need a PostgreSQL server whatever the backend under test. `npm test` leaves them out
 // (and says so loudly) when no PostgreSQL can be had: scripts/test.mjs.
-const NEEDS_POSTGRES = ['test/store/postgres.test.ts', 'test/cluster/**'];
+const NEEDS_POSTGRES = ['test/store/postgres.test.ts', 'test/cluster/**', 'test/bench/**'];
+// The bench peers' test also needs Redis (BullMQ); left out, loudly, when none can be had.
+const NEEDS_REDIS = ['test/bench/**'];
 
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    exclude: [...configDefaults.exclude, ...(process.env.HOOKD_TEST_WITHOUT_POSTGRES === 'true' ? NEEDS_POSTGRES : [])],
+    exclude: [...configDefaults.exclude, ...(process.env.HOOKD_TEST_WITHOUT_POSTGRES === 'true' ? NEEDS_POSTGRES : []),
+      ...(process.env.HOOKD_TEST_WITHOUT_REDIS === 'true' ? NEEDS_REDIS : []),
+    ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // expect.poll gives up after 1 s by default: too short for a browser page to load and render

@@ -3,10 +3,13 @@
 // - Chromium for the browser tests (test/ui): found, or installed from Debian when we are root
 //   with apt-get, or a clear failure saying what to install;
 // - PostgreSQL for the PostgreSQL pass: found, or the machine's cluster started, or reported
-//   absent (the caller then skips that pass, loudly).
+//   absent (the caller then skips that pass, loudly);
+// - Redis for the bench peers' test (BullMQ): found, or started (installed from Debian first when we
+//   are root with apt-get), or reported absent (that test is skipped, loudly).
 // Run alone (`node scripts/test-prerequisites.mjs`) it prints what it found, as JSON.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
@@ -108,11 +111,59 @@ export async function ensurePostgres({ env = process.env } = {}) {
   return { url, absent: problem };
 }
 
+export const DEFAULT_REDIS = { host: '127.0.0.1', port: 6379 };
+
+/** Null when Redis answers PING at host:port, else why not. */
+function redisAnswers({ host, port }) {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (problem) => {
+      socket.destroy();
+      resolve(problem);
+    };
+    socket.setTimeout(3_000, () => done('no answer within 3 s'));
+    socket.once('error', (error) => done(error.code ?? error.message));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => done(data.toString().startsWith('+PONG') ? null : `unexpected answer ${JSON.stringify(data.toString().trim())}`));
+  });
+}
+
+/**
+ * Whether the peers' test can run: `{ url }` when Redis answers on 127.0.0.1:6379 (started here if
+ * it was not running, with nothing kept on disk), or `{ url, absent: reason }`.
+ */
+export async function ensureRedis({ env = process.env } = {}) {
+  const url = `redis://${DEFAULT_REDIS.host}:${DEFAULT_REDIS.port}`;
+  let problem = await redisAnswers(DEFAULT_REDIS);
+  if (!problem) return { url };
+  let server = onPath('redis-server', env.PATH);
+  const apt = onPath('apt-get', env.PATH);
+  if (!server && apt && process.getuid?.() === 0) {
+    say('installing Debian redis-server for the bench peers\' test (apt-get install redis-server)');
+    const aptEnv = { ...env, DEBIAN_FRONTEND: 'noninteractive' };
+    const get = (args) => spawnSync(apt, args, { env: aptEnv, stdio: ['ignore', 'ignore', 'inherit'] }).status === 0;
+    if (!get(['install', '-y', '-q', 'redis-server'])) get(['update', '-q']) && get(['install', '-y', '-q', 'redis-server']);
+    server = onPath('redis-server', env.PATH) ?? (isExecutable('/usr/bin/redis-server') ? '/usr/bin/redis-server' : null);
+  }
+  if (!server) return { url, absent: problem };
+  say(`Redis does not answer at ${url} (${problem}): starting ${server}`);
+  const dir = join(process.env.TMPDIR ?? '/tmp', 'hookd-test-redis');
+  mkdirSync(dir, { recursive: true });
+  spawnSync(server, ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(DEFAULT_REDIS.port), '--save', '', '--appendonly', 'no', '--dir', dir, '--logfile', join(dir, 'redis.log')], { stdio: 'inherit' });
+  for (let waited = 0; waited < 30; waited++) {
+    problem = await redisAnswers(DEFAULT_REDIS);
+    if (!problem) return { url };
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+  return { url, absent: problem };
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   try {
     const chromium = locateChromium({ install: !process.argv.includes('--no-install') });
     const postgres = await ensurePostgres();
-    process.stdout.write(JSON.stringify({ chromium, postgres }) + '\n');
+    const redis = await ensureRedis();
+    process.stdout.write(JSON.stringify({ chromium, postgres, redis }) + '\n');
   } catch (error) {
     if (!(error instanceof MissingPrerequisite)) throw error;
     process.stderr.write(`npm test: ${error.message}\n`);

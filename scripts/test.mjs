@@ -5,7 +5,7 @@
 // Under CI (CI=true) a missing PostgreSQL fails the run instead: CI must run every pass.
 // `node scripts/test.mjs --plan` sets up, prints the steps it would run and stops (for its own test).
 import { spawnSync } from 'node:child_process';
-import { ensurePostgres, locateChromium, MissingPrerequisite } from './test-prerequisites.mjs';
+import { ensurePostgres, ensureRedis, locateChromium, MissingPrerequisite } from './test-prerequisites.mjs';
 import { testSteps } from './test-steps.mjs';
 
 const started = Date.now();
@@ -34,17 +34,31 @@ if (skipPostgres && process.env.CI === 'true') {
   process.exit(1);
 }
 if (skipPostgres) banner(skipPostgres);
+const redis = await ensureRedis();
+const skipRedis = redis.absent
+  ? [
+      `Redis is not available at ${redis.url} (${redis.absent}).`,
+      "SKIPPING the bench peers' test (test/bench/peers.test.ts, BullMQ). Everything else runs.",
+      'To run it: install redis-server, or start Redis on 127.0.0.1:6379.',
+    ]
+  : null;
+if (skipRedis && process.env.CI === 'true') {
+  process.stderr.write(`npm test: Redis is not available at ${redis.url} (${redis.absent}); CI runs every test.\n`);
+  process.exit(1);
+}
+if (skipRedis) banner(skipRedis);
 
 const env = {
   ...process.env,
   HOOKD_TEST_CHROMIUM: chromium,
   HOOKD_TEST_POSTGRES_URL: postgres.url,
   ...(skipPostgres ? { HOOKD_TEST_WITHOUT_POSTGRES: 'true' } : {}),
+  ...(skipRedis ? { HOOKD_TEST_WITHOUT_REDIS: 'true' } : {}),
 };
 const steps = testSteps({ withPostgres: !skipPostgres });
 
 if (process.argv.includes('--plan')) {
-  process.stdout.write(JSON.stringify({ chromium, postgres, steps: steps.map(([name]) => name) }) + '\n');
+  process.stdout.write(JSON.stringify({ chromium, postgres, redis, steps: steps.map(([name]) => name) }) + '\n');
   process.exit(0);
 }
 
@@ -57,8 +71,10 @@ for (const [name, command, args] of steps) {
   if (result.status !== 0) {
     process.stderr.write(`\nnpm test: FAILED at "${name}" (exit ${result.status ?? result.signal}) after ${seconds(started)}\n`);
     if (skipPostgres) banner(['(and the PostgreSQL pass was skipped: see above)']);
+    if (skipRedis) banner(["(and the bench peers' test was skipped: see above)"]);
     process.exit(result.status || 1);
   }
 }
 process.stderr.write(`\nnpm test: all steps passed in ${seconds(started)} (${took.join(', ')})\n`);
 if (skipPostgres) banner(skipPostgres);
+if (skipRedis) banner(skipRedis);
