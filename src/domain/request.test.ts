@@ -106,6 +106,13 @@ describe('buildRequest', () => {
     expect(second).toBe(sign(SECRET, 'msg_ABC', 1, request.body!));
   });
 
+  it('signs with ed25519 (v1a) for a whsk_ key, and with both schemes when given both kinds', () => {
+    const signingKey = 'whsk_VEVTVFNJR05JTkdLRVlET05PVFVTRVRISVNGT1JBTlk=';
+    const request = buildRequest({ target: target({}), event, deliveryId: 'dlv_ABC', secrets: [SECRET, signingKey], timestampSeconds: 1, userAgent: 'x' });
+    expect(request.headers['webhook-signature']).toBe(`${sign(SECRET, 'msg_ABC', 1, request.body!)} ${sign(signingKey, 'msg_ABC', 1, request.body!)}`);
+    expect(request.headers['webhook-signature']).toMatch(/^v1,\S+ v1a,\S+$/);
+  });
+
   it('fieldKey splits aliases', () => {
     expect(fieldKey('call.from')).toEqual({ path: 'call.from', key: 'from' });
     expect(fieldKey('call.from:caller')).toEqual({ path: 'call.from', key: 'caller' });

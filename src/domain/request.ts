@@ -30,7 +30,10 @@ export interface BuildRequestInput {
   target: RequestTarget;
   event: HookEvent;
   deliveryId: string;
-  /** Newest first; all of them sign (secret rotation). */
+  /**
+   * Newest first; all of them sign (rotation). `whsec_` secrets give `v1` (HMAC) entries and `whsk_`
+   * signing keys `v1a` (ed25519) ones: an endpoint signing with `both` passes both kinds.
+   */
   secrets: readonly string[];
   timestampSeconds: number;
   userAgent: string;
