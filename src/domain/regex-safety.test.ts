@@ -19,6 +19,12 @@ const REFUSED: Array<[pattern: string, shape: 'nested' | 'alternatives']> = [
   ['^(\\p{L}|é)*$', 'alternatives'],
   ['(?<word>x|x)+', 'alternatives'],
   ['(a?b|a)+', 'alternatives'],
+  // A delimiter the repetition can also match, or one that is optional, pins nothing.
+  ['^(\\w+\\s*)*$', 'nested'],
+  ['^([a-z.]+\\.)*$', 'nested'],
+  ['^\\w+([.-]?\\w+)*@\\w+$', 'nested'],
+  ['^(-?[a-z]+)*$', 'nested'],
+  ['(.*a){20}x', 'nested'],
 ];
 
 const ACCEPTED = [
@@ -39,6 +45,11 @@ const ACCEPTED = [
   '(a)\\1+',
   'a{2,}',
   '^\\p{Lu}\\p{Ll}*$',
+  // A repetition pinned by a delimiter it cannot match splits the input one way only.
+  '^[a-z0-9]+(-[a-z0-9]+)*$',
+  '^([a-z]+\\.)*[a-z]+$',
+  '^[a-z0-9]+(\\.[a-z0-9]+)*@[a-z0-9]+(\\.[a-z0-9]+)+$',
+  '^(\\d+,)*\\d+$',
 ];
 
 describe('backtrackingRisk', () => {

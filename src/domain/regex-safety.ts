@@ -205,6 +205,38 @@ function overlap(a: string[], b: string[]): boolean {
 
 type Repeat = Extract<Node, { kind: 'repeat' }>;
 
+/** Every single-character matcher the node's matches can contain. */
+function allChars(node: Node): string[] {
+  switch (node.kind) {
+    case 'char':
+      return [node.source];
+    case 'assert':
+    case 'look':
+      return [];
+    case 'group':
+    case 'repeat':
+      return allChars(node.body);
+    case 'alt':
+      return node.branches.flatMap(allChars);
+    case 'seq':
+      return node.items.flatMap(allChars);
+  }
+}
+
+/**
+ * A repetition pinned between delimiters it cannot match is no source of ambiguity: in
+ * `^[a-z0-9]+(-[a-z0-9]+)*$` or `([a-z]+\.)*` every `-` or `.` must start or end an iteration, so
+ * the input splits into iterations one way only. True when `neighbour` is a single mandatory
+ * character that none of `item`'s characters can match.
+ */
+function isDelimiter(neighbour: Node | undefined, item: Node): boolean {
+  if (neighbour?.kind !== 'char') return false;
+  const inner = item.kind === 'group' ? item.body : item;
+  const repeat = inner.kind === 'seq' && inner.items.length === 1 ? inner.items[0]! : inner;
+  if (repeat.kind !== 'repeat') return false;
+  return !overlap([neighbour.source], allChars(repeat));
+}
+
 function findRisk(node: Node, enclosing: Repeat[]): string | null {
   switch (node.kind) {
     case 'char':
@@ -214,8 +246,9 @@ function findRisk(node: Node, enclosing: Repeat[]): string | null {
     case 'group':
       return findRisk(node.body, enclosing);
     case 'seq':
-      for (const item of node.items) {
-        const risk = findRisk(item, enclosing);
+      for (const [index, item] of node.items.entries()) {
+        const delimited = isDelimiter(node.items[index - 1], item) || isDelimiter(node.items[index + 1], item);
+        const risk = findRisk(item, delimited ? [] : enclosing);
         if (risk !== null) return risk;
       }
       return null;
