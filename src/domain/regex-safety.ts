@@ -9,9 +9,10 @@
 //   unbounded or large (`(a+)+`, `(a*)*`, `(.*a){20}`);
 // - overlapping alternatives under a large repetition: two branches that can start with the same
 //   character (`(a|a)*`, `(\w|\d)+`).
-// It is deliberately conservative: a nested repetition separated by a delimiter (`([a-z]+\.)*`) is
-// linear in practice but refused; the message says how to rewrite it. Fixed counts (`(\d{3}-){2}`)
-// and small bounds (`(\d{1,3}\.){3}`) pass.
+// It is deliberately conservative: only the simplest delimited repetitions (slugs, dotted names:
+// `^[a-z0-9]+(-[a-z0-9]+)*$`) are recognised as safe; other nested repetitions are refused with a
+// message saying how to rewrite them. Fixed counts (`(\d{3}-){2}`) and small bounds
+// (`(\d{1,3}\.){3}`) pass.
 
 type Node =
   | { kind: 'char'; source: string }
@@ -205,36 +206,21 @@ function overlap(a: string[], b: string[]): boolean {
 
 type Repeat = Extract<Node, { kind: 'repeat' }>;
 
-/** Every single-character matcher the node's matches can contain. */
-function allChars(node: Node): string[] {
-  switch (node.kind) {
-    case 'char':
-      return [node.source];
-    case 'assert':
-    case 'look':
-      return [];
-    case 'group':
-    case 'repeat':
-      return allChars(node.body);
-    case 'alt':
-      return node.branches.flatMap(allChars);
-    case 'seq':
-      return node.items.flatMap(allChars);
-  }
-}
-
 /**
- * A repetition pinned between delimiters it cannot match is no source of ambiguity: in
- * `^[a-z0-9]+(-[a-z0-9]+)*$` or `([a-z]+\.)*` every `-` or `.` must start or end an iteration, so
- * the input splits into iterations one way only. True when `neighbour` is a single mandatory
- * character that none of `item`'s characters can match.
+ * A repetition of "delimiter + run" or "run + delimiter", where the run is one character class
+ * that cannot match the delimiter: `(-[a-z0-9]+)*`, `(\.[a-z]+)*`, `(\d+,)*`. Every delimiter in the
+ * input starts (or ends) an iteration, so the input splits into iterations one way only, and a
+ * shorter run leaves no way on but out of the repetition: no exponential blow-up. Anything richer
+ * (`(a+\.a+)*`, whose runs meet across iterations) stays refused.
  */
-function isDelimiter(neighbour: Node | undefined, item: Node): boolean {
-  if (neighbour?.kind !== 'char') return false;
-  const inner = item.kind === 'group' ? item.body : item;
-  const repeat = inner.kind === 'seq' && inner.items.length === 1 ? inner.items[0]! : inner;
-  if (repeat.kind !== 'repeat') return false;
-  return !overlap([neighbour.source], allChars(repeat));
+function isDelimitedRepetition(repeat: Repeat): boolean {
+  let body = repeat.body;
+  while (body.kind === 'group') body = body.body;
+  if (body.kind !== 'seq' || body.items.length !== 2) return false;
+  const [first, second] = body.items as [Node, Node];
+  const [delimiter, run] = first.kind === 'char' ? [first, second] : [second, first];
+  if (delimiter.kind !== 'char' || run.kind !== 'repeat' || run.body.kind !== 'char') return false;
+  return !overlap([delimiter.source], [run.body.source]);
 }
 
 function findRisk(node: Node, enclosing: Repeat[]): string | null {
@@ -246,9 +232,8 @@ function findRisk(node: Node, enclosing: Repeat[]): string | null {
     case 'group':
       return findRisk(node.body, enclosing);
     case 'seq':
-      for (const [index, item] of node.items.entries()) {
-        const delimited = isDelimiter(node.items[index - 1], item) || isDelimiter(node.items[index + 1], item);
-        const risk = findRisk(item, delimited ? [] : enclosing);
+      for (const item of node.items) {
+        const risk = findRisk(item, enclosing);
         if (risk !== null) return risk;
       }
       return null;
@@ -274,7 +259,8 @@ function findRisk(node: Node, enclosing: Repeat[]): string | null {
       if (variable && enclosing.some((outer) => outer.max > 1 && (isLarge(outer) || isLarge(node)))) {
         return 'a repetition is nested inside another repetition; repeat a single quantifier, e.g. ^a+$ instead of ^(a+)+$';
       }
-      return findRisk(node.body, node.max > 1 ? [...enclosing, node] : enclosing);
+      const repeats = node.max > 1 && !isDelimitedRepetition(node);
+      return findRisk(node.body, repeats ? [...enclosing, node] : enclosing);
     }
   }
 }
