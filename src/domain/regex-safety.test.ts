@@ -29,6 +29,10 @@ const REFUSED: Array<[pattern: string, shape: 'nested' | 'alternatives']> = [
   ['^(a+\\.a+)*$', 'nested'],
   ['(\\.[a-z]+[a-z]+)*', 'nested'],
   ['((-[a-z]+)*x)+', 'nested'],
+  // An optional part: "aa" is one iteration or two (found by a fuzz run: 0.25 s on 30 characters).
+  ['^(a?[ab])*b\\w+$', 'nested'],
+  // Small bounds, but nested three deep: 3 × 3 × 3 (found by a fuzz run: two minutes on 30 characters).
+  ['^(.{2}\\.|([ab]{1,3}b{1,3}[ab]?){1,3}){1,3}$', 'nested'],
 ];
 
 const ACCEPTED = [

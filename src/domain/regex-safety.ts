@@ -5,9 +5,10 @@
 //
 // The check parses the pattern (the `u`-flag syntax ajv compiles with) into a small tree and looks
 // for the two shapes that make the number of ways to match grow with the input:
-// - nested quantifiers: a variable-count repetition inside another repetition, where either is
-//   unbounded or large (`(a+)+`, `(a*)*`, `(.*a){20}`);
-// - overlapping alternatives under a large repetition: two branches that can start with the same
+// - nested quantifiers: a variable-count or optional part inside other repetitions, where the
+//   counts multiplied are unbounded or large (`(a+)+`, `(a*)*`, `(.*a){20}`, `(a?[ab])*`,
+//   `(([ab]{1,3}){1,3}){1,3}`);
+// - overlapping alternatives under a large repetition (all enclosing ones multiplied): two branches that can start with the same
 //   character (`(a|a)*`, `(\w|\d)+`).
 // It is deliberately conservative: only the simplest delimited repetitions (slugs, dotted names:
 // `^[a-z0-9]+(-[a-z0-9]+)*$`) are recognised as safe; other nested repetitions are refused with a
@@ -23,8 +24,11 @@ type Node =
   | { kind: 'seq'; items: Node[] }
   | { kind: 'repeat'; body: Node; min: number; max: number };
 
-/** A bounded repetition above this many counts as unbounded: (x|x){20} is already a million paths. */
-const LARGE_REPEAT = 10;
+/**
+ * How many times a part may be repeated, all enclosing repetitions multiplied, before a choice inside
+ * it counts as unbounded: (x|x){20} is already a million paths, and three nested {1,3} gave minutes.
+ */
+const LARGE_REPEAT = 16;
 
 class PatternParser {
   private readonly chars: string[];
@@ -138,7 +142,8 @@ class PatternParser {
   }
 }
 
-const isLarge = (node: { max: number }) => node.max > LARGE_REPEAT;
+/** The most times the innermost of these repetitions can run: the product of their maxima. */
+const timesRepeated = (repeats: readonly Repeat[]) => repeats.reduce((product, repeat) => product * repeat.max, 1);
 
 function nullable(node: Node): boolean {
   switch (node.kind) {
@@ -238,7 +243,7 @@ function findRisk(node: Node, enclosing: Repeat[]): string | null {
       }
       return null;
     case 'alt': {
-      if (enclosing.some((outer) => isLarge(outer))) {
+      if (timesRepeated(enclosing) > LARGE_REPEAT) {
         const starts = node.branches.map(firstChars);
         for (let i = 0; i < starts.length; i++) {
           for (let j = i + 1; j < starts.length; j++) {
@@ -255,9 +260,10 @@ function findRisk(node: Node, enclosing: Repeat[]): string | null {
       return null;
     }
     case 'repeat': {
-      const variable = node.min !== node.max && node.max > 1;
-      if (variable && enclosing.some((outer) => outer.max > 1 && (isLarge(outer) || isLarge(node)))) {
-        return 'a repetition is nested inside another repetition; repeat a single quantifier, e.g. ^a+$ instead of ^(a+)+$';
+      // Optional parts count too: in (a?[ab])* "aa" is one iteration or two.
+      const variable = node.min !== node.max;
+      if (variable && enclosing.length > 0 && timesRepeated(enclosing) * node.max > LARGE_REPEAT) {
+        return 'an optional or repeated part is nested inside another repetition; repeat a single quantifier, e.g. ^a+$ instead of ^(a+)+$';
       }
       const repeats = node.max > 1 && !isDelimitedRepetition(node);
       return findRisk(node.body, repeats ? [...enclosing, node] : enclosing);
