@@ -91,3 +91,22 @@ describe('the customer portal\'s branding and event types', () => {
     expect(() => loadConfig({ [name]: raw })).toThrow(new RegExp(name));
   });
 });
+
+describe('HOOKD_ADMIN_KEY', () => {
+  it('is unset by default (a key is generated on first start)', () => {
+    expect(loadConfig({}).adminKey).toBeNull();
+  });
+
+  it.each(['short', 'hk_admin_try_me', 'x'.repeat(23), ' '.repeat(10) + 'y'.repeat(23) + ' '])('refuses to start with %j: shorter than 24 characters', (key) => {
+    expect(() => loadConfig({ HOOKD_ADMIN_KEY: key })).toThrow(new ConfigError('HOOKD_ADMIN_KEY must be at least 24 characters'));
+  });
+
+  it('accepts 24 characters or more, trimmed', () => {
+    expect(loadConfig({ HOOKD_ADMIN_KEY: 'x'.repeat(24) }).adminKey).toBe('x'.repeat(24));
+    expect(loadConfig({ HOOKD_ADMIN_KEY: ' hk_admin_0123456789abcdefghij\n' }).adminKey).toBe('hk_admin_0123456789abcdefghij');
+  });
+
+  it('applies to the --admin-key flag too', () => {
+    expect(() => loadConfig({}, { adminKey: 'short' })).toThrow(new ConfigError('--admin-key must be at least 24 characters'));
+  });
+});

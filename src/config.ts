@@ -147,10 +147,12 @@ const text: Parser<string> = (raw, name) => {
 };
 
 /** A shared secret typed into a config file: long enough that it cannot be guessed. */
-const secretToken: Parser<string> = (raw, name) => {
-  if (raw.trim().length < 16) throw new ConfigError(`${name} must be at least 16 characters`);
-  return raw.trim();
-};
+const secretOfAtLeast =
+  (minLength: number): Parser<string> =>
+  (raw, name) => {
+    if (raw.trim().length < minLength) throw new ConfigError(`${name} must be at least ${minLength} characters`);
+    return raw.trim();
+  };
 
 const databaseUrl: Parser<string> = (raw, name) => {
   if (!/^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(raw)) {
@@ -228,7 +230,8 @@ const SETTINGS: { [K in keyof Config]: Parser<Config[K]> } = {
   port: integer(0, 65535),
   host: text,
   databaseUrl,
-  adminKey: text,
+  // The admin key opens everything and may be tried from the network: 24 characters at least.
+  adminKey: secretOfAtLeast(24),
   allowPrivateUrls: boolean,
   strictEventTypes: boolean,
   workerConcurrency: integer(1, 10_000),
@@ -241,7 +244,7 @@ const SETTINGS: { [K in keyof Config]: Parser<Config[K]> } = {
   leaseSeconds: integer(5, 86_400),
   encryptionKey: text,
   encryptionOldKeys: text,
-  metricsToken: secretToken,
+  metricsToken: secretOfAtLeast(16),
   metricsPublic: boolean,
   publicUrl,
   portalFrameAncestors: frameAncestors,

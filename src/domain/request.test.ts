@@ -67,11 +67,35 @@ describe('buildRequest', () => {
     expect(request.headers['webhook-signature']).toBe(sign(SECRET, 'msg_ABC', 1700000000, target));
   });
 
-  it('templates header values, strips line breaks a payload could inject, and never lets them override webhook-*', () => {
+  it('templates header values, removes line breaks a payload could inject, and never lets them override webhook-*', () => {
     const request = build({ headers: { 'X-Note': '{{data.note}}', 'Webhook-Id': 'forged', 'User-Agent': 'Cloud Apizee' } });
-    expect(request.headers['x-note']).toBe('line1  X-Injected: 1');
+    expect(request.headers['x-note']).toBe('line1X-Injected: 1');
     expect(request.headers['webhook-id']).toBe('msg_ABC');
     expect(request.headers['user-agent']).toBe('Cloud Apizee');
+  });
+
+  it('percent-encodes template output above Latin-1 in a header, so an emoji never loses the delivery', () => {
+    const emojiEvent = { ...event, payload: '{"from":"Zoë 📞","city":"Zürich"}' };
+    const request = buildRequest({
+      target: target({ headers: { 'X-Caller': '{{data.from}}', 'X-City': '{{data.city}}', 'X-Plain': 'as is' } }),
+      event: emojiEvent,
+      deliveryId: 'dlv_ABC',
+      secrets: [SECRET],
+      timestampSeconds: 1,
+      userAgent: 'x',
+    });
+    expect(request.headers['x-caller']).toBe('Zoë %F0%9F%93%9E');
+    expect(request.headers['x-city']).toBe('Zürich');
+    expect(request.headers['x-plain']).toBe('as is');
+  });
+
+  it('leaves out headers refused on save that an endpoint saved before the rule still carries', () => {
+    const request = build({ headers: { Expect: '100-continue', 'Content-Type': 'text/csv', Host: 'evil.example', 'Bad Name': 'x', 'X-Kept': 'y' } });
+    expect(request.headers['expect']).toBeUndefined();
+    expect(request.headers['host']).toBeUndefined();
+    expect(request.headers['bad name']).toBeUndefined();
+    expect(request.headers['content-type']).toBe('application/json');
+    expect(request.headers['x-kept']).toBe('y');
   });
 
   it('signs with every secret during a rotation, newest first', () => {
@@ -80,6 +104,13 @@ describe('buildRequest', () => {
     const [first, second] = request.headers['webhook-signature']!.split(' ');
     expect(first).toBe(sign(other, 'msg_ABC', 1, request.body!));
     expect(second).toBe(sign(SECRET, 'msg_ABC', 1, request.body!));
+  });
+
+  it('signs with ed25519 (v1a) for a whsk_ key, and with both schemes when given both kinds', () => {
+    const signingKey = 'whsk_VEVTVFNJR05JTkdLRVlET05PVFVTRVRISVNGT1JBTlk=';
+    const request = buildRequest({ target: target({}), event, deliveryId: 'dlv_ABC', secrets: [SECRET, signingKey], timestampSeconds: 1, userAgent: 'x' });
+    expect(request.headers['webhook-signature']).toBe(`${sign(SECRET, 'msg_ABC', 1, request.body!)} ${sign(signingKey, 'msg_ABC', 1, request.body!)}`);
+    expect(request.headers['webhook-signature']).toMatch(/^v1,\S+ v1a,\S+$/);
   });
 
   it('fieldKey splits aliases', () => {

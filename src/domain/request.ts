@@ -1,3 +1,4 @@
+import { refusedHeaderName, RESERVED_HEADER_PREFIX, sendableHeaderValue } from './header-rules.js';
 import { messageIdOf } from './ids.js';
 import { signatureHeader } from './signing.js';
 import { compileTemplate, lookupPath, type CompiledTemplate } from './templates.js';
@@ -29,14 +30,16 @@ export interface BuildRequestInput {
   target: RequestTarget;
   event: HookEvent;
   deliveryId: string;
-  /** Newest first; all of them sign (secret rotation). */
+  /**
+   * Newest first; all of them sign (rotation). `whsec_` secrets give `v1` (HMAC) entries and `whsk_`
+   * signing keys `v1a` (ed25519) ones: an endpoint signing with `both` passes both kinds.
+   */
   secrets: readonly string[];
   timestampSeconds: number;
   userAgent: string;
 }
 
-/** The `webhook-*` headers belong to hookd: custom headers may not override them. */
-export const RESERVED_HEADER_PREFIX = 'webhook-';
+export { RESERVED_HEADER_PREFIX };
 
 export function standardBody(event: HookEvent): string {
   // Concatenated rather than re-serialised: the payload is already compact JSON text.
@@ -142,10 +145,13 @@ export function buildRequest(input: BuildRequestInput): OutgoingRequest {
   const headers: Record<string, string> = {};
   let hasUserAgent = false;
   for (const [name, value] of Object.entries(target.headers)) {
+    // Names refused on save (webhook-*, Host, Expect…) may still sit in rows saved before the rule:
+    // they are left out rather than let them break or stall every attempt.
+    if (refusedHeaderName(name) !== null) continue;
     const lower = name.toLowerCase();
-    if (lower.startsWith(RESERVED_HEADER_PREFIX)) continue;
     if (lower === 'user-agent') hasUserAgent = true;
-    headers[lower] = value.includes('{{') ? renderCached(value, getContext()).replace(/[\r\n\0]/g, ' ') : value;
+    // Rendered payload text can hold anything (line breaks, emoji): made sendable, never refused.
+    headers[lower] = sendableHeaderValue(value.includes('{{') ? renderCached(value, getContext()) : value);
   }
   if (!hasUserAgent) headers['user-agent'] = input.userAgent;
   if (body !== null) {

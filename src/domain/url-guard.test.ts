@@ -56,6 +56,12 @@ const REFUSED: Array<[url: string, reason: string]> = [
   ['http://[2001:10::1]/', 'reserved'],
   ['http://[2001:1ff::1]/', 'reserved'],
   ['http://[64:ff9b:1::a00:1]/', 'reserved'],
+  ['http://[::ffff:0:127.0.0.1]/', 'reserved'],
+  ['http://[::ffff:0:7f00:1]/', 'reserved'],
+  ['http://[0:0:0:0:ffff:0:a00:1]/', 'reserved'],
+  ['http://[::ffff:0:8.8.8.8]/', 'reserved'],
+  ['http://[3fff::1]/', 'reserved'],
+  ['http://[3fff:fff:ffff::1]/', 'reserved'],
 ];
 
 const ALLOWED = [
@@ -70,6 +76,8 @@ const ALLOWED = [
   'https://[2606:4700:4700::1111]/',
   'https://[2a00:1450:4007:80e::200e]/',
   'https://[::ffff:8.8.8.8]/',
+  'https://[3ffe:ffff::1]/',
+  'https://[3fff:1000::1]/',
   'https://example.com/hooks',
   'https://hooks.example.com./in',
   'http://localhost.example.com/',

@@ -25,6 +25,11 @@ const RULES: Rule[] = [
   ['::1', 128, 'ipv6', 'loopback'],
   ['100::', 64, 'ipv6', 'reserved'],
   ['2001:db8::', 32, 'ipv6', 'reserved'],
+  // Documentation (RFC 9637), the second range after 2001:db8::/32.
+  ['3fff::', 20, 'ipv6', 'reserved'],
+  // IPv4-translated (SIIT, RFC 2765: ::ffff:0:a.b.c.d). Never routed on the internet; refused whatever
+  // address it carries, so no translator on the path can turn it into one of ours.
+  ['::ffff:0:0:0', 96, 'ipv6', 'reserved'],
   // IETF protocol assignments (Teredo, ORCHID, benchmarking…), not only Teredo's 2001::/32.
   ['2001::', 23, 'ipv6', 'reserved'],
   // Local-use NAT64 (RFC 8215): may embed any IPv4 address, private ones included, in any layout.

@@ -93,6 +93,18 @@ describe('event types', () => {
     expect(response.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
   });
 
+  it('refuses a schema pattern that can backtrack catastrophically, naming its JSON pointer', async () => {
+    const response = await server.request('POST', '/v1/event-types', {
+      name: 'slow.pattern',
+      schema: { type: 'object', properties: { name: { type: 'string', pattern: '^(a+)+$' } } },
+    });
+    expect(response.status).toBe(400);
+    const detail = response.body.error.details.find((d: { field: string }) => d.field === '/schema');
+    expect(detail.message).toContain('/properties/name/pattern');
+    expect(detail.message).toContain('^(a+)+$');
+    expect((await server.request('GET', '/v1/event-types/slow.pattern')).status).toBe(404);
+  });
+
   it('lists hookd\'s own types as built in, and refuses to create, change or archive any hookd.* type', async () => {
     const builtIn = await server.request('GET', '/v1/event-types/hookd.delivery.failed', undefined, accountKey);
     expect(builtIn.body).toMatchObject({ name: 'hookd.delivery.failed', builtIn: true, archived: false });

@@ -1,3 +1,4 @@
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { Hookd, signWebhook, verifyWebhook, WebhookVerificationError, type WebhookFailure } from '@hookd/sdk';
 import fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
@@ -126,5 +127,79 @@ describe('verifyWebhook and the reference standardwebhooks implementation', () =
     expect(failureOf(() => verifyWebhook(secret, headers(`v1,AAAA v2,xyz ${valid}`), '{}'))).toBe('none');
     expect(failureOf(() => verifyWebhook(secret, headers(valid.replace('v1,', 'v2,')), '{}'))).toBe('no_matching_signature');
     expect(failureOf(() => verifyWebhook(secret, headers('v1,'), '{}'))).toBe('no_matching_signature');
+  });
+});
+
+describe('verifyWebhook with an ed25519 public key (whpk_, v1a)', () => {
+  // The Standard Webhooks reference vector (Go library): this seed signs this message so.
+  const seed = Buffer.from('VEVTVFNJR05JTkdLRVlET05PVFVTRVRISVNGT1JBTlk=', 'base64');
+  const vector = {
+    id: 'msg_p5jXN8AQM9LWM0D4loKWxJek',
+    timestamp: 1614265330,
+    body: '{"test": 2432232314}',
+    signature: 'v1a,tQ9V2XOqn7jL/DQenEFpqIugdBVtiMmER5mhSkXBNwM0mkATuDe6KYYUuxqtaiHeYGb7KaaBRdM5WqyeFiL8Ag==',
+  };
+  // The public key from the seed with Node's own key handling, nothing of hookd's (RFC 8410 PKCS#8 wrapper).
+  const vectorPublicKey =
+    'whpk_' +
+    createPublicKey(createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]), format: 'der', type: 'pkcs8' }))
+      .export({ format: 'der', type: 'spki' })
+      .subarray(-32)
+      .toString('base64');
+  const headersFor = (signature: string, timestamp = vector.timestamp) => ({
+    'webhook-id': vector.id,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': signature,
+  });
+  const atVector = { now: vector.timestamp * 1000 };
+
+  it('accepts the reference vector with the public key alone', () => {
+    expect(verifyWebhook(vectorPublicKey, headersFor(vector.signature), vector.body, atVector).payload).toEqual({ test: 2432232314 });
+  });
+
+  it('refuses altered content, another timestamp, another key, and a v1a signature presented as v1', () => {
+    expect(failureOf(() => verifyWebhook(vectorPublicKey, headersFor(vector.signature), vector.body + ' ', atVector))).toBe('no_matching_signature');
+    expect(failureOf(() => verifyWebhook(vectorPublicKey, headersFor(vector.signature, vector.timestamp + 1), vector.body, atVector))).toBe(
+      'no_matching_signature',
+    );
+    const otherKey = 'whpk_' + Buffer.from('d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a', 'hex').toString('base64');
+    expect(failureOf(() => verifyWebhook(otherKey, headersFor(vector.signature), vector.body, atVector))).toBe('no_matching_signature');
+    expect(failureOf(() => verifyWebhook(vectorPublicKey, headersFor(vector.signature.replace('v1a,', 'v1,')), vector.body, atVector))).toBe(
+      'no_matching_signature',
+    );
+    expect(failureOf(() => verifyWebhook(vectorPublicKey, headersFor('v1a,'), vector.body, atVector))).toBe('no_matching_signature');
+  });
+
+  it('checks the timestamp as for HMAC signatures', () => {
+    expect(failureOf(() => verifyWebhook(vectorPublicKey, headersFor(vector.signature), vector.body))).toBe('timestamp_too_old');
+  });
+
+  it('finds the v1a entry in a header that carries both schemes, whichever key the receiver holds', () => {
+    const secret = 'whsec_' + Buffer.alloc(32, 3).toString('base64');
+    const signingKey = 'whsk_' + seed.toString('base64');
+    const timestamp = Math.floor(Date.now() / 1000);
+    const both = signWebhook([secret, signingKey], 'msg_both', timestamp, '{"a":1}');
+    expect(both).toMatch(/^v1,\S+ v1a,\S+$/);
+    const headers = { 'webhook-id': 'msg_both', 'webhook-timestamp': String(timestamp), 'webhook-signature': both };
+    expect(verifyWebhook(vectorPublicKey, headers, '{"a":1}').payload).toEqual({ a: 1 });
+    expect(verifyWebhook(secret, headers, '{"a":1}').payload).toEqual({ a: 1 });
+    expect(verifyWebhook([vectorPublicKey, secret], headers, '{"a":1}').id).toBe('msg_both');
+    // The reference HMAC implementation ignores the v1a entry.
+    expect(new Webhook(secret).verify('{"a":1}', headers)).toEqual({ a: 1 });
+  });
+
+  it('signWebhook with a whsk_ key reproduces the reference vector, from the 32-byte seed or the 64-byte form', () => {
+    const publicBytes = Buffer.from(vectorPublicKey.slice('whpk_'.length), 'base64');
+    expect(signWebhook('whsk_' + seed.toString('base64'), vector.id, vector.timestamp, vector.body)).toBe(vector.signature);
+    expect(signWebhook('whsk_' + Buffer.concat([seed, publicBytes]).toString('base64'), vector.id, vector.timestamp, vector.body)).toBe(
+      vector.signature,
+    );
+  });
+
+  it.each([
+    ['16 bytes', 'whpk_' + Buffer.alloc(16, 1).toString('base64')],
+    ['not base64', 'whpk_' + '!'.repeat(44)],
+  ])('refuses a public key of %s as invalid_secret', (_why, key) => {
+    expect(failureOf(() => verifyWebhook(key, headersFor(vector.signature), vector.body, atVector))).toBe('invalid_secret');
   });
 });
