@@ -22,7 +22,7 @@ export interface HookdOptions {
 
 export interface ApiAnswer {
   status: number;
-  body: any;
+  body: unknown;
 }
 
 export class HookdProcess {
@@ -105,12 +105,12 @@ export class HookdProcess {
   }
 
   /** Like api(), but anything other than the expected status stops the bench. */
-  async expect(status: number, method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<any> {
+  async expect<T = unknown>(status: number, method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
     const answer = await this.api(method, path, body);
     if (answer.status !== status) {
       throw new Error(`${method} ${path}: expected ${status}, got ${answer.status} ${JSON.stringify(answer.body)}`);
     }
-    return answer.body;
+    return answer.body as T;
   }
 
   peakRssBytes(): number | null {

@@ -30,18 +30,18 @@ export interface EndpointSetup {
 
 /** The catalog type and the endpoints subscribed to it; returns their ids. */
 export async function setUpEndpoints(hookd: HookdProcess, endpoints: EndpointSetup[]): Promise<string[]> {
-  const types = await hookd.expect(200, 'GET', `/v1/event-types?limit=250`);
-  if (!(types.data as Array<{ name: string }>).some((type) => type.name === BENCH_EVENT_TYPE)) {
+  const types = await hookd.expect<{ data: Array<{ name: string }> }>(200, 'GET', `/v1/event-types?limit=250`);
+  if (!types.data.some((type) => type.name === BENCH_EVENT_TYPE)) {
     await hookd.expect(201, 'POST', '/v1/event-types', { name: BENCH_EVENT_TYPE, description: 'benchmark event' });
   }
   const ids: string[] = [];
   for (const endpoint of endpoints) {
-    const created = await hookd.expect(201, 'POST', '/v1/endpoints', {
+    const created = await hookd.expect<{ id: string }>(201, 'POST', '/v1/endpoints', {
       url: endpoint.url,
       eventTypes: [BENCH_EVENT_TYPE],
       ...(endpoint.timeoutMs === undefined ? {} : { timeoutMs: endpoint.timeoutMs }),
     });
-    ids.push(created.id as string);
+    ids.push(created.id);
   }
   return ids;
 }

@@ -55,7 +55,7 @@ export function locateChromium({ env = process.env, install = true } = {}) {
     const aptEnv = { ...env, DEBIAN_FRONTEND: 'noninteractive' };
     const get = (args) => spawnSync(apt, args, { env: aptEnv, stdio: ['ignore', 'ignore', 'inherit'] }).status === 0;
     // A fresh machine may have no package lists yet: update once, only when the install needs it.
-    if (!get(['install', '-y', '-q', 'chromium'])) get(['update', '-q']) && get(['install', '-y', '-q', 'chromium']);
+    if (!get(['install', '-y', '-q', 'chromium']) && get(['update', '-q'])) get(['install', '-y', '-q', 'chromium']);
     if (isExecutable(DEFAULT_CHROMIUM)) return DEFAULT_CHROMIUM;
   }
   throw new MissingPrerequisite(
@@ -142,7 +142,7 @@ export async function ensureRedis({ env = process.env } = {}) {
     say('installing Debian redis-server for the bench peers\' test (apt-get install redis-server)');
     const aptEnv = { ...env, DEBIAN_FRONTEND: 'noninteractive' };
     const get = (args) => spawnSync(apt, args, { env: aptEnv, stdio: ['ignore', 'ignore', 'inherit'] }).status === 0;
-    if (!get(['install', '-y', '-q', 'redis-server'])) get(['update', '-q']) && get(['install', '-y', '-q', 'redis-server']);
+    if (!get(['install', '-y', '-q', 'redis-server']) && get(['update', '-q'])) get(['install', '-y', '-q', 'redis-server']);
     server = onPath('redis-server', env.PATH) ?? (isExecutable('/usr/bin/redis-server') ? '/usr/bin/redis-server' : null);
   }
   if (!server) return { url, absent: problem };

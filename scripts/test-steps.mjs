@@ -4,6 +4,7 @@ export function testSteps({ withPostgres }) {
   return [
     ['build (when the sources changed)', 'node', ['scripts/build-if-stale.mjs']],
     ['type-check', 'npm', ['run', 'typecheck', '--silent']],
+    ['lint', 'npm', ['run', 'lint', '--silent']],
     ['tests (integration on SQLite)', 'npx', ['--no-install', 'vitest', 'run']],
     ...(withPostgres ? [['tests on PostgreSQL', 'npm', ['run', 'test:postgres', '--silent']]] : []),
     ['benchmark smoke test', 'npm', ['run', 'bench', '--silent', '--', '--quick']],

@@ -25,7 +25,7 @@ import { logDeliveryRecorded } from './observability/delivery-log.js';
 import { HookdMetrics } from './observability/metrics.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
-import { databaseFailure, listenFailure, StartupFailure } from './startup-failure.js';
+import { databaseFailure, listenFailure } from './startup-failure.js';
 import { USER_AGENT } from './version.js';
 
 // Starting and stopping one hookd node: open and migrate the store, bind the HTTP port, make sure
@@ -157,7 +157,7 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
   let worker: DeliveryWorker | null = null;
   let sender: HttpSender | null = null;
   let app: FastifyInstance | null = null;
-  let generatedAdminKey: string | null = null;
+  let generatedAdminKey: string | null;
   let callbackSecret: string;
   const metrics = new HookdMetrics({
     store,

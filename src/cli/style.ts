@@ -1,4 +1,4 @@
-import { styleText } from 'node:util';
+import { stripVTControlCharacters, styleText } from 'node:util';
 
 // How command output looks on a terminal: colour, and times of day.
 //
@@ -21,11 +21,9 @@ export function statusStyle(status: number): TextStyle {
   return status >= 500 ? 'red' : 'yellow';
 }
 
-const ANSI = /\u001b\[[0-9;]*m/g;
-
 /** Width on screen, colour codes left out. */
 export function visibleLength(text: string): number {
-  return text.replace(ANSI, '').length;
+  return stripVTControlCharacters(text).length;
 }
 
 /** `08:00:01.234`, local time: when something happened, to a person watching it happen. */

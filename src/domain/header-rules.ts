@@ -24,9 +24,9 @@ const REFUSED_HEADERS = new Map<string, string>([
 /** RFC 9110 §5.6.2 token: what a field name may be. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
-/** C0 controls but horizontal tab, DEL, and the C1 controls: never meaningful in a header value. */
-const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/;
-const CONTROLS = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
+/** C0 controls but horizontal tab, DEL, and the C1 controls (\p{Cc}): never meaningful in a header value. */
+const CONTROL = /(?!\t)\p{Cc}/u;
+const CONTROLS = /(?!\t)\p{Cc}/gu;
 
 export interface HeaderProblem {
   /** JSON pointer of the offending header: `/headers/X-Api-Key`. */

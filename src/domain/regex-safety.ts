@@ -80,9 +80,16 @@ class PatternParser {
     if (this.peek() === '?') {
       const next = this.peek(1);
       if (next === ':') this.at += 2;
-      else if (next === '=' || next === '!') (this.at += 2), (look = true);
-      else if (next === '<' && (this.peek(2) === '=' || this.peek(2) === '!')) (this.at += 3), (look = true);
-      else if (next === '<') (this.at += 2), this.until('>');
+      else if (next === '=' || next === '!') {
+        this.at += 2;
+        look = true;
+      } else if (next === '<' && (this.peek(2) === '=' || this.peek(2) === '!')) {
+        this.at += 3;
+        look = true;
+      } else if (next === '<') {
+        this.at += 2;
+        this.until('>');
+      }
     }
     const body = this.alternation();
     if (this.chars[this.at++] !== ')') throw new SyntaxError('unterminated group');

@@ -3,9 +3,9 @@ import type { Endpoint, PayloadFilter } from './types.js';
 // Which endpoints an event goes to. Pure: the caller loads the candidate endpoints (active ones
 // of the event's account and of the provider level) and this decides.
 
-export const EVENT_TYPE_NAME = /^[a-zA-Z0-9_.\-]{1,128}$/;
+export const EVENT_TYPE_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
 /** A subscription entry: a type name, `*`, or a prefix pattern such as `call.*`. */
-export const EVENT_TYPE_PATTERN = /^(\*|[a-zA-Z0-9_.\-]{1,126}\.\*|[a-zA-Z0-9_.\-]{1,128})$/;
+export const EVENT_TYPE_PATTERN = /^(\*|[a-zA-Z0-9_.-]{1,126}\.\*|[a-zA-Z0-9_.-]{1,128})$/;
 
 export const OPERATIONAL_PREFIX = 'hookd.';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEndpoint, createEventTypes } from '../support/fixtures.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
-import { startServer, type TestServer } from '../support/server.js';
+import { startServer, type Json, type TestServer } from '../support/server.js';
 import { waitFor } from '../support/wait-for.js';
 
 describe('ingest', () => {
@@ -138,7 +138,7 @@ describe('ingest', () => {
       body: 'hello',
     });
     expect(text.status).toBe(415);
-    expect(((await text.json()) as any).error.code).toBe('unsupported_media_type');
+    expect(((await text.json()) as { error: { code: string } }).error.code).toBe('unsupported_media_type');
     const broken = await server.request('POST', '/v1/events', '{"type": "inbound_fax", ');
     expect(broken.status).toBe(400);
     expect(broken.body.error.code).toBe('validation_failed');
@@ -169,11 +169,11 @@ describe('ingest', () => {
       await server.request('POST', '/v1/events', { type: 'outbound_fax', payload: { i }, correlationId: 'page-test' });
     }
     const first = await server.request('GET', '/v1/events?correlationId=page-test&limit=2');
-    expect(first.body.data.map((e: any) => e.payload.i)).toEqual([4, 3]);
+    expect(first.body.data.map((e: Json) => e.payload.i)).toEqual([4, 3]);
     const second = await server.request('GET', `/v1/events?correlationId=page-test&limit=2&cursor=${first.body.nextCursor}`);
-    expect(second.body.data.map((e: any) => e.payload.i)).toEqual([2, 1]);
+    expect(second.body.data.map((e: Json) => e.payload.i)).toEqual([2, 1]);
     const third = await server.request('GET', `/v1/events?correlationId=page-test&limit=2&cursor=${second.body.nextCursor}`);
-    expect(third.body.data.map((e: any) => e.payload.i)).toEqual([0]);
+    expect(third.body.data.map((e: Json) => e.payload.i)).toEqual([0]);
     expect(third.body.nextCursor).toBeNull();
   });
 

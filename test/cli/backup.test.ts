@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli-process.js';
 import { createEndpoint, createEventTypes } from '../support/fixtures.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
-import { startServerProcess, tempDir, type ApiClient } from '../support/server.js';
+import { startServerProcess, tempDir, type ApiClient, type ApiResponse } from '../support/server.js';
 import { waitFor } from '../support/wait-for.js';
 
 // `hookd backup` copies a live SQLite database while events keep arriving, and hookd serves the
@@ -18,7 +18,7 @@ async function listAll(api: ApiClient, path: string): Promise<Array<Record<strin
   const all: Array<Record<string, unknown>> = [];
   let cursor: string | null = null;
   do {
-    const page: { status: number; body: any } = await api.request('GET', `${path}?limit=250${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`);
+    const page: ApiResponse<{ data: Array<Record<string, unknown>>; nextCursor: string | null }> = await api.request('GET', `${path}?limit=250${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`);
     expect(page.status).toBe(200);
     all.push(...page.body.data);
     cursor = page.body.nextCursor;
@@ -44,7 +44,7 @@ describe('hookd backup', () => {
     const server = await startServerProcess({ HOOKD_DATABASE_URL: `sqlite:${live}` });
     const acknowledged: string[] = [];
     let loading = true;
-    let beforeBackup: string[] = [];
+    let beforeBackup: string[];
     try {
       await createEventTypes(server, 'order.paid');
       await createEndpoint(server, { url: `${receiver.url}/hooks`, eventTypes: ['order.paid'] });

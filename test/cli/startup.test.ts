@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli, type CliResult } from '../support/cli-process.js';
 import { createEndpoint, createEventTypes, postEvent } from '../support/fixtures.js';
@@ -136,7 +137,7 @@ describe('hookd serve start-up', () => {
       expect(key).toBeDefined();
       expect(existsSync(join(data, 'hookd-admin-key'))).toBe(false);
       // Pretty lines, not JSON: `[12:00:00.000] INFO: hookd listening`.
-      expect(seen.replace(/\u001b\[[0-9;]*m/g, '')).toMatch(/\[\d\d:\d\d:\d\d\.\d{3}\] INFO: hookd listening/);
+      expect(stripVTControlCharacters(seen)).toMatch(/\[\d\d:\d\d:\d\d\.\d{3}\] INFO: hookd listening/);
       expect(seen).not.toContain('{"level"');
       const answer = await fetch(`http://127.0.0.1:${port}/v1/endpoints`, { headers: { authorization: `Bearer ${key}` } });
       expect(answer.status).toBe(200);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEndpoint, createEventTypes, postEvent } from '../support/fixtures.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
-import { startServer, type TestServer } from '../support/server.js';
+import { startServer, type Json, type TestServer } from '../support/server.js';
 import { waitFor } from '../support/wait-for.js';
 
 // Retries use the custom schedule with 1-second delays so that tests run in seconds.
@@ -31,7 +31,7 @@ describe('retries and outcomes', () => {
   }
 
   async function attemptsOf(deliveryId: string) {
-    return (await server.request('GET', `/v1/deliveries/${deliveryId}/attempts`)).body.data as Array<Record<string, any>>;
+    return (await server.request('GET', `/v1/deliveries/${deliveryId}/attempts`)).body.data as Array<Record<string, Json>>;
   }
 
   it('retries a receiver that fails twice, then succeeds, and records all three attempts', async () => {
@@ -108,7 +108,7 @@ describe('retries and outcomes', () => {
 
     const { id } = await postEvent(server, { type: 'job.done', payload: { job: 4 } });
     const deliveries = await waitFor(async () => {
-      const data = (await server.request('GET', `/v1/deliveries?eventId=${id}`)).body.data as Array<Record<string, any>>;
+      const data = (await server.request('GET', `/v1/deliveries?eventId=${id}`)).body.data as Array<Record<string, Json>>;
       const mine = data.filter((d) => d.url.endsWith('/drops') || d.url === refusedUrl);
       return mine.length === 2 && mine.every((d) => d.status === 'dropped') ? mine : null;
     }, { what: 'both deliveries dropped' });
@@ -121,7 +121,7 @@ describe('retries and outcomes', () => {
     await createEndpoint(server, { url: `${receiver.url}/moved`, eventTypes: ['job.done'], retry: { enabled: false } });
     const { id } = await postEvent(server, { type: 'job.done', payload: { job: 5 } });
     const delivery = await waitFor(async () => {
-      const data = (await server.request('GET', `/v1/deliveries?eventId=${id}`)).body.data as Array<Record<string, any>>;
+      const data = (await server.request('GET', `/v1/deliveries?eventId=${id}`)).body.data as Array<Record<string, Json>>;
       const moved = data.find((d) => d.url.endsWith('/moved'));
       return moved?.status === 'dropped' ? moved : null;
     });
@@ -134,14 +134,14 @@ describe('retries and outcomes', () => {
     const endpoint = await createEndpoint(server, { url: `${receiver.url}/gone`, eventTypes: ['job.done'] });
     const { id } = await postEvent(server, { type: 'job.done', payload: { job: 6 } });
     await waitFor(async () => {
-      const data = (await server.request('GET', `/v1/deliveries?eventId=${id}`)).body.data as Array<Record<string, any>>;
+      const data = (await server.request('GET', `/v1/deliveries?eventId=${id}`)).body.data as Array<Record<string, Json>>;
       return data.find((d) => d.endpointId === endpoint.id)?.status === 'dropped';
     });
     const after = (await server.request('GET', `/v1/endpoints/${endpoint.id}`)).body;
     expect(after.active).toBe(false);
     expect(after.disabledReason).toMatch(/^gone: /);
     const announced = await waitFor(async () => {
-      const data = (await server.request('GET', '/v1/events?type=hookd.endpoint.disabled&limit=100')).body.data as Array<Record<string, any>>;
+      const data = (await server.request('GET', '/v1/events?type=hookd.endpoint.disabled&limit=100')).body.data as Array<Record<string, Json>>;
       return data.find((event) => event.payload.endpointId === endpoint.id) ?? null;
     });
     expect(announced.payload).toMatchObject({ url: endpoint.url });

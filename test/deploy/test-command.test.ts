@@ -18,7 +18,7 @@ describe('the test command sets itself up', () => {
   it('without PostgreSQL, skips the PostgreSQL pass only, loudly, and still runs the SQLite pass and the bench', async () => {
     const { plan: steps, stderr } = await plan({ HOOKD_TEST_POSTGRES_URL: NO_POSTGRES });
     expect(steps.postgres.absent).toMatch(/ECONNREFUSED/);
-    expect(steps.steps).toEqual(['build (when the sources changed)', 'type-check', 'tests (integration on SQLite)', 'benchmark smoke test']);
+    expect(steps.steps).toEqual(['build (when the sources changed)', 'type-check', 'lint', 'tests (integration on SQLite)', 'benchmark smoke test']);
     expect(stderr).toContain('SKIPPING the PostgreSQL pass');
   });
 
@@ -26,6 +26,7 @@ describe('the test command sets itself up', () => {
     expect(testSteps({ withPostgres: true }).map(([name]) => name)).toEqual([
       'build (when the sources changed)',
       'type-check',
+      'lint',
       'tests (integration on SQLite)',
       'tests on PostgreSQL',
       'benchmark smoke test',

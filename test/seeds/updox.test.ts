@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEndpoint, postEvent } from '../support/fixtures.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
-import { startServer, type TestServer } from '../support/server.js';
+import { startServer, type Json, type TestServer } from '../support/server.js';
 import { waitFor } from '../support/wait-for.js';
 
 // Seed 001 (Updox): an event catalog (WebHookEventList), vendor-level and practice-level
@@ -69,7 +69,7 @@ describe('seed 001: Updox', () => {
     const { id } = await postEvent(server, { type: 'outbound_fax', payload: { faxId: 3, status: 'busy' } });
 
     const settled = await waitFor(async () => {
-      const data = (await server.request('GET', `/v1/deliveries?eventId=${id}`)).body.data as Array<Record<string, any>>;
+      const data = (await server.request('GET', `/v1/deliveries?eventId=${id}`)).body.data as Array<Record<string, Json>>;
       const byEndpoint = Object.fromEntries(data.map((d) => [d.endpointId, d]));
       const done = byEndpoint[rejects.id]?.status === 'dropped' && byEndpoint[unavailable.id]?.status === 'succeeded';
       return done ? byEndpoint : null;

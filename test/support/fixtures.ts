@@ -1,4 +1,4 @@
-import type { ApiClient } from './server.js';
+import type { ApiClient, Json } from './server.js';
 
 // Small builders for what most tests need first: catalog types and endpoints.
 
@@ -33,5 +33,5 @@ export async function postEvent(api: ApiClient, event: Record<string, unknown>, 
 
 export async function deliveriesOf(api: ApiClient, eventId: string) {
   const response = await api.request('GET', `/v1/deliveries?eventId=${encodeURIComponent(eventId)}`);
-  return response.body.data as Array<Record<string, any>>;
+  return response.body.data as Array<Record<string, Json>>;
 }

@@ -1,6 +1,6 @@
 import type { KeyIdentity } from '@hookd/sdk/client';
 import { QueryClientProvider } from '@tanstack/react-query';
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { createClient, errorMessage, whoIs } from './client.js';
 import { Loading } from './components/ui.js';
 import { DashboardApp } from './DashboardApp.js';
@@ -20,12 +20,15 @@ export function App({ area }: { area: Area }) {
   const [me, setMe] = useState<KeyIdentity | null>(null);
   const [reason, setReason] = useState<string | null>(null);
 
-  const signOut = (why: string | null) => {
-    forgetKey(area);
-    setKey(null);
-    setMe(null);
-    setReason(why);
-  };
+  const signOut = useCallback(
+    (why: string | null) => {
+      forgetKey(area);
+      setKey(null);
+      setMe(null);
+      setReason(why);
+    },
+    [area],
+  );
 
   useEffect(() => {
     if (key === null || me !== null) return;
@@ -37,7 +40,7 @@ export function App({ area }: { area: Area }) {
       },
       (error: unknown) => signOut(area === 'portal' ? `This portal session has ended: ${errorMessage(error)}. Ask for a new link.` : errorMessage(error)),
     );
-  }, [key]);
+  }, [key, me, area, signOut]);
 
   const session = useMemo(
     () =>
@@ -47,7 +50,7 @@ export function App({ area }: { area: Area }) {
             hookd: createClient(key),
             queryClient: createQueryClient((message) => signOut(area === 'portal' ? `This portal session has ended (${message}). Ask for a new link.` : `Signed out: ${message}`)),
           },
-    [key],
+    [key, area, signOut],
   );
   // Nothing loaded with one key outlives it.
   useEffect(() => () => session?.queryClient.clear(), [session]);

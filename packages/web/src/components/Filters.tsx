@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { fromLocalInput, toLocalInput } from '../format.js';
 import { useSearch } from '../router.js';
 import { Button } from './ui.js';
@@ -16,8 +16,14 @@ export interface FilterSpec {
 export function Filters({ specs }: { specs: FilterSpec[] }) {
   const [search, setSearch] = useSearch();
   const [draft, setDraft] = useState<Record<string, string>>(search);
+  // A new query string (applied, or the back button) replaces the draft, adjusted while rendering
+  // rather than in an effect so no frame shows the old draft.
   const searchKey = JSON.stringify(search);
-  useEffect(() => setDraft(JSON.parse(searchKey) as Record<string, string>), [searchKey]);
+  const [draftOf, setDraftOf] = useState(searchKey);
+  if (draftOf !== searchKey) {
+    setDraftOf(searchKey);
+    setDraft(search);
+  }
   const apply = (event: FormEvent) => {
     event.preventDefault();
     setSearch(draft);

@@ -1,4 +1,4 @@
-import { useRef, type FocusEvent } from 'react';
+import { useLayoutEffect, useRef, type FocusEvent } from 'react';
 import type { Pair } from '../editor/form-model.js';
 import { Button } from './ui.js';
 
@@ -26,7 +26,9 @@ export function KeyValueEditor(props: KeyValueEditorProps) {
   const { legend, pairs, onChange, keyLabel = 'Name', valueLabel = 'Value' } = props;
   // The picker inserts later than the focus: it must edit the rows as they are then.
   const latest = useRef(pairs);
-  latest.current = pairs;
+  useLayoutEffect(() => {
+    latest.current = pairs;
+  }, [pairs]);
   const update = (index: number, patch: Partial<Pair>) => onChange(pairs.map((pair, i) => (i === index ? { ...pair, ...patch } : pair)));
   return (
     <fieldset className={`kv-editor ${props.error ? 'field-invalid' : ''}`} data-testid={props.testId}>

@@ -1,6 +1,6 @@
 import type { PreviewInput } from '@hookd/sdk/client';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useEffect, useEffectEvent } from 'react';
 import { errorMessage } from '../client.js';
 import { KeyValueTable, Loading } from '../components/ui.js';
 import { useDebounced } from '../debounce.js';
@@ -59,9 +59,11 @@ export function PreviewPanel({
   });
   const state = { preview: preview.data ?? null, error: preview.isPlaceholderData ? null : preview.error, loading: preview.isFetching };
 
+  // Reported when an answer settles, not whenever the parent hands a new callback.
+  const reportServerProblems = useEffectEvent((error: unknown) => onServerProblems(problemsFromError(error, { admin, prefix: '/endpoint' })));
   useEffect(() => {
     if (settled === null || preview.isFetching) return;
-    onServerProblems(problemsFromError(preview.error, { admin, prefix: '/endpoint' }));
+    reportServerProblems(preview.error);
   }, [settled, preview.error, preview.isFetching]);
 
   const stale = request !== settled || state.loading;

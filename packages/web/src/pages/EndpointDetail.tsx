@@ -59,13 +59,14 @@ export function EndpointPage({ id }: { id: string }) {
   // Deliveries still moving (a test, a recovery, a retry) are followed, and the health with them.
   const deliveries = useQuery({ ...deliveryQueries.latest(hookd, { endpointId: id, limit: 10 }), refetchInterval: (query) => pollInterval(query.state.data?.data ?? []) });
   const stats = useQuery(endpointQueries.stats(hookd, id));
+  const refetchStats = stats.refetch;
   // Query results keep their identity while their content is unchanged (structural sharing): a new
   // list means a delivery moved, and with it the health. The first list is not a change.
   const seenDeliveries = useRef(deliveries.data);
   useEffect(() => {
-    if (seenDeliveries.current !== undefined && deliveries.data !== seenDeliveries.current) void stats.refetch();
+    if (seenDeliveries.current !== undefined && deliveries.data !== seenDeliveries.current) void refetchStats();
     seenDeliveries.current = deliveries.data;
-  }, [deliveries.data]);
+  }, [deliveries.data, refetchStats]);
   const toggle = useMutation({
     mutationFn: (active: boolean) => hookd.endpoints.update(id, { active }),
     onSuccess: (updated) => {
