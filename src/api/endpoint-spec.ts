@@ -1,5 +1,5 @@
 import { DEFAULT_RETRY_POLICY } from '../domain/retry-schedule.js';
-import { RESERVED_HEADER_PREFIX } from '../domain/request.js';
+import { headerProblems } from '../domain/header-rules.js';
 import type { BodySpec, EndpointSpec, RetryPolicy } from '../domain/types.js';
 import { compileTemplate, TemplateSyntaxError } from '../domain/templates.js';
 import { checkUrlOnSave } from '../domain/url-guard.js';
@@ -14,7 +14,6 @@ const FIXED_DEFAULT_INTERVAL_SECONDS = 300;
 const FIXED_DEFAULT_MAX_ATTEMPTS = 16;
 
 /** Headers hookd must control for the request to be framed and routed correctly. */
-const FORBIDDEN_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer']);
 
 function retryFrom(input: CreateEndpointBody['retry'], base: RetryPolicy = DEFAULT_RETRY_POLICY): RetryPolicy {
   const merged = { ...base, ...input };
@@ -110,12 +109,11 @@ export async function checkSpec(spec: EndpointSpec, context: SpecCheckContext): 
     }
     throw validationError('/url', url.reason);
   }
-  for (const name of Object.keys(spec.headers)) {
-    const lower = name.toLowerCase();
-    if (lower.startsWith(RESERVED_HEADER_PREFIX)) {
-      throw validationError(`/headers/${name}`, 'webhook-* headers are set by hookd and cannot be overridden');
-    }
-    if (FORBIDDEN_HEADERS.has(lower)) throw validationError(`/headers/${name}`, 'is set by hookd and cannot be overridden');
+  // Names hookd must control (Host, Content-Type, Expect, webhook-*…), names that are not tokens and
+  // values with control characters: refused now, since the HTTP client would refuse them at send time.
+  const problems = headerProblems(spec.headers);
+  if (problems.length > 0) {
+    throw new ApiError('validation_failed', `${problems[0]!.field}: ${problems[0]!.message}`, problems.map(({ field, message }) => ({ field, in: 'body', message })));
   }
   checkTemplates(spec);
   const plainNames = spec.eventTypes.filter((pattern) => pattern !== '*' && !pattern.endsWith('.*'));

@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
 import { newId } from '../domain/ids.js';
-import { generateSecret, isValidSecret } from '../domain/signing.js';
+import { generateSecret, isValidSecret, normaliseSecret } from '../domain/signing.js';
 import type { EndpointWithSecrets } from '../domain/types.js';
 import type { Store } from '../store/store.js';
 import { ADMIN_OR_ACCOUNT, principalOf } from './auth.js';
@@ -89,7 +89,8 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = 
         throw validationError('/secret', 'must be whsec_ followed by the base64 of 24 to 64 bytes');
       }
       const now = clock.now();
-      const secret = body.secret ?? generateSecret();
+      // Padded base64, whatever the client sent: other Standard Webhooks libraries (Go's) need it.
+      const secret = body.secret === undefined ? generateSecret() : normaliseSecret(body.secret);
       const endpoint = await store.createEndpoint({
         ...spec,
         id: newId('ep', now),
@@ -232,7 +233,8 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = 
       }
       const now = clock.now();
       const graceSeconds = body.graceSeconds ?? DEFAULT_ROTATION_GRACE_SECONDS;
-      const secret = body.secret ?? generateSecret();
+      // Padded base64, whatever the client sent: other Standard Webhooks libraries (Go's) need it.
+      const secret = body.secret === undefined ? generateSecret() : normaliseSecret(body.secret);
       const previousExpiresAt = graceSeconds > 0 ? now + graceSeconds * 1000 : null;
       await store.setEndpointSecrets(
         endpoint.id,

@@ -76,7 +76,7 @@ function checkSchemaAndExamples(schema: Record<string, unknown> | null, examples
   try {
     validate = compilePayloadSchema(schema);
   } catch (error) {
-    if (error instanceof InvalidSchemaError) throw validationError('/schema', `is not a valid JSON Schema: ${error.message}`);
+    if (error instanceof InvalidSchemaError) throw validationError('/schema' + error.pointer, `is not a valid JSON Schema: ${error.message}`);
     throw error;
   }
   examples.forEach((example, index) => {

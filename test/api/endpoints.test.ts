@@ -204,4 +204,30 @@ describe('endpoints', () => {
     expect(() => new Webhook(rotated.body.secret).verify(request.body, headers)).not.toThrow();
     expect(() => new Webhook(endpoint.secret).verify(request.body, headers)).toThrow();
   });
+
+  it('refuses on save the headers the HTTP client would refuse or hookd must control, naming each', async () => {
+    for (const [name, value] of [
+      ['Content-Type', 'text/plain'],
+      ['Expect', '100-continue'],
+      ['Host', 'evil.example'],
+      ['webhook-id', 'x'],
+      ['X Bad', 'v'],
+      ['X-Bell', 'a\u0007b'],
+    ]) {
+      const response = await server.request('POST', '/v1/endpoints', { url: `${receiver.url}/h`, headers: { [name]: value } });
+      expect(response.status, name).toBe(400);
+      expect(response.body.error.details.map((d: { field: string }) => d.field), name).toContain(`/headers/${name}`);
+    }
+    const patched = await createEndpoint(server, { url: `${receiver.url}/h` });
+    expect((await server.request('PATCH', `/v1/endpoints/${patched.id}`, { headers: { Expect: '100-continue' } })).status).toBe(400);
+  });
+
+  it('stores a client secret without base64 padding padded, as every Standard Webhooks library reads it', async () => {
+    // 32 bytes are 44 base64 characters with one '='; the client left it out.
+    const unpadded = 'whsec_' + Buffer.alloc(32, 7).toString('base64').replace(/=+$/, '');
+    const created = await server.request('POST', '/v1/endpoints', { url: `${receiver.url}/h`, secret: unpadded });
+    expect(created.status).toBe(201);
+    expect(created.body.secret).toBe(unpadded + '=');
+    expect((await server.request('GET', `/v1/endpoints/${created.body.id}/secret`)).body.secret).toBe(unpadded + '=');
+  });
 });

@@ -99,7 +99,8 @@ describe('event types', () => {
       schema: { type: 'object', properties: { name: { type: 'string', pattern: '^(a+)+$' } } },
     });
     expect(response.status).toBe(400);
-    const detail = response.body.error.details.find((d: { field: string }) => d.field === '/schema');
+    // The field is the pattern's own pointer inside the body, so a form can mark the exact input.
+    const detail = response.body.error.details.find((d: { field: string }) => d.field === '/schema/properties/name/pattern');
     expect(detail.message).toContain('/properties/name/pattern');
     expect(detail.message).toContain('^(a+)+$');
     expect((await server.request('GET', '/v1/event-types/slow.pattern')).status).toBe(404);
