@@ -206,14 +206,15 @@ describe('endpoints', () => {
   });
 
   it('refuses on save the headers the HTTP client would refuse or hookd must control, naming each', async () => {
-    for (const [name, value] of [
+    const refused: Array<[string, string]> = [
       ['Content-Type', 'text/plain'],
       ['Expect', '100-continue'],
       ['Host', 'evil.example'],
       ['webhook-id', 'x'],
       ['X Bad', 'v'],
       ['X-Bell', 'a\u0007b'],
-    ]) {
+    ];
+    for (const [name, value] of refused) {
       const response = await server.request('POST', '/v1/endpoints', { url: `${receiver.url}/h`, headers: { [name]: value } });
       expect(response.status, name).toBe(400);
       expect(response.body.error.details.map((d: { field: string }) => d.field), name).toContain(`/headers/${name}`);
