@@ -364,6 +364,8 @@ describe('the web dashboard and portal', { timeout: 90_000 }, () => {
     await expect.poll(() => row.textContent()).toContain('initech');
     // Shown once: after Done, the clear key is nowhere on the page.
     await page.getByRole('button', { name: 'Done' }).click();
+    // The click returns before React re-renders: wait for the banner to go, then read the page.
+    await page.getByTestId('created-key').waitFor({ state: 'detached' });
     expect(await page.content()).not.toContain(key);
 
     await row.getByRole('button', { name: 'Revoke' }).click();
