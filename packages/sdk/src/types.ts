@@ -16,6 +16,8 @@ export type Endpoint = Schemas['Endpoint'];
 export type EndpointMethod = Endpoint['method'];
 export type BodyFormat = Endpoint['body']['format'];
 export type RetrySchedule = Endpoint['retry']['schedule'];
+/** How requests are signed: `v1` HMAC entries, `v1a` ed25519 entries, or both. */
+export type SigningScheme = Endpoint['signing'];
 /** A stored event (named so that it does not shadow the DOM's `Event`). */
 export type HookdEvent = Schemas['Event'];
 export type AcceptedEvent = Schemas['AcceptedEvent'];
