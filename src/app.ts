@@ -15,6 +15,7 @@ import { keyRoutes } from './api/keys.js';
 import { metricsRoutes } from './api/metrics.js';
 import { openApiDocument } from './api/openapi.js';
 import { operationRoutes } from './api/operations.js';
+import { publicKeyRoutes } from './api/public-keys.js';
 import { requestLog } from './api/request-log.js';
 import { serviceRoutes } from './api/service.js';
 import { settingsRoutes } from './api/settings.js';
@@ -75,6 +76,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(accountRoutes, { store, clock, config });
   await app.register(eventTypeRoutes, { store, clock });
   await app.register(endpointRoutes, { store, clock, config });
+  await app.register(publicKeyRoutes, { store, clock });
   await app.register(eventRoutes, { store, clock, config, publisher });
   await app.register(endpointOperationRoutes, { store, clock, publisher, checkContext: specCheckContext(store, config) });
   await app.register(deliveryRoutes, { store, clock, onRetry: () => publisher.wakeWorkers() });

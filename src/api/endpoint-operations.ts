@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Clock } from '../domain/clock.js';
+import { keysThatSign } from '../domain/endpoint-keys.js';
 import { newId } from '../domain/ids.js';
 import type { Attempt } from '../domain/types.js';
 import type { Publisher } from '../ingest/publisher.js';
@@ -88,6 +89,8 @@ const PreviewView = Type.Object({
 
 /** Signs previews when the definition has no secret of its own: the signature shows its form only. */
 const PREVIEW_SECRET = 'whsec_' + Buffer.alloc(32).toString('base64');
+/** Signs a preview's `v1a` entry (a definition never carries a signing key): its form only, too. */
+const PREVIEW_SIGNING_KEY = 'whsk_' + Buffer.alloc(32).toString('base64');
 
 export interface EndpointOperationRoutesOptions {
   store: Store;
@@ -140,7 +143,12 @@ export const endpointOperationRoutes: FastifyPluginAsyncTypebox<EndpointOperatio
           target: { ...spec, id: 'ep_preview', title: spec.title },
           event,
           deliveryId: 'dlv_preview',
-          secrets: [body.endpoint.secret ?? PREVIEW_SECRET],
+          secrets: keysThatSign(
+            spec.signing,
+            { current: body.endpoint.secret ?? PREVIEW_SECRET, previous: null, previousExpiresAt: null },
+            { current: PREVIEW_SIGNING_KEY, currentSince: now, previous: null, previousSince: null, previousExpiresAt: null },
+            now,
+          ),
           timestampSeconds: Math.floor(now / 1000),
           userAgent: USER_AGENT,
         });

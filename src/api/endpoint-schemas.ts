@@ -50,6 +50,10 @@ const Retry = Type.Object(
   { additionalProperties: false },
 );
 
+const Signing = Type.Union([Type.Literal('hmac'), Type.Literal('ed25519'), Type.Literal('both')], {
+  description: 'How requests are signed: `v1` (HMAC-SHA256), `v1a` (ed25519) or both entries in webhook-signature.',
+});
+
 const Filter = Type.Object(
   {
     path: Type.String({ pattern: '^[A-Za-z0-9_\\-]+(\\.[A-Za-z0-9_\\-]+)*$', maxLength: 256 }),
@@ -74,6 +78,7 @@ const EndpointFields = {
   timeoutMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 60_000 })),
   rateLimitPerSecond: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 100_000 }), Type.Null()])),
   filter: Type.Optional(Type.Union([Filter, Type.Null()])),
+  signing: Type.Optional(Signing),
 };
 
 export const CreateEndpoint = Type.Object(
@@ -116,6 +121,7 @@ export const EndpointView = Type.Object(
     rateLimitPerSecond: Type.Union([Type.Integer(), Type.Null()]),
     filter: Type.Union([Filter, Type.Null()]),
     disabledReason: Type.Union([Type.String(), Type.Null()]),
+    signing: Signing,
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },
@@ -143,6 +149,7 @@ export function endpointView(endpoint: Endpoint): EndpointViewBody {
     rateLimitPerSecond: endpoint.rateLimitPerSecond,
     filter: endpoint.filter,
     disabledReason: endpoint.disabledReason,
+    signing: endpoint.signing,
     createdAt: iso(endpoint.createdAt),
     updatedAt: iso(endpoint.updatedAt),
   };

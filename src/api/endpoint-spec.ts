@@ -65,6 +65,7 @@ export function specFromCreate(input: CreateEndpointBody, accountId: string | nu
     rateLimitPerSecond: input.rateLimitPerSecond ?? null,
     filter: input.filter ?? null,
     disabledReason: input.active === false ? 'manual' : null,
+    signing: input.signing ?? 'hmac',
   };
 }
 
@@ -90,6 +91,7 @@ export function specFromPatch(existing: EndpointSpec, patch: PatchEndpointBody, 
     rateLimitPerSecond: patch.rateLimitPerSecond === undefined ? existing.rateLimitPerSecond : patch.rateLimitPerSecond,
     filter: patch.filter === undefined ? existing.filter : patch.filter,
     disabledReason,
+    signing: patch.signing ?? existing.signing,
   };
 }
 

@@ -4,7 +4,8 @@ import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
 import { newId } from '../domain/ids.js';
-import { generateSecret, isValidSecret, normaliseSecret } from '../domain/signing.js';
+import { newSigningKeys, rotateSigningKeys, usesEd25519 } from '../domain/endpoint-keys.js';
+import { generateSecret, isValidSecret, normaliseSecret, publicKeyOf } from '../domain/signing.js';
 import type { EndpointWithSecrets } from '../domain/types.js';
 import type { Store } from '../store/store.js';
 import { ADMIN_OR_ACCOUNT, principalOf } from './auth.js';
@@ -22,7 +23,11 @@ const ListQuery = Type.Object({
   active: Type.Optional(Type.Boolean()),
 });
 
-const SecretView = Type.Object({ secret: Type.String(), previousSecretExpiresAt: Type.Union([Timestamp, Type.Null()]) });
+const SecretView = Type.Object({
+  secret: Type.String(),
+  previousSecretExpiresAt: Type.Union([Timestamp, Type.Null()]),
+  publicKey: Type.Union([Type.String({ description: 'The current ed25519 public key (whpk_…) when signing uses ed25519.' }), Type.Null()]),
+});
 const RotateSecret = Type.Object(
   {
     graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 604_800 })),
@@ -32,6 +37,11 @@ const RotateSecret = Type.Object(
 );
 
 export const DEFAULT_ROTATION_GRACE_SECONDS = 86_400;
+
+/** The current `whpk_` key receivers verify `v1a` entries with, or null when the endpoint signs with HMAC only. */
+function currentPublicKey(endpoint: Pick<EndpointWithSecrets, 'signing' | 'signingKeys'>): string | null {
+  return usesEd25519(endpoint.signing) && endpoint.signingKeys !== null ? publicKeyOf(endpoint.signingKeys.current) : null;
+}
 
 /** Loads an endpoint the caller may see, or answers 404 (also for another account's). */
 export async function loadVisibleEndpoint(store: Store, request: FastifyRequest, id: string): Promise<EndpointWithSecrets> {
@@ -97,6 +107,7 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = 
         createdAt: now,
         updatedAt: now,
         secrets: { current: secret, previous: null, previousExpiresAt: null },
+        signingKeys: usesEd25519(spec.signing) ? newSigningKeys(now) : null,
       });
       return reply.code(201).send({ ...endpointView(endpoint), secret });
     },
@@ -164,7 +175,11 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = 
         patch.accountId === undefined ? existing.accountId : ownAccountId(principalOf(request), patch.accountId);
       const spec = specFromPatch(existing, patch, accountId);
       await checkSpec(spec, checkContext);
-      const updated = await store.updateEndpoint(existing.id, spec, clock.now());
+      const now = clock.now();
+      // The key pair exists before the scheme that needs it is stored: no request is ever meant to
+      // carry a `v1a` entry it has no key for. Switching back to hmac keeps the pair for later.
+      if (usesEd25519(spec.signing) && existing.signingKeys === null) await store.addEndpointSigningKeys(existing.id, newSigningKeys(now), now);
+      const updated = await store.updateEndpoint(existing.id, spec, now);
       if (updated === null) throw notFound('endpoint');
       return endpointView(updated);
     },
@@ -206,6 +221,7 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = 
       return {
         secret: endpoint.secrets.current,
         previousSecretExpiresAt: graceEnds !== null && graceEnds > clock.now() ? iso(graceEnds) : null,
+        publicKey: currentPublicKey(endpoint),
       };
     },
   );
@@ -219,7 +235,7 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = 
         summary: 'Rotate an endpoint\'s signing secret',
         tags: ['endpoints'],
         description:
-          'Replaces the signing secret. During the grace period (default 24 h) every request carries both signatures, new first.',
+          'Replaces the signing secret, and the ed25519 key pair when signing uses ed25519. During the grace period (default 24 h) every request carries both signatures of each kind, new first, and the old public key stays published.',
         params: IdParams,
         body: Type.Optional(RotateSecret),
         response: { 200: SecretView, ...COMMON_ERRORS, ...errorResponses(404, 413, 415) },
@@ -236,12 +252,20 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = 
       // Padded base64, whatever the client sent: other Standard Webhooks libraries (Go's) need it.
       const secret = body.secret === undefined ? generateSecret() : normaliseSecret(body.secret);
       const previousExpiresAt = graceSeconds > 0 ? now + graceSeconds * 1000 : null;
+      // The ed25519 pair rotates with the secret, under the same grace period.
+      const signingKeys =
+        usesEd25519(endpoint.signing) && endpoint.signingKeys !== null ? rotateSigningKeys(endpoint.signingKeys, now, previousExpiresAt) : null;
+      if (signingKeys !== null) await store.setEndpointSigningKeys(endpoint.id, signingKeys, now);
       await store.setEndpointSecrets(
         endpoint.id,
         { current: secret, previous: previousExpiresAt === null ? null : endpoint.secrets.current, previousExpiresAt },
         now,
       );
-      return { secret, previousSecretExpiresAt: previousExpiresAt === null ? null : iso(previousExpiresAt) };
+      return {
+        secret,
+        previousSecretExpiresAt: previousExpiresAt === null ? null : iso(previousExpiresAt),
+        publicKey: currentPublicKey({ signing: endpoint.signing, signingKeys }),
+      };
     },
   );
 };

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock, RandomSource } from '../domain/clock.js';
 import { newId } from '../domain/ids.js';
+import { keysThatSign } from '../domain/endpoint-keys.js';
 import { nextState } from '../domain/next-state.js';
 import { classifyOutcome, type AttemptResult } from '../domain/outcome.js';
 import { redactHeaders, redactUrl, REQUEST_BODY_KEPT_CHARS } from '../domain/redaction.js';
@@ -34,7 +35,10 @@ export interface AttemptContext {
   owner: string;
 }
 
-/** Where and how to send, and with which secrets: both during a rotation's grace period. */
+/**
+ * Where and how to send, and with which keys: the endpoint's HMAC secret and/or ed25519 key, each
+ * with the one before during a rotation's grace period.
+ */
 function targetOf(job: Job, context: AttemptContext): { target: RequestTarget; secrets: string[]; policy: RetryPolicy; timeoutMs: number } {
   const { endpoint, delivery } = job;
   if (endpoint === null) {
@@ -45,12 +49,9 @@ function targetOf(job: Job, context: AttemptContext): { target: RequestTarget; s
       timeoutMs: DEFAULT_CALLBACK_TIMEOUT_MS,
     };
   }
-  const now = context.clock.now();
-  const { previous, previousExpiresAt } = endpoint.secrets;
-  const inGrace = previous !== null && previousExpiresAt !== null && previousExpiresAt > now;
   return {
     target: endpoint,
-    secrets: inGrace ? [endpoint.secrets.current, previous] : [endpoint.secrets.current],
+    secrets: keysThatSign(endpoint.signing, endpoint.secrets, endpoint.signingKeys, context.clock.now()),
     policy: endpoint.retry,
     timeoutMs: endpoint.timeoutMs,
   };

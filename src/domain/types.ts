@@ -80,6 +80,9 @@ export interface PayloadFilter {
   in: Array<string | number | boolean | null>;
 }
 
+/** How requests to an endpoint are signed: `v1` HMAC entries, `v1a` ed25519 entries, or both. */
+export type SigningScheme = 'hmac' | 'ed25519' | 'both';
+
 /** What a client configures on an endpoint. */
 export interface EndpointSpec {
   accountId: string | null;
@@ -97,6 +100,7 @@ export interface EndpointSpec {
   rateLimitPerSecond: number | null;
   filter: PayloadFilter | null;
   disabledReason: string | null;
+  signing: SigningScheme;
 }
 
 export interface Endpoint extends EndpointSpec {
@@ -112,8 +116,23 @@ export interface EndpointSecrets {
   previousExpiresAt: number | null;
 }
 
+/**
+ * The ed25519 key pair of an endpoint (`whsk_` signing keys, 64-byte form), created when ed25519
+ * signing is first switched on: the current one and, during a rotation's grace period, the one
+ * before. `since` is when each was created; receivers see it in the published key list.
+ */
+export interface EndpointSigningKeys {
+  current: string;
+  currentSince: number;
+  previous: string | null;
+  previousSince: number | null;
+  previousExpiresAt: number | null;
+}
+
 export interface EndpointWithSecrets extends Endpoint {
   secrets: EndpointSecrets;
+  /** Null until ed25519 signing is first switched on. */
+  signingKeys: EndpointSigningKeys | null;
 }
 
 export interface HookEvent {

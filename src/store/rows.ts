@@ -7,6 +7,7 @@ import type {
   DeliveryStatus,
   Endpoint,
   EndpointSecrets,
+  EndpointSigningKeys,
   EndpointSpec,
   EndpointWithSecrets,
   EventType,
@@ -124,6 +125,11 @@ export interface EndpointRow {
   secret: string;
   previous_secret: string | null;
   previous_secret_expires_at: number | null;
+  signing_key: string | null;
+  signing_key_since: number | null;
+  previous_signing_key: string | null;
+  previous_signing_key_since: number | null;
+  previous_signing_key_expires_at: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -135,12 +141,13 @@ export function specColumn(spec: EndpointSpec | EndpointWithSecrets): string {
   // A whole endpoint may be given: its id, times and secrets have columns of their own, and the
   // secrets must never land in this one in the clear (they are sealed in theirs).
   const { accountId: _a, url: _u, active: _ac, eventTypes: _e, ...rest } = spec;
-  const { id: _i, createdAt: _c, updatedAt: _up, secrets: _s, ...stored } = rest as Partial<EndpointWithSecrets> & StoredSpec;
+  const { id: _i, createdAt: _c, updatedAt: _up, secrets: _s, signingKeys: _k, ...stored } = rest as Partial<EndpointWithSecrets> &
+    StoredSpec;
   return JSON.stringify(stored satisfies StoredSpec);
 }
 
 export function toEndpoint(row: EndpointRow): Endpoint {
-  const spec = JSON.parse(row.spec) as StoredSpec;
+  const spec = JSON.parse(row.spec) as Omit<StoredSpec, 'signing'> & Partial<Pick<StoredSpec, 'signing'>>;
   return {
     id: row.id,
     accountId: row.account_id,
@@ -148,6 +155,8 @@ export function toEndpoint(row: EndpointRow): Endpoint {
     active: row.active === 1,
     eventTypes: JSON.parse(row.event_types) as string[],
     ...spec,
+    // Endpoints saved before ed25519 signing existed sign with HMAC only.
+    signing: spec.signing ?? 'hmac',
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -162,12 +171,34 @@ export function toEndpointWithSecrets(row: EndpointRow, box: SecretBox): Endpoin
       previous: row.previous_secret === null ? null : box.open(row.previous_secret),
       previousExpiresAt: row.previous_secret_expires_at,
     },
+    signingKeys:
+      row.signing_key === null
+        ? null
+        : {
+            current: box.open(row.signing_key),
+            currentSince: row.signing_key_since ?? row.created_at,
+            previous: row.previous_signing_key === null ? null : box.open(row.previous_signing_key),
+            previousSince: row.previous_signing_key_since,
+            previousExpiresAt: row.previous_signing_key_expires_at,
+          },
   };
 }
 
 /** The secret columns as stored: sealed with `box` (in the clear when it has no key). */
 export function secretColumns(secrets: EndpointSecrets, box: SecretBox): [string, string | null, number | null] {
   return [box.seal(secrets.current), secrets.previous === null ? null : box.seal(secrets.previous), secrets.previousExpiresAt];
+}
+
+/** The ed25519 key columns as stored, signing keys sealed like the secrets (all null for none). */
+export function signingKeyColumns(keys: EndpointSigningKeys | null, box: SecretBox): [string | null, number | null, string | null, number | null, number | null] {
+  if (keys === null) return [null, null, null, null, null];
+  return [
+    box.seal(keys.current),
+    keys.currentSince,
+    keys.previous === null ? null : box.seal(keys.previous),
+    keys.previousSince,
+    keys.previousExpiresAt,
+  ];
 }
 
 export interface EventRow {

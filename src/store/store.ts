@@ -7,6 +7,7 @@ import type {
   DeliveryStatus,
   Endpoint,
   EndpointSecrets,
+  EndpointSigningKeys,
   EndpointSpec,
   EndpointWithSecrets,
   EventType,
@@ -246,6 +247,10 @@ export interface EndpointStore {
   listEndpoints(filter: EndpointFilter, page: Page): Promise<PageOf<Endpoint>>;
   updateEndpoint(id: string, spec: EndpointSpec, now: number): Promise<Endpoint | null>;
   setEndpointSecrets(id: string, secrets: EndpointSecrets, now: number): Promise<boolean>;
+  /** Replaces the ed25519 key pair (a rotation, a reseal). False when the endpoint is gone. */
+  setEndpointSigningKeys(id: string, keys: EndpointSigningKeys, now: number): Promise<boolean>;
+  /** Stores a first ed25519 key pair; false (nothing written) when the endpoint already has one or is gone. */
+  addEndpointSigningKeys(id: string, keys: EndpointSigningKeys, now: number): Promise<boolean>;
   /** Deletes the endpoint and cancels its pending deliveries. */
   deleteEndpoint(id: string, now: number): Promise<boolean>;
   endpointStats(endpointId: string, since: number): Promise<EndpointStats>;

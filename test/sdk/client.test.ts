@@ -110,13 +110,17 @@ describe('the SDK client', () => {
     const stats = await hookd.endpoints.stats(endpoint.id);
     expect(stats.lastHour.attempts.total).toBeGreaterThanOrEqual(5);
 
-    const updated: Endpoint = await hookd.endpoints.update(endpoint.id, { title: 'Flaky CRM' });
-    expect(updated.title).toBe('Flaky CRM');
+    const updated: Endpoint = await hookd.endpoints.update(endpoint.id, { title: 'Flaky CRM', signing: 'both' });
+    expect(updated).toMatchObject({ title: 'Flaky CRM', signing: 'both' });
     expect((await hookd.endpoints.get(endpoint.id)).title).toBe('Flaky CRM');
     const rotated = await hookd.endpoints.rotateSecret(endpoint.id, { graceSeconds: 60 });
     expect(rotated.secret).not.toBe(endpoint.secret);
     expect((await hookd.endpoints.getSecret(endpoint.id)).secret).toBe(rotated.secret);
     expect(rotated.previousSecretExpiresAt).not.toBeNull();
+    // Rotation replaced the ed25519 key pair too: the new public key first, the old one still listed.
+    const { keys } = await hookd.endpoints.getPublicKeys(endpoint.id);
+    expect(keys.map((key) => key.publicKey)).toEqual([rotated.publicKey, expect.stringMatching(/^whpk_/)]);
+    expect(keys[1]!.until).toBe(rotated.previousSecretExpiresAt);
 
     const preview = await hookd.endpoints.preview({
       endpoint: { url: 'https://crm.example.com/hooks', method: 'GET', queryParams: { invoice: '{{data.invoiceId}}' } },

@@ -77,6 +77,15 @@ describe('verifyWebhook on deliveries from the real server', () => {
     expect(failureOf(() => verifyWebhook(['whsec_' + Buffer.alloc(32, 7).toString('base64'), rotated.secret], request.headers, request.body))).toBe('none');
   });
 
+  it('accepts an ed25519 delivery with the public keys a client without an API key fetches', async () => {
+    const { endpoint, request } = await deliveredTo('/ed25519', { signing: 'ed25519' }, { callId: 'ed' });
+    const { keys } = await new Hookd({ url: server.url }).endpoints.getPublicKeys(endpoint.id);
+    expect(keys).toHaveLength(1);
+    expect(verifyWebhook(keys.map((key) => key.publicKey), request.headers, request.body).payload).toMatchObject({ data: { callId: 'ed' } });
+    // The HMAC secret alone does not verify it: the request carries no v1 entry.
+    expect(failureOf(() => verifyWebhook(endpoint.secret, request.headers, request.body))).toBe('no_matching_signature');
+  });
+
   it('rejects a tampered body, a wrong secret, an old or future timestamp and missing headers', async () => {
     const { endpoint, request } = await deliveredTo('/forged', {}, { amount: 100 });
     const headers = request.headers as Record<string, string>;

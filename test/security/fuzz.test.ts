@@ -33,6 +33,8 @@ const ROUTES: Array<[method: string, path: string]> = [
   ['POST', '/v1/endpoints/{id}/secret/rotate'],
   ['POST', '/v1/endpoints/{id}/recover'],
   ['GET', '/v1/endpoints/{id}/stats'],
+  // The one route without a key: garbage ids (and credentials, ignored) must still answer 4xx.
+  ['GET', '/v1/public-keys/{id}'],
   ['POST', '/v1/events'],
   ['POST', '/v1/events/batch'],
   ['GET', '/v1/events'],
@@ -54,7 +56,7 @@ const ROUTES: Array<[method: string, path: string]> = [
 const VALID: Record<string, Record<string, unknown>> = {
   '/v1/keys': { kind: 'account', accountId: 'acme', name: 'n' },
   '/v1/event-types': { name: 'fuzz.type', description: 'd', schema: { type: 'object' }, examples: [{}] },
-  '/v1/endpoints': { url: 'https://example.com/h', eventTypes: ['*'], method: 'POST', headers: { 'X-A': '{{data.a}}' }, body: { format: 'text', template: '{{data.a}}' }, retry: { schedule: 'custom', delaysSeconds: [1] }, timeoutMs: 1000 },
+  '/v1/endpoints': { url: 'https://example.com/h', eventTypes: ['*'], method: 'POST', headers: { 'X-A': '{{data.a}}' }, body: { format: 'text', template: '{{data.a}}' }, retry: { schedule: 'custom', delaysSeconds: [1] }, timeoutMs: 1000, signing: 'both' },
   '/v1/events': { type: 'fuzz.seed', payload: { a: 1 }, id: 'fuzz-1', accountId: 'acme', correlationId: 'c', occurredAt: '2026-01-01T00:00:00.000Z' },
   '/v1/operations': { type: 'fuzz.seed', subject: 's', timeoutSeconds: 60, data: {} },
 };

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createPublicKey, randomBytes, verify } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -34,6 +34,8 @@ describe('signing secrets at rest', () => {
     const first = await startServerProcess({ ...base, HOOKD_ENCRYPTION_KEY: keyA });
     await first.request('POST', '/v1/event-types', { name: 'tick' });
     const endpoint = (await first.request('POST', '/v1/endpoints', { url: `${receiver.url}/sealed`, eventTypes: ['tick'] })).body;
+    const signed = (await first.request('POST', '/v1/endpoints', { url: `${receiver.url}/sealed-ed25519`, eventTypes: ['tick'], signing: 'ed25519' })).body;
+    const publicKey = (await first.request('GET', `/v1/endpoints/${signed.id}/secret`)).body.publicKey as string;
     const callbackSecret = (await first.request('GET', '/v1/callback-secret')).body.secret as string;
     expect((await first.request('GET', `/v1/endpoints/${endpoint.id}/secret`)).body.secret).toBe(endpoint.secret);
     await first.stop();
@@ -45,12 +47,17 @@ describe('signing secrets at rest', () => {
     expect(fileText()).not.toContain(secretPart(callbackSecret));
     const stored = new Database(dbPath, { readonly: true }).prepare('SELECT secret FROM endpoints WHERE id = ?').get(endpoint.id) as { secret: string };
     expect(stored.secret).toMatch(/^enc:v1:/);
+    // The ed25519 signing key too: sealed, never in the clear (its public half is derived, not stored).
+    const storedKey = new Database(dbPath, { readonly: true }).prepare('SELECT signing_key FROM endpoints WHERE id = ?').get(signed.id) as { signing_key: string };
+    expect(storedKey.signing_key).toMatch(/^enc:v1:/);
+    expect(fileText()).not.toContain('whsk_');
+    expect(fileText()).not.toContain(publicKey.slice('whpk_'.length));
 
     // Without the key, hookd cannot sign: the secret is useless to whoever copies the file.
     // Rotation: B is current, A still opens old values; reseal rewrites them under B.
     const env = { PATH: process.env.PATH ?? '', ...base, HOOKD_ENCRYPTION_KEY: keyB, HOOKD_ENCRYPTION_OLD_KEYS: keyA };
     const resealed = await run(process.execPath, [join(packageRoot, 'dist/src/main.js'), 'secrets', 'reseal'], { env });
-    expect(resealed.stdout).toContain('resealed the secrets of 1 endpoints');
+    expect(resealed.stdout).toContain('resealed the secrets of 2 endpoints');
 
     const second = await startServerProcess({ ...base, HOOKD_ENCRYPTION_KEY: keyB });
     try {
@@ -63,6 +70,14 @@ describe('signing secrets at rest', () => {
           'webhook-signature': String(request.headers['webhook-signature']),
         }),
       ).not.toThrow();
+      // The resealed signing key still signs: the receiver verifies v1a with the same public key.
+      const signedRequest = await waitFor(() => receiver.requestsTo('/sealed-ed25519')[0]);
+      const rawKey = Buffer.from(publicKey.slice('whpk_'.length), 'base64');
+      const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: rawKey.toString('base64url') }, format: 'jwk' });
+      const content = `${String(signedRequest.headers['webhook-id'])}.${String(signedRequest.headers['webhook-timestamp'])}.${signedRequest.body}`;
+      const signature = String(signedRequest.headers['webhook-signature']);
+      expect(signature).toMatch(/^v1a,/);
+      expect(verify(null, Buffer.from(content), key, Buffer.from(signature.slice('v1a,'.length), 'base64'))).toBe(true);
       expect((await second.request('GET', '/v1/callback-secret')).body.secret).toBe(callbackSecret);
     } finally {
       await second.stop();

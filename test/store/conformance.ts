@@ -65,9 +65,11 @@ function endpoint(overrides: Partial<EndpointWithSecrets> = {}): EndpointWithSec
     rateLimitPerSecond: null,
     filter: null,
     disabledReason: null,
+    signing: 'hmac',
     createdAt: T0,
     updatedAt: T0,
     secrets: { current: 'whsec_a', previous: null, previousExpiresAt: null },
+    signingKeys: null,
     ...overrides,
   };
 }
@@ -173,6 +175,25 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       expect((await store.getEndpoint(acme.id))?.secrets).toEqual({ current: 'whsec_b', previous: 'whsec_a', previousExpiresAt: T0 + 9 });
       expect(await store.deleteEndpoint(acme.id, T0)).toBe(true);
       expect(await store.getEndpoint(acme.id)).toBeNull();
+    });
+
+    it('keeps an endpoint\'s signing scheme and ed25519 key pair: the first pair added wins, a rotation replaces it', async () => {
+      const first = { current: 'whsk_first', currentSince: T0, previous: null, previousSince: null, previousExpiresAt: null };
+      const signed = endpoint({ signing: 'both', signingKeys: first });
+      await store.createEndpoint(signed);
+      expect(await store.getEndpoint(signed.id)).toEqual(signed);
+      const plain = endpoint();
+      await store.createEndpoint(plain);
+      expect((await store.getEndpoint(plain.id))?.signingKeys).toBeNull();
+      // Switching ed25519 on: only where there is no pair yet.
+      const second = { ...first, current: 'whsk_second', currentSince: T0 + 1 };
+      expect(await store.addEndpointSigningKeys(plain.id, second, T0 + 1)).toBe(true);
+      expect(await store.addEndpointSigningKeys(plain.id, { ...second, current: 'whsk_third' }, T0 + 2)).toBe(false);
+      expect((await store.getEndpoint(plain.id))?.signingKeys).toEqual(second);
+      const rotated = { current: 'whsk_new', currentSince: T0 + 3, previous: 'whsk_second', previousSince: T0 + 1, previousExpiresAt: T0 + 9 };
+      expect(await store.setEndpointSigningKeys(plain.id, rotated, T0 + 3)).toBe(true);
+      expect((await store.getEndpoint(plain.id))?.signingKeys).toEqual(rotated);
+      expect(await store.setEndpointSigningKeys('ep_missing', rotated, T0 + 3)).toBe(false);
     });
 
     it('ingests events with their deliveries, honouring client ids within the window', async () => {

@@ -344,6 +344,37 @@ describe('the web dashboard and portal', { timeout: 90_000 }, () => {
     await page.close();
   });
 
+  it('switches an endpoint to ed25519 signing in the editor and shows its public key, a new one after a rotation', async () => {
+    const endpoint = await createEndpoint(server, { url: `${receiver.url}/signed`, title: 'Signed receiver' });
+    const page = await browser.newPage();
+    await signIn(page, server.url, server.adminKey);
+    await page.goto(`${server.url}/endpoints/${endpoint.id}`);
+    await page.getByRole('heading', { level: 1, name: 'Signed receiver' }).waitFor();
+    // HMAC only: no public key to show.
+    expect(await page.getByTestId('public-keys').count()).toBe(0);
+
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByLabel('Signing', { exact: true }).selectOption('both');
+    await expect.poll(() => page.getByTestId('preview').textContent()).toMatch(/v1,\S+ v1a,/);
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Changes saved.').waitFor();
+    expect((await server.request('GET', `/v1/endpoints/${endpoint.id}`)).body.signing).toBe('both');
+
+    const publicKey = (await server.request('GET', `/v1/endpoints/${endpoint.id}/secret`)).body.publicKey as string;
+    const keys = page.getByTestId('public-keys');
+    await expect.poll(() => keys.textContent()).toContain(publicKey);
+    await page.getByRole('button', { name: 'Rotate secret' }).click();
+    await page.getByRole('group', { name: 'Make a new secret and ed25519 key pair?' }).getByRole('button', { name: 'Yes, rotate secret' }).click();
+    // The new key first, the old one still listed while it keeps signing.
+    const rotated = await waitFor(async () => {
+      const current = (await server.request('GET', `/v1/endpoints/${endpoint.id}/secret`)).body.publicKey as string;
+      return current !== publicKey ? current : undefined;
+    });
+    await expect.poll(() => keys.locator('li code').allTextContents()).toEqual([rotated, publicKey]);
+    expect(page.errors).toEqual([]);
+    await page.close();
+  });
+
   it('creates an account key shown once, lists it, and revokes it after a confirmation', async () => {
     const page = await browser.newPage();
     await signIn(page, server.url, server.adminKey);

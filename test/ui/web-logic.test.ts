@@ -60,6 +60,7 @@ const stored: Endpoint = {
   rateLimitPerSecond: 5,
   filter: { path: 'status', in: ['failed', 42, true, null, '7'] },
   disabledReason: null,
+  signing: 'both',
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
 };
@@ -81,8 +82,15 @@ describe('the endpoint editor\'s form', () => {
       retry: { enabled: true, schedule: 'fixed', intervalSeconds: 300, maxAttempts: 16, dropOn4xx: true },
       timeoutMs: 10_000,
       rateLimitPerSecond: 5,
+      signing: 'both',
       filter: { path: 'status', in: ['failed', 42, true, null, '7'] },
     });
+  });
+
+  it('signs a new endpoint with HMAC unless another scheme is chosen', () => {
+    const form = { ...emptyForm(), url: 'https://x.example.com/' };
+    expect(definitionFromForm(form, { includeAccount: false }).definition.signing).toBe('hmac');
+    expect(definitionFromForm({ ...form, signing: 'ed25519' }, { includeAccount: false }).definition.signing).toBe('ed25519');
   });
 
   it('names an admin\'s account choice only when asked, empty meaning provider-level', () => {

@@ -256,7 +256,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate an endpoint's signing secret
-         * @description Replaces the signing secret. During the grace period (default 24 h) every request carries both signatures, new first.
+         * @description Replaces the signing secret, and the ed25519 key pair when signing uses ed25519. During the grace period (default 24 h) every request carries both signatures of each kind, new first, and the old public key stays published.
          */
         post: operations["endpoints.rotateSecret"];
         delete?: never;
@@ -565,6 +565,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/public-keys/{endpointId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an endpoint's ed25519 public keys
+         * @description Needs no key. The keys that verify the endpoint's `v1a` signatures: the current one and, during a rotation's grace period, the old one with its `until`. 404 when the endpoint does not exist or does not sign with ed25519.
+         */
+        get: operations["endpoints.getPublicKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -674,6 +694,8 @@ export interface components {
                 maxAttempts?: number;
                 schedule: "exponential" | "fixed" | "custom";
             };
+            /** @description How requests are signed: `v1` (HMAC-SHA256), `v1a` (ed25519) or both entries in webhook-signature. */
+            signing: "hmac" | "ed25519" | "both";
             timeoutMs: number;
             title: string;
             /** Format: date-time */
@@ -2304,6 +2326,8 @@ export interface operations {
                         schedule?: "exponential" | "fixed" | "custom";
                     };
                     secret?: string;
+                    /** @description How requests are signed: `v1` (HMAC-SHA256), `v1a` (ed25519) or both entries in webhook-signature. */
+                    signing?: "hmac" | "ed25519" | "both";
                     timeoutMs?: number;
                     title?: string;
                     url: string;
@@ -2512,6 +2536,8 @@ export interface operations {
                             maxAttempts?: number;
                             schedule: "exponential" | "fixed" | "custom";
                         };
+                        /** @description How requests are signed: `v1` (HMAC-SHA256), `v1a` (ed25519) or both entries in webhook-signature. */
+                        signing: "hmac" | "ed25519" | "both";
                         timeoutMs: number;
                         title: string;
                         /** Format: date-time */
@@ -2815,6 +2841,8 @@ export interface operations {
                         maxAttempts?: number;
                         schedule?: "exponential" | "fixed" | "custom";
                     };
+                    /** @description How requests are signed: `v1` (HMAC-SHA256), `v1a` (ed25519) or both entries in webhook-signature. */
+                    signing?: "hmac" | "ed25519" | "both";
                     timeoutMs?: number;
                     title?: string;
                     url?: string;
@@ -2866,6 +2894,8 @@ export interface operations {
                             maxAttempts?: number;
                             schedule: "exponential" | "fixed" | "custom";
                         };
+                        /** @description How requests are signed: `v1` (HMAC-SHA256), `v1a` (ed25519) or both entries in webhook-signature. */
+                        signing: "hmac" | "ed25519" | "both";
                         timeoutMs: number;
                         title: string;
                         /** Format: date-time */
@@ -3211,6 +3241,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         previousSecretExpiresAt: string | null;
+                        publicKey: string | null;
                         secret: string;
                     };
                 };
@@ -3338,6 +3369,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         previousSecretExpiresAt: string | null;
+                        publicKey: string | null;
                         secret: string;
                     };
                 };
@@ -3858,6 +3890,8 @@ export interface operations {
                             schedule?: "exponential" | "fixed" | "custom";
                         };
                         secret?: string;
+                        /** @description How requests are signed: `v1` (HMAC-SHA256), `v1a` (ed25519) or both entries in webhook-signature. */
+                        signing?: "hmac" | "ed25519" | "both";
                         timeoutMs?: number;
                         title?: string;
                         url: string;
@@ -6656,6 +6690,75 @@ export interface operations {
             };
             /** @description rate_limited: this key made too many requests; retry after the `retry-after` header's seconds. */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: {
+                                field: string;
+                                in: string;
+                                message: string;
+                            }[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "endpoints.getPublicKeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        keys: {
+                            /** @description whpk_ followed by the base64 of the 32-byte ed25519 public key. */
+                            publicKey: string;
+                            /** Format: date-time */
+                            since: string;
+                            /** @description When a rotated-out key stops signing; null for the current key. */
+                            until: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description validation_failed: the request is malformed; `details` names each bad field by JSON pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: {
+                                field: string;
+                                in: string;
+                                message: string;
+                            }[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description not_found: no such resource, or one of another account. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -16,6 +16,8 @@ export type Endpoint = Schemas['Endpoint'];
 export type EndpointMethod = Endpoint['method'];
 export type BodyFormat = Endpoint['body']['format'];
 export type RetrySchedule = Endpoint['retry']['schedule'];
+/** How requests are signed: `v1` HMAC entries, `v1a` ed25519 entries, or both. */
+export type SigningScheme = Endpoint['signing'];
 /** A stored event (named so that it does not shadow the DOM's `Event`). */
 export type HookdEvent = Schemas['Event'];
 export type AcceptedEvent = Schemas['AcceptedEvent'];
@@ -56,6 +58,8 @@ export type ListEndpointsQuery = QueryOf<Route<'/v1/endpoints', 'get'>>;
 export type EndpointSecret = SuccessBody<Route<'/v1/endpoints/{id}/secret', 'get'>>;
 export type RotateSecretInput = RequestBody<Route<'/v1/endpoints/{id}/secret/rotate', 'post'>>;
 export type RotatedSecret = SuccessBody<Route<'/v1/endpoints/{id}/secret/rotate', 'post'>>;
+/** An endpoint's ed25519 public keys (`whpk_…`): the current one and, during a rotation's grace period, the old one. */
+export type EndpointPublicKeys = SuccessBody<Route<'/v1/public-keys/{endpointId}', 'get'>>;
 export type TestEndpointInput = RequestBody<Route<'/v1/endpoints/{id}/test', 'post'>>;
 export type EndpointTestResult = SuccessBody<Route<'/v1/endpoints/{id}/test', 'post'>>;
 export type RecoverInput = WithTimestamps<RequestBody<Route<'/v1/endpoints/{id}/recover', 'post'>>, 'since'>;

@@ -37,6 +37,8 @@ export const endpointQueries = {
   choices: (hookd: Hookd) =>
     queryOptions({ queryKey: ['endpoints', 'list', 'choices'], queryFn: async ({ signal }) => (await hookd.endpoints.list({ limit: 250 }, { signal })).data }),
   stats: (hookd: Hookd, id: string) => queryOptions({ queryKey: ['endpoints', 'detail', id, 'stats'], queryFn: ({ signal }) => hookd.endpoints.stats(id, { signal }) }),
+  publicKeys: (hookd: Hookd, id: string) =>
+    queryOptions({ queryKey: ['endpoints', 'detail', id, 'public-keys'], queryFn: ({ signal }) => hookd.endpoints.getPublicKeys(id, { signal }) }),
 };
 
 export const deliveryQueries = {

@@ -12,7 +12,8 @@ import type { AttemptBucket, EndpointFilter, EndpointStats, EndpointStore, Page,
 // hookd sees them in the clear, the database only sealed (when HOOKD_ENCRYPTION_KEY is set).
 
 export const INSERT_ENDPOINT = `INSERT INTO endpoints (id, account_id, url, active, event_types, spec, secret, previous_secret,
-    previous_secret_expires_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`;
+    previous_secret_expires_at, signing_key, signing_key_since, previous_signing_key, previous_signing_key_since,
+    previous_signing_key_expires_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`;
 
 export function insertEndpointParams(endpoint: EndpointWithSecrets, box: SecretBox): unknown[] {
   return [
@@ -23,6 +24,7 @@ export function insertEndpointParams(endpoint: EndpointWithSecrets, box: SecretB
     JSON.stringify(endpoint.eventTypes),
     rows.specColumn(endpoint),
     ...rows.secretColumns(endpoint.secrets, box),
+    ...rows.signingKeyColumns(endpoint.signingKeys, box),
     endpoint.createdAt,
     endpoint.updatedAt,
   ];
@@ -39,6 +41,9 @@ export const DELETE_ENDPOINT = 'DELETE FROM endpoints WHERE id = ?';
 /** A deleted endpoint's queued deliveries would have nowhere to go. */
 export const CANCEL_ENDPOINT_DELIVERIES =
   "UPDATE deliveries SET status = 'canceled', next_attempt_at = NULL, completed_at = ? WHERE endpoint_id = ? AND status = 'pending'";
+
+const SET_SIGNING_KEYS = `UPDATE endpoints SET signing_key = ?, signing_key_since = ?, previous_signing_key = ?,
+    previous_signing_key_since = ?, previous_signing_key_expires_at = ?, updated_at = ? WHERE id = ?`;
 
 type EndpointStatements = Omit<EndpointStore, 'createEndpoint' | 'updateEndpoint' | 'deleteEndpoint'>;
 
@@ -92,6 +97,13 @@ export function sharedEndpoints(db: SqlDb, box: SecretBox): EndpointStatements {
           id,
         ])) > 0
       );
+    },
+    async setEndpointSigningKeys(id, keys, now) {
+      return (await db.run(SET_SIGNING_KEYS, [...rows.signingKeyColumns(keys, box), now, id])) > 0;
+    },
+    async addEndpointSigningKeys(id, keys, now) {
+      // Only where there are none: two requests switching ed25519 on at once keep the first pair.
+      return (await db.run(`${SET_SIGNING_KEYS} AND signing_key IS NULL`, [...rows.signingKeyColumns(keys, box), now, id])) > 0;
     },
     async findCandidateEndpoints(accountId) {
       return (

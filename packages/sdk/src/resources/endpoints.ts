@@ -4,6 +4,7 @@ import type {
   CreatedEndpoint,
   CreateEndpointInput,
   Endpoint,
+  EndpointPublicKeys,
   EndpointSecret,
   EndpointStats,
   EndpointTestResult,
@@ -49,7 +50,15 @@ export class Endpoints {
     return this.transport.call('get', '/v1/endpoints/{id}/secret', { path: { id } }, options);
   }
 
-  /** A new secret; for `graceSeconds` (default a day) requests carry both signatures. */
+  /**
+   * The ed25519 public keys a receiver verifies `v1a` signatures with (pass one to `verifyWebhook`).
+   * Served without a key: a receiver needs none (`new Hookd({ url }).endpoints.getPublicKeys(id)`).
+   */
+  getPublicKeys(endpointId: string, options?: RequestOptions): Promise<EndpointPublicKeys> {
+    return this.transport.call('get', '/v1/public-keys/{endpointId}', { path: { endpointId } }, options);
+  }
+
+  /** A new secret (and ed25519 key pair); for `graceSeconds` (default a day) requests carry both signatures. */
   rotateSecret(id: string, input: RotateSecretInput = {}, options?: RequestOptions): Promise<RotatedSecret> {
     return this.transport.call('post', '/v1/endpoints/{id}/secret/rotate', { path: { id }, body: input }, options);
   }

@@ -1,13 +1,20 @@
-import type { RetrySchedule } from '@hookd/sdk/client';
+import type { RetrySchedule, SigningScheme } from '@hookd/sdk/client';
 import { Field } from '../components/ui.js';
 import type { FormSectionProps } from './form-model.js';
 
-// How deliveries are made: retries and their schedule, the timeout of each attempt, a rate limit.
+// How deliveries are made: retries and their schedule, the timeout of each attempt, a rate limit,
+// and how requests are signed.
 
 const SCHEDULES: Array<{ value: RetrySchedule; label: string }> = [
   { value: 'exponential', label: 'Exponential (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h)' },
   { value: 'fixed', label: 'Fixed interval' },
   { value: 'custom', label: 'Custom delays' },
+];
+
+const SIGNING: Array<{ value: SigningScheme; label: string }> = [
+  { value: 'hmac', label: 'HMAC-SHA256 (v1): receivers verify with the secret' },
+  { value: 'ed25519', label: 'ed25519 (v1a): receivers verify with a public key' },
+  { value: 'both', label: 'Both: a v1 and a v1a signature on each request' },
 ];
 
 export function DeliveryFields({ form, update, problem }: FormSectionProps) {
@@ -60,6 +67,17 @@ export function DeliveryFields({ form, update, problem }: FormSectionProps) {
         </Field>
         <Field label="Rate limit (attempts per second)" error={problem('/rateLimitPerSecond')} hint="Empty: no limit.">
           {(id, described) => <input id={id} aria-describedby={described} inputMode="numeric" value={form.rateLimitPerSecond} onChange={(e) => update({ rateLimitPerSecond: e.target.value })} />}
+        </Field>
+        <Field label="Signing" error={problem('/signing')} hint="ed25519: hookd publishes the public key; receivers hold no secret." className="span-2">
+          {(id, described) => (
+            <select id={id} aria-describedby={described} value={form.signing} onChange={(e) => update({ signing: e.target.value as SigningScheme })}>
+              {SIGNING.map((scheme) => (
+                <option key={scheme.value} value={scheme.value}>
+                  {scheme.label}
+                </option>
+              ))}
+            </select>
+          )}
         </Field>
       </div>
     </fieldset>

@@ -1,4 +1,4 @@
-import type { BodyFormat, Endpoint, EndpointMethod, RetrySchedule } from '@hookd/sdk/client';
+import type { BodyFormat, Endpoint, EndpointMethod, RetrySchedule, SigningScheme } from '@hookd/sdk/client';
 
 // The endpoint editor's state, and its translation to and from the API's endpoint definition.
 // Kept free of React and the DOM so it is tested on its own (test/ui/web-logic.test.ts).
@@ -39,6 +39,7 @@ export interface EndpointForm {
   dropOn4xx: boolean;
   timeoutMs: string;
   rateLimitPerSecond: string;
+  signing: SigningScheme;
   filterPath: string;
   /** Comma-separated; numbers, true, false and null are read as such, "quoted" text as text. */
   filterValues: string;
@@ -82,6 +83,7 @@ export function emptyForm(): EndpointForm {
     dropOn4xx: false,
     timeoutMs: '15000',
     rateLimitPerSecond: '',
+    signing: 'hmac',
     filterPath: '',
     filterValues: '',
   };
@@ -131,6 +133,7 @@ export function formFromEndpoint(endpoint: Endpoint): EndpointForm {
     dropOn4xx: endpoint.retry.dropOn4xx,
     timeoutMs: String(endpoint.timeoutMs),
     rateLimitPerSecond: endpoint.rateLimitPerSecond?.toString() ?? '',
+    signing: endpoint.signing,
     filterPath: endpoint.filter?.path ?? '',
     filterValues: (endpoint.filter?.in ?? []).map(filterValueText).join(', '),
   };
@@ -228,6 +231,7 @@ export function definitionFromForm(form: EndpointForm, options: { includeAccount
   const timeoutMs = wholeNumber(form.timeoutMs, '/timeoutMs', problems);
   if (timeoutMs !== undefined) definition.timeoutMs = timeoutMs;
   definition.rateLimitPerSecond = wholeNumber(form.rateLimitPerSecond, '/rateLimitPerSecond', problems) ?? null;
+  definition.signing = form.signing;
 
   const filterPath = form.filterPath.trim();
   const filterValues = splitList(form.filterValues).map(parseFilterValue);
@@ -270,6 +274,7 @@ const FIELD_OWNERS: Array<[pointer: string, keys: Array<keyof EndpointForm>]> = 
   ['/retry', ['retryEnabled', 'schedule', 'delays', 'intervalSeconds', 'maxAttempts', 'dropOn4xx']],
   ['/timeoutMs', ['timeoutMs']],
   ['/rateLimitPerSecond', ['rateLimitPerSecond']],
+  ['/signing', ['signing']],
 ];
 
 /**

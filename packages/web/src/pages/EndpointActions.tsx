@@ -1,17 +1,18 @@
 import type { Endpoint, TestEndpointInput } from '@hookd/sdk/client';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { typesHeardBy } from '../catalog.js';
 import { AttemptOutcome } from '../components/AttemptOutcome.js';
-import { Button, Card, ConfirmButton, CopyButton, ErrorBanner, Notice, Pre, StatusBadge } from '../components/ui.js';
+import { Button, Card, ConfirmButton, CopyButton, ErrorBanner, Loading, Notice, Pre, StatusBadge } from '../components/ui.js';
 import { fromLocalInput, plural, prettyBody, toLocalInput } from '../format.js';
-import { invalidateDeliveries } from '../queries.js';
+import { endpointQueries, invalidateDeliveries } from '../queries.js';
 import { Link } from '../router.js';
 import { useScope } from '../scope.js';
 import { useCatalog } from '../use-catalog.js';
 
 // What an operator or a customer does with an endpoint besides configuring it: send a test, reveal
-// or rotate its signing secret, recover the deliveries that failed during an outage.
+// or rotate its signing secret, see its ed25519 public keys, recover the deliveries that failed
+// during an outage.
 
 export function TestPanel({ endpoint }: { endpoint: Endpoint }) {
   const { hookd, admin } = useScope();
@@ -85,10 +86,15 @@ export function TestPanel({ endpoint }: { endpoint: Endpoint }) {
 
 export function SecretPanel({ endpoint }: { endpoint: Endpoint }) {
   const { hookd } = useScope();
+  const queryClient = useQueryClient();
   const [grace, setGrace] = useState('86400');
   // Secrets are fetched on demand and never cached: a mutation's result lives only in this panel.
   const reveal = useMutation({ mutationFn: () => hookd.endpoints.getSecret(endpoint.id) });
-  const rotate = useMutation({ mutationFn: () => hookd.endpoints.rotateSecret(endpoint.id, { graceSeconds: Number(grace) || 0 }) });
+  const rotate = useMutation({
+    mutationFn: () => hookd.endpoints.rotateSecret(endpoint.id, { graceSeconds: Number(grace) || 0 }),
+    // A rotation replaces the ed25519 key pair too: the published keys change.
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: endpointQueries.publicKeys(hookd, endpoint.id).queryKey }),
+  });
   const shown = rotate.data ?? reveal.data;
   return (
     <Card title="Signing secret">
@@ -114,9 +120,40 @@ export function SecretPanel({ endpoint }: { endpoint: Endpoint }) {
           <span className="label">Old secret keeps signing for (seconds)</span>
           <input inputMode="numeric" value={grace} onChange={(e) => setGrace(e.target.value)} />
         </label>
-        <ConfirmButton label="Rotate secret" confirm="Make a new secret?" kind="primary" onConfirm={() => rotate.mutate()} busy={rotate.isPending} />
+        <ConfirmButton label="Rotate secret" confirm={endpoint.signing === 'hmac' ? 'Make a new secret?' : 'Make a new secret and ed25519 key pair?'} kind="primary" onConfirm={() => rotate.mutate()} busy={rotate.isPending} />
       </div>
       <ErrorBanner error={reveal.error ?? rotate.error} />
+    </Card>
+  );
+}
+
+/** The ed25519 public keys receivers verify `v1a` signatures with: not secret, so always shown. */
+export function PublicKeysPanel({ endpoint }: { endpoint: Endpoint }) {
+  const { hookd } = useScope();
+  const keys = useQuery(endpointQueries.publicKeys(hookd, endpoint.id));
+  const address = `${hookd.url}/v1/public-keys/${endpoint.id}`;
+  return (
+    <Card title="Public keys (ed25519)">
+      <p className="muted">
+        Receivers verify the <code>v1a</code> signatures with a public key; they may fetch the list without an API key from{' '}
+        <code className="mono break">{address}</code> <CopyButton text={address} label="Copy address" />
+      </p>
+      <ErrorBanner error={keys.error} />
+      {keys.data === undefined ? (
+        keys.isPending && <Loading />
+      ) : (
+        <ul className="public-keys" data-testid="public-keys">
+          {keys.data.keys.map((key) => (
+            <li key={key.publicKey}>
+              <code className="mono break">{key.publicKey}</code> <CopyButton text={key.publicKey} />
+              <p className="hint">
+                Since {new Date(key.since).toLocaleString()}
+                {key.until !== null && `; signs until ${new Date(key.until).toLocaleString()} (replaced by a rotation)`}
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
     </Card>
   );
 }

@@ -10,11 +10,11 @@ import { pollInterval } from '../live.js';
 import { deliveryQueries, endpointQueries } from '../queries.js';
 import { Link, useNavigate, useSearch } from '../router.js';
 import { useScope } from '../scope.js';
-import { RecoverPanel, SecretPanel, TestPanel } from './EndpointActions.js';
+import { PublicKeysPanel, RecoverPanel, SecretPanel, TestPanel } from './EndpointActions.js';
 import { EndpointStatus, eventTypesText } from './Endpoints.js';
 
-// One endpoint: its health over the last day, a test send, its signing secret, recovery after an
-// outage (those three in EndpointActions.tsx), its configuration and latest deliveries.
+// One endpoint: its health over the last day, a test send, its signing secret and public keys,
+// recovery after an outage (those in EndpointActions.tsx), its configuration and latest deliveries.
 
 function retryText(retry: Endpoint['retry']): string {
   if (!retry.enabled) return 'one attempt, no retries';
@@ -23,6 +23,12 @@ function retryText(retry: Endpoint['retry']): string {
   if (retry.schedule === 'custom') return `after ${(retry.delaysSeconds ?? []).map((d) => `${d} s`).join(', ')}${tail}`;
   return `exponential, 8 attempts over about 27.6 h${tail}`;
 }
+
+const SIGNING_TEXT: Record<Endpoint['signing'], string> = {
+  hmac: 'HMAC-SHA256 (v1)',
+  ed25519: 'ed25519 (v1a)',
+  both: 'HMAC-SHA256 (v1) and ed25519 (v1a)',
+};
 
 function StatTiles({ label, window }: { label: string; window: EndpointStatsWindow }) {
   return (
@@ -150,6 +156,7 @@ export function EndpointPage({ id }: { id: string }) {
         <TestPanel endpoint={ep} />
         <div className="stack">
           <SecretPanel endpoint={ep} />
+          {ep.signing !== 'hmac' && <PublicKeysPanel endpoint={ep} />}
           <RecoverPanel endpoint={ep} />
         </div>
       </div>
@@ -176,6 +183,7 @@ export function EndpointPage({ id }: { id: string }) {
             ['Retries', retryText(ep.retry)],
             ['Timeout', formatDuration(ep.timeoutMs)],
             ['Rate limit', ep.rateLimitPerSecond === null ? 'none' : `${ep.rateLimitPerSecond} per second`],
+            ['Signing', SIGNING_TEXT[ep.signing]],
             ['Description', ep.description || <span className="muted">—</span>],
           ]}
         />
