@@ -168,6 +168,8 @@ export interface PurgeCounts {
   operations: number;
   /** API keys that expired before the cutoff (portal sessions, mostly): no use to anyone any more. */
   keys: number;
+  /** Endpoint stats rollup rows (per endpoint and minute) of minutes before the cutoff. */
+  rollups: number;
 }
 
 /**
