@@ -127,3 +127,7 @@ SELECT endpoint_id, (started_at / 60000) * 60000, 0, count(*), sum(CASE WHEN sta
   sum(CASE WHEN duration_ms >= 63000 THEN 1 ELSE 0 END)
 FROM attempts WHERE endpoint_id IS NOT NULL
 GROUP BY endpoint_id, (started_at / 60000) * 60000;
+
+-- attempts (endpoint_id, started_at) served only the stats' reads of attempts, which are gone:
+-- dropping it spares every recorded attempt one index write.
+DROP INDEX IF EXISTS attempts_endpoint;
