@@ -3,7 +3,7 @@
 -- so that GET /v1/endpoints/{id}/stats sums at most a day of minutes instead of reading every
 -- attempt of the day. Column lt_N counts attempts that took less than N ms (and at least the
 -- previous bound); ge_63000 the rest. min_ms and max_ms bound the percentiles read from the histogram.
--- shard: the writing connection (pg_backend_pid() % 64), so that batches written at once on
+-- shard: the writing connection (pg_backend_pid() % 8), so that batches written at once on
 -- several connections or nodes do not queue on one hot endpoint's row; readers sum over shards.
 CREATE TABLE endpoint_attempt_rollups (
   endpoint_id TEXT NOT NULL,
