@@ -557,6 +557,36 @@ export function storeConformance(name: string, harness: StoreHarness): void {
         ]);
       });
 
+      it('sum batches written at the same time into one endpoint\'s minute (PostgreSQL: on several connections)', async () => {
+        const eps = Array.from({ length: 6 }, (_, i) => ({ deliveries: 5, durationMs: 20 + i }));
+        const batches = await Promise.all(eps.map(({ deliveries }) => queue(store, deliveries)));
+        await store.claimDueDeliveries('w1', T0, 30, T0 + 1000);
+        await Promise.all(
+          batches.map((deliveries, b) =>
+            store.recordAttempts(
+              deliveries.map((d, i) => ({
+                deliveryId: d.id,
+                endpointId: 'ep_hot',
+                leaseOwner: 'w1',
+                attempt: { id: newId('att', T0), deliveryId: d.id, startedAt: T0 + b * 1000 + i, durationMs: eps[b]!.durationMs, statusCode: i === 0 ? 503 : 200, error: null, requestHeaders: {}, responseHeaders: {}, responseBody: null },
+                status: i === 0 ? 'failed' : 'succeeded',
+                nextAttemptAt: null,
+                completedAt: T0,
+                lastStatusCode: i === 0 ? 503 : 200,
+                lastError: null,
+                disableEndpoint: null,
+              })),
+            ),
+          ),
+        );
+        // 30 attempts of 20–25 ms: the smallest and largest seen bound the percentiles.
+        const stats = await store.endpointStats('ep_hot', T0);
+        expect(stats.attempts).toEqual({ total: 30, succeeded: 24, failed: 6 });
+        expect(stats.latencyMs.p50).toBeGreaterThanOrEqual(20);
+        expect(stats.latencyMs.p99).toBeLessThanOrEqual(25);
+        expect(await store.endpointAttemptSeries('ep_hot', T0, T0 + 60_000, 60_000)).toMatchObject([{ start: T0, total: 30, succeeded: 24 }]);
+      });
+
       it('are purged with the attempts they sum, oldest minutes first, by the batch', async () => {
         await recordBatch([
           ['ep_a', T0 - 180_000, 200, 5],
