@@ -238,7 +238,7 @@ export const endpointOperationRoutes: FastifyPluginAsyncTypebox<EndpointOperatio
         summary: 'Get an endpoint\'s delivery statistics',
         tags: ['endpoints'],
         description:
-          'Attempts by outcome and latency percentiles over the last hour and the last day, and `series`: the last 24 hours hour by hour (oldest first, the current hour last), for charts.',
+          'Attempts by outcome and latency percentiles over the last hour and the last day, and `series`: the last 24 hours hour by hour (oldest first, the current hour last), for charts. Read from per-minute rollups: a window starts at the beginning of the minute an hour (a day) ago; percentiles come from a latency histogram, exact below 10 ms and within 14 % above.',
         params: IdParams,
         response: {
           200: Type.Object({ lastHour: StatsWindow, lastDay: StatsWindow, series: Type.Array(SeriesBucket) }),
@@ -250,6 +250,7 @@ export const endpointOperationRoutes: FastifyPluginAsyncTypebox<EndpointOperatio
     async (request) => {
       const endpoint = await loadVisibleEndpoint(store, request, request.params.id);
       const now = clock.now();
+      // Each reads at most a day of this endpoint's per-minute rollups, however much history is kept.
       const [lastHour, lastDay, series] = await Promise.all([
         store.endpointStats(endpoint.id, now - HOUR_MS),
         store.endpointStats(endpoint.id, now - 86_400_000),

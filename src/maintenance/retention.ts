@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.js';
 import type { PurgeCounts, Store } from '../store/store.js';
 
-// HOOKD_RETENTION_DAYS: events, deliveries and attempts older than this are deleted, and keys that
+// HOOKD_RETENTION_DAYS: events, deliveries and attempts older than this are deleted (and the
+// endpoint stats rollups of those minutes), and keys that
 // expired longer ago than this (portal sessions pile up otherwise), in small
 // batches with pauses between them, so that the purge never holds the database long enough to
 // slow delivery down. Events with deliveries still to make are kept until those finish.
@@ -42,14 +43,14 @@ export class RetentionSweep {
 
   private async purge(): Promise<PurgeCounts> {
     const cutoff = this.clock.now() - this.retentionDays * 86_400_000;
-    const total: PurgeCounts = { events: 0, deliveries: 0, attempts: 0, operations: 0, keys: 0 };
+    const total: PurgeCounts = { events: 0, deliveries: 0, attempts: 0, operations: 0, keys: 0, rollups: 0 };
     for (;;) {
       const batch = await this.store.purgeBefore(cutoff, BATCH);
       for (const key of Object.keys(total) as Array<keyof PurgeCounts>) total[key] += batch[key];
-      if (batch.events < BATCH && batch.operations < BATCH && batch.keys < BATCH) break;
+      if (batch.events < BATCH && batch.operations < BATCH && batch.keys < BATCH && batch.rollups < BATCH) break;
       await new Promise((resolve) => setTimeout(resolve, PAUSE_BETWEEN_BATCHES_MS));
     }
-    if (total.events + total.operations + total.keys > 0) this.log.info({ ...total, retentionDays: this.retentionDays }, 'purged old data');
+    if (total.events + total.operations + total.keys + total.rollups > 0) this.log.info({ ...total, retentionDays: this.retentionDays }, 'purged old data');
     return total;
   }
 }

@@ -17,7 +17,7 @@ import type {
   OperationStatus,
 } from '../domain/types.js';
 import type { SecretBox } from '../domain/secret-box.js';
-import type { ApiKeyRecord, AttemptBucket } from './store.js';
+import type { ApiKeyRecord } from './store.js';
 
 // Rows as both adapters return them — the two schemas keep the same column types (0/1 integers
 // for booleans, BIGINT milliseconds, JSON as text) — and their mapping to domain objects.
@@ -335,19 +335,3 @@ export function toOperation(row: OperationRow): Operation {
   };
 }
 
-export interface AttemptBucketRow {
-  bucket: number;
-  total: number;
-  succeeded: number;
-  p50: number;
-  p99: number;
-}
-
-export function toAttemptBucket(row: AttemptBucketRow, since: number, bucketMs: number): AttemptBucket {
-  return {
-    start: since + Number(row.bucket) * bucketMs,
-    total: Number(row.total),
-    succeeded: Number(row.succeeded),
-    latencyMs: { p50: Number(row.p50), p99: Number(row.p99) },
-  };
-}

@@ -130,7 +130,7 @@ export interface AttemptRecord {
 export interface EndpointStats {
   /** Attempts by outcome: `succeeded` (2xx) or `failed` (anything else). */
   attempts: { total: number; succeeded: number; failed: number };
-  /** Attempt durations in milliseconds; null without attempts. */
+  /** Attempt durations in milliseconds, from the rollups' latency histogram (see latency-histogram.ts); null without attempts. */
   latencyMs: { p50: number | null; p90: number | null; p99: number | null };
 }
 
@@ -152,7 +152,7 @@ export interface AttemptBucket {
   start: number;
   total: number;
   succeeded: number;
-  /** Nearest-rank percentiles of the bucket's attempt durations, like EndpointStats. */
+  /** Nearest-rank percentiles of the bucket's attempt durations, from its latency histogram like EndpointStats. */
   latencyMs: { p50: number; p99: number };
 }
 
@@ -169,6 +169,8 @@ export interface PurgeCounts {
   operations: number;
   /** API keys that expired before the cutoff (portal sessions, mostly): no use to anyone any more. */
   keys: number;
+  /** Endpoint stats rollup rows (per endpoint and minute) of minutes before the cutoff. */
+  rollups: number;
 }
 
 /**
@@ -253,10 +255,12 @@ export interface EndpointStore {
   addEndpointSigningKeys(id: string, keys: EndpointSigningKeys, now: number): Promise<boolean>;
   /** Deletes the endpoint and cancels its pending deliveries. */
   deleteEndpoint(id: string, now: number): Promise<boolean>;
+  /** The endpoint's attempts from the minute holding `since` on, read from its per-minute rollups. */
   endpointStats(endpointId: string, since: number): Promise<EndpointStats>;
   /**
    * Attempts in [since, until) grouped in buckets of `bucketMs` starting at `since`, oldest first;
-   * buckets without attempts are left out. For charts of success rate and latency over time.
+   * buckets without attempts are left out. For charts of success rate and latency over time. Read
+   * from per-minute rollups: `since`, `until` and `bucketMs` are whole minutes.
    */
   endpointAttemptSeries(endpointId: string, since: number, until: number, bucketMs: number): Promise<AttemptBucket[]>;
   /** Active endpoints that may hear an event of this account: the account's own and the provider-level ones. */

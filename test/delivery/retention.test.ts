@@ -21,14 +21,14 @@ describe('retention', () => {
     await receiver?.close();
   });
 
-  it('purges events, deliveries and attempts older than HOOKD_RETENTION_DAYS, and keys expired that long ago, and keeps newer ones', async () => {
+  it('purges events, deliveries and attempts (and their stats rollups) older than HOOKD_RETENTION_DAYS, and keys expired that long ago, and keeps newer ones', async () => {
     const endpoint = await createEndpoint(server, { url: `${receiver.url}/archive`, eventTypes: ['old.news'] });
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await postEvent(server, { type: 'old.news', payload: { i } })).id);
     await waitFor(async () => (await server.request('GET', `/v1/deliveries?endpointId=${endpoint.id}&status=succeeded`)).body.data.length === 3);
     const deliveryId = (await server.request('GET', `/v1/deliveries?eventId=${ids[0]}`)).body.data[0].id;
 
-    expect(await server.hookd.retention!.runOnce()).toEqual({ events: 0, deliveries: 0, attempts: 0, operations: 0, keys: 0 });
+    expect(await server.hookd.retention!.runOnce()).toEqual({ events: 0, deliveries: 0, attempts: 0, operations: 0, keys: 0, rollups: 0 });
     const portal = await server.request('POST', '/v1/accounts/acme/portal-sessions', { ttlSeconds: 60 });
     expect(portal.status).toBe(201);
     offsetMs = 31 * 86_400_000;
@@ -36,6 +36,8 @@ describe('retention', () => {
       const recent = await postEvent(server, { type: 'old.news', payload: { fresh: true } });
       const purged = await server.hookd.retention!.runOnce();
       expect(purged).toMatchObject({ events: 3, deliveries: 3, attempts: 3, keys: 1 });
+      // The endpoint's stats rollups of those minutes go with the attempts they sum.
+      expect(purged.rollups).toBeGreaterThanOrEqual(1);
       const keys = (await server.request('GET', '/v1/keys?limit=250')).body.data.map((key: { id: string }) => key.id);
       expect(keys).not.toContain(portal.body.keyId);
       expect(keys.length).toBeGreaterThan(0);

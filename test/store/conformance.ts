@@ -473,8 +473,12 @@ export function storeConformance(name: string, harness: StoreHarness): void {
 
       const stats = await store.endpointStats(ep.id, T0);
       expect(stats.attempts).toEqual({ total: 5, succeeded: 1, failed: 4 });
-      expect(stats.latencyMs).toEqual({ p50: 30, p90: 32, p99: 32 });
-      expect((await store.endpointStats(ep.id, T0 + 11)).attempts.total).toBe(2);
+      // Durations 10, 20, 30, 31, 32: the p50 (30) is read as the middle of its latency bucket
+      // [25, 32); the p90 and p99 (32) as the largest duration seen, below their bucket's middle.
+      expect(stats.latencyMs).toEqual({ p50: 28, p90: 32, p99: 32 });
+      // Stats count whole minutes: the one holding `since` and those after it.
+      expect((await store.endpointStats(ep.id, T0 + 11)).attempts.total).toBe(5);
+      expect((await store.endpointStats(ep.id, T0 + 60_000)).attempts.total).toBe(0);
       expect((await store.endpointStats('ep_none', T0)).latencyMs.p50).toBeNull();
 
       expect(await store.requeueFailedDeliveries(ep.id, T0, T0 + 200)).toBe(4);
@@ -504,24 +508,120 @@ export function storeConformance(name: string, harness: StoreHarness): void {
           },
         ]);
       };
-      const bucketMs = 1000;
-      // Bucket 0: three attempts, one failed; bucket 2: one; bucket 3 is outside [since, until).
+      const bucketMs = 3_600_000;
+      const minute = 60_000;
+      // Hour 0: three attempts, one failed; hour 2: one; hour 3 is outside [since, until).
       await attemptAt(T0, 200, 40);
-      await attemptAt(T0 + 10, 500, 10);
-      await attemptAt(T0 + 999, 200, 20);
-      await attemptAt(T0 + 2500, 503, 7);
-      await attemptAt(T0 + 3000, 200, 1);
+      await attemptAt(T0 + 10 * minute, 500, 10);
+      await attemptAt(T0 + bucketMs - 1, 200, 20);
+      await attemptAt(T0 + 2.5 * bucketMs, 503, 7);
+      await attemptAt(T0 + 3 * bucketMs, 200, 1);
       await attemptAt(T0 - 1, 200, 1);
 
-      const series = await store.endpointAttemptSeries(ep.id, T0, T0 + 3000, bucketMs);
+      const series = await store.endpointAttemptSeries(ep.id, T0, T0 + 3 * bucketMs, bucketMs);
+      // The p50 (20 ms) is the middle of its latency bucket [20, 25); the p99 the largest seen.
       expect(series).toEqual([
-        { start: T0, total: 3, succeeded: 2, latencyMs: { p50: 20, p99: 40 } },
-        { start: T0 + 2000, total: 1, succeeded: 0, latencyMs: { p50: 7, p99: 7 } },
+        { start: T0, total: 3, succeeded: 2, latencyMs: { p50: 22, p99: 40 } },
+        { start: T0 + 2 * bucketMs, total: 1, succeeded: 0, latencyMs: { p50: 7, p99: 7 } },
       ]);
-      // Two attempts in a bucket: the nearest-rank p50 is the second, as endpointStats has it.
-      await attemptAt(T0 + 2600, 200, 3);
-      expect((await store.endpointAttemptSeries(ep.id, T0 + 2000, T0 + 3000, bucketMs))[0]!.latencyMs).toEqual({ p50: 7, p99: 7 });
-      expect(await store.endpointAttemptSeries('ep_none', T0, T0 + 3000, bucketMs)).toEqual([]);
+      // Two attempts in a bucket: the nearest-rank p50 is the second, as endpointStats has it
+      // (exact: below 10 ms every millisecond has its own latency bucket).
+      await attemptAt(T0 + 2.6 * bucketMs, 200, 3);
+      expect((await store.endpointAttemptSeries(ep.id, T0 + 2 * bucketMs, T0 + 3 * bucketMs, bucketMs))[0]!.latencyMs).toEqual({ p50: 7, p99: 7 });
+      expect(await store.endpointAttemptSeries('ep_none', T0, T0 + 3 * bucketMs, bucketMs)).toEqual([]);
+    });
+
+    describe('endpoint stats rollups', () => {
+      /** One batch of attempt results, as the recorder writes it: [endpoint (null: a callback URL), startedAt, status, duration]. */
+      const recordBatch = async (attempts: Array<[string | null, number, number, number]>) => {
+        const deliveries = await queue(store, attempts.length);
+        await store.claimDueDeliveries('w1', T0, attempts.length, T0 + 1000);
+        await store.recordAttempts(
+          attempts.map(([endpointId, startedAt, statusCode, durationMs], i) => ({
+            deliveryId: deliveries[i]!.id,
+            endpointId,
+            leaseOwner: 'w1',
+            attempt: { id: newId('att', startedAt), deliveryId: deliveries[i]!.id, startedAt, durationMs, statusCode, error: null, requestHeaders: {}, responseHeaders: {}, responseBody: null },
+            status: statusCode === 200 ? 'succeeded' : 'failed',
+            nextAttemptAt: null,
+            completedAt: startedAt,
+            lastStatusCode: statusCode,
+            lastError: null,
+            disableEndpoint: null,
+          })),
+        );
+      };
+
+      it('add each batch to its endpoints\' minutes: counts summed, the smallest and largest duration kept', async () => {
+        // One batch: two endpoints, two minutes of the first, and a callback attempt (no endpoint, no stats).
+        await recordBatch([
+          ['ep_a', T0, 200, 15],
+          ['ep_a', T0 + 30_000, 500, 15],
+          ['ep_a', T0 + 60_000, 200, 15],
+          ['ep_b', T0, 200, 3],
+          [null, T0, 200, 1],
+        ]);
+        expect(await store.endpointStats('ep_a', T0)).toEqual({ attempts: { total: 3, succeeded: 2, failed: 1 }, latencyMs: { p50: 15, p90: 15, p99: 15 } });
+        expect(await store.endpointStats('ep_a', T0 + 60_000)).toMatchObject({ attempts: { total: 1, succeeded: 1, failed: 0 } });
+        expect(await store.endpointStats('ep_b', T0)).toEqual({ attempts: { total: 1, succeeded: 1, failed: 0 }, latencyMs: { p50: 3, p90: 3, p99: 3 } });
+
+        // Later batches into the same minute add to it (the upsert's update path).
+        await recordBatch([['ep_a', T0 + 1, 200, 14]]);
+        // 14 and 15 share the bucket [13, 16), whose middle is 14: the smallest seen (14) is kept.
+        expect((await store.endpointStats('ep_a', T0)).latencyMs.p50).toBe(14);
+        await recordBatch([['ep_a', T0 + 2, 200, 200]]);
+        // 200 is in [200, 250), whose middle (224) is past the largest seen (200), which is kept.
+        expect(await store.endpointStats('ep_a', T0)).toEqual({ attempts: { total: 5, succeeded: 4, failed: 1 }, latencyMs: { p50: 14, p90: 200, p99: 200 } });
+        expect(await store.endpointAttemptSeries('ep_a', T0, T0 + 120_000, 60_000)).toEqual([
+          { start: T0, total: 4, succeeded: 3, latencyMs: { p50: 14, p99: 200 } },
+          { start: T0 + 60_000, total: 1, succeeded: 1, latencyMs: { p50: 15, p99: 15 } },
+        ]);
+      });
+
+      it('sum batches written at the same time into one endpoint\'s minute (PostgreSQL: on several connections)', async () => {
+        const eps = Array.from({ length: 6 }, (_, i) => ({ deliveries: 5, durationMs: 20 + i }));
+        const batches = await Promise.all(eps.map(({ deliveries }) => queue(store, deliveries)));
+        await store.claimDueDeliveries('w1', T0, 30, T0 + 1000);
+        await Promise.all(
+          batches.map((deliveries, b) =>
+            store.recordAttempts(
+              deliveries.map((d, i) => ({
+                deliveryId: d.id,
+                endpointId: 'ep_hot',
+                leaseOwner: 'w1',
+                attempt: { id: newId('att', T0), deliveryId: d.id, startedAt: T0 + b * 1000 + i, durationMs: eps[b]!.durationMs, statusCode: i === 0 ? 503 : 200, error: null, requestHeaders: {}, responseHeaders: {}, responseBody: null },
+                status: i === 0 ? 'failed' : 'succeeded',
+                nextAttemptAt: null,
+                completedAt: T0,
+                lastStatusCode: i === 0 ? 503 : 200,
+                lastError: null,
+                disableEndpoint: null,
+              })),
+            ),
+          ),
+        );
+        // 30 attempts of 20–25 ms: the smallest and largest seen bound the percentiles.
+        const stats = await store.endpointStats('ep_hot', T0);
+        expect(stats.attempts).toEqual({ total: 30, succeeded: 24, failed: 6 });
+        expect(stats.latencyMs.p50).toBeGreaterThanOrEqual(20);
+        expect(stats.latencyMs.p99).toBeLessThanOrEqual(25);
+        expect(await store.endpointAttemptSeries('ep_hot', T0, T0 + 60_000, 60_000)).toMatchObject([{ start: T0, total: 30, succeeded: 24 }]);
+      });
+
+      it('are purged with the attempts they sum, oldest minutes first, by the batch', async () => {
+        await recordBatch([
+          ['ep_a', T0 - 180_000, 200, 5],
+          ['ep_b', T0 - 180_000, 200, 5],
+          ['ep_a', T0 - 120_000, 200, 5],
+          ['ep_a', T0, 200, 5],
+        ]);
+        expect(await store.purgeBefore(T0 - 1, 2)).toMatchObject({ rollups: 2 });
+        expect((await store.endpointStats('ep_b', 0)).attempts.total).toBe(0);
+        expect((await store.endpointStats('ep_a', 0)).attempts.total).toBe(2);
+        expect(await store.purgeBefore(T0 - 1, 2)).toMatchObject({ rollups: 1 });
+        expect(await store.purgeBefore(T0 - 1, 2)).toMatchObject({ rollups: 0 });
+        expect(await store.endpointStats('ep_a', 0)).toMatchObject({ attempts: { total: 1, succeeded: 1, failed: 0 } });
+      });
     });
 
     it('keeps operations: timeouts and outcomes change each operation once, notices are tracked', async () => {
@@ -615,7 +715,7 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       await store.createKey(key('key_expired_lately', T0 + 1));
       await store.createKey(key('key_forever', null));
 
-      expect(await store.purgeBefore(T0 - 1, 100)).toEqual({ events: 1, deliveries: 1, attempts: 0, operations: 1, keys: 1 });
+      expect(await store.purgeBefore(T0 - 1, 100)).toEqual({ events: 1, deliveries: 1, attempts: 0, operations: 1, keys: 1, rollups: 0 });
       expect(await store.findKeyByHash('hash-key_expired_long_ago')).toBeNull();
       expect(await store.findKeyByHash('hash-key_expired_lately')).not.toBeNull();
       expect(await store.findKeyByHash('hash-key_forever')).not.toBeNull();
@@ -625,7 +725,7 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       expect(await store.getEvent(recent.id)).not.toBeNull();
       expect(await store.getOperation('old-op')).toBeNull();
       expect(await store.getOperation('old-pending-op')).not.toBeNull();
-      expect(await store.purgeBefore(T0 - 1, 100)).toEqual({ events: 0, deliveries: 0, attempts: 0, operations: 0, keys: 0 });
+      expect(await store.purgeBefore(T0 - 1, 100)).toEqual({ events: 0, deliveries: 0, attempts: 0, operations: 0, keys: 0, rollups: 0 });
     });
 
     it('purges no more than the batch size asks for in one call', async () => {

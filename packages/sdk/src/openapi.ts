@@ -274,7 +274,7 @@ export interface paths {
         };
         /**
          * Get an endpoint's delivery statistics
-         * @description Attempts by outcome and latency percentiles over the last hour and the last day, and `series`: the last 24 hours hour by hour (oldest first, the current hour last), for charts.
+         * @description Attempts by outcome and latency percentiles over the last hour and the last day, and `series`: the last 24 hours hour by hour (oldest first, the current hour last), for charts. Read from per-minute rollups: a window starts at the beginning of the minute an hour (a day) ago; percentiles come from a latency histogram, exact below 10 ms and within 14 % above.
          */
         get: operations["endpoints.stats"];
         put?: never;

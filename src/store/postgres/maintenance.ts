@@ -33,14 +33,15 @@ export function postgresMaintenance(db: PostgresDb): MaintenanceStore {
       return db.transaction(async (tx) => {
         // One purger at a time across nodes; the others skip this round rather than wait.
         const locked = await tx.one<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(?) AS ok', [RETENTION_LOCK]);
-        if (!locked?.ok) return { events: 0, deliveries: 0, attempts: 0, operations: 0, keys: 0 };
+        if (!locked?.ok) return { events: 0, deliveries: 0, attempts: 0, operations: 0, keys: 0, rollups: 0 };
         const ids = (await tx.all<{ id: string }>(purge.events, [cutoff, batchSize])).map((row) => row.id);
         const attempts = await tx.run(purge.attempts, [ids]);
         const deliveries = await tx.run(purge.deliveries, [ids]);
         const events = await tx.run(purge.deleteEvents, [ids]);
         const operations = await tx.run(purge.operations, [cutoff, batchSize]);
         const keys = await tx.run(purge.keys, [cutoff, batchSize]);
-        return { events, deliveries, attempts, operations, keys };
+        const rollups = await tx.run(purge.rollups, [cutoff, batchSize]);
+        return { events, deliveries, attempts, operations, keys, rollups };
       });
     },
   };

@@ -1,4 +1,5 @@
 import type { Delivery } from '../../domain/types.js';
+import { ADDED_COLUMNS, rollupUpdates } from '../attempt-rollups.js';
 import type { Named } from '../dialect.js';
 import type { DeliveryLease, NewEvent } from '../store.js';
 import { WORK_CHANNEL } from './work-channel.js';
@@ -146,4 +147,19 @@ export const TRACK_HEALTH: Named = {
       failure_count = CASE WHEN h.restart = 1 THEN h.failures ELSE e.failure_count + h.failures END
     FROM unnest($1::text[], $2::int[], $3::bigint[], $4::int[]) AS h(id, restart, since, failures)
     WHERE e.id = h.id AND (h.failures > 0 OR e.failing_since IS NOT NULL)`,
+};
+
+/**
+ * A batch's rollups (one row per endpoint and minute, see attempt-rollups.ts) added to their rows.
+ * Each connection writes its own shard of a minute (one of 8, by backend pid), so batches
+ * committing at once on several connections or nodes rarely wait for each other on one busy
+ * endpoint's row; readers sum over the shards.
+ */
+export const UPSERT_ROLLUPS: Named = {
+  name: 'hookd_upsert_rollups',
+  text: `INSERT INTO endpoint_attempt_rollups (endpoint_id, minute_start, shard, min_ms, max_ms, ${ADDED_COLUMNS.join(', ')})
+    SELECT r.endpoint_id, r.minute_start, pg_backend_pid() % 8, r.min_ms, r.max_ms, ${ADDED_COLUMNS.map((c) => `r.${c}`).join(', ')}
+    FROM unnest($1::text[], $2::bigint[], $3::int[], $4::int[], ${ADDED_COLUMNS.map((_, i) => `$${i + 5}::int[]`).join(', ')})
+      AS r(endpoint_id, minute_start, min_ms, max_ms, ${ADDED_COLUMNS.join(', ')})
+    ON CONFLICT (endpoint_id, minute_start, shard) DO UPDATE SET ${rollupUpdates('least', 'greatest')}`,
 };

@@ -1,3 +1,4 @@
+import { attemptRollups, LATENCY_COLUMNS } from '../attempt-rollups.js';
 import { failureRunChanges } from '../failure-runs.js';
 import * as rows from '../rows.js';
 import { disableEndpointOfDelivery, sharedQueue } from '../shared/queue.js';
@@ -14,6 +15,7 @@ import {
   INSERT_EVENTS,
   queuedOf,
   TRACK_HEALTH,
+  UPSERT_ROLLUPS,
   WRITE_DELIVERY_STATES,
   type Queued,
 } from './queue-statements.js';
@@ -101,6 +103,21 @@ export function postgresQueue(db: PostgresDb): QueueStore {
     ]);
   };
 
+  /** The batch's attempts added to their endpoints' stats rollups: one row per endpoint and minute. */
+  const addToRollups = async (records: AttemptRecord[], tx: PgQueries): Promise<void> => {
+    const rollups = attemptRollups(records);
+    if (rollups.length === 0) return;
+    await tx.run(UPSERT_ROLLUPS, [
+      rollups.map((r) => r.endpointId),
+      rollups.map((r) => r.minuteStart),
+      rollups.map((r) => r.minMs),
+      rollups.map((r) => r.maxMs),
+      rollups.map((r) => r.total),
+      rollups.map((r) => r.succeeded),
+      ...LATENCY_COLUMNS.map((_, bucket) => rollups.map((r) => r.latency[bucket]!)),
+    ]);
+  };
+
   const disableEndpoint = disableEndpointOfDelivery(db);
 
   return {
@@ -137,8 +154,9 @@ export function postgresQueue(db: PostgresDb): QueueStore {
     },
     async recordAttempts(records) {
       if (records.length === 0) return;
-      // A batch in four statements whatever its size (each statement is a round trip): the attempts,
-      // the deliveries' new states, the endpoints' health, and — rarely — endpoints to disable.
+      // A batch in five statements whatever its size (each statement is a round trip): the attempts,
+      // the deliveries' new states, the endpoints' health, and — rarely — endpoints to disable, and
+      // last the stats rollups (last, so a busy endpoint's rollup row is held only until the commit).
       await db.transaction(async (tx) => {
         const attempts = records.flatMap((record) => (record.attempt === null ? [] : [{ record, attempt: record.attempt }]));
         if (attempts.length > 0) {
@@ -180,6 +198,7 @@ export function postgresQueue(db: PostgresDb): QueueStore {
           if (record.disableEndpoint === null || !updated.has(record.deliveryId)) continue;
           await tx.run(disableEndpoint, [record.disableEndpoint, record.completedAt ?? 0, record.deliveryId]);
         }
+        await addToRollups(records, tx);
       });
     },
     releaseExpiredLeases(now) {

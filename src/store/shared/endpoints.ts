@@ -4,6 +4,7 @@ import type { Endpoint, EndpointSpec, EndpointWithSecrets } from '../../domain/t
 import { decodeStringCursor, pageFrom } from '../cursor.js';
 import { twice, type SqlDb } from '../dialect.js';
 import * as rows from '../rows.js';
+import { minuteOf, SUMMED_LATENCY, toAttemptBucket, toEndpointStats, type RollupSumRow } from '../attempt-rollups.js';
 import type { AttemptBucket, EndpointFilter, EndpointStats, EndpointStore, Page, PageOf } from '../store.js';
 
 // Endpoints and the attempt figures shown for them, the same on both dialects. Creating, updating
@@ -111,44 +112,25 @@ export function sharedEndpoints(db: SqlDb, box: SecretBox): EndpointStatements {
       ).map(rows.toEndpoint);
     },
     async endpointStats(endpointId: string, since: number): Promise<EndpointStats> {
-      const counts = (await db.one<{ total: number; succeeded: number | null }>(
-        `SELECT count(*) AS total, sum(CASE WHEN status_code BETWEEN 200 AND 299 THEN 1 ELSE 0 END) AS succeeded
-         FROM attempts WHERE endpoint_id = ? AND started_at >= ?`,
-        [endpointId, since],
-      ))!;
-      // Nearest rank: the duration at that offset in the sorted attempts.
-      const percentile = async (fraction: number): Promise<number | null> => {
-        if (counts.total === 0) return null;
-        const offset = Math.min(counts.total - 1, Math.floor(fraction * counts.total));
-        return (await db.one<{ d: number }>(
-          'SELECT duration_ms AS d FROM attempts WHERE endpoint_id = ? AND started_at >= ? ORDER BY duration_ms LIMIT 1 OFFSET ?',
-          [endpointId, since, offset],
-        ))!.d;
-      };
-      const succeeded = counts.succeeded ?? 0;
-      return {
-        attempts: { total: counts.total, succeeded, failed: counts.total - succeeded },
-        latencyMs: { p50: await percentile(0.5), p90: await percentile(0.9), p99: await percentile(0.99) },
-      };
+      // The minutes from the one holding `since`: at most a day of rollup rows, whatever the history.
+      const row = await db.one<RollupSumRow>(
+        `SELECT sum(total) AS total, sum(succeeded) AS succeeded, min(min_ms) AS min_ms, max(max_ms) AS max_ms, ${SUMMED_LATENCY}
+         FROM endpoint_attempt_rollups WHERE endpoint_id = ? AND minute_start >= ?`,
+        [endpointId, minuteOf(since)],
+      );
+      return toEndpointStats(row);
     },
     async endpointAttemptSeries(endpointId: string, since: number, until: number, bucketMs: number): Promise<AttemptBucket[]> {
-      // One pass in the database: rows are numbered by duration within their bucket, and the
-      // nearest-rank percentile rows (the same rule as endpointStats) are picked out per bucket.
+      // The rollup minutes summed per bucket in the database; percentiles from each bucket's histogram.
       // The casts make the division an integer one (SQLite binds JS numbers as REAL).
-      const bucket = '(started_at - CAST(? AS BIGINT)) / CAST(? AS BIGINT)';
-      const found = await db.all<rows.AttemptBucketRow>(
-        `SELECT bucket, count(*) AS total, sum(ok) AS succeeded,
-                max(CASE WHEN rn = n / 2 + 1 THEN d END) AS p50,
-                max(CASE WHEN rn = (99 * n) / 100 + 1 THEN d END) AS p99
-         FROM (SELECT ${bucket} AS bucket, duration_ms AS d,
-                      CASE WHEN status_code BETWEEN 200 AND 299 THEN 1 ELSE 0 END AS ok,
-                      row_number() OVER (PARTITION BY ${bucket} ORDER BY duration_ms) AS rn,
-                      count(*) OVER (PARTITION BY ${bucket}) AS n
-               FROM attempts WHERE endpoint_id = ? AND started_at >= ? AND started_at < ?) AS bucketed
-         GROUP BY bucket ORDER BY bucket`,
-        [since, bucketMs, since, bucketMs, since, bucketMs, endpointId, since, until],
+      const found = await db.all<RollupSumRow & { bucket: number }>(
+        `SELECT CAST((minute_start - CAST(? AS BIGINT)) / CAST(? AS BIGINT) AS BIGINT) AS bucket, sum(total) AS total,
+                sum(succeeded) AS succeeded, min(min_ms) AS min_ms, max(max_ms) AS max_ms, ${SUMMED_LATENCY}
+         FROM endpoint_attempt_rollups WHERE endpoint_id = ? AND minute_start >= ? AND minute_start < ?
+         GROUP BY 1 ORDER BY 1`,
+        [since, bucketMs, endpointId, since, until],
       );
-      return found.map((row) => rows.toAttemptBucket(row, since, bucketMs));
+      return found.map((row) => toAttemptBucket(row, since, bucketMs));
     },
   };
 }

@@ -29,5 +29,13 @@ export function purgeStatements(db: SqlDb) {
     operations: `DELETE FROM operations WHERE seq IN (
         SELECT seq FROM operations WHERE requested_at < ? AND status <> 'pending' ORDER BY requested_at LIMIT ?)`,
     keys: 'DELETE FROM api_keys WHERE id IN (SELECT id FROM api_keys WHERE expires_at < ? ORDER BY expires_at LIMIT ?)',
+    // Stats rollups live as long as the attempts they sum (oldest minutes first, by row address).
+    rollups: `DELETE FROM endpoint_attempt_rollups WHERE ${rowAddress(db)} IN (
+        SELECT ${rowAddress(db)} FROM endpoint_attempt_rollups WHERE minute_start < ? ORDER BY minute_start LIMIT ?)`,
   };
+}
+
+/** A row's physical address, to delete a batch of rows of a table whose key has several columns. */
+function rowAddress(db: SqlDb): string {
+  return db.dialect === 'sqlite' ? 'rowid' : 'ctid';
 }

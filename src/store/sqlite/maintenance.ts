@@ -29,7 +29,8 @@ export function sqliteMaintenance(db: SqliteDb): MaintenanceStore {
         const events = db.runNow(purge.deleteEvents, [ids]);
         const operations = db.runNow(purge.operations, [cutoff, batchSize]);
         const keys = db.runNow(purge.keys, [cutoff, batchSize]);
-        return { events, deliveries, attempts, operations, keys };
+        const rollups = db.runNow(purge.rollups, [cutoff, batchSize]);
+        return { events, deliveries, attempts, operations, keys, rollups };
       });
     },
   };

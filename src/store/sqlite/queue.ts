@@ -1,4 +1,5 @@
 import type { Delivery } from '../../domain/types.js';
+import { ADDED_COLUMNS, attemptRollups, rollupUpdates } from '../attempt-rollups.js';
 import { failureRunChanges, type FailureRunChange } from '../failure-runs.js';
 import * as rows from '../rows.js';
 import { ENSURE_ACCOUNT, ensureAccountParams } from '../shared/keys.js';
@@ -8,6 +9,11 @@ import type { SqliteDb } from './connection.js';
 
 // The queue on SQLite: one process, one writer, so one path for everything (each call one
 // transaction), and the claim names its partial index.
+
+/** One (endpoint, minute) of a batch added to its rollup row (SQLite's two-argument min and max). */
+const UPSERT_ROLLUP = `INSERT INTO endpoint_attempt_rollups (endpoint_id, minute_start, min_ms, max_ms, ${ADDED_COLUMNS.join(', ')})
+  VALUES (${new Array(4 + ADDED_COLUMNS.length).fill('?').join(', ')})
+  ON CONFLICT (endpoint_id, minute_start) DO UPDATE SET ${rollupUpdates('min', 'max')}`;
 
 export function sqliteQueue(db: SqliteDb): QueueStore {
   const insertDeliveries = (deliveries: Delivery[], lease: DeliveryLease | null): void => {
@@ -159,6 +165,9 @@ export function sqliteQueue(db: SqliteDb): QueueStore {
       db.transaction(() => {
         for (const record of records) recordAttempt(record);
         for (const change of failureRunChanges(records)) trackHealth(change);
+        for (const r of attemptRollups(records)) {
+          db.runNow(UPSERT_ROLLUP, [r.endpointId, r.minuteStart, r.minMs, r.maxMs, r.total, r.succeeded, ...r.latency]);
+        }
       });
     },
     async releaseExpiredLeases(now) {
