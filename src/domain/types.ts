@@ -72,6 +72,11 @@ export interface RetryPolicy {
   maxAttempts?: number;
   /** Updox: any 4xx is final. */
   dropOn4xx: boolean;
+  /**
+   * Spread each delay by ±10 %. Absent in policies stored before the setting existed: then the
+   * schedule's default applies (see jitterOf).
+   */
+  jitter?: boolean;
 }
 
 export interface PayloadFilter {

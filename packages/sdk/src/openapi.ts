@@ -671,6 +671,7 @@ export interface components {
                 dropOn4xx: boolean;
                 enabled: boolean;
                 intervalSeconds?: number;
+                jitter: boolean;
                 maxAttempts?: number;
                 schedule: "exponential" | "fixed" | "custom";
             };
@@ -2300,6 +2301,8 @@ export interface operations {
                         dropOn4xx?: boolean;
                         enabled?: boolean;
                         intervalSeconds?: number;
+                        /** @description Spread each delay by ±10 %. Default: true for exponential, false for fixed and custom (exact). */
+                        jitter?: boolean;
                         maxAttempts?: number;
                         schedule?: "exponential" | "fixed" | "custom";
                     };
@@ -2509,6 +2512,7 @@ export interface operations {
                             dropOn4xx: boolean;
                             enabled: boolean;
                             intervalSeconds?: number;
+                            jitter: boolean;
                             maxAttempts?: number;
                             schedule: "exponential" | "fixed" | "custom";
                         };
@@ -2812,6 +2816,8 @@ export interface operations {
                         dropOn4xx?: boolean;
                         enabled?: boolean;
                         intervalSeconds?: number;
+                        /** @description Spread each delay by ±10 %. Default: true for exponential, false for fixed and custom (exact). */
+                        jitter?: boolean;
                         maxAttempts?: number;
                         schedule?: "exponential" | "fixed" | "custom";
                     };
@@ -2863,6 +2869,7 @@ export interface operations {
                             dropOn4xx: boolean;
                             enabled: boolean;
                             intervalSeconds?: number;
+                            jitter: boolean;
                             maxAttempts?: number;
                             schedule: "exponential" | "fixed" | "custom";
                         };
@@ -3854,6 +3861,8 @@ export interface operations {
                             dropOn4xx?: boolean;
                             enabled?: boolean;
                             intervalSeconds?: number;
+                            /** @description Spread each delay by ±10 %. Default: true for exponential, false for fixed and custom (exact). */
+                            jitter?: boolean;
                             maxAttempts?: number;
                             schedule?: "exponential" | "fixed" | "custom";
                         };
