@@ -125,7 +125,10 @@ export interface HookEvent {
   id: string;
   type: string;
   accountId: string | null;
-  /** The payload as compact JSON text: kept as text so the bytes sent are the bytes stored. */
+  /**
+   * The payload as JSON text, exactly as the publisher sent it (events stored before hookd kept the
+   * text hold it re-serialised, compact). `raw` and `standard` bodies send these bytes unchanged.
+   */
   payload: string;
   correlationId: string | null;
   callbackUrl: string | null;

@@ -399,7 +399,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get an event with its deliveries */
+        /**
+         * Get an event with its deliveries
+         * @description With `?payload=text` the payload is the exact JSON text the publisher sent, as a string.
+         */
         get: operations["events.get"];
         put?: never;
         post?: never;
@@ -5118,7 +5121,10 @@ export interface operations {
     };
     "events.get": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `json` (default): the payload as parsed JSON. `text`: the payload as the exact JSON text the publisher sent (a string), whitespace, number spelling, large integers and key order kept. */
+                payload?: "json" | "text";
+            };
             header?: never;
             path: {
                 id: string;
