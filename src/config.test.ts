@@ -110,3 +110,31 @@ describe('HOOKD_ADMIN_KEY', () => {
     expect(() => loadConfig({}, { adminKey: 'short' })).toThrow(new ConfigError('--admin-key must be at least 24 characters'));
   });
 });
+
+describe('HOOKD_AUTO_DISABLE_AFTER', () => {
+  it('is 5 days by default', () => {
+    expect(loadConfig({}).autoDisableAfter).toBe(5 * 24 * 3600 * 1000);
+  });
+
+  it.each([
+    ['5d', 5 * 86_400_000],
+    ['12h', 12 * 3_600_000],
+    ['30m', 30 * 60_000],
+    ['2s', 2000],
+    ['1500ms', 1500],
+    ['1d12h', 36 * 3_600_000],
+    [' 7d ', 7 * 86_400_000],
+  ])('reads %s as %i ms', (raw, ms) => {
+    expect(loadConfig({ HOOKD_AUTO_DISABLE_AFTER: raw }).autoDisableAfter).toBe(ms);
+  });
+
+  it.each(['5', '5 days', '-1d', '1.5d', 'd', '999ms', '366d', '5w'])('refuses %s, naming the variable', (raw) => {
+    expect(() => loadConfig({ HOOKD_AUTO_DISABLE_AFTER: raw })).toThrow(ConfigError);
+    expect(() => loadConfig({ HOOKD_AUTO_DISABLE_AFTER: raw })).toThrow(/HOOKD_AUTO_DISABLE_AFTER/);
+  });
+
+  it('is a serve flag too, and the flag wins', () => {
+    expect(loadConfig({ HOOKD_AUTO_DISABLE_AFTER: '1d' }, { autoDisableAfter: '2h' }).autoDisableAfter).toBe(7_200_000);
+    expect(() => loadConfig({}, { autoDisableAfter: 'soon' })).toThrow(/--auto-disable-after/);
+  });
+});

@@ -46,6 +46,12 @@ export interface Config {
   adminKeyFile: string | null;
   /** HOOKD_RETENTION_DAYS: events, deliveries and attempts older than this are purged. */
   retentionDays: number;
+  /**
+   * HOOKD_AUTO_DISABLE_AFTER: an endpoint whose every attempt has failed for this long (with at
+   * least 10 attempts) is disabled. A duration such as `5d`, `12h`, `1d12h`, `90s`; held here in
+   * milliseconds.
+   */
+  autoDisableAfter: number;
   /** HOOKD_LEASE_SECONDS: how long a claimed delivery stays with a worker before another may take it (crash recovery). */
   leaseSeconds: number;
   /** HOOKD_ENCRYPTION_KEY: base64 of 32 bytes; signing secrets are sealed with it (AES-256-GCM) at rest. */
@@ -101,6 +107,7 @@ export const DEFAULT_CONFIG: Config = {
   logFormat: 'auto',
   adminKeyFile: null,
   retentionDays: 30,
+  autoDisableAfter: 5 * 86_400_000,
   leaseSeconds: 120,
   encryptionKey: null,
   encryptionOldKeys: null,
@@ -123,6 +130,22 @@ const integer =
     const value = Number(raw);
     if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
     return value;
+  };
+
+const DURATION_UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `5d`, `12h`, `1d12h`, `90s`, `500ms` → milliseconds, within [min, max]. A bare number has no unit, so it is refused. */
+const duration =
+  (minMs: number, maxMs: number, shown: string): Parser<number> =>
+  (raw, name) => {
+    const value = raw.trim();
+    if (!/^(\d+(ms|s|m|h|d))+$/.test(value)) {
+      throw new ConfigError(`${name} must be a duration such as 5d, 12h, 30m or 90s, got "${raw}"`);
+    }
+    let ms = 0;
+    for (const [, amount, unit] of value.matchAll(/(\d+)(ms|s|m|h|d)/g)) ms += Number(amount) * DURATION_UNIT_MS[unit!]!;
+    if (ms < minMs || ms > maxMs) throw new ConfigError(`${name} must be between ${shown}, got "${raw}"`);
+    return ms;
   };
 
 const boolean: Parser<boolean> = (raw, name) => {
@@ -241,6 +264,7 @@ const SETTINGS: { [K in keyof Config]: Parser<Config[K]> } = {
   logFormat: oneOf(['auto', 'json', 'pretty'] as const),
   adminKeyFile: text,
   retentionDays: integer(1, 36_500),
+  autoDisableAfter: duration(1000, 365 * 86_400_000, '1s and 365d'),
   leaseSeconds: integer(5, 86_400),
   encryptionKey: text,
   encryptionOldKeys: text,

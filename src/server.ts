@@ -218,7 +218,7 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
     });
     worker = startedWorker;
     startedWorker.start();
-    autoDisable = new AutoDisableSweep(store, clock, log, (endpoint) => operational.endpointDisabled(endpoint));
+    autoDisable = new AutoDisableSweep(store, clock, log, (endpoint) => operational.endpointDisabled(endpoint), config.autoDisableAfter);
     autoDisable.start();
     retention = new RetentionSweep(store, clock, log, config.retentionDays);
     retention.start();

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { jitterOf } from '../domain/retry-schedule.js';
 import { EVENT_TYPE_PATTERN } from '../domain/subscriptions.js';
 import type { Endpoint } from '../domain/types.js';
 import { AccountId, iso, Timestamp } from './schemas.js';
@@ -46,6 +47,9 @@ const Retry = Type.Object(
     intervalSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
     maxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
     dropOn4xx: Type.Optional(Type.Boolean()),
+    jitter: Type.Optional(
+      Type.Boolean({ description: 'Spread each delay by ±10 %. Default: true for exponential, false for fixed and custom (exact).' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -116,6 +120,7 @@ export const EndpointView = Type.Object(
       intervalSeconds: Type.Optional(Type.Integer()),
       maxAttempts: Type.Optional(Type.Integer()),
       dropOn4xx: Type.Boolean(),
+      jitter: Type.Boolean(),
     }),
     timeoutMs: Type.Integer(),
     rateLimitPerSecond: Type.Union([Type.Integer(), Type.Null()]),
@@ -144,7 +149,7 @@ export function endpointView(endpoint: Endpoint): EndpointViewBody {
     headers: endpoint.headers,
     queryParams: endpoint.queryParams,
     body: endpoint.body,
-    retry: endpoint.retry,
+    retry: { ...endpoint.retry, jitter: jitterOf(endpoint.retry) },
     timeoutMs: endpoint.timeoutMs,
     rateLimitPerSecond: endpoint.rateLimitPerSecond,
     filter: endpoint.filter,

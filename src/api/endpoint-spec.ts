@@ -1,4 +1,4 @@
-import { DEFAULT_RETRY_POLICY } from '../domain/retry-schedule.js';
+import { DEFAULT_RETRY_POLICY, defaultJitter } from '../domain/retry-schedule.js';
 import { headerProblems } from '../domain/header-rules.js';
 import type { BodySpec, EndpointSpec, RetryPolicy } from '../domain/types.js';
 import { compileTemplate, TemplateSyntaxError } from '../domain/templates.js';
@@ -22,6 +22,10 @@ function retryFrom(input: CreateEndpointBody['retry'], base: RetryPolicy = DEFAU
     schedule: merged.schedule ?? 'exponential',
     dropOn4xx: merged.dropOn4xx ?? false,
   };
+  // A changed schedule takes its own default unless jitter is given: switching exponential → fixed
+  // must not carry the exponential schedule's jitter along.
+  const keptJitter = policy.schedule === base.schedule ? base.jitter : undefined;
+  policy.jitter = input?.jitter ?? keptJitter ?? defaultJitter(policy.schedule);
   // Only the settings of the chosen schedule are kept, so the stored policy never says two things.
   if (policy.schedule === 'fixed') {
     policy.intervalSeconds = merged.intervalSeconds ?? FIXED_DEFAULT_INTERVAL_SECONDS;

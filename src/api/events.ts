@@ -13,6 +13,7 @@ import { ADMIN_OR_ACCOUNT, principalOf, PUBLISHERS } from './auth.js';
 import { deliveryView, DeliveryView } from './delivery-views.js';
 import { EventTypeReader } from './event-type-reader.js';
 import { ApiError, notFound, validationError } from './errors.js';
+import { itemMemberSources, memberSource } from './json-source.js';
 import { AccountId, COMMON_ERRORS, errorResponses, IdParams, iso, listOf, PageQuery, pageOf, parseIso, Timestamp } from './schemas.js';
 import { assertVisible, listScope } from './scope.js';
 
@@ -21,7 +22,7 @@ import { assertVisible, listScope } from './scope.js';
 
 export const MAX_PAYLOAD_BYTES = 256 * 1024;
 export const MAX_BATCH = 500;
-/** A batch may be large; single events are capped by MAX_PAYLOAD_BYTES after parsing. */
+/** A batch may be large; single events are capped by MAX_PAYLOAD_BYTES (of the payload's text) after parsing. */
 const SINGLE_BODY_LIMIT = MAX_PAYLOAD_BYTES + 64 * 1024;
 const BATCH_BODY_LIMIT = 32 * 1024 * 1024;
 
@@ -76,12 +77,22 @@ const ListQuery = Type.Object({
   until: Type.Optional(Timestamp),
 });
 
-function eventView(event: HookEvent): Static<typeof EventView> {
+const GetQuery = Type.Object({
+  payload: Type.Optional(
+    Type.Union([Type.Literal('json'), Type.Literal('text')], {
+      description:
+        '`json` (default): the payload as parsed JSON. `text`: the payload as the exact JSON text the publisher sent (a string), whitespace, number spelling, large integers and key order kept.',
+    }),
+  ),
+});
+
+/** `payloadAs: 'text'` gives the stored text itself: JSON.parse loses integers beyond 2^53 and every spelling. */
+function eventView(event: HookEvent, payloadAs: 'json' | 'text' = 'json'): Static<typeof EventView> {
   return {
     id: event.id,
     type: event.type,
     accountId: event.accountId,
-    payload: JSON.parse(event.payload) as unknown,
+    payload: payloadAs === 'text' ? event.payload : (JSON.parse(event.payload) as unknown),
     correlationId: event.correlationId,
     callbackUrl: event.callbackUrl,
     occurredAt: iso(event.occurredAt),
@@ -110,15 +121,21 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesOptions> = async 
   const validators = new PayloadValidatorCache();
   const catalog = new EventTypeReader(store);
 
-  /** The checks a JSON schema cannot make: catalog, payload schema and size, callback URL. */
+  /**
+   * The checks a JSON schema cannot make: catalog, payload schema and size, callback URL.
+   * `payloadSource` is the payload's text as the publisher wrote it (cut from the request body),
+   * stored and sent as is; the parsed value serves the schema, filters and templates.
+   */
   async function toPublish(
     input: EventInputBody,
     pointer: string,
+    payloadSource: string | undefined,
     eventTypeOf: (name: string) => Promise<EventType | null> = (name) => catalog.get(name),
   ): Promise<EventToPublish> {
     if (isOperationalType(input.type)) throw validationError(`${pointer}/type`, 'hookd.* events are emitted by hookd only');
     if (input.payload === undefined) throw validationError(`${pointer}/payload`, 'is required');
-    const payload = JSON.stringify(input.payload);
+    // The limit counts the text kept, whitespace included: it is what is stored and sent.
+    const payload = payloadSource ?? JSON.stringify(input.payload);
     if (Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES) {
       throw new ApiError('payload_too_large', `${pointer}/payload is larger than ${MAX_PAYLOAD_BYTES} bytes`, [
         { field: `${pointer}/payload`, in: 'body', message: `is larger than ${MAX_PAYLOAD_BYTES} bytes` },
@@ -181,7 +198,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesOptions> = async 
     '/v1/events',
     {
       bodyLimit: SINGLE_BODY_LIMIT,
-      config: { access: PUBLISHERS },
+      config: { access: PUBLISHERS, keepJsonText: true },
       schema: {
         operationId: 'events.send',
         summary: 'Send an event',
@@ -193,7 +210,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesOptions> = async 
       },
     },
     async (request, reply) => {
-      const item = await toPublish(request.body, '');
+      const item = await toPublish(request.body, '', memberSource(request.jsonText ?? '', 'payload'));
       const outcomes = await publisher.publish([item]);
       const conflict = conflictError(outcomes, () => '');
       if (conflict !== null) throw conflict;
@@ -211,7 +228,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesOptions> = async 
     '/v1/events/batch',
     {
       bodyLimit: BATCH_BODY_LIMIT,
-      config: { access: PUBLISHERS },
+      config: { access: PUBLISHERS, keepJsonText: true },
       schema: {
         operationId: 'events.sendBatch',
         summary: 'Send a batch of events',
@@ -229,7 +246,10 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesOptions> = async 
       const { events } = request.body;
       const items: EventToPublish[] = [];
       const eventTypeOf = catalog.forBatch();
-      for (const [index, input] of events.entries()) items.push(await toPublish(input, `/events/${index}`, eventTypeOf));
+      const payloadSources = itemMemberSources(request.jsonText ?? '', 'events', 'payload');
+      for (const [index, input] of events.entries()) {
+        items.push(await toPublish(input, `/events/${index}`, payloadSources[index], eventTypeOf));
+      }
       const outcomes = await publisher.publish(items);
       const conflict = conflictError(outcomes, (index) => `/events/${index}`);
       if (conflict !== null) throw conflict;
@@ -269,7 +289,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesOptions> = async 
         },
         pageOf(query),
       );
-      return { data: page.items.map(eventView), nextCursor: page.nextCursor };
+      return { data: page.items.map((event) => eventView(event)), nextCursor: page.nextCursor };
     },
   );
 
@@ -323,8 +343,10 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesOptions> = async 
       schema: {
         operationId: 'events.get',
         summary: 'Get an event with its deliveries',
+        description: 'With `?payload=text` the payload is the exact JSON text the publisher sent, as a string.',
         tags: ['events'],
         params: IdParams,
+        querystring: GetQuery,
         response: { 200: EventWithDeliveries, ...COMMON_ERRORS, ...errorResponses(404) },
       },
     },
@@ -337,7 +359,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesOptions> = async 
         { eventId: event.id, accountId: listScope(principal) },
         { limit: 250, cursor: null },
       );
-      return { ...eventView(event), deliveries: deliveries.items.map(deliveryView) };
+      return { ...eventView(event, request.query.payload), deliveries: deliveries.items.map(deliveryView) };
     },
   );
 };

@@ -13,6 +13,17 @@ import { ApiError } from './errors.js';
 
 export const MAX_JSON_DEPTH = 64;
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The body's JSON text as received, on routes whose config sets `keepJsonText`; null elsewhere. */
+    jsonText: string | null;
+  }
+  interface FastifyContextConfig {
+    /** Keep the body's text as `request.jsonText`: for routes that store parts of it exactly as sent. */
+    keepJsonText?: boolean;
+  }
+}
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function bodyError(message: string): ApiError {
@@ -76,6 +87,11 @@ function rejectUnsafeValues(key: string, value: unknown): void {
 }
 
 export function parseJsonBody(raw: Buffer): unknown {
+  return parseJson(raw).value;
+}
+
+/** The body's text (decoded) and its value, or the error that refuses it. */
+function parseJson(raw: Buffer): { text: string; value: unknown } {
   let text: string;
   try {
     text = utf8.decode(raw);
@@ -91,16 +107,19 @@ export function parseJsonBody(raw: Buffer): unknown {
     throw bodyError('the body is not valid JSON');
   }
   rejectUnsafeValues('', value);
-  return value;
+  return { text, value };
 }
 
 /** The app's only body parser (not encapsulated: it parses the bodies of every plugin's routes). */
 export const jsonBody = fp(
   async (app) => {
     app.removeContentTypeParser(['application/json', 'text/plain']);
-    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request: FastifyRequest, body: Buffer, done) => {
+    app.decorateRequest('jsonText', null);
+    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request: FastifyRequest, body: Buffer, done) => {
       try {
-        done(null, parseJsonBody(body));
+        const { text, value } = parseJson(body);
+        if (request.routeOptions.config.keepJsonText === true) request.jsonText = text;
+        done(null, value);
       } catch (error) {
         done(error as Error, undefined);
       }

@@ -21,6 +21,7 @@ const DESCRIPTIONS: { [K in keyof Config]: string } = {
   logFormat: 'json (pino lines), pretty, or auto: pretty on a terminal, JSON otherwise',
   adminKeyFile: 'where the first-start admin key is written (0600) when stderr is not a terminal',
   retentionDays: 'events, deliveries and attempts older than this are purged',
+  autoDisableAfter: 'an endpoint failing every attempt for this long (5d, 12h, 90s; 10 attempts at least) is disabled',
   leaseSeconds: 'how long a claimed delivery stays with a worker before another may take it',
   encryptionKey: 'base64 of 32 bytes: signing secrets are sealed with it at rest',
   encryptionOldKeys: 'comma-separated earlier encryption keys, still accepted during a rotation',
@@ -38,6 +39,7 @@ const DESCRIPTIONS: { [K in keyof Config]: string } = {
 const DEFAULT_SHOWN: Partial<Record<keyof Config, string>> = {
   adminKey: 'none: one is generated on the first start',
   adminKeyFile: 'hookd-admin-key beside the SQLite file, or in the working directory',
+  autoDisableAfter: '5d',
   encryptionKey: 'none: secrets stored unencrypted',
   encryptionOldKeys: 'none',
   metricsToken: 'none',

@@ -42,7 +42,8 @@ export interface BuildRequestInput {
 export { RESERVED_HEADER_PREFIX };
 
 export function standardBody(event: HookEvent): string {
-  // Concatenated rather than re-serialised: the payload is already compact JSON text.
+  // Concatenated around the payload's text, never re-serialised: `data` carries the exact JSON the
+  // publisher sent (number spellings, integers beyond 2^53, whitespace, key order).
   return `{"type":${JSON.stringify(event.type)},"timestamp":"${new Date(event.occurredAt).toISOString()}","data":${event.payload}}`;
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   EXPONENTIAL_DELAYS_SECONDS,
+  jitterOf,
   maxAttemptsOf,
   nextRetryDelayMs,
   parseRetryAfterMs,
@@ -37,6 +38,22 @@ describe('retry schedule', () => {
     expect(nextRetryDelayMs(updox, 1, middle)).toBe(300_000);
     expect(nextRetryDelayMs(updox, 15, middle)).toBe(300_000);
     expect(nextRetryDelayMs(updox, 16, middle)).toBeNull();
+  });
+
+  it.each<[string, RetryPolicy, number, boolean]>([
+    // [what, policy, attempts made, jittered?]
+    ['exponential by default', exponential, 2, true],
+    ['exponential with jitter off', { ...exponential, jitter: false }, 2, false],
+    ['fixed by default (Updox: every 5 minutes is 300 s)', { enabled: true, schedule: 'fixed', intervalSeconds: 300, maxAttempts: 16, dropOn4xx: true }, 1, false],
+    ['fixed with jitter on', { enabled: true, schedule: 'fixed', intervalSeconds: 300, maxAttempts: 16, dropOn4xx: true, jitter: true }, 1, true],
+    ['custom by default', { enabled: true, schedule: 'custom', delaysSeconds: [300], dropOn4xx: false }, 1, false],
+    ['custom with jitter on', { enabled: true, schedule: 'custom', delaysSeconds: [300], dropOn4xx: false, jitter: true }, 1, true],
+  ])('jitter, %s', (_what, policy, attemptsMade, jittered) => {
+    expect(jitterOf(policy)).toBe(jittered);
+    const planned = retryDelaysSeconds(policy)[attemptsMade - 1]! * 1000;
+    expect(planned).toBe(300_000);
+    expect(nextRetryDelayMs(policy, attemptsMade, lowest)).toBe(jittered ? 270_000 : planned);
+    expect(nextRetryDelayMs(policy, attemptsMade, highest)).toBe(jittered ? 330_000 : planned);
   });
 
   it('custom: the given delays in order', () => {

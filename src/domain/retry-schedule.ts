@@ -1,14 +1,28 @@
 import type { RandomSource } from './clock.js';
-import type { RetryPolicy } from './types.js';
+import type { RetryPolicy, RetryScheduleKind } from './types.js';
 
 // Svix's schedule: attempt at once, then after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h —
 // 8 attempts over about 27.6 hours.
 export const EXPONENTIAL_DELAYS_SECONDS: readonly number[] = [5, 300, 1800, 7200, 18000, 36000, 36000];
 
-/** Every delay is spread by ±10 % so that endpoints that failed together do not retry together. */
+/** A jittered delay is spread by ±10 % so that endpoints that failed together do not retry together. */
 export const JITTER_FRACTION = 0.1;
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { enabled: true, schedule: 'exponential', dropOn4xx: false };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { enabled: true, schedule: 'exponential', dropOn4xx: false, jitter: true };
+
+/**
+ * Whether a schedule's delays are jittered when the policy does not say: exponential ones are (many
+ * endpoints failing together must not retry in step), fixed and custom ones are exact, because
+ * whoever chose "every 5 minutes" expects 300 s, not 276 s.
+ */
+export function defaultJitter(schedule: RetryScheduleKind): boolean {
+  return schedule === 'exponential';
+}
+
+/** The policy's jitter setting, or its schedule's default for policies stored before the setting. */
+export function jitterOf(policy: RetryPolicy): boolean {
+  return policy.jitter ?? defaultJitter(policy.schedule);
+}
 
 /** How long a receiver's `Retry-After` may push a retry out. */
 export const MAX_RETRY_AFTER_MS = 3_600_000;
@@ -46,8 +60,8 @@ export function nextRetryDelayMs(
   const delays = retryDelaysSeconds(policy);
   const planned = delays[attemptsMade - 1];
   if (planned === undefined) return null;
-  const jitter = 1 + JITTER_FRACTION * (2 * random() - 1);
-  const delayMs = Math.round(planned * 1000 * jitter);
+  const spread = jitterOf(policy) ? 1 + JITTER_FRACTION * (2 * random() - 1) : 1;
+  const delayMs = Math.round(planned * 1000 * spread);
   if (retryAfterMs !== null && retryAfterMs > delayMs) return Math.min(retryAfterMs, MAX_RETRY_AFTER_MS);
   return delayMs;
 }

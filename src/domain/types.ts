@@ -72,6 +72,11 @@ export interface RetryPolicy {
   maxAttempts?: number;
   /** Updox: any 4xx is final. */
   dropOn4xx: boolean;
+  /**
+   * Spread each delay by ±10 %. Absent in policies stored before the setting existed: then the
+   * schedule's default applies (see jitterOf).
+   */
+  jitter?: boolean;
 }
 
 export interface PayloadFilter {
@@ -139,7 +144,10 @@ export interface HookEvent {
   id: string;
   type: string;
   accountId: string | null;
-  /** The payload as compact JSON text: kept as text so the bytes sent are the bytes stored. */
+  /**
+   * The payload as JSON text, exactly as the publisher sent it (events stored before hookd kept the
+   * text hold it re-serialised, compact). `raw` and `standard` bodies send these bytes unchanged.
+   */
   payload: string;
   correlationId: string | null;
   callbackUrl: string | null;

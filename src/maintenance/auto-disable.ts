@@ -3,13 +3,18 @@ import type { Clock } from '../domain/clock.js';
 import type { Endpoint } from '../domain/types.js';
 import type { Store } from '../store/store.js';
 
-// Auto-disable (contract): an endpoint whose every attempt has failed for 5 days, with at least
-// 10 attempts, is set inactive. Svix's rule; it stops hookd from spending retries on receivers
-// that are gone without saying 410.
+// Auto-disable (contract): an endpoint whose every attempt has failed for a window
+// (HOOKD_AUTO_DISABLE_AFTER, 5 days by default), with at least 10 attempts, is set inactive.
+// Svix's rule; it stops hookd from spending retries on receivers that are gone without saying 410.
 
-export const FAILING_FOR_MS = 5 * 24 * 3600 * 1000;
 export const MIN_FAILED_ATTEMPTS = 10;
 const SWEEP_EVERY_MS = 60_000;
+/** A short window is swept more often (half of it, not under a second), so it is honoured to within half. */
+const SHORTEST_SWEEP_MS = 1000;
+
+export function sweepIntervalMs(failingForMs: number): number {
+  return Math.min(SWEEP_EVERY_MS, Math.max(SHORTEST_SWEEP_MS, Math.floor(failingForMs / 2)));
+}
 
 export class AutoDisableSweep {
   private timer: NodeJS.Timeout | null = null;
@@ -19,10 +24,13 @@ export class AutoDisableSweep {
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly onDisabled: (endpoint: Endpoint) => void,
+    /** How long every attempt must have failed (HOOKD_AUTO_DISABLE_AFTER). */
+    private readonly failingForMs: number,
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.runOnce().catch((error) => this.log.error({ err: error }, 'auto-disable sweep failed')), SWEEP_EVERY_MS);
+    const every = sweepIntervalMs(this.failingForMs);
+    this.timer = setInterval(() => void this.runOnce().catch((error) => this.log.error({ err: error }, 'auto-disable sweep failed')), every);
     this.timer.unref();
   }
 
@@ -34,13 +42,16 @@ export class AutoDisableSweep {
   async runOnce(): Promise<Endpoint[]> {
     const now = this.clock.now();
     const disabled = await this.store.disableFailingEndpoints(
-      now - FAILING_FOR_MS,
+      now - this.failingForMs,
       MIN_FAILED_ATTEMPTS,
       (failingSince) => `auto: failing since ${new Date(failingSince).toISOString()}`,
       now,
     );
     for (const endpoint of disabled) {
-      this.log.warn({ endpointId: endpoint.id, reason: endpoint.disabledReason }, 'endpoint disabled: failing for 5 days');
+      this.log.warn(
+        { endpointId: endpoint.id, reason: endpoint.disabledReason, failingForMs: this.failingForMs },
+        'endpoint disabled: every attempt failed for the auto-disable window',
+      );
       this.onDisabled(endpoint);
     }
     return disabled;

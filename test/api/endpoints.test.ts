@@ -31,7 +31,7 @@ describe('endpoints', () => {
       headers: {},
       queryParams: {},
       body: { format: 'standard' },
-      retry: { enabled: true, schedule: 'exponential', dropOn4xx: false },
+      retry: { enabled: true, schedule: 'exponential', dropOn4xx: false, jitter: true },
       timeoutMs: 15000,
       rateLimitPerSecond: null,
       filter: null,
@@ -57,7 +57,7 @@ describe('endpoints', () => {
     };
     const stored = await createEndpoint(server, full);
     const fetched = (await server.request('GET', `/v1/endpoints/${stored.id}`)).body;
-    expect(fetched).toMatchObject({ ...full, retry: { enabled: true, ...full.retry } });
+    expect(fetched).toMatchObject({ ...full, retry: { enabled: true, jitter: false, ...full.retry } });
     expect(fetched.secret).toBeUndefined();
   });
 
@@ -67,6 +67,22 @@ describe('endpoints', () => {
     expect(patched.body).toMatchObject({ title: 'after', eventTypes: ['call.started'], active: false, disabledReason: 'manual' });
     const again = await server.request('PATCH', `/v1/endpoints/${created.id}`, { active: true, retry: { dropOn4xx: true } });
     expect(again.body).toMatchObject({ active: true, disabledReason: null, retry: { schedule: 'exponential', dropOn4xx: true } });
+  });
+
+  it('retry.jitter defaults by schedule, is kept while the schedule stays, and follows a changed one', async () => {
+    const created = await createEndpoint(server, { url: `${receiver.url}/jitter`, retry: { schedule: 'fixed', intervalSeconds: 300 } });
+    expect(created.retry).toMatchObject({ schedule: 'fixed', jitter: false });
+    const on = await server.request('PATCH', `/v1/endpoints/${created.id}`, { retry: { jitter: true } });
+    expect(on.body.retry).toMatchObject({ schedule: 'fixed', intervalSeconds: 300, jitter: true });
+    const kept = await server.request('PATCH', `/v1/endpoints/${created.id}`, { retry: { intervalSeconds: 60 } });
+    expect(kept.body.retry).toMatchObject({ schedule: 'fixed', intervalSeconds: 60, jitter: true });
+    const exponential = await server.request('PATCH', `/v1/endpoints/${created.id}`, { retry: { schedule: 'exponential' } });
+    expect(exponential.body.retry).toEqual({ enabled: true, schedule: 'exponential', dropOn4xx: false, jitter: true });
+    const custom = await server.request('PATCH', `/v1/endpoints/${created.id}`, { retry: { schedule: 'custom', delaysSeconds: [5, 60] } });
+    expect(custom.body.retry).toMatchObject({ schedule: 'custom', jitter: false });
+    const refused = await server.request('PATCH', `/v1/endpoints/${created.id}`, { retry: { jitter: 'yes' } });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain('/retry/jitter');
   });
 
   it.each([

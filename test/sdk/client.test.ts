@@ -62,6 +62,7 @@ describe('the SDK client', () => {
     expect(accepted).toMatchObject({ type: 'invoice.paid', accountId: 'acme', deliveries: 1 });
     const event = await hookd.events.get(accepted.id);
     expect(event.payload).toEqual({ invoiceId: 'inv_42' });
+    expect((await hookd.events.get(accepted.id, { payload: 'text' })).payload).toBe('{"invoiceId":"inv_42"}');
     const [delivery] = event.deliveries;
     const succeeded = await waitFor(async () => {
       const current = await hookd.deliveries.get(delivery!.id);

@@ -78,7 +78,33 @@ describe('seed 001: Updox', () => {
     expect(settled[unavailable.id]).toMatchObject({ attempts: 3, lastStatusCode: 200 });
     expect(receiver.requestsTo('/rejects')).toHaveLength(1);
     const times = receiver.requestsTo('/unavailable').map((r) => r.receivedAt);
-    expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(850);
+    // A fixed schedule is exact (no jitter): the retry is planned a full interval after the failure.
+    expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('plans the retry after a 5xx exactly 5 minutes later: a fixed schedule has no jitter', async () => {
+    // A clock that stands still: the planned time is then exactly "now + delay", with nothing
+    // elapsing between the attempt and its bookkeeping.
+    const frozenAt = Date.parse('2026-11-30T12:00:00Z');
+    const still = await startServer({}, undefined, { now: () => frozenAt });
+    try {
+      receiver.script('/every-5-minutes', [{ status: 503 }]);
+      const retry = { schedule: 'fixed', intervalSeconds: 300, maxAttempts: 16, dropOn4xx: true };
+      await still.request('POST', '/v1/event-types', { name: 'outbound_fax' });
+      const updox = await createEndpoint(still, { url: `${receiver.url}/every-5-minutes`, eventTypes: ['outbound_fax'], retry });
+      expect(updox.retry).toMatchObject({ schedule: 'fixed', jitter: false });
+      const events = [];
+      for (let i = 0; i < 5; i++) events.push(await postEvent(still, { type: 'outbound_fax', payload: { faxId: 10 + i } }));
+      const planned = await waitFor(async () => {
+        const data = (await still.request('GET', `/v1/deliveries?endpointId=${updox.id}`)).body.data as Array<Record<string, Json>>;
+        const retrying = data.filter((d) => d.attempts === 1 && d.status === 'pending' && d.nextAttemptAt !== null);
+        return retrying.length === events.length ? retrying : null;
+      }, { what: 'five failed first attempts with their retry planned' });
+      // With ±10 % jitter each would land anywhere between 270 s and 330 s.
+      expect(planned.map((d) => Date.parse(d.nextAttemptAt) - frozenAt)).toEqual(events.map(() => 300_000));
+    } finally {
+      await still.close();
+    }
   });
 
   it('calls an on-the-fly callbackUrl for one request, with no subscription', async () => {

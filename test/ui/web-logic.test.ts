@@ -55,7 +55,7 @@ const stored: Endpoint = {
   headers: { 'X-Api-Key': 'k' },
   queryParams: { call: '{{data.callId}}' },
   body: { format: 'json', fields: ['from', 'pbx.extension:ext'], userParams: { crm: 'x1', n: 3 } },
-  retry: { enabled: true, schedule: 'fixed', intervalSeconds: 300, maxAttempts: 16, dropOn4xx: true },
+  retry: { enabled: true, schedule: 'fixed', intervalSeconds: 300, maxAttempts: 16, dropOn4xx: true, jitter: false },
   timeoutMs: 10_000,
   rateLimitPerSecond: 5,
   filter: { path: 'status', in: ['failed', 42, true, null, '7'] },

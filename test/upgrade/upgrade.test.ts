@@ -61,6 +61,9 @@ describe('upgrading a database of the previous version', () => {
         const event = await server.request('GET', `/v1/events/${id}`, undefined, made.adminKey);
         expect(event.status).toBe(200);
         expect(event.body).toMatchObject({ type: 'invoice.paid', accountId: 'acme', payload: { invoiceId: `inv_${index + 1}` }, correlationId: `order-${index + 1}` });
+        // Stored before hookd kept the posted text: the text is the value re-serialised, as it was sent then.
+        const text = await server.request('GET', `/v1/events/${id}?payload=text`, undefined, made.adminKey);
+        expect(text.body.payload).toBe(JSON.stringify(event.body.payload));
       }
       const delivered = await server.request('GET', `/v1/deliveries?endpointId=${made.crm}`, undefined, made.adminKey);
       expect(delivered.body.data).toHaveLength(5);

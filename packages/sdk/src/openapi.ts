@@ -399,7 +399,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get an event with its deliveries */
+        /**
+         * Get an event with its deliveries
+         * @description With `?payload=text` the payload is the exact JSON text the publisher sent, as a string.
+         */
         get: operations["events.get"];
         put?: never;
         post?: never;
@@ -691,6 +694,7 @@ export interface components {
                 dropOn4xx: boolean;
                 enabled: boolean;
                 intervalSeconds?: number;
+                jitter: boolean;
                 maxAttempts?: number;
                 schedule: "exponential" | "fixed" | "custom";
             };
@@ -2322,6 +2326,8 @@ export interface operations {
                         dropOn4xx?: boolean;
                         enabled?: boolean;
                         intervalSeconds?: number;
+                        /** @description Spread each delay by ±10 %. Default: true for exponential, false for fixed and custom (exact). */
+                        jitter?: boolean;
                         maxAttempts?: number;
                         schedule?: "exponential" | "fixed" | "custom";
                     };
@@ -2533,6 +2539,7 @@ export interface operations {
                             dropOn4xx: boolean;
                             enabled: boolean;
                             intervalSeconds?: number;
+                            jitter: boolean;
                             maxAttempts?: number;
                             schedule: "exponential" | "fixed" | "custom";
                         };
@@ -2838,6 +2845,8 @@ export interface operations {
                         dropOn4xx?: boolean;
                         enabled?: boolean;
                         intervalSeconds?: number;
+                        /** @description Spread each delay by ±10 %. Default: true for exponential, false for fixed and custom (exact). */
+                        jitter?: boolean;
                         maxAttempts?: number;
                         schedule?: "exponential" | "fixed" | "custom";
                     };
@@ -2891,6 +2900,7 @@ export interface operations {
                             dropOn4xx: boolean;
                             enabled: boolean;
                             intervalSeconds?: number;
+                            jitter: boolean;
                             maxAttempts?: number;
                             schedule: "exponential" | "fixed" | "custom";
                         };
@@ -3886,6 +3896,8 @@ export interface operations {
                             dropOn4xx?: boolean;
                             enabled?: boolean;
                             intervalSeconds?: number;
+                            /** @description Spread each delay by ±10 %. Default: true for exponential, false for fixed and custom (exact). */
+                            jitter?: boolean;
                             maxAttempts?: number;
                             schedule?: "exponential" | "fixed" | "custom";
                         };
@@ -5143,7 +5155,10 @@ export interface operations {
     };
     "events.get": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `json` (default): the payload as parsed JSON. `text`: the payload as the exact JSON text the publisher sent (a string), whitespace, number spelling, large integers and key order kept. */
+                payload?: "json" | "text";
+            };
             header?: never;
             path: {
                 id: string;

@@ -34,9 +34,15 @@ export class Events {
     return new PagedList((cursor) => this.transport.call('get', '/v1/events', { query: { ...typed, cursor } }, options), query.cursor);
   }
 
-  /** The event with its deliveries. */
-  get(id: string, options?: RequestOptions): Promise<EventWithDeliveries> {
-    return this.transport.call('get', '/v1/events/{id}', { path: { id } }, options);
+  /**
+   * The event with its deliveries. Its payload is parsed JSON (JavaScript numbers round integers
+   * beyond 2^53); with `{payload: 'text'}` it is the exact JSON text that was sent, as a string:
+   * whitespace, number spelling, large integers and key order kept.
+   */
+  get(id: string, options: RequestOptions & { payload?: 'json' | 'text' } = {}): Promise<EventWithDeliveries> {
+    const { payload, ...request } = options;
+    const query = payload === undefined ? undefined : { payload };
+    return this.transport.call('get', '/v1/events/{id}', { path: { id }, query }, request);
   }
 
   /** The event again, as new deliveries (new webhook-ids), to the endpoints subscribed now or those named. */
