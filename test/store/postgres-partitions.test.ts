@@ -73,6 +73,11 @@ describe('attempt partitions on PostgreSQL', () => {
     await insertAttempt(sql, 'att_b_yesterday', NOW - DAY);
     await insertAttempt(sql, 'att_c_today', NOW);
     await sql.query("UPDATE attempts SET request_method = 'POST', request_url = 'https://example.com/hook', response_body = 'ok'");
+    await sql.query(
+      `INSERT INTO deliveries (id, event_id, event_type, url, status, attempts, created_at, completed_at)
+       VALUES ('dlv_1', 'evt_1', 'call.started', 'https://example.com/hook', 'succeeded', 3, $1, $2)`,
+      [NOW - 40 * DAY, NOW],
+    );
 
     const upgraded = await store(url);
 
