@@ -309,7 +309,7 @@ export interface MaintenanceStore {
   reserveRateSlot(endpointId: string, now: number, intervalMs: number): Promise<number>;
   /**
    * Deletes one batch of data older than `cutoff`: events whose deliveries are all finished, with
-   * those deliveries and their attempts, finished operations, and keys that expired. Returns what it deleted; call
+   * those deliveries and (on SQLite; see dropAttemptsBefore) their attempts, finished operations, and keys that expired. Returns what it deleted; call
    * again until it deletes nothing. Safe to run on several nodes at once.
    */
   purgeBefore(cutoff: number, batchSize: number): Promise<PurgeCounts>;
