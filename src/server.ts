@@ -188,6 +188,8 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
     await store.close().catch(() => undefined);
     throw error;
   }
+  // A check that cannot read the settings is no reason not to start.
+  for (const warning of await store.configurationWarnings().catch(() => [])) log.warn({ setting: warning.setting }, warning.message);
   if (config.allowPrivateUrls) {
     log.warn('the URL guard is off (HOOKD_ALLOW_PRIVATE_URLS): webhooks may be sent to loopback, private and cloud-metadata addresses; never run like this where endpoint URLs come from others');
   }

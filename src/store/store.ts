@@ -318,10 +318,28 @@ export interface MaintenanceStore {
   reserveRateSlot(endpointId: string, now: number, intervalMs: number): Promise<number>;
   /**
    * Deletes one batch of data older than `cutoff`: events whose deliveries are all finished, with
-   * those deliveries and their attempts, finished operations, and keys that expired. Returns what it deleted; call
+   * those deliveries and (on SQLite; see dropAttemptsBefore) their attempts, finished operations, and keys that expired. Returns what it deleted; call
    * again until it deletes nothing. Safe to run on several nodes at once.
    */
   purgeBefore(cutoff: number, batchSize: number): Promise<PurgeCounts>;
+  /**
+   * PostgreSQL keeps attempts in one partition per UTC day: makes sure those of the day of `now` and
+   * the `daysAhead` days after it exist, and returns how many it created. SQLite: nothing to do (0).
+   */
+  prepareAttemptPartitions(now: number, daysAhead: number): Promise<number>;
+  /**
+   * PostgreSQL: drops the day partitions of attempts that hold only attempts older than `cutoff` (there
+   * purgeBefore leaves attempts alone); returns how many attempts went. SQLite: 0, purgeBefore deletes
+   * attempts with their deliveries.
+   */
+  dropAttemptsBefore(cutoff: number): Promise<number>;
+}
+
+/** A database setting to change, and why. */
+export interface ConfigurationWarning {
+  /** The setting, as the database names it (`autovacuum`, a table's `autovacuum_enabled`). */
+  setting: string;
+  message: string;
 }
 
 /** Opening, migrating and closing the database. */
@@ -331,6 +349,8 @@ export interface StoreLifecycle {
   migrate(): Promise<void>;
   /** True when the database answers and every migration is applied. */
   isReady(): Promise<boolean>;
+  /** Server settings that will hurt hookd (PostgreSQL's autovacuum off), each to be logged at start; none on SQLite. */
+  configurationWarnings(): Promise<ConfigurationWarning[]>;
   close(): Promise<void>;
 }
 

@@ -1,6 +1,7 @@
 import * as rows from '../rows.js';
 import { disableEndpoint, FAILING_ENDPOINTS, purgeStatements, reserveRateSlot } from '../shared/maintenance.js';
 import type { MaintenanceStore } from '../store.js';
+import { dropAttemptsBefore, prepareAttemptPartitions } from './attempt-partitions.js';
 import { RETENTION_LOCK, type PostgresDb } from './connection.js';
 
 // Several nodes sweep the same database: row locks and an advisory lock keep each change once.
@@ -35,14 +36,17 @@ export function postgresMaintenance(db: PostgresDb): MaintenanceStore {
         const locked = await tx.one<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(?) AS ok', [RETENTION_LOCK]);
         if (!locked?.ok) return { events: 0, deliveries: 0, attempts: 0, operations: 0, keys: 0, rollups: 0 };
         const ids = (await tx.all<{ id: string }>(purge.events, [cutoff, batchSize])).map((row) => row.id);
-        const attempts = await tx.run(purge.attempts, [ids]);
+        // Attempts are not deleted row by row here: their day partitions are dropped whole
+        // (dropAttemptsBefore). Those of a purged delivery made after the cutoff stay until their day goes.
         const deliveries = await tx.run(purge.deliveries, [ids]);
         const events = await tx.run(purge.deleteEvents, [ids]);
         const operations = await tx.run(purge.operations, [cutoff, batchSize]);
         const keys = await tx.run(purge.keys, [cutoff, batchSize]);
         const rollups = await tx.run(purge.rollups, [cutoff, batchSize]);
-        return { events, deliveries, attempts, operations, keys, rollups };
+        return { events, deliveries, attempts: 0, operations, keys, rollups };
       });
     },
+    prepareAttemptPartitions: (now, daysAhead) => prepareAttemptPartitions(db, now, daysAhead),
+    dropAttemptsBefore: (cutoff) => dropAttemptsBefore(db, cutoff),
   };
 }

@@ -1,6 +1,7 @@
 import { SecretBox } from '../../domain/secret-box.js';
 import { sharedDeliveries } from '../shared/deliveries.js';
 import type { Store } from '../store.js';
+import { autovacuumWarnings, readAutovacuumSettings } from './autovacuum.js';
 import { PostgresDb } from './connection.js';
 import { postgresEndpoints } from './endpoints.js';
 import { postgresEvents } from './events.js';
@@ -34,6 +35,7 @@ export class PostgresStore {
       dialect: 'postgres',
       migrate: () => db.migrate(),
       isReady: () => db.isReady(),
+      configurationWarnings: async () => autovacuumWarnings(await readAutovacuumSettings(db)),
       close: () => db.close(),
     };
     Object.assign(this, store);

@@ -23,6 +23,7 @@ export function purgeStatements(db: SqlDb) {
     events: `SELECT id FROM events WHERE created_at < ? AND NOT EXISTS (
         SELECT 1 FROM deliveries WHERE deliveries.event_id = events.id AND deliveries.status IN ('pending', 'sending')
       ) ORDER BY created_at LIMIT ?`,
+    // SQLite only: PostgreSQL drops attempts by day partition (src/store/postgres/attempt-partitions.ts).
     attempts: `DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE ${db.inList('event_id')})`,
     deliveries: `DELETE FROM deliveries WHERE ${db.inList('event_id')}`,
     deleteEvents: `DELETE FROM events WHERE ${db.inList('id')}`,

@@ -33,5 +33,8 @@ export function sqliteMaintenance(db: SqliteDb): MaintenanceStore {
         return { events, deliveries, attempts, operations, keys, rollups };
       });
     },
+    // No partitions on SQLite: purgeBefore deletes attempts with their deliveries.
+    prepareAttemptPartitions: async () => 0,
+    dropAttemptsBefore: async () => 0,
   };
 }

@@ -33,6 +33,7 @@ export class SqliteStore {
       dialect: 'sqlite',
       migrate: () => db.migrate(),
       isReady: () => db.isReady(),
+      configurationWarnings: async () => [],
       close: () => db.close(),
     };
     Object.assign(this, store);
