@@ -35,6 +35,9 @@ const PACED_MS = 5000;
 
 interface Snapshot {
   walBytes: number;
+  /** pg_stat_wal: WAL records, and full-page images among them (each page's first change after a checkpoint). */
+  walRecords: number;
+  walFullPages: number;
   tables: Map<string, { ins: number; upd: number; hot: number; del: number; heapHit: number; heapRead: number; bytes: number }>;
   indexes: Map<string, { table: string; scans: number; hit: number; read: number; bytes: number }>;
 }
@@ -43,7 +46,9 @@ async function snapshot(client: pg.Client): Promise<Snapshot> {
   // The stats collector's shared memory is read at once; a moment lets exiting backends finish.
   await new Promise((resolve) => setTimeout(resolve, 1500));
   await client.query('SELECT pg_stat_clear_snapshot()');
-  const wal = await client.query<{ bytes: string }>("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text AS bytes");
+  const wal = await client.query<{ bytes: string; records: string; fpi: string }>(
+    "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text AS bytes, wal_records::text AS records, wal_fpi::text AS fpi FROM pg_stat_wal",
+  );
   const tables = await client.query<{ relname: string; ins: number; upd: number; hot: number; del: number; hit: number; read: number; bytes: number }>(
     `SELECT t.relname, t.n_tup_ins AS ins, t.n_tup_upd AS upd, t.n_tup_hot_upd AS hot, t.n_tup_del AS del,
        coalesce(io.heap_blks_hit, 0) AS hit, coalesce(io.heap_blks_read, 0) AS read, pg_relation_size(t.relid) AS bytes
@@ -56,6 +61,8 @@ async function snapshot(client: pg.Client): Promise<Snapshot> {
   );
   return {
     walBytes: Number(wal.rows[0]!.bytes),
+    walRecords: Number(wal.rows[0]!.records),
+    walFullPages: Number(wal.rows[0]!.fpi),
     tables: new Map(tables.rows.map((row) => [row.relname, { ins: row.ins, upd: row.upd, hot: row.hot, del: row.del, heapHit: row.hit, heapRead: row.read, bytes: row.bytes }])),
     indexes: new Map(indexes.rows.map((row) => [row.indexrelname, { table: row.relname, scans: row.scans, hit: row.hit, read: row.read, bytes: row.bytes }])),
   };
@@ -138,7 +145,7 @@ async function main(): Promise<void> {
     }
     out(`  total ${per(calls, deliveries)} statements (round trips) per delivery`);
     out('');
-    out(`WAL bytes per delivery (whole cluster): ${per(after.walBytes - before.walBytes, deliveries)}`);
+    out(`WAL per delivery (whole cluster): ${per(after.walBytes - before.walBytes, deliveries)} bytes, ${per(after.walRecords - before.walRecords, deliveries)} records, ${per(after.walFullPages - before.walFullPages, deliveries)} full-page images`);
     out(`NOTIFYs heard per event: ${per(notifications, eventCount)}`);
     out('');
     out('tables per delivery (inserted, updated, of which HOT, deleted, heap buffers, bytes grown):');
