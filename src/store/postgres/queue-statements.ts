@@ -120,46 +120,61 @@ export const CLAIM: Named = {
     RETURNING ${DELIVERY_COLUMNS}`,
 };
 
-export const INSERT_ATTEMPTS: Named = {
-  name: 'hookd_insert_attempts',
-  text: `INSERT INTO attempts (id, delivery_id, endpoint_id, started_at, duration_ms, status_code, error, request_headers,
+/** The parts of RECORD_RESULTS (below). */
+const INSERT_ATTEMPTS = `INSERT INTO attempts (id, delivery_id, endpoint_id, started_at, duration_ms, status_code, error, request_headers,
       response_headers, response_body, request_method, request_url, request_body)
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::int[], $6::int[], $7::text[], $8::text[],
-      $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])`,
-};
+      $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])`;
 
-/** Each delivery's state after its attempt, only where this worker still holds the lease. */
-export const WRITE_DELIVERY_STATES: Named = {
-  name: 'hookd_write_delivery_states',
-  text: `UPDATE deliveries d SET status = r.status, attempts = d.attempts + r.made, next_attempt_at = r.next_attempt_at,
+/**
+ * Each delivery's state after its attempt, only where this worker still holds the lease. `id =
+ * ANY($1)` bounds the rows read by the batch: joined with the unnest alone, the planner read every
+ * leased row (deliveries_leased, and the dead entries not yet vacuumed) to hash-join them.
+ */
+const WRITE_DELIVERY_STATES = `UPDATE deliveries d SET status = r.status, attempts = d.attempts + r.made, next_attempt_at = r.next_attempt_at,
       last_status_code = r.last_status_code, last_error = r.last_error, completed_at = r.completed_at,
       single_attempt = 0, lease_owner = NULL, lease_expires_at = NULL
     FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bigint[], $6::int[], $7::text[], $8::bigint[])
       AS r(id, owner, status, made, next_attempt_at, last_status_code, last_error, completed_at)
-    WHERE d.id = r.id AND d.lease_owner = r.owner AND d.status = 'sending'
-    RETURNING d.id`,
-};
+    WHERE d.id = ANY($1::text[]) AND d.id = r.id AND d.lease_owner = r.owner AND d.status = 'sending'
+    RETURNING d.id`;
 
-export const TRACK_HEALTH: Named = {
-  name: 'hookd_track_health',
-  text: `UPDATE endpoints e SET
+const TRACK_HEALTH = `UPDATE endpoints e SET
       failing_since = CASE WHEN h.restart = 1 THEN h.since ELSE coalesce(e.failing_since, h.since) END,
       failure_count = CASE WHEN h.restart = 1 THEN h.failures ELSE e.failure_count + h.failures END
     FROM unnest($1::text[], $2::int[], $3::bigint[], $4::int[]) AS h(id, restart, since, failures)
-    WHERE e.id = h.id AND (h.failures > 0 OR e.failing_since IS NOT NULL)`,
-};
+    WHERE e.id = h.id AND (h.failures > 0 OR e.failing_since IS NOT NULL)`;
+
+/** `text` with each parameter $n renumbered $(n + by), to place it after another statement's parameters. */
+function shiftParameters(text: string, by: number): string {
+  return text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + by}`);
+}
 
 /**
  * A batch's rollups (one row per endpoint and minute, see attempt-rollups.ts) added to their rows.
  * Each connection writes its own shard of a minute (one of 8, by backend pid), so batches
  * committing at once on several connections or nodes rarely wait for each other on one busy
- * endpoint's row; readers sum over the shards.
+ * endpoint's row; readers sum over the shards. The fourth part of RECORD_RESULTS.
  */
-export const UPSERT_ROLLUPS: Named = {
-  name: 'hookd_upsert_rollups',
-  text: `INSERT INTO endpoint_attempt_rollups (endpoint_id, minute_start, shard, min_ms, max_ms, ${ADDED_COLUMNS.join(', ')})
+const UPSERT_ROLLUPS = `INSERT INTO endpoint_attempt_rollups (endpoint_id, minute_start, shard, min_ms, max_ms, ${ADDED_COLUMNS.join(', ')})
     SELECT r.endpoint_id, r.minute_start, pg_backend_pid() % 8, r.min_ms, r.max_ms, ${ADDED_COLUMNS.map((c) => `r.${c}`).join(', ')}
     FROM unnest($1::text[], $2::bigint[], $3::int[], $4::int[], ${ADDED_COLUMNS.map((_, i) => `$${i + 5}::int[]`).join(', ')})
       AS r(endpoint_id, minute_start, min_ms, max_ms, ${ADDED_COLUMNS.join(', ')})
-    ON CONFLICT (endpoint_id, minute_start, shard) DO UPDATE SET ${rollupUpdates('least', 'greatest')}`,
+    ON CONFLICT (endpoint_id, minute_start, shard) DO UPDATE SET ${rollupUpdates('least', 'greatest')}`;
+
+/**
+ * A batch of results in one statement, so one round trip and no BEGIN/COMMIT (a statement is its
+ * own transaction): the attempts ($1–$13), the deliveries' new states under their leases ($14–$21),
+ * the endpoints' health ($22–$25) and the stats rollups ($26 on, one row per endpoint and minute of
+ * the batch, so no row is upserted twice). Returns the deliveries whose state was written. The
+ * parts touch different tables, so sharing one snapshot changes nothing: each UPDATE still rechecks
+ * a row a concurrent batch changed meanwhile, as it did as a statement of its own.
+ */
+export const RECORD_RESULTS: Named = {
+  name: 'hookd_record_results',
+  text: `WITH recorded AS (${INSERT_ATTEMPTS}),
+    written AS (${shiftParameters(WRITE_DELIVERY_STATES, 13)}),
+    health AS (${shiftParameters(TRACK_HEALTH, 21)}),
+    rollups AS (${shiftParameters(UPSERT_ROLLUPS, 25)})
+    SELECT id FROM written`,
 };

@@ -10,13 +10,10 @@ import {
   eventColumns,
   INGEST_NEW_EVENTS,
   INSERT_ACCOUNTS,
-  INSERT_ATTEMPTS,
   INSERT_DELIVERIES,
   INSERT_EVENTS,
   queuedOf,
-  TRACK_HEALTH,
-  UPSERT_ROLLUPS,
-  WRITE_DELIVERY_STATES,
+  RECORD_RESULTS,
   type Queued,
 } from './queue-statements.js';
 import { WORK_CHANNEL } from './work-channel.js';
@@ -91,33 +88,6 @@ export function postgresQueue(db: PostgresDb): QueueStore {
     return outcomes;
   };
 
-  /** Each endpoint's failure run, once per batch (an endpoint whose run did not change is not written). */
-  const trackHealth = async (records: AttemptRecord[], tx: PgQueries): Promise<void> => {
-    const changes = failureRunChanges(records);
-    if (changes.length === 0) return;
-    await tx.run(TRACK_HEALTH, [
-      changes.map((change) => change.endpointId),
-      changes.map((change) => (change.restart ? 1 : 0)),
-      changes.map((change) => change.since),
-      changes.map((change) => change.failures),
-    ]);
-  };
-
-  /** The batch's attempts added to their endpoints' stats rollups: one row per endpoint and minute. */
-  const addToRollups = async (records: AttemptRecord[], tx: PgQueries): Promise<void> => {
-    const rollups = attemptRollups(records);
-    if (rollups.length === 0) return;
-    await tx.run(UPSERT_ROLLUPS, [
-      rollups.map((r) => r.endpointId),
-      rollups.map((r) => r.minuteStart),
-      rollups.map((r) => r.minMs),
-      rollups.map((r) => r.maxMs),
-      rollups.map((r) => r.total),
-      rollups.map((r) => r.succeeded),
-      ...LATENCY_COLUMNS.map((_, bucket) => rollups.map((r) => r.latency[bucket]!)),
-    ]);
-  };
-
   const disableEndpoint = disableEndpointOfDelivery(db);
 
   return {
@@ -154,51 +124,24 @@ export function postgresQueue(db: PostgresDb): QueueStore {
     },
     async recordAttempts(records) {
       if (records.length === 0) return;
-      // A batch in five statements whatever its size (each statement is a round trip): the attempts,
-      // the deliveries' new states, the endpoints' health, and — rarely — endpoints to disable, and
-      // last the stats rollups (last, so a busy endpoint's rollup row is held only until the commit).
+      // The delivery's state is only changed by the worker that still holds it. Were a delivery
+      // recorded twice in one batch, the first record wins, as it would one after the other.
+      const seen = new Set<string>();
+      const states = records.filter((record) => !seen.has(record.deliveryId) && seen.add(record.deliveryId));
+      const params = resultColumns(records, states);
+      // One statement, one round trip, whatever the batch size (docs/performance.md, "PostgreSQL per
+      // delivery"). Only a 410 Gone, which disables an endpoint once its result is written, needs
+      // a transaction around it and the rare statements after.
+      if (states.every((record) => record.disableEndpoint === null)) {
+        await db.run(RECORD_RESULTS, params);
+        return;
+      }
       await db.transaction(async (tx) => {
-        const attempts = records.flatMap((record) => (record.attempt === null ? [] : [{ record, attempt: record.attempt }]));
-        if (attempts.length > 0) {
-          // The attempt happened, so it is recorded even if the lease was lost meanwhile.
-          await tx.run(INSERT_ATTEMPTS, [
-            attempts.map(({ attempt }) => attempt.id),
-            attempts.map(({ attempt }) => attempt.deliveryId),
-            attempts.map(({ record }) => record.endpointId),
-            attempts.map(({ attempt }) => attempt.startedAt),
-            attempts.map(({ attempt }) => attempt.durationMs),
-            attempts.map(({ attempt }) => attempt.statusCode),
-            attempts.map(({ attempt }) => attempt.error),
-            attempts.map(({ attempt }) => JSON.stringify(attempt.requestHeaders)),
-            attempts.map(({ attempt }) => JSON.stringify(attempt.responseHeaders)),
-            // PostgreSQL text cannot hold NUL, which a receiver's body may contain.
-            attempts.map(({ attempt }) => attempt.responseBody?.replaceAll('\u0000', '\uFFFD') ?? null),
-            attempts.map(({ attempt }) => attempt.requestMethod ?? null),
-            attempts.map(({ attempt }) => attempt.requestUrl ?? null),
-            attempts.map(({ attempt }) => attempt.requestBody?.replaceAll('\u0000', '\uFFFD') ?? null),
-          ]);
-        }
-        // The delivery's state is only changed by the worker that still holds it. Were a delivery
-        // recorded twice in one batch, the first record wins, as it would one after the other.
-        const seen = new Set<string>();
-        const states = records.filter((record) => !seen.has(record.deliveryId) && seen.add(record.deliveryId));
-        const written = await tx.all<{ id: string }>(WRITE_DELIVERY_STATES, [
-          states.map((record) => record.deliveryId),
-          states.map((record) => record.leaseOwner),
-          states.map((record) => record.status),
-          states.map((record) => (record.attempt === null ? 0 : 1)),
-          states.map((record) => record.nextAttemptAt),
-          states.map((record) => record.lastStatusCode),
-          states.map((record) => record.lastError),
-          states.map((record) => record.completedAt),
-        ]);
-        const updated = new Set(written.map((row) => row.id));
-        await trackHealth(records, tx);
+        const updated = new Set((await tx.all<{ id: string }>(RECORD_RESULTS, params)).map((row) => row.id));
         for (const record of states) {
           if (record.disableEndpoint === null || !updated.has(record.deliveryId)) continue;
           await tx.run(disableEndpoint, [record.disableEndpoint, record.completedAt ?? 0, record.deliveryId]);
         }
-        await addToRollups(records, tx);
       });
     },
     releaseExpiredLeases(now) {
@@ -214,6 +157,52 @@ export function postgresQueue(db: PostgresDb): QueueStore {
     onNewWork: (listener) => db.work.subscribe(listener),
     announceNewWork: () => db.work.notify(),
   };
+}
+
+/**
+ * The parameters of RECORD_RESULTS: the attempts made (the attempt happened, so it is recorded
+ * even if the lease was lost meanwhile), each delivery's new state, and each endpoint's failure
+ * run folded once per batch (an endpoint whose run did not change is not written).
+ */
+function resultColumns(records: AttemptRecord[], states: AttemptRecord[]): unknown[][] {
+  const attempts = records.flatMap((record) => (record.attempt === null ? [] : [{ record, attempt: record.attempt }]));
+  const changes = failureRunChanges(records);
+  const rollups = attemptRollups(records);
+  return [
+    attempts.map(({ attempt }) => attempt.id),
+    attempts.map(({ attempt }) => attempt.deliveryId),
+    attempts.map(({ record }) => record.endpointId),
+    attempts.map(({ attempt }) => attempt.startedAt),
+    attempts.map(({ attempt }) => attempt.durationMs),
+    attempts.map(({ attempt }) => attempt.statusCode),
+    attempts.map(({ attempt }) => attempt.error),
+    attempts.map(({ attempt }) => JSON.stringify(attempt.requestHeaders)),
+    attempts.map(({ attempt }) => JSON.stringify(attempt.responseHeaders)),
+    // PostgreSQL text cannot hold NUL, which a receiver's body may contain.
+    attempts.map(({ attempt }) => attempt.responseBody?.replaceAll('\u0000', '\uFFFD') ?? null),
+    attempts.map(({ attempt }) => attempt.requestMethod ?? null),
+    attempts.map(({ attempt }) => attempt.requestUrl ?? null),
+    attempts.map(({ attempt }) => attempt.requestBody?.replaceAll('\u0000', '\uFFFD') ?? null),
+    states.map((record) => record.deliveryId),
+    states.map((record) => record.leaseOwner),
+    states.map((record) => record.status),
+    states.map((record) => (record.attempt === null ? 0 : 1)),
+    states.map((record) => record.nextAttemptAt),
+    states.map((record) => record.lastStatusCode),
+    states.map((record) => record.lastError),
+    states.map((record) => record.completedAt),
+    changes.map((change) => change.endpointId),
+    changes.map((change) => (change.restart ? 1 : 0)),
+    changes.map((change) => change.since),
+    changes.map((change) => change.failures),
+    rollups.map((r) => r.endpointId),
+    rollups.map((r) => r.minuteStart),
+    rollups.map((r) => r.minMs),
+    rollups.map((r) => r.maxMs),
+    rollups.map((r) => r.total),
+    rollups.map((r) => r.succeeded),
+    ...LATENCY_COLUMNS.map((_, bucket) => rollups.map((r) => r.latency[bucket]!)),
+  ];
 }
 
 /** Thrown inside a transaction to undo it while still returning what was found. */
