@@ -27,8 +27,8 @@ export class ReceiverProcess {
     return this.child.pid!;
   }
 
-  /** A URL on the receiver: `mode` is count, lat or hang (see receiver.ts). */
-  url(mode: 'count' | 'lat' | 'hang', group: string, rest = 'hook'): string {
+  /** A URL on the receiver: `mode` picks its answer (see receiver.ts). */
+  url(mode: 'count' | 'lat' | 'hang' | 'time' | 'fail' | 'busy', group: string, rest = 'hook'): string {
     return `http://127.0.0.1:${this.port}/${mode}/${group}/${rest}`;
   }
 
@@ -79,6 +79,13 @@ export class ReceiverProcess {
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+  }
+
+  /** First-arrival latencies (ms) of /time/ groups since the last call. */
+  async firstAttempts(): Promise<number[]> {
+    const reply = await this.ask({ type: 'first-attempts' });
+    if (reply.type !== 'first-attempts') throw new Error('receiver: unexpected reply');
+    return reply.samples;
   }
 
   async reset(): Promise<void> {
