@@ -100,7 +100,11 @@ export class ReceiverProcess {
    * Waits until the groups have `expected` distinct webhook-ids each. Fails when nothing new
    * arrives for `stallMs`: deliveries are missing and the harness (or hookd) is broken.
    */
-  async waitFor(groups: string[], expected: number, options: { stallMs?: number; onReceived?: (total: number) => void } = {}): Promise<GroupStats[]> {
+  async waitFor(
+    groups: string[],
+    expected: number,
+    options: { stallMs?: number; onReceived?: (total: number) => void; /** Fails at this Date.now() even while deliveries still come. */ until?: number } = {},
+  ): Promise<GroupStats[]> {
     const stallMs = options.stallMs ?? 30_000;
     let lastTotal = -1;
     let lastProgress = Date.now();
@@ -117,6 +121,9 @@ export class ReceiverProcess {
         throw new Error(
           `deliveries missing: groups ${groups.join(',')} have ${current.map((g) => g.unique).join(',')} of ${expected} each, nothing new for ${stallMs / 1000} s`,
         );
+      }
+      if (options.until !== undefined && Date.now() > options.until) {
+        throw new Error(`deliveries missing: groups ${groups.join(',')} have ${current.map((g) => g.unique).join(',')} of ${expected} each when time ran out`);
       }
       await new Promise((resolve) => setTimeout(resolve, 20));
     }

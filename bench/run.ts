@@ -72,14 +72,15 @@ if (soak !== null) {
   if (args.quick || args.peers || args.only !== undefined) fail('--soak runs alone: without --quick, --peers or --only');
 }
 const sizes = args.quick ? QUICK : FULL;
-// Whatever happens, the bench ends by itself. A soak gets its minutes and a quarter of an hour to drain.
+// Whatever happens, the bench ends by itself. A soak gets its minutes, as long again (at least 2)
+// to drain, and a quarter of an hour for the rest.
 const deadline = setTimeout(
   () => {
     process.stderr.write('bench: time limit reached, stopping\n');
     process.exit(1);
   },
   // The peers' runs about double a quick run.
-  soak !== null ? (soak.minutes + 15) * 60_000 : args.quick ? (args.peers ? 10 : 5) * 60_000 : 90 * 60_000,
+  soak !== null ? (soak.minutes + Math.max(2, soak.minutes) + 15) * 60_000 : args.quick ? (args.peers ? 10 : 5) * 60_000 : 90 * 60_000,
 );
 deadline.unref();
 

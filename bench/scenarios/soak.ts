@@ -154,8 +154,11 @@ async function soak(ctx: BenchContext, hookd: HookdProcess, probe: DatabaseProbe
   if (readFailure !== null) throw readFailure;
   ctx.progress(`soak: load done, ${poster.accepted} events accepted${skipped > 0 ? `, ${skipped} skipped` : ''}; waiting for the healthy endpoints to receive every one`);
 
-  // Drained: every accepted event reached each healthy endpoint (or nothing new came for 30 s).
-  await ctx.receiver.waitFor(HEALTHY, poster.accepted).catch((error: unknown) => ctx.progress(`soak: ${String(error)}`));
+  // Drained: every accepted event reached each healthy endpoint — or nothing new came for 30 s, or
+  // the drain took as long as the load (at least 2 minutes): a hookd that far behind has lost them
+  // as far as its users can tell, and the report says how many.
+  const drainMs = Math.max(2 * MINUTE_MS, durationMs);
+  await ctx.receiver.waitFor(HEALTHY, poster.accepted, { until: Date.now() + drainMs }).catch((error: unknown) => ctx.progress(`soak: ${String(error)}`));
   const received = await ctx.receiver.stats();
   const stored = await probe.count();
   const accounting: Accounting = {

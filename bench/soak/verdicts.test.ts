@@ -88,7 +88,7 @@ describe('verdictsOf', () => {
   it('misses "nothing lost" when a delivery is missing', () => {
     const lost = verdict(steady(4), 'nothing lost', null, [5], { ...intact, healthyReceived: [1000, 997] });
     expect(lost.met).toBe(false);
-    expect(lost.detail).toBe('3 deliveries never reached 1 healthy endpoints');
+    expect(lost.detail).toBe('3 deliveries had not reached 1 healthy endpoints by the end of the drain');
   });
 });
 

@@ -99,7 +99,7 @@ export function lostDeliveries(accounting: Accounting): string[] {
   const shortHealthy = accounting.healthyReceived.filter((received) => received < accepted);
   if (shortHealthy.length > 0) {
     const missing = shortHealthy.reduce((sum, received) => sum + accepted - received, 0);
-    lost.push(`${missing} deliveries never reached ${shortHealthy.length} healthy endpoints`);
+    lost.push(`${missing} deliveries had not reached ${shortHealthy.length} healthy endpoints by the end of the drain`);
   }
   const shortUnhealthy = accounting.unhealthyStored.filter((stored) => stored < accepted);
   if (shortUnhealthy.length > 0) {
