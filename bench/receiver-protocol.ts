@@ -1,6 +1,6 @@
 // Messages between the bench and its receiver process (over the fork IPC channel).
 
-/** What the /busy/ receivers answer 429 with: hookd pauses the whole endpoint that long. */
+/** What the /busy/ receivers answer 429 with: hookd waits that long before the next attempt. */
 export const BUSY_RETRY_AFTER_SECONDS = 5;
 
 export interface GroupStats {

@@ -26,6 +26,10 @@ function cell(value: number | null, digits: number): string {
   return value === null || !Number.isFinite(value) ? 'n/a' : value.toFixed(digits);
 }
 
+function precise(value: number, digits: number): string {
+  return Number.isFinite(value) ? value.toPrecision(digits) : 'n/a';
+}
+
 /** Columns of equal width: the first (a name) left-aligned, the others (numbers) right-aligned unless `left`. */
 function aligned(rows: string[][], left = false): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
@@ -40,9 +44,9 @@ export function soakTable(title: string, figures: SoakFigures): string {
     ['series', 'slope/min', '± SE', 'mean', 'flat'],
     ...figures.trends.map((trend) => [
       trend.series,
-      trend.slopePerMinute.toPrecision(3),
-      Number.isFinite(trend.standardError) ? trend.standardError.toPrecision(2) : 'n/a',
-      trend.mean.toPrecision(4),
+      precise(trend.slopePerMinute, 3),
+      precise(trend.standardError, 2),
+      precise(trend.mean, 4),
       trend.flat === null ? '' : trend.flat ? 'yes' : 'NO',
     ]),
   ]);
