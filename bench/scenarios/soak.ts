@@ -100,10 +100,10 @@ export async function measureSoak(ctx: BenchContext, options: SoakOptions): Prom
 async function soak(ctx: BenchContext, hookd: HookdProcess, probe: DatabaseProbe, ids: string[], options: SoakOptions): Promise<SoakFigures> {
   const poster = new EventPoster(hookd);
   const reading = async (): Promise<Reading> => {
-    const [process, database, databaseCpuSeconds, received] = await Promise.all([scrapeProcess(hookd), probe.read(), hookd.databaseCpuSeconds(), ctx.receiver.stats()]);
+    const [processFigures, database, databaseCpuSeconds, received] = await Promise.all([scrapeProcess(hookd), probe.read(), hookd.databaseCpuSeconds(), ctx.receiver.stats()]);
     return {
       at: benchNow(),
-      ...process,
+      ...processFigures,
       eventsAccepted: poster.accepted,
       healthyArrivals: HEALTHY.reduce((sum, group) => sum + (received[group]?.unique ?? 0), 0),
       ...database,

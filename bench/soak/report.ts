@@ -41,13 +41,13 @@ export function soakTable(title: string, figures: SoakFigures): string {
   const columns = COLUMNS.filter((column) => figures.series.some((minute) => minute[column.key] !== null));
   const perMinute = aligned([columns.map((column) => column.header), ...figures.series.map((minute) => columns.map((column) => cell(minute[column.key], column.digits)))]);
   const trends = aligned([
-    ['series', 'slope/min', '± SE', 'mean', 'flat'],
+    ['series', 'slope/min', '± SE', 'mean', 'steady'],
     ...figures.trends.map((trend) => [
       trend.series,
       precise(trend.slopePerMinute, 3),
       precise(trend.standardError, 2),
       precise(trend.mean, 4),
-      trend.flat === null ? '' : trend.flat ? 'yes' : 'NO',
+      trend.steady === null ? '' : trend.steady ? 'yes' : 'NO',
     ]),
   ]);
   const verdicts = aligned([

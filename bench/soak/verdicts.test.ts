@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Minute } from './minutes.js';
-import { lostDeliveries, trendsOf, verdictsOf, type Accounting } from './verdicts.js';
+import { trendOf } from './series.js';
+import { isSteady, lostDeliveries, trendsOf, verdictsOf, type Accounting } from './verdicts.js';
 
 function minute(n: number, overrides: Partial<Minute> = {}): Minute {
   return {
@@ -38,17 +39,27 @@ describe('trendsOf', () => {
     const rss = trendsOf(minutes).find((trend) => trend.series === 'rssMB')!;
     expect(rss.points).toBe(4);
     expect(rss.slopePerMinute).toBe(0);
-    expect(rss.flat).toBe(true);
+    expect(rss.steady).toBe(true);
   });
 
   it('computes but does not judge the database size, which grows with what is stored', () => {
     const size = trendsOf(steady(5)).find((trend) => trend.series === 'databaseMB')!;
     expect(size.slopePerMinute).toBeCloseTo(10, 10);
-    expect(size.flat).toBeNull();
+    expect(size.steady).toBeNull();
   });
 
   it('has no trend for a series no minute has (PostgreSQL figures on SQLite)', () => {
     expect(trendsOf(steady(5)).map((trend) => trend.series)).not.toContain('deadTuples');
+  });
+});
+
+describe('isSteady', () => {
+  it('passes a flat series and one moving the good way, fails one moving the bad way', () => {
+    expect(isSteady(trendOf([100, 100, 100, 100]), 'up')).toBe(true);
+    expect(isSteady(trendOf([100, 80, 60, 40]), 'up')).toBe(true);
+    expect(isSteady(trendOf([100, 80, 60, 40]), 'down')).toBe(false);
+    expect(isSteady(trendOf([40, 60, 80, 100]), 'up')).toBe(false);
+    expect(isSteady(trendOf([40, 60]), 'up')).toBeNull();
   });
 });
 
@@ -62,13 +73,20 @@ describe('verdictsOf', () => {
   });
 
   it('names the series that climbs', () => {
-    const leaking = verdict(steady(6, (n) => ({ heapUsedMB: 40 + 10 * n })), 'every judged series flat');
+    const leaking = verdict(steady(6, (n) => ({ heapUsedMB: 40 + 10 * n })), 'no series worsening');
     expect(leaking.met).toBe(false);
-    expect(leaking.detail).toBe('not flat: heapUsedMB');
+    expect(leaking.detail).toBe('worsening: heapUsedMB');
   });
 
-  it('does not judge flatness on too few minutes', () => {
-    expect(verdict(steady(3), 'every judged series flat').met).toBeNull();
+  it('names a rate that sinks, and lets one that settles lower (memory, bytes per delivery) pass', () => {
+    const sinking = verdict(steady(6, (n) => ({ deliveriesPerSecond: 5000 - 300 * n })), 'no series worsening');
+    expect(sinking.detail).toBe('worsening: deliveriesPerSecond');
+    const settling = verdict(steady(6, (n) => ({ heapUsedMB: 60 - 3 * n, bytesPerDelivery: 3000 - 100 * n })), 'no series worsening');
+    expect(settling.met).toBe(true);
+  });
+
+  it('does not judge the trends on too few minutes', () => {
+    expect(verdict(steady(3), 'no series worsening').met).toBeNull();
   });
 
   it('misses RSS on the process peak even when every minute’s reading was under the limit', () => {

@@ -5,40 +5,53 @@ import { isFlat, spreadOf, trendOf, type Trend } from './series.js';
 // targets. A missed target is reported, not failed (like the rest of the bench); only a lost
 // delivery means the run is broken.
 
-/** The series whose trend is computed; those marked `judged` must be flat. */
-export const SERIES: ReadonlyArray<{ key: keyof Minute; judged: boolean }> = [
-  { key: 'rssMB', judged: true },
-  { key: 'heapUsedMB', judged: true },
-  { key: 'eventLoopP99Ms', judged: true },
+/**
+ * The series whose trend is computed. `worse` says which way a judged series degrades: only a
+ * slope that way must be flat. A series settling after the warm-up (the heap after its first full
+ * collections, bytes per delivery as the schema's fixed pages are shared by more rows) is not a
+ * finding; one that climbs (or a rate that sinks) is.
+ */
+export const SERIES: ReadonlyArray<{ key: keyof Minute; worse?: 'up' | 'down' }> = [
+  { key: 'rssMB', worse: 'up' },
+  { key: 'heapUsedMB', worse: 'up' },
+  { key: 'eventLoopP99Ms', worse: 'up' },
   // The database grows with what it stores, by design: its size per delivery is what must not.
-  { key: 'databaseMB', judged: false },
-  { key: 'walMB', judged: false },
-  { key: 'bytesPerDelivery', judged: true },
-  { key: 'eventsPerSecond', judged: true },
-  { key: 'deliveriesPerSecond', judged: true },
-  { key: 'attemptsPerSecond', judged: false },
-  { key: 'firstAttemptP50Ms', judged: true },
-  { key: 'firstAttemptP99Ms', judged: true },
-  { key: 'apiReadP50Ms', judged: true },
-  { key: 'apiReadP99Ms', judged: true },
-  { key: 'postgresCpuMicrosPerAttempt', judged: true },
-  { key: 'deadTuples', judged: true },
+  { key: 'databaseMB' },
+  { key: 'walMB' },
+  { key: 'bytesPerDelivery', worse: 'up' },
+  { key: 'eventsPerSecond', worse: 'down' },
+  { key: 'deliveriesPerSecond', worse: 'down' },
+  // Attempts include retries to the failing endpoints, which come in waves of their schedule.
+  { key: 'attemptsPerSecond' },
+  { key: 'firstAttemptP50Ms', worse: 'up' },
+  { key: 'firstAttemptP99Ms', worse: 'up' },
+  { key: 'apiReadP50Ms', worse: 'up' },
+  { key: 'apiReadP99Ms', worse: 'up' },
+  { key: 'postgresCpuMicrosPerAttempt', worse: 'up' },
+  { key: 'deadTuples', worse: 'up' },
 ];
 
 export interface SeriesTrend extends Trend {
   series: keyof Minute;
-  /** Null when not judged, or too few minutes to judge. */
-  flat: boolean | null;
+  /** Whether the series does not worsen: flat within noise, or moving the good way. Null when not judged, or too few minutes to judge. */
+  steady: boolean | null;
+}
+
+/** Steady: flat, or any slope the good way; null when there are too few minutes to tell. */
+export function isSteady(trend: Trend, worse: 'up' | 'down'): boolean | null {
+  const flat = isFlat(trend);
+  if (flat === null) return null;
+  return flat || (worse === 'up' ? trend.slopePerMinute < 0 : trend.slopePerMinute > 0);
 }
 
 /** The first minute starts from a cold process (heap, caches, connection pools): trends start at the second, when there is one. */
 export function trendsOf(minutes: readonly Minute[]): SeriesTrend[] {
   const judged = minutes.length > 1 ? minutes.slice(1) : minutes;
-  return SERIES.flatMap(({ key, judged: mustBeFlat }) => {
+  return SERIES.flatMap(({ key, worse }) => {
     const values = judged.map((minute) => minute[key]);
     if (values.every((value) => value === null)) return [];
     const trend = trendOf(values);
-    return [{ series: key, ...trend, flat: mustBeFlat ? isFlat(trend) : null }];
+    return [{ series: key, ...trend, steady: worse === undefined ? null : isSteady(trend, worse) }];
   });
 }
 
@@ -67,18 +80,19 @@ export const EVENT_LOOP_LIMIT_MS = 50;
 export const API_READ_LIMIT_MS = 50;
 
 export function verdictsOf(minutes: readonly Minute[], trends: readonly SeriesTrend[], peakRssMB: number | null, apiReadsMs: readonly number[], accounting: Accounting): Verdict[] {
-  const judged = trends.filter((trend) => SERIES.find((series) => series.key === trend.series)?.judged);
-  const notFlat = judged.filter((trend) => trend.flat === false);
-  const unjudged = judged.some((trend) => trend.flat === null);
+  const judged = trends.filter((trend) => SERIES.find((series) => series.key === trend.series)?.worse !== undefined);
+  const worsening = judged.filter((trend) => trend.steady === false);
+  const unjudged = judged.some((trend) => trend.steady === null);
   const worstRss = Math.max(peakRssMB ?? 0, ...minutes.map((minute) => minute.rssMB));
   const worstLoop = Math.max(...minutes.map((minute) => minute.eventLoopP99Ms));
   const api = spreadOf(apiReadsMs);
   const lost = lostDeliveries(accounting);
   return [
     {
-      target: 'every judged series flat (slope within noise)',
-      met: notFlat.length > 0 ? false : unjudged ? null : true,
-      detail: notFlat.length > 0 ? `not flat: ${notFlat.map((trend) => trend.series).join(', ')}` : unjudged ? 'too few minutes to judge (needs 4)' : `${judged.length} series flat`,
+      target: 'no series worsening (slope flat within noise)',
+      met: worsening.length > 0 ? false : unjudged ? null : true,
+      detail:
+        worsening.length > 0 ? `worsening: ${worsening.map((trend) => trend.series).join(', ')}` : unjudged ? 'too few minutes to judge (needs 4)' : `${judged.length} series steady`,
     },
     { target: `hookd RSS < ${RSS_LIMIT_MB} MB throughout`, met: worstRss < RSS_LIMIT_MB, detail: `peak ${worstRss.toFixed(0)} MB` },
     {
