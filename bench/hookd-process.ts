@@ -35,6 +35,8 @@ export class HookdProcess {
     private readonly child: ChildProcess,
     readonly url: string,
     readonly adminKey: string,
+    /** HOOKD_DATABASE_URL it runs on (the soak reads the database's size beside it). */
+    readonly databaseUrl: string,
     /** CPU seconds the database server has spent for this hookd (null for SQLite, which is inside it). */
     readonly databaseCpuSeconds: () => Promise<number | null>,
   ) {
@@ -67,7 +69,7 @@ export class HookdProcess {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const hookd = new HookdProcess(child, `http://127.0.0.1:${port}`, adminKey, options.databaseCpuSeconds ?? (async () => null));
+    const hookd = new HookdProcess(child, `http://127.0.0.1:${port}`, adminKey, options.databaseUrl, options.databaseCpuSeconds ?? (async () => null));
     const deadline = Date.now() + 30_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`hookd exited at start:\n${hookd.output}`);

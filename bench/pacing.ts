@@ -15,6 +15,8 @@ export interface PacedRun {
 
 export interface PacingOptions {
   maxOutstanding?: number;
+  /** Note sentAt and returnedAt of every send (the default); a long soak notes none, to stay bounded. */
+  keepTimes?: boolean;
   onPosted?: (posted: number, skipped: number) => void;
 }
 
@@ -27,6 +29,7 @@ export async function sendPaced(
   options: PacingOptions = {},
 ): Promise<PacedRun> {
   const maxOutstanding = options.maxOutstanding ?? 512;
+  const keepTimes = options.keepTimes ?? true;
   const returnedAt = new Map<number, number>();
   const sentAt = new Map<number, number>();
   const inFlight = new Set<Promise<void>>();
@@ -45,9 +48,11 @@ export async function sendPaced(
       continue;
     }
     const seq = firstSeq + i;
-    sentAt.set(seq, benchNow());
+    if (keepTimes) sentAt.set(seq, benchNow());
     const request: Promise<void> = send(seq)
-      .then(() => void returnedAt.set(seq, benchNow()))
+      .then(() => {
+        if (keepTimes) returnedAt.set(seq, benchNow());
+      })
       .catch((error: unknown) => void (failure ??= error))
       .finally(() => inFlight.delete(request));
     inFlight.add(request);

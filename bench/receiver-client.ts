@@ -27,8 +27,8 @@ export class ReceiverProcess {
     return this.child.pid!;
   }
 
-  /** A URL on the receiver: `mode` is count, lat or hang (see receiver.ts). */
-  url(mode: 'count' | 'lat' | 'hang', group: string, rest = 'hook'): string {
+  /** A URL on the receiver: `mode` picks its answer (see receiver.ts). */
+  url(mode: 'count' | 'lat' | 'hang' | 'time' | 'fail' | 'busy', group: string, rest = 'hook'): string {
     return `http://127.0.0.1:${this.port}/${mode}/${group}/${rest}`;
   }
 
@@ -81,6 +81,13 @@ export class ReceiverProcess {
     }
   }
 
+  /** First-arrival latencies (ms) of /time/ groups since the last call. */
+  async firstAttempts(): Promise<number[]> {
+    const reply = await this.ask({ type: 'first-attempts' });
+    if (reply.type !== 'first-attempts') throw new Error('receiver: unexpected reply');
+    return reply.samples;
+  }
+
   async reset(): Promise<void> {
     await this.ask({ type: 'reset' });
   }
@@ -93,7 +100,11 @@ export class ReceiverProcess {
    * Waits until the groups have `expected` distinct webhook-ids each. Fails when nothing new
    * arrives for `stallMs`: deliveries are missing and the harness (or hookd) is broken.
    */
-  async waitFor(groups: string[], expected: number, options: { stallMs?: number; onReceived?: (total: number) => void } = {}): Promise<GroupStats[]> {
+  async waitFor(
+    groups: string[],
+    expected: number,
+    options: { stallMs?: number; onReceived?: (total: number) => void; /** Fails at this Date.now() even while deliveries still come. */ until?: number } = {},
+  ): Promise<GroupStats[]> {
     const stallMs = options.stallMs ?? 30_000;
     let lastTotal = -1;
     let lastProgress = Date.now();
@@ -110,6 +121,9 @@ export class ReceiverProcess {
         throw new Error(
           `deliveries missing: groups ${groups.join(',')} have ${current.map((g) => g.unique).join(',')} of ${expected} each, nothing new for ${stallMs / 1000} s`,
         );
+      }
+      if (options.until !== undefined && Date.now() > options.until) {
+        throw new Error(`deliveries missing: groups ${groups.join(',')} have ${current.map((g) => g.unique).join(',')} of ${expected} each when time ran out`);
       }
       await new Promise((resolve) => setTimeout(resolve, 20));
     }

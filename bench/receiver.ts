@@ -1,7 +1,7 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { benchNow } from './clock.js';
-import type { GroupStats, ReceiverReply, ReceiverRequest } from './receiver-protocol.js';
+import { BUSY_RETRY_AFTER_SECONDS, type GroupStats, type ReceiverReply, type ReceiverRequest } from './receiver-protocol.js';
 
 // The webhook receiver of the benchmark, in its own process (forked by receiver-client.ts) so that
 // it competes for the CPU like a real receiver on the same machine would. It answers 200 with an
@@ -11,6 +11,11 @@ import type { GroupStats, ReceiverReply, ReceiverRequest } from './receiver-prot
 //   /count/<group>/…  answer 200, count
 //   /lat/<group>/…    answer 200, count, and note when each event (by its payload seq) arrived
 //   /hang/<group>/…   never answer (the sender's timeout ends it); counted on arrival
+//   /time/<group>/…   answer 200, count events by payload seq (not by webhook-id: a soak's millions
+//                     stay a few bits each), and on an event's first arrival note how long after
+//                     the payload's `sentAt` it came (the soak's first-attempt latency)
+//   /fail/<group>/…   answer 500
+//   /busy/<group>/…   answer 429 with Retry-After
 
 interface Group {
   count: number;
@@ -19,19 +24,44 @@ interface Group {
   first: number | null;
   last: number | null;
   arrivals: Map<number, number>;
+  seqs: SeqSet;
+}
+
+/** Which seqs a group has received, one bit each. */
+class SeqSet {
+  private bits = new Uint8Array(1 << 16);
+  size = 0;
+
+  /** True when `seq` is new. */
+  add(seq: number): boolean {
+    const byte = seq >> 3;
+    if (byte >= this.bits.length) {
+      const grown = new Uint8Array(Math.max(byte + 1, this.bits.length * 2));
+      grown.set(this.bits);
+      this.bits = grown;
+    }
+    const mask = 1 << (seq & 7);
+    if ((this.bits[byte]! & mask) !== 0) return false;
+    this.bits[byte]! |= mask;
+    this.size += 1;
+    return true;
+  }
 }
 
 const groups = new Map<string, Group>();
 const hanging = new Set<ServerResponse>();
 const sockets = new Set<Socket>();
 const SEQ = /"seq":(\d+)/;
+const SENT_AT = /"sentAt":([\d.]+)/;
+/** First-arrival latencies of /time/ groups (ms) since the bench last asked for them. */
+let firstAttempts: number[] = [];
 /** Connections opened to the receiver: a sender that keeps its connections alive opens few. */
 let connections = 0;
 
 function groupOf(name: string): Group {
   let group = groups.get(name);
   if (group === undefined) {
-    group = { count: 0, ids: new Set(), unsigned: 0, first: null, last: null, arrivals: new Map() };
+    group = { count: 0, ids: new Set(), unsigned: 0, first: null, last: null, arrivals: new Map(), seqs: new SeqSet() };
     groups.set(name, group);
   }
   return group;
@@ -48,7 +78,7 @@ const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
   group.first ??= arrivedAt;
   group.last = arrivedAt;
   const id = req.headers['webhook-id'];
-  if (typeof id === 'string') group.ids.add(id);
+  if (typeof id === 'string' && mode !== 'time') group.ids.add(id);
   if (req.headers['webhook-signature'] === undefined) group.unsigned += 1;
 
   if (mode === 'hang') {
@@ -67,7 +97,24 @@ const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
     });
     return;
   }
+  if (mode === 'time') {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('latin1');
+      const seq = SEQ.exec(body);
+      const sentAt = SENT_AT.exec(body);
+      if (seq !== null && group.seqs.add(Number(seq[1])) && sentAt !== null) firstAttempts.push(arrivedAt - Number(sentAt[1]));
+      res.end();
+    });
+    return;
+  }
   req.resume();
+  if (mode === 'fail') res.statusCode = 500;
+  if (mode === 'busy') {
+    res.statusCode = 429;
+    res.setHeader('retry-after', String(BUSY_RETRY_AFTER_SECONDS));
+  }
   req.on('end', () => res.end());
 });
 server.on('connection', (socket: Socket) => {
@@ -79,7 +126,7 @@ server.on('connection', (socket: Socket) => {
 function statsOf(): Record<string, GroupStats> {
   const out: Record<string, GroupStats> = {};
   for (const [name, group] of groups) {
-    out[name] = { count: group.count, unique: group.ids.size, unsigned: group.unsigned, first: group.first, last: group.last };
+    out[name] = { count: group.count, unique: group.ids.size + group.seqs.size, unsigned: group.unsigned, first: group.first, last: group.last };
   }
   return out;
 }
@@ -96,8 +143,14 @@ process.on('message', (message: ReceiverRequest) => {
       const arrivals = groups.get(message.group)?.arrivals ?? new Map<number, number>();
       return answer({ type: 'arrivals', arrivals: [...arrivals] });
     }
+    case 'first-attempts': {
+      const samples = firstAttempts;
+      firstAttempts = [];
+      return answer({ type: 'first-attempts', samples });
+    }
     case 'reset':
       groups.clear();
+      firstAttempts = [];
       connections = 0;
       return answer({ type: 'done' });
     case 'release':

@@ -9,16 +9,19 @@ import { tuningFromEnvironment } from './hookd-process.js';
 import { peerLatencyFigures, peerThroughputFigures } from './peers/peer-figures.js';
 import { PEERS, peerLabel } from './peers/peer-sender.js';
 import { ReceiverProcess } from './receiver-client.js';
-import { describeMachine, figure, table, type Figure } from './report.js';
+import { describeMachine, figure, table, type Figure, type Machine } from './report.js';
 import { measureWithBacklog } from './scenarios/backlog.js';
 import { measureBaseline, type BaselineFigures } from './scenarios/baseline.js';
 import { measureIngest, type IngestFigures } from './scenarios/ingest.js';
 import { measureLatency, type LatencyFigures } from './scenarios/latency.js';
 import { measureNoisyNeighbour } from './scenarios/noisy-neighbour.js';
+import { measureSoak, soakBroken, type SoakFigures, type SoakOptions } from './scenarios/soak.js';
 import { measureThroughput } from './scenarios/throughput.js';
+import { soakTable } from './soak/report.js';
 import { FULL, QUICK } from './sizes.js';
 
 // `npm run bench [-- --quick] [--backend sqlite|postgres] [--peers] [--json file] [--only a,b] [--cpu-prof dir]`
+// `npm run bench -- --soak <minutes> [--soak-rate 300] [--backend sqlite|postgres] [--json file]`
 //
 // Measures hookd against the machine it runs on, in one run: every speed is also given as a ratio
 // to a baseline measured in the same run, so that figures from a busy or a quiet machine compare.
@@ -28,6 +31,9 @@ import { FULL, QUICK } from './sizes.js';
 // --peers also measures, beside the throughput and latency runs, the webhook senders a team would
 // build instead on graphile-worker (same PostgreSQL) and BullMQ (the machine's Redis), and gives
 // hookd's ratios to them (scenarios/peers.ts).
+//
+// --soak runs the soak alone (scenarios/soak.ts): a mixed workload for that many minutes, read
+// minute by minute, with the trend of each series and its verdicts at the end.
 
 const SCENARIOS = ['baseline', 'throughput', 'ingest', 'latency', 'noisy', 'backlog'] as const;
 type Scenario = (typeof SCENARIOS)[number];
@@ -40,14 +46,18 @@ const { values: args } = parseArgs({
     json: { type: 'string' },
     only: { type: 'string' },
     'cpu-prof': { type: 'string' },
+    soak: { type: 'string' },
+    'soak-rate': { type: 'string', default: '300' },
   },
 });
 
-const backend = args.backend as Backend;
-if (backend !== 'sqlite' && backend !== 'postgres') {
-  process.stderr.write(`bench: --backend must be sqlite or postgres, got "${args.backend}"\n`);
+function fail(message: string): never {
+  process.stderr.write(`bench: ${message}\n`);
   process.exit(2);
 }
+
+const backend = args.backend as Backend;
+if (backend !== 'sqlite' && backend !== 'postgres') fail(`--backend must be sqlite or postgres, got "${args.backend}"`);
 const only = new Set((args.only ?? SCENARIOS.join(',')).split(',').map((name) => name.trim()) as Scenario[]);
 for (const name of only) {
   if (!SCENARIOS.includes(name)) {
@@ -55,15 +65,22 @@ for (const name of only) {
     process.exit(2);
   }
 }
+const soak = args.soak === undefined ? null : { minutes: Number(args.soak), ratePerSecond: Number(args['soak-rate']) };
+if (soak !== null) {
+  if (!(soak.minutes > 0 && soak.minutes <= 24 * 60)) fail(`--soak must be a number of minutes (0 < m ≤ 1440), got "${args.soak}"`);
+  if (!(soak.ratePerSecond > 0 && soak.ratePerSecond <= 100_000)) fail(`--soak-rate must be events per second (0 < r ≤ 100000), got "${args['soak-rate']}"`);
+  if (args.quick || args.peers || args.only !== undefined) fail('--soak runs alone: without --quick, --peers or --only');
+}
 const sizes = args.quick ? QUICK : FULL;
-// Whatever happens, the bench ends by itself.
+// Whatever happens, the bench ends by itself. A soak gets its minutes, as long again (at least 2)
+// to drain, and a quarter of an hour for the rest.
 const deadline = setTimeout(
   () => {
     process.stderr.write('bench: time limit reached, stopping\n');
     process.exit(1);
   },
   // The peers' runs about double a quick run.
-  args.quick ? (args.peers ? 10 : 5) * 60_000 : 90 * 60_000,
+  soak !== null ? (soak.minutes + Math.max(2, soak.minutes) + 15) * 60_000 : args.quick ? (args.peers ? 10 : 5) * 60_000 : 90 * 60_000,
 );
 deadline.unref();
 
@@ -73,7 +90,52 @@ function cpuNote(micros: number | null, per = 'event'): string | undefined {
   return micros === null ? undefined : `CPU ${micros.toFixed(0)} µs per ${per}`;
 }
 
+function writeJson(report: unknown): void {
+  if (args.json === undefined) return;
+  const path = resolve(args.json);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, JSON.stringify(report, null, 2) + '\n');
+}
+
+function tuningNote(): string {
+  const tuning = Object.entries(tuningFromEnvironment()).map(([name, value]) => `${name}=${value}`);
+  return tuning.length > 0 ? ` — ${tuning.join(' ')}` : '';
+}
+
+function machineNote(machine: Machine, started: number): string {
+  return `${machine.date} — commit ${machine.commit} — ${machine.cpus} CPUs, ${machine.memoryGiB} GiB, Node ${machine.node} — ${Math.round((Date.now() - started) / 1000)} s`;
+}
+
+/** The soak alone: its table on stdout, its minutes, trends and verdicts in --json. Exits 1 when deliveries were lost. */
+async function runSoak(options: SoakOptions): Promise<void> {
+  const machine = describeMachine();
+  const started = Date.now();
+  const receiver = await ReceiverProcess.start();
+  let run: HookdRun<SoakFigures>;
+  try {
+    const ctx: BenchContext = {
+      backend,
+      sizes,
+      receiver,
+      cpuProfileDir: args['cpu-prof'] === undefined ? null : resolve(args['cpu-prof']),
+      progress: (line) => process.stderr.write(`bench: ${line}\n`),
+      bar: (label, total) => new Progress({ label: `bench: ${label}`, total }),
+    };
+    if (ctx.cpuProfileDir !== null) mkdirSync(ctx.cpuProfileDir, { recursive: true });
+    ctx.progress(`soak: ${options.minutes} min at ${options.ratePerSecond} events/s to 20 endpoints (16 healthy, 2 answering 500, 1 answering 429, 1 hanging)`);
+    run = await measureSoak(ctx, options);
+  } finally {
+    await receiver.close();
+  }
+  const title = `hookd soak — ${backend} — ${options.minutes} min at ${options.ratePerSecond} events/s${tuningNote()} — ${machineNote(machine, started)}`;
+  process.stdout.write(soakTable(title, run.result) + '\n');
+  writeJson({ machine, backend, scenario: 'soak', tuning: tuningFromEnvironment(), soak: run.result });
+  const broken = soakBroken(run.result);
+  if (broken !== null) throw new Error(broken);
+}
+
 async function main(): Promise<void> {
+  if (soak !== null) return runSoak(soak);
   // The peers' modules (and their queue libraries) load only with --peers: a plain run, like npm
   // test's --quick, does not pay for them.
   const peers = args.peers ? await import('./scenarios/peers.js') : null;
@@ -223,14 +285,9 @@ async function main(): Promise<void> {
     await receiver.close();
   }
 
-  const tuning = Object.entries(tuningFromEnvironment()).map(([name, value]) => `${name}=${value}`);
-  const title = `hookd bench — ${backend}${args.quick ? ' — quick' : ''}${args.peers ? ' — with peers' : ''}${tuning.length > 0 ? ` — ${tuning.join(' ')}` : ''} — ${machine.date} — commit ${machine.commit} — ${machine.cpus} CPUs, ${machine.memoryGiB} GiB, Node ${machine.node} — ${Math.round((Date.now() - started) / 1000)} s`;
+  const title = `hookd bench — ${backend}${args.quick ? ' — quick' : ''}${args.peers ? ' — with peers' : ''}${tuningNote()} — ${machineNote(machine, started)}`;
   process.stdout.write(table(title, figures) + '\n\nPeak RSS per run: ' + rss.map((r) => `${r.run} ${r.peakRssBytes === null ? 'n/a' : (r.peakRssBytes / MB).toFixed(0) + ' MB'}`).join(', ') + '\n');
-  if (args.json !== undefined) {
-    const path = resolve(args.json);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, JSON.stringify({ machine, backend, quick: args.quick, peers: args.peers, tuning: tuningFromEnvironment(), sizes, figures, peakRss: rss, runs: raw }, null, 2) + '\n');
-  }
+  writeJson({ machine, backend, quick: args.quick, peers: args.peers, tuning: tuningFromEnvironment(), sizes, figures, peakRss: rss, runs: raw });
 }
 
 main().then(

@@ -25,7 +25,7 @@ const skipPostgres = postgres.absent
   ? [
       `PostgreSQL is not available at ${postgres.url} (${postgres.absent}).`,
       'SKIPPING the PostgreSQL pass (npm run test:postgres) and the tests that need PostgreSQL',
-      '(test/store/postgres.test.ts, test/store/stats-history-postgres.test.ts, test/cluster). Everything else runs. To run them: start PostgreSQL',
+      '(test/store/postgres*.test.ts, test/store/stats-history-postgres.test.ts, test/cluster). Everything else runs. To run them: start PostgreSQL',
       'on 127.0.0.1:5432 with trust authentication, or set HOOKD_TEST_POSTGRES_URL.',
     ]
   : null;

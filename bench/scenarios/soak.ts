@@ -1,0 +1,196 @@
+import { benchNow } from '../clock.js';
+import { withHookd, type BenchContext, type HookdRun } from '../context.js';
+import type { HookdProcess } from '../hookd-process.js';
+import { sendPaced } from '../pacing.js';
+import { startDashboardReads } from '../soak/dashboard.js';
+import { minuteOf, type Minute, type Reading } from '../soak/minutes.js';
+import { databaseProbe, scrapeProcess, type DatabaseProbe } from '../soak/probes.js';
+import { spreadOf, type Spread } from '../soak/series.js';
+import { lostDeliveries, trendsOf, verdictsOf, type Accounting, type SeriesTrend, type Verdict } from '../soak/verdicts.js';
+import { BENCH_EVENT_TYPE, payloadOf, setUpEndpoints, type EndpointSetup } from '../workload.js';
+import { HANGING_TIMEOUT_MS } from './noisy-neighbour.js';
+
+// 8. Soak (issue 19): a mixed workload for many minutes against one hookd — an open-loop stream of
+// single events to 20 endpoints (16 healthy, 2 answering 500, 1 answering 429 with Retry-After, 1
+// never answering), dashboard reads every few seconds — read once a minute: memory, event-loop
+// delay, database size, throughput, latencies. At the end, each series' trend and the verdicts:
+// a leak, a slowly growing table scan or a queue that never drains shows as a slope.
+
+export interface SoakOptions {
+  minutes: number;
+  ratePerSecond: number;
+}
+
+export interface SoakFigures {
+  minutes: number;
+  ratePerSecond: number;
+  endpoints: { healthy: number; failing: number; rateLimited: number; hanging: number };
+  series: Minute[];
+  trends: SeriesTrend[];
+  verdicts: Verdict[];
+  accounting: Accounting;
+  /** Every dashboard read of the run, and by kind of read. */
+  apiReadMs: Spread;
+  apiReadMsByKind: Record<string, Spread>;
+  /** Posts not sent because 512 were outstanding (hookd could not keep up with the rate). */
+  skipped: number;
+  /** Posts hookd refused with 429 or 503 (ingest back-pressure): not accepted, so not owed. */
+  refused: number;
+  peakRssMB: number | null;
+}
+
+const HEALTHY = Array.from({ length: 16 }, (_, i) => `soak-healthy-${i}`);
+const FAILING = ['soak-failing-0', 'soak-failing-1'];
+const MINUTE_MS = 60_000;
+
+function endpointsOf(ctx: BenchContext): EndpointSetup[] {
+  return [
+    ...HEALTHY.map((group) => ({ url: ctx.receiver.url('time', group) })),
+    ...FAILING.map((group) => ({ url: ctx.receiver.url('fail', group) })),
+    { url: ctx.receiver.url('busy', 'soak-busy') },
+    { url: ctx.receiver.url('hang', 'soak-hanging'), timeoutMs: HANGING_TIMEOUT_MS },
+  ];
+}
+
+/** One event, its payload carrying when it was sent (the receiver times the first attempt from it). */
+function soakEventJson(seq: number): string {
+  return JSON.stringify({ type: BENCH_EVENT_TYPE, payload: { seq, sentAt: benchNow(), pad: payloadOf(seq).pad } });
+}
+
+/** Single-event posts: counts what hookd accepted and keeps the latest event's id for the dashboard. */
+class EventPoster {
+  accepted = 0;
+  refused = 0;
+  latestId: string | null = null;
+
+  constructor(private readonly hookd: HookdProcess) {}
+
+  async post(seq: number): Promise<void> {
+    const res = await this.hookd.pool.request({
+      method: 'POST',
+      path: '/v1/events',
+      headers: { authorization: `Bearer ${this.hookd.adminKey}`, 'content-type': 'application/json' },
+      body: soakEventJson(seq),
+    });
+    const text = await res.body.text();
+    if (res.statusCode === 202) {
+      this.accepted += 1;
+      this.latestId = (JSON.parse(text) as { id: string }).id;
+    } else if (res.statusCode === 429 || res.statusCode === 503) {
+      this.refused += 1;
+    } else {
+      throw new Error(`POST /v1/events: expected 202, got ${res.statusCode} ${text.slice(0, 300)}`);
+    }
+  }
+}
+
+export async function measureSoak(ctx: BenchContext, options: SoakOptions): Promise<HookdRun<SoakFigures>> {
+  const endpoints = endpointsOf(ctx);
+  return withHookd(ctx, {}, async (hookd) => {
+    const ids = await setUpEndpoints(hookd, endpoints);
+    const probe = databaseProbe(hookd.databaseUrl);
+    try {
+      return await soak(ctx, hookd, probe, ids, options);
+    } finally {
+      await probe.close();
+    }
+  });
+}
+
+async function soak(ctx: BenchContext, hookd: HookdProcess, probe: DatabaseProbe, ids: string[], options: SoakOptions): Promise<SoakFigures> {
+  const poster = new EventPoster(hookd);
+  const reading = async (): Promise<Reading> => {
+    const [processFigures, database, databaseCpuSeconds, received] = await Promise.all([scrapeProcess(hookd), probe.read(), hookd.databaseCpuSeconds(), ctx.receiver.stats()]);
+    return {
+      at: benchNow(),
+      ...processFigures,
+      eventsAccepted: poster.accepted,
+      healthyArrivals: HEALTHY.reduce((sum, group) => sum + (received[group]?.unique ?? 0), 0),
+      ...database,
+      databaseCpuSeconds,
+    };
+  };
+
+  const durationMs = Math.round(options.minutes * MINUTE_MS);
+  const minutes: Minute[] = [];
+  const apiReads: number[] = [];
+  let before = await reading();
+  // The receiver's samples so far (none: no event yet) are dropped with this call.
+  await ctx.receiver.firstAttempts();
+  const started = benchNow();
+  const reads = startDashboardReads(hookd, ids, () => poster.latestId);
+  let loadFailure: unknown = null;
+  // The per-minute lines are the progress report: no bar.
+  const load = sendPaced(0, options.ratePerSecond, durationMs, (seq) => poster.post(seq), { keepTimes: false }).catch((error: unknown) => {
+    loadFailure = error;
+    return null;
+  });
+  let skipped: number;
+  let readFailure: unknown = null;
+  try {
+    for (let minute = 1; minute <= Math.ceil(durationMs / MINUTE_MS); minute++) {
+      const end = started + Math.min(minute * MINUTE_MS, durationMs);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, end - benchNow())));
+      if (loadFailure !== null) break;
+      const after = await reading();
+      const samples = { firstAttemptMs: await ctx.receiver.firstAttempts(), apiReadMs: reads.drain() };
+      apiReads.push(...samples.apiReadMs);
+      const row = minuteOf(minute, before, after, samples, ids.length);
+      minutes.push(row);
+      ctx.progress(
+        `soak minute ${minute}: RSS ${row.rssMB.toFixed(0)} MB, loop p99 ${row.eventLoopP99Ms.toFixed(1)} ms, ${Math.round(row.deliveriesPerSecond)} deliveries/s, ` +
+          `first attempt p99 ${row.firstAttemptP99Ms.toFixed(1)} ms, reads p99 ${row.apiReadP99Ms.toFixed(1)} ms`,
+      );
+      before = after;
+    }
+  } finally {
+    // The load ends by itself at its duration (a failed minute still waits for it: it is bounded).
+    skipped = (await load)?.skipped ?? 0;
+    await reads.stop().catch((error: unknown) => {
+      readFailure = error;
+    });
+  }
+  if (loadFailure !== null) throw loadFailure;
+  if (readFailure !== null) throw readFailure;
+  ctx.progress(`soak: load done, ${poster.accepted} events accepted${skipped > 0 ? `, ${skipped} skipped` : ''}; waiting for the healthy endpoints to receive every one`);
+
+  // Drained: every accepted event reached each healthy endpoint — or nothing new came for 30 s, or
+  // the drain took as long as the load (at least 2 minutes): a hookd that far behind has lost them
+  // as far as its users can tell, and the report says how many.
+  const drainMs = Math.max(2 * MINUTE_MS, durationMs);
+  await ctx.receiver.waitFor(HEALTHY, poster.accepted, { until: Date.now() + drainMs }).catch((error: unknown) => ctx.progress(`soak: ${String(error)}`));
+  const received = await ctx.receiver.stats();
+  const stored = await probe.count();
+  const accounting: Accounting = {
+    eventsAccepted: poster.accepted,
+    eventsStored: stored.events,
+    healthyReceived: HEALTHY.map((group) => received[group]?.unique ?? 0),
+    unhealthyStored: ids.slice(HEALTHY.length).map((id) => stored.deliveriesByEndpoint.get(id) ?? 0),
+    duplicates: HEALTHY.reduce((sum, group) => sum + (received[group] === undefined ? 0 : received[group].count - received[group].unique), 0),
+  };
+  const unsigned = Object.values(received).reduce((sum, group) => sum + group.unsigned, 0);
+  if (unsigned > 0) throw new Error(`${unsigned} requests arrived without a webhook-signature`);
+  const peak = hookd.peakRssBytes();
+  const peakRssMB = peak === null ? null : peak / (1024 * 1024);
+  const trends = trendsOf(minutes);
+  return {
+    minutes: options.minutes,
+    ratePerSecond: options.ratePerSecond,
+    endpoints: { healthy: HEALTHY.length, failing: FAILING.length, rateLimited: 1, hanging: 1 },
+    series: minutes,
+    trends,
+    verdicts: verdictsOf(minutes, trends, peakRssMB, apiReads, accounting),
+    accounting,
+    apiReadMs: spreadOf(apiReads),
+    apiReadMsByKind: Object.fromEntries([...reads.byKind].map(([kind, samples]) => [kind, spreadOf(samples)])),
+    skipped,
+    refused: poster.refused,
+    peakRssMB,
+  };
+}
+
+/** Lost deliveries break the run (like a missing delivery in any other scenario); missed targets do not. */
+export function soakBroken(figures: SoakFigures): string | null {
+  const lost = lostDeliveries(figures.accounting);
+  return lost.length === 0 ? null : `soak: deliveries lost: ${lost.join('; ')}`;
+}

@@ -1,0 +1,105 @@
+import { spreadOf } from './series.js';
+
+// The soak's per-minute figures, from two readings of the run's cumulative counters (at the start
+// and at the end of the minute) and the samples taken during it.
+
+/** What is read at each minute's end; counters are totals since the run started. */
+export interface Reading {
+  /** benchNow() of the reading. */
+  at: number;
+  /** From hookd's /metrics: process_resident_memory_bytes, nodejs_heap_size_used_bytes. */
+  rssBytes: number;
+  heapUsedBytes: number;
+  /** nodejs_eventloop_lag_p99_seconds: prom-client resets its histogram at each scrape, so this is the minute's. */
+  eventLoopP99Seconds: number;
+  /** hookd_attempts_total, every result. */
+  attempts: number;
+  /** Events accepted (202) so far. */
+  eventsAccepted: number;
+  /** Distinct events received so far, summed over the healthy endpoints: deliveries that arrived. */
+  healthyArrivals: number;
+  /** The database on disk: SQLite's file (+ its WAL), PostgreSQL's pg_database_size. */
+  databaseBytes: number;
+  /**
+   * SQLite: the WAL file's size now (`written: false`). PostgreSQL: WAL bytes written so far by the
+   * whole server (pg_stat_wal, `written: true`); null where pg_stat_wal is missing (before 14).
+   */
+  wal: { bytes: number; written: boolean } | null;
+  /** CPU seconds of PostgreSQL's backends for this database so far (null for SQLite). */
+  databaseCpuSeconds: number | null;
+  /** PostgreSQL: n_dead_tup summed over hookd's tables (null for SQLite). */
+  deadTuples: number | null;
+}
+
+export interface Minute {
+  /** 1, 2, …: the minute of the run this row covers. */
+  minute: number;
+  /** Its length (the last one may be shorter). */
+  seconds: number;
+  rssMB: number;
+  heapUsedMB: number;
+  eventLoopP99Ms: number;
+  databaseMB: number;
+  /** SQLite: the WAL file's size (MB) at the minute's end; PostgreSQL: WAL written during the minute (MB, whole server). */
+  walMB: number | null;
+  /** Database bytes ÷ deliveries stored so far (each accepted event is one delivery per endpoint). */
+  bytesPerDelivery: number;
+  eventsPerSecond: number;
+  /** Healthy endpoints' first arrivals per second. */
+  deliveriesPerSecond: number;
+  attemptsPerSecond: number;
+  /** From the bench sending the event's POST to a healthy receiver getting it, for deliveries that arrived this minute. */
+  firstAttemptP50Ms: number;
+  firstAttemptP99Ms: number;
+  firstAttempts: number;
+  /** Dashboard reads made this minute. */
+  apiReadP50Ms: number;
+  apiReadP99Ms: number;
+  apiReads: number;
+  /** PostgreSQL backends' CPU per attempt made this minute (null for SQLite). */
+  postgresCpuMicrosPerAttempt: number | null;
+  deadTuples: number | null;
+}
+
+const MB = 1024 * 1024;
+
+export function minuteOf(
+  minute: number,
+  before: Reading,
+  after: Reading,
+  samples: { firstAttemptMs: readonly number[]; apiReadMs: readonly number[] },
+  endpoints: number,
+): Minute {
+  const seconds = (after.at - before.at) / 1000;
+  const perSecond = (a: number, b: number) => (seconds > 0 ? (b - a) / seconds : NaN);
+  const attempts = after.attempts - before.attempts;
+  const deliveriesStored = after.eventsAccepted * endpoints;
+  const firstAttempt = spreadOf(samples.firstAttemptMs);
+  const apiRead = spreadOf(samples.apiReadMs);
+  let walMB: number | null = null;
+  if (after.wal !== null) walMB = (after.wal.written ? after.wal.bytes - (before.wal?.bytes ?? after.wal.bytes) : after.wal.bytes) / MB;
+  return {
+    minute,
+    seconds,
+    rssMB: after.rssBytes / MB,
+    heapUsedMB: after.heapUsedBytes / MB,
+    eventLoopP99Ms: after.eventLoopP99Seconds * 1000,
+    databaseMB: after.databaseBytes / MB,
+    walMB,
+    bytesPerDelivery: deliveriesStored > 0 ? after.databaseBytes / deliveriesStored : NaN,
+    eventsPerSecond: perSecond(before.eventsAccepted, after.eventsAccepted),
+    deliveriesPerSecond: perSecond(before.healthyArrivals, after.healthyArrivals),
+    attemptsPerSecond: perSecond(before.attempts, after.attempts),
+    firstAttemptP50Ms: firstAttempt.p50,
+    firstAttemptP99Ms: firstAttempt.p99,
+    firstAttempts: firstAttempt.count,
+    apiReadP50Ms: apiRead.p50,
+    apiReadP99Ms: apiRead.p99,
+    apiReads: apiRead.count,
+    postgresCpuMicrosPerAttempt:
+      before.databaseCpuSeconds === null || after.databaseCpuSeconds === null || attempts <= 0
+        ? null
+        : ((after.databaseCpuSeconds - before.databaseCpuSeconds) * 1e6) / attempts,
+    deadTuples: after.deadTuples,
+  };
+}
