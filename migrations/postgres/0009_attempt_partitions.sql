@@ -2,8 +2,9 @@
 -- are now partitioned by day (UTC, on started_at), so that retention drops a whole day's table
 -- instead of deleting its rows one by one: no dead rows, no bloat, no vacuum debt on a busy install.
 -- The primary key of a partitioned table must include the partition key: (id, started_at). No
--- query looks an attempt up by its id alone; they go through attempts_delivery and attempts_endpoint,
--- which are created on every partition.
+-- query looks an attempt up by its id alone; they go through attempts_delivery, which is created on
+-- every partition. attempts_endpoint is not recreated: the endpoint stats it served now read their
+-- own counters (0010 drops it where it still exists).
 
 ALTER TABLE attempts RENAME TO attempts_unpartitioned;
 ALTER TABLE attempts_unpartitioned RENAME CONSTRAINT attempts_pkey TO attempts_unpartitioned_pkey;
@@ -27,7 +28,6 @@ CREATE TABLE attempts (
   PRIMARY KEY (id, started_at)
 ) PARTITION BY RANGE (started_at);
 CREATE INDEX attempts_delivery ON attempts (delivery_id, id);
-CREATE INDEX attempts_endpoint ON attempts (endpoint_id, started_at) WHERE endpoint_id IS NOT NULL;
 
 -- The safety net: an attempt whose day has no partition yet (the sweep that creates them ahead
 -- stopped for longer than it looks ahead, or a worker's clock is far off) lands here instead of
