@@ -26,19 +26,22 @@ export function eventJson(seq: number): string {
 export interface EndpointSetup {
   url: string;
   timeoutMs?: number;
+  /** Default: the bench's one event type. Types not in the catalog yet are added to it. */
+  eventTypes?: string[];
 }
 
 /** The catalog type and the endpoints subscribed to it; returns their ids. */
 export async function setUpEndpoints(hookd: HookdProcess, endpoints: EndpointSetup[]): Promise<string[]> {
   const types = await hookd.expect<{ data: Array<{ name: string }> }>(200, 'GET', `/v1/event-types?limit=250`);
-  if (!types.data.some((type) => type.name === BENCH_EVENT_TYPE)) {
-    await hookd.expect(201, 'POST', '/v1/event-types', { name: BENCH_EVENT_TYPE, description: 'benchmark event' });
+  const known = new Set(types.data.map((type) => type.name));
+  for (const name of new Set([BENCH_EVENT_TYPE, ...endpoints.flatMap((endpoint) => endpoint.eventTypes ?? [])])) {
+    if (!known.has(name)) await hookd.expect(201, 'POST', '/v1/event-types', { name, description: 'benchmark event' });
   }
   const ids: string[] = [];
   for (const endpoint of endpoints) {
     const created = await hookd.expect<{ id: string }>(201, 'POST', '/v1/endpoints', {
       url: endpoint.url,
-      eventTypes: [BENCH_EVENT_TYPE],
+      eventTypes: endpoint.eventTypes ?? [BENCH_EVENT_TYPE],
       ...(endpoint.timeoutMs === undefined ? {} : { timeoutMs: endpoint.timeoutMs }),
     });
     ids.push(created.id);

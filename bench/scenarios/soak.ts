@@ -12,7 +12,7 @@ import { HANGING_TIMEOUT_MS } from './noisy-neighbour.js';
 
 // 8. Soak (issue 19): a mixed workload for many minutes against one hookd — an open-loop stream of
 // single events to 20 endpoints (16 healthy, 2 answering 500, 1 answering 429 with Retry-After, 1
-// never answering), dashboard reads every few seconds — read once a minute: memory, event-loop
+// never answering), each event going to three of them (two healthy, one not: see SOAK_TYPES), dashboard reads every few seconds — read once a minute: memory, event-loop
 // delay, database size, throughput, latencies. At the end, each series' trend and the verdicts:
 // a leak, a slowly growing table scan or a queue that never drains shows as a slope.
 
@@ -43,23 +43,40 @@ const HEALTHY = Array.from({ length: 16 }, (_, i) => `soak-healthy-${i}`);
 const FAILING = ['soak-failing-0', 'soak-failing-1'];
 const MINUTE_MS = 60_000;
 
+// Events cycle over eight types. Each healthy endpoint takes one type (two per type) and each of
+// the four unhealthy ones two, so every event makes three deliveries — two healthy, one to a
+// failing, throttling or hanging endpoint — as a real mix of subscriptions does (an install where
+// every endpoint takes every event is the fan-out scenario's job).
+const SOAK_TYPES = Array.from({ length: 8 }, (_, i) => `${BENCH_EVENT_TYPE}.${i}`);
+const DELIVERIES_PER_EVENT = 3;
+const typeOfEvent = (seq: number): number => seq % SOAK_TYPES.length;
+const healthyTypes = (index: number): number[] => [index % SOAK_TYPES.length];
+const unhealthyTypes = (index: number): number[] => [2 * index, 2 * index + 1];
+
 function endpointsOf(ctx: BenchContext): EndpointSetup[] {
-  return [
-    ...HEALTHY.map((group) => ({ url: ctx.receiver.url('time', group) })),
+  const unhealthy = [
     ...FAILING.map((group) => ({ url: ctx.receiver.url('fail', group) })),
     { url: ctx.receiver.url('busy', 'soak-busy') },
     { url: ctx.receiver.url('hang', 'soak-hanging'), timeoutMs: HANGING_TIMEOUT_MS },
+  ];
+  return [
+    ...HEALTHY.map((group, i) => ({ url: ctx.receiver.url('time', group), eventTypes: healthyTypes(i).map((t) => SOAK_TYPES[t]!) })),
+    ...unhealthy.map((endpoint, i) => ({ ...endpoint, eventTypes: unhealthyTypes(i).map((t) => SOAK_TYPES[t]!) })),
   ];
 }
 
 /** One event, its payload carrying when it was sent (the receiver times the first attempt from it). */
 function soakEventJson(seq: number): string {
-  return JSON.stringify({ type: BENCH_EVENT_TYPE, payload: { seq, sentAt: benchNow(), pad: payloadOf(seq).pad } });
+  return JSON.stringify({ type: SOAK_TYPES[typeOfEvent(seq)], payload: { seq, sentAt: benchNow(), pad: payloadOf(seq).pad } });
 }
+
+/** Accepted events of the given types. */
+const owedOf = (acceptedByType: readonly number[], types: readonly number[]): number => types.reduce((sum, t) => sum + acceptedByType[t]!, 0);
 
 /** Single-event posts: counts what hookd accepted and keeps the latest event's id for the dashboard. */
 class EventPoster {
   accepted = 0;
+  readonly acceptedByType = SOAK_TYPES.map(() => 0);
   refused = 0;
   latestId: string | null = null;
 
@@ -75,6 +92,7 @@ class EventPoster {
     const text = await res.body.text();
     if (res.statusCode === 202) {
       this.accepted += 1;
+      this.acceptedByType[typeOfEvent(seq)]! += 1;
       this.latestId = (JSON.parse(text) as { id: string }).id;
     } else if (res.statusCode === 429 || res.statusCode === 503) {
       this.refused += 1;
@@ -135,7 +153,7 @@ async function soak(ctx: BenchContext, hookd: HookdProcess, probe: DatabaseProbe
       const after = await reading();
       const samples = { firstAttemptMs: await ctx.receiver.firstAttempts(), apiReadMs: reads.drain() };
       apiReads.push(...samples.apiReadMs);
-      const row = minuteOf(minute, before, after, samples, ids.length);
+      const row = minuteOf(minute, before, after, samples, DELIVERIES_PER_EVENT);
       minutes.push(row);
       ctx.progress(
         `soak minute ${minute}: RSS ${row.rssMB.toFixed(0)} MB, loop p99 ${row.eventLoopP99Ms.toFixed(1)} ms, ${Math.round(row.deliveriesPerSecond)} deliveries/s, ` +
@@ -152,20 +170,27 @@ async function soak(ctx: BenchContext, hookd: HookdProcess, probe: DatabaseProbe
   }
   if (loadFailure !== null) throw loadFailure;
   if (readFailure !== null) throw readFailure;
-  ctx.progress(`soak: load done, ${poster.accepted} events accepted${skipped > 0 ? `, ${skipped} skipped` : ''}; waiting for the healthy endpoints to receive every one`);
+  ctx.progress(`soak: load done, ${poster.accepted} events accepted${skipped > 0 ? `, ${skipped} skipped` : ''}; waiting for the healthy endpoints to receive theirs`);
 
   // Drained: every accepted event reached each healthy endpoint — or nothing new came for 30 s, or
   // the drain took as long as the load (at least 2 minutes): a hookd that far behind has lost them
   // as far as its users can tell, and the report says how many.
   const drainMs = Math.max(2 * MINUTE_MS, durationMs);
-  await ctx.receiver.waitFor(HEALTHY, poster.accepted, { until: Date.now() + drainMs }).catch((error: unknown) => ctx.progress(`soak: ${String(error)}`));
+  const until = Date.now() + drainMs;
+  try {
+    for (const [t, accepted] of poster.acceptedByType.entries()) {
+      await ctx.receiver.waitFor(HEALTHY.filter((_, i) => healthyTypes(i).includes(t)), accepted, { until });
+    }
+  } catch (error) {
+    ctx.progress(`soak: ${String(error)}`);
+  }
   const received = await ctx.receiver.stats();
   const stored = await probe.count();
   const accounting: Accounting = {
     eventsAccepted: poster.accepted,
     eventsStored: stored.events,
-    healthyReceived: HEALTHY.map((group) => received[group]?.unique ?? 0),
-    unhealthyStored: ids.slice(HEALTHY.length).map((id) => stored.deliveriesByEndpoint.get(id) ?? 0),
+    healthy: HEALTHY.map((group, i) => ({ received: received[group]?.unique ?? 0, owed: owedOf(poster.acceptedByType, healthyTypes(i)) })),
+    unhealthy: ids.slice(HEALTHY.length).map((id, i) => ({ stored: stored.deliveriesByEndpoint.get(id) ?? 0, owed: owedOf(poster.acceptedByType, unhealthyTypes(i)) })),
     duplicates: HEALTHY.reduce((sum, group) => sum + (received[group] === undefined ? 0 : received[group].count - received[group].unique), 0),
   };
   const unsigned = Object.values(received).reduce((sum, group) => sum + group.unsigned, 0);

@@ -27,44 +27,44 @@ describe('minuteOf', () => {
     const minute = minuteOf(
       2,
       reading({ at: 60_000, attempts: 1000, eventsAccepted: 500, healthyArrivals: 800 }),
-      reading({ at: 90_000, attempts: 4000, eventsAccepted: 800, healthyArrivals: 2300, databaseBytes: 1600 * 1000 }),
+      reading({ at: 90_000, attempts: 4000, eventsAccepted: 800, healthyArrivals: 2300, databaseBytes: 2400 * 100 }),
       noSamples,
-      20,
+      3,
     );
     expect(minute.minute).toBe(2);
     expect(minute.seconds).toBe(30);
     expect(minute.attemptsPerSecond).toBe(100);
     expect(minute.eventsPerSecond).toBe(10);
     expect(minute.deliveriesPerSecond).toBe(50);
-    // 800 events × 20 endpoints stored in 1.6 MB.
+    // 800 events × 3 deliveries each stored in 240 kB.
     expect(minute.bytesPerDelivery).toBe(100);
   });
 
   it('reports the process figures read at the minute’s end, in MB and ms', () => {
-    const minute = minuteOf(1, reading({}), reading({ at: 60_000, rssBytes: 150 * MB, heapUsedBytes: 40 * MB, eventLoopP99Seconds: 0.0255 }), noSamples, 20);
+    const minute = minuteOf(1, reading({}), reading({ at: 60_000, rssBytes: 150 * MB, heapUsedBytes: 40 * MB, eventLoopP99Seconds: 0.0255 }), noSamples, 3);
     expect(minute.rssMB).toBe(150);
     expect(minute.heapUsedMB).toBe(40);
     expect(minute.eventLoopP99Ms).toBeCloseTo(25.5, 10);
   });
 
   it('summarises the minute’s samples', () => {
-    const minute = minuteOf(1, reading({}), reading({ at: 60_000 }), { firstAttemptMs: [3, 1, 2], apiReadMs: [10, 40] }, 20);
+    const minute = minuteOf(1, reading({}), reading({ at: 60_000 }), { firstAttemptMs: [3, 1, 2], apiReadMs: [10, 40] }, 3);
     expect([minute.firstAttemptP50Ms, minute.firstAttemptP99Ms, minute.firstAttempts]).toEqual([2, 3, 3]);
     expect([minute.apiReadP50Ms, minute.apiReadP99Ms, minute.apiReads]).toEqual([40, 40, 2]);
   });
 
   it('gives SQLite’s WAL as the file stands and PostgreSQL’s as what was written during the minute', () => {
-    const sqlite = minuteOf(1, reading({ wal: { bytes: 8 * MB, written: false } }), reading({ at: 60_000, wal: { bytes: 4 * MB, written: false } }), noSamples, 20);
+    const sqlite = minuteOf(1, reading({ wal: { bytes: 8 * MB, written: false } }), reading({ at: 60_000, wal: { bytes: 4 * MB, written: false } }), noSamples, 3);
     expect(sqlite.walMB).toBe(4);
-    const postgres = minuteOf(1, reading({ wal: { bytes: 8 * MB, written: true } }), reading({ at: 60_000, wal: { bytes: 20 * MB, written: true } }), noSamples, 20);
+    const postgres = minuteOf(1, reading({ wal: { bytes: 8 * MB, written: true } }), reading({ at: 60_000, wal: { bytes: 20 * MB, written: true } }), noSamples, 3);
     expect(postgres.walMB).toBe(12);
   });
 
   it('gives PostgreSQL’s CPU per attempt, and nothing for SQLite', () => {
-    const postgres = minuteOf(1, reading({ databaseCpuSeconds: 10 }), reading({ at: 60_000, attempts: 2000, databaseCpuSeconds: 11, deadTuples: 42 }), noSamples, 20);
+    const postgres = minuteOf(1, reading({ databaseCpuSeconds: 10 }), reading({ at: 60_000, attempts: 2000, databaseCpuSeconds: 11, deadTuples: 42 }), noSamples, 3);
     expect(postgres.postgresCpuMicrosPerAttempt).toBe(500);
     expect(postgres.deadTuples).toBe(42);
-    const sqlite = minuteOf(1, reading({}), reading({ at: 60_000, attempts: 2000 }), noSamples, 20);
+    const sqlite = minuteOf(1, reading({}), reading({ at: 60_000, attempts: 2000 }), noSamples, 3);
     expect(sqlite.postgresCpuMicrosPerAttempt).toBeNull();
     expect(sqlite.walMB).toBeNull();
   });

@@ -68,12 +68,13 @@ export function minuteOf(
   before: Reading,
   after: Reading,
   samples: { firstAttemptMs: readonly number[]; apiReadMs: readonly number[] },
-  endpoints: number,
+  /** Deliveries each accepted event makes (the endpoints subscribed to each of its types). */
+  deliveriesPerEvent: number,
 ): Minute {
   const seconds = (after.at - before.at) / 1000;
   const perSecond = (a: number, b: number) => (seconds > 0 ? (b - a) / seconds : NaN);
   const attempts = after.attempts - before.attempts;
-  const deliveriesStored = after.eventsAccepted * endpoints;
+  const deliveriesStored = after.eventsAccepted * deliveriesPerEvent;
   const firstAttempt = spreadOf(samples.firstAttemptMs);
   const apiRead = spreadOf(samples.apiReadMs);
   let walMB: number | null = null;

@@ -61,7 +61,8 @@ export interface DatabaseProbe {
   close(): Promise<void>;
 }
 
-const COUNT_EVENTS = `SELECT count(*) AS n FROM events WHERE type = '${BENCH_EVENT_TYPE}'`;
+// The bench's events (the soak's types are `bench.event.<n>`), not hookd's operational ones.
+const COUNT_EVENTS = `SELECT count(*) AS n FROM events WHERE type = '${BENCH_EVENT_TYPE}' OR type LIKE '${BENCH_EVENT_TYPE}.%'`;
 const COUNT_DELIVERIES = 'SELECT endpoint_id, count(*) AS n FROM deliveries WHERE endpoint_id IS NOT NULL GROUP BY endpoint_id';
 
 export function databaseProbe(databaseUrl: string): DatabaseProbe {

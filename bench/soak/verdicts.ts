@@ -60,10 +60,10 @@ export interface Accounting {
   eventsAccepted: number;
   /** Events stored, as hookd's database counts them. */
   eventsStored: number;
-  /** Per healthy endpoint: distinct events it received. */
-  healthyReceived: number[];
-  /** Per unhealthy endpoint (500, 429, hanging): deliveries stored for it. */
-  unhealthyStored: number[];
+  /** Per healthy endpoint: distinct events it received, and how many it was owed (the accepted events of its types). */
+  healthy: Array<{ received: number; owed: number }>;
+  /** Per unhealthy endpoint (500, 429, hanging): deliveries stored for it, and how many it was owed. */
+  unhealthy: Array<{ stored: number; owed: number }>;
   /** Requests received more than once by the healthy endpoints. */
   duplicates: number;
 }
@@ -110,14 +110,14 @@ export function lostDeliveries(accounting: Accounting): string[] {
   const lost: string[] = [];
   const { eventsAccepted: accepted } = accounting;
   if (accounting.eventsStored < accepted) lost.push(`${accepted - accounting.eventsStored} accepted events not stored`);
-  const shortHealthy = accounting.healthyReceived.filter((received) => received < accepted);
+  const shortHealthy = accounting.healthy.filter((endpoint) => endpoint.received < endpoint.owed);
   if (shortHealthy.length > 0) {
-    const missing = shortHealthy.reduce((sum, received) => sum + accepted - received, 0);
+    const missing = shortHealthy.reduce((sum, endpoint) => sum + endpoint.owed - endpoint.received, 0);
     lost.push(`${missing} deliveries had not reached ${shortHealthy.length} healthy endpoints by the end of the drain`);
   }
-  const shortUnhealthy = accounting.unhealthyStored.filter((stored) => stored < accepted);
+  const shortUnhealthy = accounting.unhealthy.filter((endpoint) => endpoint.stored < endpoint.owed);
   if (shortUnhealthy.length > 0) {
-    const missing = shortUnhealthy.reduce((sum, stored) => sum + accepted - stored, 0);
+    const missing = shortUnhealthy.reduce((sum, endpoint) => sum + endpoint.owed - endpoint.stored, 0);
     lost.push(`${missing} deliveries to failing endpoints not recorded`);
   }
   return lost;
