@@ -22,6 +22,8 @@ export class Heartbeat {
   private timer: NodeJS.Timeout | null = null;
   private beating: Promise<void> = Promise.resolve();
   private running = false;
+  /** Since when every beat has been written (null after one failed): see DeliveryQueue.recoverLeases. */
+  private beatingSince: number | null = null;
 
   constructor(private readonly options: HeartbeatOptions) {}
 
@@ -33,7 +35,9 @@ export class Heartbeat {
     const { queue, owner, clock, log } = this.options;
     this.running = true;
     try {
-      const released = await queue.join(owner, clock.now());
+      const now = clock.now();
+      const released = await queue.join(owner, now);
+      this.beatingSince = now;
       if (released > 0) log.warn({ released }, 'took back deliveries that an earlier process held when it stopped');
     } catch (error) {
       log.error({ err: error }, 'writing the heartbeat failed');
@@ -63,9 +67,11 @@ export class Heartbeat {
       const renew = held.dueForRenewal(now, renewWithinMs(leaseMs));
       const leaseUntil = now + leaseMs;
       held.renewed(renew, await queue.beat(owner, now, renew, leaseUntil), leaseUntil);
-      const released = await queue.recoverLeases(owner, clock.now());
+      this.beatingSince ??= now;
+      const released = await queue.recoverLeases(owner, clock.now(), this.beatingSince);
       if (released > 0) log.warn({ released }, 'took back deliveries whose node died or whose lease ran out');
     } catch (error) {
+      this.beatingSince = null;
       log.error({ err: error }, 'writing the heartbeat failed');
     }
   }

@@ -65,8 +65,11 @@ export interface DeliveryQueue {
   /**
    * Crash recovery: deliveries whose lease ran out, and those held by nodes whose heartbeat stopped
    * NODE_DEAD_AFTER_MS ago, are due again, and every node's worker is woken. Returns how many.
+   * `beatingSince`: since when `owner`'s own beats have all been written. Other nodes are judged
+   * only over a stretch it saw whole: after the database was away, every node's heartbeat looks
+   * old until each has beaten again, and none is dead for that.
    */
-  recoverLeases(owner: string, now: number): Promise<number>;
+  recoverLeases(owner: string, now: number, beatingSince: number): Promise<number>;
   /** The earliest time a pending delivery is due, so an idle worker knows when to look again. */
   nextDueAt(): Promise<number | null>;
   stats(now: number): Promise<QueueStats>;
@@ -182,8 +185,10 @@ export class DatabaseQueue implements DeliveryQueue {
     return this.store.renewLeases(renew, owner, leaseUntil);
   }
 
-  async recoverLeases(owner: string, now: number): Promise<number> {
-    const released = (await this.store.releaseExpiredLeases(now)) + (await this.store.releaseLeasesOfDeadNodes(owner, now - NODE_DEAD_AFTER_MS));
+  async recoverLeases(owner: string, now: number, beatingSince: number): Promise<number> {
+    const deadBefore = now - NODE_DEAD_AFTER_MS;
+    let released = await this.store.releaseExpiredLeases(now);
+    if (beatingSince <= deadBefore) released += await this.store.releaseLeasesOfDeadNodes(owner, deadBefore);
     if (released > 0) this.announceDue();
     return released;
   }
