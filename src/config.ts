@@ -52,7 +52,13 @@ export interface Config {
    * milliseconds.
    */
   autoDisableAfter: number;
-  /** HOOKD_LEASE_SECONDS: how long a claimed delivery stays with a worker before another may take it (crash recovery). */
+  /**
+   * HOOKD_LEASE_SECONDS: how long a claimed delivery stays with a worker before another may take
+   * it. A live worker renews the leases it still holds with its heartbeat, and the leases of a node
+   * whose heartbeat stopped are taken back in seconds (src/queue/liveness.ts): the lease running
+   * out is the last resort, for a node that stopped beating but kept its row (a database it could
+   * not reach, a clock far off).
+   */
   leaseSeconds: number;
   /** HOOKD_ENCRYPTION_KEY: base64 of 32 bytes; signing secrets are sealed with it (AES-256-GCM) at rest. */
   encryptionKey: string | null;

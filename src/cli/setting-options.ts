@@ -22,7 +22,7 @@ const DESCRIPTIONS: { [K in keyof Config]: string } = {
   adminKeyFile: 'where the first-start admin key is written (0600) when stderr is not a terminal',
   retentionDays: 'events, deliveries and attempts older than this are purged',
   autoDisableAfter: 'an endpoint failing every attempt for this long (5d, 12h, 90s; 10 attempts at least) is disabled',
-  leaseSeconds: 'how long a claimed delivery stays with a worker before another may take it',
+  leaseSeconds: 'how long a claimed delivery stays with a worker that stopped renewing it before another may take it',
   encryptionKey: 'base64 of 32 bytes: signing secrets are sealed with it at rest',
   encryptionOldKeys: 'comma-separated earlier encryption keys, still accepted during a rotation',
   metricsToken: 'a bearer token that may read /metrics and nothing else',

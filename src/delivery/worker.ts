@@ -6,6 +6,8 @@ import type { DeliveryQueue, HandedDelivery, QueueConsumer } from '../queue/deli
 import type { AttemptRecord, Store } from '../store/store.js';
 import { Admission, type AfterClaim, type WakeOn } from './admission.js';
 import { makeAttempt, type AttemptContext, type Job } from './attempt.js';
+import { Heartbeat } from './heartbeat.js';
+import { HeldLeases } from './held-leases.js';
 import { Lane, Pace } from './lane.js';
 import { AttemptRecorder } from './recorder.js';
 import type { HttpSender } from './sender.js';
@@ -13,7 +15,7 @@ import type { HttpSender } from './sender.js';
 // The delivery worker: claims due deliveries from the queue under a lease (or starts new ones the
 // queue handed over at ingest), sends them through per-endpoint lanes, and records each outcome.
 // The queue lives in the database; this process holds only what it has leased, so a crash loses
-// nothing (leases run out and others take over).
+// nothing: its heartbeat stops and live nodes take over (or it takes back its own on restart).
 
 /** What the worker reads and reserves besides the queue: each delivery's event and endpoint, and rate-limit slots. */
 export type DeliveryTargets = Pick<Store, 'getEvents' | 'getEndpoints' | 'reserveRateSlot'>;
@@ -39,7 +41,6 @@ export interface WorkerOptions {
   onRecorded?: (delivery: ClaimedDelivery, record: AttemptRecord) => void;
 }
 
-const LEASE_SWEEP_EVERY_MS = 5_000;
 /** How often lanes are checked for a destination that turned slow, and idle ones forgotten. */
 const LANE_CHECK_EVERY_MS = 250;
 const FORGET_IDLE_LANE_MS = 60_000;
@@ -59,11 +60,13 @@ export class DeliveryWorker implements QueueConsumer {
   /** Deliveries handed over by the queue this turn, started together at its end. */
   private handedOver: HandedDelivery[] = [];
   private detach: () => void = () => undefined;
-  private lastLeaseSweep = 0;
   private lastLaneCheck = 0;
   /** How long attempts typically take, across destinations: what "slow" is measured against. */
   private readonly typical = new Pace();
   private readonly idlePollMs: number;
+  /** What this worker holds, so that its heartbeat renews leases about to run out. */
+  private readonly held = new HeldLeases();
+  private readonly heartbeat: Heartbeat;
 
   constructor(private readonly options: WorkerOptions) {
     this.recorder = new AttemptRecorder(options.queue, options.log, options.queue.parallelFinishes);
@@ -71,18 +74,25 @@ export class DeliveryWorker implements QueueConsumer {
     this.admission = new Admission(options.concurrency);
     const { sender, clock, random, log, userAgent, callbackSecret } = options;
     this.attemptContext = { sender, clock, random, log, userAgent, callbackSecret, owner: this.owner };
+    this.heartbeat = new Heartbeat({ queue: options.queue, owner: this.owner, clock, log, leaseMs: options.leaseMs, held: this.held });
   }
 
   get leaseMs(): number {
     return this.options.leaseMs;
   }
 
-  /** Becomes its node's queue consumer (hand-offs and wake-ups) and starts claiming. */
+  /**
+   * Starts its heartbeat, then becomes its node's queue consumer (hand-offs and wake-ups) and
+   * starts claiming: the node's heartbeat is written before it takes any lease.
+   */
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.detach = this.options.queue.attach(this);
-    this.loopDone = this.loop();
+    this.loopDone = this.heartbeat.start().then(() => {
+      if (!this.running) return;
+      this.detach = this.options.queue.attach(this);
+      return this.loop();
+    });
   }
 
   /** New work may be due: look now rather than at the next poll. */
@@ -114,9 +124,12 @@ export class DeliveryWorker implements QueueConsumer {
       unstarted.push(...waiting.map((job) => job.delivery.id));
       this.admission.handedBack(waiting.length);
     }
+    for (const deliveryId of unstarted) this.held.drop(deliveryId);
     await this.options.queue.release(unstarted, this.owner, this.options.clock.now());
     while (this.admission.load > 0) await new Promise((resolve) => setTimeout(resolve, 10));
     await this.recorder.flush();
+    // Beating until every result is written: an attempt that outlives its lease keeps it to the end.
+    await this.heartbeat.stop();
   }
 
   /** Deliveries this worker holds: waiting in lanes, in flight, or with results not yet committed. */
@@ -131,7 +144,6 @@ export class DeliveryWorker implements QueueConsumer {
       if (this.admission.claimLimit() > 0) {
         afterClaim = 'caughtUp';
         try {
-          await this.sweepLeases();
           afterClaim = await this.claimAndDispatch();
           if (afterClaim === 'claimMore') continue;
         } catch (error) {
@@ -142,23 +154,16 @@ export class DeliveryWorker implements QueueConsumer {
     }
   }
 
-  private async sweepLeases(): Promise<void> {
-    const now = this.options.clock.now();
-    if (now - this.lastLeaseSweep < LEASE_SWEEP_EVERY_MS) return;
-    this.lastLeaseSweep = now;
-    const released = await this.options.queue.recoverExpiredLeases(now);
-    if (released > 0) this.options.log.warn({ released }, 'took back deliveries whose lease ran out');
-  }
-
   /** Claims what is due and starts it; says what the loop should do next. */
   private async claimAndDispatch(): Promise<AfterClaim> {
     const limit = this.admission.claimLimit();
     const now = this.options.clock.now();
     this.admission.claiming();
-    const claimed = await this.options.queue.claim(this.owner, now, limit, now + this.options.leaseMs);
+    const leaseUntil = now + this.options.leaseMs;
+    const claimed = await this.options.queue.claim(this.owner, now, limit, leaseUntil);
     const after = this.admission.claimed(claimed.length, limit);
     if (claimed.length === 0) return after;
-    const lanesFull = await this.dispatch(claimed, null).catch((error: unknown) => {
+    const lanesFull = await this.dispatch(claimed, null, leaseUntil).catch((error: unknown) => {
       // Their lease runs out and they are claimed again; meanwhile their slots are free.
       for (let i = 0; i < claimed.length; i++) this.release();
       throw error;
@@ -190,6 +195,8 @@ export class DeliveryWorker implements QueueConsumer {
     void this.dispatch(
       handed.map(({ delivery }) => delivery),
       events,
+      // The earliest of them: renewed no later than any needs it.
+      Math.min(...handed.map(({ leaseUntil }) => leaseUntil)),
     ).catch((error: unknown) => {
       // Their lease runs out and they are claimed again, by this worker or another.
       this.options.log.error({ err: error }, 'starting handed-over deliveries failed');
@@ -198,10 +205,10 @@ export class DeliveryWorker implements QueueConsumer {
   }
 
   /**
-   * Starts claimed deliveries in their lanes (`events` when known, else loaded); returns whether
-   * some lanes were full and their deliveries handed back.
+   * Starts claimed deliveries in their lanes (`events` when known, else loaded), held under leases
+   * that run until `leaseUntil`; returns whether some lanes were full and their deliveries handed back.
    */
-  private async dispatch(claimed: ClaimedDelivery[], known: HookEvent[] | null): Promise<boolean> {
+  private async dispatch(claimed: ClaimedDelivery[], known: HookEvent[] | null, leaseUntil: number): Promise<boolean> {
     const [events, endpoints] = await Promise.all([
       known ?? this.options.targets.getEvents([...new Set(claimed.map((d) => d.eventId))]),
       this.options.targets.getEndpoints([...new Set(claimed.flatMap((d) => (d.endpointId === null ? [] : [d.endpointId])))]),
@@ -217,6 +224,7 @@ export class DeliveryWorker implements QueueConsumer {
         continue;
       }
       const job = { delivery, event, endpoint };
+      this.held.hold(delivery.id, leaseUntil);
       const lane = this.enqueue(job);
       if (lane !== null) handBack.set(lane, [...(handBack.get(lane) ?? []), job]);
     }
@@ -266,6 +274,7 @@ export class DeliveryWorker implements QueueConsumer {
    */
   private handBack(lane: Lane<Job>, jobs: Job[]): void {
     this.admission.handedBack(jobs.length);
+    for (const job of jobs) this.held.drop(job.delivery.id);
     const dueAt = this.options.clock.now() + lane.handBackDelayMs(jobs.length);
     void this.options.queue
       .release(
@@ -309,7 +318,10 @@ export class DeliveryWorker implements QueueConsumer {
         this.typical.add(durationMs);
         const next = lane.waiting.shift();
         if (next !== undefined) this.run(lane, next);
-        void recorded.then(() => this.release());
+        void recorded.then(() => {
+          this.held.drop(job.delivery.id);
+          this.release();
+        });
       });
   }
 

@@ -1,5 +1,6 @@
 import type { ClaimedDelivery, Delivery, HookEvent } from '../domain/types.js';
 import type { AttemptRecord, IngestOutcome, NewEvent, QueueStats, QueueStore } from '../store/store.js';
+import { NODE_DEAD_AFTER_MS } from './liveness.js';
 
 // The delivery queue: everything about a delivery's life between ingest and its last attempt.
 // Ingest enqueues through it, the worker claims, finishes and releases through it, and neither
@@ -8,12 +9,15 @@ import type { AttemptRecord, IngestOutcome, NewEvent, QueueStats, QueueStore } f
 // - the hand-off: while this node's worker has nothing older waiting, new deliveries are stored
 //   already leased to it and handed over at commit, which spares it a claim (a write and a read);
 // - the one wake-up signal: new deliveries queued here, deliveries made due by hand, and on
-//   PostgreSQL a NOTIFY from any node all reach the worker through `wake` and nothing else.
+//   PostgreSQL a NOTIFY from any node all reach the worker through `wake` and nothing else;
+// - the node's liveness: its heartbeat, and taking back what dead nodes held (see liveness.ts).
 
 /** A delivery stored already leased to the local consumer, with its event (no need to load it). */
 export interface HandedDelivery {
   delivery: ClaimedDelivery;
   event: HookEvent;
+  /** When its lease runs out unless renewed. */
+  leaseUntil: number;
 }
 
 /** The node's worker as the queue sees it. */
@@ -45,8 +49,27 @@ export interface DeliveryQueue {
   finish(records: AttemptRecord[]): Promise<void>;
   /** Gives leased deliveries back, due again at `nextAttemptAt`. */
   release(ids: string[], owner: string, nextAttemptAt: number): Promise<void>;
-  /** Crash recovery: deliveries whose lease ran out are due again. Returns how many. */
-  recoverExpiredLeases(now: number): Promise<number>;
+  /**
+   * A worker node starts: its heartbeat is written before it takes any lease. On SQLite, where one
+   * process serves a file, every other node is a predecessor that died (or was stopped): what it
+   * still held is due again at once, not when its heartbeat or its leases run out. Returns how
+   * many deliveries were taken back.
+   */
+  join(owner: string, now: number): Promise<number>;
+  /**
+   * The node's heartbeat (every HEARTBEAT_EVERY_MS, src/queue/liveness.ts): `owner` is alive at
+   * `now`, and the leases it names in `renew` are extended to `leaseUntil` where it still holds
+   * them. Returns the ids it still holds.
+   */
+  beat(owner: string, now: number, renew: string[], leaseUntil: number): Promise<string[]>;
+  /**
+   * Crash recovery: deliveries whose lease ran out, and those held by nodes whose heartbeat stopped
+   * NODE_DEAD_AFTER_MS ago, are due again, and every node's worker is woken. Returns how many.
+   * `beatingSince`: since when `owner`'s own beats have all been written. Other nodes are judged
+   * only over a stretch it saw whole: after the database was away, every node's heartbeat looks
+   * old until each has beaten again, and none is dead for that.
+   */
+  recoverLeases(owner: string, now: number, beatingSince: number): Promise<number>;
   /** The earliest time a pending delivery is due, so an idle worker knows when to look again. */
   nextDueAt(): Promise<number | null>;
   stats(now: number): Promise<QueueStats>;
@@ -114,7 +137,11 @@ export class DatabaseQueue implements DeliveryQueue {
       for (const [index, item] of events.entries()) {
         if (outcomes[index]?.outcome !== 'created') continue;
         for (const delivery of item.deliveries) {
-          handed.push({ delivery: { ...delivery, status: 'sending', singleAttempt: delivery.singleAttempt ?? false }, event: item.event });
+          handed.push({
+            delivery: { ...delivery, status: 'sending', singleAttempt: delivery.singleAttempt ?? false },
+            event: item.event,
+            leaseUntil: lease.until,
+          });
         }
       }
     }
@@ -145,8 +172,25 @@ export class DatabaseQueue implements DeliveryQueue {
     return this.store.releaseDeliveries(ids, owner, nextAttemptAt);
   }
 
-  recoverExpiredLeases(now: number): Promise<number> {
-    return this.store.releaseExpiredLeases(now);
+  async join(owner: string, now: number): Promise<number> {
+    await this.store.beat(owner, now);
+    if (this.store.dialect !== 'sqlite') return 0;
+    const released = await this.store.releaseLeasesOfDeadNodes(owner, Number.MAX_SAFE_INTEGER);
+    if (released > 0) this.wake();
+    return released;
+  }
+
+  async beat(owner: string, now: number, renew: string[], leaseUntil: number): Promise<string[]> {
+    await this.store.beat(owner, now);
+    return this.store.renewLeases(renew, owner, leaseUntil);
+  }
+
+  async recoverLeases(owner: string, now: number, beatingSince: number): Promise<number> {
+    const deadBefore = now - NODE_DEAD_AFTER_MS;
+    let released = await this.store.releaseExpiredLeases(now);
+    if (beatingSince <= deadBefore) released += await this.store.releaseLeasesOfDeadNodes(owner, deadBefore);
+    if (released > 0) this.announceDue();
+    return released;
   }
 
   nextDueAt(): Promise<number | null> {

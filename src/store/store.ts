@@ -193,6 +193,18 @@ export interface QueueStore {
   releaseDeliveries(ids: string[], owner: string, nextAttemptAt: number): Promise<void>;
   /** Crash recovery: deliveries whose lease ran out become pending. Returns how many. */
   releaseExpiredLeases(now: number): Promise<number>;
+  /**
+   * The heartbeat of the node whose worker claims as `owner`: it was alive at `now`. Its row in
+   * `nodes` is written (created on the first beat, with `now` as its start).
+   */
+  beat(owner: string, now: number): Promise<void>;
+  /** Extends to `until` the leases `owner` still holds among `ids`; returns those ids (the others were lost). */
+  renewLeases(ids: string[], owner: string, until: number): Promise<string[]>;
+  /**
+   * Crash recovery: deliveries leased by nodes other than `owner` whose heartbeat is older than
+   * `deadBefore` become pending, and those nodes are forgotten. Returns how many deliveries.
+   */
+  releaseLeasesOfDeadNodes(owner: string, deadBefore: number): Promise<number>;
   /** The earliest `nextAttemptAt` of pending deliveries, so an idle worker knows when to look again. */
   nextDueAt(): Promise<number | null>;
   /** Queue depth as of `now`, read from the partial indexes of pending and leased rows. */

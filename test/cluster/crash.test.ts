@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../support/postgres.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { startServerProcess, tempDir, type ServerProcess } from '../support/server.js';
+import { steadyLoad } from '../support/steady-load.js';
 import { waitFor } from '../support/wait-for.js';
 
 // An event answered 202 is delivered at least once even if its node is killed with SIGKILL at any
@@ -12,43 +13,6 @@ import { waitFor } from '../support/wait-for.js';
 
 const ADMIN_KEY = 'hk_admin_crash_test_0123456789';
 const KILLS = 3;
-
-interface Load {
-  accepted: Set<number>;
-  stop(): Promise<void>;
-}
-
-/** Posts one event at a time, round robin over the live nodes, until stopped. Bounded in count. */
-function steadyLoad(live: () => ServerProcess[]): Load {
-  const accepted = new Set<number>();
-  let running = true;
-  let n = 0;
-  const loop = (async () => {
-    while (running && n < 20_000) {
-      const nodes = live();
-      const node = nodes[n % Math.max(1, nodes.length)];
-      const number = n++;
-      if (node === undefined) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        continue;
-      }
-      try {
-        const response = await node.request('POST', '/v1/events', { type: 'load.tick', payload: { n: number } });
-        if (response.status === 202) accepted.add(number);
-      } catch {
-        // The node died mid-request: that event was not accepted.
-      }
-      await new Promise((resolve) => setTimeout(resolve, 3));
-    }
-  })();
-  return {
-    accepted,
-    async stop() {
-      running = false;
-      await loop;
-    },
-  };
-}
 
 async function crashRun(receiver: Receiver, env: Record<string, string>, nodeCount: number) {
   const start = () => startServerProcess({ ...env, HOOKD_ADMIN_KEY: ADMIN_KEY, HOOKD_LEASE_SECONDS: '5', HOOKD_LOG_LEVEL: 'error' });

@@ -420,6 +420,48 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       expect((await store.claimDueDeliveries('w2', T0 + 1001, 10, T0 + 5000)).map((d) => d.id).sort()).toEqual([a!.id, b!.id].sort());
     });
 
+    it('takes back the leases of a node whose heartbeat stopped, never those of a node still seen', async () => {
+      const all = await queue(store, 3);
+      await store.beat('w1', T0);
+      await store.beat('w2', T0);
+      const [a] = await store.claimDueDeliveries('w1', T0, 1, T0 + 60_000);
+      const [b] = await store.claimDueDeliveries('w2', T0, 1, T0 + 60_000);
+      const c = all.find((d) => d.id !== a!.id && d.id !== b!.id)!;
+      // w2 goes on beating (a second beat of the same node changes only when it was seen); w1 stops.
+      await store.beat('w2', T0 + 5000);
+      expect(await store.releaseLeasesOfDeadNodes('w3', T0 + 4000)).toBe(1);
+      expect(await store.getDelivery(a!.id)).toMatchObject({ status: 'pending' });
+      expect(await store.getDelivery(b!.id)).toMatchObject({ status: 'sending' });
+      // The dead node's late result does not change the delivery taken from it.
+      await store.recordAttempts([
+        { deliveryId: a!.id, endpointId: null, leaseOwner: 'w1', attempt: null, status: 'succeeded', nextAttemptAt: null, completedAt: T0, lastStatusCode: 200, lastError: null, disableEndpoint: null },
+      ]);
+      expect(await store.getDelivery(a!.id)).toMatchObject({ status: 'pending' });
+      // The asking node never takes its own leases for a dead node's, however old its own beat.
+      expect(await store.releaseLeasesOfDeadNodes('w2', T0 + 60_000)).toBe(0);
+      expect(await store.getDelivery(b!.id)).toMatchObject({ status: 'sending' });
+      // w1 was forgotten with its leases: what it claims without a heartbeat is left to the lease's expiry.
+      expect((await store.claimDueDeliveries('w1', T0, 10, T0 + 60_000)).map((d) => d.id).sort()).toEqual([a!.id, c.id].sort());
+      expect(await store.releaseLeasesOfDeadNodes('w3', T0 + 60_000)).toBe(1);
+      expect(await store.getDelivery(c.id)).toMatchObject({ status: 'sending' });
+      expect(await store.getDelivery(b!.id)).toMatchObject({ status: 'pending' });
+      expect(await store.releaseExpiredLeases(T0 + 60_001)).toBe(2);
+    });
+
+    it('renews only the leases their holder still has', async () => {
+      const [a, b] = await queue(store, 2);
+      await store.claimDueDeliveries('w1', T0, 2, T0 + 1000);
+      expect(await store.renewLeases([a!.id, b!.id], 'w2', T0 + 9000)).toEqual([]);
+      await store.recordAttempts([
+        { deliveryId: a!.id, endpointId: null, leaseOwner: 'w1', attempt: null, status: 'succeeded', nextAttemptAt: null, completedAt: T0, lastStatusCode: 200, lastError: null, disableEndpoint: null },
+      ]);
+      expect(await store.renewLeases([a!.id, b!.id, 'dlv_unknown'], 'w1', T0 + 9000)).toEqual([b!.id]);
+      expect(await store.renewLeases([], 'w1', T0 + 9000)).toEqual([]);
+      expect(await store.releaseExpiredLeases(T0 + 5000)).toBe(0);
+      expect(await store.releaseExpiredLeases(T0 + 9001)).toBe(1);
+      expect(await store.getDelivery(b!.id)).toMatchObject({ status: 'pending' });
+    });
+
     it('retries and cancels by the rules', async () => {
       const [d] = await queue(store, 1, { nextAttemptAt: T0 + 60_000 });
       expect(await store.retryDelivery(d!.id, T0)).toMatchObject({ status: 'pending', nextAttemptAt: T0 });

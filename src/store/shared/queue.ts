@@ -17,12 +17,60 @@ export function disableEndpointOfDelivery(db: SqlDb): string {
     WHERE id = (SELECT endpoint_id FROM deliveries WHERE id = ?) AND active = 1`;
 }
 
-export function sharedQueue(db: SqlDb): Pick<QueueStore, 'releaseDeliveries' | 'queueStats'> {
+/** A node's heartbeat: its row is written (or re-written, were it taken for dead meanwhile) with the time it was seen. */
+export const BEAT = `INSERT INTO nodes (id, started_at, seen_at) VALUES (?, ?, ?)
+  ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at`;
+
+/** Leases their holder still has, extended; a delivery taken over or finished meanwhile is left alone. */
+export function renewLeases(db: SqlDb): string {
+  return `UPDATE deliveries SET lease_expires_at = ?
+    WHERE ${db.inList('id')} AND lease_owner = ? AND status = 'sending' RETURNING id`;
+}
+
+/** Nodes (other than the asking one) whose heartbeat stopped before the cutoff: they are dead. */
+export const DEAD_NODES = 'SELECT id FROM nodes WHERE seen_at < ? AND id <> ?';
+
+/**
+ * The deliveries dead nodes held become pending again. Both conditions are checked again here: a
+ * node seen meanwhile keeps its leases (it was slow, not dead). The partial index of leased rows
+ * is walked, never the history.
+ */
+export function releaseLeasesOf(db: SqlDb): string {
+  return `UPDATE deliveries SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL
+    WHERE status = 'sending' AND lease_owner IN (SELECT id FROM nodes WHERE ${db.inList('id')} AND seen_at < ?)`;
+}
+
+/** Dead nodes are forgotten once their leases are taken back (a node seen meanwhile writes its row again anyway). */
+export function forgetNodes(db: SqlDb): string {
+  return `DELETE FROM nodes WHERE ${db.inList('id')} AND seen_at < ?`;
+}
+
+type SharedQueue = Pick<QueueStore, 'releaseDeliveries' | 'queueStats' | 'beat' | 'renewLeases' | 'releaseLeasesOfDeadNodes'>;
+
+export function sharedQueue(db: SqlDb): SharedQueue {
   const release = releaseDeliveries(db);
+  const renew = renewLeases(db);
+  const releaseOfDead = releaseLeasesOf(db);
+  const forget = forgetNodes(db);
   return {
     async releaseDeliveries(ids, owner, nextAttemptAt) {
       if (ids.length === 0) return;
       await db.run(release, [nextAttemptAt, db.list(ids), owner]);
+    },
+    async beat(owner, now) {
+      await db.run(BEAT, [owner, now, now]);
+    },
+    async renewLeases(ids, owner, until) {
+      if (ids.length === 0) return [];
+      return (await db.all<{ id: string }>(renew, [until, db.list(ids), owner])).map((row) => row.id);
+    },
+    async releaseLeasesOfDeadNodes(owner, deadBefore) {
+      // Nearly always no node is dead: one read of the small nodes table, and nothing more.
+      const dead = (await db.all<{ id: string }>(DEAD_NODES, [deadBefore, owner])).map((row) => row.id);
+      if (dead.length === 0) return 0;
+      const released = await db.run(releaseOfDead, [db.list(dead), deadBefore]);
+      await db.run(forget, [db.list(dead), deadBefore]);
+      return released;
     },
     async queueStats(now) {
       // Each count walks a partial index of pending or leased rows (deliveries_due,
