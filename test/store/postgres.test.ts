@@ -22,7 +22,7 @@ storeConformance('postgres', {
 });
 
 describe('postgres schema: the deliveries table', () => {
-  it('keeps room on its pages for updated rows and is vacuumed early (migration 0013)', async () => {
+  it('keeps room on its pages for updated rows and is vacuumed early (migration 0012)', async () => {
     const { url, drop } = await createTestSchema();
     const store = new PostgresStore(url, { maxConnections: 1 });
     const client = new pg.Client({ connectionString: url });
