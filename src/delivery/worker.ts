@@ -7,6 +7,7 @@ import type { AttemptRecord, Store } from '../store/store.js';
 import { Admission, type AfterClaim, type WakeOn } from './admission.js';
 import { makeAttempt, type AttemptContext, type Job } from './attempt.js';
 import { Lane, Pace } from './lane.js';
+import { OAuth2Tokens } from './oauth2-tokens.js';
 import { AttemptRecorder } from './recorder.js';
 import type { HttpSender } from './sender.js';
 
@@ -70,7 +71,9 @@ export class DeliveryWorker implements QueueConsumer {
     this.idlePollMs = options.idlePollMs ?? 1000;
     this.admission = new Admission(options.concurrency);
     const { sender, clock, random, log, userAgent, callbackSecret } = options;
-    this.attemptContext = { sender, clock, random, log, userAgent, callbackSecret, owner: this.owner };
+    // OAuth tokens are cached per node: in memory, for this worker's attempts.
+    const tokens = new OAuth2Tokens(sender, clock);
+    this.attemptContext = { sender, tokens, clock, random, log, userAgent, callbackSecret, owner: this.owner };
   }
 
   get leaseMs(): number {
@@ -213,6 +216,8 @@ export class DeliveryWorker implements QueueConsumer {
       const event = eventById.get(delivery.eventId);
       const endpoint = delivery.endpointId === null ? null : (endpointById.get(delivery.endpointId) ?? null);
       if (event === undefined || (delivery.endpointId !== null && (endpoint === null || !endpoint.active))) {
+        // A deleted or disabled endpoint's client-certificate connections are not needed any more.
+        if (delivery.endpointId !== null) this.options.sender.forgetEndpoint(delivery.endpointId);
         this.finishUnsendable(delivery, event === undefined ? 'event_missing' : endpoint === null ? 'endpoint_deleted' : 'endpoint_disabled');
         continue;
       }

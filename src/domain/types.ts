@@ -80,6 +80,18 @@ export interface PayloadFilter {
   in: Array<string | number | boolean | null>;
 }
 
+/**
+ * How hookd proves itself to the receiver. Each kind has exactly one secret field (password, token,
+ * clientSecret, keyPem): write-only in the API, sealed at rest.
+ */
+export type EndpointAuth =
+  | { type: 'basic'; username: string; password: string }
+  | { type: 'bearer'; token: string }
+  /** OAuth 2.0 client credentials (RFC 6749 §4.4): the token is fetched from tokenUrl and cached. */
+  | { type: 'oauth2'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string; audience?: string }
+  /** A client certificate (PEM), and optionally the CA that the receiver's certificate must chain to. */
+  | { type: 'mtls'; certPem: string; keyPem: string; caPem?: string };
+
 /** What a client configures on an endpoint. */
 export interface EndpointSpec {
   accountId: string | null;
@@ -97,6 +109,8 @@ export interface EndpointSpec {
   rateLimitPerSecond: number | null;
   filter: PayloadFilter | null;
   disabledReason: string | null;
+  /** How hookd authenticates to the receiver, secrets in the clear (the store seals them). */
+  auth: EndpointAuth | null;
 }
 
 export interface Endpoint extends EndpointSpec {

@@ -3,8 +3,9 @@ import type { Clock } from '../domain/clock.js';
 import type { Store } from '../store/store.js';
 
 /**
- * Key rotation's second half: reads every signing secret (opening it with whichever configured key
- * sealed it) and writes it back, which seals it with the current key. Returns the endpoints done.
+ * Key rotation's second half: reads every signing secret and receiver-auth secret (opening it with
+ * whichever configured key sealed it) and writes it back, which seals it with the current key.
+ * Returns the endpoints done.
  * `store` must seal with the configured keys (prepareStore's).
  */
 export async function resealSecrets(store: Store, clock: Clock): Promise<number> {
@@ -14,7 +15,10 @@ export async function resealSecrets(store: Store, clock: Clock): Promise<number>
     const page = await store.listEndpoints({}, { limit: 250, cursor });
     for (const { id } of page.items) {
       const endpoint = await store.getEndpoint(id);
-      if (endpoint !== null && (await store.setEndpointSecrets(id, endpoint.secrets, clock.now()))) count++;
+      if (endpoint === null) continue;
+      // The auth's secret is sealed inside the endpoint's definition: writing it back reseals it.
+      if (endpoint.auth !== null) await store.updateEndpoint(id, endpoint, clock.now());
+      if (await store.setEndpointSecrets(id, endpoint.secrets, clock.now())) count++;
     }
     cursor = page.nextCursor;
   } while (cursor !== null);

@@ -65,6 +65,7 @@ function endpoint(overrides: Partial<EndpointWithSecrets> = {}): EndpointWithSec
     rateLimitPerSecond: null,
     filter: null,
     disabledReason: null,
+    auth: null,
     createdAt: T0,
     updatedAt: T0,
     secrets: { current: 'whsec_a', previous: null, previousExpiresAt: null },
