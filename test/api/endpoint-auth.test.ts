@@ -67,6 +67,13 @@ describe('endpoint auth in the API', () => {
     expect((await server.hookd.store.getEndpoint(id))?.auth).toBeNull();
   });
 
+  it('previews a draft whose auth has no secret, without an Authorization header', async () => {
+    const endpoint = { url: 'https://hooks.example.com/in', auth: { type: 'basic', username: 'u' } };
+    const preview = await server.request('POST', '/v1/endpoints/preview', { endpoint, payload: { a: 1 } });
+    expect(preview.status).toBe(200);
+    expect(Object.keys(preview.body.headers)).not.toContain('authorization');
+  });
+
   it('refuses bad auth with a 400 naming the field', async () => {
     const url = 'https://hooks.example.com/in';
     const cases: Array<[auth: unknown, field: string, endpointUrl?: string]> = [
