@@ -16,6 +16,10 @@ export type Endpoint = Schemas['Endpoint'];
 export type EndpointMethod = Endpoint['method'];
 export type BodyFormat = Endpoint['body']['format'];
 export type RetrySchedule = Endpoint['retry']['schedule'];
+/** How hookd authenticates to the receiver, as the API shows it (never the secret). */
+export type EndpointAuth = Schemas['EndpointAuth'];
+/** `auth` as sent: the secret (password, token, clientSecret, keyPem) may be left out of an update to keep it. */
+export type EndpointAuthInput = Schemas['EndpointAuthInput'];
 /** A stored event (named so that it does not shadow the DOM's `Event`). */
 export type HookdEvent = Schemas['Event'];
 export type AcceptedEvent = Schemas['AcceptedEvent'];

@@ -24,6 +24,21 @@ function retryText(retry: Endpoint['retry']): string {
   return `exponential, 8 attempts over about 27.6 h${tail}`;
 }
 
+/** The auth as shown: its kind and who it names, never its secret (the API does not return it). */
+function authText(auth: Endpoint['auth']): string {
+  if (auth === null) return 'none';
+  switch (auth.type) {
+    case 'basic':
+      return `HTTP Basic as ${auth.username}`;
+    case 'bearer':
+      return 'bearer token';
+    case 'oauth2':
+      return `OAuth 2.0 client ${auth.clientId} at ${auth.tokenUrl}`;
+    case 'mtls':
+      return 'client certificate (mTLS)';
+  }
+}
+
 function StatTiles({ label, window }: { label: string; window: EndpointStatsWindow }) {
   return (
     <div className="stat-group" aria-label={label}>
@@ -176,6 +191,7 @@ export function EndpointPage({ id }: { id: string }) {
             ['Retries', retryText(ep.retry)],
             ['Timeout', formatDuration(ep.timeoutMs)],
             ['Rate limit', ep.rateLimitPerSecond === null ? 'none' : `${ep.rateLimitPerSecond} per second`],
+            ['Authentication', authText(ep.auth)],
             ['Description', ep.description || <span className="muted">—</span>],
           ]}
         />
