@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { basicAuthorization, credentialsVersion } from '../domain/receiver-auth.js';
 import type { OutgoingRequest } from '../domain/request.js';
 import type { EndpointWithSecrets } from '../domain/types.js';
@@ -12,6 +13,7 @@ import type { HttpSender, SendResult } from './sender.js';
 export interface AuthenticatedSender {
   sender: HttpSender;
   tokens: OAuth2Tokens;
+  log: Logger;
 }
 
 export interface SentWithAuth {
@@ -29,9 +31,11 @@ export async function sendWithAuth(
   request: OutgoingRequest,
   endpoint: EndpointWithSecrets | null,
   timeoutMs: number,
-  { sender, tokens }: AuthenticatedSender,
+  { sender, tokens, log }: AuthenticatedSender,
 ): Promise<SentWithAuth> {
   const auth = endpoint?.auth ?? null;
+  // An endpoint that no longer uses a client certificate lets go of its connections.
+  if (endpoint !== null && auth?.type !== 'mtls') sender.forgetEndpoint(endpoint.id);
   if (endpoint === null || auth === null) return { request, sent: await sender.send(request, timeoutMs) };
   switch (auth.type) {
     case 'basic': {
@@ -49,13 +53,18 @@ export async function sendWithAuth(
     }
     case 'oauth2': {
       const started = performance.now();
+      const unauthorized = (reason: string) => {
+        // The reason is a status or an error word, never a credential: operators see why here.
+        log.warn({ endpointId: endpoint.id, reason }, 'could not get an OAuth 2.0 token for the receiver');
+        return authFailure(started);
+      };
       const first = await tokens.token(endpoint.id, auth, timeoutMs);
-      if (!first.ok) return { request, sent: authFailure(started) };
+      if (!first.ok) return { request, sent: unauthorized(first.reason) };
       let authorized = withAuthorization(request, `Bearer ${first.token}`);
       let sent = await sender.send(authorized, timeoutMs);
       if (sent.statusCode === 401) {
         const second = await tokens.refresh(endpoint.id, auth, first.token, timeoutMs);
-        if (!second.ok) return { request: authorized, sent: authFailure(started) };
+        if (!second.ok) return { request: authorized, sent: unauthorized(second.reason) };
         authorized = withAuthorization(request, `Bearer ${second.token}`);
         sent = await sender.send(authorized, timeoutMs);
       }
