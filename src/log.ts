@@ -10,12 +10,17 @@ import type { LogFormat, LogLevel } from './config.js';
 const CREDENTIAL_HEADERS = ['authorization', 'cookie', '["x-api-key"]', '["webhook-signature"]'];
 const CREDENTIAL_FIELDS = ['key', 'secret', 'token', 'adminKey', 'metricsToken', 'encryptionKey', 'encryptionOldKeys', 'databaseUrl'];
 
+/** Receiver-auth secrets (an endpoint's `auth`), wherever an endpoint or its auth is logged. */
+const AUTH_SECRET_FIELDS = ['password', 'clientSecret', 'keyPem'];
+
 export const REDACT_PATHS = [
   ...CREDENTIAL_HEADERS.flatMap((header) => {
     const path = header.startsWith('[') ? header : `.${header}`;
     return [`req.headers${path}`, `headers${path}`, `*.headers${path}`];
   }),
   ...CREDENTIAL_FIELDS.flatMap((field) => [field, `*.${field}`]),
+  ...AUTH_SECRET_FIELDS.flatMap((field) => [field, `*.${field}`]),
+  ...[...AUTH_SECRET_FIELDS, 'token'].flatMap((field) => [`auth.${field}`, `*.auth.${field}`]),
 ];
 
 /** `auto` is pretty on a terminal and JSON anywhere else (a pipe, a file, a log collector). */

@@ -121,7 +121,10 @@ export const endpointOperationRoutes: FastifyPluginAsyncTypebox<EndpointOperatio
     async (request) => {
       const { body } = request;
       const spec = await withPointerPrefix('/endpoint', async () => {
-        const built = specFromCreate(body.endpoint, ownAccountId(principalOf(request), body.endpoint.accountId));
+        // The receiver's auth is not previewed (its Authorization would be a secret, and a form
+        // editing an endpoint has no secret to send): a draft without its auth secret previews too.
+        const { auth: _auth, ...definition } = body.endpoint;
+        const built = specFromCreate(definition, ownAccountId(principalOf(request), body.endpoint.accountId));
         await checkSpec(built, checkContext);
         return built;
       });

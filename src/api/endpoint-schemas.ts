@@ -1,5 +1,6 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { jitterOf } from '../domain/retry-schedule.js';
+import { authView, type AuthInput, type AuthView } from '../domain/receiver-auth.js';
 import { EVENT_TYPE_PATTERN } from '../domain/subscriptions.js';
 import type { Endpoint } from '../domain/types.js';
 import { AccountId, iso, Timestamp } from './schemas.js';
@@ -66,6 +67,71 @@ const Filter = Type.Object(
   { additionalProperties: false },
 );
 
+/** Header-safe text: no control characters at all (username, client id, scope…). */
+const NO_CONTROLS = '^[^\\u0000-\\u001f\\u007f]*$';
+const text = (maxLength: number, description?: string) =>
+  Type.String({ minLength: 1, maxLength, pattern: NO_CONTROLS, ...(description === undefined ? {} : { description }) });
+const pem = (description: string) => Type.String({ minLength: 1, maxLength: 65_536, description });
+
+/**
+ * The fields of each kind of `auth`; `secret` is the kind's one write-only field. oneOf with a
+ * discriminator: a bad `auth` is reported against its own kind's fields only.
+ */
+const AUTH_KINDS = {
+  basic: { fields: { username: text(256) }, secret: { password: text(1024, 'Write-only.') } },
+  bearer: { fields: {}, secret: { token: Type.String({ minLength: 1, maxLength: 8192, pattern: '^[\\x21-\\x7e]+$', description: 'Write-only.' }) } },
+  oauth2: {
+    fields: {
+      tokenUrl: Type.String({ minLength: 1, maxLength: 2048, description: 'Client-credentials token endpoint; passes the URL guard.' }),
+      clientId: text(512),
+      scope: Type.Optional(text(1024)),
+      audience: Type.Optional(text(2048)),
+    },
+    secret: { clientSecret: text(2048, 'Write-only.') },
+  },
+  mtls: {
+    fields: { certPem: pem('Client certificate (PEM).'), caPem: Type.Optional(pem("CA the receiver's certificate must chain to (PEM).")) },
+    secret: { keyPem: pem('Private key of certPem (PEM, unencrypted). Write-only.') },
+  },
+} as const;
+
+type Kinds = typeof AUTH_KINDS;
+
+/** `BasicAuth`, `Oauth2Auth`…: the components' names in /openapi.json. */
+function authSchemaName(type: keyof Kinds): string {
+  return `${type[0]!.toUpperCase()}${type.slice(1)}Auth`;
+}
+
+function authOneOf<T>(branch: (type: keyof Kinds) => TSchema, id: string, description: string) {
+  // Type.Unsafe: TypeBox's unions are anyOf, and OpenAPI readers want oneOf + discriminator here.
+  return Type.Unsafe<T>({
+    $id: id,
+    type: 'object',
+    description,
+    oneOf: (Object.keys(AUTH_KINDS) as Array<keyof Kinds>).map(branch),
+    discriminator: { propertyName: 'type' },
+  });
+}
+
+/** `auth` as a client sends it: the secret may be left out of a PATCH to keep the stored one. */
+const AuthInputSchema = authOneOf<AuthInput>(
+  (type) =>
+    Type.Object(
+      { type: Type.Literal(type), ...AUTH_KINDS[type].fields, ...Type.Partial(Type.Object(AUTH_KINDS[type].secret)).properties },
+      // Named ($id): OpenAPI's discriminator selects only named schemas.
+      { additionalProperties: false, $id: `${authSchemaName(type)}Input` },
+    ),
+  'EndpointAuthInput',
+  'How hookd authenticates to the receiver. The secret field (password, token, clientSecret, keyPem) is write-only; leave it out of a PATCH to keep the stored one.',
+);
+
+/** `auth` as the API shows it: never the secret. */
+const AuthViewSchema = authOneOf<AuthView>(
+  (type) => Type.Object({ type: Type.Literal(type), ...AUTH_KINDS[type].fields }, { $id: authSchemaName(type) }),
+  'EndpointAuth',
+  'How hookd authenticates to the receiver, without its secret (write-only).',
+);
+
 /** Every field a client may set; POST requires `url`, PATCH none. */
 const EndpointFields = {
   accountId: Type.Optional(Type.Union([AccountId, Type.Null()])),
@@ -83,6 +149,7 @@ const EndpointFields = {
   rateLimitPerSecond: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 100_000 }), Type.Null()])),
   filter: Type.Optional(Type.Union([Filter, Type.Null()])),
   signing: Type.Optional(Signing),
+  auth: Type.Optional(Type.Union([AuthInputSchema, Type.Null()])),
 };
 
 export const CreateEndpoint = Type.Object(
@@ -127,6 +194,7 @@ export const EndpointView = Type.Object(
     filter: Type.Union([Filter, Type.Null()]),
     disabledReason: Type.Union([Type.String(), Type.Null()]),
     signing: Signing,
+    auth: Type.Union([AuthViewSchema, Type.Null()]),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },
@@ -155,6 +223,7 @@ export function endpointView(endpoint: Endpoint): EndpointViewBody {
     filter: endpoint.filter,
     disabledReason: endpoint.disabledReason,
     signing: endpoint.signing,
+    auth: endpoint.auth === null ? null : authView(endpoint.auth),
     createdAt: iso(endpoint.createdAt),
     updatedAt: iso(endpoint.updatedAt),
   };

@@ -1,6 +1,7 @@
 import { DEFAULT_RETRY_POLICY, defaultJitter } from '../domain/retry-schedule.js';
 import { headerProblems } from '../domain/header-rules.js';
-import type { BodySpec, EndpointSpec, RetryPolicy } from '../domain/types.js';
+import { authProblems, isAuthProblem, resolveAuth } from '../domain/receiver-auth.js';
+import type { BodySpec, EndpointAuth, EndpointSpec, RetryPolicy } from '../domain/types.js';
 import { compileTemplate, TemplateSyntaxError } from '../domain/templates.js';
 import { checkUrlOnSave } from '../domain/url-guard.js';
 import { ApiError, validationError } from './errors.js';
@@ -70,7 +71,15 @@ export function specFromCreate(input: CreateEndpointBody, accountId: string | nu
     filter: input.filter ?? null,
     disabledReason: input.active === false ? 'manual' : null,
     signing: input.signing ?? 'hmac',
+    auth: authFrom(input.auth, null),
   };
+}
+
+/** The auth to store (see resolveAuth): a missing secret with nothing to keep is a 400 naming it. */
+function authFrom(input: CreateEndpointBody['auth'], existing: EndpointAuth | null): EndpointAuth | null {
+  const auth = resolveAuth(input, existing);
+  if (isAuthProblem(auth)) throw validationError(auth.field, auth.message);
+  return auth;
 }
 
 /** PATCH: fields present replace the stored ones; `retry` merges into the stored policy. */
@@ -96,6 +105,7 @@ export function specFromPatch(existing: EndpointSpec, patch: PatchEndpointBody, 
     filter: patch.filter === undefined ? existing.filter : patch.filter,
     disabledReason,
     signing: patch.signing ?? existing.signing,
+    auth: authFrom(patch.auth, existing.auth),
   };
 }
 
@@ -114,6 +124,15 @@ export async function checkSpec(spec: EndpointSpec, context: SpecCheckContext): 
       ]);
     }
     throw validationError('/url', url.reason);
+  }
+  if (spec.auth !== null) {
+    const problems = authProblems(spec.auth, spec.url, { allowPrivateUrls: context.allowPrivateUrls });
+    if (problems.length > 0) {
+      const details = problems.map(({ field, message }) => ({ field, in: 'body' as const, message }));
+      const first = problems[0]!;
+      if (first.urlNotAllowed === true) throw new ApiError('url_not_allowed', `the token URL's host is not allowed: ${first.message}`, details);
+      throw new ApiError('validation_failed', `${first.field}: ${first.message}`, details);
+    }
   }
   // Names hookd must control (Host, Content-Type, Expect, webhook-*…), names that are not tokens and
   // values with control characters: refused now, since the HTTP client would refuse them at send time.

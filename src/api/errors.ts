@@ -77,6 +77,11 @@ function validationDetails(errors: AjvError[], context: string | undefined): Err
     let field = error.instancePath;
     let message = error.message ?? 'is invalid';
     if (error.keyword === 'required') field += `/${String(error.params.missingProperty)}`;
+    // A oneOf chosen by a tag (endpoint auth's `type`): an unknown tag is that field's problem.
+    if (error.keyword === 'discriminator') {
+      field += `/${String(error.params.tag)}`;
+      message = error.params.error === 'tag' ? 'is required' : 'is not one of the known values';
+    }
     if (error.keyword === 'additionalProperties') {
       field += `/${String(error.params.additionalProperty)}`;
       message = 'is not a known field';

@@ -43,6 +43,34 @@ function describeSuccesses<D extends { paths?: object }>(document: D): D {
   return document;
 }
 
+interface SchemaObject {
+  $ref?: string;
+  oneOf?: SchemaObject[];
+  discriminator?: { propertyName: string; mapping?: Record<string, string> };
+  properties?: Record<string, { const?: unknown; enum?: unknown[] }>;
+}
+
+/**
+ * Names each discriminator's values (`"basic"` → `#/components/schemas/BasicAuth`). Ajv refuses
+ * `mapping` in the schemas it validates with, and without it OpenAPI readers take the schemas'
+ * names for the values.
+ */
+function mapDiscriminators<D extends { components?: object }>(document: D): D {
+  const schemas = (document.components as { schemas?: Record<string, SchemaObject> } | undefined)?.schemas ?? {};
+  for (const schema of Object.values(schemas)) {
+    const propertyName = schema.discriminator?.propertyName;
+    if (propertyName === undefined || schema.oneOf === undefined) continue;
+    const mapping: Record<string, string> = {};
+    for (const { $ref } of schema.oneOf) {
+      const property = $ref === undefined ? undefined : schemas[$ref.replace('#/components/schemas/', '')]?.properties?.[propertyName];
+      const value = property?.const ?? property?.enum?.[0];
+      if ($ref !== undefined && typeof value === 'string') mapping[value] = $ref;
+    }
+    schema.discriminator = { propertyName, mapping };
+  }
+  return document;
+}
+
 export const openApiDocument: FastifyPluginAsync = fp(
   async (app) => {
     await app.register(swagger, {
@@ -61,7 +89,8 @@ export const openApiDocument: FastifyPluginAsync = fp(
         security: [{ bearer: [] }],
       },
       refResolver: { buildLocalReference: (json, _base, _fragment, index) => String(json.$id ?? `def-${index}`) },
-      transformObject: (document) => ('openapiObject' in document ? describeSuccesses(document.openapiObject) : document.swaggerObject),
+      transformObject: (document) =>
+        'openapiObject' in document ? mapDiscriminators(describeSuccesses(document.openapiObject)) : document.swaggerObject,
     });
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   },

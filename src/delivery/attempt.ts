@@ -9,7 +9,8 @@ import { buildRequest, type OutgoingRequest, type RequestTarget } from '../domai
 import { DEFAULT_RETRY_POLICY, parseRetryAfterMs } from '../domain/retry-schedule.js';
 import type { ClaimedDelivery, EndpointWithSecrets, HookEvent, RetryPolicy } from '../domain/types.js';
 import type { AttemptRecord } from '../store/store.js';
-import type { HttpSender, SendResult } from './sender.js';
+import { sendWithAuth, type AuthenticatedSender } from './authenticated-send.js';
+import type { SendResult } from './sender.js';
 
 // One attempt of one delivery: which secrets sign it, the request, the send, and what the answer
 // means for the delivery (the pure rules of src/domain decide; this is their shell).
@@ -23,8 +24,7 @@ export interface Job {
   endpoint: EndpointWithSecrets | null;
 }
 
-export interface AttemptContext {
-  sender: HttpSender;
+export interface AttemptContext extends AuthenticatedSender {
   clock: Clock;
   random: RandomSource;
   log: Logger;
@@ -82,8 +82,8 @@ export async function makeAttempt(job: Job, context: AttemptContext): Promise<{ 
     const failed: SendResult = { statusCode: null, error: 'invalid_request', responseHeaders: {}, responseBody: null, durationMs: 0 };
     return { durationMs: 0, record: resultRecord(job, request, startedAt, policy, failed, context) };
   }
-  const sent = await context.sender.send(request, timeoutMs);
-  return { durationMs: sent.durationMs, record: resultRecord(job, request, startedAt, policy, sent, context) };
+  const { request: sentRequest, sent } = await sendWithAuth(request, job.endpoint, timeoutMs, context);
+  return { durationMs: sent.durationMs, record: resultRecord(job, sentRequest, startedAt, policy, sent, context) };
 }
 
 function resultRecord(

@@ -1,6 +1,7 @@
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { AttemptErrorCode } from '../domain/outcome.js';
 import type { OutgoingRequest } from '../domain/request.js';
+import { ClientCertificateAgents } from './client-certificate-agents.js';
 import { assertHostAllowed, createDnsGuardedLookup, type Resolver } from './dns-guard.js';
 
 // Sends one attempt over HTTP with undici: pooled keep-alive connections per origin, a hard
@@ -20,6 +21,22 @@ export interface SendResult {
   durationMs: number;
 }
 
+/** An endpoint's client certificate (auth `mtls`): connections with it are the endpoint's own. */
+export interface ClientCertificate {
+  endpointId: string;
+  /** credentialsVersion of the auth: a new one replaces the endpoint's connections. */
+  version: string;
+  certPem: string;
+  keyPem: string;
+  caPem?: string;
+}
+
+export interface SendOptions {
+  clientCertificate?: ClientCertificate;
+  /** What is kept of the response body (default the contract's 4 KiB; token responses need more). */
+  keepResponseBytes?: number;
+}
+
 export interface HttpSenderOptions {
   allowPrivateUrls: boolean;
   /**
@@ -35,21 +52,28 @@ export interface HttpSenderOptions {
 export class HttpSender {
   private readonly agent: Agent;
   private readonly allowPrivateUrls: boolean;
+  private readonly certificateAgents: ClientCertificateAgents;
   /** Where each URL sends to, parsed and checked once (endpoints send to the same URL again and again). */
   private readonly destinations = new Map<string, Destination>();
 
   constructor(options: HttpSenderOptions) {
     this.allowPrivateUrls = options.allowPrivateUrls;
-    this.agent = new Agent({
-      connections: options.connectionsPerOrigin,
-      keepAliveTimeout: 30_000,
-      // The guarded lookup checks every address a name resolves to and connects only to one it
-      // checked: a receiver's DNS cannot point us at an internal address between check and connect.
-      connect: { lookup: createDnsGuardedLookup({ allowPrivate: options.allowPrivateUrls, resolve: options.resolve }) },
-    });
+    // The guarded lookup checks every address a name resolves to and connects only to one it
+    // checked: a receiver's DNS cannot point us at an internal address between check and connect.
+    // Client-certificate agents use it too.
+    const lookup = createDnsGuardedLookup({ allowPrivate: options.allowPrivateUrls, resolve: options.resolve });
+    this.agent = new Agent({ connections: options.connectionsPerOrigin, keepAliveTimeout: 30_000, connect: { lookup } });
+    this.certificateAgents = new ClientCertificateAgents((tls) =>
+      new Agent({ connections: options.connectionsPerOrigin, keepAliveTimeout: 30_000, connect: { lookup, ...tls } }),
+    );
   }
 
-  send(request: OutgoingRequest, timeoutMs: number): Promise<SendResult> {
+  /** An endpoint is gone or changed: its client-certificate connections are closed. */
+  forgetEndpoint(endpointId: string): void {
+    this.certificateAgents.forget(endpointId);
+  }
+
+  send(request: OutgoingRequest, timeoutMs: number, options: SendOptions = {}): Promise<SendResult> {
     const started = performance.now();
     let destination: Destination;
     try {
@@ -60,8 +84,9 @@ export class HttpSender {
     return new Promise((resolve) => {
       // undici's dispatch with a handler of our own rather than request(): no AbortSignal, response
       // stream or async iterator per attempt, which cost more than the rest of the sending.
-      const attempt = new Attempt(started, timeoutMs, resolve);
-      this.agent.dispatch(
+      const attempt = new Attempt(started, timeoutMs, options.keepResponseBytes ?? RESPONSE_BODY_KEPT_BYTES, resolve);
+      const dispatcher = options.clientCertificate === undefined ? this.agent : this.certificateAgents.agentFor(options.clientCertificate);
+      dispatcher.dispatch(
         {
           origin: destination.origin,
           path: destination.path,
@@ -90,7 +115,7 @@ export class HttpSender {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    await Promise.all([this.agent.close(), this.certificateAgents.close()]);
   }
 }
 
@@ -129,6 +154,7 @@ class Attempt implements Dispatcher.DispatchHandler {
   constructor(
     private readonly started: number,
     timeoutMs: number,
+    private readonly keepBytes: number,
     private readonly settle: (result: SendResult) => void,
   ) {
     this.timer = setTimeout(() => this.timeOut(), timeoutMs);
@@ -149,8 +175,8 @@ class Attempt implements Dispatcher.DispatchHandler {
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     this.readBytes += chunk.length;
-    if (this.keptBytes < RESPONSE_BODY_KEPT_BYTES) {
-      const part = chunk.subarray(0, RESPONSE_BODY_KEPT_BYTES - this.keptBytes);
+    if (this.keptBytes < this.keepBytes) {
+      const part = chunk.subarray(0, this.keepBytes - this.keptBytes);
       this.kept.push(part);
       this.keptBytes += part.length;
     }

@@ -9,6 +9,7 @@ import { makeAttempt, type AttemptContext, type Job } from './attempt.js';
 import { Heartbeat } from './heartbeat.js';
 import { HeldLeases } from './held-leases.js';
 import { Lane, Pace } from './lane.js';
+import { OAuth2Tokens } from './oauth2-tokens.js';
 import { AttemptRecorder } from './recorder.js';
 import type { HttpSender } from './sender.js';
 
@@ -73,7 +74,9 @@ export class DeliveryWorker implements QueueConsumer {
     this.idlePollMs = options.idlePollMs ?? 1000;
     this.admission = new Admission(options.concurrency);
     const { sender, clock, random, log, userAgent, callbackSecret } = options;
-    this.attemptContext = { sender, clock, random, log, userAgent, callbackSecret, owner: this.owner };
+    // OAuth tokens are cached per node: in memory, for this worker's attempts.
+    const tokens = new OAuth2Tokens(sender, clock);
+    this.attemptContext = { sender, tokens, clock, random, log, userAgent, callbackSecret, owner: this.owner };
     this.heartbeat = new Heartbeat({ queue: options.queue, owner: this.owner, clock, log, leaseMs: options.leaseMs, held: this.held });
   }
 
@@ -220,6 +223,8 @@ export class DeliveryWorker implements QueueConsumer {
       const event = eventById.get(delivery.eventId);
       const endpoint = delivery.endpointId === null ? null : (endpointById.get(delivery.endpointId) ?? null);
       if (event === undefined || (delivery.endpointId !== null && (endpoint === null || !endpoint.active))) {
+        // A deleted or disabled endpoint's client-certificate connections are not needed any more.
+        if (delivery.endpointId !== null) this.options.sender.forgetEndpoint(delivery.endpointId);
         this.finishUnsendable(delivery, event === undefined ? 'event_missing' : endpoint === null ? 'endpoint_deleted' : 'endpoint_disabled');
         continue;
       }

@@ -15,6 +15,8 @@ export type AttemptErrorCode =
   | 'tls'
   | 'url_not_allowed'
   | 'invalid_request'
+  /** The receiver's credentials could not be had (an OAuth 2.0 token request failed). */
+  | 'auth'
   | 'network';
 
 export type AttemptVerdict =

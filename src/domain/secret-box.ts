@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 
-// Endpoint and callback signing secrets at rest: AES-256-GCM when HOOKD_ENCRYPTION_KEY is set.
+// Endpoint and callback signing secrets, and endpoints' receiver-auth secrets, at rest: AES-256-GCM when HOOKD_ENCRYPTION_KEY is set.
 // A sealed value names the key that sealed it, so several keys can be in use during a rotation:
 // new values are sealed with the current key, old ones still open with the old keys until
 // `hookd secrets reseal` rewrites them.

@@ -87,6 +87,17 @@ export interface PayloadFilter {
 
 /** How requests to an endpoint are signed: `v1` HMAC entries, `v1a` ed25519 entries, or both. */
 export type SigningScheme = 'hmac' | 'ed25519' | 'both';
+/**
+ * How hookd proves itself to the receiver. Each kind has exactly one secret field (password, token,
+ * clientSecret, keyPem): write-only in the API, sealed at rest.
+ */
+export type EndpointAuth =
+  | { type: 'basic'; username: string; password: string }
+  | { type: 'bearer'; token: string }
+  /** OAuth 2.0 client credentials (RFC 6749 §4.4): the token is fetched from tokenUrl and cached. */
+  | { type: 'oauth2'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string; audience?: string }
+  /** A client certificate (PEM), and optionally the CA that the receiver's certificate must chain to. */
+  | { type: 'mtls'; certPem: string; keyPem: string; caPem?: string };
 
 /** What a client configures on an endpoint. */
 export interface EndpointSpec {
@@ -106,6 +117,8 @@ export interface EndpointSpec {
   filter: PayloadFilter | null;
   disabledReason: string | null;
   signing: SigningScheme;
+  /** How hookd authenticates to the receiver, secrets in the clear (the store seals them). */
+  auth: EndpointAuth | null;
 }
 
 export interface Endpoint extends EndpointSpec {

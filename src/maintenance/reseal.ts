@@ -3,8 +3,9 @@ import type { Clock } from '../domain/clock.js';
 import type { Store } from '../store/store.js';
 
 /**
- * Key rotation's second half: reads every signing secret and ed25519 signing key (opening it with
- * whichever configured key sealed it) and writes it back, which seals it with the current key. Returns the endpoints done.
+ * Key rotation's second half: reads every signing secret, ed25519 signing key and receiver-auth
+ * secret (opening it with whichever configured key sealed it) and writes it back, which seals it
+ * with the current key. Returns the endpoints done.
  * `store` must seal with the configured keys (prepareStore's).
  */
 export async function resealSecrets(store: Store, clock: Clock): Promise<number> {
@@ -16,6 +17,8 @@ export async function resealSecrets(store: Store, clock: Clock): Promise<number>
       const endpoint = await store.getEndpoint(id);
       if (endpoint === null) continue;
       if (endpoint.signingKeys !== null) await store.setEndpointSigningKeys(id, endpoint.signingKeys, clock.now());
+      // The auth's secret is sealed inside the endpoint's definition: writing it back reseals it.
+      if (endpoint.auth !== null) await store.updateEndpoint(id, endpoint, clock.now());
       if (await store.setEndpointSecrets(id, endpoint.secrets, clock.now())) count++;
     }
     cursor = page.nextCursor;

@@ -6,6 +6,7 @@ import type {
   Delivery,
   DeliveryStatus,
   Endpoint,
+  EndpointAuth,
   EndpointSecrets,
   EndpointSigningKeys,
   EndpointSpec,
@@ -16,6 +17,7 @@ import type {
   Operation,
   OperationStatus,
 } from '../domain/types.js';
+import { mapAuthSecret } from '../domain/receiver-auth.js';
 import type { SecretBox } from '../domain/secret-box.js';
 import type { ApiKeyRecord } from './store.js';
 
@@ -137,17 +139,20 @@ export interface EndpointRow {
 /** The part of an endpoint kept in the `spec` JSON column. */
 type StoredSpec = Omit<EndpointSpec, 'accountId' | 'url' | 'active' | 'eventTypes'>;
 
-export function specColumn(spec: EndpointSpec | EndpointWithSecrets): string {
+export function specColumn(spec: EndpointSpec | EndpointWithSecrets, box: SecretBox): string {
   // A whole endpoint may be given: its id, times and secrets have columns of their own, and the
-  // secrets must never land in this one in the clear (they are sealed in theirs).
+  // secrets must never land in this one in the clear (they are sealed in theirs). The auth's one
+  // secret stays in this column, sealed in place.
   const { accountId: _a, url: _u, active: _ac, eventTypes: _e, ...rest } = spec;
   const { id: _i, createdAt: _c, updatedAt: _up, secrets: _s, signingKeys: _k, ...stored } = rest as Partial<EndpointWithSecrets> &
     StoredSpec;
-  return JSON.stringify(stored satisfies StoredSpec);
+  const auth = stored.auth == null ? null : mapAuthSecret(stored.auth, (secret) => box.seal(secret));
+  return JSON.stringify({ ...stored, auth } satisfies StoredSpec);
 }
 
-export function toEndpoint(row: EndpointRow): Endpoint {
-  const spec = JSON.parse(row.spec) as Omit<StoredSpec, 'signing'> & Partial<Pick<StoredSpec, 'signing'>>;
+/** An endpoint with its auth secret opened with `box`. */
+export function toEndpoint(row: EndpointRow, box: SecretBox): Endpoint {
+  const spec = JSON.parse(row.spec) as Omit<StoredSpec, 'signing' | 'auth'> & Partial<Pick<StoredSpec, 'signing'>> & { auth?: EndpointAuth | null };
   return {
     id: row.id,
     accountId: row.account_id,
@@ -157,6 +162,8 @@ export function toEndpoint(row: EndpointRow): Endpoint {
     ...spec,
     // Endpoints saved before ed25519 signing existed sign with HMAC only.
     signing: spec.signing ?? 'hmac',
+    // Endpoints saved before receiver authentication existed have no auth in their spec.
+    auth: spec.auth == null ? null : mapAuthSecret(spec.auth, (sealed) => box.open(sealed)),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -165,7 +172,7 @@ export function toEndpoint(row: EndpointRow): Endpoint {
 /** An endpoint with its signing secrets, opened with `box` (stored sealed when a key is configured). */
 export function toEndpointWithSecrets(row: EndpointRow, box: SecretBox): EndpointWithSecrets {
   return {
-    ...toEndpoint(row),
+    ...toEndpoint(row, box),
     secrets: {
       current: box.open(row.secret),
       previous: row.previous_secret === null ? null : box.open(row.previous_secret),

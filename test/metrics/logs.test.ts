@@ -127,6 +127,18 @@ describe('logs', () => {
     expect(JSON.parse(text)).toMatchObject({ req: { headers: { 'content-type': 'application/json' } }, msg: 'oops' });
   });
 
+  it("redacts an endpoint's receiver-auth secrets, in an auth object or an endpoint", () => {
+    const captured: string[] = [];
+    const log = createLogger('info', { write: (chunk: string) => void captured.push(chunk) });
+    log.info({ auth: { type: 'basic', username: 'u', password: 'p2-secret-value' } }, 'auth');
+    log.info({ endpoint: { id: 'ep_1', auth: { type: 'bearer', token: 'b2-secret-value' } } }, 'endpoint');
+    log.info({ endpoint: { auth: { type: 'oauth2', clientId: 'c', clientSecret: 'o2-secret-value' } } }, 'oauth');
+    log.info({ endpoint: { auth: { type: 'mtls', certPem: 'CERT', keyPem: 'k2-secret-value' } } }, 'mtls');
+    const text = captured.join('');
+    expect(text).not.toMatch(/-secret-value/);
+    expect(text).toContain('"username":"u"');
+  });
+
   it('render the same lines for a person in the pretty format, redacted alike', () => {
     const captured: string[] = [];
     const sink = new Writable({

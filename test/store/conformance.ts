@@ -66,6 +66,7 @@ function endpoint(overrides: Partial<EndpointWithSecrets> = {}): EndpointWithSec
     filter: null,
     disabledReason: null,
     signing: 'hmac',
+    auth: null,
     createdAt: T0,
     updatedAt: T0,
     secrets: { current: 'whsec_a', previous: null, previousExpiresAt: null },
@@ -194,6 +195,23 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       expect(await store.setEndpointSigningKeys(plain.id, rotated, T0 + 3)).toBe(true);
       expect((await store.getEndpoint(plain.id))?.signingKeys).toEqual(rotated);
       expect(await store.setEndpointSigningKeys('ep_missing', rotated, T0 + 3)).toBe(false);
+    });
+
+    it("keeps an endpoint's receiver auth, its secret included, through create, get, list, update and disable", async () => {
+      const bearer = endpoint({ accountId: 'auth-co', auth: { type: 'bearer', token: 't0k' } });
+      const oauth = endpoint({
+        accountId: 'auth-co',
+        auth: { type: 'oauth2', tokenUrl: 'https://auth.example.com/t', clientId: 'c', clientSecret: 's', scope: 'x' },
+      });
+      expect((await store.createEndpoint(bearer)).auth).toEqual(bearer.auth);
+      await store.createEndpoint(oauth);
+      expect((await store.getEndpoint(oauth.id))?.auth).toEqual(oauth.auth);
+      const listed = (await store.listEndpoints({ accountId: 'auth-co' }, { limit: 10, cursor: null })).items;
+      expect(Object.fromEntries(listed.map((e) => [e.id, e.auth]))).toEqual({ [bearer.id]: bearer.auth, [oauth.id]: oauth.auth });
+      const basic = { type: 'basic' as const, username: 'u', password: 'p' };
+      expect((await store.updateEndpoint(bearer.id, { ...bearer, auth: basic }, T0 + 1))?.auth).toEqual(basic);
+      expect((await store.getEndpoints([bearer.id]))[0]?.auth).toEqual(basic);
+      expect((await store.updateEndpoint(bearer.id, { ...bearer, auth: null }, T0 + 2))?.auth).toBeNull();
     });
 
     it('ingests events with their deliveries, honouring client ids within the window', async () => {

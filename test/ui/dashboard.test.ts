@@ -375,6 +375,39 @@ describe('the web dashboard and portal', { timeout: 90_000 }, () => {
     await page.close();
   });
 
+  it('edits an endpoint\'s authentication: the stored secret is never shown, kept when left empty, replaced when typed', async () => {
+    const endpoint = await createEndpoint(server, { url: `${receiver.url}/authed`, title: 'Authed receiver', auth: { type: 'bearer', token: 'stored-token-1' } });
+    const page = await browser.newPage();
+    await signIn(page, server.url, server.adminKey);
+    await page.goto(`${server.url}/endpoints/${endpoint.id}`);
+    await page.getByRole('heading', { level: 1, name: 'Authed receiver' }).waitFor();
+    await page.getByRole('link', { name: 'Edit' }).click();
+    const kind = page.getByLabel('Authenticate to the receiver with');
+    await expect.poll(() => kind.inputValue()).toBe('bearer');
+    const token = page.getByLabel('Token', { exact: true });
+    expect(await token.inputValue()).toBe('');
+    expect(await token.getAttribute('type')).toBe('password');
+    expect(await page.content()).not.toContain('stored-token-1');
+
+    // Saved without typing the token: the stored one is kept.
+    await page.getByLabel('Title').fill('Authed receiver 2');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Authed receiver 2' }).waitFor();
+    expect((await server.hookd.store.getEndpoint(endpoint.id))?.auth).toEqual({ type: 'bearer', token: 'stored-token-1' });
+
+    // Another kind needs its secret: HTTP Basic with a password typed.
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await kind.selectOption('basic');
+    await page.getByLabel('Username').fill('hookd');
+    await page.getByLabel('Password').fill('typed-password');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Authed receiver 2' }).waitFor();
+    expect((await server.hookd.store.getEndpoint(endpoint.id))?.auth).toEqual({ type: 'basic', username: 'hookd', password: 'typed-password' });
+    await expect.poll(() => page.getByText('HTTP Basic as hookd').count()).toBe(1);
+    expect(page.errors).toEqual([]);
+    await page.close();
+  });
+
   it('creates an account key shown once, lists it, and revokes it after a confirmation', async () => {
     const page = await browser.newPage();
     await signIn(page, server.url, server.adminKey);

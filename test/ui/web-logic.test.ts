@@ -61,6 +61,7 @@ const stored: Endpoint = {
   filter: { path: 'status', in: ['failed', 42, true, null, '7'] },
   disabledReason: null,
   signing: 'both',
+  auth: { type: 'oauth2', tokenUrl: 'https://auth.example.com/token', clientId: 'hookd', scope: 'hooks' },
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
 };
@@ -84,6 +85,8 @@ describe('the endpoint editor\'s form', () => {
       rateLimitPerSecond: 5,
       signing: 'both',
       filter: { path: 'status', in: ['failed', 42, true, null, '7'] },
+      // The secret is write-only: sent without it, the stored one is kept.
+      auth: { type: 'oauth2', tokenUrl: 'https://auth.example.com/token', clientId: 'hookd', scope: 'hooks' },
     });
   });
 
@@ -91,6 +94,16 @@ describe('the endpoint editor\'s form', () => {
     const form = { ...emptyForm(), url: 'https://x.example.com/' };
     expect(definitionFromForm(form, { includeAccount: false }).definition.signing).toBe('hmac');
     expect(definitionFromForm({ ...form, signing: 'ed25519' }, { includeAccount: false }).definition.signing).toBe('ed25519');
+  });
+
+  it('sends auth with its secret only when typed, and asks for it when the kind changes', () => {
+    const form = { ...formFromEndpoint(stored), authSecret: 'new-secret' };
+    expect(definitionFromForm(form, { includeAccount: false }).definition.auth).toMatchObject({ type: 'oauth2', clientSecret: 'new-secret' });
+    const toBasic = definitionFromForm({ ...form, authType: 'basic' as const, authSecret: '', authUsername: 'u' }, { includeAccount: false });
+    expect(toBasic.problems).toEqual([{ field: '/auth/password', message: 'is required' }]);
+    const none = definitionFromForm({ ...form, authType: '' as const }, { includeAccount: false });
+    expect(none.definition.auth).toBeNull();
+    expect(definitionFromForm({ ...emptyForm(), url: 'https://x.example.com/' }, { includeAccount: false }).definition.auth).toBeNull();
   });
 
   it('names an admin\'s account choice only when asked, empty meaning provider-level', () => {

@@ -642,6 +642,40 @@ export interface components {
             startedAt: string;
             statusCode: number | null;
         };
+        BasicAuth: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "basic";
+            username: string;
+        };
+        BasicAuthInput: {
+            /** @description Write-only. */
+            password?: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "basic";
+            username: string;
+        };
+        BearerAuth: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "bearer";
+        };
+        BearerAuthInput: {
+            /** @description Write-only. */
+            token?: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "bearer";
+        };
         Delivery: {
             accountId: string | null;
             attempts: number;
@@ -662,6 +696,7 @@ export interface components {
         Endpoint: {
             accountId: string | null;
             active: boolean;
+            auth: components["schemas"]["EndpointAuth"] | null;
             body: {
                 contentType?: string;
                 fields?: string[];
@@ -706,6 +741,10 @@ export interface components {
             updatedAt: string;
             url: string;
         };
+        /** @description How hookd authenticates to the receiver, without its secret (write-only). */
+        EndpointAuth: components["schemas"]["BasicAuth"] | components["schemas"]["BearerAuth"] | components["schemas"]["Oauth2Auth"] | components["schemas"]["MtlsAuth"];
+        /** @description How hookd authenticates to the receiver. The secret field (password, token, clientSecret, keyPem) is write-only; leave it out of a PATCH to keep the stored one. */
+        EndpointAuthInput: components["schemas"]["BasicAuthInput"] | components["schemas"]["BearerAuthInput"] | components["schemas"]["Oauth2AuthInput"] | components["schemas"]["MtlsAuthInput"];
         Event: {
             accountId: string | null;
             callbackUrl: string | null;
@@ -737,6 +776,56 @@ export interface components {
             } | null;
             /** Format: date-time */
             updatedAt: string;
+        };
+        MtlsAuth: {
+            /** @description CA the receiver's certificate must chain to (PEM). */
+            caPem?: string;
+            /** @description Client certificate (PEM). */
+            certPem: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "mtls";
+        };
+        MtlsAuthInput: {
+            /** @description CA the receiver's certificate must chain to (PEM). */
+            caPem?: string;
+            /** @description Client certificate (PEM). */
+            certPem: string;
+            /** @description Private key of certPem (PEM, unencrypted). Write-only. */
+            keyPem?: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "mtls";
+        };
+        Oauth2Auth: {
+            audience?: string;
+            clientId: string;
+            scope?: string;
+            /** @description Client-credentials token endpoint; passes the URL guard. */
+            tokenUrl: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "oauth2";
+        };
+        Oauth2AuthInput: {
+            audience?: string;
+            clientId: string;
+            /** @description Write-only. */
+            clientSecret?: string;
+            scope?: string;
+            /** @description Client-credentials token endpoint; passes the URL guard. */
+            tokenUrl: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "oauth2";
         };
         Operation: {
             accountId: string | null;
@@ -2298,6 +2387,7 @@ export interface operations {
                 "application/json": {
                     accountId?: string | null;
                     active?: boolean;
+                    auth?: components["schemas"]["EndpointAuthInput"] | null;
                     body?: {
                         contentType?: string;
                         fields?: string[];
@@ -2507,6 +2597,7 @@ export interface operations {
                     "application/json": {
                         accountId: string | null;
                         active: boolean;
+                        auth: components["schemas"]["EndpointAuth"] | null;
                         body: {
                             contentType?: string;
                             fields?: string[];
@@ -2817,6 +2908,7 @@ export interface operations {
                 "application/json": {
                     accountId?: string | null;
                     active?: boolean;
+                    auth?: components["schemas"]["EndpointAuthInput"] | null;
                     body?: {
                         contentType?: string;
                         fields?: string[];
@@ -2868,6 +2960,7 @@ export interface operations {
                     "application/json": {
                         accountId: string | null;
                         active: boolean;
+                        auth: components["schemas"]["EndpointAuth"] | null;
                         body: {
                             contentType?: string;
                             fields?: string[];
@@ -3868,6 +3961,7 @@ export interface operations {
                     endpoint: {
                         accountId?: string | null;
                         active?: boolean;
+                        auth?: components["schemas"]["EndpointAuthInput"] | null;
                         body?: {
                             contentType?: string;
                             fields?: string[];

@@ -19,14 +19,14 @@ export function postgresEndpoints(db: PostgresDb, box: SecretBox): EndpointStore
     createEndpoint(endpoint) {
       return db.transaction(async (tx) => {
         if (endpoint.accountId !== null) await tx.run(ENSURE_ACCOUNT, ensureAccountParams(endpoint.accountId, endpoint.createdAt));
-        return rows.toEndpoint((await tx.one<rows.EndpointRow>(INSERT_ENDPOINT, insertEndpointParams(endpoint, box)))!);
+        return rows.toEndpoint((await tx.one<rows.EndpointRow>(INSERT_ENDPOINT, insertEndpointParams(endpoint, box)))!, box);
       });
     },
     updateEndpoint(id, spec, now) {
       return db.transaction(async (tx) => {
         if (spec.accountId !== null) await tx.run(ENSURE_ACCOUNT, ensureAccountParams(spec.accountId, now));
-        const row = await tx.one<rows.EndpointRow>(UPDATE_ENDPOINT, updateEndpointParams(id, spec, now));
-        return row === undefined ? null : rows.toEndpoint(row);
+        const row = await tx.one<rows.EndpointRow>(UPDATE_ENDPOINT, updateEndpointParams(id, spec, now, box));
+        return row === undefined ? null : rows.toEndpoint(row, box);
       });
     },
     deleteEndpoint(id, now) {

@@ -1,3 +1,4 @@
+import type { SecretBox } from '../../domain/secret-box.js';
 import * as rows from '../rows.js';
 import { disableEndpoint, FAILING_ENDPOINTS, purgeStatements, reserveRateSlot } from '../shared/maintenance.js';
 import type { MaintenanceStore } from '../store.js';
@@ -6,7 +7,7 @@ import { RETENTION_LOCK, type PostgresDb } from './connection.js';
 
 // Several nodes sweep the same database: row locks and an advisory lock keep each change once.
 
-export function postgresMaintenance(db: PostgresDb): MaintenanceStore {
+export function postgresMaintenance(db: PostgresDb, box: SecretBox): MaintenanceStore {
   const purge = purgeStatements(db);
   const disable = disableEndpoint(db);
   const rateSlot = reserveRateSlot(db);
@@ -21,7 +22,7 @@ export function postgresMaintenance(db: PostgresDb): MaintenanceStore {
         const disabled = [];
         for (const row of failing) {
           const updated = await tx.one<rows.EndpointRow>(disable, [reasonFor(row.failing_since), now, row.id]);
-          if (updated !== undefined) disabled.push(rows.toEndpoint(updated));
+          if (updated !== undefined) disabled.push(rows.toEndpoint(updated, box));
         }
         return disabled;
       });

@@ -31,7 +31,7 @@ export class PostgresStore {
       ...sharedDeliveries(db),
       ...postgresQueue(db),
       ...postgresOperations(db),
-      ...postgresMaintenance(db),
+      ...postgresMaintenance(db, box),
       dialect: 'postgres',
       migrate: () => db.migrate(),
       isReady: () => db.isReady(),

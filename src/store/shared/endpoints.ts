@@ -9,7 +9,7 @@ import type { AttemptBucket, EndpointFilter, EndpointStats, EndpointStore, Page,
 
 // Endpoints and the attempt figures shown for them, the same on both dialects. Creating, updating
 // and deleting one are transactions (its account row, its queued deliveries), run by each adapter.
-// Signing secrets are sealed and opened here, in the row mapping, and nowhere else: the rest of
+// Signing secrets (and the auth's secret) are sealed and opened here, in the row mapping, and nowhere else: the rest of
 // hookd sees them in the clear, the database only sealed (when HOOKD_ENCRYPTION_KEY is set).
 
 export const INSERT_ENDPOINT = `INSERT INTO endpoints (id, account_id, url, active, event_types, spec, secret, previous_secret,
@@ -23,7 +23,7 @@ export function insertEndpointParams(endpoint: EndpointWithSecrets, box: SecretB
     endpoint.url,
     endpoint.active ? 1 : 0,
     JSON.stringify(endpoint.eventTypes),
-    rows.specColumn(endpoint),
+    rows.specColumn(endpoint, box),
     ...rows.secretColumns(endpoint.secrets, box),
     ...rows.signingKeyColumns(endpoint.signingKeys, box),
     endpoint.createdAt,
@@ -34,8 +34,8 @@ export function insertEndpointParams(endpoint: EndpointWithSecrets, box: SecretB
 export const UPDATE_ENDPOINT =
   'UPDATE endpoints SET account_id = ?, url = ?, active = ?, event_types = ?, spec = ?, updated_at = ? WHERE id = ? RETURNING *';
 
-export function updateEndpointParams(id: string, spec: EndpointSpec, now: number): unknown[] {
-  return [spec.accountId, spec.url, spec.active ? 1 : 0, JSON.stringify(spec.eventTypes), rows.specColumn(spec), now, id];
+export function updateEndpointParams(id: string, spec: EndpointSpec, now: number, box: SecretBox): unknown[] {
+  return [spec.accountId, spec.url, spec.active ? 1 : 0, JSON.stringify(spec.eventTypes), rows.specColumn(spec, box), now, id];
 }
 
 export const DELETE_ENDPOINT = 'DELETE FROM endpoints WHERE id = ?';
@@ -88,7 +88,7 @@ export function sharedEndpoints(db: SqlDb, box: SecretBox): EndpointStatements {
         if (matched.length > page.limit || found.length < chunk) break;
         after = found[found.length - 1]!.id;
       }
-      return pageFrom(matched, page.limit, rows.toEndpoint, (row) => row.id);
+      return pageFrom(matched, page.limit, (row) => rows.toEndpoint(row, box), (row) => row.id);
     },
     async setEndpointSecrets(id, secrets, now) {
       return (
@@ -109,7 +109,7 @@ export function sharedEndpoints(db: SqlDb, box: SecretBox): EndpointStatements {
     async findCandidateEndpoints(accountId) {
       return (
         await db.all<rows.EndpointRow>('SELECT * FROM endpoints WHERE active = 1 AND (account_id IS NULL OR account_id = ?)', [accountId])
-      ).map(rows.toEndpoint);
+      ).map((row) => rows.toEndpoint(row, box));
     },
     async endpointStats(endpointId: string, since: number): Promise<EndpointStats> {
       // The minutes from the one holding `since`: at most a day of rollup rows, whatever the history.

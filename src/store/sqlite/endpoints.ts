@@ -21,14 +21,14 @@ export function sqliteEndpoints(db: SqliteDb, box: SecretBox): EndpointStore {
         if (endpoint.accountId !== null) db.runNow(ENSURE_ACCOUNT, ensureAccountParams(endpoint.accountId, endpoint.createdAt));
         return db.oneNow<rows.EndpointRow>(INSERT_ENDPOINT, insertEndpointParams(endpoint, box));
       });
-      return rows.toEndpoint(row!);
+      return rows.toEndpoint(row!, box);
     },
     async updateEndpoint(id, spec, now) {
       const row = db.transaction(() => {
         if (spec.accountId !== null) db.runNow(ENSURE_ACCOUNT, ensureAccountParams(spec.accountId, now));
-        return db.oneNow<rows.EndpointRow>(UPDATE_ENDPOINT, updateEndpointParams(id, spec, now));
+        return db.oneNow<rows.EndpointRow>(UPDATE_ENDPOINT, updateEndpointParams(id, spec, now, box));
       });
-      return row === undefined ? null : rows.toEndpoint(row);
+      return row === undefined ? null : rows.toEndpoint(row, box);
     },
     async deleteEndpoint(id, now) {
       return db.transaction(() => {

@@ -1,3 +1,4 @@
+import type { SecretBox } from '../../domain/secret-box.js';
 import * as rows from '../rows.js';
 import { disableEndpoint, FAILING_ENDPOINTS, purgeStatements, reserveRateSlot } from '../shared/maintenance.js';
 import type { MaintenanceStore } from '../store.js';
@@ -5,7 +6,7 @@ import type { SqliteDb } from './connection.js';
 
 // One process writes at a time, so the sweeps need no locks here: each runs in one transaction.
 
-export function sqliteMaintenance(db: SqliteDb): MaintenanceStore {
+export function sqliteMaintenance(db: SqliteDb, box: SecretBox): MaintenanceStore {
   const purge = purgeStatements(db);
   const disable = disableEndpoint(db);
   const rateSlot = reserveRateSlot(db);
@@ -15,7 +16,7 @@ export function sqliteMaintenance(db: SqliteDb): MaintenanceStore {
         db
           .allNow<rows.EndpointRow & { failing_since: number }>(FAILING_ENDPOINTS, [failingSince, minFailures])
           .flatMap((row) => db.oneNow<rows.EndpointRow>(disable, [reasonFor(row.failing_since), now, row.id]) ?? [])
-          .map(rows.toEndpoint),
+          .map((row) => rows.toEndpoint(row, box)),
       );
     },
     async reserveRateSlot(endpointId, now, intervalMs) {

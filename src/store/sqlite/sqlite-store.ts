@@ -29,7 +29,7 @@ export class SqliteStore {
       ...sharedDeliveries(db),
       ...sqliteQueue(db),
       ...sqliteOperations(db),
-      ...sqliteMaintenance(db),
+      ...sqliteMaintenance(db, box),
       dialect: 'sqlite',
       migrate: () => db.migrate(),
       isReady: () => db.isReady(),

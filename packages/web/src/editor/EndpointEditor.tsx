@@ -9,6 +9,7 @@ import { endpointQueries } from '../queries.js';
 import { useScope } from '../scope.js';
 import { useCatalog } from '../use-catalog.js';
 import { BodyFields } from './BodyFields.js';
+import { AuthFields } from './AuthFields.js';
 import { DeliveryFields } from './DeliveryFields.js';
 import { EventTypePicker } from './EventTypePicker.js';
 import { FieldPicker } from './FieldPicker.js';
@@ -230,6 +231,8 @@ export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endp
         <BodyFields form={form} update={update} problem={problem} track={track} templateRef={templateRef} />
 
         <DeliveryFields form={form} update={update} problem={problem} />
+
+        <AuthFields form={form} update={update} problem={problem} />
 
         <div className="form-actions">
           <Button kind="primary" type="submit" busy={saving}>

@@ -1,4 +1,4 @@
-import type { BodyFormat, Endpoint, EndpointMethod, RetrySchedule, SigningScheme } from '@hookd/sdk/client';
+import type { BodyFormat, Endpoint, EndpointAuth, EndpointMethod, RetrySchedule, SigningScheme } from '@hookd/sdk/client';
 
 // The endpoint editor's state, and its translation to and from the API's endpoint definition.
 // Kept free of React and the DOM so it is tested on its own (test/ui/web-logic.test.ts).
@@ -43,7 +43,25 @@ export interface EndpointForm {
   filterPath: string;
   /** Comma-separated; numbers, true, false and null are read as such, "quoted" text as text. */
   filterValues: string;
+  /** How hookd authenticates to the receiver; '' for not at all. */
+  authType: AuthType | '';
+  /** The kind stored on the endpoint: its secret is kept when `authSecret` is left empty. */
+  authStoredType: AuthType | '';
+  authUsername: string;
+  authTokenUrl: string;
+  authClientId: string;
+  authScope: string;
+  authAudience: string;
+  authCertPem: string;
+  authCaPem: string;
+  /** The kind's one write-only field (password, token, client secret, private key): never shown, only replaced. */
+  authSecret: string;
 }
+
+export type AuthType = EndpointAuth['type'];
+
+/** Each kind's write-only field, as the API names it. */
+export const AUTH_SECRET_FIELD: Record<AuthType, string> = { basic: 'password', bearer: 'token', oauth2: 'clientSecret', mtls: 'keyPem' };
 
 export interface Problem {
   field: string;
@@ -86,7 +104,69 @@ export function emptyForm(): EndpointForm {
     signing: 'hmac',
     filterPath: '',
     filterValues: '',
+    ...noAuth,
   };
+}
+
+const noAuth = {
+  authType: '',
+  authStoredType: '',
+  authUsername: '',
+  authTokenUrl: '',
+  authClientId: '',
+  authScope: '',
+  authAudience: '',
+  authCertPem: '',
+  authCaPem: '',
+  authSecret: '',
+} as const satisfies Partial<EndpointForm>;
+
+function authForm(auth: EndpointAuth | null | undefined): Pick<EndpointForm, keyof typeof noAuth> {
+  if (auth === null || auth === undefined) return { ...noAuth };
+  const form = { ...noAuth, authType: auth.type, authStoredType: auth.type };
+  switch (auth.type) {
+    case 'basic':
+      return { ...form, authUsername: auth.username };
+    case 'bearer':
+      return form;
+    case 'oauth2':
+      return { ...form, authTokenUrl: auth.tokenUrl, authClientId: auth.clientId, authScope: auth.scope ?? '', authAudience: auth.audience ?? '' };
+    case 'mtls':
+      return { ...form, authCertPem: auth.certPem, authCaPem: auth.caPem ?? '' };
+  }
+}
+
+/** The `auth` to send: without its secret when the field is left empty and the stored kind is kept. */
+function authFromForm(form: EndpointForm, problems: Problem[]): Record<string, unknown> | null {
+  if (form.authType === '') return null;
+  const auth: Record<string, unknown> = { type: form.authType };
+  const required = (value: string, field: string, key: string) => {
+    if (value.trim() === '') problems.push({ field: `/auth/${field}`, message: 'is required' });
+    else auth[key] = value.trim();
+  };
+  const optional = (value: string, key: string) => {
+    if (value.trim() !== '') auth[key] = value.trim();
+  };
+  switch (form.authType) {
+    case 'basic':
+      required(form.authUsername, 'username', 'username');
+      break;
+    case 'oauth2':
+      required(form.authTokenUrl, 'tokenUrl', 'tokenUrl');
+      required(form.authClientId, 'clientId', 'clientId');
+      optional(form.authScope, 'scope');
+      optional(form.authAudience, 'audience');
+      break;
+    case 'mtls':
+      required(form.authCertPem, 'certPem', 'certPem');
+      optional(form.authCaPem, 'caPem');
+      break;
+  }
+  const secretField = AUTH_SECRET_FIELD[form.authType];
+  // Secrets are sent as typed (a password may start with a space); PEMs trimmed like the certificate.
+  if (form.authSecret !== '') auth[secretField] = form.authType === 'mtls' ? form.authSecret.trim() : form.authSecret;
+  else if (form.authStoredType !== form.authType) problems.push({ field: `/auth/${secretField}`, message: 'is required' });
+  return auth;
 }
 
 const pairsOf = (record: Record<string, unknown> | undefined): Pair[] =>
@@ -136,6 +216,7 @@ export function formFromEndpoint(endpoint: Endpoint): EndpointForm {
     signing: endpoint.signing,
     filterPath: endpoint.filter?.path ?? '',
     filterValues: (endpoint.filter?.in ?? []).map(filterValueText).join(', '),
+    ...authForm(endpoint.auth),
   };
 }
 
@@ -238,6 +319,7 @@ export function definitionFromForm(form: EndpointForm, options: { includeAccount
   if (filterPath === '' && filterValues.length > 0) problems.push({ field: '/filter/path', message: 'name the payload path the values are compared with' });
   if (filterPath !== '' && filterValues.length === 0) problems.push({ field: '/filter/in', message: 'list at least one value' });
   definition.filter = filterPath === '' || filterValues.length === 0 ? null : { path: filterPath, in: filterValues };
+  definition.auth = authFromForm(form, problems);
 
   return { definition, problems };
 }
@@ -275,6 +357,7 @@ const FIELD_OWNERS: Array<[pointer: string, keys: Array<keyof EndpointForm>]> = 
   ['/timeoutMs', ['timeoutMs']],
   ['/rateLimitPerSecond', ['rateLimitPerSecond']],
   ['/signing', ['signing']],
+  ['/auth', ['authType', 'authUsername', 'authTokenUrl', 'authClientId', 'authScope', 'authAudience', 'authCertPem', 'authCaPem', 'authSecret']],
 ];
 
 /**

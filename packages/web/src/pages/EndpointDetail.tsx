@@ -30,6 +30,21 @@ const SIGNING_TEXT: Record<Endpoint['signing'], string> = {
   both: 'HMAC-SHA256 (v1) and ed25519 (v1a)',
 };
 
+/** The auth as shown: its kind and who it names, never its secret (the API does not return it). */
+function authText(auth: Endpoint['auth']): string {
+  if (auth === null) return 'none';
+  switch (auth.type) {
+    case 'basic':
+      return `HTTP Basic as ${auth.username}`;
+    case 'bearer':
+      return 'bearer token';
+    case 'oauth2':
+      return `OAuth 2.0 client ${auth.clientId} at ${auth.tokenUrl}`;
+    case 'mtls':
+      return 'client certificate (mTLS)';
+  }
+}
+
 function StatTiles({ label, window }: { label: string; window: EndpointStatsWindow }) {
   return (
     <div className="stat-group" aria-label={label}>
@@ -184,6 +199,7 @@ export function EndpointPage({ id }: { id: string }) {
             ['Timeout', formatDuration(ep.timeoutMs)],
             ['Rate limit', ep.rateLimitPerSecond === null ? 'none' : `${ep.rateLimitPerSecond} per second`],
             ['Signing', SIGNING_TEXT[ep.signing]],
+            ['Authentication', authText(ep.auth)],
             ['Description', ep.description || <span className="muted">—</span>],
           ]}
         />

@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/domain/clock.js';
+import { parseEncryptionKey, SecretBox } from '../../src/domain/secret-box.js';
+import { resealSecrets } from '../../src/maintenance/reseal.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { makeTestCertificates, type TestCertificates } from '../support/certificates.js';
+import { createEndpoint, createEventTypes, postEvent } from '../support/fixtures.js';
+import { startReceiver, type Receiver } from '../support/receiver.js';
+import { startServer, tempDir } from '../support/server.js';
+import { waitFor } from '../support/wait-for.js';
+
+// Receiver-auth secrets (password, token, clientSecret, keyPem) at rest: with HOOKD_ENCRYPTION_KEY
+// the SQLite file and its WAL never hold them in the clear, deliveries still authenticate, and a
+// key rotation's reseal rewrites them under the new key. (SQLite: the test greps the file.)
+
+describe('receiver-auth secrets at rest', () => {
+  let receiver: Receiver;
+  let certs: TestCertificates;
+  let dir: string;
+  beforeAll(async () => {
+    [receiver, certs] = await Promise.all([startReceiver(), makeTestCertificates()]);
+    dir = tempDir();
+  });
+  afterAll(async () => {
+    await receiver?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('are sealed with HOOKD_ENCRYPTION_KEY, still authenticate, and are resealed on rotation', async () => {
+    const dbPath = join(dir, 'auth.db');
+    const keyA = randomBytes(32).toString('base64');
+    const keyB = randomBytes(32).toString('base64');
+    const secrets = { password: 'basic-password-in-the-clear', token: 'bearer-token-in-the-clear', clientSecret: 'oauth-client-secret-in-the-clear' };
+    // A line from the middle of the private key's base64.
+    const keyLine = certs.clientKeyPem.split('\n')[2]!;
+
+    const server = await startServer({ HOOKD_ENCRYPTION_KEY: keyA }, dbPath);
+    const ids: Record<string, string> = {};
+    try {
+      await createEventTypes(server, 'sealed.tick');
+      const url = 'https://hooks.example.com/in';
+      ids.basic = (await createEndpoint(server, { url, auth: { type: 'basic', username: 'u', password: secrets.password } })).id;
+      ids.oauth2 = (await createEndpoint(server, { url, auth: { type: 'oauth2', tokenUrl: 'https://auth.example.com/t', clientId: 'c', clientSecret: secrets.clientSecret } })).id;
+      ids.mtls = (await createEndpoint(server, { url, auth: { type: 'mtls', certPem: certs.clientCertPem, keyPem: certs.clientKeyPem } })).id;
+      ids.bearer = (await createEndpoint(server, { url: `${receiver.url}/sealed`, eventTypes: ['sealed.tick'], auth: { type: 'bearer', token: secrets.token } })).id;
+      await postEvent(server, { type: 'sealed.tick', payload: {} });
+      const request = await waitFor(() => receiver.requestsTo('/sealed')[0], { what: 'the delivery' });
+      expect(request.headers.authorization).toBe(`Bearer ${secrets.token}`);
+    } finally {
+      await server.close();
+    }
+
+    const fileText = () => readFileSync(dbPath).toString('latin1') + readFileSync(`${dbPath}-wal`, { flag: 'a+' }).toString('latin1');
+    for (const secret of [...Object.values(secrets), keyLine]) expect(fileText()).not.toContain(secret);
+    expect(fileText()).toContain('enc:v1:');
+
+    // Rotation: B is current, A still opens; reseal rewrites every auth secret under B.
+    const rotating = new SqliteStore(dbPath, { secrets: new SecretBox({ current: parseEncryptionKey(keyB, 'B'), old: [parseEncryptionKey(keyA, 'A')] }) });
+    try {
+      expect(await resealSecrets(rotating, systemClock)).toBe(4);
+    } finally {
+      await rotating.close();
+    }
+    const onlyB = new SqliteStore(dbPath, { secrets: new SecretBox({ current: parseEncryptionKey(keyB, 'B'), old: [] }) });
+    try {
+      expect((await onlyB.getEndpoint(ids.basic!))?.auth).toEqual({ type: 'basic', username: 'u', password: secrets.password });
+      expect((await onlyB.getEndpoint(ids.oauth2!))?.auth).toMatchObject({ clientSecret: secrets.clientSecret });
+      expect((await onlyB.getEndpoint(ids.mtls!))?.auth).toMatchObject({ keyPem: certs.clientKeyPem });
+      expect((await onlyB.getEndpoint(ids.bearer!))?.auth).toEqual({ type: 'bearer', token: secrets.token });
+    } finally {
+      await onlyB.close();
+    }
+    for (const secret of [...Object.values(secrets), keyLine]) expect(fileText()).not.toContain(secret);
+  });
+});
