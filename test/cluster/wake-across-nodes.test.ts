@@ -36,4 +36,17 @@ describe('an API node wakes a worker node through PostgreSQL', () => {
     }
     expect(receiver.requestsTo('/woken').map((r) => JSON.parse(r.body).data.order)).toEqual([1, 2, 3]);
   });
+
+  it('delivers a manual retry made on the API node (regression: only a listening node announced it)', async () => {
+    await createEndpoint(api, { url: `${receiver.url}/retried`, eventTypes: ['order.paid'], retry: { enabled: false } });
+    receiver.script('/retried', [{ status: 500 }, { status: 200 }]);
+    await postEvent(api, { type: 'order.paid', payload: { order: 4 } });
+    const dropped = await waitFor(async () => {
+      const data = (await api.request('GET', '/v1/deliveries?status=dropped&limit=10')).body.data as Array<{ id: string; endpointId: string }>;
+      return data[0] ?? null;
+    }, { timeoutMs: 10_000, what: 'the first attempt to fail' });
+    expect((await api.request('POST', `/v1/deliveries/${dropped.id}/retry`)).status).toBe(202);
+    await waitFor(() => receiver.requestsTo('/retried').length === 2, { timeoutMs: 10_000, what: 'the retried attempt' });
+    await waitFor(async () => (await api.request('GET', `/v1/deliveries/${dropped.id}`)).body.status === 'succeeded', { what: 'the retried delivery to succeed' });
+  });
 });

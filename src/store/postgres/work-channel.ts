@@ -25,11 +25,6 @@ export class WorkChannel {
     return () => this.listeners.delete(listener);
   }
 
-  /** NOTIFY outside any transaction, on the listening connection (or silently not, if it is down). */
-  async notify(): Promise<void> {
-    await this.client?.query(`NOTIFY ${CHANNEL}`).catch(() => undefined);
-  }
-
   private ensureListening(): Promise<void> {
     if (this.closed || this.client !== null) return Promise.resolve();
     this.connecting ??= this.connect().finally(() => {
