@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../paths.js';
+import { StartupFailure } from '../startup-failure.js';
 
 export interface Migration {
   version: number;
@@ -19,4 +20,19 @@ export function loadMigrations(dialect: 'sqlite' | 'postgres'): Migration[] {
       name: file.slice(5, -4),
       sql: readFileSync(join(dir, file), 'utf8'),
     }));
+}
+
+/**
+ * Refuses a database that a newer hookd has migrated: this one does not know its schema, and
+ * writing to it could lose data (a column it does not fill, a table it does not clean). Migrations
+ * are forward only, so the way back is the newer hookd, or a backup taken before the upgrade.
+ */
+export function refuseNewerSchema(appliedVersions: readonly number[], known: readonly Migration[]): void {
+  const latestKnown = Math.max(0, ...known.map((migration) => migration.version));
+  const newest = Math.max(0, ...appliedVersions);
+  if (newest > latestKnown) {
+    throw new StartupFailure(
+      `the database was migrated by a newer hookd (schema version ${newest}; this hookd knows up to ${latestKnown}): run that newer hookd, or restore a backup taken before the upgrade`,
+    );
+  }
 }

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli, type CliResult } from '../support/cli-process.js';
 import { createEndpoint, createEventTypes, postEvent } from '../support/fixtures.js';
@@ -93,6 +94,20 @@ describe('hookd serve start-up', () => {
     expect(badValue.code).toBe(2);
     const badFormat = await runCli(['serve', '--log-format', 'xml']);
     expectOneClearLine(badFormat, /--log-format must be one of auto, json, pretty/);
+  });
+
+  it('refuses, in one line, a database that a newer hookd has migrated, and leaves it as it was', async () => {
+    const path = join(dir, 'from-the-future.db');
+    const migrated = await runCli(['migrate', '--database-url', `sqlite:${path}`]);
+    expect(migrated.code, migrated.stderr).toBe(0);
+    const db = new Database(path);
+    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, ?, ?)').run('from_a_newer_hookd', Date.now());
+    db.close();
+    const refused = await runCli(['serve', '--port', '0', '--database-url', `sqlite:${path}`]);
+    expectOneClearLine(refused, /migrated by a newer hookd \(schema version 9999; this hookd knows up to \d+\)/);
+    const after = new Database(path, { readonly: true });
+    expect(after.prepare('SELECT max(version) AS v FROM schema_migrations').get()).toEqual({ v: 9999 });
+    after.close();
   });
 
   it('writes the first admin key to a 0600 file, logs its path and never the key, and warns that the URL guard is off', async () => {

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Statement, SqlDb } from '../dialect.js';
-import { loadMigrations } from '../migrations.js';
+import { loadMigrations, refuseNewerSchema } from '../migrations.js';
 import { isStoreUnavailable } from '../unavailable.js';
 import { WorkChannel } from './work-channel.js';
 
@@ -112,7 +112,10 @@ export class PostgresDb extends PgQueries {
       await client.query(
         'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
       );
-      for (const migration of loadMigrations('postgres')) {
+      const migrations = loadMigrations('postgres');
+      const applied = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+      refuseNewerSchema(applied.rows.map((row) => row.version), migrations);
+      for (const migration of migrations) {
         const applied = await client.query('SELECT 1 FROM schema_migrations WHERE version = $1', [migration.version]);
         if (applied.rowCount !== 0) continue;
         await client.query('BEGIN');

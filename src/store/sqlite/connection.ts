@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Statement, SqlDb } from '../dialect.js';
-import { loadMigrations } from '../migrations.js';
+import { loadMigrations, refuseNewerSchema } from '../migrations.js';
 import { Checkpointer, SAFETY_NET_AUTOCHECKPOINT_PAGES } from './checkpointer.js';
 
 // The embedded database. better-sqlite3 is synchronous: each statement, and each transaction,
@@ -102,7 +102,9 @@ export class SqliteDb implements SqlDb {
     this.db.exec(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
     );
-    for (const migration of loadMigrations('sqlite')) {
+    const migrations = loadMigrations('sqlite');
+    refuseNewerSchema(this.allNow<{ version: number }>('SELECT version FROM schema_migrations').map((row) => row.version), migrations);
+    for (const migration of migrations) {
       // IMMEDIATE takes the write lock first, so two processes starting at once apply each migration once.
       this.transaction(() => {
         if (this.oneNow('SELECT 1 FROM schema_migrations WHERE version = ?', [migration.version]) !== undefined) return;
