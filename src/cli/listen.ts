@@ -38,7 +38,7 @@ export function registerListenCommand(program: Command): void {
     .addOption(new Option('--port <port>', 'port to listen on (0: any free one)').argParser(integerBetween(0, 65_535)).default(9000))
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .addOption(
-      new Option('--secret <whsec>', 'the endpoint’s signing secret, to verify signatures (repeatable during a rotation)')
+      new Option('--secret <whsec>', 'the endpoint’s signing secret, or its whpk_ public key when it signs with ed25519, to verify signatures (repeatable during a rotation)')
         .env('HOOKD_WEBHOOK_SECRET')
         .argParser((value: string, previous: string[] = []) => [...previous, checkedSecret(value)]),
     )
@@ -185,11 +185,17 @@ function readBody(req: IncomingMessage, done: (body: Buffer | null) => Promise<v
 }
 
 function checkedSecret(value: string): string {
+  // An ed25519 endpoint's public key (GET /v1/public-keys/{id}) verifies its v1a signatures.
+  if (value.startsWith('whpk_')) {
+    const key = value.slice('whpk_'.length);
+    if (/^[A-Za-z0-9+/]+={0,2}$/.test(key) && Buffer.from(key, 'base64').length === 32) return value;
+    throw new InvalidArgumentError('expected whpk_ followed by the base64 of 32 bytes, as GET /v1/public-keys/{id} shows it');
+  }
   try {
     signWebhook(value, 'msg_check', 0, '');
     return value;
   } catch (error) {
-    if (error instanceof WebhookVerificationError) throw new InvalidArgumentError('expected whsec_ followed by base64, as hookd shows it');
+    if (error instanceof WebhookVerificationError) throw new InvalidArgumentError('expected whsec_ followed by base64, as hookd shows it (or an ed25519 endpoint\'s whpk_ public key)');
     throw error;
   }
 }

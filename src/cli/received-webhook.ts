@@ -53,7 +53,7 @@ export function formatWebhook(request: ReceivedWebhook, verification: Verificati
     lines.push(`  ${paint('cyan', name.padEnd(width))}  ${value}`);
   }
 
-  if (!verification.checked) lines.push(paint('gray', '  · signature not checked: give --secret whsec_… to check it'));
+  if (!verification.checked) lines.push(paint('gray', '  · signature not checked: give --secret whsec_… (or whpk_…) to check it'));
   else if (verification.verified) lines.push(paint('green', '  ✔ signature verified'));
   else lines.push(paint('red', `  ✘ signature NOT verified: ${verification.message}`));
 

@@ -104,6 +104,20 @@ describe('hookd listen', () => {
     expect(cli.stderr()).toMatch(/received 1 webhook\b/);
   });
 
+  it('verifies an ed25519 endpoint\'s v1a signatures with its whpk_ public key', async () => {
+    const endpoint = await createEndpoint(server, { url: 'https://placeholder.example.com/', eventTypes: ['invoice.paid'], signing: 'ed25519' });
+    const { publicKey } = (await server.request('GET', `/v1/endpoints/${endpoint.id}/secret`)).body as { publicKey: string };
+    expect(publicKey).toMatch(/^whpk_/);
+    const { cli, url } = await listen('--secret', publicKey);
+    expect((await server.request('PATCH', `/v1/endpoints/${endpoint.id}`, { url: `${url}/ed25519` })).status).toBe(200);
+    await postEvent(server, { type: 'invoice.paid', payload: { invoiceId: 'inv_ed' } });
+    await cli.waitForOutput(/POST \/ed25519/);
+    await cli.waitForOutput(/signature verified/);
+    expect(cli.stdout()).not.toContain('signature NOT');
+    const refused = await runCli(['listen', '--port', '0', '--secret', 'whpk_short']);
+    expect(refused.stderr).toContain('expected whpk_ followed by the base64 of 32 bytes');
+  });
+
   it('refuses a secret that is not whsec_ base64', async () => {
     const refused = await runCli(['listen', '--port', '0', '--secret', 'not-a-secret']);
     expect(refused.code).not.toBe(0);
