@@ -62,7 +62,10 @@ const Signing = Type.Union([Type.Literal('hmac'), Type.Literal('ed25519'), Type.
 const Filter = Type.Object(
   {
     path: Type.String({ pattern: '^[A-Za-z0-9_\\-]+(\\.[A-Za-z0-9_\\-]+)*$', maxLength: 256 }),
-    in: Type.Array(Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]), { minItems: 1, maxItems: 100 }),
+    // One schema with a list of types, not a union: the validator coerces types (for query
+    // strings), and with a union whose first member is a string it stored `100` as "100", which
+    // never matched the number. With a type list it coerces only what matches none of them.
+    in: Type.Array(Type.Unsafe<string | number | boolean | null>({ type: ['string', 'number', 'boolean', 'null'] }), { minItems: 1, maxItems: 100 }),
   },
   { additionalProperties: false },
 );

@@ -140,4 +140,18 @@ describe('fan-out and signed delivery', () => {
     expect(await filteredCount(keptToo.id, '/contract-filter')).toBe(1);
     expect(await filteredCount(skippedToo.id, '/contract-filter')).toBe(0);
   });
+
+  it('keeps a filter\'s numbers, booleans and null as they were written (regression: 100 was stored as "100")', async () => {
+    const endpoint = await createEndpoint(server, {
+      url: `${receiver.url}/typed-filter`,
+      eventTypes: ['sms.received'],
+      filter: { path: 'code', in: [100, true, null, '7'] },
+    });
+    expect((await server.request('GET', `/v1/endpoints/${endpoint.id}`)).body.filter).toEqual({ path: 'code', in: [100, true, null, '7'] });
+    for (const code of [100, '100', true, 7, '7']) await postEvent(server, { type: 'sms.received', payload: { n: 10, code } });
+    // Routing happens at ingest: exactly the three matching events have a delivery.
+    expect((await server.request('GET', `/v1/deliveries?endpointId=${endpoint.id}`)).body.data).toHaveLength(3);
+    await waitFor(() => receiver.requestsTo('/typed-filter').length === 3);
+    expect(receiver.requestsTo('/typed-filter').map((r) => JSON.parse(r.body).data.code).sort()).toEqual([100, '7', true].sort());
+  });
 });
