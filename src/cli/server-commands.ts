@@ -104,18 +104,22 @@ function registerKeys(program: Command): void {
 function registerSecrets(program: Command): void {
   const reseal = program
     .command('secrets')
-    .description('manage signing secrets at rest')
+    .description('manage secrets at rest')
     .command('reseal')
-    .description('rewrite every signing secret sealed with the current HOOKD_ENCRYPTION_KEY (after a key rotation, or to encrypt existing ones)');
-  addSettingOptions(reseal, DATABASE_ONLY).action(
+    .description('seal every secret in the clear or under an old key with the current key (hookd serve also does it at start)');
+  const settings = [...DATABASE_ONLY, 'encryptionKeyFile'] as const;
+  addSettingOptions(reseal, settings).action(
     explainingFailures(async () => {
-      const config = configFrom(settingFlagsOf(reseal, DATABASE_ONLY));
-      if (config.encryptionKey === null) fail(2, 'set HOOKD_ENCRYPTION_KEY (and HOOKD_ENCRYPTION_OLD_KEYS for keys being retired)');
-      const store = await openStore(config);
-      const [{ resealSecrets }, { systemClock }] = await Promise.all([import('../maintenance/reseal.js'), import('../domain/clock.js')]);
-      const resealed = await resealSecrets(store, systemClock);
-      await store.close();
-      process.stdout.write(`hookd: resealed the secrets of ${resealed} endpoints and the callback secret\n`);
+      const { resolveSealingKey } = await import('../encryption-key-file.js');
+      const sealingKey = resolveSealingKey(configFrom(settingFlagsOf(reseal, settings)));
+      if (sealingKey.config.encryptionKey === null) fail(2, 'set HOOKD_ENCRYPTION_KEY (and HOOKD_ENCRYPTION_OLD_KEYS for keys being retired)');
+      const store = await openStore(sealingKey.config);
+      try {
+        const sealed = await store.sealStaleSecrets();
+        process.stdout.write(`hookd: resealed the secrets of ${sealed.endpoints} endpoints and ${sealed.settings} settings (the callback secret)\n`);
+      } finally {
+        await store.close();
+      }
     }),
   );
 }

@@ -1,5 +1,6 @@
 import type { SecretBox } from '../../domain/secret-box.js';
 import * as rows from '../rows.js';
+import { sealStaleSecrets } from '../shared/sealing.js';
 import { disableEndpoint, FAILING_ENDPOINTS, purgeStatements, reserveRateSlot } from '../shared/maintenance.js';
 import type { MaintenanceStore } from '../store.js';
 import type { SqliteDb } from './connection.js';
@@ -11,6 +12,19 @@ export function sqliteMaintenance(db: SqliteDb, box: SecretBox): MaintenanceStor
   const disable = disableEndpoint(db);
   const rateSlot = reserveRateSlot(db);
   return {
+    // Before the port is bound, in the one process that writes: no lock needed. The clear values
+    // replaced must not stay readable in the file: secure_delete zeroes the space they leave, and
+    // the checkpoint puts the new pages in the database file and empties the WAL that held the old.
+    async sealStaleSecrets() {
+      db.pragma('secure_delete = ON');
+      try {
+        const counts = await sealStaleSecrets(db, box);
+        if (counts.endpoints + counts.settings > 0) db.pragma('wal_checkpoint(TRUNCATE)');
+        return counts;
+      } finally {
+        db.pragma('secure_delete = OFF');
+      }
+    },
     async disableFailingEndpoints(failingSince, minFailures, reasonFor, now) {
       return db.transaction(() =>
         db
