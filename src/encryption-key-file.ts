@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Config } from './config.js';
 import { parseEncryptionKey, SecretBoxError } from './domain/secret-box.js';
-import { StartupFailure } from './startup-failure.js';
+import { databaseFailure, StartupFailure } from './startup-failure.js';
 
 // Secrets are sealed by default. An SQLite install is one machine and one directory, so the key it
 // needs is generated on the first start into a file beside the database, readable by this user
@@ -56,9 +56,7 @@ function createOrReadKeyFile(path: string): { key: string; created: boolean } {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return { key: readKeyFile(path), created: false };
-    throw new StartupFailure(
-      `cannot write the encryption key to ${path} (${code ?? (error as Error).message}): set ${FILE_SETTING} to a writable path, or set ${KEY_SETTING}`,
-    );
+    throw error;
   }
   try {
     fchmodSync(fd, 0o600);
@@ -67,6 +65,20 @@ function createOrReadKeyFile(path: string): { key: string; created: boolean } {
     closeSync(fd);
   }
   return { key, created: true };
+}
+
+/** The first start: a new key file, in a directory made if need be (as the database's would be). */
+function createKeyFile(file: string, config: Config): { key: string; created: boolean } {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    return createOrReadKeyFile(file);
+  } catch (error) {
+    if (error instanceof StartupFailure) throw error;
+    // Beside the database, the key file fails where the database would: said of the database.
+    if (config.encryptionKeyFile === null) throw databaseFailure(error, config.databaseUrl);
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new StartupFailure(`cannot write the encryption key to ${file} (${code}): set ${FILE_SETTING} to a writable path, or set ${KEY_SETTING}`);
+  }
 }
 
 /**
@@ -90,11 +102,12 @@ export function resolveSealingKey(config: Config): SealingKey {
   try {
     found = { key: readKeyFile(file), created: false };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      if (error instanceof StartupFailure) throw error;
-      throw new StartupFailure(`cannot read the encryption key file ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): fix its permissions or ${FILE_SETTING}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (error instanceof StartupFailure) throw error;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') {
+      throw new StartupFailure(`cannot read the encryption key file ${file} (${code ?? (error as Error).message}): fix its permissions or ${FILE_SETTING}`);
     }
-    found = createOrReadKeyFile(file);
+    found = createKeyFile(file, config);
   }
   return { config: { ...config, encryptionKey: found.key }, source: found.created ? 'file-created' : 'file-read', file };
 }
