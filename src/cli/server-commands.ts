@@ -129,17 +129,21 @@ function registerBackup(program: Command): void {
     .command('backup')
     .description('copy the SQLite database to a file, consistently, while hookd runs (PostgreSQL: use pg_dump, see the README)')
     .argument('<file>', 'where to write the copy (replaced if it exists)');
-  addSettingOptions(backup, DATABASE_ONLY).action(
+  const settings = [...DATABASE_ONLY, 'encryptionKeyFile'] as const;
+  addSettingOptions(backup, settings).action(
     explainingFailures(async (file: string) => {
-      const { databaseUrl } = configFrom(settingFlagsOf(backup, DATABASE_ONLY));
-      if (!databaseUrl.startsWith('sqlite:')) {
+      const config = configFrom(settingFlagsOf(backup, settings));
+      if (!config.databaseUrl.startsWith('sqlite:')) {
         fail(2, 'hookd backup copies SQLite databases; back PostgreSQL up with pg_dump (see "Backups" in the README)');
       }
-      const source = databaseUrl.replace(/^sqlite:(\/\/)?/, '');
-      const { backupSqlite } = await import('../maintenance/sqlite-backup.js');
+      const source = config.databaseUrl.replace(/^sqlite:(\/\/)?/, '');
+      const [{ backupSqlite }, { defaultEncryptionKeyFile }] = await Promise.all([import('../maintenance/sqlite-backup.js'), import('../encryption-key-file.js')]);
       const started = Date.now();
       const { bytes } = await backupSqlite(source, file);
       process.stdout.write(`hookd: backed up ${source} to ${file} (${(bytes / 1_048_576).toFixed(1)} MB in ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+      // The copy is useless without the key its secrets are sealed with, which it does not hold.
+      const key = config.encryptionKey !== null ? 'HOOKD_ENCRYPTION_KEY' : (config.encryptionKeyFile ?? defaultEncryptionKeyFile(source));
+      process.stdout.write(`hookd: its secrets are sealed with ${key}, which the copy does not hold: keep a copy of it too, apart from the backups\n`);
     }),
   );
 }
