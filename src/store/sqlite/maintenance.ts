@@ -14,12 +14,18 @@ export function sqliteMaintenance(db: SqliteDb, box: SecretBox): MaintenanceStor
   return {
     // Before the port is bound, in the one process that writes: no lock needed. The clear values
     // replaced must not stay readable in the file: secure_delete zeroes the space they leave, and
-    // the checkpoint puts the new pages in the database file and empties the WAL that held the old.
+    // when something was in the clear, VACUUM rewrites the file without its free pages (an older
+    // version's migrations and deletes left copies there) and the checkpoint empties the WAL. Once
+    // per upgrade: later starts find nothing stale and write nothing.
     async sealStaleSecrets() {
       db.pragma('secure_delete = ON');
       try {
         const counts = await sealStaleSecrets(db, box);
-        if (counts.endpoints + counts.settings > 0) db.pragma('wal_checkpoint(TRUNCATE)');
+        if (counts.endpoints + counts.settings > 0) {
+          db.pragma('wal_checkpoint(TRUNCATE)');
+          await db.run('VACUUM');
+          db.pragma('wal_checkpoint(TRUNCATE)');
+        }
         return counts;
       } finally {
         db.pragma('secure_delete = OFF');
