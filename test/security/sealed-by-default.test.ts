@@ -208,7 +208,8 @@ describe('secrets sealed by default', () => {
       );
       expect(await dump()).toContain(HEADER_TOKEN);
 
-      // Two nodes start with the key at once: one seals (the other finds the lock taken), and both serve.
+      // Two nodes start with the key at once: whichever takes the lock seals, the other skips (or finds
+      // nothing left), and both serve.
       const key = randomBytes(32).toString('base64');
       const env = { HOOKD_DATABASE_URL: database.url, HOOKD_ENCRYPTION_KEY: key };
       const nodes = await Promise.all([startServer(env), startServer(env)]);
