@@ -9,6 +9,8 @@ import { cpuSeconds, peakRssBytes } from './proc-stats.js';
 // the SSRF guard off (the receiver is on 127.0.0.1). The bench talks to it over HTTP only.
 
 const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
+/** The key every hookd of a bench run seals its secrets with (all the nodes of one database must share it). */
+const BENCH_ENCRYPTION_KEY = Buffer.alloc(32, 11).toString('base64');
 
 export interface HookdOptions {
   databaseUrl: string;
@@ -56,6 +58,9 @@ export class HookdProcess {
     const child = spawn(process.execPath, [...nodeFlags, MAIN, 'serve'], {
       env: {
         PATH: process.env.PATH ?? '',
+        // PostgreSQL refuses to start without a key, and sealed secrets are what a real install
+        // runs with on either database: one fixed key for every node of a run (HOOKD_ENCRYPTION_KEY of the bench's own wins).
+        HOOKD_ENCRYPTION_KEY: BENCH_ENCRYPTION_KEY,
         // Settings to measure (HOOKD_ENDPOINT_CONCURRENCY=32 npm run bench): the bench's own HOOKD_*
         // variables reach every hookd it starts; those below, which the bench needs, win.
         ...tuningFromEnvironment(),

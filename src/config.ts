@@ -60,8 +60,25 @@ export interface Config {
    * not reach, a clock far off).
    */
   leaseSeconds: number;
-  /** HOOKD_ENCRYPTION_KEY: base64 of 32 bytes; signing secrets are sealed with it (AES-256-GCM) at rest. */
+  /**
+   * HOOKD_ENCRYPTION_KEY: base64 of 32 bytes; every secret at rest (signing secrets and keys, auth
+   * secrets, custom header values, the callback secret) is sealed with it (AES-256-GCM). Unset on
+   * SQLite: the key of encryptionKeyFile, generated on the first start. Unset on PostgreSQL: hookd
+   * refuses to start, unless insecurePlaintextSecrets.
+   */
   encryptionKey: string | null;
+  /**
+   * HOOKD_ENCRYPTION_KEY_FILE: where an SQLite install keeps the key generated on its first start
+   * (mode 0600) when HOOKD_ENCRYPTION_KEY is unset; later starts read it. Unset:
+   * `hookd-encryption-key` beside the SQLite file. Back it up with the database: without it the
+   * secrets in a backup cannot be opened.
+   */
+  encryptionKeyFile: string | null;
+  /**
+   * HOOKD_INSECURE_PLAINTEXT_SECRETS: let a PostgreSQL install start without HOOKD_ENCRYPTION_KEY,
+   * its secrets stored in the clear (warned at every start). For a trial only.
+   */
+  insecurePlaintextSecrets: boolean;
   /** HOOKD_ENCRYPTION_OLD_KEYS: comma-separated earlier keys, still used to open secrets during a rotation. */
   encryptionOldKeys: string | null;
   /** HOOKD_METRICS_TOKEN: a bearer token that may read /metrics and nothing else (for Prometheus). */
@@ -116,6 +133,8 @@ export const DEFAULT_CONFIG: Config = {
   autoDisableAfter: 5 * 86_400_000,
   leaseSeconds: 120,
   encryptionKey: null,
+  encryptionKeyFile: null,
+  insecurePlaintextSecrets: false,
   encryptionOldKeys: null,
   metricsToken: null,
   metricsPublic: false,
@@ -273,6 +292,8 @@ const SETTINGS: { [K in keyof Config]: Parser<Config[K]> } = {
   autoDisableAfter: duration(1000, 365 * 86_400_000, '1s and 365d'),
   leaseSeconds: integer(5, 86_400),
   encryptionKey: text,
+  encryptionKeyFile: text,
+  insecurePlaintextSecrets: boolean,
   encryptionOldKeys: text,
   metricsToken: secretOfAtLeast(16),
   metricsPublic: boolean,

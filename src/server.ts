@@ -19,13 +19,14 @@ import { Operations } from './operations/operations.js';
 import { OperationTimeoutSweep } from './operations/timeout-sweep.js';
 import { Publisher } from './ingest/publisher.js';
 import { DatabaseQueue } from './queue/delivery-queue.js';
+import { resolveSealingKey, type SealingKey } from './encryption-key-file.js';
 import { openAdminKeyOutlet, printingOutlet, type AdminKeyOutlet } from './first-admin-key.js';
 import { createLogger, resolveLogFormat } from './log.js';
 import { logDeliveryRecorded } from './observability/delivery-log.js';
 import { HookdMetrics } from './observability/metrics.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
-import { databaseFailure, listenFailure } from './startup-failure.js';
+import { databaseFailure, listenFailure, StartupFailure } from './startup-failure.js';
 import { USER_AGENT } from './version.js';
 
 // Starting and stopping one hookd node: open and migrate the store, bind the HTTP port, make sure
@@ -119,6 +120,30 @@ export function secretBoxOf(config: Config): SecretBox {
   }
 }
 
+/**
+ * Says where the key came from when it matters to the operator, then seals what a start without a
+ * key (or an older version, or an old key) left stale. A value sealed with a key that is not
+ * configured — the key file lost or replaced — stops the start: the secrets cannot be read.
+ */
+async function sealStaleSecretsAtStart(store: Store, sealingKey: SealingKey, log: Logger): Promise<void> {
+  if (sealingKey.source === 'file-created') {
+    log.warn({ path: sealingKey.file }, 'generated the key that seals secrets at rest: back this file up with the database, a backup without it cannot be used');
+  }
+  if (sealingKey.source === 'none') {
+    log.warn('secrets are stored in the clear (HOOKD_INSECURE_PLAINTEXT_SECRETS): anyone who reads the database or a dump can sign as hookd and call your receivers; set HOOKD_ENCRYPTION_KEY');
+  }
+  try {
+    const sealed = await store.sealStaleSecrets();
+    if (sealed.endpoints + sealed.settings > 0) log.info(sealed, 'sealed secrets stored in the clear or under an old key');
+  } catch (error) {
+    if (error instanceof SecretBoxError) {
+      const where = sealingKey.file === null ? 'HOOKD_ENCRYPTION_KEY' : `the key file ${sealingKey.file} (or HOOKD_ENCRYPTION_KEY)`;
+      throw new StartupFailure(`${error.message}: restore ${where} from your backup, or add the old key to HOOKD_ENCRYPTION_OLD_KEYS`);
+    }
+    throw databaseFailure(error, sealingKey.config.databaseUrl);
+  }
+}
+
 /** A start-up step on the database: its failure is one line naming HOOKD_DATABASE_URL. */
 async function inDatabase<T>(config: Config, step: () => Promise<T>): Promise<T> {
   try {
@@ -148,9 +173,11 @@ export async function prepareStore(config: Config, clock: Clock = systemClock): 
  * the port bound, and only then is the worker started. A node that cannot bind its port (a second
  * `hookd serve` on a port in use) therefore exits without having claimed or sent anything.
  */
-export async function startHookd(config: Config, options: StartOptions = {}): Promise<RunningHookd> {
+export async function startHookd(given: Config, options: StartOptions = {}): Promise<RunningHookd> {
   const clock = options.clock ?? systemClock;
-  const log = options.log ?? createLogger(config.logLevel, undefined, resolveLogFormat(config.logFormat));
+  const log = options.log ?? createLogger(given.logLevel, undefined, resolveLogFormat(given.logFormat));
+  const sealingKey = resolveSealingKey(given);
+  const config = sealingKey.config;
   const store = await prepareStore(config, clock);
   const queue = new DatabaseQueue(store);
   const publisher = new Publisher(store, queue, clock);
@@ -174,6 +201,7 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
   const print = options.print;
   const outlet = print !== undefined ? () => printingOutlet(print) : () => openAdminKeyOutlet(config, log);
   try {
+    await sealStaleSecretsAtStart(store, sealingKey, log);
     callbackSecret = await inDatabase(config, () => store.initSetting(CALLBACK_SECRET_SETTING, generateSecret()));
     await inDatabase(config, () => storeConfiguredAdminKey(store, config, clock));
     app = await buildApp({ config, store, clock, publisher, log, callbackSecret, operations, metrics });

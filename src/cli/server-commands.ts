@@ -104,18 +104,22 @@ function registerKeys(program: Command): void {
 function registerSecrets(program: Command): void {
   const reseal = program
     .command('secrets')
-    .description('manage signing secrets at rest')
+    .description('manage secrets at rest')
     .command('reseal')
-    .description('rewrite every signing secret sealed with the current HOOKD_ENCRYPTION_KEY (after a key rotation, or to encrypt existing ones)');
-  addSettingOptions(reseal, DATABASE_ONLY).action(
+    .description('seal every secret in the clear or under an old key with the current key (hookd serve also does it at start)');
+  const settings = [...DATABASE_ONLY, 'encryptionKeyFile'] as const;
+  addSettingOptions(reseal, settings).action(
     explainingFailures(async () => {
-      const config = configFrom(settingFlagsOf(reseal, DATABASE_ONLY));
-      if (config.encryptionKey === null) fail(2, 'set HOOKD_ENCRYPTION_KEY (and HOOKD_ENCRYPTION_OLD_KEYS for keys being retired)');
-      const store = await openStore(config);
-      const [{ resealSecrets }, { systemClock }] = await Promise.all([import('../maintenance/reseal.js'), import('../domain/clock.js')]);
-      const resealed = await resealSecrets(store, systemClock);
-      await store.close();
-      process.stdout.write(`hookd: resealed the secrets of ${resealed} endpoints and the callback secret\n`);
+      const { resolveSealingKey } = await import('../encryption-key-file.js');
+      const sealingKey = resolveSealingKey(configFrom(settingFlagsOf(reseal, settings)));
+      if (sealingKey.config.encryptionKey === null) fail(2, 'set HOOKD_ENCRYPTION_KEY (and HOOKD_ENCRYPTION_OLD_KEYS for keys being retired)');
+      const store = await openStore(sealingKey.config);
+      try {
+        const sealed = await store.sealStaleSecrets();
+        process.stdout.write(`hookd: resealed the secrets of ${sealed.endpoints} endpoints and ${sealed.settings} settings (the callback secret)\n`);
+      } finally {
+        await store.close();
+      }
     }),
   );
 }
@@ -125,17 +129,21 @@ function registerBackup(program: Command): void {
     .command('backup')
     .description('copy the SQLite database to a file, consistently, while hookd runs (PostgreSQL: use pg_dump, see the README)')
     .argument('<file>', 'where to write the copy (replaced if it exists)');
-  addSettingOptions(backup, DATABASE_ONLY).action(
+  const settings = [...DATABASE_ONLY, 'encryptionKeyFile'] as const;
+  addSettingOptions(backup, settings).action(
     explainingFailures(async (file: string) => {
-      const { databaseUrl } = configFrom(settingFlagsOf(backup, DATABASE_ONLY));
-      if (!databaseUrl.startsWith('sqlite:')) {
+      const config = configFrom(settingFlagsOf(backup, settings));
+      if (!config.databaseUrl.startsWith('sqlite:')) {
         fail(2, 'hookd backup copies SQLite databases; back PostgreSQL up with pg_dump (see "Backups" in the README)');
       }
-      const source = databaseUrl.replace(/^sqlite:(\/\/)?/, '');
-      const { backupSqlite } = await import('../maintenance/sqlite-backup.js');
+      const source = config.databaseUrl.replace(/^sqlite:(\/\/)?/, '');
+      const [{ backupSqlite }, { defaultEncryptionKeyFile }] = await Promise.all([import('../maintenance/sqlite-backup.js'), import('../encryption-key-file.js')]);
       const started = Date.now();
       const { bytes } = await backupSqlite(source, file);
       process.stdout.write(`hookd: backed up ${source} to ${file} (${(bytes / 1_048_576).toFixed(1)} MB in ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+      // The copy is useless without the key its secrets are sealed with, which it does not hold.
+      const key = config.encryptionKey !== null ? 'HOOKD_ENCRYPTION_KEY' : (config.encryptionKeyFile ?? defaultEncryptionKeyFile(source));
+      process.stdout.write(`hookd: its secrets are sealed with ${key}, which the copy does not hold: keep a copy of it too, apart from the backups\n`);
     }),
   );
 }

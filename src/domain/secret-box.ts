@@ -1,9 +1,12 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 
-// Endpoint and callback signing secrets, and endpoints' receiver-auth secrets, at rest: AES-256-GCM when HOOKD_ENCRYPTION_KEY is set.
+// Every secret at rest — endpoint and callback signing secrets, ed25519 signing keys, receiver-auth
+// secrets, custom header values — sealed with AES-256-GCM. The key is HOOKD_ENCRYPTION_KEY or, on
+// SQLite, the generated key file (src/encryption-key-file.ts); only PostgreSQL with
+// HOOKD_INSECURE_PLAINTEXT_SECRETS runs without one.
 // A sealed value names the key that sealed it, so several keys can be in use during a rotation:
-// new values are sealed with the current key, old ones still open with the old keys until
-// `hookd secrets reseal` rewrites them.
+// new values are sealed with the current key, old ones still open with the old keys until the next
+// start (or `hookd secrets reseal`) rewrites them.
 //
 //   enc:v1:<key id>:<base64url(iv 12 bytes | tag 16 bytes | ciphertext)>
 
@@ -12,7 +15,7 @@ const PREFIX = 'enc:v1:';
 export class SecretBoxError extends Error {}
 
 export interface SecretBoxKeys {
-  /** Seals new values; null leaves them in the clear (the default, for a one-command start). */
+  /** Seals new values; null leaves them in the clear (HOOKD_INSECURE_PLAINTEXT_SECRETS, and stores opened without a key). */
   current: Buffer | null;
   /** Still open values sealed with them. */
   old: Buffer[];

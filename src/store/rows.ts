@@ -142,15 +142,22 @@ type StoredSpec = Omit<EndpointSpec, 'accountId' | 'url' | 'active' | 'eventType
 export function specColumn(spec: EndpointSpec | EndpointWithSecrets, box: SecretBox): string {
   // A whole endpoint may be given: its id, times and secrets have columns of their own, and the
   // secrets must never land in this one in the clear (they are sealed in theirs). The auth's one
-  // secret stays in this column, sealed in place.
+  // secret and every custom header value (`Authorization`, `X-Api-Key`: the receiver's credentials)
+  // stay in this column, each sealed in place.
   const { accountId: _a, url: _u, active: _ac, eventTypes: _e, ...rest } = spec;
   const { id: _i, createdAt: _c, updatedAt: _up, secrets: _s, signingKeys: _k, ...stored } = rest as Partial<EndpointWithSecrets> &
     StoredSpec;
   const auth = stored.auth == null ? null : mapAuthSecret(stored.auth, (secret) => box.seal(secret));
-  return JSON.stringify({ ...stored, auth } satisfies StoredSpec);
+  const headers = mapHeaderValues(stored.headers, (value) => box.seal(value));
+  return JSON.stringify({ ...stored, headers, auth } satisfies StoredSpec);
 }
 
-/** An endpoint with its auth secret opened with `box`. */
+/** A copy of an endpoint's custom headers with each value changed by `change` (sealing, opening). */
+export function mapHeaderValues(headers: Record<string, string>, change: (value: string) => string): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, change(value)]));
+}
+
+/** An endpoint with its auth secret and header values opened with `box`. */
 export function toEndpoint(row: EndpointRow, box: SecretBox): Endpoint {
   const spec = JSON.parse(row.spec) as Omit<StoredSpec, 'signing' | 'auth'> & Partial<Pick<StoredSpec, 'signing'>> & { auth?: EndpointAuth | null };
   return {
@@ -160,6 +167,7 @@ export function toEndpoint(row: EndpointRow, box: SecretBox): Endpoint {
     active: row.active === 1,
     eventTypes: JSON.parse(row.event_types) as string[],
     ...spec,
+    headers: mapHeaderValues(spec.headers, (sealed) => box.open(sealed)),
     // Endpoints saved before ed25519 signing existed sign with HMAC only.
     signing: spec.signing ?? 'hmac',
     // Endpoints saved before receiver authentication existed have no auth in their spec.

@@ -1,3 +1,4 @@
+import type { SealCounts } from './shared/sealing.js';
 import type {
   Account,
   ApiKey,
@@ -313,6 +314,13 @@ export interface OperationStore {
 
 /** What the sweeps and the worker keep in order across nodes: auto-disable, rate-limit slots, retention. */
 export interface MaintenanceStore {
+  /**
+   * Seals with the current key every secret stored in the clear or under an old key (endpoint
+   * secrets, ed25519 keys, auth secrets, custom header values, secret settings); returns how many
+   * endpoints and settings it rewrote. Cheap when nothing is stale: one read of the secret columns.
+   * On PostgreSQL one node at a time does it; the others return zeros at once.
+   */
+  sealStaleSecrets(): Promise<SealCounts>;
   /**
    * Auto-disable: active endpoints whose every attempt since `failingSince` or earlier has failed, with
    * at least `minFailures` of them, become inactive with the reason given for their failure run. Returns them.

@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli, type CliResult } from '../support/cli-process.js';
 import { createEndpoint, createEventTypes, postEvent } from '../support/fixtures.js';
-import { freePort, startServerProcess, tempDir } from '../support/server.js';
+import { freePort, startServerProcess, tempDir, TEST_ENCRYPTION_KEY } from '../support/server.js';
 import { startReceiver } from '../support/receiver.js';
 import { waitFor } from '../support/wait-for.js';
 import { packageRoot } from '../../src/paths.js';
@@ -73,7 +73,7 @@ describe('hookd serve start-up', () => {
       [`postgres://postgres@127.0.0.1:5432/${database}`, new RegExp(`no database "${database}": create it .*HOOKD_DATABASE_URL`)],
       [`postgres://${role}:pw-not-shown@127.0.0.1:5432/postgres`, new RegExp(`refused the role "${role}".*HOOKD_DATABASE_URL`)],
     ];
-    const results = await Promise.all(cases.map(([url]) => runCli(['serve', '--port', '0'], { HOOKD_DATABASE_URL: url })));
+    const results = await Promise.all(cases.map(([url]) => runCli(['serve', '--port', '0'], { HOOKD_DATABASE_URL: url, HOOKD_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY })));
     results.forEach((result, index) => {
       expectOneClearLine(result, cases[index]![1]);
       expect(result.stderr).not.toContain('pw-not-shown');

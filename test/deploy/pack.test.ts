@@ -128,6 +128,8 @@ describe('the packed hookd installed with npm install -g', { timeout: 120_000 },
 
   it('serves from an unrelated folder, with its database file there, the dashboard included', async () => {
     expect(existsSync(join(elsewhere, 'hookd.db'))).toBe(true);
+    // The key sealing the database's secrets lives in the same volume, so one backup holds both.
+    expect(existsSync(join(elsewhere, 'hookd-encryption-key'))).toBe(true);
     const me = await api.request('GET', '/v1/me');
     expect(me).toMatchObject({ status: 200, body: { kind: 'admin' } });
     const dashboard = await fetch(url + '/');

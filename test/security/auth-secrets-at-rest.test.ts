@@ -2,9 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/domain/clock.js';
 import { parseEncryptionKey, SecretBox } from '../../src/domain/secret-box.js';
-import { resealSecrets } from '../../src/maintenance/reseal.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { makeTestCertificates, type TestCertificates } from '../support/certificates.js';
 import { createEndpoint, createEventTypes, postEvent } from '../support/fixtures.js';
@@ -60,7 +58,7 @@ describe('receiver-auth secrets at rest', () => {
     // Rotation: B is current, A still opens; reseal rewrites every auth secret under B.
     const rotating = new SqliteStore(dbPath, { secrets: new SecretBox({ current: parseEncryptionKey(keyB, 'B'), old: [parseEncryptionKey(keyA, 'A')] }) });
     try {
-      expect(await resealSecrets(rotating, systemClock)).toBe(4);
+      expect(await rotating.sealStaleSecrets()).toEqual({ endpoints: 4, settings: 1 });
     } finally {
       await rotating.close();
     }

@@ -40,6 +40,18 @@ export interface TestServer extends ApiClient {
   close(): Promise<void>;
 }
 
+/**
+ * PostgreSQL refuses to start without an encryption key: the tests' nodes share this one (all the
+ * nodes of one database must), unless a test gives its own or asks for plaintext.
+ */
+export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
+
+function withTestEncryptionKey(env: Partial<Record<string, string>>): Partial<Record<string, string>> {
+  const postgres = /^postgres(ql)?:/.test(env.HOOKD_DATABASE_URL ?? '');
+  if (!postgres || env.HOOKD_ENCRYPTION_KEY !== undefined || env.HOOKD_INSECURE_PLAINTEXT_SECRETS !== undefined) return env;
+  return { ...env, HOOKD_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY };
+}
+
 export function tempDir(prefix = 'hookd-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
@@ -88,15 +100,17 @@ export async function startServer(
   const path = dbPath ?? join(dir!, 'hookd.db');
   const schema = TEST_BACKEND === 'postgres' && dbPath === undefined ? await createTestSchema() : null;
   const adminKey = overrides.HOOKD_ADMIN_KEY ?? `hk_admin_test_${randomBytes(16).toString('hex')}`;
-  const config: Config = loadConfig({
-    HOOKD_PORT: '0',
-    HOOKD_HOST: '127.0.0.1',
-    HOOKD_DATABASE_URL: schema?.url ?? `sqlite:${path}`,
-    HOOKD_ALLOW_PRIVATE_URLS: 'true',
-    HOOKD_LOG_LEVEL: 'silent',
-    ...overrides,
-    HOOKD_ADMIN_KEY: adminKey,
-  });
+  const config: Config = loadConfig(
+    withTestEncryptionKey({
+      HOOKD_PORT: '0',
+      HOOKD_HOST: '127.0.0.1',
+      HOOKD_DATABASE_URL: schema?.url ?? `sqlite:${path}`,
+      HOOKD_ALLOW_PRIVATE_URLS: 'true',
+      HOOKD_LOG_LEVEL: 'silent',
+      ...overrides,
+      HOOKD_ADMIN_KEY: adminKey,
+    }),
+  );
   const hookd = await startHookd(config, { ...start, print: () => undefined, clock, log });
   const client = apiClient(hookd.url, adminKey);
   return {
@@ -130,7 +144,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       HOOKD_HOST: '127.0.0.1',
       HOOKD_ALLOW_PRIVATE_URLS: 'true',
       HOOKD_LOG_LEVEL: 'warn',
-      ...env,
+      ...withTestEncryptionKey(env),
       HOOKD_PORT: port,
       HOOKD_ADMIN_KEY: adminKey,
     },

@@ -85,7 +85,12 @@ describe('upgrading a database of the previous version', () => {
     // Every migration of this version is recorded as applied.
     const after = new Database(path, { readonly: true });
     const applied = after.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as Array<{ version: number }>;
+    // The old version kept its secrets in the clear; the first start sealed them with the key file it made.
+    const secrets = after.prepare("SELECT secret FROM endpoints UNION ALL SELECT value FROM settings WHERE name = 'callback_secret'").all() as Array<{ secret: string }>;
     after.close();
+    expect(secrets.length).toBeGreaterThan(1);
+    for (const { secret } of secrets) expect(secret).toMatch(/^enc:v1:/);
+    expect(readFileSync(path).toString('latin1')).not.toContain(CRM_SECRET.slice('whsec_'.length));
     const shipped = readdirSync(join(packageRoot, 'migrations/sqlite')).filter((name) => /^\d{4}_.*\.sql$/.test(name));
     expect(applied.map((row) => row.version)).toEqual(shipped.map((name) => Number(name.slice(0, 4))));
   });

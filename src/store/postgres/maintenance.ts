@@ -1,9 +1,10 @@
 import type { SecretBox } from '../../domain/secret-box.js';
 import * as rows from '../rows.js';
+import { sealStaleSecrets } from '../shared/sealing.js';
 import { disableEndpoint, FAILING_ENDPOINTS, purgeStatements, reserveRateSlot } from '../shared/maintenance.js';
 import type { MaintenanceStore } from '../store.js';
 import { dropAttemptsBefore, prepareAttemptPartitions } from './attempt-partitions.js';
-import { RETENTION_LOCK, type PostgresDb } from './connection.js';
+import { RETENTION_LOCK, SEALING_LOCK, type PostgresDb } from './connection.js';
 
 // Several nodes sweep the same database: row locks and an advisory lock keep each change once.
 
@@ -12,6 +13,15 @@ export function postgresMaintenance(db: PostgresDb, box: SecretBox): Maintenance
   const disable = disableEndpoint(db);
   const rateSlot = reserveRateSlot(db);
   return {
+    sealStaleSecrets() {
+      return db.transaction(async (tx) => {
+        // Nodes starting together: one reseals, the others start at once (each row is written
+        // compare-and-set anyway, so a node that got here later and found work left would be safe).
+        const locked = await tx.one<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(?) AS ok', [SEALING_LOCK]);
+        if (!locked?.ok) return { endpoints: 0, settings: 0 };
+        return sealStaleSecrets(tx, box);
+      });
+    },
     disableFailingEndpoints(failingSince, minFailures, reasonFor, now) {
       return db.transaction(async (tx) => {
         // FOR UPDATE SKIP LOCKED: two nodes sweeping at once never disable (and announce) one endpoint twice.

@@ -36,6 +36,11 @@ export class SqliteDb implements SqlDb {
     }
   }
 
+  /** A PRAGMA on this connection (`secure_delete = ON`, `wal_checkpoint(TRUNCATE)`). */
+  pragma(text: string): unknown {
+    return this.db.pragma(text);
+  }
+
   private stmt(sql: Statement): Database.Statement {
     const text = typeof sql === 'string' ? sql : sql.text;
     let statement = this.statements.get(text);

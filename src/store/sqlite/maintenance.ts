@@ -1,5 +1,6 @@
 import type { SecretBox } from '../../domain/secret-box.js';
 import * as rows from '../rows.js';
+import { sealStaleSecrets } from '../shared/sealing.js';
 import { disableEndpoint, FAILING_ENDPOINTS, purgeStatements, reserveRateSlot } from '../shared/maintenance.js';
 import type { MaintenanceStore } from '../store.js';
 import type { SqliteDb } from './connection.js';
@@ -11,6 +12,25 @@ export function sqliteMaintenance(db: SqliteDb, box: SecretBox): MaintenanceStor
   const disable = disableEndpoint(db);
   const rateSlot = reserveRateSlot(db);
   return {
+    // Before the port is bound, in the one process that writes: no lock needed. The clear values
+    // replaced must not stay readable in the file: secure_delete zeroes the space they leave, and
+    // when something was in the clear, VACUUM rewrites the file without its free pages (an older
+    // version's migrations and deletes left copies there) and the checkpoint empties the WAL. Once
+    // per upgrade: later starts find nothing stale and write nothing.
+    async sealStaleSecrets() {
+      db.pragma('secure_delete = ON');
+      try {
+        const counts = await sealStaleSecrets(db, box);
+        if (counts.endpoints + counts.settings > 0) {
+          db.pragma('wal_checkpoint(TRUNCATE)');
+          await db.run('VACUUM');
+          db.pragma('wal_checkpoint(TRUNCATE)');
+        }
+        return counts;
+      } finally {
+        db.pragma('secure_delete = OFF');
+      }
+    },
     async disableFailingEndpoints(failingSince, minFailures, reasonFor, now) {
       return db.transaction(() =>
         db
