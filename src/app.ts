@@ -52,7 +52,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     bodyLimit: 1024 * 1024,
     // Reject unknown fields rather than drop them: a typo such as `eventType` for `eventTypes`
     // must be an error, not a silently ignored setting.
-    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true, discriminator: true } },
+    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true, discriminator: true, allowUnionTypes: true } },
     forceCloseConnections: true,
     return503OnClosing: true,
   });
