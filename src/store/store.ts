@@ -177,6 +177,12 @@ export interface PurgeCounts {
  * The statements of the delivery queue (see src/queue/delivery-queue.ts, the only caller besides
  * tests): a delivery's life from ingest to its last attempt, and the signal that work is due.
  */
+/** How many of one account's due deliveries a claim may take (account '': provider-level). */
+export interface AccountLimit {
+  account: string;
+  limit: number;
+}
+
 export interface QueueStore {
   readonly dialect: 'sqlite' | 'postgres';
   /**
@@ -187,6 +193,13 @@ export interface QueueStore {
   insertDeliveries(deliveries: Delivery[]): Promise<void>;
   /** Atomically leases up to `limit` due pending deliveries to `owner`, oldest due first. */
   claimDueDeliveries(owner: string, now: number, limit: number, leaseUntil: number): Promise<ClaimedDelivery[]>;
+  /**
+   * Fair shares between accounts: up to `max` accounts (accountKey: '' for provider-level) with
+   * pending deliveries due at `now`, in key order after `after`, then round from the first.
+   */
+  dueAccounts(now: number, after: string, max: number): Promise<string[]>;
+  /** Like claimDueDeliveries, with a limit per account: each account's due deliveries oldest first. */
+  claimDueDeliveriesOf(owner: string, now: number, limits: AccountLimit[], leaseUntil: number): Promise<ClaimedDelivery[]>;
   /** Writes attempts and their deliveries' new state, in one transaction; only under a held lease. */
   recordAttempts(records: AttemptRecord[]): Promise<void>;
   /** Gives leased deliveries back (shutdown, or a lane too full): pending again at `nextAttemptAt`. */
