@@ -177,6 +177,13 @@ export interface PurgeCounts {
  * The statements of the delivery queue (see src/queue/delivery-queue.ts, the only caller besides
  * tests): a delivery's life from ingest to its last attempt, and the signal that work is due.
  */
+/** An account has as many endpoints as it may have (HOOKD_ACCOUNT_MAX_ENDPOINTS). */
+export class EndpointLimitReached extends Error {
+  constructor(readonly limit: number) {
+    super(`an account may have at most ${limit} endpoints`);
+  }
+}
+
 /** How many of one account's due deliveries a claim may take (account '': provider-level). */
 export interface AccountLimit {
   account: string;
@@ -268,7 +275,8 @@ export interface EventStore {
 }
 
 export interface EndpointStore {
-  createEndpoint(endpoint: EndpointWithSecrets): Promise<Endpoint>;
+  /** Throws EndpointLimitReached when the endpoint's account already has `maxPerAccount` endpoints. */
+  createEndpoint(endpoint: EndpointWithSecrets, maxPerAccount?: number): Promise<Endpoint>;
   getEndpoint(id: string): Promise<EndpointWithSecrets | null>;
   getEndpoints(ids: string[]): Promise<EndpointWithSecrets[]>;
   listEndpoints(filter: EndpointFilter, page: Page): Promise<PageOf<Endpoint>>;
