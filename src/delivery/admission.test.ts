@@ -209,6 +209,14 @@ describe('fair shares between accounts', () => {
     expect(admission.accountLimits(due)).toEqual(expected);
   });
 
+  it('while accounts compete, each freed slot ends the wait (the free ones are few), not only a quarter of them', () => {
+    const admission = new Admission(8);
+    admission.claimed(new Array<string>(7).fill('noisy'), 8);
+    admission.claimed(['healthy'], 1);
+    expect(admission.startWaiting('freeSlots', true)).toBe(true);
+    expect(admission.released('healthy')).toBe(true);
+  });
+
   it('a hand-off is refused when it would take an account beyond what a claim would give it', () => {
     const admission = new Admission(8);
     expect(admission.reserve(new Map([['a', 7]]))).toBe(true);

@@ -73,8 +73,7 @@ export class Admission {
   accountLimits(due: string[], free = this.claimLimit()): AccountLimit[] {
     const withWork = new Set([...this.heldBy.keys(), ...due]);
     const share = Math.max(1, Math.floor(this.concurrency / Math.max(1, withWork.size)));
-    // An account alone may hold every slot but the reserve; one slot is always lendable.
-    const mostHeld = Math.max(1, this.concurrency - Math.floor(this.concurrency * RESERVE_FRACTION));
+    const mostHeld = this.mostHeld();
     const limits = due.map((account) => ({ account, limit: 0 }));
     for (const ceiling of [Math.min(share, mostHeld), mostHeld]) {
       for (const entry of limits) {
@@ -127,16 +126,24 @@ export class Admission {
   /**
    * A delivery's result is committed (or its slot was never used): its slot is free. Returns
    * whether to end the idle wait — once a quarter of the slots is free again, so that the loop
-   * claims in batches rather than one delivery at a time.
+   * claims in batches rather than one delivery at a time. While several accounts hold slots, the
+   * free ones may be few (the reserve, when one account hangs on the rest) and another account's
+   * next delivery must not wait for a quarter of all the slots: a quarter of the reserve is enough.
    */
   released(account: string): boolean {
+    const competing = this.heldBy.size > 1;
     this.hold(account, -1);
     this.freedSinceWait += 1;
-    const quarter = Math.max(1, this.concurrency / 4);
+    const batch = competing ? Math.max(1, Math.floor((this.concurrency * RESERVE_FRACTION) / 4)) : Math.max(1, this.concurrency / 4);
     return (
-      (this.waitingFor === 'slotsFreed' && this.freedSinceWait >= quarter) ||
-      (this.waitingFor === 'freeSlots' && this.concurrency - this.held >= quarter)
+      (this.waitingFor === 'slotsFreed' && this.freedSinceWait >= batch) ||
+      (this.waitingFor === 'freeSlots' && this.concurrency - this.held >= batch)
     );
+  }
+
+  /** What one account may hold at most, borrowing: every slot but the reserve (one slot is always lendable). */
+  private mostHeld(): number {
+    return Math.max(1, this.concurrency - Math.floor(this.concurrency * RESERVE_FRACTION));
   }
 
   /** New work may be due. Returns whether to end the idle wait now (not while every slot is taken). */
