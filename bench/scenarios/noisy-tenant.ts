@@ -19,13 +19,6 @@ const NOISY_REPLAYS = 15;
 /** The healthy account's load: light, so that its latency is what fairness decides, not throughput. */
 const HEALTHY_RATE_PER_SECOND = 50;
 
-export interface NoisyTenantFigures {
-  alone: LatencyFigures;
-  besideNoisy: LatencyFigures;
-  /** Requests the noisy account's endpoints received (and hung on) by the end of the measured run. */
-  noisyRequests: number;
-}
-
 export async function measureNoisyTenant(ctx: BenchContext): Promise<{ alone: HookdRun<LatencyFigures>; beside: HookdRun<{ latency: LatencyFigures; noisyRequests: number }> }> {
   const healthyLatency = (hookd: Parameters<Parameters<typeof withHookd>[2]>[0]) =>
     measurePacedLatency(ctx, HEALTHY_RATE_PER_SECOND, {
@@ -46,8 +39,16 @@ export async function measureNoisyTenant(ctx: BenchContext): Promise<{ alone: Ho
       const event = await hookd.expect<{ id: string }>(202, 'POST', '/v1/events', { type: BENCH_EVENT_TYPE, accountId: 'noisy', payload: payloadOf(-1 - i) });
       for (let replay = 0; replay < NOISY_REPLAYS; replay++) await hookd.expect(202, 'POST', `/v1/events/${event.id}/replay`, {});
     }
-    const latency = await healthyLatency(hookd);
-    return { latency, noisyRequests: (await ctx.receiver.group('noisy')).count };
+    // Measured once the noisy account's attempts hang on as many slots as they will get (the
+    // count is read here: the measurement resets the receiver's counts after its warm-up).
+    let noisyRequests = 0;
+    for (let settled = 0, polls = 0; settled < 5 && polls < 150; polls++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const count = (await ctx.receiver.group('noisy')).count;
+      settled = count > 0 && count === noisyRequests ? settled + 1 : 0;
+      noisyRequests = count;
+    }
+    return { latency: await healthyLatency(hookd), noisyRequests };
   });
   return { alone, beside };
 }
