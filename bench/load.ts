@@ -55,7 +55,7 @@ export async function postPaced(
   firstSeq: number,
   ratePerSecond: number,
   durationMs: number,
-  options: PacingOptions = {},
+  options: PacingOptions & { accountId?: string } = {},
 ): Promise<PacedRun> {
-  return sendPaced(firstSeq, ratePerSecond, durationMs, (seq) => post(hookd, '/v1/events', eventJson(seq)), options);
+  return sendPaced(firstSeq, ratePerSecond, durationMs, (seq) => post(hookd, '/v1/events', eventJson(seq, options.accountId)), options);
 }

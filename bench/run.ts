@@ -15,6 +15,7 @@ import { measureBaseline, type BaselineFigures } from './scenarios/baseline.js';
 import { measureIngest, type IngestFigures } from './scenarios/ingest.js';
 import { measureLatency, type LatencyFigures } from './scenarios/latency.js';
 import { measureNoisyNeighbour } from './scenarios/noisy-neighbour.js';
+import { measureNoisyTenant } from './scenarios/noisy-tenant.js';
 import { measureSoak, soakBroken, type SoakFigures, type SoakOptions } from './scenarios/soak.js';
 import { measureThroughput } from './scenarios/throughput.js';
 import { soakTable } from './soak/report.js';
@@ -35,7 +36,7 @@ import { FULL, QUICK } from './sizes.js';
 // --soak runs the soak alone (scenarios/soak.ts): a mixed workload for that many minutes, read
 // minute by minute, with the trend of each series and its verdicts at the end.
 
-const SCENARIOS = ['baseline', 'throughput', 'ingest', 'latency', 'noisy', 'backlog'] as const;
+const SCENARIOS = ['baseline', 'throughput', 'ingest', 'latency', 'noisy', 'tenants', 'backlog'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const { values: args } = parseArgs({
@@ -258,6 +259,21 @@ async function main(): Promise<void> {
           kind: 'min',
           limit: 0.9,
         }, `${Math.round(beside.result.measurement.deliveriesPerSecond)} vs ${Math.round(alone.result.deliveriesPerSecond)} deliveries/s`),
+      );
+    }
+
+    if (only.has('tenants')) {
+      ctx.progress('noisy tenant: a healthy account at 50 events/s, alone, then beside an account with 20 hanging endpoints and a replay burst');
+      const { alone, beside } = await measureNoisyTenant(ctx);
+      keep('tenantHealthyAlone', alone);
+      keep('tenantHealthyBesideNoisy', beside);
+      const aloneP99 = alone.result.p99Ms;
+      const besideP99 = beside.result.latency.p99Ms;
+      figures.push(
+        figure('tenantAloneP99', 'noisy tenant: healthy account time to first attempt p99, alone', aloneP99, 'ms'),
+        figure('tenantBesideP99', 'noisy tenant: healthy account time to first attempt p99, beside the noisy one', besideP99, 'ms', undefined, `${beside.result.noisyRequests} attempts of the noisy account hanging`),
+        // Against 1 ms at least: a p99 below it (the delivery beat the 202) would make any ratio meaningless.
+        figure('tenantRatio', 'noisy tenant: healthy p99 beside ÷ alone', Math.max(1, besideP99) / Math.max(1, aloneP99), '×', { kind: 'max', limit: 2 }),
       );
     }
 

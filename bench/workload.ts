@@ -19,13 +19,16 @@ export function payloadOf(seq: number): BenchPayload {
   return { seq, pad: PAD.slice(0, Math.max(0, BODY_BYTES - ENVELOPE_BYTES - fixed)) };
 }
 
-export function eventJson(seq: number): string {
-  return JSON.stringify({ type: BENCH_EVENT_TYPE, payload: payloadOf(seq) });
+/** An event's body; with `accountId`, one of that account's (it goes to its endpoints). */
+export function eventJson(seq: number, accountId?: string): string {
+  return JSON.stringify({ type: BENCH_EVENT_TYPE, payload: payloadOf(seq), ...(accountId === undefined ? {} : { accountId }) });
 }
 
 export interface EndpointSetup {
   url: string;
   timeoutMs?: number;
+  /** The account it belongs to (default: none, provider-level). */
+  accountId?: string;
   /** Default: the bench's one event type. Types not in the catalog yet are added to it. */
   eventTypes?: string[];
 }
@@ -43,6 +46,7 @@ export async function setUpEndpoints(hookd: HookdProcess, endpoints: EndpointSet
       url: endpoint.url,
       eventTypes: endpoint.eventTypes ?? [BENCH_EVENT_TYPE],
       ...(endpoint.timeoutMs === undefined ? {} : { timeoutMs: endpoint.timeoutMs }),
+      ...(endpoint.accountId === undefined ? {} : { accountId: endpoint.accountId }),
     });
     ids.push(created.id);
   }

@@ -29,6 +29,11 @@ export interface Config {
   workerConcurrency: number;
   /** HOOKD_ENDPOINT_CONCURRENCY: attempts in flight at once to one endpoint, so a slow one cannot take every slot. */
   endpointConcurrency: number;
+  /**
+   * HOOKD_ACCOUNT_MAX_ENDPOINTS: endpoints one account may have (409 `conflict` beyond), so that one
+   * account cannot multiply its endpoints' lanes without bound. Provider-level endpoints are not capped.
+   */
+  accountMaxEndpoints: number;
   /** HOOKD_ROLE: `api` serves HTTP only, `worker` delivers only, `all` both. */
   role: Role;
   /** HOOKD_LOG_LEVEL */
@@ -125,6 +130,7 @@ export const DEFAULT_CONFIG: Config = {
   strictEventTypes: true,
   workerConcurrency: 256,
   endpointConcurrency: 16,
+  accountMaxEndpoints: 100,
   role: 'all',
   logLevel: 'info',
   logFormat: 'auto',
@@ -284,6 +290,7 @@ const SETTINGS: { [K in keyof Config]: Parser<Config[K]> } = {
   strictEventTypes: boolean,
   workerConcurrency: integer(1, 10_000),
   endpointConcurrency: integer(1, 10_000),
+  accountMaxEndpoints: integer(1, 1_000_000),
   role: oneOf(['all', 'api', 'worker'] as const),
   logLevel: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
   logFormat: oneOf(['auto', 'json', 'pretty'] as const),

@@ -7,11 +7,11 @@ import { newId } from '../domain/ids.js';
 import { newSigningKeys, rotateSigningKeys, usesEd25519 } from '../domain/endpoint-keys.js';
 import { generateSecret, isValidSecret, normaliseSecret, publicKeyOf } from '../domain/signing.js';
 import type { EndpointWithSecrets } from '../domain/types.js';
-import type { Store } from '../store/store.js';
+import { EndpointLimitReached, type Store } from '../store/store.js';
 import { ADMIN_OR_ACCOUNT, principalOf } from './auth.js';
 import { CreatedEndpoint, CreateEndpoint, endpointView, EndpointView, PatchEndpoint } from './endpoint-schemas.js';
 import { checkSpec, specFromCreate, specFromPatch, type SpecCheckContext } from './endpoint-spec.js';
-import { notFound, validationError } from './errors.js';
+import { ApiError, notFound, validationError } from './errors.js';
 import { AccountId, COMMON_ERRORS, errorResponses, IdParams, iso, listOf, PageQuery, pageOf, Timestamp } from './schemas.js';
 import { assertVisible, listScope, ownAccountId } from './scope.js';
 
@@ -86,9 +86,10 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = 
         operationId: 'endpoints.create',
         summary: 'Create an endpoint',
         tags: ['endpoints'],
-        description: 'Creates a subscription. The reply carries the signing secret; GET …/secret shows it again.',
+        description:
+          'Creates a subscription. The reply carries the signing secret; GET …/secret shows it again. 409 when the account already has HOOKD_ACCOUNT_MAX_ENDPOINTS endpoints.',
         body: CreateEndpoint,
-        response: { 201: CreatedEndpoint, ...COMMON_ERRORS, ...errorResponses(413, 415, 422) },
+        response: { 201: CreatedEndpoint, ...COMMON_ERRORS, ...errorResponses(409, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -101,14 +102,22 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = 
       const now = clock.now();
       // Padded base64, whatever the client sent: other Standard Webhooks libraries (Go's) need it.
       const secret = body.secret === undefined ? generateSecret() : normaliseSecret(body.secret);
-      const endpoint = await store.createEndpoint({
-        ...spec,
-        id: newId('ep', now),
-        createdAt: now,
-        updatedAt: now,
-        secrets: { current: secret, previous: null, previousExpiresAt: null },
-        signingKeys: usesEd25519(spec.signing) ? newSigningKeys(now) : null,
-      });
+      const endpoint = await store
+        .createEndpoint(
+          {
+            ...spec,
+            id: newId('ep', now),
+            createdAt: now,
+            updatedAt: now,
+            secrets: { current: secret, previous: null, previousExpiresAt: null },
+            signingKeys: usesEd25519(spec.signing) ? newSigningKeys(now) : null,
+          },
+          config.accountMaxEndpoints,
+        )
+        .catch((error: unknown) => {
+          if (!(error instanceof EndpointLimitReached)) throw error;
+          throw new ApiError('conflict', `account ${spec.accountId}: ${error.message} (HOOKD_ACCOUNT_MAX_ENDPOINTS)`);
+        });
       return reply.code(201).send({ ...endpointView(endpoint), secret });
     },
   );

@@ -16,6 +16,7 @@ const DESCRIPTIONS: { [K in keyof Config]: string } = {
   strictEventTypes: 'accept events and subscriptions of any type, not only catalog types',
   workerConcurrency: 'deliveries this process works on at once',
   endpointConcurrency: 'attempts in flight at once to one endpoint',
+  accountMaxEndpoints: 'endpoints one account may have (409 beyond)',
   role: 'all (API and worker), api (HTTP only) or worker (delivers only)',
   logLevel: 'fatal, error, warn, info, debug, trace or silent',
   logFormat: 'json (pino lines), pretty, or auto: pretty on a terminal, JSON otherwise',

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { AccountLimit } from '../store/store.js';
+import { accountKey } from '../domain/account-key.js';
 import { Admission, CLAIM_BATCH, type AfterClaim, type WakeOn } from './admission.js';
 
 // The worker's admission as a state machine: each row feeds it events and checks its answers.
@@ -22,17 +24,17 @@ function play(concurrency: number, steps: Step[]): void {
         const limit = admission.claimLimit();
         expect(limit, at).toBe(step.expect.limit);
         admission.claiming();
-        expect(admission.claimed(step.returns, limit), at).toBe(step.expect.after);
+        expect(admission.claimed(new Array<string>(step.returns).fill(''), limit), at).toBe(step.expect.after);
         break;
       }
       case 'reserve':
-        expect(admission.reserve(step.count), at).toBe(step.expect);
+        expect(admission.reserve(new Map([['', step.count]])), at).toBe(step.expect);
         break;
       case 'release':
-        expect(admission.released(), at).toBe(step.expect);
+        expect(admission.released(''), at).toBe(step.expect);
         break;
       case 'handBack':
-        admission.handedBack(step.count);
+        admission.handedBack('', step.count);
         break;
       case 'wake':
         expect(admission.wake(step.running ?? true), at).toBe(step.expect);
@@ -144,4 +146,86 @@ const cases: Array<[string, number, Step[]]> = [
 
 describe('worker admission', () => {
   it.each(cases)('%s', (_name, concurrency, steps) => play(concurrency, steps));
+});
+
+// Fair shares: with `held` slots taken per account and `due` accounts having deliveries due (in the
+// order they are served), how many of each a claim takes.
+const shares: Array<[string, number, Record<string, number>, string[], AccountLimit[]]> = [
+  ['an account alone borrows every slot but the reserve', 8, {}, ['a'], [{ account: 'a', limit: 7 }]],
+  ['with the reserve lent, a newcomer gets it at once', 8, { a: 7 }, ['a', 'b'], [{ account: 'b', limit: 1 }]],
+  [
+    'two accounts with work split the free slots by share',
+    8,
+    {},
+    ['a', 'b'],
+    [
+      { account: 'a', limit: 4 },
+      { account: 'b', limit: 4 },
+    ],
+  ],
+  ['an account at its share takes nothing more while another waits', 8, { a: 4, b: 2 }, ['a', 'b'], [{ account: 'b', limit: 2 }]],
+  [
+    'an account with slots held but nothing due lends its unused share, up to the reserve',
+    8,
+    { b: 1 },
+    ['a'],
+    [{ account: 'a', limit: 7 }],
+  ],
+  ['the reserve is never lent', 8, { a: 7, b: 1 }, ['a'], []],
+  [
+    'three accounts: shares of concurrency / 3, from the slots that are free',
+    9,
+    { a: 5 },
+    ['a', 'b', 'c'],
+    [
+      { account: 'b', limit: 3 },
+      { account: 'c', limit: 1 },
+    ],
+  ],
+  [
+    'more accounts than slots: one each while slots are free, first served first',
+    2,
+    {},
+    ['a', 'b', 'c'],
+    [
+      { account: 'a', limit: 1 },
+      { account: 'b', limit: 1 },
+    ],
+  ],
+  ['a single slot is always lendable', 1, {}, ['a'], [{ account: 'a', limit: 1 }]],
+  [
+    'provider-level deliveries are one account beside the others',
+    8,
+    { [accountKey(null)]: 6 },
+    [accountKey(null), 'a'],
+    [{ account: 'a', limit: 2 }],
+  ],
+];
+
+describe('fair shares between accounts', () => {
+  it.each(shares)('%s', (_name, concurrency, held, due, expected) => {
+    const admission = new Admission(concurrency);
+    for (const [account, count] of Object.entries(held)) admission.claimed(new Array<string>(count).fill(account), CLAIM_BATCH);
+    expect(admission.accountLimits(due)).toEqual(expected);
+  });
+
+  it('while accounts compete, each freed slot ends the wait (the free ones are few), not only a quarter of them', () => {
+    const admission = new Admission(8);
+    admission.claimed(new Array<string>(7).fill('noisy'), 8);
+    admission.claimed(['healthy'], 1);
+    expect(admission.startWaiting('freeSlots', true)).toBe(true);
+    expect(admission.released('healthy')).toBe(true);
+  });
+
+  it('a hand-off is refused when it would take an account beyond what a claim would give it', () => {
+    const admission = new Admission(8);
+    expect(admission.reserve(new Map([['a', 7]]))).toBe(true);
+    expect(admission.reserve(new Map([['a', 1]]))).toBe(false);
+    expect(admission.reserve(new Map([['b', 1]]))).toBe(true);
+    admission.released('a');
+    admission.handedBack('b', 1);
+    expect(admission.heldByAccount('a')).toBe(6);
+    expect(admission.heldByAccount('b')).toBe(0);
+    expect(admission.load).toBe(6);
+  });
 });

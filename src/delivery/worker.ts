@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock, RandomSource } from '../domain/clock.js';
+import { accountKey } from '../domain/account-key.js';
 import { newId } from '../domain/ids.js';
 import type { ClaimedDelivery, HookEvent } from '../domain/types.js';
 import type { DeliveryQueue, HandedDelivery, QueueConsumer } from '../queue/delivery-queue.js';
@@ -125,7 +126,7 @@ export class DeliveryWorker implements QueueConsumer {
     for (const lane of this.lanes.values()) {
       const waiting = lane.waiting.splice(0);
       unstarted.push(...waiting.map((job) => job.delivery.id));
-      this.admission.handedBack(waiting.length);
+      for (const job of waiting) this.admission.handedBack(accountKey(job.delivery.accountId), 1);
     }
     for (const deliveryId of unstarted) this.held.drop(deliveryId);
     await this.options.queue.release(unstarted, this.owner, this.options.clock.now());
@@ -157,18 +158,24 @@ export class DeliveryWorker implements QueueConsumer {
     }
   }
 
-  /** Claims what is due and starts it; says what the loop should do next. */
+  /** Claims what is due, each account within its fair share (admission.ts), and starts it; says what the loop should do next. */
   private async claimAndDispatch(): Promise<AfterClaim> {
     const limit = this.admission.claimLimit();
     const now = this.options.clock.now();
     this.admission.claiming();
     const leaseUntil = now + this.options.leaseMs;
-    const claimed = await this.options.queue.claim(this.owner, now, limit, leaseUntil);
-    const after = this.admission.claimed(claimed.length, limit);
+    const { deliveries: claimed, caughtUp } = await this.options.queue.claim(this.owner, now, leaseUntil, (due) =>
+      this.admission.accountLimits(due),
+    );
+    const after = this.admission.claimed(
+      claimed.map((delivery) => accountKey(delivery.accountId)),
+      limit,
+      caughtUp,
+    );
     if (claimed.length === 0) return after;
     const lanesFull = await this.dispatch(claimed, null, leaseUntil).catch((error: unknown) => {
       // Their lease runs out and they are claimed again; meanwhile their slots are free.
-      for (let i = 0; i < claimed.length; i++) this.release();
+      for (const delivery of claimed) this.release(delivery);
       throw error;
     });
     // When lanes are full, claiming again at once would hand the new ones back too: wait until an
@@ -177,12 +184,14 @@ export class DeliveryWorker implements QueueConsumer {
   }
 
   /** Room for deliveries the queue is about to hand over: taken only while stopping is not under way and slots are free. */
-  reserveSlots(count: number): boolean {
-    return this.running && this.admission.reserve(count);
+  reserveSlots(counts: Map<string, number>): boolean {
+    return this.running && this.admission.reserve(counts);
   }
 
-  returnSlots(count: number): void {
-    for (let unused = count; unused > 0; unused--) this.release();
+  returnSlots(counts: Map<string, number>): void {
+    for (const [account, count] of counts) {
+      for (let unused = count; unused > 0; unused--) this.releaseSlot(account);
+    }
   }
 
   startHandedOver(handed: HandedDelivery[]): void {
@@ -203,7 +212,7 @@ export class DeliveryWorker implements QueueConsumer {
     ).catch((error: unknown) => {
       // Their lease runs out and they are claimed again, by this worker or another.
       this.options.log.error({ err: error }, 'starting handed-over deliveries failed');
-      for (let i = 0; i < handed.length; i++) this.release();
+      for (const { delivery } of handed) this.release(delivery);
     });
   }
 
@@ -252,7 +261,7 @@ export class DeliveryWorker implements QueueConsumer {
       lastStatusCode: delivery.lastStatusCode,
       lastError: reason,
       disableEndpoint: null,
-    }).then(() => this.release());
+    }).then(() => this.release(delivery));
   }
 
   /** Starts the job or lets it wait in its lane; returns the lane when it is full (hand the job back). */
@@ -278,8 +287,10 @@ export class DeliveryWorker implements QueueConsumer {
    * healthy endpoints could use. They become due again when the lane could have reached them.
    */
   private handBack(lane: Lane<Job>, jobs: Job[]): void {
-    this.admission.handedBack(jobs.length);
-    for (const job of jobs) this.held.drop(job.delivery.id);
+    for (const job of jobs) {
+      this.admission.handedBack(accountKey(job.delivery.accountId), 1);
+      this.held.drop(job.delivery.id);
+    }
     const dueAt = this.options.clock.now() + lane.handBackDelayMs(jobs.length);
     void this.options.queue
       .release(
@@ -325,14 +336,18 @@ export class DeliveryWorker implements QueueConsumer {
         if (next !== undefined) this.run(lane, next);
         void recorded.then(() => {
           this.held.drop(job.delivery.id);
-          this.release();
+          this.release(job.delivery);
         });
       });
   }
 
   /** A delivery's result is on record (or its slot was never used): its worker slot is free. */
-  private release(): void {
-    if (this.admission.released()) this.wakeUp?.();
+  private release(delivery: ClaimedDelivery): void {
+    this.releaseSlot(accountKey(delivery.accountId));
+  }
+
+  private releaseSlot(account: string): void {
+    if (this.admission.released(account)) this.wakeUp?.();
   }
 
   /**

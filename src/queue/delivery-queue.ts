@@ -1,5 +1,6 @@
+import { countByAccount } from '../domain/account-key.js';
 import type { ClaimedDelivery, Delivery, HookEvent } from '../domain/types.js';
-import type { AttemptRecord, IngestOutcome, NewEvent, QueueStats, QueueStore } from '../store/store.js';
+import type { AccountLimit, AttemptRecord, IngestOutcome, NewEvent, QueueStats, QueueStore } from '../store/store.js';
 import { NODE_DEAD_AFTER_MS } from './liveness.js';
 
 // The delivery queue: everything about a delivery's life between ingest and its last attempt.
@@ -25,15 +26,24 @@ export interface QueueConsumer {
   /** The lease owner its claims and hand-offs are stored under. */
   readonly owner: string;
   readonly leaseMs: number;
-  /** Takes room for `count` deliveries about to be handed over; false when it has not got it (or stops). */
-  reserveSlots(count: number): boolean;
+  /** Takes room for deliveries about to be handed over (how many per account); false when it has not got it (or stops). */
+  reserveSlots(counts: Map<string, number>): boolean;
   /** Gives back room taken by reserveSlots that no delivery filled (duplicates, a rolled-back call, a failure). */
-  returnSlots(count: number): void;
+  returnSlots(counts: Map<string, number>): void;
   /** Starts deliveries that were committed under its lease. */
   startHandedOver(handed: HandedDelivery[]): void;
   /** New work may be due: look now rather than at the next poll. */
   wake(): void;
 }
+
+/** What a claim took, and whether it left nothing due behind. */
+export interface Claimed {
+  deliveries: ClaimedDelivery[];
+  caughtUp: boolean;
+}
+
+/** Accounts with due deliveries considered by one claim at most. */
+const DUE_ACCOUNTS_PER_CLAIM = 200;
 
 export interface DeliveryQueue {
   /**
@@ -43,8 +53,13 @@ export interface DeliveryQueue {
   enqueue(events: NewEvent[], dedupeSince: number, now: number): Promise<IngestOutcome[]>;
   /** More deliveries of stored events (a replay): queued, and the workers woken. */
   enqueueDeliveries(deliveries: Delivery[]): Promise<void>;
-  /** Leases up to `limit` due deliveries to `owner`, oldest due first. */
-  claim(owner: string, now: number, limit: number, leaseUntil: number): Promise<ClaimedDelivery[]>;
+  /**
+   * Leases due deliveries to `owner`, fairly between accounts: `limitsFor` is given the accounts
+   * (accountKey) with deliveries due, in the order they are served this time (round robin), and
+   * says how many of each to take; each account's are taken oldest due first. `caughtUp`: nothing
+   * due was left unclaimed.
+   */
+  claim(owner: string, now: number, leaseUntil: number, limitsFor: (due: string[]) => AccountLimit[]): Promise<Claimed>;
   /** Writes attempts and their deliveries' next state (retry, done), each only under its lease. */
   finish(records: AttemptRecord[]): Promise<void>;
   /** Gives leased deliveries back, due again at `nextAttemptAt`. */
@@ -91,6 +106,8 @@ export class DatabaseQueue implements DeliveryQueue {
    * since: no older delivery waits, so new ones may be handed over without overtaking any.
    */
   private caughtUp = false;
+  /** The account (accountKey) the last claim served last: the next one starts after it. */
+  private servedUpTo = '';
   readonly parallelFinishes: number;
 
   constructor(private readonly store: QueueStore) {
@@ -111,8 +128,8 @@ export class DatabaseQueue implements DeliveryQueue {
 
   async enqueue(events: NewEvent[], dedupeSince: number, now: number): Promise<IngestOutcome[]> {
     const consumer = this.consumer;
-    const count = events.reduce((sum, item) => sum + item.deliveries.length, 0);
-    const handOff = consumer !== null && count > 0 && this.reserve(consumer, count);
+    const counts = countByAccount(events.flatMap((item) => item.deliveries));
+    const handOff = consumer !== null && counts.size > 0 && this.reserve(consumer, counts);
     if (!handOff) {
       const outcomes = await this.store.ingestEvents(events, dedupeSince, now);
       if (isStored(outcomes) && outcomes.some((outcome) => outcome.outcome === 'created' && outcome.deliveries > 0)) this.wake();
@@ -127,7 +144,7 @@ export class DatabaseQueue implements DeliveryQueue {
         now,
       );
     } catch (error) {
-      consumer.returnSlots(count);
+      consumer.returnSlots(counts);
       throw error;
     }
     // A call with a conflict was rolled back whole: its other events say `created` but none of
@@ -145,7 +162,8 @@ export class DatabaseQueue implements DeliveryQueue {
         }
       }
     }
-    if (handed.length < count) consumer.returnSlots(count - handed.length);
+    for (const [account, count] of countByAccount(handed.map(({ delivery }) => delivery))) counts.set(account, counts.get(account)! - count);
+    consumer.returnSlots(counts);
     if (handed.length > 0) consumer.startHandedOver(handed);
     return outcomes;
   }
@@ -155,10 +173,20 @@ export class DatabaseQueue implements DeliveryQueue {
     if (deliveries.length > 0) this.wake();
   }
 
-  async claim(owner: string, now: number, limit: number, leaseUntil: number): Promise<ClaimedDelivery[]> {
-    const claimed = await this.store.claimDueDeliveries(owner, now, limit, leaseUntil);
-    if (owner === this.consumer?.owner) this.caughtUp = claimed.length < limit;
-    return claimed;
+  async claim(owner: string, now: number, leaseUntil: number, limitsFor: (due: string[]) => AccountLimit[]): Promise<Claimed> {
+    const due = await this.store.dueAccounts(now, this.servedUpTo, DUE_ACCOUNTS_PER_CLAIM);
+    const limits = limitsFor(due);
+    const deliveries = limits.length === 0 ? [] : await this.store.claimDueDeliveriesOf(owner, now, limits, leaseUntil);
+    // The next claim serves first the accounts after the last one served by this one.
+    if (limits.length > 0) this.servedUpTo = limits[limits.length - 1]!.account;
+    const taken = countByAccount(deliveries);
+    // Caught up when every account with work due was given room for more than it had.
+    const caughtUp =
+      due.length < DUE_ACCOUNTS_PER_CLAIM &&
+      limits.length === due.length &&
+      limits.every((entry) => (taken.get(entry.account) ?? 0) < entry.limit);
+    if (owner === this.consumer?.owner) this.caughtUp = caughtUp;
+    return { deliveries, caughtUp };
   }
 
   finish(records: AttemptRecord[]): Promise<void> {
@@ -212,9 +240,9 @@ export class DatabaseQueue implements DeliveryQueue {
     this.consumer?.wake();
   }
 
-  private reserve(consumer: QueueConsumer, count: number): boolean {
+  private reserve(consumer: QueueConsumer, counts: Map<string, number>): boolean {
     if (!this.caughtUp) return false;
-    if (consumer.reserveSlots(count)) return true;
+    if (consumer.reserveSlots(counts)) return true;
     // These will be queued, and later ones must not overtake them.
     this.caughtUp = false;
     return false;

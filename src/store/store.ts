@@ -178,6 +178,19 @@ export interface PurgeCounts {
  * The statements of the delivery queue (see src/queue/delivery-queue.ts, the only caller besides
  * tests): a delivery's life from ingest to its last attempt, and the signal that work is due.
  */
+/** An account has as many endpoints as it may have (HOOKD_ACCOUNT_MAX_ENDPOINTS). */
+export class EndpointLimitReached extends Error {
+  constructor(readonly limit: number) {
+    super(`an account may have at most ${limit} endpoints`);
+  }
+}
+
+/** How many of one account's due deliveries a claim may take (account '': provider-level). */
+export interface AccountLimit {
+  account: string;
+  limit: number;
+}
+
 export interface QueueStore {
   readonly dialect: 'sqlite' | 'postgres';
   /**
@@ -188,6 +201,13 @@ export interface QueueStore {
   insertDeliveries(deliveries: Delivery[]): Promise<void>;
   /** Atomically leases up to `limit` due pending deliveries to `owner`, oldest due first. */
   claimDueDeliveries(owner: string, now: number, limit: number, leaseUntil: number): Promise<ClaimedDelivery[]>;
+  /**
+   * Fair shares between accounts: up to `max` accounts (accountKey: '' for provider-level) with
+   * pending deliveries due at `now`, in key order after `after`, then round from the first.
+   */
+  dueAccounts(now: number, after: string, max: number): Promise<string[]>;
+  /** Like claimDueDeliveries, with a limit per account: each account's due deliveries oldest first. */
+  claimDueDeliveriesOf(owner: string, now: number, limits: AccountLimit[], leaseUntil: number): Promise<ClaimedDelivery[]>;
   /** Writes attempts and their deliveries' new state, in one transaction; only under a held lease. */
   recordAttempts(records: AttemptRecord[]): Promise<void>;
   /** Gives leased deliveries back (shutdown, or a lane too full): pending again at `nextAttemptAt`. */
@@ -256,7 +276,8 @@ export interface EventStore {
 }
 
 export interface EndpointStore {
-  createEndpoint(endpoint: EndpointWithSecrets): Promise<Endpoint>;
+  /** Throws EndpointLimitReached when the endpoint's account already has `maxPerAccount` endpoints. */
+  createEndpoint(endpoint: EndpointWithSecrets, maxPerAccount?: number): Promise<Endpoint>;
   getEndpoint(id: string): Promise<EndpointWithSecrets | null>;
   getEndpoints(ids: string[]): Promise<EndpointWithSecrets[]>;
   listEndpoints(filter: EndpointFilter, page: Page): Promise<PageOf<Endpoint>>;

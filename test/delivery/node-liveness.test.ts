@@ -55,7 +55,8 @@ describe(`node liveness in the queue (${TEST_BACKEND})`, () => {
       0,
       T0,
     );
-    expect((await queue.claim(owner, now, 1, now + 120_000)).map((d) => d.id)).toEqual([deliveryId]);
+    const claimed = await queue.claim(owner, now, now + 120_000, (due) => due.map((account) => ({ account, limit: 1 })));
+    expect(claimed.deliveries.map((d) => d.id)).toEqual([deliveryId]);
     return deliveryId;
   }
 

@@ -317,6 +317,32 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       expect(await store.nextDueAt()).toBe(T0 + 60_000);
     });
 
+    it('finds the accounts with due work (provider-level as the account "") and claims each within its own limit, oldest first', async () => {
+      const noisy = await queue(store, 5, { accountId: 'noisy', nextAttemptAt: T0 - 10 });
+      const healthy = await queue(store, 2, { accountId: 'healthy', nextAttemptAt: T0 });
+      await queue(store, 1, { accountId: null, nextAttemptAt: T0 });
+      await queue(store, 3, { accountId: 'later', nextAttemptAt: T0 + 60_000 });
+      expect(await store.dueAccounts(T0, '', 10)).toEqual(['', 'healthy', 'noisy']);
+      // Round robin: after 'healthy', then round from the first again.
+      expect(await store.dueAccounts(T0, 'healthy', 10)).toEqual(['noisy', '', 'healthy']);
+      expect(await store.dueAccounts(T0, 'healthy', 2)).toEqual(['noisy', '']);
+      const claimed = await store.claimDueDeliveriesOf(
+        'w1',
+        T0,
+        [
+          { account: 'noisy', limit: 2 },
+          { account: 'healthy', limit: 5 },
+        ],
+        T0 + 1000,
+      );
+      expect(claimed.filter((d) => d.accountId === 'noisy')).toHaveLength(2);
+      expect(claimed.filter((d) => d.accountId === 'healthy').map((d) => d.id).sort()).toEqual(healthy.map((d) => d.id).sort());
+      expect(claimed.every((d) => d.status === 'sending')).toBe(true);
+      expect(await store.dueAccounts(T0, '', 10)).toEqual(['', 'noisy']);
+      const rest = await store.claimDueDeliveriesOf('w2', T0, [{ account: 'noisy', limit: 10 }], T0 + 1000);
+      expect([...claimed, ...rest].filter((d) => d.accountId === 'noisy').map((d) => d.id).sort()).toEqual(noisy.map((d) => d.id).sort());
+    });
+
     it('reports the queue: due, scheduled, leased, and how long the oldest due one has waited', async () => {
       expect(await store.queueStats(T0)).toEqual({ due: 0, scheduled: 0, sending: 0, oldestDueAt: null });
       await queue(store, 2, { nextAttemptAt: T0 - 30_000 });

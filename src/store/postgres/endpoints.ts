@@ -10,15 +10,24 @@ import {
   updateEndpointParams,
 } from '../shared/endpoints.js';
 import { ENSURE_ACCOUNT, ensureAccountParams } from '../shared/keys.js';
-import type { EndpointStore } from '../store.js';
+import { EndpointLimitReached, type EndpointStore } from '../store.js';
 import type { PostgresDb } from './connection.js';
+
+/** An account's endpoints, counted up to the limit, once its row is locked (FOR UPDATE) against concurrent creates. */
+const COUNT_ACCOUNT_ENDPOINTS_LOCKED = `WITH locked AS (SELECT id FROM accounts WHERE id = $1 FOR UPDATE)
+  SELECT count(*) AS n FROM (SELECT 1 FROM endpoints WHERE account_id = (SELECT id FROM locked) LIMIT $2) AS e`;
 
 export function postgresEndpoints(db: PostgresDb, box: SecretBox): EndpointStore {
   return {
     ...sharedEndpoints(db, box),
-    createEndpoint(endpoint) {
+    createEndpoint(endpoint, maxPerAccount = Number.MAX_SAFE_INTEGER) {
       return db.transaction(async (tx) => {
-        if (endpoint.accountId !== null) await tx.run(ENSURE_ACCOUNT, ensureAccountParams(endpoint.accountId, endpoint.createdAt));
+        if (endpoint.accountId !== null) {
+          await tx.run(ENSURE_ACCOUNT, ensureAccountParams(endpoint.accountId, endpoint.createdAt));
+          // The account's row locked: two creates at once count one after the other.
+          const count = await tx.one<{ n: number }>(COUNT_ACCOUNT_ENDPOINTS_LOCKED, [endpoint.accountId, maxPerAccount]);
+          if (Number(count!.n) >= maxPerAccount) throw new EndpointLimitReached(maxPerAccount);
+        }
         return rows.toEndpoint((await tx.one<rows.EndpointRow>(INSERT_ENDPOINT, insertEndpointParams(endpoint, box)))!, box);
       });
     },

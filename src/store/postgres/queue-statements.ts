@@ -120,6 +120,51 @@ export const CLAIM: Named = {
     RETURNING ${DELIVERY_COLUMNS}`,
 };
 
+/**
+ * Fair shares between accounts (src/delivery/admission.ts): the accounts (provider-level: '') with
+ * deliveries due, in key order from `$1` (after it with `>`, from it with `>=`), at most $3. A skip
+ * scan over deliveries_due_by_account: one index descent per account with pending work, whatever
+ * its backlog, and one more to see whether any of it is due at $2.
+ */
+function dueAccounts(name: string, from: '>' | '>='): Named {
+  return {
+    name,
+    text: `WITH RECURSIVE accounts(account) AS (
+        (SELECT coalesce(account_id, '') FROM deliveries WHERE status = 'pending' AND coalesce(account_id, '') ${from} $1 ORDER BY 1 LIMIT 1)
+        UNION ALL
+        SELECT (SELECT coalesce(d.account_id, '') FROM deliveries d
+            WHERE d.status = 'pending' AND coalesce(d.account_id, '') > a.account ORDER BY 1 LIMIT 1)
+        FROM accounts a WHERE a.account IS NOT NULL
+      )
+      SELECT account FROM accounts
+      WHERE account IS NOT NULL AND EXISTS (
+        SELECT 1 FROM deliveries d WHERE d.status = 'pending' AND coalesce(d.account_id, '') = account AND d.next_attempt_at <= $2
+      )
+      LIMIT $3`,
+  };
+}
+
+export const DUE_ACCOUNTS_AFTER = dueAccounts('hookd_due_accounts_after', '>');
+export const DUE_ACCOUNTS_FROM = dueAccounts('hookd_due_accounts_from', '>=');
+
+/**
+ * CLAIM with a limit per account ($4 the accounts, $5 their limits): each account's due
+ * deliveries oldest first, so that the oldest due work of one account does not keep every other
+ * account's from being claimed. Same lease and SKIP LOCKED as CLAIM.
+ */
+export const CLAIM_PER_ACCOUNT: Named = {
+  name: 'hookd_claim_per_account',
+  text: `UPDATE deliveries SET status = 'sending', lease_owner = $1, lease_expires_at = $2
+    WHERE id IN (
+      SELECT c.id FROM unnest($4::text[], $5::int[]) AS a(account, n)
+      CROSS JOIN LATERAL (
+        SELECT id FROM deliveries WHERE status = 'pending' AND coalesce(account_id, '') = a.account AND next_attempt_at <= $3
+        ORDER BY next_attempt_at LIMIT a.n FOR UPDATE SKIP LOCKED
+      ) c
+    )
+    RETURNING ${DELIVERY_COLUMNS}`,
+};
+
 /** The parts of RECORD_RESULTS (below). */
 const INSERT_ATTEMPTS = `INSERT INTO attempts (id, delivery_id, endpoint_id, started_at, duration_ms, status_code, error, request_headers,
       response_headers, response_body, request_method, request_url, request_body)

@@ -6,6 +6,9 @@ import type { AttemptRecord, IngestOutcome, NewEvent, QueueStore } from '../stor
 import type { PgQueries, PostgresDb } from './connection.js';
 import {
   CLAIM,
+  CLAIM_PER_ACCOUNT,
+  DUE_ACCOUNTS_AFTER,
+  DUE_ACCOUNTS_FROM,
   deliveryColumns,
   eventColumns,
   INGEST_NEW_EVENTS,
@@ -121,6 +124,19 @@ export function postgresQueue(db: PostgresDb): QueueStore {
     },
     async claimDueDeliveries(owner, now, limit, leaseUntil) {
       return (await db.all<rows.DeliveryRow>(CLAIM, [owner, leaseUntil, now, limit])).map(rows.toClaimedDelivery);
+    },
+    async dueAccounts(now, after, max) {
+      // From the start ('' is the lowest key, provider-level deliveries) or after the last served.
+      const found = await db.all<{ account: string }>(after === '' ? DUE_ACCOUNTS_FROM : DUE_ACCOUNTS_AFTER, [after, now, max]);
+      if (found.length >= max || after === '') return found.map((row) => row.account);
+      // Round the circle: from the first account again, up to `after` (the list has no duplicate).
+      const again = await db.all<{ account: string }>(DUE_ACCOUNTS_FROM, ['', now, max - found.length]);
+      return [...new Set([...found, ...again].map((row) => row.account))];
+    },
+    async claimDueDeliveriesOf(owner, now, limits, leaseUntil) {
+      if (limits.length === 0) return [];
+      const params = [owner, leaseUntil, now, limits.map((entry) => entry.account), limits.map((entry) => entry.limit)];
+      return (await db.all<rows.DeliveryRow>(CLAIM_PER_ACCOUNT, params)).map(rows.toClaimedDelivery);
     },
     async recordAttempts(records) {
       if (records.length === 0) return;

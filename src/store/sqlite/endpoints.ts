@@ -10,15 +10,23 @@ import {
   updateEndpointParams,
 } from '../shared/endpoints.js';
 import { ENSURE_ACCOUNT, ensureAccountParams } from '../shared/keys.js';
-import type { EndpointStore } from '../store.js';
+import { EndpointLimitReached, type EndpointStore } from '../store.js';
 import type { SqliteDb } from './connection.js';
 
 export function sqliteEndpoints(db: SqliteDb, box: SecretBox): EndpointStore {
   return {
     ...sharedEndpoints(db, box),
-    async createEndpoint(endpoint) {
+    async createEndpoint(endpoint, maxPerAccount = Number.MAX_SAFE_INTEGER) {
       const row = db.transaction(() => {
-        if (endpoint.accountId !== null) db.runNow(ENSURE_ACCOUNT, ensureAccountParams(endpoint.accountId, endpoint.createdAt));
+        if (endpoint.accountId !== null) {
+          db.runNow(ENSURE_ACCOUNT, ensureAccountParams(endpoint.accountId, endpoint.createdAt));
+          // One writer: nothing creates another endpoint between the count and the insert.
+          const count = db.oneNow<{ n: number }>(
+            'SELECT count(*) AS n FROM (SELECT 1 FROM endpoints WHERE account_id = ? LIMIT ?)',
+            [endpoint.accountId, maxPerAccount],
+          );
+          if (count!.n >= maxPerAccount) throw new EndpointLimitReached(maxPerAccount);
+        }
         return db.oneNow<rows.EndpointRow>(INSERT_ENDPOINT, insertEndpointParams(endpoint, box));
       });
       return rows.toEndpoint(row!, box);

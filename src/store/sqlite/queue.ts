@@ -15,6 +15,26 @@ const UPSERT_ROLLUP = `INSERT INTO endpoint_attempt_rollups (endpoint_id, minute
   VALUES (${new Array(4 + ADDED_COLUMNS.length).fill('?').join(', ')})
   ON CONFLICT (endpoint_id, minute_start) DO UPDATE SET ${rollupUpdates('min', 'max')}`;
 
+/**
+ * Fair shares between accounts: the accounts (provider-level: '') with deliveries due at the second
+ * parameter, in key order from the first (after it with `>`, from it with `>=`), at most the third.
+ * A skip scan over deliveries_due_by_account: one index descent per account with pending work.
+ */
+const DUE_ACCOUNTS = (from: '>' | '>='): string => `WITH RECURSIVE accounts(account) AS (
+    SELECT (SELECT coalesce(account_id, '') FROM deliveries INDEXED BY deliveries_due_by_account
+      WHERE status = 'pending' AND coalesce(account_id, '') ${from} ? ORDER BY 1 LIMIT 1)
+    UNION ALL
+    SELECT (SELECT coalesce(d.account_id, '') FROM deliveries d INDEXED BY deliveries_due_by_account
+        WHERE d.status = 'pending' AND coalesce(d.account_id, '') > a.account ORDER BY 1 LIMIT 1)
+    FROM accounts a WHERE a.account IS NOT NULL
+  )
+  SELECT account FROM accounts
+  WHERE account IS NOT NULL AND EXISTS (
+    SELECT 1 FROM deliveries d INDEXED BY deliveries_due_by_account
+    WHERE d.status = 'pending' AND coalesce(d.account_id, '') = account AND d.next_attempt_at <= ?
+  )
+  LIMIT ?`;
+
 export function sqliteQueue(db: SqliteDb): QueueStore {
   const insertDeliveries = (deliveries: Delivery[], lease: DeliveryLease | null): void => {
     for (const d of deliveries) {
@@ -160,6 +180,32 @@ export function sqliteQueue(db: SqliteDb): QueueStore {
           [owner, leaseUntil, now, limit],
         )
         .map(rows.toClaimedDelivery);
+    },
+    async dueAccounts(now, after, max) {
+      // From the start ('' is the lowest key, provider-level deliveries) or after the last served.
+      const found = db.allNow<{ account: string }>(DUE_ACCOUNTS(after === '' ? '>=' : '>'), [after, now, max]);
+      if (found.length >= max || after === '') return found.map((row) => row.account);
+      // Round the circle: from the first account again, up to `after` (the list has no duplicate).
+      const again = db.allNow<{ account: string }>(DUE_ACCOUNTS('>='), ['', now, max - found.length]);
+      return [...new Set([...found, ...again].map((row) => row.account))];
+    },
+    async claimDueDeliveriesOf(owner, now, limits, leaseUntil) {
+      // One transaction, one statement per account, each walking its account's part of the index.
+      return db.transaction(() =>
+        limits.flatMap(({ account, limit }) =>
+          db
+            .allNow<rows.DeliveryRow>(
+              `UPDATE deliveries SET status = 'sending', lease_owner = ?, lease_expires_at = ?
+               WHERE rowid IN (
+                 SELECT rowid FROM deliveries INDEXED BY deliveries_due_by_account
+                 WHERE status = 'pending' AND coalesce(account_id, '') = ? AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?
+               )
+               RETURNING *`,
+              [owner, leaseUntil, account, now, limit],
+            )
+            .map(rows.toClaimedDelivery),
+        ),
+      );
     },
     async recordAttempts(records) {
       db.transaction(() => {
