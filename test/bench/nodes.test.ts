@@ -56,5 +56,4 @@ describe('the bench nodes scenario', () => {
     expect(joined.thirdNodeAttempts).toBeGreaterThan(0);
     expect(run.stdout).toContain('nodes: 2 worker nodes ÷ 1');
   });
-
 });
