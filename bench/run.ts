@@ -33,6 +33,9 @@ import { FULL, QUICK } from './sizes.js';
 // build instead on graphile-worker (same PostgreSQL) and BullMQ (the machine's Redis), and gives
 // hookd's ratios to them (scenarios/peers.ts).
 //
+// The nodes scenario (PostgreSQL only, scenarios/nodes.ts) runs worker nodes side by side on one
+// database: 1 and then 2 delivering, and a third joining mid-run.
+//
 // --soak runs the soak alone (scenarios/soak.ts): a mixed workload for that many minutes, read
 // minute by minute, with the trend of each series and its verdicts at the end.
 
