@@ -294,7 +294,7 @@ async function main(): Promise<void> {
         figure('nodes1', 'nodes: delivery, 1 endpoint, 1 worker node', oneNode.deliveriesPerSecond, 'deliveries/s', undefined,
           `hookd CPU ${cpu(oneNode)}, PostgreSQL CPU ${database(oneNode)} per delivery`),
         figure('nodes2', 'nodes: delivery, 1 endpoint, 2 worker nodes', twoNodes.deliveriesPerSecond, 'deliveries/s', undefined,
-          `hookd CPU ${cpu(twoNodes)}, PostgreSQL CPU ${database(twoNodes)} per delivery`),
+          `hookd CPU ${cpu(twoNodes)}, PostgreSQL CPU ${database(twoNodes)} per delivery, ${twoNodes.duplicates} received twice`),
         figure('nodesRatio', 'nodes: 2 worker nodes ÷ 1', twoNodes.deliveriesPerSecond / oneNode.deliveriesPerSecond, '×', { kind: 'min', limit: 1 }),
         figure('nodesJoin', 'nodes: third node, /ready to first attempt', join.readyToFirstAttemptMs ?? Infinity, 'ms', { kind: 'max', limit: 1000 },
           `${join.readyToFirstAttemptMs === null ? 'no attempt within 30 s; ' : ''}started in ${join.startMs.toFixed(0)} ms, made ${join.thirdNodeAttempts} attempts of the ${join.events} deliveries`),
