@@ -2,9 +2,9 @@ import { configDefaults, defineConfig } from 'vitest/config';
 
 // The files that need a PostgreSQL server whatever the backend under test. `npm test` leaves them out
 // (and says so loudly) when no PostgreSQL can be had: scripts/test.mjs.
-const NEEDS_POSTGRES = ['test/store/postgres.test.ts', 'test/store/stats-history-postgres.test.ts', 'test/store/postgres-partitions.test.ts', 'test/cluster/**', 'test/bench/peers.test.ts'];
+const NEEDS_POSTGRES = ['test/store/postgres.test.ts', 'test/store/stats-history-postgres.test.ts', 'test/store/postgres-partitions.test.ts', 'test/cluster/**', 'test/bench/peers.test.ts', 'test/bench/nodes.test.ts'];
 // The bench peers' test also needs Redis (BullMQ); left out, loudly, when none can be had.
-const NEEDS_REDIS = ['test/bench/peers.test.ts'];
+const NEEDS_REDIS = ['test/bench/peers.test.ts', 'test/bench/nodes.test.ts'];
 
 export default defineConfig({
   test: {

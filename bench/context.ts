@@ -1,6 +1,6 @@
 import type { Progress } from '../src/cli/progress.js';
 import { benchNow } from './clock.js';
-import { freshDatabase, seedFutureBacklog, type Backend } from './database.js';
+import { freshDatabase, seedFutureBacklog, type Backend, type FreshDatabase } from './database.js';
 import { HookdProcess } from './hookd-process.js';
 import { batchBodies, postBatches } from './load.js';
 import type { ReceiverProcess } from './receiver-client.js';
@@ -41,13 +41,7 @@ export async function withHookd<T>(
   const database = await freshDatabase(ctx.backend);
   try {
     if (options.backlog !== undefined && options.backlog > 0) await seedFutureBacklog(database.url, options.backlog);
-    const hookd = await HookdProcess.start({
-      databaseUrl: database.url,
-      env: options.env,
-      cpuProfileDir: ctx.cpuProfileDir,
-      databaseCpuSeconds: () => database.serverCpuSeconds(),
-    });
-    running.add(hookd);
+    const hookd = await startHookd(ctx, database, options.env);
     try {
       await ctx.receiver.reset();
       const result = await body(hookd).catch((error: unknown) => {
@@ -56,12 +50,28 @@ export async function withHookd<T>(
       return { result, peakRssBytes: hookd.peakRssBytes() };
     } finally {
       await ctx.receiver.releaseHanging();
-      await hookd.stop();
-      running.delete(hookd);
+      await stopHookd(hookd);
     }
   } finally {
     await database.drop();
   }
+}
+
+/** A hookd on `database`, killed if the bench exits early; stop it with stopHookd. Several may share a database (the nodes scenario). */
+export async function startHookd(ctx: BenchContext, database: FreshDatabase, env?: Record<string, string>): Promise<HookdProcess> {
+  const hookd = await HookdProcess.start({
+    databaseUrl: database.url,
+    env,
+    cpuProfileDir: ctx.cpuProfileDir,
+    databaseCpuSeconds: () => database.serverCpuSeconds(),
+  });
+  running.add(hookd);
+  return hookd;
+}
+
+export async function stopHookd(hookd: HookdProcess): Promise<void> {
+  await hookd.stop();
+  running.delete(hookd);
 }
 
 export interface DeliveryMeasurement {

@@ -14,6 +14,7 @@ import { measureWithBacklog } from './scenarios/backlog.js';
 import { measureBaseline, type BaselineFigures } from './scenarios/baseline.js';
 import { measureIngest, type IngestFigures } from './scenarios/ingest.js';
 import { measureLatency, type LatencyFigures } from './scenarios/latency.js';
+import { measureNodes } from './scenarios/nodes.js';
 import { measureNoisyNeighbour } from './scenarios/noisy-neighbour.js';
 import { measureNoisyTenant } from './scenarios/noisy-tenant.js';
 import { measureSoak, soakBroken, type SoakFigures, type SoakOptions } from './scenarios/soak.js';
@@ -33,11 +34,16 @@ import { FULL, QUICK } from './sizes.js';
 // build instead on graphile-worker (same PostgreSQL) and BullMQ (the machine's Redis), and gives
 // hookd's ratios to them (scenarios/peers.ts).
 //
+// The nodes scenario (PostgreSQL only, scenarios/nodes.ts) runs worker nodes side by side on one
+// database: 1 and then 2 delivering, and a third joining mid-run.
+//
 // --soak runs the soak alone (scenarios/soak.ts): a mixed workload for that many minutes, read
 // minute by minute, with the trend of each series and its verdicts at the end.
 
-const SCENARIOS = ['baseline', 'throughput', 'ingest', 'latency', 'noisy', 'tenants', 'backlog'] as const;
+const SCENARIOS = ['baseline', 'throughput', 'ingest', 'latency', 'noisy', 'tenants', 'backlog', 'nodes'] as const;
 type Scenario = (typeof SCENARIOS)[number];
+/** Scenarios that need PostgreSQL: several nodes on one database. A SQLite run leaves them out unless named in --only, which it refuses. */
+const POSTGRES_ONLY: readonly Scenario[] = ['nodes'];
 
 const { values: args } = parseArgs({
   options: {
@@ -59,12 +65,14 @@ function fail(message: string): never {
 
 const backend = args.backend as Backend;
 if (backend !== 'sqlite' && backend !== 'postgres') fail(`--backend must be sqlite or postgres, got "${args.backend}"`);
-const only = new Set((args.only ?? SCENARIOS.join(',')).split(',').map((name) => name.trim()) as Scenario[]);
+const everyScenario = SCENARIOS.filter((name) => backend === 'postgres' || !POSTGRES_ONLY.includes(name));
+const only = new Set((args.only ?? everyScenario.join(',')).split(',').map((name) => name.trim()) as Scenario[]);
 for (const name of only) {
   if (!SCENARIOS.includes(name)) {
     process.stderr.write(`bench: unknown scenario "${name}" (known: ${SCENARIOS.join(', ')})\n`);
     process.exit(2);
   }
+  if (backend !== 'postgres' && POSTGRES_ONLY.includes(name)) fail(`the ${name} scenario needs --backend postgres (nodes share one database)`);
 }
 const soak = args.soak === undefined ? null : { minutes: Number(args.soak), ratePerSecond: Number(args['soak-rate']) };
 if (soak !== null) {
@@ -292,6 +300,23 @@ async function main(): Promise<void> {
       );
     }
 
+    if (only.has('nodes')) {
+      const nodes = await measureNodes(ctx);
+      raw.nodes = nodes;
+      const { oneNode, twoNodes, join } = nodes;
+      const cpu = (m: DeliveryMeasurement) => (m.hookdCpuMicrosPerDelivery === null ? 'n/a' : `${m.hookdCpuMicrosPerDelivery.toFixed(0)} µs`);
+      const database = (m: DeliveryMeasurement) => (m.databaseCpuMicrosPerDelivery === null ? 'n/a' : `${m.databaseCpuMicrosPerDelivery.toFixed(0)} µs`);
+      figures.push(
+        figure('nodes1', 'nodes: delivery, 1 endpoint, 1 worker node', oneNode.deliveriesPerSecond, 'deliveries/s', undefined,
+          `hookd CPU ${cpu(oneNode)}, PostgreSQL CPU ${database(oneNode)} per delivery`),
+        figure('nodes2', 'nodes: delivery, 1 endpoint, 2 worker nodes', twoNodes.deliveriesPerSecond, 'deliveries/s', undefined,
+          `hookd CPU ${cpu(twoNodes)}, PostgreSQL CPU ${database(twoNodes)} per delivery, ${twoNodes.duplicates} received twice`),
+        figure('nodesRatio', 'nodes: 2 worker nodes ÷ 1', twoNodes.deliveriesPerSecond / oneNode.deliveriesPerSecond, '×', { kind: 'min', limit: 1 }),
+        figure('nodesJoin', 'nodes: third node, /ready to first attempt', join.readyToFirstAttemptMs ?? Infinity, 'ms', { kind: 'max', limit: 1000 },
+          `${join.readyToFirstAttemptMs === null ? 'no attempt within 30 s; ' : ''}started in ${join.startMs.toFixed(0)} ms, made ${join.thirdNodeAttempts} attempts of the ${join.events} deliveries`),
+      );
+    }
+
     const peaks = rss.flatMap((run) => (run.peakRssBytes === null ? [] : [run.peakRssBytes / MB]));
     if (peaks.length > 0) {
       const worst = rss.reduce((a, b) => ((a.peakRssBytes ?? 0) >= (b.peakRssBytes ?? 0) ? a : b));
@@ -302,7 +327,8 @@ async function main(): Promise<void> {
   }
 
   const title = `hookd bench — ${backend}${args.quick ? ' — quick' : ''}${args.peers ? ' — with peers' : ''}${tuningNote()} — ${machineNote(machine, started)}`;
-  process.stdout.write(table(title, figures) + '\n\nPeak RSS per run: ' + rss.map((r) => `${r.run} ${r.peakRssBytes === null ? 'n/a' : (r.peakRssBytes / MB).toFixed(0) + ' MB'}`).join(', ') + '\n');
+  const peakRssLine = rss.length === 0 ? '' : '\nPeak RSS per run: ' + rss.map((r) => `${r.run} ${r.peakRssBytes === null ? 'n/a' : (r.peakRssBytes / MB).toFixed(0) + ' MB'}`).join(', ') + '\n';
+  process.stdout.write(table(title, figures) + '\n' + peakRssLine);
   writeJson({ machine, backend, quick: args.quick, peers: args.peers, tuning: tuningFromEnvironment(), sizes, figures, peakRss: rss, runs: raw });
 }
 

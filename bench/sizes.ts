@@ -23,6 +23,10 @@ export interface Sizes {
   backlogLarge: number;
   /** Events delivered (to one endpoint) on top of each backlog. */
   backlogEvents: number;
+  /** Events delivered to one endpoint by 1, then 2 worker nodes on one PostgreSQL database. */
+  nodesEvents: number;
+  /** At most this many events streamed while a third node joins (the stream stops at its first attempt). */
+  nodesJoinMaxEvents: number;
 }
 
 export const FULL: Sizes = {
@@ -37,6 +41,8 @@ export const FULL: Sizes = {
   backlogSmall: 1_000,
   backlogLarge: 200_000,
   backlogEvents: 10_000,
+  nodesEvents: 20_000,
+  nodesJoinMaxEvents: 100_000,
 };
 
 export const QUICK: Sizes = {
@@ -51,6 +57,8 @@ export const QUICK: Sizes = {
   backlogSmall: 1_000,
   backlogLarge: 20_000,
   backlogEvents: 2_000,
+  nodesEvents: 2_000,
+  nodesJoinMaxEvents: 20_000,
 };
 
 /** Events per /v1/events/batch request, and how many such requests are in flight at once. */
