@@ -62,10 +62,15 @@ export const AttemptView = Type.Object(
     statusCode: Type.Union([Type.Integer(), Type.Null()]),
     error: Type.Union([Type.String(), Type.Null()]),
     requestHeaders: Type.Record(Type.String(), Type.String()),
-    /** The request line and body as sent (URL with secret-looking query parameters redacted; first 4 KiB of the body); null on attempts recorded before hookd stored them. */
+    /**
+     * The request line and body as sent (URL with secret-looking query parameters redacted; first 4 KiB of the body); null on attempts
+     * recorded before hookd stored them. A body that was the event itself (standard or raw) is rebuilt from the event, so it is also
+     * null once the event is no longer kept (migration 0015).
+     */
     requestMethod: Type.Union([Type.String(), Type.Null()]),
     requestUrl: Type.Union([Type.String(), Type.Null()]),
     requestBody: Type.Union([Type.String(), Type.Null()]),
+    /** Without the connection's own headers (connection, keep-alive, transfer-encoding, …). */
     responseHeaders: Type.Record(Type.String(), Type.String()),
     responseBody: Type.Union([Type.String(), Type.Null()]),
   },

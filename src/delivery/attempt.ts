@@ -4,8 +4,9 @@ import { newId } from '../domain/ids.js';
 import { keysThatSign } from '../domain/endpoint-keys.js';
 import { nextState } from '../domain/next-state.js';
 import { classifyOutcome, type AttemptResult } from '../domain/outcome.js';
-import { redactHeaders, redactUrl, REQUEST_BODY_KEPT_CHARS } from '../domain/redaction.js';
+import { recordedResponseHeaders, redactHeaders, redactUrl, REQUEST_BODY_KEPT_CHARS } from '../domain/redaction.js';
 import { buildRequest, type OutgoingRequest, type RequestTarget } from '../domain/request.js';
+import { requestBodySource } from '../domain/request-body-source.js';
 import { DEFAULT_RETRY_POLICY, parseRetryAfterMs } from '../domain/retry-schedule.js';
 import type { ClaimedDelivery, EndpointWithSecrets, HookEvent, RetryPolicy } from '../domain/types.js';
 import type { AttemptRecord } from '../store/store.js';
@@ -125,7 +126,8 @@ function resultRecord(
       requestMethod: request.method,
       requestUrl: redactUrl(request.url),
       requestBody: request.body === null ? null : request.body.slice(0, REQUEST_BODY_KEPT_CHARS),
-      responseHeaders: sent.responseHeaders,
+      requestBodySource: requestBodySource(request.body, job.event),
+      responseHeaders: recordedResponseHeaders(sent.responseHeaders),
       responseBody: sent.responseBody,
     },
     ...next,

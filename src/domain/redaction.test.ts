@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactHeaders, redactUrl } from './redaction.js';
+import { recordedResponseHeaders, redactHeaders, redactUrl } from './redaction.js';
 
 describe('what the attempt log keeps of a request', () => {
   it('redacts credential headers and keeps the rest', () => {
@@ -14,5 +14,12 @@ describe('what the attempt log keeps of a request', () => {
     ['not a url', 'not a url'],
   ])('records %s as %s', (url, recorded) => {
     expect(redactUrl(url)).toBe(recorded);
+  });
+});
+
+describe('what the attempt log keeps of a response', () => {
+  it('keeps the receiver\'s headers and leaves out the connection\'s own', () => {
+    const headers = { date: 'Mon, 30 Nov 2026 17:49:35 GMT', connection: 'keep-alive', 'keep-alive': 'timeout=60', 'content-length': '0', 'Transfer-Encoding': 'chunked', 'retry-after': '5', 'x-request-id': 'r1' };
+    expect(recordedResponseHeaders(headers)).toEqual({ date: 'Mon, 30 Nov 2026 17:49:35 GMT', 'content-length': '0', 'retry-after': '5', 'x-request-id': 'r1' });
   });
 });

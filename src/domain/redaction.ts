@@ -40,3 +40,16 @@ export function redactHeaders(headers: Record<string, string>): Record<string, s
   for (const [name, value] of Object.entries(headers)) out[name] = isSecretHeader(name) ? REDACTED : value;
   return out;
 }
+
+// Headers about the connection rather than the receiver's answer (RFC 9110 §7.6.1): the same on
+// nearly every response, so not worth a copy with every attempt (issue 19).
+const CONNECTION_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
+
+/** A response's headers as the attempt log keeps them: without the connection's own. */
+export function recordedResponseHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!CONNECTION_HEADERS.has(name.toLowerCase())) out[name] = value;
+  }
+  return out;
+}

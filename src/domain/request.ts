@@ -41,7 +41,7 @@ export interface BuildRequestInput {
 
 export { RESERVED_HEADER_PREFIX };
 
-export function standardBody(event: HookEvent): string {
+export function standardBody(event: Pick<HookEvent, 'type' | 'occurredAt' | 'payload'>): string {
   // Concatenated around the payload's text, never re-serialised: `data` carries the exact JSON the
   // publisher sent (number spellings, integers beyond 2^53, whitespace, key order).
   return `{"type":${JSON.stringify(event.type)},"timestamp":"${new Date(event.occurredAt).toISOString()}","data":${event.payload}}`;

@@ -1,3 +1,5 @@
+import type { RequestBodySource } from './request-body-source.js';
+
 // The domain's vocabulary. Times are unix milliseconds everywhere inside hookd; the API layer
 // turns them into ISO-8601 strings at the edge.
 
@@ -211,6 +213,11 @@ export interface Attempt {
   requestMethod?: string | null;
   requestUrl?: string | null;
   requestBody?: string | null;
+  /**
+   * Set when requestBody is the event itself (standard envelope or raw payload): the store then
+   * keeps this instead of the body, and rebuilds the body from the event when read (migration 0015).
+   */
+  requestBodySource?: RequestBodySource | null;
   responseHeaders: Record<string, string>;
   responseBody: string | null;
 }

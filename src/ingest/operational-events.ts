@@ -20,16 +20,22 @@ export class OperationalEvents {
   deliveryRecorded(delivery: ClaimedDelivery, record: AttemptRecord): void {
     if (isOperationalType(delivery.eventType) || record.attempt === null) return;
     if (record.status === 'failed') {
-      this.publish(DELIVERY_FAILED, delivery.accountId, {
-        deliveryId: delivery.id,
-        eventId: delivery.eventId,
-        eventType: delivery.eventType,
-        endpointId: delivery.endpointId,
-        url: delivery.url,
-        attempts: delivery.attempts + 1,
-        lastStatusCode: record.lastStatusCode,
-        lastError: record.lastError,
-      });
+      // One per exhausted delivery: stored only when an endpoint subscribes to it (issue 19).
+      this.publish(
+        DELIVERY_FAILED,
+        delivery.accountId,
+        {
+          deliveryId: delivery.id,
+          eventId: delivery.eventId,
+          eventType: delivery.eventType,
+          endpointId: delivery.endpointId,
+          url: delivery.url,
+          attempts: delivery.attempts + 1,
+          lastStatusCode: record.lastStatusCode,
+          lastError: record.lastError,
+        },
+        { onlyIfHeard: true },
+      );
     }
     if (record.disableEndpoint !== null && delivery.endpointId !== null) {
       this.publish(ENDPOINT_DISABLED, delivery.accountId, {
@@ -48,17 +54,17 @@ export class OperationalEvents {
     });
   }
 
-  private publish(type: string, accountId: string | null, payload: Record<string, unknown>): void {
+  /**
+   * `onlyIfHeard`: not stored when no endpoint subscribes. hookd.endpoint.disabled is always stored
+   * (at most one per endpoint disabled, and the event list is where an operator finds it).
+   */
+  private publish(type: string, accountId: string | null, payload: Record<string, unknown>, options = { onlyIfHeard: false }): void {
     const now = this.clock.now();
-    const text = JSON.stringify(payload);
-    void this.publisher
-      .publish([
-        {
-          clientId: false,
-          payloadValue: payload,
-          event: { id: newId('evt', now), type, accountId, payload: text, correlationId: null, callbackUrl: null, occurredAt: now, createdAt: now },
-        },
-      ])
-      .catch(this.onError);
+    const item = {
+      clientId: false,
+      payloadValue: payload,
+      event: { id: newId('evt', now), type, accountId, payload: JSON.stringify(payload), correlationId: null, callbackUrl: null, occurredAt: now, createdAt: now },
+    };
+    void (options.onlyIfHeard ? this.publisher.publishIfHeard(item) : this.publisher.publish([item])).catch(this.onError);
   }
 }

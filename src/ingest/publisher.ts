@@ -56,6 +56,18 @@ export class Publisher {
     return this.commits.ingest(items);
   }
 
+  /**
+   * Publishes the event only if some endpoint (or its callbackUrl) would receive it; null when none
+   * would, and nothing is stored. For hookd's own high-volume events (one per exhausted delivery):
+   * unheard, they were most of what some installs stored (issue 19). Routing is read again when the
+   * event is stored: an endpoint subscribing in between gets it too.
+   */
+  async publishIfHeard(item: EventToPublish): Promise<IngestOutcome[] | null> {
+    const now = this.clock.now();
+    const deliveries = await this.plan(item, new RoutingCache(this.store, now), now);
+    return deliveries.length === 0 ? null : this.publish([item]);
+  }
+
   /** Stores an event with deliveries to exactly these endpoints, bypassing routing (endpoint tests). */
   async publishTo(item: EventToPublish, endpoints: Endpoint[], options: { singleAttempt: boolean }): Promise<Delivery[]> {
     const now = this.clock.now();

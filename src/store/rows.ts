@@ -17,6 +17,7 @@ import type {
   Operation,
   OperationStatus,
 } from '../domain/types.js';
+import { rebuiltRequestBody, type RequestBodySource } from '../domain/request-body-source.js';
 import { mapAuthSecret } from '../domain/receiver-auth.js';
 import type { SecretBox } from '../domain/secret-box.js';
 import type { ApiKeyRecord } from './store.js';
@@ -296,9 +297,19 @@ export interface AttemptRow {
   request_method: string | null;
   request_url: string | null;
   request_body: string | null;
+  /** Set instead of request_body when the body was the event itself (migration 0015). */
+  request_body_source: RequestBodySource | null;
 }
 
-export function toAttempt(row: AttemptRow): Attempt {
+/** The body written with an attempt: none when it is rebuilt from the event (request-body-source.ts). */
+export function storedRequestBody(attempt: Attempt): string | null {
+  return attempt.requestBodySource == null ? (attempt.requestBody ?? null) : null;
+}
+
+/** The event an attempt's body is rebuilt from; null when it is no longer kept. */
+export type BodySourceEvent = Pick<HookEvent, 'type' | 'occurredAt' | 'payload'> | null;
+
+export function toAttempt(row: AttemptRow, event: BodySourceEvent = null): Attempt {
   return {
     id: row.id,
     deliveryId: row.delivery_id,
@@ -309,7 +320,8 @@ export function toAttempt(row: AttemptRow): Attempt {
     requestHeaders: JSON.parse(row.request_headers) as Record<string, string>,
     requestMethod: row.request_method,
     requestUrl: row.request_url,
-    requestBody: row.request_body,
+    requestBody: row.request_body_source === null || event === null ? row.request_body : rebuiltRequestBody(row.request_body_source, event),
+    requestBodySource: row.request_body_source,
     responseHeaders: JSON.parse(row.response_headers) as Record<string, string>,
     responseBody: row.response_body,
   };

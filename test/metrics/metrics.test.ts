@@ -130,6 +130,8 @@ describe('metrics after traffic', () => {
 
   it('counts a delivery whose schedule runs out as failed, its operational event as ingested, and callbacks as "callback"', async () => {
     receiver.script('/cb', [{ status: 200 }]);
+    // hookd.delivery.failed is stored (and counted) only when an endpoint subscribes to it.
+    const alerts = await createEndpoint(server, { url: `${receiver.url}/alerts`, eventTypes: ['hookd.delivery.failed'] });
     const before = await scrape(server);
     const delta = (after: Samples, key: string) => value(after, key) - value(before, key);
 
@@ -145,15 +147,18 @@ describe('metrics after traffic', () => {
     );
     const after = await waitFor(async () => {
       const samples = await scrape(server);
-      // hookd.delivery.failed is published just after the failure is committed.
-      return delta(samples, 'hookd_events_ingested_total{type="hookd.delivery.failed"}') === 1 ? samples : null;
-    }, { what: 'the operational event to be counted' });
+      // hookd.delivery.failed is published just after the failure is committed, then delivered.
+      return delta(samples, 'hookd_events_ingested_total{type="hookd.delivery.failed"}') === 1 &&
+        delta(samples, `hookd_deliveries_total{endpoint="${alerts.id}",outcome="succeeded"}`) === 1
+        ? samples
+        : null;
+    }, { what: 'the operational event to be counted and delivered' });
 
     expect(delta(after, `hookd_deliveries_total{endpoint="${failingId}",outcome="failed"}`)).toBe(1);
     expect(delta(after, 'hookd_deliveries_total{endpoint="callback",outcome="succeeded"}')).toBe(1);
     expect(delta(after, `hookd_deliveries_total{endpoint="${okId}",outcome="succeeded"}`)).toBe(1);
     expect(delta(after, 'hookd_events_ingested_total{type="order.shipped"}')).toBe(1);
-    expect(delta(after, 'hookd_attempt_duration_seconds_count')).toBe(3);
+    expect(delta(after, 'hookd_attempt_duration_seconds_count')).toBe(4);
     expect(value(after, 'hookd_queue_depth{state="scheduled"}')).toBe(value(before, 'hookd_queue_depth{state="scheduled"}') - 1);
   });
 

@@ -167,9 +167,9 @@ export const CLAIM_PER_ACCOUNT: Named = {
 
 /** The parts of RECORD_RESULTS (below). */
 const INSERT_ATTEMPTS = `INSERT INTO attempts (id, delivery_id, endpoint_id, started_at, duration_ms, status_code, error, request_headers,
-      response_headers, response_body, request_method, request_url, request_body)
+      response_headers, response_body, request_method, request_url, request_body, request_body_source)
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::int[], $6::int[], $7::text[], $8::text[],
-      $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])`;
+      $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])`;
 
 /**
  * Each delivery's state after its attempt, only where this worker still holds the lease. `id =
@@ -209,8 +209,8 @@ const UPSERT_ROLLUPS = `INSERT INTO endpoint_attempt_rollups (endpoint_id, minut
 
 /**
  * A batch of results in one statement, so one round trip and no BEGIN/COMMIT (a statement is its
- * own transaction): the attempts ($1–$13), the deliveries' new states under their leases ($14–$21),
- * the endpoints' health ($22–$25) and the stats rollups ($26 on, one row per endpoint and minute of
+ * own transaction): the attempts ($1–$14), the deliveries' new states under their leases ($15–$22),
+ * the endpoints' health ($23–$26) and the stats rollups ($27 on, one row per endpoint and minute of
  * the batch, so no row is upserted twice). Returns the deliveries whose state was written. The
  * parts touch different tables, so sharing one snapshot changes nothing: each UPDATE still rechecks
  * a row a concurrent batch changed meanwhile, as it did as a statement of its own.
@@ -218,8 +218,8 @@ const UPSERT_ROLLUPS = `INSERT INTO endpoint_attempt_rollups (endpoint_id, minut
 export const RECORD_RESULTS: Named = {
   name: 'hookd_record_results',
   text: `WITH recorded AS (${INSERT_ATTEMPTS}),
-    written AS (${shiftParameters(WRITE_DELIVERY_STATES, 13)}),
-    health AS (${shiftParameters(TRACK_HEALTH, 21)}),
-    rollups AS (${shiftParameters(UPSERT_ROLLUPS, 25)})
+    written AS (${shiftParameters(WRITE_DELIVERY_STATES, 14)}),
+    health AS (${shiftParameters(TRACK_HEALTH, 22)}),
+    rollups AS (${shiftParameters(UPSERT_ROLLUPS, 26)})
     SELECT id FROM written`,
 };

@@ -60,13 +60,23 @@ export function sharedDeliveries(db: SqlDb): DeliveryStore {
       // PostgreSQL keeps attempts in one partition per day: a lower bound on started_at, bound as a
       // value, lets it plan and read only the days since the delivery was made instead of every day
       // kept. A day of margin covers the clocks of the node that made it and the nodes that sent it.
-      const delivery = await db.one<{ created_at: number }>('SELECT created_at FROM deliveries WHERE id = ?', [deliveryId]);
+      const delivery = await db.one<{ created_at: number; event_id: string }>('SELECT created_at, event_id FROM deliveries WHERE id = ?', [
+        deliveryId,
+      ]);
       const since = (delivery?.created_at ?? Number.MAX_SAFE_INTEGER) - ATTEMPTS_BEFORE_DELIVERY_MS;
       const found = await db.all<rows.AttemptRow>(
         'SELECT * FROM attempts WHERE delivery_id = ? AND started_at >= ? AND (CAST(? AS TEXT) IS NULL OR id < ?) ORDER BY id DESC LIMIT ?',
         [deliveryId, since, ...twice(before), page.limit + 1],
       );
-      return pageFrom(found, page.limit, rows.toAttempt, (row) => row.id);
+      // Bodies that were the event itself are rebuilt from it (one read for the page: one delivery, one event).
+      const event =
+        delivery !== undefined && found.some((row) => row.request_body_source !== null)
+          ? ((await db.one<{ type: string; occurred_at: number; payload: string }>('SELECT type, occurred_at, payload FROM events WHERE id = ?', [
+              delivery.event_id,
+            ])) ?? null)
+          : null;
+      const source = event === null ? null : { type: event.type, occurredAt: event.occurred_at, payload: event.payload };
+      return pageFrom(found, page.limit, (row) => rows.toAttempt(row, source), (row) => row.id);
     },
     requeueFailedDeliveries(endpointId, since, now) {
       return db.run(

@@ -89,7 +89,8 @@ export function sqliteQueue(db: SqliteDb): QueueStore {
     if (attempt !== null) {
       db.runNow(
         `INSERT INTO attempts (id, delivery_id, endpoint_id, started_at, duration_ms, status_code, error, request_headers,
-           response_headers, response_body, request_method, request_url, request_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           response_headers, response_body, request_method, request_url, request_body, request_body_source)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           attempt.id,
           attempt.deliveryId,
@@ -103,7 +104,8 @@ export function sqliteQueue(db: SqliteDb): QueueStore {
           attempt.responseBody,
           attempt.requestMethod ?? null,
           attempt.requestUrl ?? null,
-          attempt.requestBody ?? null,
+          rows.storedRequestBody(attempt),
+          attempt.requestBodySource ?? null,
         ],
       );
     }
