@@ -65,7 +65,7 @@ export const AttemptView = Type.Object(
     /**
      * The request line and body as sent (URL with secret-looking query parameters redacted; first 4 KiB of the body); null on attempts
      * recorded before hookd stored them. A body that was the event itself (standard or raw) is rebuilt from the event, so it is also
-     * null once the event is no longer kept (migration 0015).
+     * null once the event is no longer kept (migration 0014).
      */
     requestMethod: Type.Union([Type.String(), Type.Null()]),
     requestUrl: Type.Union([Type.String(), Type.Null()]),

@@ -215,7 +215,7 @@ export interface Attempt {
   requestBody?: string | null;
   /**
    * Set when requestBody is the event itself (standard envelope or raw payload): the store then
-   * keeps this instead of the body, and rebuilds the body from the event when read (migration 0015).
+   * keeps this instead of the body, and rebuilds the body from the event when read (migration 0014).
    */
   requestBodySource?: RequestBodySource | null;
   responseHeaders: Record<string, string>;

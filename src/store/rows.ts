@@ -297,7 +297,7 @@ export interface AttemptRow {
   request_method: string | null;
   request_url: string | null;
   request_body: string | null;
-  /** Set instead of request_body when the body was the event itself (migration 0015). */
+  /** Set instead of request_body when the body was the event itself (migration 0014). */
   request_body_source: RequestBodySource | null;
 }
 
