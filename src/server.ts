@@ -8,6 +8,7 @@ import { parseEncryptionKey, SecretBox, SecretBoxError } from './domain/secret-b
 import { systemClock, type Clock } from './domain/clock.js';
 import { hashApiKey } from './domain/keys.js';
 import { BUILT_IN_EVENT_TYPES } from './domain/operational-events.js';
+import { CallbackSecrets } from './delivery/callback-secrets.js';
 import { generateSecret } from './domain/signing.js';
 import { HttpSender } from './delivery/sender.js';
 import type { Resolver } from './delivery/dns-guard.js';
@@ -158,7 +159,7 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
   let sender: HttpSender | null = null;
   let app: FastifyInstance | null = null;
   let generatedAdminKey: string | null;
-  let callbackSecret: string;
+  let callbackSecrets: CallbackSecrets;
   const metrics = new HookdMetrics({
     store,
     clock,
@@ -174,9 +175,11 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
   const print = options.print;
   const outlet = print !== undefined ? () => printingOutlet(print) : () => openAdminKeyOutlet(config, log);
   try {
-    callbackSecret = await inDatabase(config, () => store.initSetting(CALLBACK_SECRET_SETTING, generateSecret()));
+    const providerSecret = await inDatabase(config, () => store.initSetting(CALLBACK_SECRET_SETTING, generateSecret()));
+    // One cache per node, shared by the API and the worker.
+    callbackSecrets = new CallbackSecrets(store, providerSecret);
     await inDatabase(config, () => storeConfiguredAdminKey(store, config, clock));
-    app = await buildApp({ config, store, clock, publisher, log, callbackSecret, operations, metrics });
+    app = await buildApp({ config, store, clock, publisher, log, callbackSecrets, operations, metrics });
     try {
       await app.listen({ port: config.port, host: config.host });
     } catch (error) {
@@ -211,7 +214,7 @@ export async function startHookd(config: Config, options: StartOptions = {}): Pr
       leaseMs: config.leaseSeconds * 1000,
       idlePollMs: options.idlePollMs,
       userAgent: USER_AGENT,
-      callbackSecret,
+      callbackSecrets,
       onRecorded: (delivery, record) => {
         metrics.deliveryRecorded(delivery, record);
         logDeliveryRecorded(log, delivery, record);

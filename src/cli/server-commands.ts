@@ -115,7 +115,7 @@ function registerSecrets(program: Command): void {
       const [{ resealSecrets }, { systemClock }] = await Promise.all([import('../maintenance/reseal.js'), import('../domain/clock.js')]);
       const resealed = await resealSecrets(store, systemClock);
       await store.close();
-      process.stdout.write(`hookd: resealed the secrets of ${resealed} endpoints and the callback secret\n`);
+      process.stdout.write(`hookd: resealed the secrets of ${resealed} endpoints and the callback secrets\n`);
     }),
   );
 }
