@@ -4,6 +4,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/domain/clock.js';
+import { parseEncryptionKey, SecretBox } from '../../src/domain/secret-box.js';
+import { resealSecrets } from '../../src/maintenance/reseal.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { ReceivedRequest, Receiver } from '../support/receiver.js';
 import { startReceiver } from '../support/receiver.js';
 import { startServer, tempDir, type TestServer } from '../support/server.js';
@@ -100,9 +104,11 @@ describe('per-account callback secrets at rest', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('are sealed in the SQLite file when HOOKD_ENCRYPTION_KEY is set', async () => {
+  it('are sealed in the SQLite file when HOOKD_ENCRYPTION_KEY is set, and resealed on a key rotation', async () => {
     const dbPath = join(dir, 'sealed.db');
-    const server = await startServer({ HOOKD_ENCRYPTION_KEY: randomBytes(32).toString('base64') }, dbPath);
+    const keyA = randomBytes(32).toString('base64');
+    const keyB = randomBytes(32).toString('base64');
+    const server = await startServer({ HOOKD_ENCRYPTION_KEY: keyA }, dbPath);
     let secret: string;
     try {
       await server.request('PUT', '/v1/accounts/acme', {});
@@ -113,12 +119,31 @@ describe('per-account callback secrets at rest', () => {
     }
     const fileText = readFileSync(dbPath).toString('latin1') + readFileSync(`${dbPath}-wal`, { flag: 'a+' }).toString('latin1');
     expect(fileText).not.toContain(secret.slice('whsec_'.length));
-    const db = new Database(dbPath, { readonly: true });
+    const stored = (): string => {
+      const db = new Database(dbPath, { readonly: true });
+      try {
+        return (db.prepare('SELECT callback_secret FROM accounts WHERE id = ?').get('acme') as { callback_secret: string }).callback_secret;
+      } finally {
+        db.close();
+      }
+    };
+    const sealedWithA = stored();
+    expect(sealedWithA).toMatch(/^enc:v1:/);
+
+    // Rotation: B is current, A still opens; reseal rewrites the account's secret under B.
+    const rotating = new SqliteStore(dbPath, { secrets: new SecretBox({ current: parseEncryptionKey(keyB, 'B'), old: [parseEncryptionKey(keyA, 'A')] }) });
     try {
-      const row = db.prepare('SELECT callback_secret FROM accounts WHERE id = ?').get('acme') as { callback_secret: string };
-      expect(row.callback_secret).toMatch(/^enc:v1:/);
+      await resealSecrets(rotating, systemClock);
     } finally {
-      db.close();
+      await rotating.close();
+    }
+    expect(stored()).toMatch(/^enc:v1:/);
+    expect(stored()).not.toBe(sealedWithA);
+    const onlyB = new SqliteStore(dbPath, { secrets: new SecretBox({ current: parseEncryptionKey(keyB, 'B'), old: [] }) });
+    try {
+      expect(await onlyB.getAccountCallbackSecret('acme')).toBe(secret);
+    } finally {
+      await onlyB.close();
     }
   });
 });
