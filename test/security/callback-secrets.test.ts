@@ -10,6 +10,7 @@ import { resealSecrets } from '../../src/maintenance/reseal.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { ReceivedRequest, Receiver } from '../support/receiver.js';
 import { startReceiver } from '../support/receiver.js';
+import { createTestSchema } from '../support/postgres.js';
 import { startServer, tempDir, type TestServer } from '../support/server.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -145,5 +146,42 @@ describe('per-account callback secrets at rest', () => {
     } finally {
       await onlyB.close();
     }
+  });
+});
+
+describe('per-account callback secrets across nodes', () => {
+  let receiver: Receiver;
+  let database: { url: string; drop: () => Promise<void> };
+  let dir: string;
+  let nodes: TestServer[] = [];
+  beforeAll(async () => {
+    [receiver, database] = await Promise.all([startReceiver(), createTestSchema()]);
+    dir = tempDir();
+  });
+  afterAll(async () => {
+    await Promise.all(nodes.map((node) => node.close()));
+    await receiver?.close();
+    await database?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('sign a new account\'s first callbacks on two PostgreSQL nodes at once with one secret', async () => {
+    // Two nodes (each with its own cache) on one database; each sends the events it ingests.
+    const env = { HOOKD_DATABASE_URL: database.url, HOOKD_ADMIN_KEY: 'hk_admin_callback_nodes_0123456789' };
+    nodes = [await startServer(env, join(dir, 'unused-1.db')), await startServer(env, join(dir, 'unused-2.db'))];
+    await nodes[0]!.request('POST', '/v1/event-types', { name: 'fax.sent' });
+    const sent = await Promise.all(
+      nodes.flatMap((node, n) =>
+        [0, 1, 2].map((i) => node.request('POST', '/v1/events', { type: 'fax.sent', payload: { n, i }, accountId: 'fresh', callbackUrl: `${receiver.url}/fresh-${n}-${i}` })),
+      ),
+    );
+    expect(sent.map((response) => response.status)).toEqual([202, 202, 202, 202, 202, 202]);
+    const requests = await waitFor(() => {
+      const all = receiver.requests.filter((request) => request.url.startsWith('/fresh-'));
+      return all.length === 6 ? all : undefined;
+    });
+    const [fromFirst, fromSecond] = await Promise.all(nodes.map((node) => node.request('GET', '/v1/accounts/fresh/callback-secret')));
+    expect(fromFirst!.body.secret).toBe(fromSecond!.body.secret);
+    for (const request of requests) expect(verifies(fromFirst!.body.secret as string, request), request.url).toBe(true);
   });
 });
