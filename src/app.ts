@@ -21,6 +21,7 @@ import { serviceRoutes } from './api/service.js';
 import { settingsRoutes } from './api/settings.js';
 import { webRoutes } from './api/web.js';
 import type { Config } from './config.js';
+import type { CallbackSecrets } from './delivery/callback-secrets.js';
 import type { Clock } from './domain/clock.js';
 import type { Publisher } from './ingest/publisher.js';
 import type { HookdMetrics } from './observability/metrics.js';
@@ -35,7 +36,7 @@ export interface AppDependencies {
   clock: Clock;
   publisher: Publisher;
   log: Logger;
-  callbackSecret: string;
+  callbackSecrets: CallbackSecrets;
   operations: Operations;
   metrics: HookdMetrics;
 }
@@ -81,7 +82,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(endpointOperationRoutes, { store, clock, publisher, checkContext: specCheckContext(store, config) });
   await app.register(deliveryRoutes, { store, clock, onRetry: () => publisher.wakeWorkers() });
   await app.register(operationRoutes, { store, clock, config, operations: deps.operations });
-  await app.register(settingsRoutes, { callbackSecret: deps.callbackSecret });
+  await app.register(settingsRoutes, { callbackSecrets: deps.callbackSecrets });
   await app.register(metricsRoutes, { metrics: deps.metrics, config, store, clock });
   await app.register(webRoutes, { config });
   return app;

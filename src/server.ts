@@ -8,6 +8,7 @@ import { parseEncryptionKey, SecretBox, SecretBoxError } from './domain/secret-b
 import { systemClock, type Clock } from './domain/clock.js';
 import { hashApiKey } from './domain/keys.js';
 import { BUILT_IN_EVENT_TYPES } from './domain/operational-events.js';
+import { CallbackSecrets } from './delivery/callback-secrets.js';
 import { generateSecret } from './domain/signing.js';
 import { HttpSender } from './delivery/sender.js';
 import type { Resolver } from './delivery/dns-guard.js';
@@ -134,7 +135,7 @@ async function sealStaleSecretsAtStart(store: Store, sealingKey: SealingKey, log
   }
   try {
     const sealed = await store.sealStaleSecrets();
-    if (sealed.endpoints + sealed.settings > 0) log.info(sealed, 'sealed secrets stored in the clear or under an old key');
+    if (sealed.endpoints + sealed.accounts + sealed.settings > 0) log.info(sealed, 'sealed secrets stored in the clear or under an old key');
   } catch (error) {
     if (error instanceof SecretBoxError) {
       const where = sealingKey.file === null ? 'HOOKD_ENCRYPTION_KEY' : `the key file ${sealingKey.file} (or HOOKD_ENCRYPTION_KEY)`;
@@ -185,7 +186,7 @@ export async function startHookd(given: Config, options: StartOptions = {}): Pro
   let sender: HttpSender | null = null;
   let app: FastifyInstance | null = null;
   let generatedAdminKey: string | null;
-  let callbackSecret: string;
+  let callbackSecrets: CallbackSecrets;
   const metrics = new HookdMetrics({
     store,
     clock,
@@ -202,9 +203,11 @@ export async function startHookd(given: Config, options: StartOptions = {}): Pro
   const outlet = print !== undefined ? () => printingOutlet(print) : () => openAdminKeyOutlet(config, log);
   try {
     await sealStaleSecretsAtStart(store, sealingKey, log);
-    callbackSecret = await inDatabase(config, () => store.initSetting(CALLBACK_SECRET_SETTING, generateSecret()));
+    const providerSecret = await inDatabase(config, () => store.initSetting(CALLBACK_SECRET_SETTING, generateSecret()));
+    // One cache per node, shared by the API and the worker.
+    callbackSecrets = new CallbackSecrets(store, providerSecret);
     await inDatabase(config, () => storeConfiguredAdminKey(store, config, clock));
-    app = await buildApp({ config, store, clock, publisher, log, callbackSecret, operations, metrics });
+    app = await buildApp({ config, store, clock, publisher, log, callbackSecrets, operations, metrics });
     try {
       await app.listen({ port: config.port, host: config.host });
     } catch (error) {
@@ -239,7 +242,7 @@ export async function startHookd(given: Config, options: StartOptions = {}): Pro
       leaseMs: config.leaseSeconds * 1000,
       idlePollMs: options.idlePollMs,
       userAgent: USER_AGENT,
-      callbackSecret,
+      callbackSecrets,
       onRecorded: (delivery, record) => {
         metrics.deliveryRecorded(delivery, record);
         logDeliveryRecorded(log, delivery, record);

@@ -116,7 +116,7 @@ function registerSecrets(program: Command): void {
       const store = await openStore(sealingKey.config);
       try {
         const sealed = await store.sealStaleSecrets();
-        process.stdout.write(`hookd: resealed the secrets of ${sealed.endpoints} endpoints and ${sealed.settings} settings (the callback secret)\n`);
+        process.stdout.write(`hookd: resealed the secrets of ${sealed.endpoints} endpoints, the callback secrets of ${sealed.accounts} accounts and ${sealed.settings} settings (the provider's callback secret)\n`);
       } finally {
         await store.close();
       }

@@ -11,6 +11,7 @@ import { DEFAULT_RETRY_POLICY, parseRetryAfterMs } from '../domain/retry-schedul
 import type { ClaimedDelivery, EndpointWithSecrets, HookEvent, RetryPolicy } from '../domain/types.js';
 import type { AttemptRecord } from '../store/store.js';
 import { sendWithAuth, type AuthenticatedSender } from './authenticated-send.js';
+import type { CallbackSecrets } from './callback-secrets.js';
 import type { SendResult } from './sender.js';
 
 // One attempt of one delivery: which secrets sign it, the request, the send, and what the answer
@@ -30,8 +31,8 @@ export interface AttemptContext extends AuthenticatedSender {
   random: RandomSource;
   log: Logger;
   userAgent: string;
-  /** Signs deliveries to an event's one-off callbackUrl, which has no endpoint secret. */
-  callbackSecret: string;
+  /** Sign deliveries to an event's one-off callbackUrl, which has no endpoint secret: its account's, or the provider's. */
+  callbackSecrets: CallbackSecrets;
   /** The lease the result is written under. */
   owner: string;
 }
@@ -40,12 +41,15 @@ export interface AttemptContext extends AuthenticatedSender {
  * Where and how to send, and with which keys: the endpoint's HMAC secret and/or ed25519 key, each
  * with the one before during a rotation's grace period.
  */
-function targetOf(job: Job, context: AttemptContext): { target: RequestTarget; secrets: string[]; policy: RetryPolicy; timeoutMs: number } {
-  const { endpoint, delivery } = job;
+async function targetOf(job: Job, context: AttemptContext): Promise<{ target: RequestTarget; secrets: string[]; policy: RetryPolicy; timeoutMs: number }> {
+  const { endpoint, delivery, event } = job;
   if (endpoint === null) {
+    // Never the provider's secret for an account's event: an account could then verify (and forge) another's callbacks.
+    const secret = await context.callbackSecrets.of(event.accountId);
+    if (secret === null) throw new Error(`the account ${event.accountId} of event ${event.id} does not exist: its callback cannot be signed`);
     return {
       target: { url: delivery.url, method: 'POST', headers: {}, queryParams: {}, body: { format: 'standard' } },
-      secrets: [context.callbackSecret],
+      secrets: [secret],
       policy: DEFAULT_RETRY_POLICY,
       timeoutMs: DEFAULT_CALLBACK_TIMEOUT_MS,
     };
@@ -64,7 +68,7 @@ function targetOf(job: Job, context: AttemptContext): { target: RequestTarget; s
  */
 export async function makeAttempt(job: Job, context: AttemptContext): Promise<{ durationMs: number; record: AttemptRecord }> {
   const { delivery, event } = job;
-  const { target, secrets, policy, timeoutMs } = targetOf(job, context);
+  const { target, secrets, policy, timeoutMs } = await targetOf(job, context);
   const startedAt = context.clock.now();
   let request: OutgoingRequest;
   try {

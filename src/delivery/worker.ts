@@ -6,6 +6,7 @@ import type { ClaimedDelivery, HookEvent } from '../domain/types.js';
 import type { DeliveryQueue, HandedDelivery, QueueConsumer } from '../queue/delivery-queue.js';
 import type { AttemptRecord, Store } from '../store/store.js';
 import { Admission, type AfterClaim, type WakeOn } from './admission.js';
+import type { CallbackSecrets } from './callback-secrets.js';
 import { makeAttempt, type AttemptContext, type Job } from './attempt.js';
 import { Heartbeat } from './heartbeat.js';
 import { HeldLeases } from './held-leases.js';
@@ -35,8 +36,8 @@ export interface WorkerOptions {
   endpointConcurrency: number;
   leaseMs: number;
   userAgent: string;
-  /** Signs deliveries to an event's one-off callbackUrl, which has no endpoint secret. */
-  callbackSecret: string;
+  /** Sign deliveries to an event's one-off callbackUrl, which has no endpoint secret: its account's, or the provider's. */
+  callbackSecrets: CallbackSecrets;
   /** How long an idle worker waits before looking for due retries (new events wake it at once). */
   idlePollMs?: number;
   /** Called once a delivery's new state is committed (operational events hang off it). */
@@ -74,10 +75,10 @@ export class DeliveryWorker implements QueueConsumer {
     this.recorder = new AttemptRecorder(options.queue, options.log, options.queue.parallelFinishes);
     this.idlePollMs = options.idlePollMs ?? 1000;
     this.admission = new Admission(options.concurrency);
-    const { sender, clock, random, log, userAgent, callbackSecret } = options;
+    const { sender, clock, random, log, userAgent, callbackSecrets } = options;
     // OAuth tokens are cached per node: in memory, for this worker's attempts.
     const tokens = new OAuth2Tokens(sender, clock);
-    this.attemptContext = { sender, tokens, clock, random, log, userAgent, callbackSecret, owner: this.owner };
+    this.attemptContext = { sender, tokens, clock, random, log, userAgent, callbackSecrets, owner: this.owner };
     this.heartbeat = new Heartbeat({ queue: options.queue, owner: this.owner, clock, log, leaseMs: options.leaseMs, held: this.held });
   }
 

@@ -59,6 +59,8 @@ export interface AccountRow {
   name: string | null;
   enabled: number;
   metadata: string;
+  /** Sealed; never part of an Account (read on its own, see KeyStore.getAccountCallbackSecret). */
+  callback_secret: string | null;
   created_at: number;
   updated_at: number;
 }

@@ -259,6 +259,16 @@ export interface KeyStore {
   getAccount(id: string): Promise<Account | null>;
   listAccounts(page: Page): Promise<PageOf<Account>>;
   putAccount(id: string, patch: AccountPatch, now: number): Promise<Account>;
+  /**
+   * The account's callback signing secret, `candidate` stored first if it has none yet (one
+   * conditional write: when several nodes race, the first one's is kept and every caller gets it).
+   * Null when there is no such account.
+   */
+  initAccountCallbackSecret(id: string, candidate: string): Promise<string | null>;
+  /** The account's callback signing secret; null when it has none yet or there is no such account. */
+  getAccountCallbackSecret(id: string): Promise<string | null>;
+  /** Writes the secret back sealed with the current key (`hookd secrets reseal`). */
+  replaceAccountCallbackSecret(id: string, secret: string): Promise<void>;
 }
 
 /** The catalog of event types, and stored events (written by QueueStore.ingestEvents). */

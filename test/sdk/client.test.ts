@@ -177,6 +177,10 @@ describe('the SDK client', () => {
     await waitFor(() => receiver.requestsTo('/op').length === 1);
     expect(receiver.requestsTo('/op')[0]!.headers['webhook-correlation-id']).toBe(started.protocol);
     expect((await hookd.callbackSecret()).secret).toMatch(/^whsec_/);
+    const accountSecret = (await customer.accounts.callbackSecret('acme')).secret;
+    expect(accountSecret).toMatch(/^whsec_/);
+    expect((await hookd.accounts.callbackSecret('acme')).secret).toBe(accountSecret);
+    await expect(customer.accounts.callbackSecret('globex')).rejects.toMatchObject({ status: 404 });
   });
 
   it('walks every page of a list with for await', async () => {

@@ -58,7 +58,7 @@ describe('receiver-auth secrets at rest', () => {
     // Rotation: B is current, A still opens; reseal rewrites every auth secret under B.
     const rotating = new SqliteStore(dbPath, { secrets: new SecretBox({ current: parseEncryptionKey(keyB, 'B'), old: [parseEncryptionKey(keyA, 'A')] }) });
     try {
-      expect(await rotating.sealStaleSecrets()).toEqual({ endpoints: 4, settings: 1 });
+      expect(await rotating.sealStaleSecrets()).toEqual({ endpoints: 4, accounts: 0, settings: 1 });
     } finally {
       await rotating.close();
     }

@@ -15,6 +15,7 @@ const ROUTES: Array<[method: string, path: string]> = [
   ['GET', '/v1/accounts/{id}'],
   ['PUT', '/v1/accounts/{id}'],
   ['POST', '/v1/accounts/{id}/portal-sessions'],
+  ['GET', '/v1/accounts/{id}/callback-secret'],
   ['GET', '/v1/me'],
   ['GET', '/v1/event-types'],
   ['POST', '/v1/event-types'],

@@ -78,6 +78,7 @@ describe('tenant isolation matrix', () => {
     ['DELETE', `/v1/deliveries/${o.dP}`],
     ['GET', `/v1/operations/${o.opB}`],
     ['GET', `/v1/operations/${o.opP}`],
+    ['GET', '/v1/accounts/tenant-b/callback-secret'],
   ];
 
   it('answers 404 for every route naming another tenant\'s or the provider\'s resource, leaking nothing', async () => {

@@ -144,6 +144,26 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       expect(created).toMatchObject({ id: 'new', enabled: true, name: 'New' });
     });
 
+    it('stores one callback secret per account, the first of racing candidates, never for an unknown account', async () => {
+      expect(await store.initAccountCallbackSecret('nobody', 'whsec_x')).toBeNull();
+      expect((await store.getAccount('nobody'))).toBeNull();
+      await store.ensureAccount('acme', T0);
+      await store.ensureAccount('other', T0);
+      expect(await store.getAccountCallbackSecret('acme')).toBeNull();
+      // Concurrent first reads (on PostgreSQL, on separate connections): one candidate wins for all.
+      const candidates = Array.from({ length: 8 }, (_, i) => `whsec_candidate${i}`);
+      const answers = await Promise.all(candidates.map((candidate) => store.initAccountCallbackSecret('acme', candidate)));
+      expect(new Set(answers).size).toBe(1);
+      expect(candidates).toContain(answers[0]);
+      expect(await store.initAccountCallbackSecret('acme', 'whsec_later')).toBe(answers[0]);
+      expect(await store.getAccountCallbackSecret('acme')).toBe(answers[0]);
+      expect(await store.initAccountCallbackSecret('other', 'whsec_other')).toBe('whsec_other');
+      // Never part of the account itself.
+      expect(JSON.stringify(await store.getAccount('acme'))).not.toContain('whsec_');
+      await store.replaceAccountCallbackSecret('acme', answers[0]!);
+      expect(await store.getAccountCallbackSecret('acme')).toBe(answers[0]);
+    });
+
     it('keeps the catalog: no duplicate names, built-in types cannot be replaced', async () => {
       expect(await store.createEventType(eventType('a', { category: 'x' }))).toMatchObject({ name: 'a', category: 'x' });
       expect(await store.createEventType(eventType('a'))).toBeNull();

@@ -172,6 +172,10 @@ describe('the web dashboard and portal', { timeout: 90_000 }, () => {
     const link = await dashboard.getByLabel('Portal link').inputValue();
     expect(link).toMatch(new RegExp(`^${server.url}/portal#token=hk_account_`));
     const token = decodeURIComponent(link.split('#token=')[1]!);
+    // The account's callback secret, revealed on demand: the one its callbacks are signed with.
+    await row.getByRole('button', { name: 'Callback secret' }).click();
+    const shownSecret = await dashboard.getByTestId('callback-secret').locator('code').textContent();
+    expect(shownSecret).toBe((await server.request('GET', '/v1/accounts/acme/callback-secret')).body.secret);
 
     const portal = await browser.newPage();
     await portal.goto(link);

@@ -44,7 +44,10 @@ export class Hookd {
     return this.#transport.call('get', '/v1/me', {}, options);
   }
 
-  /** The secret that deliveries to events' `callbackUrl`s are signed with (admin keys). */
+  /**
+   * The secret that deliveries to the `callbackUrl` of events without an account are signed with
+   * (admin keys); an account's events use its own, `accounts.callbackSecret(id)`.
+   */
   callbackSecret(options?: RequestOptions): Promise<{ secret: string }> {
     return this.#transport.call('get', '/v1/callback-secret', {}, options);
   }

@@ -44,6 +44,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{id}/callback-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an account's callback signing secret
+         * @description The signing secret of deliveries to the callbackUrl of this account's events: admin keys and the account's own keys. Created the first time it is asked for or needed.
+         */
+        get: operations["accounts.callbackSecret"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts/{id}/portal-sessions": {
         parameters: {
             query?: never;
@@ -72,8 +92,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Get the callback signing secret
-         * @description The signing secret of deliveries to an event's callbackUrl.
+         * Get the provider's callback signing secret
+         * @description The signing secret of deliveries to the callbackUrl of events without an account (an account's events use its own: GET /v1/accounts/{id}/callback-secret).
          */
         get: operations["callbackSecret"];
         put?: never;
@@ -174,7 +194,7 @@ export interface paths {
         put?: never;
         /**
          * Create an endpoint
-         * @description Creates a subscription. The reply carries the signing secret; GET …/secret shows it again.
+         * @description Creates a subscription. The reply carries the signing secret; GET …/secret shows it again. 409 when the account already has HOOKD_ACCOUNT_MAX_ENDPOINTS endpoints.
          */
         post: operations["endpoints.create"];
         delete?: never;
@@ -1221,6 +1241,125 @@ export interface operations {
             };
             /** @description unsupported_media_type: the body is not sent as application/json. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: {
+                                field: string;
+                                in: string;
+                                message: string;
+                            }[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited: this key made too many requests; retry after the `retry-after` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: {
+                                field: string;
+                                in: string;
+                                message: string;
+                            }[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "accounts.callbackSecret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        secret: string;
+                    };
+                };
+            };
+            /** @description validation_failed: the request is malformed; `details` names each bad field by JSON pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: {
+                                field: string;
+                                in: string;
+                                message: string;
+                            }[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description unauthorized: no key, or a key that is unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: {
+                                field: string;
+                                in: string;
+                                message: string;
+                            }[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description forbidden: this kind of key may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: {
+                                field: string;
+                                in: string;
+                                message: string;
+                            }[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description not_found: no such resource, or one of another account. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2482,6 +2621,25 @@ export interface operations {
             };
             /** @description forbidden: this kind of key may not do this. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: {
+                                field: string;
+                                in: string;
+                                message: string;
+                            }[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description conflict: the resource is not in a state that allows this. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

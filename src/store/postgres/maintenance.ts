@@ -18,7 +18,7 @@ export function postgresMaintenance(db: PostgresDb, box: SecretBox): Maintenance
         // Nodes starting together: one reseals, the others start at once (each row is written
         // compare-and-set anyway, so a node that got here later and found work left would be safe).
         const locked = await tx.one<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(?) AS ok', [SEALING_LOCK]);
-        if (!locked?.ok) return { endpoints: 0, settings: 0 };
+        if (!locked?.ok) return { endpoints: 0, accounts: 0, settings: 0 };
         return sealStaleSecrets(tx, box);
       });
     },

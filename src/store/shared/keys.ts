@@ -45,6 +45,10 @@ export function sharedKeys(db: SqlDb, box: SecretBox): Omit<KeyStore, 'putAccoun
     const value = await storedSetting(name);
     return value === null ? null : opened(name, value);
   };
+  const getAccountCallbackSecret = async (id: string): Promise<string | null> => {
+    const row = await db.one<{ callback_secret: string | null }>('SELECT callback_secret FROM accounts WHERE id = ?', [id]);
+    return row?.callback_secret == null ? null : box.open(row.callback_secret);
+  };
   const getAccount = async (id: string): Promise<Account | null> => {
     const row = await db.one<rows.AccountRow>('SELECT * FROM accounts WHERE id = ?', [id]);
     return row === undefined ? null : rows.toAccount(row);
@@ -105,6 +109,16 @@ export function sharedKeys(db: SqlDb, box: SecretBox): Omit<KeyStore, 'putAccoun
         [...twice(after), page.limit + 1],
       );
       return pageFrom(found, page.limit, rows.toAccount, (row) => row.id);
+    },
+    async initAccountCallbackSecret(id, candidate) {
+      // Only a row without a secret is written: a racing node's UPDATE finds it set and changes
+      // nothing (PostgreSQL re-checks the condition after the first one commits), so both read the same.
+      await db.run('UPDATE accounts SET callback_secret = ? WHERE id = ? AND callback_secret IS NULL', [box.seal(candidate), id]);
+      return getAccountCallbackSecret(id);
+    },
+    getAccountCallbackSecret,
+    async replaceAccountCallbackSecret(id, secret) {
+      await db.run('UPDATE accounts SET callback_secret = ? WHERE id = ?', [box.seal(secret), id]);
     },
   };
 }

@@ -24,6 +24,8 @@ interface SecretColumnsRow {
 
 export interface SealCounts {
   endpoints: number;
+  /** Accounts whose callback secret was resealed. */
+  accounts: number;
   settings: number;
 }
 
@@ -62,7 +64,7 @@ const UPDATE_ENDPOINT_SECRETS = `UPDATE endpoints SET spec = ?, secret = ?, prev
  * HOOKD_INSECURE_PLAINTEXT_SECRETS) finds nothing stale.
  */
 export async function sealStaleSecrets(db: SqlDb, box: SecretBox): Promise<SealCounts> {
-  const counts: SealCounts = { endpoints: 0, settings: 0 };
+  const counts: SealCounts = { endpoints: 0, accounts: 0, settings: 0 };
   if (!box.enabled) return counts;
   let after = '';
   for (;;) {
@@ -80,10 +82,30 @@ export async function sealStaleSecrets(db: SqlDb, box: SecretBox): Promise<SealC
     if (page.length < PAGE) break;
     after = page[page.length - 1]!.id;
   }
+  counts.accounts = await sealStaleCallbackSecrets(db, box);
   for (const name of SECRET_SETTINGS) {
     const stored = await db.one<{ value: string }>('SELECT value FROM settings WHERE name = ?', [name]);
     if (stored === undefined || !box.isStale(stored.value)) continue;
     counts.settings += await db.run('UPDATE settings SET value = ? WHERE name = ? AND value = ?', [box.seal(box.open(stored.value)), name, stored.value]);
   }
   return counts;
+}
+
+/** Each account's callback secret (made on first use, so many accounts have none yet), compare-and-set like the endpoints'. */
+async function sealStaleCallbackSecrets(db: SqlDb, box: SecretBox): Promise<number> {
+  let count = 0;
+  let after = '';
+  for (;;) {
+    const page = await db.all<{ id: string; callback_secret: string }>(
+      'SELECT id, callback_secret FROM accounts WHERE id > ? AND callback_secret IS NOT NULL ORDER BY id LIMIT ?',
+      [after, PAGE],
+    );
+    for (const row of page) {
+      if (!box.isStale(row.callback_secret)) continue;
+      count += await db.run('UPDATE accounts SET callback_secret = ? WHERE id = ? AND callback_secret = ?', [box.seal(box.open(row.callback_secret)), row.id, row.callback_secret]);
+    }
+    if (page.length < PAGE) break;
+    after = page[page.length - 1]!.id;
+  }
+  return count;
 }

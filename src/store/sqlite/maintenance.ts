@@ -21,7 +21,7 @@ export function sqliteMaintenance(db: SqliteDb, box: SecretBox): MaintenanceStor
       db.pragma('secure_delete = ON');
       try {
         const counts = await sealStaleSecrets(db, box);
-        if (counts.endpoints + counts.settings > 0) {
+        if (counts.endpoints + counts.accounts + counts.settings > 0) {
           db.pragma('wal_checkpoint(TRUNCATE)');
           await db.run('VACUUM');
           db.pragma('wal_checkpoint(TRUNCATE)');

@@ -33,6 +33,22 @@ function PortalLink({ session, onClose }: { session: PortalSession; onClose: () 
   );
 }
 
+/** The secret this account's callbackUrl deliveries are signed with: the account verifies them with it. */
+function CallbackSecret({ secret, onClose }: { secret: string; onClose: () => void }) {
+  return (
+    <div className="portal-link" role="status" data-testid="callback-secret">
+      <p>Deliveries to the callbackUrl of this account's events are signed with this secret (Standard Webhooks); hand it to the account to verify them.</p>
+      <div className="secret">
+        <code className="mono break">{secret}</code>
+        <CopyButton text={secret} />
+        <Button kind="ghost" onClick={onClose}>
+          Hide
+        </Button>
+      </div>
+    </div>
+  );
+}
+
 function AccountRow({ account }: { account: Account }) {
   const { hookd } = useScope();
   const queryClient = useQueryClient();
@@ -42,6 +58,8 @@ function AccountRow({ account }: { account: Account }) {
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['accounts'] }),
   });
   const portal = useMutation({ mutationFn: () => hookd.accounts.createPortalSession(account.id, { ttlSeconds: 3600 }), onSuccess: setSession });
+  // Fetched on demand and never cached, like endpoint secrets: the result lives only in this row.
+  const callbackSecret = useMutation({ mutationFn: () => hookd.accounts.callbackSecret(account.id) });
   return (
     <>
       <tr data-account={account.id}>
@@ -70,13 +88,17 @@ function AccountRow({ account }: { account: Account }) {
           <Button busy={portal.isPending} onClick={() => portal.mutate()}>
             Open portal
           </Button>
+          <Button kind="ghost" busy={callbackSecret.isPending} onClick={() => callbackSecret.mutate()}>
+            Callback secret
+          </Button>
         </td>
       </tr>
-      {(session || toggle.error || portal.error) && (
+      {(session || callbackSecret.data || toggle.error || portal.error || callbackSecret.error) && (
         <tr className="row-detail">
           <td colSpan={5}>
-            <ErrorBanner error={toggle.error ?? portal.error} />
+            <ErrorBanner error={toggle.error ?? portal.error ?? callbackSecret.error} />
             {session && <PortalLink session={session} onClose={() => setSession(null)} />}
+            {callbackSecret.data && <CallbackSecret secret={callbackSecret.data.secret} onClose={() => callbackSecret.reset()} />}
           </td>
         </tr>
       )}
