@@ -22,6 +22,7 @@ import { settingsRoutes } from './api/settings.js';
 import { webRoutes } from './api/web.js';
 import type { Config } from './config.js';
 import type { Clock } from './domain/clock.js';
+import type { OperationalEvents } from './ingest/operational-events.js';
 import type { Publisher } from './ingest/publisher.js';
 import type { HookdMetrics } from './observability/metrics.js';
 import type { Operations } from './operations/operations.js';
@@ -38,6 +39,7 @@ export interface AppDependencies {
   callbackSecret: string;
   operations: Operations;
   metrics: HookdMetrics;
+  operational: OperationalEvents;
 }
 
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
@@ -78,7 +80,14 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(endpointRoutes, { store, clock, config });
   await app.register(publicKeyRoutes, { store, clock });
   await app.register(eventRoutes, { store, clock, config, publisher });
-  await app.register(endpointOperationRoutes, { store, clock, publisher, checkContext: specCheckContext(store, config) });
+  await app.register(endpointOperationRoutes, {
+    store,
+    clock,
+    publisher,
+    checkContext: specCheckContext(store, config),
+    endpointConcurrency: config.endpointConcurrency,
+    onResumed: (endpoint) => deps.operational.endpointResumed(endpoint, 'api'),
+  });
   await app.register(deliveryRoutes, { store, clock, onRetry: () => publisher.wakeWorkers() });
   await app.register(operationRoutes, { store, clock, config, operations: deps.operations });
   await app.register(settingsRoutes, { callbackSecret: deps.callbackSecret });

@@ -42,6 +42,8 @@ export class Lane<T> {
   /** When an attempt last started or finished (performance.now() ms). */
   private lastActiveAt: number;
   readonly waiting: T[] = [];
+  /** The destination is paused until then (wall-clock ms, set by the worker): nothing starts before. */
+  pausedUntil = 0;
 
   constructor(
     private readonly slots: number,

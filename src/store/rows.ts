@@ -134,6 +134,10 @@ export interface EndpointRow {
   previous_signing_key_expires_at: number | null;
   created_at: number;
   updated_at: number;
+  paused_until: number | null;
+  pause_reason: string | null;
+  breaker_failures: number;
+  breaker_cooldown_ms: number;
 }
 
 /** The part of an endpoint kept in the `spec` JSON column. */
@@ -144,7 +148,7 @@ export function specColumn(spec: EndpointSpec | EndpointWithSecrets, box: Secret
   // secrets must never land in this one in the clear (they are sealed in theirs). The auth's one
   // secret stays in this column, sealed in place.
   const { accountId: _a, url: _u, active: _ac, eventTypes: _e, ...rest } = spec;
-  const { id: _i, createdAt: _c, updatedAt: _up, secrets: _s, signingKeys: _k, ...stored } = rest as Partial<EndpointWithSecrets> &
+  const { id: _i, createdAt: _c, updatedAt: _up, secrets: _s, signingKeys: _k, control: _co, ...stored } = rest as Partial<EndpointWithSecrets> &
     StoredSpec;
   const auth = stored.auth == null ? null : mapAuthSecret(stored.auth, (secret) => box.seal(secret));
   return JSON.stringify({ ...stored, auth } satisfies StoredSpec);
@@ -166,6 +170,12 @@ export function toEndpoint(row: EndpointRow, box: SecretBox): Endpoint {
     auth: spec.auth == null ? null : mapAuthSecret(spec.auth, (sealed) => box.open(sealed)),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    control: {
+      pausedUntil: row.paused_until,
+      pauseReason: row.pause_reason,
+      breakerFailures: row.breaker_failures,
+      breakerCooldownMs: row.breaker_cooldown_ms,
+    },
   };
 }
 
