@@ -44,6 +44,8 @@ export class Lane<T> {
   readonly waiting: T[] = [];
   /** The destination is paused until then (wall-clock ms, set by the worker): nothing starts before. */
   pausedUntil = 0;
+  /** When it was paused (wall-clock ms, after the pause was stored): endpoint rows read later are the truth. */
+  pausedAt = 0;
 
   constructor(
     private readonly slots: number,

@@ -223,6 +223,7 @@ export class DeliveryWorker implements QueueConsumer {
    * that run until `leaseUntil`; returns whether some lanes were full and their deliveries handed back.
    */
   private async dispatch(claimed: ClaimedDelivery[], known: HookEvent[] | null, leaseUntil: number): Promise<boolean> {
+    const readAt = this.options.clock.now();
     const [events, endpoints] = await Promise.all([
       known ?? this.options.targets.getEvents([...new Set(claimed.map((d) => d.eventId))]),
       this.options.targets.getEndpoints([...new Set(claimed.flatMap((d) => (d.endpointId === null ? [] : [d.endpointId])))]),
@@ -246,7 +247,7 @@ export class DeliveryWorker implements QueueConsumer {
     this.giveBack(giveBack);
     for (const job of start) {
       this.held.hold(job.delivery.id, leaseUntil);
-      const lane = this.enqueue(job);
+      const lane = this.enqueue(job, readAt);
       if (lane !== null) handBack.set(lane, [...(handBack.get(lane) ?? []), job]);
     }
     for (const [lane, jobs] of handBack) this.handBack(lane, jobs);
@@ -287,14 +288,20 @@ export class DeliveryWorker implements QueueConsumer {
     }).then(() => this.release());
   }
 
-  /** Starts the job or lets it wait in its lane; returns the lane when it is full (hand the job back). */
-  private enqueue(job: Job): Lane<Job> | null {
+  /**
+   * Starts the job or lets it wait in its lane; returns the lane when it is full or paused (hand the
+   * job back). `readAt`: when the job's endpoint was read.
+   */
+  private enqueue(job: Job, readAt: number): Lane<Job> | null {
     const key = job.endpoint?.id ?? `callback:${new URL(job.delivery.url).origin}`;
     let lane = this.lanes.get(key);
     if (lane === undefined) {
       lane = new Lane(this.options.endpointConcurrency);
       this.lanes.set(key, lane);
     }
+    // The endpoint's row, read after this lane paused, says whether the pause still holds: it may
+    // have been resumed (the resume route, on any node).
+    if (lane.pausedAt <= readAt && job.endpoint?.control?.pausedUntil == null) lane.pausedUntil = 0;
     if (lane.pausedUntil > this.options.clock.now()) return lane;
     if (lane.hasFreeSlot) {
       this.run(lane, job);
@@ -314,8 +321,9 @@ export class DeliveryWorker implements QueueConsumer {
     this.admission.handedBack(jobs.length);
     for (const job of jobs) this.held.drop(job.delivery.id);
     const now = this.options.clock.now();
-    // A paused lane's deliveries are due when the pause ends (the claim skips them until then anyway).
-    const dueAt = lane.pausedUntil > now ? lane.pausedUntil : now + lane.handBackDelayMs(jobs.length);
+    // A paused lane's deliveries are due at once: the claim skips them while the endpoint's pause
+    // lasts (resuming it early brings them back).
+    const dueAt = lane.pausedUntil > now ? now : now + lane.handBackDelayMs(jobs.length);
     void this.options.queue
       .release(
         jobs.map((job) => job.delivery.id),
@@ -369,6 +377,7 @@ export class DeliveryWorker implements QueueConsumer {
   /** The endpoint is paused: its lane starts nothing more, and what waits in it goes back to the queue. */
   private pause(lane: Lane<Job>, until: number): void {
     lane.pausedUntil = Math.max(lane.pausedUntil, until);
+    lane.pausedAt = this.options.clock.now();
     if (lane.waiting.length > 0) this.handBack(lane, lane.waiting.splice(0));
   }
 
