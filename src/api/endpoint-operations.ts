@@ -248,7 +248,7 @@ export const endpointOperationRoutes: FastifyPluginAsyncTypebox<EndpointOperatio
           'Ends a pause set by the receiver (429 or 503 with Retry-After) or by the circuit breaker, and closes the breaker: ' +
           'the endpoint\'s waiting deliveries are attempted at once, their attempt counts unchanged. An endpoint that is not paused is returned as it is.',
         params: IdParams,
-        response: { 200: EndpointView, ...COMMON_ERRORS, ...errorResponses(404) },
+        response: { 200: EndpointView, ...COMMON_ERRORS, ...errorResponses(404, 413, 415) },
       },
     },
     async (request) => {
