@@ -221,7 +221,7 @@ export type EndpointViewBody = Static<typeof EndpointView>;
 export const CreatedEndpoint = Type.Intersect([EndpointView, Type.Object({ secret: Type.String() })]);
 
 export function endpointView(endpoint: Endpoint, context: EndpointViewContext): EndpointViewBody {
-  const state = endpointStateView(endpoint.control ?? { pausedUntil: null, pauseReason: null }, context.now, context.concurrency);
+  const state = endpointStateView(endpoint.control ?? { pausedUntil: null, pauseReason: null, concurrencyLimit: null }, context.now, context.concurrency);
   return {
     id: endpoint.id,
     accountId: endpoint.accountId,

@@ -6,7 +6,7 @@ import type { DeliveryQueue, HandedDelivery, QueueConsumer } from '../queue/deli
 import type { AttemptRecord, EndpointControlStore, Store } from '../store/store.js';
 import { Admission, type AfterClaim, type WakeOn } from './admission.js';
 import { makeAttempt, type AttemptContext, type Job } from './attempt.js';
-import { EndpointControl, type ControlledJob, type EndpointChange } from './endpoint-control.js';
+import { EndpointControl, type ControlledJob, type EndpointChange, type LaneEffect } from './endpoint-control.js';
 import { Heartbeat } from './heartbeat.js';
 import { HeldLeases } from './held-leases.js';
 import { Lane, Pace } from './lane.js';
@@ -86,6 +86,7 @@ export class DeliveryWorker implements QueueConsumer {
       clock,
       log,
       probeHoldMs: options.leaseMs,
+      maxConcurrency: options.endpointConcurrency,
       onChange: options.onEndpointChange,
     });
     this.heartbeat = new Heartbeat({ queue: options.queue, owner: this.owner, clock, log, leaseMs: options.leaseMs, held: this.held });
@@ -302,6 +303,8 @@ export class DeliveryWorker implements QueueConsumer {
     // The endpoint's row, read after this lane paused, says whether the pause still holds: it may
     // have been resumed (the resume route, on any node).
     if (lane.pausedAt <= readAt && job.endpoint?.control?.pausedUntil == null) lane.pausedUntil = 0;
+    // Likewise its concurrency: AIMD's limit, changed by answers here or on other nodes.
+    if (lane.slotsSetAt <= readAt && job.endpoint !== null) lane.slots = Math.min(this.options.endpointConcurrency, job.endpoint.control?.concurrencyLimit ?? this.options.endpointConcurrency);
     if (lane.pausedUntil > this.options.clock.now()) return lane;
     if (lane.hasFreeSlot) {
       this.run(lane, job);
@@ -357,7 +360,11 @@ export class DeliveryWorker implements QueueConsumer {
       .then((attempted) => {
         durationMs = attempted.durationMs;
         recorded = attempted.recorded;
-        if (attempted.pausedUntil !== null) this.pause(lane, attempted.pausedUntil);
+        if (attempted.effect.slots !== undefined) {
+          lane.slots = attempted.effect.slots;
+          lane.slotsSetAt = this.options.clock.now();
+        }
+        if (attempted.effect.pausedUntil !== null) this.pause(lane, attempted.effect.pausedUntil);
       })
       .catch((error: unknown) => this.options.log.error({ err: error, deliveryId: job.delivery.id }, 'attempt crashed'))
       .finally(() => {
@@ -365,8 +372,10 @@ export class DeliveryWorker implements QueueConsumer {
         // result is committed, so that results waiting to be written are bounded like attempts.
         finished(durationMs);
         this.typical.add(durationMs);
-        const next = lane.pausedUntil > this.options.clock.now() ? undefined : lane.waiting.shift();
-        if (next !== undefined) this.run(lane, next);
+        // As many as the lane has room for now (AIMD may have given it another slot), none while paused.
+        if (lane.pausedUntil <= this.options.clock.now()) {
+          while (lane.hasFreeSlot && lane.waiting.length > 0) this.run(lane, lane.waiting.shift()!);
+        }
         void recorded.then(() => {
           this.held.drop(job.delivery.id);
           this.release();
@@ -409,13 +418,13 @@ export class DeliveryWorker implements QueueConsumer {
 
   /**
    * Makes the attempt and records it: how long the request took, when its result is committed, and
-   * until when its endpoint is paused (the answer's effect on the endpoint is settled before the
-   * lane starts its next attempt).
+   * what the answer does to its endpoint's lane (a pause, fewer or more slots), settled before the
+   * lane starts its next attempt.
    */
-  private async attempt(job: ControlledJob): Promise<{ durationMs: number; recorded: Promise<void>; pausedUntil: number | null }> {
+  private async attempt(job: ControlledJob): Promise<{ durationMs: number; recorded: Promise<void>; effect: LaneEffect }> {
     const { durationMs, record } = await makeAttempt(job, this.attemptContext);
     const recorded = this.record(job.delivery, record);
-    return { durationMs, recorded, pausedUntil: await this.control.afterAttempt(job, record) };
+    return { durationMs, recorded, effect: await this.control.afterAttempt(job, record) };
   }
 
   /** Waits for a wake-up (see WakeOn) or the idle poll, which is what picks up retries coming due. */

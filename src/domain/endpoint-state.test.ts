@@ -5,8 +5,10 @@ import {
   breakerAfterFailure,
   endpointSignal,
   endpointStateView,
+  halvedConcurrency,
   isHalfOpen,
   nextCooldownMs,
+  raisedConcurrency,
 } from './endpoint-state.js';
 
 const NOW = Date.parse('2026-11-30T12:00:00Z');
@@ -35,7 +37,7 @@ describe('endpointSignal', () => {
     [204, null, 'answered'],
     [301, null, 'answered'],
     [400, null, 'answered'],
-    [429, null, 'answered'],
+    [429, null, 'throttle'],
     [null, 'url_not_allowed', 'none'],
     [null, 'invalid_request', 'none'],
     [null, 'auth', 'none'],
@@ -80,15 +82,44 @@ describe('circuit breaker', () => {
   });
 });
 
+describe('AIMD concurrency', () => {
+  it.each([
+    [16, 8],
+    [3, 1],
+    [2, 1],
+    [1, 1],
+  ])('a 429 without Retry-After at %i in flight leaves %i', (current, halved) => {
+    expect(halvedConcurrency(current)).toBe(halved);
+  });
+
+  it.each([
+    [4, 19, 16, undefined],
+    [4, 20, 16, 5],
+    [15, 20, 16, null],
+    [1, 20, 2, null],
+  ])('at %i after %i successes (maximum %i): %s', (limit, successes, maximum, raised) => {
+    expect(raisedConcurrency(limit, successes, maximum)).toBe(raised);
+  });
+});
+
 describe('endpointStateView', () => {
+  const normal = { pausedUntil: null, pauseReason: null, concurrencyLimit: null };
+
   it('is paused only while the pause lasts', () => {
-    expect(endpointStateView({ pausedUntil: NOW + 5, pauseReason: '5 consecutive failures' }, NOW, 16)).toEqual({
+    expect(endpointStateView({ ...normal, pausedUntil: NOW + 5, pauseReason: '5 consecutive failures' }, NOW, 16)).toEqual({
       mode: 'paused',
       until: NOW + 5,
       reason: '5 consecutive failures',
       concurrency: 16,
     });
-    expect(endpointStateView({ pausedUntil: NOW, pauseReason: 'x' }, NOW, 16)).toEqual({ mode: 'normal', until: null, reason: null, concurrency: 16 });
-    expect(endpointStateView({ pausedUntil: null, pauseReason: null }, NOW, 4).concurrency).toBe(4);
+    expect(endpointStateView({ ...normal, pausedUntil: NOW, pauseReason: 'x' }, NOW, 16)).toEqual({ mode: 'normal', until: null, reason: null, concurrency: 16 });
+    expect(endpointStateView(normal, NOW, 4).concurrency).toBe(4);
+  });
+
+  it('is throttled while the concurrency is below the configured maximum', () => {
+    expect(endpointStateView({ ...normal, concurrencyLimit: 8 }, NOW, 16)).toEqual({ mode: 'throttled', until: null, reason: '429 without Retry-After', concurrency: 8 });
+    // A maximum lowered since: never above it, and no longer throttled.
+    expect(endpointStateView({ ...normal, concurrencyLimit: 8 }, NOW, 4)).toEqual({ mode: 'normal', until: null, reason: null, concurrency: 4 });
+    expect(endpointStateView({ ...normal, concurrencyLimit: 8, pausedUntil: NOW + 1, pauseReason: 'x' }, NOW, 16).mode).toBe('paused');
   });
 });

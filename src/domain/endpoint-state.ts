@@ -15,6 +15,8 @@ export const BREAKER_THRESHOLD = 5;
 export const BREAKER_BASE_COOLDOWN_MS = 5000;
 export const BREAKER_MAX_COOLDOWN_MS = 300_000;
 export const BREAKER_REASON = `${BREAKER_THRESHOLD} consecutive failures`;
+/** Successes in a row that give a throttled endpoint one more attempt in flight. */
+export const SUCCESSES_PER_STEP = 20;
 
 /** Errors of the receiver's side: it could not be reached or did not answer. */
 const RECEIVER_ERRORS = new Set(['timeout', 'connection_refused', 'connection_reset', 'dns', 'tls', 'network']);
@@ -25,7 +27,9 @@ export type EndpointSignal =
   /** Timeout, connection error or 5xx: one more failure in the breaker's run. */
   | { kind: 'failure' }
   /** The receiver answered (2xx, 3xx, 4xx): the failure run ends, an open breaker closes. */
-  | { kind: 'answered' }
+  | { kind: 'answered'; success: boolean }
+  /** 429 without Retry-After: the receiver answered, and asks for less at once (concurrency halved). */
+  | { kind: 'throttle' }
   /** Nothing about the receiver (a URL refused by our guard, a request we could not build, a token we could not get). */
   | { kind: 'none' };
 
@@ -40,7 +44,8 @@ export function endpointSignal(attempt: Pick<Attempt, 'statusCode' | 'error' | '
       return { kind: 'pause', until: now + pauseMs, reason: `${status} Retry-After ${Math.round(pauseMs / 1000)} s` };
     }
   }
-  return status >= 500 ? { kind: 'failure' } : { kind: 'answered' };
+  if (status === 429) return { kind: 'throttle' };
+  return status >= 500 ? { kind: 'failure' } : { kind: 'answered', success: status >= 200 && status < 300 };
 }
 
 /** The breaker as stored on the endpoint. */
@@ -78,6 +83,20 @@ export function isHalfOpen(state: BreakerState, now: number): boolean {
   return state.cooldownMs > 0 && (state.pausedUntil === null || state.pausedUntil <= now);
 }
 
+/** AIMD, decrease: half the attempts in flight (of `current`, the configured maximum when not throttled), never below 1. */
+export function halvedConcurrency(current: number): number {
+  return Math.max(1, Math.floor(current / 2));
+}
+
+/**
+ * AIMD, increase: after `successes` in a row at `limit`, the new limit (null: back to the
+ * configured `maximum`, no longer throttled), or undefined while the step is not reached.
+ */
+export function raisedConcurrency(limit: number, successes: number, maximum: number): number | null | undefined {
+  if (successes < SUCCESSES_PER_STEP) return undefined;
+  return limit + 1 >= maximum ? null : limit + 1;
+}
+
 /** The endpoint's read-only `state` (contract v1.1, Receiver control). */
 export interface EndpointStateView {
   mode: 'normal' | 'throttled' | 'paused';
@@ -86,9 +105,16 @@ export interface EndpointStateView {
   concurrency: number;
 }
 
-export function endpointStateView(pause: { pausedUntil: number | null; pauseReason: string | null }, now: number, concurrency: number): EndpointStateView {
-  if (pause.pausedUntil !== null && pause.pausedUntil > now) {
-    return { mode: 'paused', until: pause.pausedUntil, reason: pause.pauseReason, concurrency };
+/** `maximum`: the configured attempts in flight per endpoint; `concurrencyLimit` the throttled one (null: not throttled). */
+export function endpointStateView(
+  control: { pausedUntil: number | null; pauseReason: string | null; concurrencyLimit: number | null },
+  now: number,
+  maximum: number,
+): EndpointStateView {
+  const concurrency = Math.min(maximum, control.concurrencyLimit ?? maximum);
+  if (control.pausedUntil !== null && control.pausedUntil > now) {
+    return { mode: 'paused', until: control.pausedUntil, reason: control.pauseReason, concurrency };
   }
+  if (concurrency < maximum) return { mode: 'throttled', until: null, reason: '429 without Retry-After', concurrency };
   return { mode: 'normal', until: null, reason: null, concurrency };
 }

@@ -138,6 +138,8 @@ export interface EndpointControl {
   breakerFailures: number;
   /** The cool-down of the breaker's last opening; 0 while it is closed. */
   breakerCooldownMs: number;
+  /** Attempts in flight at once after a 429 without Retry-After (AIMD); null: the configured maximum. */
+  concurrencyLimit: number | null;
 }
 
 /** The signing secrets of an endpoint: the current one and, during a rotation's grace period, the one before. */

@@ -138,6 +138,7 @@ export interface EndpointRow {
   pause_reason: string | null;
   breaker_failures: number;
   breaker_cooldown_ms: number;
+  concurrency_limit: number | null;
 }
 
 /** The part of an endpoint kept in the `spec` JSON column. */
@@ -175,6 +176,7 @@ export function toEndpoint(row: EndpointRow, box: SecretBox): Endpoint {
       pauseReason: row.pause_reason,
       breakerFailures: row.breaker_failures,
       breakerCooldownMs: row.breaker_cooldown_ms,
+      concurrencyLimit: row.concurrency_limit,
     },
   };
 }

@@ -302,6 +302,15 @@ export interface EndpointControlStore {
   endpointAnswered(id: string, now: number): Promise<boolean>;
   /** Ends a pause now (and resets the breaker); true when one was in force. */
   resumeEndpoint(id: string, now: number): Promise<boolean>;
+  /**
+   * A 429 without Retry-After: the run of successes restarts, and the concurrency limit that was in
+   * force (null: the configured maximum) is returned so the caller can lower it with setConcurrencyLimit.
+   */
+  restartConcurrencyRun(id: string): Promise<{ limit: number | null } | null>;
+  /** One more success of a throttled endpoint: its limit and run of successes now (null: not throttled). */
+  countThrottledSuccess(id: string): Promise<{ limit: number; successes: number } | null>;
+  /** Sets the limit (null: the configured maximum) unless it changed since it was read as `seen`; the run restarts. */
+  setConcurrencyLimit(id: string, limit: number | null, seen: number | null): Promise<boolean>;
 }
 
 /** Deliveries and their attempts as the API sees them, and what a user does to them by hand. */

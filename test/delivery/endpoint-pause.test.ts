@@ -119,3 +119,48 @@ describe('endpoint pauses and the circuit breaker', () => {
     expect((await server.request('POST', '/v1/endpoints/ep_nope/resume')).status).toBe(404);
   });
 });
+
+describe('AIMD: a 429 without Retry-After halves the endpoint\'s concurrency, successes win it back', () => {
+  let server: TestServer;
+  let receiver: Receiver;
+
+  beforeAll(async () => {
+    [server, receiver] = await Promise.all([startServer({ HOOKD_ENDPOINT_CONCURRENCY: '4' }, undefined, undefined, undefined, { idlePollMs: 100 }), startReceiver()]);
+    await createEventTypes(server, 'job.done');
+  });
+  afterAll(async () => {
+    await server?.close();
+    await receiver?.close();
+  });
+
+  it('runs at half the concurrency after a bare 429, and one more after 20 successes in a row', async () => {
+    // Each answer takes a moment, so that the attempts the lane allows overlap and can be counted.
+    let inFlight = 0;
+    let peak = 0;
+    receiver.script('/aimd', (_request, index) => {
+      if (index === 0) return { status: 429 };
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      setTimeout(() => inFlight--, 100);
+      return { status: 200, delayMs: 100 };
+    });
+    const endpoint = await createEndpoint(server, { url: `${receiver.url}/aimd`, eventTypes: ['job.done'], retry: { schedule: 'custom', delaysSeconds: [1] } });
+    const stateOf = async () => (await server.request('GET', `/v1/endpoints/${endpoint.id}`)).body.state;
+    await postEvent(server, { type: 'job.done', payload: { job: 0 } });
+    await waitFor(async () => (await stateOf()).mode === 'throttled', { what: 'the endpoint to be throttled' });
+    expect(await stateOf()).toEqual({ mode: 'throttled', until: null, reason: '429 without Retry-After', concurrency: 2 });
+
+    const delivered = (count: number) =>
+      waitFor(async () => {
+        const data = (await server.request('GET', `/v1/deliveries?endpointId=${endpoint.id}&limit=100`)).body.data as Array<Record<string, Json>>;
+        return data.length === count && data.every((d) => d.status === 'succeeded');
+      }, { timeoutMs: 20_000, what: `${count} deliveries to succeed` });
+    await Promise.all(Array.from({ length: 10 }, (_, job) => postEvent(server, { type: 'job.done', payload: { job: job + 1 } })));
+    await delivered(11);
+    expect(peak).toBeLessThanOrEqual(2);
+    // 11 successes so far (the throttled one's retry included): 9 more make 20, one slot back.
+    await Promise.all(Array.from({ length: 11 }, (_, job) => postEvent(server, { type: 'job.done', payload: { job: job + 11 } })));
+    await delivered(22);
+    expect(await stateOf()).toEqual({ mode: 'throttled', until: null, reason: '429 without Retry-After', concurrency: 3 });
+  });
+});

@@ -76,7 +76,7 @@ function endpoint(overrides: Partial<EndpointWithSecrets> = {}): EndpointWithSec
 }
 
 /** A stored endpoint's receiver control before anything happened to it. */
-const NOT_PAUSED = { pausedUntil: null, pauseReason: null, breakerFailures: 0, breakerCooldownMs: 0 };
+const NOT_PAUSED = { pausedUntil: null, pauseReason: null, breakerFailures: 0, breakerCooldownMs: 0, concurrencyLimit: null };
 
 function eventType(name: string, overrides: Partial<EventType> = {}): EventType {
   return {
@@ -352,7 +352,7 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       expect(await store.openBreaker(down.id, T0 + 5000, 5000, 0, '5 consecutive failures')).toBe(true);
       // Another node saw the same fifth failure: the breaker changed since it read it.
       expect(await store.openBreaker(down.id, T0 + 5000, 5000, 0, '5 consecutive failures')).toBe(false);
-      expect((await store.getEndpoint(down.id))?.control).toEqual({ pausedUntil: T0 + 5000, pauseReason: '5 consecutive failures', breakerFailures: 0, breakerCooldownMs: 5000 });
+      expect((await store.getEndpoint(down.id))?.control).toEqual({ ...NOT_PAUSED, pausedUntil: T0 + 5000, pauseReason: '5 consecutive failures', breakerFailures: 0, breakerCooldownMs: 5000 });
       expect(await store.takeEndpointProbe(down.id, T0 + 4999, T0 + 60_000)).toBe(false);
       expect(await store.takeEndpointProbe(down.id, T0 + 5000, T0 + 60_000)).toBe(true);
       expect(await store.takeEndpointProbe(down.id, T0 + 5001, T0 + 60_000)).toBe(false);
@@ -360,6 +360,23 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       expect(await store.endpointAnswered(down.id, T0 + 5002)).toBe(true);
       expect((await store.getEndpoint(down.id))?.control).toEqual(NOT_PAUSED);
       expect(await store.countEndpointFailure('ep_missing')).toBeNull();
+    });
+
+    it('keeps an endpoint\'s AIMD concurrency: lowered once when two read the same limit, counted back up by successes', async () => {
+      const busy = endpoint();
+      await store.createEndpoint(busy);
+      expect(await store.countThrottledSuccess(busy.id)).toBeNull();
+      expect(await store.restartConcurrencyRun(busy.id)).toEqual({ limit: null });
+      expect(await store.setConcurrencyLimit(busy.id, 8, null)).toBe(true);
+      // Another node halved from the same reading: the first change stands.
+      expect(await store.setConcurrencyLimit(busy.id, 8, null)).toBe(false);
+      expect((await store.getEndpoint(busy.id))?.control?.concurrencyLimit).toBe(8);
+      expect(await store.countThrottledSuccess(busy.id)).toEqual({ limit: 8, successes: 1 });
+      expect(await store.countThrottledSuccess(busy.id)).toEqual({ limit: 8, successes: 2 });
+      expect(await store.restartConcurrencyRun(busy.id)).toEqual({ limit: 8 });
+      expect(await store.countThrottledSuccess(busy.id)).toEqual({ limit: 8, successes: 1 });
+      expect(await store.setConcurrencyLimit(busy.id, null, 8)).toBe(true);
+      expect((await store.getEndpoint(busy.id))?.control).toEqual(NOT_PAUSED);
     });
 
     it('reports the queue: due, scheduled, leased, and how long the oldest due one has waited', async () => {

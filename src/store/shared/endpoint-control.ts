@@ -51,6 +51,30 @@ export function sharedEndpointControl(db: SqlDb): EndpointControlStore {
       if (!ended) await db.run('UPDATE endpoints SET breaker_failures = 0 WHERE id = ? AND breaker_failures > 0', [id]);
       return ended;
     },
+    async restartConcurrencyRun(id) {
+      const row = await db.one<{ concurrency_limit: number | null }>(
+        'UPDATE endpoints SET concurrency_successes = 0 WHERE id = ? RETURNING concurrency_limit',
+        [id],
+      );
+      return row === undefined ? null : { limit: row.concurrency_limit };
+    },
+    async countThrottledSuccess(id) {
+      const row = await db.one<{ concurrency_limit: number; concurrency_successes: number }>(
+        `UPDATE endpoints SET concurrency_successes = concurrency_successes + 1 WHERE id = ? AND concurrency_limit IS NOT NULL
+         RETURNING concurrency_limit, concurrency_successes`,
+        [id],
+      );
+      return row === undefined ? null : { limit: row.concurrency_limit, successes: row.concurrency_successes };
+    },
+    async setConcurrencyLimit(id, limit, seen) {
+      return (
+        (await db.run('UPDATE endpoints SET concurrency_limit = ?, concurrency_successes = 0 WHERE id = ? AND concurrency_limit IS NOT DISTINCT FROM ?', [
+          limit,
+          id,
+          seen,
+        ])) > 0
+      );
+    },
     async resumeEndpoint(id, now) {
       return (await db.run(`UPDATE endpoints SET ${CLEARED} WHERE id = ? AND paused_until > ?`, [id, now])) > 0;
     },
