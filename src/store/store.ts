@@ -287,7 +287,7 @@ export interface EndpointStore {
  * (and emits the operational event).
  */
 export interface EndpointControlStore {
-  /** Pauses the endpoint until `until`; true when a pause began (none was in force at `now`). */
+  /** Pauses the endpoint until `until` (a pause in force is lengthened); true when a pause began (none was in force at `now`). */
   pauseEndpoint(id: string, until: number, reason: string, now: number): Promise<boolean>;
   /** One more failed attempt in the breaker's run; the breaker as it is now (null: endpoint gone). */
   countEndpointFailure(id: string): Promise<BreakerState | null>;

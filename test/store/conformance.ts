@@ -328,14 +328,17 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       const [waiting] = await queue(store, 1, { endpointId: paused.id });
       const [free] = await queue(store, 1, { endpointId: other.id });
       expect(await store.pauseEndpoint(paused.id, T0 + 2000, '429 Retry-After 2 s', T0)).toBe(true);
-      // Paused already: a second answer neither starts another pause nor announces one.
-      expect(await store.pauseEndpoint(paused.id, T0 + 3000, '429 Retry-After 3 s', T0 + 1)).toBe(false);
+      // Paused already: a second, shorter answer neither starts another pause nor shortens this one.
+      expect(await store.pauseEndpoint(paused.id, T0 + 1500, '429 Retry-After 1 s', T0 + 1)).toBe(false);
       expect((await store.getEndpoint(paused.id))?.control).toEqual({ ...NOT_PAUSED, pausedUntil: T0 + 2000, pauseReason: '429 Retry-After 2 s' });
-      expect((await store.claimDueDeliveries('w1', T0 + 1999, 10, T0 + 9000)).map((d) => d.id)).toEqual([free!.id]);
-      expect((await store.claimDueDeliveries('w1', T0 + 2000, 10, T0 + 9000)).map((d) => d.id)).toEqual([waiting!.id]);
+      // A longer one lengthens it (still not a new pause).
+      expect(await store.pauseEndpoint(paused.id, T0 + 2500, '429 Retry-After 2 s', T0 + 2)).toBe(false);
+      expect((await store.getEndpoint(paused.id))?.control?.pausedUntil).toBe(T0 + 2500);
+      expect((await store.claimDueDeliveries('w1', T0 + 2499, 10, T0 + 9000)).map((d) => d.id)).toEqual([free!.id]);
+      expect((await store.claimDueDeliveries('w1', T0 + 2500, 10, T0 + 9000)).map((d) => d.id)).toEqual([waiting!.id]);
       // The receiver answered after the pause: it ends, once.
-      expect(await store.endpointAnswered(paused.id, T0 + 2001)).toBe(true);
-      expect(await store.endpointAnswered(paused.id, T0 + 2002)).toBe(false);
+      expect(await store.endpointAnswered(paused.id, T0 + 2501)).toBe(true);
+      expect(await store.endpointAnswered(paused.id, T0 + 2502)).toBe(false);
       expect((await store.getEndpoint(paused.id))?.control).toEqual(NOT_PAUSED);
       // Resume ends a pause in force at once, and only one.
       expect(await store.pauseEndpoint(paused.id, T0 + 60_000, 'x', T0 + 3000)).toBe(true);

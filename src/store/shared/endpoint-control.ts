@@ -10,14 +10,16 @@ const CLEARED = 'paused_until = NULL, pause_reason = NULL, breaker_failures = 0,
 export function sharedEndpointControl(db: SqlDb): EndpointControlStore {
   return {
     async pauseEndpoint(id, until, reason, now) {
-      return (
+      const began =
         (await db.run('UPDATE endpoints SET paused_until = ?, pause_reason = ? WHERE id = ? AND (paused_until IS NULL OR paused_until <= ?)', [
           until,
           reason,
           id,
           now,
-        ])) > 0
-      );
+        ])) > 0;
+      // A pause in force (a probe's hold, or an earlier Retry-After) is lengthened, never shortened.
+      if (!began) await db.run('UPDATE endpoints SET paused_until = ?, pause_reason = ? WHERE id = ? AND paused_until < ?', [until, reason, id, until]);
+      return began;
     },
     async countEndpointFailure(id) {
       const row = await db.one<{ breaker_failures: number; breaker_cooldown_ms: number; paused_until: number | null }>(
