@@ -23,6 +23,7 @@ import { webRoutes } from './api/web.js';
 import type { Config } from './config.js';
 import type { CallbackSecrets } from './delivery/callback-secrets.js';
 import type { Clock } from './domain/clock.js';
+import type { OperationalEvents } from './ingest/operational-events.js';
 import type { Publisher } from './ingest/publisher.js';
 import type { HookdMetrics } from './observability/metrics.js';
 import type { Operations } from './operations/operations.js';
@@ -39,6 +40,7 @@ export interface AppDependencies {
   callbackSecrets: CallbackSecrets;
   operations: Operations;
   metrics: HookdMetrics;
+  operational: OperationalEvents;
 }
 
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
@@ -79,7 +81,14 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(endpointRoutes, { store, clock, config });
   await app.register(publicKeyRoutes, { store, clock });
   await app.register(eventRoutes, { store, clock, config, publisher });
-  await app.register(endpointOperationRoutes, { store, clock, publisher, checkContext: specCheckContext(store, config) });
+  await app.register(endpointOperationRoutes, {
+    store,
+    clock,
+    publisher,
+    checkContext: specCheckContext(store, config),
+    endpointConcurrency: config.endpointConcurrency,
+    onResumed: (endpoint) => deps.operational.endpointResumed(endpoint, 'api'),
+  });
   await app.register(deliveryRoutes, { store, clock, onRetry: () => publisher.wakeWorkers() });
   await app.register(operationRoutes, { store, clock, config, operations: deps.operations });
   await app.register(settingsRoutes, { callbackSecrets: deps.callbackSecrets });

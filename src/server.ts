@@ -16,6 +16,7 @@ import { AutoDisableSweep } from './maintenance/auto-disable.js';
 import { RetentionSweep } from './maintenance/retention.js';
 import { DeliveryWorker } from './delivery/worker.js';
 import { OperationalEvents } from './ingest/operational-events.js';
+import { isOperationalType } from './domain/subscriptions.js';
 import { Operations } from './operations/operations.js';
 import { OperationTimeoutSweep } from './operations/timeout-sweep.js';
 import { Publisher } from './ingest/publisher.js';
@@ -207,7 +208,7 @@ export async function startHookd(given: Config, options: StartOptions = {}): Pro
     // One cache per node, shared by the API and the worker.
     callbackSecrets = new CallbackSecrets(store, providerSecret);
     await inDatabase(config, () => storeConfiguredAdminKey(store, config, clock));
-    app = await buildApp({ config, store, clock, publisher, log, callbackSecrets, operations, metrics });
+    app = await buildApp({ config, store, clock, publisher, log, callbackSecrets, operations, metrics, operational });
     try {
       await app.listen({ port: config.port, host: config.host });
     } catch (error) {
@@ -247,6 +248,12 @@ export async function startHookd(given: Config, options: StartOptions = {}): Pro
         metrics.deliveryRecorded(delivery, record);
         logDeliveryRecorded(log, delivery, record);
         operational.deliveryRecorded(delivery, record);
+      },
+      onEndpointChange: (endpoint, change, cause) => {
+        // Like every operational event: a delivery of a hookd.* event never causes another.
+        if (isOperationalType(cause.eventType)) return;
+        if (change.kind === 'paused') operational.endpointPaused(endpoint, change.until, change.reason);
+        else operational.endpointResumed(endpoint, 'receiver');
       },
     });
     worker = startedWorker;

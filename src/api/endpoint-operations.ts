@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Clock } from '../domain/clock.js';
 import { keysThatSign } from '../domain/endpoint-keys.js';
 import { newId } from '../domain/ids.js';
-import type { Attempt } from '../domain/types.js';
+import type { Attempt, Endpoint } from '../domain/types.js';
 import type { Publisher } from '../ingest/publisher.js';
 import type { Store } from '../store/store.js';
 import { ADMIN_OR_ACCOUNT } from './auth.js';
@@ -12,7 +12,7 @@ import { loadVisibleEndpoint } from './endpoints.js';
 import { buildRequest } from '../domain/request.js';
 import { USER_AGENT } from '../version.js';
 import { principalOf } from './auth.js';
-import { CreateEndpoint } from './endpoint-schemas.js';
+import { CreateEndpoint, endpointView, EndpointView } from './endpoint-schemas.js';
 import { checkSpec, specFromCreate, type SpecCheckContext } from './endpoint-spec.js';
 import { TemplateOutputTooLargeError } from '../domain/templates.js';
 import { ApiError, validationError } from './errors.js';
@@ -98,11 +98,15 @@ export interface EndpointOperationRoutesOptions {
   publisher: Publisher;
   /** How endpoint definitions are checked: the same rules as saving one (endpoints.ts). */
   checkContext: SpecCheckContext;
+  /** Shown as each endpoint's `state.concurrency`. */
+  endpointConcurrency: number;
+  /** A pause was ended by the resume route (the operational event). */
+  onResumed: (endpoint: Endpoint) => void;
 }
 
 export const endpointOperationRoutes: FastifyPluginAsyncTypebox<EndpointOperationRoutesOptions> = async (
   app,
-  { store, clock, publisher, checkContext },
+  { store, clock, publisher, checkContext, endpointConcurrency, onResumed },
 ) => {
   app.post(
     '/v1/endpoints/preview',
@@ -229,6 +233,33 @@ export const endpointOperationRoutes: FastifyPluginAsyncTypebox<EndpointOperatio
       const requeued = await store.requeueFailedDeliveries(endpoint.id, Date.parse(since), clock.now());
       if (requeued > 0) publisher.wakeWorkers();
       return reply.code(202).send({ requeued });
+    },
+  );
+
+  app.post(
+    '/v1/endpoints/:id/resume',
+    {
+      config: { access: ADMIN_OR_ACCOUNT },
+      schema: {
+        operationId: 'endpoints.resume',
+        summary: 'End an endpoint\'s pause now',
+        tags: ['endpoints'],
+        description:
+          'Ends a pause set by the receiver (429 or 503 with Retry-After) or by the circuit breaker, and closes the breaker: ' +
+          'the endpoint\'s waiting deliveries are attempted at once, their attempt counts unchanged. An endpoint that is not paused is returned as it is.',
+        params: IdParams,
+        response: { 200: EndpointView, ...COMMON_ERRORS, ...errorResponses(404, 413, 415) },
+      },
+    },
+    async (request) => {
+      const endpoint = await loadVisibleEndpoint(store, request, request.params.id);
+      const now = clock.now();
+      if (await store.resumeEndpoint(endpoint.id, now)) {
+        onResumed(endpoint);
+        publisher.wakeWorkers();
+      }
+      const resumed = (await store.getEndpoint(endpoint.id)) ?? endpoint;
+      return endpointView(resumed, { now, concurrency: endpointConcurrency });
     },
   );
 

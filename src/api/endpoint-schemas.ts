@@ -3,7 +3,8 @@ import { jitterOf } from '../domain/retry-schedule.js';
 import { authView, type AuthInput, type AuthView } from '../domain/receiver-auth.js';
 import { EVENT_TYPE_PATTERN } from '../domain/subscriptions.js';
 import type { Endpoint } from '../domain/types.js';
-import { AccountId, iso, Timestamp } from './schemas.js';
+import { endpointStateView } from '../domain/endpoint-state.js';
+import { AccountId, iso, isoOrNull, NullableTimestamp, Timestamp } from './schemas.js';
 
 // The endpoint resource's schemas: one definition feeds validation, responses and /openapi.json.
 
@@ -170,6 +171,20 @@ export const PatchEndpoint = Type.Object(
 );
 export type PatchEndpointBody = Static<typeof PatchEndpoint>;
 
+/** Read-only: whether the receiver has paused the endpoint (Retry-After, circuit breaker), and its concurrency. */
+const EndpointState = Type.Object({
+  mode: Type.Union([Type.Literal('normal'), Type.Literal('throttled'), Type.Literal('paused')]),
+  until: NullableTimestamp,
+  reason: Type.Union([Type.String(), Type.Null()]),
+  concurrency: Type.Integer({ description: 'Attempts in flight at once to this endpoint (per node).' }),
+});
+
+/** What an endpoint's `state` is computed with: the time, and the configured concurrency per endpoint. */
+export interface EndpointViewContext {
+  now: number;
+  concurrency: number;
+}
+
 export const EndpointView = Type.Object(
   {
     id: Type.String(),
@@ -198,6 +213,7 @@ export const EndpointView = Type.Object(
     disabledReason: Type.Union([Type.String(), Type.Null()]),
     signing: Signing,
     auth: Type.Union([AuthViewSchema, Type.Null()]),
+    state: EndpointState,
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },
@@ -207,7 +223,8 @@ export type EndpointViewBody = Static<typeof EndpointView>;
 
 export const CreatedEndpoint = Type.Intersect([EndpointView, Type.Object({ secret: Type.String() })]);
 
-export function endpointView(endpoint: Endpoint): EndpointViewBody {
+export function endpointView(endpoint: Endpoint, context: EndpointViewContext): EndpointViewBody {
+  const state = endpointStateView(endpoint.control ?? { pausedUntil: null, pauseReason: null, concurrencyLimit: null }, context.now, context.concurrency);
   return {
     id: endpoint.id,
     accountId: endpoint.accountId,
@@ -227,6 +244,7 @@ export function endpointView(endpoint: Endpoint): EndpointViewBody {
     disabledReason: endpoint.disabledReason,
     signing: endpoint.signing,
     auth: endpoint.auth === null ? null : authView(endpoint.auth),
+    state: { ...state, until: isoOrNull(state.until) },
     createdAt: iso(endpoint.createdAt),
     updatedAt: iso(endpoint.updatedAt),
   };

@@ -9,7 +9,7 @@ import { generateSecret, isValidSecret, normaliseSecret, publicKeyOf } from '../
 import type { EndpointWithSecrets } from '../domain/types.js';
 import { EndpointLimitReached, type Store } from '../store/store.js';
 import { ADMIN_OR_ACCOUNT, principalOf } from './auth.js';
-import { CreatedEndpoint, CreateEndpoint, endpointView, EndpointView, PatchEndpoint } from './endpoint-schemas.js';
+import { CreatedEndpoint, CreateEndpoint, endpointView, EndpointView, type EndpointViewContext, PatchEndpoint } from './endpoint-schemas.js';
 import { checkSpec, specFromCreate, specFromPatch, type SpecCheckContext } from './endpoint-spec.js';
 import { ApiError, notFound, validationError } from './errors.js';
 import { AccountId, COMMON_ERRORS, errorResponses, IdParams, iso, listOf, PageQuery, pageOf, Timestamp } from './schemas.js';
@@ -77,6 +77,7 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = 
   const checkContext = specCheckContext(store, config);
 
   const visibleEndpoint = (request: FastifyRequest, id: string) => loadVisibleEndpoint(store, request, id);
+  const viewContext = (): EndpointViewContext => ({ now: clock.now(), concurrency: config.endpointConcurrency });
 
   app.post(
     '/v1/endpoints',
@@ -118,7 +119,7 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = 
           if (!(error instanceof EndpointLimitReached)) throw error;
           throw new ApiError('conflict', `account ${spec.accountId}: ${error.message} (HOOKD_ACCOUNT_MAX_ENDPOINTS)`);
         });
-      return reply.code(201).send({ ...endpointView(endpoint), secret });
+      return reply.code(201).send({ ...endpointView(endpoint, viewContext()), secret });
     },
   );
 
@@ -144,7 +145,7 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = 
         { accountId: scope ?? query.accountId, eventType: query.eventType, active: query.active },
         pageOf(query),
       );
-      return { data: page.items.map(endpointView), nextCursor: page.nextCursor };
+      return { data: page.items.map((endpoint) => endpointView(endpoint, viewContext())), nextCursor: page.nextCursor };
     },
   );
 
@@ -160,7 +161,7 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = 
         response: { 200: EndpointView, ...COMMON_ERRORS, ...errorResponses(404) },
       },
     },
-    async (request) => endpointView(await visibleEndpoint(request, request.params.id)),
+    async (request) => endpointView(await visibleEndpoint(request, request.params.id), viewContext()),
   );
 
   app.patch(
@@ -190,7 +191,7 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = 
       if (usesEd25519(spec.signing) && existing.signingKeys === null) await store.addEndpointSigningKeys(existing.id, newSigningKeys(now), now);
       const updated = await store.updateEndpoint(existing.id, spec, now);
       if (updated === null) throw notFound('endpoint');
-      return endpointView(updated);
+      return endpointView(updated, viewContext());
     },
   );
 

@@ -104,13 +104,16 @@ function resultRecord(
     sent.statusCode !== null ? { kind: 'response', statusCode: sent.statusCode } : { kind: 'error', error: sent.error ?? 'network' };
   const verdict = classifyOutcome(result, { dropOn4xx: policy.dropOn4xx });
   const now = context.clock.now();
+  // An endpoint's 429 or 503 with Retry-After pauses the whole endpoint (endpoint-control.ts): the
+  // delivery keeps its own schedule behind that pause, so resuming the endpoint early brings it back too.
+  const pausesEndpoint = job.endpoint !== null && (sent.statusCode === 429 || sent.statusCode === 503);
   const next = nextState(
     {
       verdict,
       policy,
       attemptsMade: delivery.attempts + 1,
       singleAttempt: delivery.singleAttempt,
-      retryAfterMs: parseRetryAfterMs(sent.responseHeaders['retry-after'], now),
+      retryAfterMs: pausesEndpoint ? null : parseRetryAfterMs(sent.responseHeaders['retry-after'], now),
       now,
     },
     context.random,

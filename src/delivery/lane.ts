@@ -35,6 +35,9 @@ export class Pace {
 }
 
 export class Lane<T> {
+  /** When `slots` was last set by an answer (wall-clock ms): endpoint rows read before it are stale. */
+  slotsSetAt = 0;
+
   private readonly startedAt = new Set<{ at: number }>();
   private readonly pace = new Pace();
   /** Where the lane's hand-back schedule has reached (performance.now() ms). */
@@ -42,9 +45,14 @@ export class Lane<T> {
   /** When an attempt last started or finished (performance.now() ms). */
   private lastActiveAt: number;
   readonly waiting: T[] = [];
+  /** The destination is paused until then (wall-clock ms, set by the worker): nothing starts before. */
+  pausedUntil = 0;
+  /** When it was paused (wall-clock ms, after the pause was stored): endpoint rows read later are the truth. */
+  pausedAt = 0;
 
   constructor(
-    private readonly slots: number,
+    /** Attempts in flight at once; lowered and raised again for a receiver that asks for less (AIMD). */
+    public slots: number,
     /** A monotonic clock in milliseconds (injected by tests). */
     private readonly now: () => number = () => performance.now(),
   ) {

@@ -2,12 +2,13 @@ import type { Logger } from 'pino';
 import type { Clock, RandomSource } from '../domain/clock.js';
 import { accountKey } from '../domain/account-key.js';
 import { newId } from '../domain/ids.js';
-import type { ClaimedDelivery, HookEvent } from '../domain/types.js';
+import type { ClaimedDelivery, Endpoint, HookEvent } from '../domain/types.js';
 import type { DeliveryQueue, HandedDelivery, QueueConsumer } from '../queue/delivery-queue.js';
-import type { AttemptRecord, Store } from '../store/store.js';
+import type { AttemptRecord, EndpointControlStore, Store } from '../store/store.js';
 import { Admission, type AfterClaim, type WakeOn } from './admission.js';
 import type { CallbackSecrets } from './callback-secrets.js';
 import { makeAttempt, type AttemptContext, type Job } from './attempt.js';
+import { EndpointControl, type ControlledJob, type EndpointChange, type LaneEffect } from './endpoint-control.js';
 import { Heartbeat } from './heartbeat.js';
 import { HeldLeases } from './held-leases.js';
 import { Lane, Pace } from './lane.js';
@@ -21,7 +22,7 @@ import type { HttpSender } from './sender.js';
 // nothing: its heartbeat stops and live nodes take over (or it takes back its own on restart).
 
 /** What the worker reads and reserves besides the queue: each delivery's event and endpoint, and rate-limit slots. */
-export type DeliveryTargets = Pick<Store, 'getEvents' | 'getEndpoints' | 'reserveRateSlot'>;
+export type DeliveryTargets = Pick<Store, 'getEvents' | 'getEndpoints' | 'reserveRateSlot'> & EndpointControlStore;
 
 export interface WorkerOptions {
   queue: DeliveryQueue;
@@ -42,6 +43,8 @@ export interface WorkerOptions {
   idlePollMs?: number;
   /** Called once a delivery's new state is committed (operational events hang off it). */
   onRecorded?: (delivery: ClaimedDelivery, record: AttemptRecord) => void;
+  /** Called when an answer paused or resumed an endpoint (once across nodes). */
+  onEndpointChange?: (endpoint: Endpoint, change: EndpointChange, cause: ClaimedDelivery) => void;
 }
 
 /** How often lanes are checked for a destination that turned slow, and idle ones forgotten. */
@@ -70,6 +73,7 @@ export class DeliveryWorker implements QueueConsumer {
   /** What this worker holds, so that its heartbeat renews leases about to run out. */
   private readonly held = new HeldLeases();
   private readonly heartbeat: Heartbeat;
+  private readonly control: EndpointControl;
 
   constructor(private readonly options: WorkerOptions) {
     this.recorder = new AttemptRecorder(options.queue, options.log, options.queue.parallelFinishes);
@@ -79,6 +83,14 @@ export class DeliveryWorker implements QueueConsumer {
     // OAuth tokens are cached per node: in memory, for this worker's attempts.
     const tokens = new OAuth2Tokens(sender, clock);
     this.attemptContext = { sender, tokens, clock, random, log, userAgent, callbackSecrets, owner: this.owner };
+    this.control = new EndpointControl({
+      store: options.targets,
+      clock,
+      log,
+      probeHoldMs: options.leaseMs,
+      maxConcurrency: options.endpointConcurrency,
+      onChange: options.onEndpointChange,
+    });
     this.heartbeat = new Heartbeat({ queue: options.queue, owner: this.owner, clock, log, leaseMs: options.leaseMs, held: this.held });
   }
 
@@ -222,6 +234,7 @@ export class DeliveryWorker implements QueueConsumer {
    * that run until `leaseUntil`; returns whether some lanes were full and their deliveries handed back.
    */
   private async dispatch(claimed: ClaimedDelivery[], known: HookEvent[] | null, leaseUntil: number): Promise<boolean> {
+    const readAt = this.options.clock.now();
     const [events, endpoints] = await Promise.all([
       known ?? this.options.targets.getEvents([...new Set(claimed.map((d) => d.eventId))]),
       this.options.targets.getEndpoints([...new Set(claimed.flatMap((d) => (d.endpointId === null ? [] : [d.endpointId])))]),
@@ -229,6 +242,7 @@ export class DeliveryWorker implements QueueConsumer {
     const eventById = new Map(events.map((event) => [event.id, event]));
     const endpointById = new Map(endpoints.map((endpoint) => [endpoint.id, endpoint]));
     const handBack = new Map<Lane<Job>, Job[]>();
+    const sendable: ControlledJob[] = [];
     for (const delivery of claimed) {
       const event = eventById.get(delivery.eventId);
       const endpoint = delivery.endpointId === null ? null : (endpointById.get(delivery.endpointId) ?? null);
@@ -238,13 +252,33 @@ export class DeliveryWorker implements QueueConsumer {
         this.finishUnsendable(delivery, event === undefined ? 'event_missing' : endpoint === null ? 'endpoint_deleted' : 'endpoint_disabled');
         continue;
       }
-      const job = { delivery, event, endpoint };
-      this.held.hold(delivery.id, leaseUntil);
-      const lane = this.enqueue(job);
+      sendable.push({ delivery, event, endpoint });
+    }
+    const { start, giveBack } = await this.control.admit(sendable);
+    this.giveBack(giveBack);
+    for (const job of start) {
+      this.held.hold(job.delivery.id, leaseUntil);
+      const lane = this.enqueue(job, readAt);
       if (lane !== null) handBack.set(lane, [...(handBack.get(lane) ?? []), job]);
     }
     for (const [lane, jobs] of handBack) this.handBack(lane, jobs);
     return handBack.size > 0;
+  }
+
+  /**
+   * Gives back deliveries that may not start (their endpoint is paused, or its probe is out),
+   * attempt count unchanged: due now, the claim skips them until their endpoint's pause is over.
+   */
+  private giveBack(jobs: Job[]): void {
+    if (jobs.length === 0) return;
+    for (const job of jobs) this.admission.handedBack(accountKey(job.delivery.accountId), 1);
+    void this.options.queue
+      .release(
+        jobs.map((job) => job.delivery.id),
+        this.owner,
+        this.options.clock.now(),
+      )
+      .catch((error: unknown) => this.options.log.error({ err: error }, 'releasing deliveries failed'));
   }
 
   /** A delivery whose event or endpoint is gone (or endpoint disabled) ends without an attempt. */
@@ -265,14 +299,23 @@ export class DeliveryWorker implements QueueConsumer {
     }).then(() => this.release(delivery));
   }
 
-  /** Starts the job or lets it wait in its lane; returns the lane when it is full (hand the job back). */
-  private enqueue(job: Job): Lane<Job> | null {
+  /**
+   * Starts the job or lets it wait in its lane; returns the lane when it is full or paused (hand the
+   * job back). `readAt`: when the job's endpoint was read.
+   */
+  private enqueue(job: Job, readAt: number): Lane<Job> | null {
     const key = job.endpoint?.id ?? `callback:${new URL(job.delivery.url).origin}`;
     let lane = this.lanes.get(key);
     if (lane === undefined) {
       lane = new Lane(this.options.endpointConcurrency);
       this.lanes.set(key, lane);
     }
+    // The endpoint's row, read after this lane paused, says whether the pause still holds: it may
+    // have been resumed (the resume route, on any node).
+    if (lane.pausedAt <= readAt && job.endpoint?.control?.pausedUntil == null) lane.pausedUntil = 0;
+    // Likewise its concurrency: AIMD's limit, changed by answers here or on other nodes.
+    if (lane.slotsSetAt <= readAt && job.endpoint !== null) lane.slots = Math.min(this.options.endpointConcurrency, job.endpoint.control?.concurrencyLimit ?? this.options.endpointConcurrency);
+    if (lane.pausedUntil > this.options.clock.now()) return lane;
     if (lane.hasFreeSlot) {
       this.run(lane, job);
     } else if (lane.waiting.length < lane.waitingRoom(this.options.concurrency, this.typical)) {
@@ -292,7 +335,10 @@ export class DeliveryWorker implements QueueConsumer {
       this.admission.handedBack(accountKey(job.delivery.accountId), 1);
       this.held.drop(job.delivery.id);
     }
-    const dueAt = this.options.clock.now() + lane.handBackDelayMs(jobs.length);
+    const now = this.options.clock.now();
+    // A paused lane's deliveries are due at once: the claim skips them while the endpoint's pause
+    // lasts (resuming it early brings them back).
+    const dueAt = lane.pausedUntil > now ? now : now + lane.handBackDelayMs(jobs.length);
     void this.options.queue
       .release(
         jobs.map((job) => job.delivery.id),
@@ -326,6 +372,11 @@ export class DeliveryWorker implements QueueConsumer {
       .then((attempted) => {
         durationMs = attempted.durationMs;
         recorded = attempted.recorded;
+        if (attempted.effect.slots !== undefined) {
+          lane.slots = attempted.effect.slots;
+          lane.slotsSetAt = this.options.clock.now();
+        }
+        if (attempted.effect.pausedUntil !== null) this.pause(lane, attempted.effect.pausedUntil);
       })
       .catch((error: unknown) => this.options.log.error({ err: error, deliveryId: job.delivery.id }, 'attempt crashed'))
       .finally(() => {
@@ -333,13 +384,22 @@ export class DeliveryWorker implements QueueConsumer {
         // result is committed, so that results waiting to be written are bounded like attempts.
         finished(durationMs);
         this.typical.add(durationMs);
-        const next = lane.waiting.shift();
-        if (next !== undefined) this.run(lane, next);
+        // As many as the lane has room for now (AIMD may have given it another slot), none while paused.
+        if (lane.pausedUntil <= this.options.clock.now()) {
+          while (lane.hasFreeSlot && lane.waiting.length > 0) this.run(lane, lane.waiting.shift()!);
+        }
         void recorded.then(() => {
           this.held.drop(job.delivery.id);
           this.release(job.delivery);
         });
       });
+  }
+
+  /** The endpoint is paused: its lane starts nothing more, and what waits in it goes back to the queue. */
+  private pause(lane: Lane<Job>, until: number): void {
+    lane.pausedUntil = Math.max(lane.pausedUntil, until);
+    lane.pausedAt = this.options.clock.now();
+    if (lane.waiting.length > 0) this.handBack(lane, lane.waiting.splice(0));
   }
 
   /** A delivery's result is on record (or its slot was never used): its worker slot is free. */
@@ -372,10 +432,15 @@ export class DeliveryWorker implements QueueConsumer {
     return committed;
   }
 
-  /** Makes the attempt and records it: how long the request took, and when its result is committed. */
-  private async attempt(job: Job): Promise<{ durationMs: number; recorded: Promise<void> }> {
+  /**
+   * Makes the attempt and records it: how long the request took, when its result is committed, and
+   * what the answer does to its endpoint's lane (a pause, fewer or more slots), settled before the
+   * lane starts its next attempt.
+   */
+  private async attempt(job: ControlledJob): Promise<{ durationMs: number; recorded: Promise<void>; effect: LaneEffect }> {
     const { durationMs, record } = await makeAttempt(job, this.attemptContext);
-    return { durationMs, recorded: this.record(job.delivery, record) };
+    const recorded = this.record(job.delivery, record);
+    return { durationMs, recorded, effect: await this.control.afterAttempt(job, record) };
   }
 
   /** Waits for a wake-up (see WakeOn) or the idle poll, which is what picks up retries coming due. */

@@ -7,6 +7,8 @@ import type { EventType } from './types.js';
 export const DELIVERY_FAILED = 'hookd.delivery.failed';
 export const ENDPOINT_DISABLED = 'hookd.endpoint.disabled';
 export const OPERATION_TIMED_OUT = 'hookd.operation.timed_out';
+export const ENDPOINT_PAUSED = 'hookd.endpoint.paused';
+export const ENDPOINT_RESUMED = 'hookd.endpoint.resumed';
 
 function builtIn(name: string, description: string, example: Record<string, unknown>): EventType {
   return {
@@ -38,6 +40,17 @@ export const BUILT_IN_EVENT_TYPES: EventType[] = [
     endpointId: 'ep_…',
     url: 'https://example.com/hooks',
     reason: 'auto: failing since 2026-11-17T10:00:00.000Z',
+  }),
+  builtIn(ENDPOINT_PAUSED, 'An endpoint was paused: its receiver answered 429 or 503 with Retry-After, or its circuit breaker opened after 5 consecutive failures.', {
+    endpointId: 'ep_…',
+    url: 'https://example.com/hooks',
+    until: '2026-11-17T10:00:30.000Z',
+    reason: '429 Retry-After 30 s',
+  }),
+  builtIn(ENDPOINT_RESUMED, 'A paused endpoint was resumed: its receiver answered after the pause (or the circuit breaker\'s probe), or by POST /v1/endpoints/{id}/resume.', {
+    endpointId: 'ep_…',
+    url: 'https://example.com/hooks',
+    by: 'receiver',
   }),
   builtIn(OPERATION_TIMED_OUT, 'An operation reached its timeout without an outcome.', {
     protocol: '00000000-0000-4000-8000-000000000000',

@@ -127,6 +127,21 @@ export interface Endpoint extends EndpointSpec {
   id: string;
   createdAt: number;
   updatedAt: number;
+  /** Receiver control, as stored (migration 0016); absent on an endpoint not read from the store (not paused). */
+  control?: EndpointControl;
+}
+
+/** An endpoint's pause and circuit breaker (see domain/endpoint-state.ts), kept in columns of its own. */
+export interface EndpointControl {
+  /** The endpoint's deliveries are not claimed before this time (null: never paused, or resumed). */
+  pausedUntil: number | null;
+  pauseReason: string | null;
+  /** The current run of failed attempts (timeout, connection error, 5xx). */
+  breakerFailures: number;
+  /** The cool-down of the breaker's last opening; 0 while it is closed. */
+  breakerCooldownMs: number;
+  /** Attempts in flight at once after a 429 without Retry-After (AIMD); null: the configured maximum. */
+  concurrencyLimit: number | null;
 }
 
 /** The signing secrets of an endpoint: the current one and, during a rotation's grace period, the one before. */

@@ -1,6 +1,6 @@
 import type { Clock } from '../domain/clock.js';
 import { newId } from '../domain/ids.js';
-import { DELIVERY_FAILED, ENDPOINT_DISABLED } from '../domain/operational-events.js';
+import { DELIVERY_FAILED, ENDPOINT_DISABLED, ENDPOINT_PAUSED, ENDPOINT_RESUMED } from '../domain/operational-events.js';
 import { isOperationalType } from '../domain/subscriptions.js';
 import type { ClaimedDelivery, Endpoint } from '../domain/types.js';
 import type { AttemptRecord } from '../store/store.js';
@@ -52,6 +52,15 @@ export class OperationalEvents {
       url: endpoint.url,
       reason: endpoint.disabledReason,
     });
+  }
+
+  /** A pause began (`until`, `reason`) or ended (`by` the receiver's answer or the resume route), once across nodes. */
+  endpointPaused(endpoint: Endpoint, until: number, reason: string): void {
+    this.publish(ENDPOINT_PAUSED, endpoint.accountId, { endpointId: endpoint.id, url: endpoint.url, until: new Date(until).toISOString(), reason });
+  }
+
+  endpointResumed(endpoint: Endpoint, by: 'receiver' | 'api'): void {
+    this.publish(ENDPOINT_RESUMED, endpoint.accountId, { endpointId: endpoint.id, url: endpoint.url, by });
   }
 
   /**

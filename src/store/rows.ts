@@ -137,6 +137,11 @@ export interface EndpointRow {
   previous_signing_key_expires_at: number | null;
   created_at: number;
   updated_at: number;
+  paused_until: number | null;
+  pause_reason: string | null;
+  breaker_failures: number;
+  breaker_cooldown_ms: number;
+  concurrency_limit: number | null;
 }
 
 /** The part of an endpoint kept in the `spec` JSON column. */
@@ -148,7 +153,7 @@ export function specColumn(spec: EndpointSpec | EndpointWithSecrets, box: Secret
   // secret and every custom header value (`Authorization`, `X-Api-Key`: the receiver's credentials)
   // stay in this column, each sealed in place.
   const { accountId: _a, url: _u, active: _ac, eventTypes: _e, ...rest } = spec;
-  const { id: _i, createdAt: _c, updatedAt: _up, secrets: _s, signingKeys: _k, ...stored } = rest as Partial<EndpointWithSecrets> &
+  const { id: _i, createdAt: _c, updatedAt: _up, secrets: _s, signingKeys: _k, control: _co, ...stored } = rest as Partial<EndpointWithSecrets> &
     StoredSpec;
   const auth = stored.auth == null ? null : mapAuthSecret(stored.auth, (secret) => box.seal(secret));
   const headers = mapHeaderValues(stored.headers, (value) => box.seal(value));
@@ -177,6 +182,13 @@ export function toEndpoint(row: EndpointRow, box: SecretBox): Endpoint {
     auth: spec.auth == null ? null : mapAuthSecret(spec.auth, (sealed) => box.open(sealed)),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    control: {
+      pausedUntil: row.paused_until,
+      pauseReason: row.pause_reason,
+      breakerFailures: row.breaker_failures,
+      breakerCooldownMs: row.breaker_cooldown_ms,
+      concurrencyLimit: row.concurrency_limit,
+    },
   };
 }
 

@@ -17,6 +17,7 @@ import type {
   Operation,
   OperationStatus,
 } from '../domain/types.js';
+import type { BreakerState } from '../domain/endpoint-state.js';
 
 // The Store is the only way the rest of hookd touches the database, as one narrow interface per
 // concern (keys, events, endpoints, deliveries, the queue, operations, maintenance); each adapter
@@ -311,6 +312,39 @@ export interface EndpointStore {
   findCandidateEndpoints(accountId: string | null): Promise<Endpoint[]>;
 }
 
+/**
+ * Receiver control of a whole endpoint (see domain/endpoint-state.ts): its pause and circuit
+ * breaker, in columns of the endpoint row that every node's claim reads. Each change is one
+ * conditional statement, so when several nodes see the same thing only one of them changes it
+ * (and emits the operational event).
+ */
+export interface EndpointControlStore {
+  /** Pauses the endpoint until `until` (a pause in force is lengthened); true when a pause began (none was in force at `now`). */
+  pauseEndpoint(id: string, until: number, reason: string, now: number): Promise<boolean>;
+  /** One more failed attempt in the breaker's run; the breaker as it is now (null: endpoint gone). */
+  countEndpointFailure(id: string): Promise<BreakerState | null>;
+  /**
+   * Opens the breaker until `until` with `cooldownMs`, unless it changed since it was read with
+   * `seenCooldownMs` (another node opened it). True when this call opened it.
+   */
+  openBreaker(id: string, until: number, cooldownMs: number, seenCooldownMs: number, reason: string): Promise<boolean>;
+  /** Half-open: takes the one probe allowed (the endpoint stays paused until `until`, the probe's lease). True for the caller that got it. */
+  takeEndpointProbe(id: string, now: number, until: number): Promise<boolean>;
+  /** The receiver answered: the failure run ends and a breaker closes; true when a pause ended (over, or a probe's). */
+  endpointAnswered(id: string, now: number): Promise<boolean>;
+  /** Ends a pause now (and resets the breaker); true when one was in force. */
+  resumeEndpoint(id: string, now: number): Promise<boolean>;
+  /**
+   * A 429 without Retry-After: the run of successes restarts, and the concurrency limit that was in
+   * force (null: the configured maximum) is returned so the caller can lower it with setConcurrencyLimit.
+   */
+  restartConcurrencyRun(id: string): Promise<{ limit: number | null } | null>;
+  /** One more success of a throttled endpoint: its limit and run of successes now (null: not throttled). */
+  countThrottledSuccess(id: string): Promise<{ limit: number; successes: number } | null>;
+  /** Sets the limit (null: the configured maximum) unless it changed since it was read as `seen`; the run restarts. */
+  setConcurrencyLimit(id: string, limit: number | null, seen: number | null): Promise<boolean>;
+}
+
 /** Deliveries and their attempts as the API sees them, and what a user does to them by hand. */
 export interface DeliveryStore {
   getDelivery(id: string): Promise<Delivery | null>;
@@ -414,6 +448,7 @@ export type Store = StoreLifecycle &
   KeyStore &
   EventStore &
   EndpointStore &
+  EndpointControlStore &
   DeliveryStore &
   QueueStore &
   OperationStore &

@@ -29,7 +29,8 @@ describe('auto-disable with several nodes', () => {
   it('disables and announces a failing endpoint once although both nodes sweep at the same moment', async () => {
     const [first, second] = nodes as [TestServer, TestServer];
     await first.request('POST', '/v1/event-types', { name: 'fax.sent' });
-    receiver.script('/dying', [{ status: 503 }]);
+    // 400s: failures for auto-disable, not for the circuit breaker (which would pause it after five 5xx).
+    receiver.script('/dying', [{ status: 400 }]);
     const listener = await createEndpoint(first, { url: `${receiver.url}/alerts`, eventTypes: ['hookd.endpoint.disabled'] });
     const dying = await createEndpoint(first, { url: `${receiver.url}/dying`, eventTypes: ['fax.sent'], retry: { enabled: false } });
     for (let i = 0; i < 10; i++) await postEvent(i % 2 === 0 ? first : second, { type: 'fax.sent', payload: { i } });

@@ -21,9 +21,11 @@ describe('HOOKD_AUTO_DISABLE_AFTER', () => {
   });
 
   it('a 2 s window disables an always-failing endpoint once it has failed for 2 s', async () => {
-    receiver.script('/always-503', [{ status: 503 }]);
+    // 400s: failures for auto-disable, not for the circuit breaker (five 5xx would pause the endpoint
+    // and spread its next attempts over minutes: its probes).
+    receiver.script('/always-400', [{ status: 400 }]);
     receiver.script('/healthy', [{ status: 200 }]);
-    const dying = await createEndpoint(server, { url: `${receiver.url}/always-503`, eventTypes: ['fax.sent'], retry: { enabled: false } });
+    const dying = await createEndpoint(server, { url: `${receiver.url}/always-400`, eventTypes: ['fax.sent'], retry: { enabled: false } });
     const healthy = await createEndpoint(server, { url: `${receiver.url}/healthy`, eventTypes: ['fax.sent'], retry: { enabled: false } });
     for (let i = 0; i < 10; i++) await postEvent(server, { type: 'fax.sent', payload: { i } });
 
@@ -38,7 +40,7 @@ describe('HOOKD_AUTO_DISABLE_AFTER', () => {
     expect(failingSince).toBeDefined();
     // Disabled no sooner than the window after its first failure.
     expect(Date.parse(disabled.updatedAt) - Date.parse(failingSince!)).toBeGreaterThanOrEqual(2000);
-    expect(receiver.requestsTo('/always-503')).toHaveLength(10);
+    expect(receiver.requestsTo('/always-400')).toHaveLength(10);
     expect((await server.request('GET', `/v1/endpoints/${healthy.id}`)).body.active).toBe(true);
   });
 });

@@ -62,7 +62,9 @@ describe('delivery rules', () => {
   });
 
   it('disables an endpoint that has failed every attempt for 5 days, and says so', async () => {
-    receiver.script('/dying', [{ status: 503 }]);
+    // 400s: failures for auto-disable, but not for the circuit breaker (which would pause the
+    // endpoint after five 5xx and spread the other attempts over minutes).
+    receiver.script('/dying', [{ status: 400 }]);
     const listener = await createEndpoint(server, { url: `${receiver.url}/disabled-alerts`, eventTypes: ['hookd.endpoint.disabled'] });
     const dying = await createEndpoint(server, { url: `${receiver.url}/dying`, eventTypes: ['fax.sent'], retry: { enabled: false } });
     for (let i = 0; i < 10; i++) await postEvent(server, { type: 'fax.sent', payload: { i } });
@@ -93,7 +95,7 @@ describe('delivery rules', () => {
   });
 
   it('a success ends a run of failures: no auto-disable', async () => {
-    receiver.script('/recovering', (_request, index) => (index === 10 ? { status: 200 } : { status: 500 }));
+    receiver.script('/recovering', (_request, index) => (index === 10 ? { status: 200 } : { status: 400 }));
     const endpoint = await createEndpoint(server, { url: `${receiver.url}/recovering`, eventTypes: ['tick'], retry: { enabled: false } });
     for (let i = 0; i < 11; i++) await postEvent(server, { type: 'tick', payload: { i } });
     await waitFor(async () => (await server.request('GET', `/v1/endpoints/${endpoint.id}/stats`)).body.lastHour.attempts.total >= 11);

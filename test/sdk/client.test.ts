@@ -92,7 +92,7 @@ describe('the SDK client', () => {
     expect(repeated.id).toBe('inv-43-paid');
   });
 
-  it('operates endpoints: update, rotate, test, recover, stats, preview, delete', async () => {
+  it('operates endpoints: update, rotate, test, recover, resume, stats, preview, delete', async () => {
     receiver.script('/flaky', (_request, index) => (index < 2 ? { status: 503 } : { status: 200 }));
     const endpoint = await hookd.endpoints.create({
       url: `${receiver.url}/flaky`,
@@ -105,6 +105,9 @@ describe('the SDK client', () => {
     await waitFor(async () => (await hookd.deliveries.list({ endpointId: endpoint.id, status: 'failed' })).data.length === 2);
     expect(await hookd.endpoints.recover(endpoint.id, { since })).toEqual({ requeued: 2 });
     await waitFor(async () => (await hookd.deliveries.list({ endpointId: endpoint.id, status: 'succeeded' })).data.length === 2);
+
+    // Not paused: resume returns the endpoint as it is.
+    expect((await hookd.endpoints.resume(endpoint.id)).state).toMatchObject({ mode: 'normal', until: null });
 
     const tested = await hookd.endpoints.test(endpoint.id, { payload: { invoiceId: 'test' } });
     expect(tested.attempt.statusCode).toBe(200);

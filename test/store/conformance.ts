@@ -75,6 +75,9 @@ function endpoint(overrides: Partial<EndpointWithSecrets> = {}): EndpointWithSec
   };
 }
 
+/** A stored endpoint's receiver control before anything happened to it. */
+const NOT_PAUSED = { pausedUntil: null, pauseReason: null, breakerFailures: 0, breakerCooldownMs: 0, concurrencyLimit: null };
+
 function eventType(name: string, overrides: Partial<EventType> = {}): EventType {
   return {
     name,
@@ -184,7 +187,7 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       const off = endpoint({ accountId: 'acme', active: false });
       const other = endpoint({ accountId: 'globex' });
       for (const e of [provider, acme, off, other]) await store.createEndpoint(e);
-      expect(await store.getEndpoint(provider.id)).toEqual(provider);
+      expect(await store.getEndpoint(provider.id)).toEqual({ ...provider, control: NOT_PAUSED });
       const candidates = (await store.findCandidateEndpoints('acme')).map((e) => e.id).sort();
       expect(candidates).toEqual([provider.id, acme.id].sort());
       expect((await store.findCandidateEndpoints(null)).map((e) => e.id)).toEqual([provider.id]);
@@ -202,7 +205,7 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       const first = { current: 'whsk_first', currentSince: T0, previous: null, previousSince: null, previousExpiresAt: null };
       const signed = endpoint({ signing: 'both', signingKeys: first });
       await store.createEndpoint(signed);
-      expect(await store.getEndpoint(signed.id)).toEqual(signed);
+      expect(await store.getEndpoint(signed.id)).toEqual({ ...signed, control: NOT_PAUSED });
       const plain = endpoint();
       await store.createEndpoint(plain);
       expect((await store.getEndpoint(plain.id))?.signingKeys).toBeNull();
@@ -361,6 +364,71 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       expect(await store.dueAccounts(T0, '', 10)).toEqual(['', 'noisy']);
       const rest = await store.claimDueDeliveriesOf('w2', T0, [{ account: 'noisy', limit: 10 }], T0 + 1000);
       expect([...claimed, ...rest].filter((d) => d.accountId === 'noisy').map((d) => d.id).sort()).toEqual(noisy.map((d) => d.id).sort());
+    });
+
+    it('does not claim the deliveries of a paused endpoint until the pause ends or is resumed', async () => {
+      const paused = endpoint();
+      const other = endpoint();
+      await store.createEndpoint(paused);
+      await store.createEndpoint(other);
+      const [waiting] = await queue(store, 1, { endpointId: paused.id });
+      const [free] = await queue(store, 1, { endpointId: other.id });
+      expect(await store.pauseEndpoint(paused.id, T0 + 2000, '429 Retry-After 2 s', T0)).toBe(true);
+      // Paused already: a second, shorter answer neither starts another pause nor shortens this one.
+      expect(await store.pauseEndpoint(paused.id, T0 + 1500, '429 Retry-After 1 s', T0 + 1)).toBe(false);
+      expect((await store.getEndpoint(paused.id))?.control).toEqual({ ...NOT_PAUSED, pausedUntil: T0 + 2000, pauseReason: '429 Retry-After 2 s' });
+      // A longer one lengthens it (still not a new pause).
+      expect(await store.pauseEndpoint(paused.id, T0 + 2500, '429 Retry-After 2 s', T0 + 2)).toBe(false);
+      expect((await store.getEndpoint(paused.id))?.control?.pausedUntil).toBe(T0 + 2500);
+      // The worker's claim, per account, skips it as the plain claim does.
+      const accounts = await store.dueAccounts(T0 + 2499, '', 10);
+      const perAccount = await store.claimDueDeliveriesOf('w1', T0 + 2499, accounts.map((account) => ({ account, limit: 10 })), T0 + 9000);
+      expect(perAccount.map((d) => d.id)).toEqual([free!.id]);
+      expect((await store.claimDueDeliveries('w1', T0 + 2500, 10, T0 + 9000)).map((d) => d.id)).toEqual([waiting!.id]);
+      // The receiver answered after the pause: it ends, once.
+      expect(await store.endpointAnswered(paused.id, T0 + 2501)).toBe(true);
+      expect(await store.endpointAnswered(paused.id, T0 + 2502)).toBe(false);
+      expect((await store.getEndpoint(paused.id))?.control).toEqual(NOT_PAUSED);
+      // Resume ends a pause in force at once, and only one.
+      expect(await store.pauseEndpoint(paused.id, T0 + 60_000, 'x', T0 + 3000)).toBe(true);
+      expect(await store.resumeEndpoint(paused.id, T0 + 3001)).toBe(true);
+      expect(await store.resumeEndpoint(paused.id, T0 + 3002)).toBe(false);
+      expect(await store.resumeEndpoint('ep_missing', T0)).toBe(false);
+    });
+
+    it('counts failures for the circuit breaker, opens it once, and gives its half-open probe to one caller', async () => {
+      const down = endpoint();
+      await store.createEndpoint(down);
+      for (let i = 1; i <= 4; i++) expect((await store.countEndpointFailure(down.id))?.failures).toBe(i);
+      expect(await store.countEndpointFailure(down.id)).toEqual({ failures: 5, cooldownMs: 0, pausedUntil: null });
+      expect(await store.openBreaker(down.id, T0 + 5000, 5000, 0, '5 consecutive failures')).toBe(true);
+      // Another node saw the same fifth failure: the breaker changed since it read it.
+      expect(await store.openBreaker(down.id, T0 + 5000, 5000, 0, '5 consecutive failures')).toBe(false);
+      expect((await store.getEndpoint(down.id))?.control).toEqual({ ...NOT_PAUSED, pausedUntil: T0 + 5000, pauseReason: '5 consecutive failures', breakerFailures: 0, breakerCooldownMs: 5000 });
+      expect(await store.takeEndpointProbe(down.id, T0 + 4999, T0 + 60_000)).toBe(false);
+      expect(await store.takeEndpointProbe(down.id, T0 + 5000, T0 + 60_000)).toBe(true);
+      expect(await store.takeEndpointProbe(down.id, T0 + 5001, T0 + 60_000)).toBe(false);
+      // The probe's success closes the breaker and ends its pause.
+      expect(await store.endpointAnswered(down.id, T0 + 5002)).toBe(true);
+      expect((await store.getEndpoint(down.id))?.control).toEqual(NOT_PAUSED);
+      expect(await store.countEndpointFailure('ep_missing')).toBeNull();
+    });
+
+    it('keeps an endpoint\'s AIMD concurrency: lowered once when two read the same limit, counted back up by successes', async () => {
+      const busy = endpoint();
+      await store.createEndpoint(busy);
+      expect(await store.countThrottledSuccess(busy.id)).toBeNull();
+      expect(await store.restartConcurrencyRun(busy.id)).toEqual({ limit: null });
+      expect(await store.setConcurrencyLimit(busy.id, 8, null)).toBe(true);
+      // Another node halved from the same reading: the first change stands.
+      expect(await store.setConcurrencyLimit(busy.id, 8, null)).toBe(false);
+      expect((await store.getEndpoint(busy.id))?.control?.concurrencyLimit).toBe(8);
+      expect(await store.countThrottledSuccess(busy.id)).toEqual({ limit: 8, successes: 1 });
+      expect(await store.countThrottledSuccess(busy.id)).toEqual({ limit: 8, successes: 2 });
+      expect(await store.restartConcurrencyRun(busy.id)).toEqual({ limit: 8 });
+      expect(await store.countThrottledSuccess(busy.id)).toEqual({ limit: 8, successes: 1 });
+      expect(await store.setConcurrencyLimit(busy.id, null, 8)).toBe(true);
+      expect((await store.getEndpoint(busy.id))?.control).toEqual(NOT_PAUSED);
     });
 
     it('reports the queue: due, scheduled, leased, and how long the oldest due one has waited', async () => {

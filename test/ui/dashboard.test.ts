@@ -348,6 +348,28 @@ describe('the web dashboard and portal', { timeout: 90_000 }, () => {
     await page.close();
   });
 
+  it('shows an endpoint paused by its receiver, why and until when, and resumes it with one click', async () => {
+    receiver.script('/paused', (_request, index) => (index === 0 ? { status: 429, headers: { 'retry-after': '3600' } } : { status: 200, body: 'ok' }));
+    expect((await server.request('POST', '/v1/event-types', { name: 'call.paused' })).status).toBe(201);
+    const endpoint = await createEndpoint(server, { url: `${receiver.url}/paused`, title: 'Paused receiver', eventTypes: ['call.paused'], retry: { schedule: 'custom', delaysSeconds: [1] } });
+    const { id } = await postEvent(server, { type: 'call.paused', payload: { callId: 'paused-1' } });
+    await waitFor(async () => (await server.request('GET', `/v1/endpoints/${endpoint.id}`)).body.state.mode === 'paused');
+
+    const page = await browser.newPage();
+    await signIn(page, server.url, server.adminKey);
+    await page.goto(`${server.url}/endpoints/${endpoint.id}`);
+    await page.getByRole('heading', { level: 1, name: 'Paused receiver' }).waitFor();
+    const banner = page.getByTestId('endpoint-paused');
+    await expect.poll(() => banner.textContent()).toMatch(/^Paused until .+: 429 Retry-After 3600 s\./);
+    await banner.getByRole('button', { name: 'Resume now' }).click();
+    await expect.poll(() => banner.count()).toBe(0);
+    expect((await server.request('GET', `/v1/endpoints/${endpoint.id}`)).body.state.mode).toBe('normal');
+    // Resumed: the delivery that got the 429 goes on its own schedule, not an hour later.
+    await waitFor(async () => (await server.request('GET', `/v1/deliveries?endpointId=${endpoint.id}&eventId=${id}`)).body.data[0]?.status === 'succeeded');
+    expect(page.errors).toEqual([]);
+    await page.close();
+  });
+
   it('switches an endpoint to ed25519 signing in the editor and shows its public key, a new one after a rotation', async () => {
     const endpoint = await createEndpoint(server, { url: `${receiver.url}/signed`, title: 'Signed receiver' });
     const page = await browser.newPage();

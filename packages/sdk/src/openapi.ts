@@ -248,6 +248,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/endpoints/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End an endpoint's pause now
+         * @description Ends a pause set by the receiver (429 or 503 with Retry-After) or by the circuit breaker, and closes the breaker: the endpoint's waiting deliveries are attempted at once, their attempt counts unchanged. An endpoint that is not paused is returned as it is.
+         */
+        post: operations["endpoints.resume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/endpoints/{id}/secret": {
         parameters: {
             query?: never;
@@ -755,6 +775,13 @@ export interface components {
             };
             /** @description How requests are signed: `v1` (HMAC-SHA256), `v1a` (ed25519) or both entries in webhook-signature. */
             signing: "hmac" | "ed25519" | "both";
+            state: {
+                /** @description Attempts in flight at once to this endpoint (per node). */
+                concurrency: number;
+                mode: "normal" | "throttled" | "paused";
+                reason: string | null;
+                until: string | null;
+            };
             timeoutMs: number;
             title: string;
             /** Format: date-time */
@@ -2794,6 +2821,13 @@ export interface operations {
                         };
                         /** @description How requests are signed: `v1` (HMAC-SHA256), `v1a` (ed25519) or both entries in webhook-signature. */
                         signing: "hmac" | "ed25519" | "both";
+                        state: {
+                            /** @description Attempts in flight at once to this endpoint (per node). */
+                            concurrency: number;
+                            mode: "normal" | "throttled" | "paused";
+                            reason: string | null;
+                            until: string | null;
+                        };
                         timeoutMs: number;
                         title: string;
                         /** Format: date-time */
@@ -3157,6 +3191,13 @@ export interface operations {
                         };
                         /** @description How requests are signed: `v1` (HMAC-SHA256), `v1a` (ed25519) or both entries in webhook-signature. */
                         signing: "hmac" | "ed25519" | "both";
+                        state: {
+                            /** @description Attempts in flight at once to this endpoint (per node). */
+                            concurrency: number;
+                            mode: "normal" | "throttled" | "paused";
+                            reason: string | null;
+                            until: string | null;
+                        };
                         timeoutMs: number;
                         title: string;
                         /** Format: date-time */
@@ -3345,6 +3386,215 @@ export interface operations {
                 content: {
                     "application/json": {
                         requeued: number;
+                    };
+                };
+            };
+            /** @description validation_failed: the request is malformed; `details` names each bad field by JSON pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: {
+                                field: string;
+                                in: string;
+                                message: string;
+                            }[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description unauthorized: no key, or a key that is unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: {
+                                field: string;
+                                in: string;
+                                message: string;
+                            }[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description forbidden: this kind of key may not do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: {
+                                field: string;
+                                in: string;
+                                message: string;
+                            }[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description not_found: no such resource, or one of another account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: {
+                                field: string;
+                                in: string;
+                                message: string;
+                            }[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description payload_too_large: the body or the payload is larger than the limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: {
+                                field: string;
+                                in: string;
+                                message: string;
+                            }[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description unsupported_media_type: the body is not sent as application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: {
+                                field: string;
+                                in: string;
+                                message: string;
+                            }[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited: this key made too many requests; retry after the `retry-after` header's seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: {
+                                field: string;
+                                in: string;
+                                message: string;
+                            }[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "endpoints.resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accountId: string | null;
+                        active: boolean;
+                        auth: components["schemas"]["EndpointAuth"] | null;
+                        body: {
+                            contentType?: string;
+                            fields?: string[];
+                            format: "standard" | "raw" | "json" | "text";
+                            template?: string;
+                            userParams?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        description: string;
+                        disabledReason: string | null;
+                        eventTypes: string[];
+                        filter: {
+                            in: (string | number | boolean | null)[];
+                            path: string;
+                        } | null;
+                        headers: {
+                            [key: string]: string;
+                        };
+                        id: string;
+                        method: "POST" | "PUT" | "PATCH" | "GET";
+                        queryParams: {
+                            [key: string]: string;
+                        };
+                        rateLimitPerSecond: number | null;
+                        retry: {
+                            delaysSeconds?: number[];
+                            dropOn4xx: boolean;
+                            enabled: boolean;
+                            intervalSeconds?: number;
+                            jitter: boolean;
+                            maxAttempts?: number;
+                            schedule: "exponential" | "fixed" | "custom";
+                        };
+                        /** @description How requests are signed: `v1` (HMAC-SHA256), `v1a` (ed25519) or both entries in webhook-signature. */
+                        signing: "hmac" | "ed25519" | "both";
+                        state: {
+                            /** @description Attempts in flight at once to this endpoint (per node). */
+                            concurrency: number;
+                            mode: "normal" | "throttled" | "paused";
+                            reason: string | null;
+                            until: string | null;
+                        };
+                        timeoutMs: number;
+                        title: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        url: string;
                     };
                 };
             };

@@ -1,5 +1,6 @@
 import { SecretBox } from '../../domain/secret-box.js';
 import { sharedDeliveries } from '../shared/deliveries.js';
+import { sharedEndpointControl } from '../shared/endpoint-control.js';
 import type { Store } from '../store.js';
 import { autovacuumWarnings, readAutovacuumSettings } from './autovacuum.js';
 import { PostgresDb } from './connection.js';
@@ -28,6 +29,7 @@ export class PostgresStore {
       ...postgresKeys(db, box),
       ...postgresEvents(db),
       ...postgresEndpoints(db, box),
+      ...sharedEndpointControl(db),
       ...sharedDeliveries(db),
       ...postgresQueue(db),
       ...postgresOperations(db),

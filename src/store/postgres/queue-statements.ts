@@ -109,13 +109,18 @@ export const INSERT_DELIVERIES = `INSERT INTO deliveries (${DELIVERY_INSERT_COLU
 const DELIVERY_COLUMNS = `id, event_id, endpoint_id, account_id, event_type, url, status, attempts, next_attempt_at,
   last_status_code, last_error, correlation_id, single_attempt, created_at, completed_at`;
 
-/** SKIP LOCKED: nodes claiming at the same moment take disjoint rows instead of waiting on each other. */
+/**
+ * SKIP LOCKED: nodes claiming at the same moment take disjoint rows instead of waiting on each
+ * other. Deliveries of a paused endpoint are skipped (one primary-key probe of endpoints per due
+ * row), so a pause burns none of their attempts; the rows locked are the deliveries' only.
+ */
 export const CLAIM: Named = {
   name: 'hookd_claim',
   text: `UPDATE deliveries SET status = 'sending', lease_owner = $1, lease_expires_at = $2
     WHERE id IN (
-      SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= $3
-      ORDER BY next_attempt_at LIMIT $4 FOR UPDATE SKIP LOCKED
+      SELECT id FROM deliveries d WHERE status = 'pending' AND next_attempt_at <= $3
+        AND NOT EXISTS (SELECT 1 FROM endpoints e WHERE e.id = d.endpoint_id AND e.paused_until > $3)
+      ORDER BY next_attempt_at LIMIT $4 FOR UPDATE OF d SKIP LOCKED
     )
     RETURNING ${DELIVERY_COLUMNS}`,
 };
@@ -150,7 +155,8 @@ export const DUE_ACCOUNTS_FROM = dueAccounts('hookd_due_accounts_from', '>=');
 /**
  * CLAIM with a limit per account ($4 the accounts, $5 their limits): each account's due
  * deliveries oldest first, so that the oldest due work of one account does not keep every other
- * account's from being claimed. Same lease and SKIP LOCKED as CLAIM.
+ * account's from being claimed. Same lease, SKIP LOCKED and skipping of paused endpoints as CLAIM
+ * (an account whose due work is all paused is still listed by dueAccounts and claims nothing).
  */
 export const CLAIM_PER_ACCOUNT: Named = {
   name: 'hookd_claim_per_account',
@@ -158,8 +164,9 @@ export const CLAIM_PER_ACCOUNT: Named = {
     WHERE id IN (
       SELECT c.id FROM unnest($4::text[], $5::int[]) AS a(account, n)
       CROSS JOIN LATERAL (
-        SELECT id FROM deliveries WHERE status = 'pending' AND coalesce(account_id, '') = a.account AND next_attempt_at <= $3
-        ORDER BY next_attempt_at LIMIT a.n FOR UPDATE SKIP LOCKED
+        SELECT id FROM deliveries d WHERE status = 'pending' AND coalesce(account_id, '') = a.account AND next_attempt_at <= $3
+          AND NOT EXISTS (SELECT 1 FROM endpoints e WHERE e.id = d.endpoint_id AND e.paused_until > $3)
+        ORDER BY next_attempt_at LIMIT a.n FOR UPDATE OF d SKIP LOCKED
       ) c
     )
     RETURNING ${DELIVERY_COLUMNS}`,

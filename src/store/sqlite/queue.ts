@@ -170,16 +170,19 @@ export function sqliteQueue(db: SqliteDb): QueueStore {
       // One statement: the inner select walks the partial index of pending rows in due order. It is
       // named: left to itself the planner may pick another index and sort every pending row, which
       // makes each claim as slow as the backlog is long. It yields rowids, so each row is then found
-      // directly rather than through the id index.
+      // directly rather than through the id index. Deliveries of a paused endpoint are skipped (one
+      // primary-key lookup per due row), so a pause burns none of their attempts.
       return db
         .allNow<rows.DeliveryRow>(
           `UPDATE deliveries SET status = 'sending', lease_owner = ?, lease_expires_at = ?
            WHERE rowid IN (
              SELECT rowid FROM deliveries INDEXED BY deliveries_due
-             WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?
+             WHERE status = 'pending' AND next_attempt_at <= ?
+               AND NOT EXISTS (SELECT 1 FROM endpoints e WHERE e.id = deliveries.endpoint_id AND e.paused_until > ?)
+             ORDER BY next_attempt_at LIMIT ?
            )
            RETURNING *`,
-          [owner, leaseUntil, now, limit],
+          [owner, leaseUntil, now, now, limit],
         )
         .map(rows.toClaimedDelivery);
     },
@@ -192,7 +195,8 @@ export function sqliteQueue(db: SqliteDb): QueueStore {
       return [...new Set([...found, ...again].map((row) => row.account))];
     },
     async claimDueDeliveriesOf(owner, now, limits, leaseUntil) {
-      // One transaction, one statement per account, each walking its account's part of the index.
+      // One transaction, one statement per account, each walking its account's part of the index;
+      // deliveries of a paused endpoint are skipped as in the claim above.
       return db.transaction(() =>
         limits.flatMap(({ account, limit }) =>
           db
@@ -200,10 +204,12 @@ export function sqliteQueue(db: SqliteDb): QueueStore {
               `UPDATE deliveries SET status = 'sending', lease_owner = ?, lease_expires_at = ?
                WHERE rowid IN (
                  SELECT rowid FROM deliveries INDEXED BY deliveries_due_by_account
-                 WHERE status = 'pending' AND coalesce(account_id, '') = ? AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?
+                 WHERE status = 'pending' AND coalesce(account_id, '') = ? AND next_attempt_at <= ?
+                   AND NOT EXISTS (SELECT 1 FROM endpoints e WHERE e.id = deliveries.endpoint_id AND e.paused_until > ?)
+                 ORDER BY next_attempt_at LIMIT ?
                )
                RETURNING *`,
-              [owner, leaseUntil, account, now, limit],
+              [owner, leaseUntil, account, now, now, limit],
             )
             .map(rows.toClaimedDelivery),
         ),

@@ -1,5 +1,6 @@
 import { SecretBox } from '../../domain/secret-box.js';
 import { sharedDeliveries } from '../shared/deliveries.js';
+import { sharedEndpointControl } from '../shared/endpoint-control.js';
 import type { Store } from '../store.js';
 import { SqliteDb } from './connection.js';
 import { sqliteEndpoints } from './endpoints.js';
@@ -26,6 +27,7 @@ export class SqliteStore {
       ...sqliteKeys(db, box),
       ...sqliteEvents(db),
       ...sqliteEndpoints(db, box),
+      ...sharedEndpointControl(db),
       ...sharedDeliveries(db),
       ...sqliteQueue(db),
       ...sqliteOperations(db),

@@ -74,6 +74,11 @@ export class Endpoints {
     return this.transport.call('post', '/v1/endpoints/{id}/recover', { path: { id }, body: { ...input, since } }, options);
   }
 
+  /** Ends a pause (the receiver's Retry-After, or the circuit breaker) now; returns the endpoint with its new `state`. */
+  resume(id: string, options?: RequestOptions): Promise<Endpoint> {
+    return this.transport.call('post', '/v1/endpoints/{id}/resume', { path: { id } }, options);
+  }
+
   stats(id: string, options?: RequestOptions): Promise<EndpointStats> {
     return this.transport.call('get', '/v1/endpoints/{id}/stats', { path: { id } }, options);
   }

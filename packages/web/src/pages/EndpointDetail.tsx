@@ -5,9 +5,9 @@ import { AttemptsChart, LatencyChart } from '../components/Charts.js';
 import { DeliveryTable } from '../components/DeliveryTable.js';
 import { Badge, Button, Card, ConfirmButton, Details, Empty, ErrorBanner, KeyValueTable, Loading, Notice, PageHeader, Pre } from '../components/ui.js';
 import { EndpointEditor } from '../editor/EndpointEditor.js';
-import { formatDuration, percent, plural } from '../format.js';
+import { formatDuration, formatTime, percent, plural } from '../format.js';
 import { pollInterval } from '../live.js';
-import { deliveryQueries, endpointQueries } from '../queries.js';
+import { deliveryQueries, endpointQueries, invalidateDeliveries } from '../queries.js';
 import { Link, useNavigate, useSearch } from '../router.js';
 import { useScope } from '../scope.js';
 import { PublicKeysPanel, RecoverPanel, SecretPanel, TestPanel } from './EndpointActions.js';
@@ -95,6 +95,13 @@ export function EndpointPage({ id }: { id: string }) {
       return queryClient.invalidateQueries({ queryKey: ['endpoints', 'list'] });
     },
   });
+  const resume = useMutation({
+    mutationFn: () => hookd.endpoints.resume(id),
+    onSuccess: (updated) => {
+      queryClient.setQueryData(endpointQueries.detail(hookd, id).queryKey, updated);
+      return invalidateDeliveries(queryClient);
+    },
+  });
   const remove = useMutation({
     mutationFn: () => hookd.endpoints.delete(id),
     onSuccess: () => {
@@ -146,7 +153,15 @@ export function EndpointPage({ id }: { id: string }) {
           Disabled: {ep.disabledReason}. Enable it to resume deliveries; then recover what failed meanwhile.
         </div>
       )}
-      <ErrorBanner error={toggle.error ?? remove.error} />
+      {ep.state.mode === 'paused' && (
+        <div className="banner banner-warning" role="status" data-testid="endpoint-paused">
+          Paused until {formatTime(ep.state.until)}: {ep.state.reason}. Its deliveries wait and keep their attempts.{' '}
+          <Button busy={resume.isPending} onClick={() => resume.mutate()}>
+            Resume now
+          </Button>
+        </div>
+      )}
+      <ErrorBanner error={toggle.error ?? resume.error ?? remove.error} />
 
       <Card title="Health" actions={<Button kind="ghost" onClick={refresh}>Refresh</Button>}>
         {stats.error ? (
