@@ -50,6 +50,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     // One line per request would double the log volume of ingest; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
+    // The client's address (failed-authentication throttle) from X-Forwarded-For only behind a trusted proxy.
+    trustProxy: config.trustProxy,
     // Reject unknown fields rather than drop them: a typo such as `eventType` for `eventTypes`
     // must be an error, not a silently ignored setting.
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true, discriminator: true } },
