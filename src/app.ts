@@ -9,6 +9,7 @@ import { endpointRoutes, specCheckContext } from './api/endpoints.js';
 import { errorHandler, notFoundHandler } from './api/errors.js';
 import { eventTypeRoutes } from './api/event-types.js';
 import { eventRoutes } from './api/events.js';
+import { InflightBodyBudget, inflightBodyBudget } from './api/inflight-body-budget.js';
 import { jsonBody } from './api/json-body.js';
 import { finiteQueryNumbers } from './api/finite-query-numbers.js';
 import { keyRoutes } from './api/keys.js';
@@ -60,6 +61,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
 
   // The API speaks JSON only (a text/plain body is a 415), parsed strictly: see json-body.ts.
+  await app.register(inflightBodyBudget, { budget: new InflightBodyBudget(config.maxInflightBodyBytes) });
   await app.register(jsonBody);
   await app.register(finiteQueryNumbers);
   await app.register(requestLog);
