@@ -51,8 +51,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     // One line per request would double the log volume of ingest; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
-    // The client's address (failed-authentication throttle) from X-Forwarded-For only behind a trusted proxy.
-    trustProxy: config.trustProxy,
+    // The client's address (failed-authentication throttle) from X-Forwarded-For only behind a trusted
+    // proxy, and then its right-most entry, the one that proxy added: entries to its left are what
+    // the client sent (nginx's $proxy_add_x_forwarded_for appends), so a client could forge them.
+    trustProxy: config.trustProxy ? (_address: string, hop: number) => hop === 0 : false,
     // Reject unknown fields rather than drop them: a typo such as `eventType` for `eventTypes`
     // must be an error, not a silently ignored setting.
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true, discriminator: true } },

@@ -35,6 +35,8 @@ describe('failed authentication behind a trusted proxy', () => {
     expect(retryAfter).toBeLessThanOrEqual(60);
     // A correct key from the throttled address waits too: a right guess looks like a wrong one.
     expect((await me(server, server.adminKey, '203.0.113.1')).status).toBe(429);
+    // The proxy appends the address it saw; what the client put before it is ignored.
+    expect((await me(server, server.adminKey, '198.51.100.99, 203.0.113.1')).status).toBe(429);
 
     expect((await me(server, server.adminKey, '203.0.113.2')).status).toBe(200);
     expect((await me(server, WRONG_KEY, '203.0.113.2')).status).toBe(401);
