@@ -96,8 +96,8 @@ export interface Config {
    */
   portalEventTypes: string[];
   /**
-   * HOOKD_TRUST_PROXY: hookd runs behind a reverse proxy, so the client's address is read from
-   * `X-Forwarded-For` (and the scheme and host from `X-Forwarded-Proto`/`-Host`). Only set it when
+   * HOOKD_TRUST_PROXY: hookd runs behind one reverse proxy, so the client's address is read from
+   * `X-Forwarded-For`, its right-most entry (and the scheme and host from `X-Forwarded-Proto`/`-Host`). Only set it when
    * every request comes through that proxy: otherwise any client can claim any address and escape
    * the throttle on failed authentication (src/api/auth-throttle.ts).
    */
