@@ -9,6 +9,7 @@ import { endpointRoutes, specCheckContext } from './api/endpoints.js';
 import { errorHandler, notFoundHandler } from './api/errors.js';
 import { eventTypeRoutes } from './api/event-types.js';
 import { eventRoutes } from './api/events.js';
+import { InflightBodyBudget, inflightBodyBudget } from './api/inflight-body-budget.js';
 import { jsonBody } from './api/json-body.js';
 import { finiteQueryNumbers } from './api/finite-query-numbers.js';
 import { keyRoutes } from './api/keys.js';
@@ -53,6 +54,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     // One line per request would double the log volume of ingest; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
+    // The client's address (failed-authentication throttle) from X-Forwarded-For only behind a trusted
+    // proxy, and then its right-most entry, the one that proxy added: entries to its left are what
+    // the client sent (nginx's $proxy_add_x_forwarded_for appends), so a client could forge them.
+    trustProxy: config.trustProxy ? (_address: string, hop: number) => hop === 0 : false,
     // Reject unknown fields rather than drop them: a typo such as `eventType` for `eventTypes`
     // must be an error, not a silently ignored setting.
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true, discriminator: true, allowUnionTypes: true } },
@@ -61,6 +66,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
 
   // The API speaks JSON only (a text/plain body is a 415), parsed strictly: see json-body.ts.
+  await app.register(inflightBodyBudget, { budget: new InflightBodyBudget(config.maxInflightBodyBytes) });
   await app.register(jsonBody);
   await app.register(finiteQueryNumbers);
   await app.register(requestLog);

@@ -92,8 +92,8 @@ export interface Config {
   metricsPublic: boolean;
   /**
    * HOOKD_PUBLIC_URL: the origin users reach hookd at (`https://hooks.example.com`), for the links
-   * hookd hands out (portal sessions). Unset: the origin of the request that asked for the link,
-   * which is wrong behind a proxy that terminates TLS or rewrites the host.
+   * hookd hands out (portal sessions). Unset: links are relative (`/portal#token=…`), never built
+   * from the request's Host header, which a client chooses.
    */
   publicUrl: string | null;
   /**
@@ -117,6 +117,19 @@ export interface Config {
    * `*` (the default) is every type except hookd's own `hookd.*`, which are shown only when named.
    */
   portalEventTypes: string[];
+  /**
+   * HOOKD_TRUST_PROXY: hookd runs behind one reverse proxy, so the client's address is read from
+   * `X-Forwarded-For`, its right-most entry (and the scheme and host from `X-Forwarded-Proto`/`-Host`). Only set it when
+   * every request comes through that proxy: otherwise any client can claim any address and escape
+   * the throttle on failed authentication (src/api/auth-throttle.ts).
+   */
+  trustProxy: boolean;
+  /**
+   * HOOKD_MAX_INFLIGHT_BODY_BYTES: the bytes of request bodies being received and parsed at once
+   * in this process; a request beyond it is answered 503 with Retry-After, so a few concurrent
+   * large batches cannot exhaust memory. At least 5 MiB, the largest body a route accepts.
+   */
+  maxInflightBodyBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -150,6 +163,8 @@ export const DEFAULT_CONFIG: Config = {
   portalLogoUrl: null,
   portalAccent: null,
   portalEventTypes: ['*'],
+  trustProxy: false,
+  maxInflightBodyBytes: 64 * 1024 * 1024,
 };
 
 type Parser<T> = (raw: string, name: string) => T;
@@ -310,6 +325,9 @@ const SETTINGS: { [K in keyof Config]: Parser<Config[K]> } = {
   portalLogoUrl: imageUrl,
   portalAccent: hexColour,
   portalEventTypes: eventTypePatterns,
+  trustProxy: boolean,
+  // Below the batch route's 5 MiB limit, a batch that every other check accepts could never be received.
+  maxInflightBodyBytes: integer(5 * 1024 * 1024, Number.MAX_SAFE_INTEGER),
 };
 
 /** `workerConcurrency` → `HOOKD_WORKER_CONCURRENCY`. */

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
-import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
 import type { Account } from '../domain/types.js';
@@ -51,18 +50,19 @@ const CreatePortalSession = Type.Object(
 
 const PortalSessionView = Type.Object({
   token: Type.String({ description: 'An account key that expires at expiresAt.' }),
-  url: Type.String({ description: 'The portal, with the token in the fragment (#token=…).' }),
+  url: Type.String({ description: 'The portal, with the token in the fragment (#token=…): absolute on HOOKD_PUBLIC_URL when set, else relative (`/portal#token=…`).' }),
   expiresAt: Timestamp,
   keyId: Type.String({ description: 'The key behind the session: DELETE /v1/keys/{keyId} ends it early.' }),
 });
 
 /**
- * The origin portal links point at: the configured public URL, else the one this request came to.
- * The token goes in the fragment, which browsers never send to servers (logs) nor in Referer.
+ * A portal link: absolute on the configured public URL, else relative. Never built from the
+ * request's Host header: a client chooses it, and a link pointing at the client's host would hand
+ * the token to whoever controls that host. The token goes in the fragment, which browsers never
+ * send to servers (logs) nor in Referer.
  */
-function portalUrl(config: Config, request: FastifyRequest, token: string): string {
-  const origin = config.publicUrl ?? `${request.protocol}://${request.host}`;
-  return `${origin}/portal#token=${encodeURIComponent(token)}`;
+function portalUrl(config: Config, token: string): string {
+  return `${config.publicUrl ?? ''}/portal#token=${encodeURIComponent(token)}`;
 }
 
 export function accountView(account: Account): Static<typeof AccountView> {
@@ -169,7 +169,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
         name: PORTAL_SESSION_KEY_NAME,
         expiresAt,
       });
-      return reply.code(201).send({ token: clearKey, url: portalUrl(config, request, clearKey), expiresAt: iso(expiresAt), keyId: key.id });
+      return reply.code(201).send({ token: clearKey, url: portalUrl(config, clearKey), expiresAt: iso(expiresAt), keyId: key.id });
     },
   );
 };

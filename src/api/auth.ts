@@ -4,6 +4,7 @@ import type { Clock } from '../domain/clock.js';
 import { hashApiKey } from '../domain/keys.js';
 import type { KeyKind } from '../domain/types.js';
 import type { Store } from '../store/store.js';
+import { FailedAuthThrottle } from './auth-throttle.js';
 import { ApiError } from './errors.js';
 import { coalescePerTick } from './coalesce-per-tick.js';
 
@@ -98,13 +99,32 @@ export const authentication = fp<AuthenticationOptions>(
     const limiter = new KeyRateLimiter();
     // Concurrent requests with the same key read it once; a request after a revocation never sees it valid.
     const keys = { findKeyByHash: coalescePerTick((keyHash) => store.findKeyByHash(keyHash)) };
+    const throttle = new FailedAuthThrottle();
     app.decorateRequest('principal', null);
+
+    /** `request.ip` is the X-Forwarded-For client only with HOOKD_TRUST_PROXY (fastify's trustProxy). */
+    async function authenticateThrottled(request: FastifyRequest, reply: FastifyReply): Promise<Principal> {
+      const waitSeconds = throttle.waitSeconds(request.ip, clock.now());
+      if (waitSeconds !== null) {
+        reply.header('retry-after', String(waitSeconds));
+        throw new ApiError('rate_limited', `too many failed authentications from this address: retry in ${waitSeconds} s`);
+      }
+      try {
+        return await authenticate(request, keys, clock);
+      } catch (error) {
+        // Only a key that was sent and refused is a guess; a request without one guesses nothing.
+        if (error instanceof ApiError && error.code === 'unauthorized' && bearerToken(request) !== null) {
+          throttle.noteFailure(request.ip, clock.now());
+        }
+        throw error;
+      }
+    }
     app.addHook('onClose', async () => usage.flush());
 
     app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
       const access = request.routeOptions.config.access;
       if (access === undefined) return;
-      const principal = await authenticate(request, keys, clock);
+      const principal = await authenticateThrottled(request, reply);
       if (!access.includes(principal.kind)) {
         throw new ApiError('forbidden', `a ${principal.kind} key may not use this route`);
       }

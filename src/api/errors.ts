@@ -95,7 +95,7 @@ function validationDetails(errors: AjvError[], context: string | undefined): Err
   return details;
 }
 
-function toApiError(error: FastifyError & { validation?: AjvError[]; validationContext?: string }): ApiError | null {
+function toApiError(error: FastifyError & { validation?: AjvError[]; validationContext?: string }, bodyLimit: number): ApiError | null {
   if (error instanceof ApiError) return error;
   if (error instanceof InvalidCursorError) return validationError('/cursor', error.message, 'query');
   if (error.validation) {
@@ -105,7 +105,7 @@ function toApiError(error: FastifyError & { validation?: AjvError[]; validationC
   }
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ApiError('payload_too_large', 'the request body is too large');
+      return new ApiError('payload_too_large', `the request body is larger than this route's limit of ${bytesShown(bodyLimit)}`);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new ApiError('unsupported_media_type', 'send JSON with content-type: application/json');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -131,6 +131,13 @@ function toApiError(error: FastifyError & { validation?: AjvError[]; validationC
   return null;
 }
 
+/** 5242880 → `5 MiB (5242880 bytes)`: the unit a person reads, the number a client compares. */
+function bytesShown(bytes: number): string {
+  const kib = bytes / 1024;
+  const unit = kib >= 1024 ? `${+(kib / 1024).toFixed(2)} MiB` : `${+kib.toFixed(2)} KiB`;
+  return `${unit} (${bytes} bytes)`;
+}
+
 export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
   if (error.code === 'service_unavailable') reply.header('retry-after', '1');
   return reply
@@ -140,7 +147,7 @@ export function sendError(reply: FastifyReply, error: ApiError): FastifyReply {
 }
 
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const apiError = toApiError(error);
+  const apiError = toApiError(error, request.routeOptions.bodyLimit);
   if (apiError !== null) return sendError(reply, apiError);
   if (isStoreUnavailable(error)) {
     request.log.warn({ err: error }, 'database unavailable');

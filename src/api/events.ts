@@ -22,9 +22,9 @@ import { assertVisible, listScope } from './scope.js';
 
 export const MAX_PAYLOAD_BYTES = 256 * 1024;
 export const MAX_BATCH = 500;
-/** A batch may be large; single events are capped by MAX_PAYLOAD_BYTES (of the payload's text) after parsing. */
+/** Single events are capped by MAX_PAYLOAD_BYTES (of the payload's text) after parsing; a batch body by 5 MiB. */
 const SINGLE_BODY_LIMIT = MAX_PAYLOAD_BYTES + 64 * 1024;
-const BATCH_BODY_LIMIT = 32 * 1024 * 1024;
+const BATCH_BODY_LIMIT = 5 * 1024 * 1024;
 
 const EventInput = Type.Object(
   {
@@ -233,7 +233,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesOptions> = async 
         operationId: 'events.sendBatch',
         summary: 'Send a batch of events',
         tags: ['events'],
-        description: `Ingests up to ${MAX_BATCH} events in one transaction: all are stored, or none.`,
+        description: `Ingests up to ${MAX_BATCH} events (a body of at most 5 MiB) in one transaction: all are stored, or none.`,
         body: Batch,
         response: {
           202: Type.Object({ data: Type.Array(Type.Intersect([Accepted, Type.Object({ duplicate: Type.Boolean() })])) }),

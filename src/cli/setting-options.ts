@@ -36,6 +36,8 @@ const DESCRIPTIONS: { [K in keyof Config]: string } = {
   portalLogoUrl: 'an http(s) image shown beside the portal name',
   portalAccent: "the portal's accent colour, #rrggbb",
   portalEventTypes: 'comma-separated catalog types or patterns customers see in the portal (* hides hookd.* types)',
+  trustProxy: 'read the client address from X-Forwarded-For (only behind a proxy every request goes through)',
+  maxInflightBodyBytes: 'bytes of request bodies received at once; beyond it 503 with Retry-After',
 };
 
 /** Defaults that are not plain values, as --help shows them. */
@@ -49,7 +51,7 @@ const DEFAULT_SHOWN: Partial<Record<keyof Config, string>> = {
   metricsToken: 'none',
   portalLogoUrl: 'none',
   portalAccent: 'none',
-  publicUrl: 'the origin of each request',
+  publicUrl: 'none: links are relative (/portal#token=…)',
   strictEventTypes: 'catalog types only',
 };
 

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../../src/domain/clock.js';
 import { createEndpoint, createEventTypes } from '../support/fixtures.js';
@@ -33,7 +34,7 @@ describe('portal sessions', () => {
     expect(response.status).toBe(201);
     const { token, url, expiresAt, keyId } = response.body;
     expect(token).toMatch(/^hk_account_/);
-    expect(url).toBe(`${server.url}/portal#token=${encodeURIComponent(token)}`);
+    expect(url).toBe(`/portal#token=${encodeURIComponent(token)}`);
     expect(keyId).toMatch(/^key_/);
     const expires = Date.parse(expiresAt);
     expect(expires).toBeGreaterThanOrEqual(before + 600_000);
@@ -130,6 +131,35 @@ describe('GET /v1/me', () => {
     });
     expect((await server.request('GET', '/v1/me', undefined, null)).status).toBe(401);
     expect((await server.request('GET', '/v1/me', undefined, 'hk_admin_nope')).status).toBe(401);
+  });
+});
+
+describe('portal links without HOOKD_PUBLIC_URL', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(async () => server?.close());
+
+  it('are relative, never built from a forged Host header', async () => {
+    // fetch() may not set Host, so the request is made by hand.
+    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = httpRequest(`${server.url}/v1/accounts/acme/portal-sessions`, {
+        method: 'POST',
+        headers: { host: 'evil.example', authorization: `Bearer ${server.adminKey}`, 'content-type': 'application/json' },
+      });
+      request.on('response', (response) => {
+        let text = '';
+        response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+      });
+      request.on('error', reject);
+      request.end('{}');
+    });
+    expect(status).toBe(201);
+    const { token, url } = JSON.parse(body) as { token: string; url: string };
+    expect(url).toBe(`/portal#token=${encodeURIComponent(token)}`);
+    expect(url).not.toContain('evil.example');
   });
 });
 

@@ -252,7 +252,8 @@ describe('the web dashboard and portal', { timeout: 90_000 }, () => {
   });
 
   it('works framed in another site\'s page, while the dashboard refuses to be framed', async () => {
-    const { url } = (await server.request('POST', '/v1/accounts/acme/portal-sessions', {})).body;
+    // Relative without HOOKD_PUBLIC_URL: completed with the server's origin, as a browser would.
+    const url = server.url + (await server.request('POST', '/v1/accounts/acme/portal-sessions', {})).body.url;
     const page = await browser.newPage();
     await page.goto(framePage(url.replace('/portal#', '/portal?accent=%230f766e#')));
     const frame = page.frameLocator('iframe[title="Webhooks"]');
@@ -525,7 +526,8 @@ describe('the dashboard with the URL guard on, and a branded portal', { timeout:
     expect(await signInPage.evaluate('document.body.innerText')).not.toMatch(/hookd/i);
     await signInPage.close();
 
-    const { url } = (await server.request('POST', '/v1/accounts/acme/portal-sessions', {})).body;
+    // Relative without HOOKD_PUBLIC_URL: completed with the server's origin, as a browser would.
+    const url = server.url + (await server.request('POST', '/v1/accounts/acme/portal-sessions', {})).body.url;
     const page = await browser.newPage();
     await page.goto(url);
     await page.getByRole('heading', { level: 1, name: 'Endpoints' }).waitFor();

@@ -226,14 +226,15 @@ describe('screenshots of the main pages', { timeout: 120_000 }, () => {
   });
 
   it('photographs the portal of one account, standalone and embedded with a theme', async () => {
-    const { url } = (await server.request('POST', '/v1/accounts/acme/portal-sessions', {})).body;
+    // Relative without HOOKD_PUBLIC_URL: completed with the server's origin, as a browser would.
+    const url = server.url + (await server.request('POST', '/v1/accounts/acme/portal-sessions', {})).body.url;
     const page = await browser.newPage();
     await page.setViewportSize({ width: 1280, height: 760 });
     await page.goto(url);
     await expect.poll(() => page.getByTestId('endpoints-table').locator('tbody tr').count()).toBe(1);
     await shoot(page, 'portal.png');
 
-    const second = (await server.request('POST', '/v1/accounts/acme/portal-sessions', {})).body.url as string;
+    const second = server.url + ((await server.request('POST', '/v1/accounts/acme/portal-sessions', {})).body.url as string);
     await page.setViewportSize({ width: 1280, height: 860 });
     await page.goto(`${embedderUrl}/?src=${encodeURIComponent(second.replace('/portal#', '/portal?accent=%230f766e#'))}`);
     const frame = page.frameLocator('iframe[title="Webhooks"]');

@@ -483,7 +483,7 @@ export interface paths {
         put?: never;
         /**
          * Send a batch of events
-         * @description Ingests up to 500 events in one transaction: all are stored, or none.
+         * @description Ingests up to 500 events (a body of at most 5 MiB) in one transaction: all are stored, or none.
          */
         post: operations["events.sendBatch"];
         delete?: never;
@@ -1456,7 +1456,7 @@ export interface operations {
                         keyId: string;
                         /** @description An account key that expires at expiresAt. */
                         token: string;
-                        /** @description The portal, with the token in the fragment (#token=…). */
+                        /** @description The portal, with the token in the fragment (#token=…): absolute on HOOKD_PUBLIC_URL when set, else relative (`/portal#token=…`). */
                         url: string;
                     };
                 };

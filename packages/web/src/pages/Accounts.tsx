@@ -13,6 +13,8 @@ import { useScope } from '../scope.js';
 // portal through a short-lived magic link.
 
 function PortalLink({ session, onClose }: { session: PortalSession; onClose: () => void }) {
+  // Without HOOKD_PUBLIC_URL the API answers a relative link: the page's own origin completes it.
+  const url = new URL(session.url, window.location.href).href;
   return (
     <div className="portal-link" role="status" data-testid="portal-link">
       <p>
@@ -20,9 +22,9 @@ function PortalLink({ session, onClose }: { session: PortalSession; onClose: () 
         <span className="mono">{session.keyId}</span> on the <Link to="/keys">API keys</Link> page to end it early).
       </p>
       <div className="secret">
-        <input className="mono" readOnly value={session.url} aria-label="Portal link" onFocus={(e) => e.currentTarget.select()} />
-        <CopyButton text={session.url} label="Copy link" />
-        <a className="btn btn-primary" href={session.url} target="_blank" rel="noopener noreferrer">
+        <input className="mono" readOnly value={url} aria-label="Portal link" onFocus={(e) => e.currentTarget.select()} />
+        <CopyButton text={url} label="Copy link" />
+        <a className="btn btn-primary" href={url} target="_blank" rel="noopener noreferrer">
           Open portal
         </a>
         <Button kind="ghost" onClick={onClose}>
