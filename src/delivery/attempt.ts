@@ -3,7 +3,7 @@ import type { Clock, RandomSource } from '../domain/clock.js';
 import { newId } from '../domain/ids.js';
 import { keysThatSign } from '../domain/endpoint-keys.js';
 import { nextState } from '../domain/next-state.js';
-import { classifyOutcome, type AttemptResult } from '../domain/outcome.js';
+import { classifyOutcome, parseDeliveryControl, type AttemptResult } from '../domain/outcome.js';
 import { redactHeaders, redactUrl, REQUEST_BODY_KEPT_CHARS } from '../domain/redaction.js';
 import { buildRequest, type OutgoingRequest, type RequestTarget } from '../domain/request.js';
 import { DEFAULT_RETRY_POLICY, parseRetryAfterMs } from '../domain/retry-schedule.js';
@@ -96,7 +96,9 @@ function resultRecord(
 ): AttemptRecord {
   const { delivery } = job;
   const result: AttemptResult =
-    sent.statusCode !== null ? { kind: 'response', statusCode: sent.statusCode } : { kind: 'error', error: sent.error ?? 'network' };
+    sent.statusCode !== null
+      ? { kind: 'response', statusCode: sent.statusCode, control: parseDeliveryControl(sent.responseHeaders['webhook-delivery']) }
+      : { kind: 'error', error: sent.error ?? 'network' };
   const verdict = classifyOutcome(result, { dropOn4xx: policy.dropOn4xx });
   const now = context.clock.now();
   const next = nextState(

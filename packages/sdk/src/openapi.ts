@@ -690,7 +690,7 @@ export interface components {
             lastError: string | null;
             lastStatusCode: number | null;
             nextAttemptAt: string | null;
-            status: "pending" | "sending" | "succeeded" | "failed" | "dropped" | "canceled";
+            status: "pending" | "sending" | "succeeded" | "failed" | "dropped" | "canceled" | "aborted";
             url: string;
         };
         Endpoint: {
@@ -1536,7 +1536,7 @@ export interface operations {
                 endpointId?: string;
                 eventId?: string;
                 limit?: number;
-                status?: "pending" | "sending" | "succeeded" | "failed" | "dropped" | "canceled";
+                status?: "pending" | "sending" | "succeeded" | "failed" | "dropped" | "canceled" | "aborted";
             };
             header?: never;
             path?: never;
@@ -1665,7 +1665,7 @@ export interface operations {
                         lastError: string | null;
                         lastStatusCode: number | null;
                         nextAttemptAt: string | null;
-                        status: "pending" | "sending" | "succeeded" | "failed" | "dropped" | "canceled";
+                        status: "pending" | "sending" | "succeeded" | "failed" | "dropped" | "canceled" | "aborted";
                         url: string;
                     };
                 };
@@ -1798,7 +1798,7 @@ export interface operations {
                         lastError: string | null;
                         lastStatusCode: number | null;
                         nextAttemptAt: string | null;
-                        status: "pending" | "sending" | "succeeded" | "failed" | "dropped" | "canceled";
+                        status: "pending" | "sending" | "succeeded" | "failed" | "dropped" | "canceled" | "aborted";
                         url: string;
                     };
                 };
@@ -2111,7 +2111,7 @@ export interface operations {
                         lastError: string | null;
                         lastStatusCode: number | null;
                         nextAttemptAt: string | null;
-                        status: "pending" | "sending" | "succeeded" | "failed" | "dropped" | "canceled";
+                        status: "pending" | "sending" | "succeeded" | "failed" | "dropped" | "canceled" | "aborted";
                         url: string;
                     };
                 };
