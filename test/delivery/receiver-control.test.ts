@@ -105,4 +105,21 @@ describe('delivery-control headers', () => {
     expect(notSent === null || !['pending', 'sending', 'succeeded'].includes(notSent.status as string)).toBe(true);
     expect(receiver.requestsTo('/leaving')).toHaveLength(1);
   });
+
+  it('500 with disable disables the endpoint, and its scheduled retry ends without being sent', async () => {
+    receiver.script('/closing', [{ status: 500, headers: { 'webhook-delivery': ' disable ' } }]);
+    const closing = await createEndpoint(server, {
+      url: `${receiver.url}/closing`,
+      eventTypes: ['order.paid'],
+      retry: { schedule: 'custom', delaysSeconds: [1, 1] },
+    });
+    const { id } = await postEvent(server, { type: 'order.paid', payload: { order: 5 } });
+    const ended = await settled(closing.id, id, 'failed');
+    expect(ended).toMatchObject({ attempts: 1, lastError: 'endpoint_disabled' });
+    expect((await server.request('GET', `/v1/endpoints/${closing.id}`)).body).toMatchObject({
+      active: false,
+      disabledReason: 'receiver: webhook-delivery disable',
+    });
+    expect(receiver.requestsTo('/closing')).toHaveLength(1);
+  });
 });
