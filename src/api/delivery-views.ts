@@ -11,6 +11,7 @@ export const DeliveryStatusSchema = Type.Union([
   Type.Literal('failed'),
   Type.Literal('dropped'),
   Type.Literal('canceled'),
+  Type.Literal('aborted'),
 ]);
 
 export const DeliveryView = Type.Object(

@@ -6,8 +6,8 @@ import { forEachConcurrently } from './concurrency.js';
 // they end, so retries of older deliveries show up too. Each attempt is reported once.
 
 /** What became of a delivery after an attempt; also how `outcome-watch.ts` counts replayed and recovered ones. */
-export type Outcome = 'succeeded' | 'retrying' | 'failed' | 'dropped' | 'canceled';
-export const OUTCOMES: readonly Outcome[] = ['succeeded', 'retrying', 'failed', 'dropped', 'canceled'];
+export type Outcome = 'succeeded' | 'retrying' | 'failed' | 'dropped' | 'canceled' | 'aborted';
+export const OUTCOMES: readonly Outcome[] = ['succeeded', 'retrying', 'failed', 'dropped', 'canceled', 'aborted'];
 
 export interface FeedEntry {
   delivery: Delivery;
@@ -125,6 +125,7 @@ function outcomeOf(delivery: Delivery, attempt: Attempt, latest: boolean): Outco
     case 'failed':
     case 'dropped':
     case 'canceled':
+    case 'aborted':
       return delivery.status;
     default:
       return 'retrying';

@@ -36,6 +36,6 @@ describe('outcomeOfNewAttempt', () => {
   });
 
   it('describes counts, leaving out the empty ones', () => {
-    expect(describeCounts({ succeeded: 3, retrying: 0, failed: 1, dropped: 0, canceled: 0 })).toBe('3 succeeded · 1 failed');
+    expect(describeCounts({ succeeded: 3, retrying: 0, failed: 1, dropped: 0, canceled: 0, aborted: 0 })).toBe('3 succeeded · 1 failed');
   });
 });

@@ -27,7 +27,7 @@ export async function watchOutcomes(
   tracked: readonly TrackedDelivery[],
   options: { label: string; intervalMs?: number },
 ): Promise<OutcomeReport> {
-  const counts: Record<Outcome, number> = { succeeded: 0, retrying: 0, failed: 0, dropped: 0, canceled: 0 };
+  const counts: Record<Outcome, number> = { succeeded: 0, retrying: 0, failed: 0, dropped: 0, canceled: 0, aborted: 0 };
   const progress = new Progress({ label: options.label, total: tracked.length });
   let waiting = [...tracked];
   let stopped = false;

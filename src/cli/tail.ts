@@ -76,7 +76,7 @@ export function registerTailCommand(program: Command): void {
   );
 }
 
-const OUTCOME_STYLE: Record<Outcome, TextStyle> = { succeeded: 'green', retrying: 'yellow', failed: 'red', dropped: 'red', canceled: 'gray' };
+const OUTCOME_STYLE: Record<Outcome, TextStyle> = { succeeded: 'green', retrying: 'yellow', failed: 'red', dropped: 'red', canceled: 'gray', aborted: 'gray' };
 
 function outcomeNamed(name: string): Outcome {
   const outcome = OUTCOMES.find((candidate) => candidate === name.trim());

@@ -3,7 +3,7 @@ import type { Clock, RandomSource } from '../domain/clock.js';
 import { newId } from '../domain/ids.js';
 import { keysThatSign } from '../domain/endpoint-keys.js';
 import { nextState } from '../domain/next-state.js';
-import { classifyOutcome, type AttemptResult } from '../domain/outcome.js';
+import { classifyOutcome, parseDeliveryControl, type AttemptResult } from '../domain/outcome.js';
 import { recordedResponseHeaders, redactHeaders, redactUrl, REQUEST_BODY_KEPT_CHARS } from '../domain/redaction.js';
 import { buildRequest, type OutgoingRequest, type RequestTarget } from '../domain/request.js';
 import { requestBodySource } from '../domain/request-body-source.js';
@@ -101,7 +101,9 @@ function resultRecord(
 ): AttemptRecord {
   const { delivery } = job;
   const result: AttemptResult =
-    sent.statusCode !== null ? { kind: 'response', statusCode: sent.statusCode } : { kind: 'error', error: sent.error ?? 'network' };
+    sent.statusCode !== null
+      ? { kind: 'response', statusCode: sent.statusCode, control: parseDeliveryControl(sent.responseHeaders['webhook-delivery']) }
+      : { kind: 'error', error: sent.error ?? 'network' };
   const verdict = classifyOutcome(result, { dropOn4xx: policy.dropOn4xx });
   const now = context.clock.now();
   // An endpoint's 429 or 503 with Retry-After pauses the whole endpoint (endpoint-control.ts): the

@@ -1,5 +1,5 @@
 import type { RandomSource } from './clock.js';
-import type { AttemptVerdict } from './outcome.js';
+import type { AttemptVerdict, DisableCause } from './outcome.js';
 import { nextRetryDelayMs } from './retry-schedule.js';
 import type { DeliveryStatus, RetryPolicy } from './types.js';
 
@@ -9,7 +9,7 @@ export interface NextState {
   status: DeliveryStatus;
   nextAttemptAt: number | null;
   completedAt: number | null;
-  /** Set when the endpoint must be disabled (410 Gone). */
+  /** The endpoint's `disabledReason` when this answer disables it (410 Gone, `webhook-delivery: disable`). */
   disableEndpoint: string | null;
 }
 
@@ -26,20 +26,22 @@ export interface AttemptFacts {
 
 export function nextState(facts: AttemptFacts, random: RandomSource): NextState {
   const { verdict, now } = facts;
-  const final = (status: DeliveryStatus, disableEndpoint: string | null = null): NextState => ({
-    status,
-    nextAttemptAt: null,
-    completedAt: now,
-    disableEndpoint,
-  });
+  const disableEndpoint = verdict.disableEndpoint === null ? null : disabledReason(verdict.disableEndpoint, now);
+  const final = (status: DeliveryStatus): NextState => ({ status, nextAttemptAt: null, completedAt: now, disableEndpoint });
   if (verdict.verdict === 'success') return final('succeeded');
-  if (verdict.verdict === 'drop') {
-    return final('dropped', verdict.disableEndpoint ? `gone: the receiver answered 410 at ${new Date(now).toISOString()}` : null);
-  }
+  if (verdict.verdict === 'abort') return final('aborted');
+  if (verdict.verdict === 'drop') return final('dropped');
   // With retries off, a failed first attempt is final without retries: `dropped`, as the contract says.
   if (!facts.policy.enabled) return final('dropped');
   if (facts.singleAttempt) return final('failed');
   const delay = nextRetryDelayMs(facts.policy, facts.attemptsMade, random, facts.retryAfterMs);
   if (delay === null) return final('failed');
-  return { status: 'pending', nextAttemptAt: now + delay, completedAt: null, disableEndpoint: null };
+  // A retry of an endpoint disabled meanwhile is ended by the worker when it comes due, without an attempt.
+  return { status: 'pending', nextAttemptAt: now + delay, completedAt: null, disableEndpoint };
+}
+
+/** The endpoint's `disabledReason`, as the contract words it. */
+function disabledReason(cause: DisableCause, now: number): string {
+  if (cause === 'receiver') return 'receiver: webhook-delivery disable';
+  return `gone: the receiver answered 410 at ${new Date(now).toISOString()}`;
 }

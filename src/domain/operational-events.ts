@@ -36,7 +36,7 @@ export const BUILT_IN_EVENT_TYPES: EventType[] = [
     lastStatusCode: 503,
     lastError: null,
   }),
-  builtIn(ENDPOINT_DISABLED, 'An endpoint was disabled by hookd (410 Gone, or every attempt failing for HOOKD_AUTO_DISABLE_AFTER, 5 days by default).', {
+  builtIn(ENDPOINT_DISABLED, 'An endpoint was disabled by hookd (410 Gone, webhook-delivery: disable from the receiver, or every attempt failing for HOOKD_AUTO_DISABLE_AFTER, 5 days by default).', {
     endpointId: 'ep_…',
     url: 'https://example.com/hooks',
     reason: 'auto: failing since 2026-11-17T10:00:00.000Z',

@@ -185,9 +185,9 @@ export interface HookEvent {
   createdAt: number;
 }
 
-export type DeliveryStatus = 'pending' | 'sending' | 'succeeded' | 'failed' | 'dropped' | 'canceled';
+export type DeliveryStatus = 'pending' | 'sending' | 'succeeded' | 'failed' | 'dropped' | 'canceled' | 'aborted';
 
-export const FINAL_DELIVERY_STATUSES: readonly DeliveryStatus[] = ['succeeded', 'failed', 'dropped', 'canceled'];
+export const FINAL_DELIVERY_STATUSES: readonly DeliveryStatus[] = ['succeeded', 'failed', 'dropped', 'canceled', 'aborted'];
 
 export interface Delivery {
   id: string;

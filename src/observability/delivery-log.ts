@@ -7,7 +7,7 @@ import type { AttemptRecord } from '../store/store.js';
 // headers and body carry the endpoint's credentials and the customer's data.
 
 export function logDeliveryRecorded(log: Logger, delivery: ClaimedDelivery, record: AttemptRecord): void {
-  const ended = record.status === 'failed' || record.status === 'dropped' || record.status === 'canceled';
+  const ended = record.status === 'failed' || record.status === 'dropped' || record.status === 'canceled' || record.status === 'aborted';
   const level = ended ? 'info' : 'debug';
   if (!log.isLevelEnabled(level)) return;
   log[level](

@@ -74,7 +74,7 @@ export class HookdMetrics {
     name: 'hookd_deliveries_total',
     help:
       "Delivery state changes recorded by this node's worker: succeeded, failed (retries exhausted), dropped, canceled, " +
-      'or retrying (an attempt failed and another is scheduled). endpoint is the endpoint id, or "callback".',
+      'aborted (the receiver asked), or retrying (an attempt failed and another is scheduled). endpoint is the endpoint id, or "callback".',
     labelNames: ['endpoint', 'outcome'],
     maxFirstLabelValues: MAX_ENDPOINT_SERIES,
   });

@@ -172,7 +172,7 @@ describe('live updates', () => {
 
   it('polls slowly while a retry is further off, and not at all once everything has settled', () => {
     expect(pollInterval([{ status: 'pending', nextAttemptAt: inSeconds(1800) }], now)).toBe(WAITING_POLL_MS);
-    expect(pollInterval(['succeeded', 'failed', 'dropped', 'canceled'].map((status) => ({ status: status as 'failed', nextAttemptAt: null })), now)).toBe(false);
+    expect(pollInterval(['succeeded', 'failed', 'dropped', 'canceled', 'aborted'].map((status) => ({ status: status as 'failed', nextAttemptAt: null })), now)).toBe(false);
     expect(pollInterval([], now)).toBe(false);
   });
 });

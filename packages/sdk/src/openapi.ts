@@ -730,7 +730,7 @@ export interface components {
             lastError: string | null;
             lastStatusCode: number | null;
             nextAttemptAt: string | null;
-            status: "pending" | "sending" | "succeeded" | "failed" | "dropped" | "canceled";
+            status: "pending" | "sending" | "succeeded" | "failed" | "dropped" | "canceled" | "aborted";
             url: string;
         };
         Endpoint: {
@@ -1702,7 +1702,7 @@ export interface operations {
                 endpointId?: string;
                 eventId?: string;
                 limit?: number;
-                status?: "pending" | "sending" | "succeeded" | "failed" | "dropped" | "canceled";
+                status?: "pending" | "sending" | "succeeded" | "failed" | "dropped" | "canceled" | "aborted";
             };
             header?: never;
             path?: never;
@@ -1831,7 +1831,7 @@ export interface operations {
                         lastError: string | null;
                         lastStatusCode: number | null;
                         nextAttemptAt: string | null;
-                        status: "pending" | "sending" | "succeeded" | "failed" | "dropped" | "canceled";
+                        status: "pending" | "sending" | "succeeded" | "failed" | "dropped" | "canceled" | "aborted";
                         url: string;
                     };
                 };
@@ -1964,7 +1964,7 @@ export interface operations {
                         lastError: string | null;
                         lastStatusCode: number | null;
                         nextAttemptAt: string | null;
-                        status: "pending" | "sending" | "succeeded" | "failed" | "dropped" | "canceled";
+                        status: "pending" | "sending" | "succeeded" | "failed" | "dropped" | "canceled" | "aborted";
                         url: string;
                     };
                 };
@@ -2277,7 +2277,7 @@ export interface operations {
                         lastError: string | null;
                         lastStatusCode: number | null;
                         nextAttemptAt: string | null;
-                        status: "pending" | "sending" | "succeeded" | "failed" | "dropped" | "canceled";
+                        status: "pending" | "sending" | "succeeded" | "failed" | "dropped" | "canceled" | "aborted";
                         url: string;
                     };
                 };

@@ -1,7 +1,7 @@
 import type { DeliveryStatus } from '@hookd/sdk/client';
 
 // Live updates by polling: a page that shows deliveries asks again while one of them is about to
-// change, and stops once all of them have settled (succeeded, failed, dropped, canceled), so an
+// change, and stops once all of them have settled (succeeded, failed, dropped, canceled, aborted), so an
 // idle dashboard makes no requests.
 
 /** Poll this often while an attempt is in flight or due within the minute. */

@@ -83,6 +83,7 @@ const STATUS_TONES: Record<string, string> = {
   pending: 'info',
   sending: 'accent',
   canceled: 'neutral',
+  aborted: 'neutral',
   timed_out: 'warning',
 };
 

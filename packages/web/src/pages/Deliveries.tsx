@@ -20,7 +20,7 @@ import { useScope } from '../scope.js';
 /** hookd keeps the first 4 KiB of each request body (src/domain/redaction.ts). */
 const REQUEST_BODY_SHOWN_CHARS = 4096;
 
-const DELIVERY_STATUSES: DeliveryStatus[] = ['pending', 'sending', 'succeeded', 'failed', 'dropped', 'canceled'];
+const DELIVERY_STATUSES: DeliveryStatus[] = ['pending', 'sending', 'succeeded', 'failed', 'dropped', 'canceled', 'aborted'];
 
 export function DeliveriesPage() {
   const { hookd } = useScope();
