@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/domain/clock.js';
 import { parseEncryptionKey, SecretBox } from '../../src/domain/secret-box.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { ReceivedRequest, Receiver } from '../support/receiver.js';
