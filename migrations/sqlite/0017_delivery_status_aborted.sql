@@ -1,7 +1,8 @@
 -- A receiver that answers `webhook-delivery: abort-message` ends its delivery as `aborted`, a final
 -- status of its own (README, "Receivers in control"). SQLite cannot change a CHECK in place, so the
--- table is rebuilt the documented way (create, copy, drop, rename) with the indexes that are left
--- after 0006; nothing references deliveries by foreign key. This copies every delivery once.
+-- table is rebuilt the documented way (create, copy, drop, rename) with every index it has by then
+-- (those left after 0006, and 0013's per-account due index); nothing references deliveries by
+-- foreign key. This copies every delivery once.
 CREATE TABLE deliveries_new (
   id TEXT PRIMARY KEY,
   event_id TEXT NOT NULL,
@@ -33,3 +34,4 @@ CREATE INDEX deliveries_leased ON deliveries (lease_expires_at) WHERE status = '
 CREATE INDEX deliveries_event ON deliveries (event_id);
 CREATE INDEX deliveries_endpoint ON deliveries (endpoint_id, id);
 CREATE INDEX deliveries_correlation ON deliveries (correlation_id) WHERE correlation_id IS NOT NULL;
+CREATE INDEX deliveries_due_by_account ON deliveries ((coalesce(account_id, '')), next_attempt_at) WHERE status = 'pending';
