@@ -45,18 +45,37 @@ type Scenario = (typeof SCENARIOS)[number];
 /** Scenarios that need PostgreSQL: several nodes on one database. A SQLite run leaves them out unless named in --only, which it refuses. */
 const POSTGRES_ONLY: readonly Scenario[] = ['nodes'];
 
-const { values: args } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    peers: { type: 'boolean', default: false },
-    backend: { type: 'string', default: 'sqlite' },
-    json: { type: 'string' },
-    only: { type: 'string' },
-    'cpu-prof': { type: 'string' },
-    soak: { type: 'string' },
-    'soak-rate': { type: 'string', default: '300' },
-  },
-});
+const USAGE = `usage: npm run bench [-- --quick] [--backend sqlite|postgres] [--peers] [--json file] [--only ${SCENARIOS.join(',')}] [--cpu-prof dir]
+       npm run bench -- --soak <minutes> [--soak-rate 300] [--backend sqlite|postgres] [--json file]
+See docs/performance.md for what each scenario measures.
+`;
+
+function parsedArguments() {
+  try {
+    return parseArgs({ options: OPTIONS }).values;
+  } catch (error) {
+    process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const OPTIONS = {
+  help: { type: 'boolean', default: false },
+  quick: { type: 'boolean', default: false },
+  peers: { type: 'boolean', default: false },
+  backend: { type: 'string', default: 'sqlite' },
+  json: { type: 'string' },
+  only: { type: 'string' },
+  'cpu-prof': { type: 'string' },
+  soak: { type: 'string' },
+  'soak-rate': { type: 'string', default: '300' },
+} as const;
+
+const args = parsedArguments();
+if (args.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 
 function fail(message: string): never {
   process.stderr.write(`bench: ${message}\n`);
