@@ -373,6 +373,8 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       await store.createEndpoint(other);
       const [waiting] = await queue(store, 1, { endpointId: paused.id });
       const [free] = await queue(store, 1, { endpointId: other.id });
+      // A callback delivery has no endpoint: no pause concerns it.
+      const [callback] = await queue(store, 1, { endpointId: null, url: 'https://callback.example.com/' });
       expect(await store.pauseEndpoint(paused.id, T0 + 2000, '429 Retry-After 2 s', T0)).toBe(true);
       // Paused already: a second, shorter answer neither starts another pause nor shortens this one.
       expect(await store.pauseEndpoint(paused.id, T0 + 1500, '429 Retry-After 1 s', T0 + 1)).toBe(false);
@@ -383,7 +385,7 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       // The worker's claim, per account, skips it as the plain claim does.
       const accounts = await store.dueAccounts(T0 + 2499, '', 10);
       const perAccount = await store.claimDueDeliveriesOf('w1', T0 + 2499, accounts.map((account) => ({ account, limit: 10 })), T0 + 9000);
-      expect(perAccount.map((d) => d.id)).toEqual([free!.id]);
+      expect(perAccount.map((d) => d.id).sort()).toEqual([free!.id, callback!.id].sort());
       expect((await store.claimDueDeliveries('w1', T0 + 2500, 10, T0 + 9000)).map((d) => d.id)).toEqual([waiting!.id]);
       // The receiver answered after the pause: it ends, once.
       expect(await store.endpointAnswered(paused.id, T0 + 2501)).toBe(true);
