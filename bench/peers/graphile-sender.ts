@@ -1,4 +1,5 @@
 import { Logger, makeWorkerUtils, run, type Task } from 'graphile-worker';
+import pg from 'pg';
 import type { PeerSender, PeerSetup } from './peer-sender.js';
 import { sendWebhook, senderAgent, type WebhookJob } from './webhook-job.js';
 
@@ -17,17 +18,21 @@ export async function startGraphileSender(setup: PeerSetup): Promise<PeerSender>
   const dispatcher = senderAgent();
   const signer = { secret: setup.secret, dispatcher };
   const deliver: Task = async (payload) => sendWebhook(signer, payload as WebhookJob);
+  // One pool of our own for the runner and the application's side, ended by stop(): a pool graphile
+  // made would be ended on its own schedule, and a client of it still idle when the database is
+  // dropped (the tests do) raised an unhandled error.
+  // graphile warns when its pool is smaller than the concurrency; one more holds its LISTEN, one the adds.
+  const pool = new pg.Pool({ connectionString: setup.connection, max: setup.concurrency + 2 });
+  pool.on('error', () => undefined);
   const runner = await run({
-    connectionString: setup.connection,
+    pgPool: pool,
     concurrency: setup.concurrency,
-    // graphile warns when its pool is smaller than the concurrency; one more holds its LISTEN.
-    maxPoolSize: setup.concurrency + 1,
     taskList: { [TASK]: deliver },
     logger: quietLogger,
     noHandleSignals: true,
   });
-  // The application's side: its own pool, as the code that creates events would have.
-  const utils = await makeWorkerUtils({ connectionString: setup.connection, logger: quietLogger });
+  // The application's side, as the code that creates events would have it.
+  const utils = await makeWorkerUtils({ pgPool: pool, logger: quietLogger });
   return {
     async enqueueMany(jobs) {
       await utils.addJobs(jobs.map((job) => ({ identifier: TASK, payload: job })));
@@ -38,6 +43,7 @@ export async function startGraphileSender(setup: PeerSetup): Promise<PeerSender>
     async stop() {
       await runner.stop();
       await utils.release();
+      await pool.end();
       await dispatcher.close();
     },
   };
