@@ -1,11 +1,10 @@
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli-process.js';
 import { createEndpoint, createEventTypes } from '../support/fixtures.js';
-import { startReceiver, type Receiver } from '../support/receiver.js';
-import { startServerProcess, tempDir, type ApiClient, type ApiResponse } from '../support/server.js';
+import { startServerProcess, type ApiClient, type ApiResponse } from '../support/server.js';
 import { waitFor } from '../support/wait-for.js';
+import { useReceiverAndDirectory } from '../support/receiver-and-directory.js';
 
 // `hookd backup` copies a live SQLite database while events keep arriving, and hookd serves the
 // copy: every event acknowledged before the backup began is in it, each with its delivery.
@@ -27,27 +26,18 @@ async function listAll(api: ApiClient, path: string): Promise<Array<Record<strin
 }
 
 describe('hookd backup', () => {
-  let dir: string;
-  let receiver: Receiver;
-  beforeAll(async () => {
-    dir = tempDir();
-    receiver = await startReceiver();
-  });
-  afterAll(async () => {
-    await receiver?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const scene = useReceiverAndDirectory();
 
   it('copies a database under load consistently, and hookd serves the copy', async () => {
-    const live = join(dir, 'live.db');
-    const copy = join(dir, 'copy.db');
+    const live = join(scene.dir, 'live.db');
+    const copy = join(scene.dir, 'copy.db');
     const server = await startServerProcess({ HOOKD_DATABASE_URL: `sqlite:${live}` });
     const acknowledged: string[] = [];
     let loading = true;
     let beforeBackup: string[];
     try {
       await createEventTypes(server, 'order.paid');
-      await createEndpoint(server, { url: `${receiver.url}/hooks`, eventTypes: ['order.paid'] });
+      await createEndpoint(server, { url: `${scene.receiver.url}/hooks`, eventTypes: ['order.paid'] });
       const started = Date.now();
       const posters = Array.from({ length: POSTERS }, async (_, poster) => {
         for (let n = 0; loading && acknowledged.length < LOAD_MAX_EVENTS && Date.now() - started < LOAD_MAX_MS; n++) {
@@ -92,11 +82,11 @@ describe('hookd backup', () => {
   }, 120_000);
 
   it('refuses a PostgreSQL database and a missing SQLite file in one line each', async () => {
-    const postgres = await runCli(['backup', join(dir, 'pg.db'), '--database-url', 'postgres://postgres@127.0.0.1:5432/postgres']);
+    const postgres = await runCli(['backup', join(scene.dir, 'pg.db'), '--database-url', 'postgres://postgres@127.0.0.1:5432/postgres']);
     expect(postgres.code).toBe(2);
     expect(postgres.stderr).toMatch(/^hookd: hookd backup copies SQLite databases; back PostgreSQL up with pg_dump .*\n$/);
 
-    const missing = await runCli(['backup', join(dir, 'out.db'), '--database-url', `sqlite:${join(dir, 'nothing-here.db')}`]);
+    const missing = await runCli(['backup', join(scene.dir, 'out.db'), '--database-url', `sqlite:${join(scene.dir, 'nothing-here.db')}`]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^hookd: there is no SQLite database at .*nothing-here\.db: set HOOKD_DATABASE_URL \(--database-url\).*\n$/);
   });

@@ -1,12 +1,12 @@
-import { copyFileSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyWebhook } from '@hookd/sdk';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/paths.js';
-import { startReceiver, type Receiver } from '../support/receiver.js';
-import { startServerProcess, tempDir } from '../support/server.js';
+import { startServerProcess } from '../support/server.js';
 import { waitFor } from '../support/wait-for.js';
+import { useReceiverAndDirectory } from '../support/receiver-and-directory.js';
 
 // Upgrading in place: a SQLite database written by hookd at commit 393a044 (before the production
 // work; made by make-fixture.mjs beside this file) is migrated by the current hookd on its first
@@ -24,19 +24,10 @@ const made = JSON.parse(readFileSync(join(packageRoot, 'test/upgrade/hookd-393a0
 const CRM_SECRET = 'whsec_' + Buffer.alloc(32, 7).toString('base64');
 
 describe('upgrading a database of the previous version', () => {
-  let dir: string;
-  let receiver: Receiver;
-  beforeAll(async () => {
-    dir = tempDir();
-    receiver = await startReceiver();
-  });
-  afterAll(async () => {
-    await receiver?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const scene = useReceiverAndDirectory();
 
   it('migrates it on start and serves what it held, then delivers new events', async () => {
-    const path = join(dir, 'hookd.db');
+    const path = join(scene.dir, 'hookd.db');
     copyFileSync(FIXTURE, path);
     const before = new Database(path, { readonly: true });
     const versionsBefore = (before.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number }).v;
@@ -72,10 +63,10 @@ describe('upgrading a database of the previous version', () => {
       expect(attempts.body.data).toEqual([expect.objectContaining({ statusCode: 200 })]);
 
       // And it goes on working: the old endpoint, pointed at a receiver of now, gets a new event signed with its old secret.
-      expect((await server.request('PATCH', `/v1/endpoints/${made.crm}`, { url: `${receiver.url}/crm` }, made.adminKey)).status).toBe(200);
+      expect((await server.request('PATCH', `/v1/endpoints/${made.crm}`, { url: `${scene.receiver.url}/crm` }, made.adminKey)).status).toBe(200);
       const posted = await server.request('POST', '/v1/events', { type: 'invoice.paid', payload: { invoiceId: 'inv_after_upgrade' } }, made.adminKey);
       expect(posted.status).toBe(202);
-      const [request] = await waitFor(() => (receiver.requestsTo('/crm').length > 0 ? receiver.requestsTo('/crm') : null), { what: 'the new event delivered' });
+      const [request] = await waitFor(() => (scene.receiver.requestsTo('/crm').length > 0 ? scene.receiver.requestsTo('/crm') : null), { what: 'the new event delivered' });
       expect(JSON.parse(request!.body)).toMatchObject({ type: 'invoice.paid', data: { invoiceId: 'inv_after_upgrade' } });
       expect(() => verifyWebhook(CRM_SECRET, request!.headers as Record<string, string>, request!.body)).not.toThrow();
     } finally {
