@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { newId } from '../../src/domain/ids.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { CLAIM } from '../../src/store/postgres/queue-statements.js';
 import type { Store } from '../../src/store/store.js';
 import { createTestSchema } from '../support/postgres.js';
 import { storeConformance } from './conformance.js';
@@ -33,6 +35,65 @@ describe('postgres schema: the deliveries table', () => {
         "SELECT reloptions AS options FROM pg_class WHERE oid = 'deliveries'::regclass",
       );
       expect(rows[0]!.options).toEqual(expect.arrayContaining(['fillfactor=70', 'autovacuum_vacuum_scale_factor=0.02']));
+    } finally {
+      await client.end().catch(() => undefined);
+      await store.close();
+      await drop();
+    }
+  });
+});
+
+describe('postgres queue: a claim writes the lease only', () => {
+  const T0 = 1_800_000_000_000;
+
+  it('is a HOT update (no index entry), and the claimed delivery reads as sending', async () => {
+    const { url, drop } = await createTestSchema();
+    const store = new PostgresStore(url, { maxConnections: 2 });
+    const client = new pg.Client({ connectionString: url });
+    try {
+      await store.migrate();
+      await client.connect();
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const eventId = newId('evt', T0);
+        const id = newId('dlv', T0);
+        ids.push(id);
+        await store.ingestEvents(
+          [
+            {
+              event: { id: eventId, type: 'call.started', accountId: null, payload: '{}', correlationId: null, callbackUrl: null, occurredAt: T0, createdAt: T0 },
+              deliveries: [
+                { id, eventId, endpointId: null, accountId: null, eventType: 'call.started', url: 'https://example.com/hook', status: 'pending', attempts: 0, nextAttemptAt: T0, lastStatusCode: null, lastError: null, correlationId: null, createdAt: T0, completedAt: null },
+              ],
+              clientId: false,
+            },
+          ],
+          0,
+          T0,
+        );
+      }
+      // The statement the store runs, in a transaction of this test's own, whose counters
+      // (pg_stat_get_xact_*) are exact: the shared statistics are published late and in bulk.
+      await client.query('BEGIN');
+      const claimed = await client.query(CLAIM.text, ['w1', T0 + 1000, T0, 3]);
+      const { rows } = await client.query<{ updated: number; hot: number }>(
+        "SELECT pg_stat_get_xact_tuples_updated('deliveries'::regclass) AS updated, pg_stat_get_xact_tuples_hot_updated('deliveries'::regclass) AS hot",
+      );
+      await client.query('COMMIT');
+      expect(claimed.rowCount).toBe(3);
+      expect(rows[0]).toEqual({ updated: 3, hot: 3 });
+
+      const held = claimed.rows.map((row: { id: string }) => row.id);
+      for (const id of held) expect((await store.getDelivery(id))?.status).toBe('sending');
+      const listed = async (status: 'pending' | 'sending') =>
+        (await store.listDeliveries({ status }, { limit: 10, cursor: null })).items.map((d) => d.id).sort();
+      expect(await listed('sending')).toEqual([...held].sort());
+      expect(await listed('pending')).toEqual(ids.filter((id) => !held.includes(id)).sort());
+      // Rows already leased are skipped by the next claim, which takes the two left.
+      expect((await store.claimDueDeliveries('w2', T0, 10, T0 + 1000)).map((d) => d.id).sort()).toEqual(
+        ids.filter((id) => !held.includes(id)).sort(),
+      );
+      expect(await store.queueStats(T0)).toEqual({ due: 0, scheduled: 0, sending: 5, oldestDueAt: null });
     } finally {
       await client.end().catch(() => undefined);
       await store.close();

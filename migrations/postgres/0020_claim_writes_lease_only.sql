@@ -1,0 +1,12 @@
+-- A claim writes only the lease (src/store/postgres/lease-state.ts): `status` stays 'pending' while
+-- a worker holds a delivery, and the API shows such a row as 'sending'. Nothing indexes the lease
+-- columns any more, so the claim changes no column an index or its predicate uses and PostgreSQL
+-- writes it as a HOT update: a new row version on the same page (fillfactor 70, migration 0012)
+-- and no index entry, where it added four (docs/performance.md, section 15).
+--
+-- deliveries_leased, keyed on lease_expires_at, is what made every claim non-HOT; the expired-lease
+-- sweep and the release of a dead node's leases walk deliveries_due instead, which now also holds
+-- the leased rows. Deliveries leased when this runs keep their lease under the new form. Every node
+-- must run this version: an older one would still claim by writing 'sending'.
+UPDATE deliveries SET status = 'pending' WHERE status = 'sending';
+DROP INDEX IF EXISTS deliveries_leased;
