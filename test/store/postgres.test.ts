@@ -24,7 +24,7 @@ storeConformance('postgres', {
 });
 
 describe('postgres schema: the deliveries table', () => {
-  it('keeps room on its pages for updated rows and is vacuumed early (migration 0012)', async () => {
+  it('keeps room on its pages for updated rows and is vacuumed early (migrations 0012, 0020)', async () => {
     const { url, drop } = await createTestSchema();
     const store = new PostgresStore(url, { maxConnections: 1 });
     const client = new pg.Client({ connectionString: url });
@@ -34,7 +34,7 @@ describe('postgres schema: the deliveries table', () => {
       const { rows } = await client.query<{ options: string[] }>(
         "SELECT reloptions AS options FROM pg_class WHERE oid = 'deliveries'::regclass",
       );
-      expect(rows[0]!.options).toEqual(expect.arrayContaining(['fillfactor=70', 'autovacuum_vacuum_scale_factor=0.02']));
+      expect(rows[0]!.options).toEqual(expect.arrayContaining(['fillfactor=50', 'autovacuum_vacuum_scale_factor=0.02']));
     } finally {
       await client.end().catch(() => undefined);
       await store.close();
