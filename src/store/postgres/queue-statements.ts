@@ -196,14 +196,16 @@ const INSERT_ATTEMPTS = `INSERT INTO attempts (id, delivery_id, endpoint_id, sta
 /**
  * Each delivery's state after its attempt, only where this worker still holds the lease. `id =
  * ANY($1)` bounds the rows read by the batch: joined with the unnest alone, the planner read every
- * leased row (deliveries_leased, and the dead entries not yet vacuumed) to hash-join them.
+ * leased row (deliveries_leased, and the dead entries not yet vacuumed) to hash-join them. The
+ * lease alone says the row is held (only a held row has an owner, lease-state.ts); a condition on
+ * `status = 'pending'` would let the planner walk all of deliveries_due instead of the batch's ids.
  */
 const WRITE_DELIVERY_STATES = `UPDATE deliveries d SET status = r.status, attempts = d.attempts + r.made, next_attempt_at = r.next_attempt_at,
       last_status_code = r.last_status_code, last_error = r.last_error, completed_at = r.completed_at,
       single_attempt = 0, lease_owner = NULL, lease_expires_at = NULL
     FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bigint[], $6::int[], $7::text[], $8::bigint[])
       AS r(id, owner, status, made, next_attempt_at, last_status_code, last_error, completed_at)
-    WHERE d.id = ANY($1::text[]) AND d.id = r.id AND d.lease_owner = r.owner AND d.status = 'pending'
+    WHERE d.id = ANY($1::text[]) AND d.id = r.id AND d.lease_owner = r.owner
     RETURNING d.id`;
 
 const TRACK_HEALTH = `UPDATE endpoints e SET
