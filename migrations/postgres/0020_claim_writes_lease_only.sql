@@ -6,8 +6,8 @@
 --
 -- deliveries_leased, keyed on lease_expires_at, is what made every claim non-HOT; the expired-lease
 -- sweep and the release of a dead node's leases walk deliveries_due instead, which now also holds
--- the leased rows. Deliveries leased when this runs keep their lease in the new form. Every node
--- must run this version: an older one would still claim by writing 'sending'.
+-- the leased rows. Deliveries leased when this runs keep their lease in the new form. An older
+-- node, which would claim by writing 'sending', refuses this schema (nodes upgrade together).
 UPDATE deliveries SET status = 'pending' WHERE status = 'sending';
 DROP INDEX IF EXISTS deliveries_leased;
 
