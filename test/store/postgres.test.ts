@@ -100,4 +100,36 @@ describe('postgres queue: a claim writes the lease only', () => {
       await drop();
     }
   });
+
+  it('keeps the deliveries held at the upgrade held, in the new form (migration 0020)', async () => {
+    const { url, drop } = await createTestSchema();
+    const store = new PostgresStore(url, { maxConnections: 2 });
+    const client = new pg.Client({ connectionString: url });
+    try {
+      await store.migrate();
+      await client.connect();
+      // The schema as it was before 0020, with one delivery held under a lease as it wrote them.
+      await client.query('DELETE FROM schema_migrations WHERE version = 20');
+      await client.query("CREATE INDEX deliveries_leased ON deliveries (lease_expires_at) WHERE status = 'sending'");
+      await client.query("INSERT INTO events (id, type, payload, occurred_at, created_at) VALUES ('evt_held', 'call.started', '{}', $1, $1)", [T0]);
+      await client.query(
+        `INSERT INTO deliveries (id, event_id, event_type, url, status, attempts, next_attempt_at, created_at, lease_owner, lease_expires_at)
+         VALUES ('dlv_held', 'evt_held', 'call.started', 'https://example.com/hook', 'sending', 0, $1, $1, 'w1', $2)`,
+        [T0, T0 + 1000],
+      );
+      await store.migrate();
+
+      const { rows } = await client.query<{ status: string; lease_owner: string }>("SELECT status, lease_owner FROM deliveries WHERE id = 'dlv_held'");
+      expect(rows).toEqual([{ status: 'pending', lease_owner: 'w1' }]);
+      expect((await client.query("SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'deliveries_leased'")).rowCount).toBe(0);
+      expect((await store.getDelivery('dlv_held'))?.status).toBe('sending');
+      // Still its holder's: another worker does not claim it, and the holder's renewal finds it.
+      expect(await store.claimDueDeliveries('w2', T0, 10, T0 + 1000)).toEqual([]);
+      expect(await store.renewLeases(['dlv_held'], 'w1', T0 + 2000)).toEqual(['dlv_held']);
+    } finally {
+      await client.end().catch(() => undefined);
+      await store.close();
+      await drop();
+    }
+  });
 });
