@@ -11,11 +11,18 @@ import { cpuSeconds } from './proc-stats.js';
 import { BENCH_EVENT_TYPE, payloadOf } from './workload.js';
 
 // A fresh database for every hookd the bench starts: a new SQLite file in a temp directory, or a
-// new PostgreSQL database on 127.0.0.1:5432 (trust auth, like the tests), dropped afterwards.
+// new PostgreSQL database on 127.0.0.1:5432 (trust auth, like the tests; or on the bench's own
+// server, bench-postgres.ts), dropped afterwards.
 
 export type Backend = 'sqlite' | 'postgres';
 
-export const POSTGRES_ADMIN_URL = process.env.HOOKD_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/** The server the bench's databases are made on: a live binding, moved once by usePostgresServer before any is made. */
+export let POSTGRES_ADMIN_URL = process.env.HOOKD_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** Every database from now on is made on the server at `url` (the bench's own PostgreSQL). */
+export function usePostgresServer(url: string): void {
+  POSTGRES_ADMIN_URL = url;
+}
 
 export interface FreshDatabase {
   url: string;

@@ -139,7 +139,8 @@ export class HookdProcess {
   }
 }
 
-async function freePort(): Promise<number> {
+/** A port free on 127.0.0.1 at the moment of asking. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

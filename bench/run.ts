@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Progress } from '../src/cli/progress.js';
 import { loadConfig } from '../src/config.js';
+import { benchPostgres, type BenchPostgres } from './bench-postgres.js';
 import type { BenchContext, DeliveryMeasurement, HookdRun } from './context.js';
 import type { Backend } from './database.js';
 import { tuningFromEnvironment } from './hookd-process.js';
@@ -24,6 +25,9 @@ import { FULL, QUICK } from './sizes.js';
 
 // `npm run bench [-- --quick] [--backend sqlite|postgres] [--peers] [--json file] [--only a,b] [--cpu-prof dir]`
 // `npm run bench -- --soak <minutes> [--soak-rate 300] [--backend sqlite|postgres] [--json file]`
+// `--own-postgres` (PostgreSQL runs): on a server of the run's own, configured as docs/scaling.md
+// recommends (bench-postgres.ts). A PostgreSQL soak does so unless HOOKD_BENCH_POSTGRES_URL names a
+// server: the machine's has autovacuum off, which a long run would measure instead of hookd.
 //
 // Measures hookd against the machine it runs on, in one run: every speed is also given as a ratio
 // to a baseline measured in the same run, so that figures from a busy or a quiet machine compare.
@@ -47,6 +51,7 @@ const POSTGRES_ONLY: readonly Scenario[] = ['nodes'];
 
 const USAGE = `usage: npm run bench [-- --quick] [--backend sqlite|postgres] [--peers] [--json file] [--only ${SCENARIOS.join(',')}] [--cpu-prof dir]
        npm run bench -- --soak <minutes> [--soak-rate 300] [--backend sqlite|postgres] [--json file]
+       --own-postgres: PostgreSQL runs on a server of their own with the recommended autovacuum (a PostgreSQL soak's default)
 See docs/performance.md for what each scenario measures.
 `;
 
@@ -68,6 +73,7 @@ const OPTIONS = {
   only: { type: 'string' },
   'cpu-prof': { type: 'string' },
   soak: { type: 'string' },
+  'own-postgres': { type: 'boolean', default: false },
   'soak-rate': { type: 'string', default: '300' },
 } as const;
 
@@ -99,6 +105,8 @@ if (soak !== null) {
   if (!(soak.ratePerSecond > 0 && soak.ratePerSecond <= 100_000)) fail(`--soak-rate must be events per second (0 < r ≤ 100000), got "${args['soak-rate']}"`);
   if (args.quick || args.peers || args.only !== undefined) fail('--soak runs alone: without --quick, --peers or --only');
 }
+if (args['own-postgres'] && backend !== 'postgres') fail('--own-postgres needs --backend postgres');
+const ownPostgres = backend === 'postgres' && (args['own-postgres'] || (soak !== null && process.env.HOOKD_BENCH_POSTGRES_URL === undefined));
 const sizes = args.quick ? QUICK : FULL;
 // Whatever happens, the bench ends by itself. A soak gets its minutes, as long again (at least 2)
 // to drain, and a quarter of an hour for the rest.
@@ -135,7 +143,7 @@ function machineNote(machine: Machine, started: number): string {
 }
 
 /** The soak alone: its table on stdout, its minutes, trends and verdicts in --json. Exits 1 when deliveries were lost. */
-async function runSoak(options: SoakOptions): Promise<void> {
+async function runSoak(options: SoakOptions, postgres: BenchPostgres): Promise<void> {
   const machine = describeMachine();
   const started = Date.now();
   const receiver = await ReceiverProcess.start();
@@ -155,15 +163,31 @@ async function runSoak(options: SoakOptions): Promise<void> {
   } finally {
     await receiver.close();
   }
-  const title = `hookd soak — ${backend} — ${options.minutes} min at ${options.ratePerSecond} events/s${tuningNote()} — ${machineNote(machine, started)}`;
+  const title = `hookd soak — ${backend}${serverNote(postgres)} — ${options.minutes} min at ${options.ratePerSecond} events/s${tuningNote()} — ${machineNote(machine, started)}`;
   process.stdout.write(soakTable(title, run.result) + '\n');
-  writeJson({ machine, backend, scenario: 'soak', tuning: tuningFromEnvironment(), soak: run.result });
+  writeJson({ machine, backend, postgres: serverOf(postgres), scenario: 'soak', tuning: tuningFromEnvironment(), soak: run.result });
   const broken = soakBroken(run.result);
   if (broken !== null) throw new Error(broken);
 }
 
+function serverOf(postgres: BenchPostgres): string | undefined {
+  return backend === 'postgres' ? postgres.describe : undefined;
+}
+
+function serverNote(postgres: BenchPostgres): string {
+  return backend === 'postgres' ? ` on ${postgres.describe}` : '';
+}
+
 async function main(): Promise<void> {
-  if (soak !== null) return runSoak(soak);
+  const postgres = await benchPostgres(ownPostgres);
+  try {
+    await (soak !== null ? runSoak(soak, postgres) : runScenarios(postgres));
+  } finally {
+    postgres.stop();
+  }
+}
+
+async function runScenarios(postgres: BenchPostgres): Promise<void> {
   // The peers' modules (and their queue libraries) load only with --peers: a plain run, like npm
   // test's --quick, does not pay for them.
   const peers = args.peers ? await import('./scenarios/peers.js') : null;
@@ -345,10 +369,10 @@ async function main(): Promise<void> {
     await receiver.close();
   }
 
-  const title = `hookd bench — ${backend}${args.quick ? ' — quick' : ''}${args.peers ? ' — with peers' : ''}${tuningNote()} — ${machineNote(machine, started)}`;
+  const title = `hookd bench — ${backend}${serverNote(postgres)}${args.quick ? ' — quick' : ''}${args.peers ? ' — with peers' : ''}${tuningNote()} — ${machineNote(machine, started)}`;
   const peakRssLine = rss.length === 0 ? '' : '\nPeak RSS per run: ' + rss.map((r) => `${r.run} ${r.peakRssBytes === null ? 'n/a' : (r.peakRssBytes / MB).toFixed(0) + ' MB'}`).join(', ') + '\n';
   process.stdout.write(table(title, figures) + '\n' + peakRssLine);
-  writeJson({ machine, backend, quick: args.quick, peers: args.peers, tuning: tuningFromEnvironment(), sizes, figures, peakRss: rss, runs: raw });
+  writeJson({ machine, backend, postgres: serverOf(postgres), quick: args.quick, peers: args.peers, tuning: tuningFromEnvironment(), sizes, figures, peakRss: rss, runs: raw });
 }
 
 main().then(

@@ -27,6 +27,14 @@ export interface SqlDb {
   greatest(a: string, b: string): string;
   /** The endpoint's `spec` JSON with `disabledReason` set to the next parameter. */
   specWithDisabledReason(): string;
+  /**
+   * The condition that a delivery is held under a lease (shown as `sending`), and that it waits in
+   * the queue (`pending`, no lease). SQLite writes the status `sending` with the lease; PostgreSQL
+   * keeps `pending` and lets the lease say it, so that a claim changes no indexed column and is a
+   * HOT update (docs/decisions.md, "Leases without a status change on PostgreSQL").
+   */
+  readonly leased: string;
+  readonly queued: string;
 }
 
 /** Optional filters are written `(CAST(? AS TEXT) IS NULL OR column = ?)`: each value is bound twice. */

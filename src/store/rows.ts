@@ -272,6 +272,8 @@ export interface DeliveryRow {
   single_attempt: number;
   created_at: number;
   completed_at: number | null;
+  /** Read to tell a leased PostgreSQL row, still `pending`, as `sending` (postgres/lease-state.ts). */
+  lease_owner?: string | null;
 }
 
 export function toDelivery(row: DeliveryRow): Delivery {
@@ -282,7 +284,7 @@ export function toDelivery(row: DeliveryRow): Delivery {
     accountId: row.account_id,
     eventType: row.event_type,
     url: row.url,
-    status: row.status,
+    status: row.status === 'pending' && row.lease_owner != null ? 'sending' : row.status,
     attempts: row.attempts,
     nextAttemptAt: row.next_attempt_at,
     lastStatusCode: row.last_status_code,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOwnPostgres, type OwnPostgres } from '../support/own-postgres.js';
+import { startOwnPostgres, type OwnPostgres } from '../../bench/own-postgres.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { startServerProcess, type ServerProcess } from '../support/server.js';
 import { waitFor } from '../support/wait-for.js';
@@ -13,7 +13,7 @@ describe('a PostgreSQL restart during load', () => {
   let node: ServerProcess | null = null;
 
   beforeAll(async () => {
-    [postgres, receiver] = await Promise.all([startOwnPostgres(), startReceiver()]);
+    [postgres, receiver] = await Promise.all([startOwnPostgres({ fsync: 'off' }), startReceiver()]);
   });
   afterAll(async () => {
     await node?.stop();

@@ -67,6 +67,8 @@ function recording(db: SqlDb): { db: SqlDb; statements: Array<{ sql: string; par
     list: (values) => db.list(values),
     greatest: (a, b) => db.greatest(a, b),
     specWithDisabledReason: () => db.specWithDisabledReason(),
+    leased: db.leased,
+    queued: db.queued,
   };
   return { db: recorder, statements };
 }

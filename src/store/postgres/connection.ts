@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Statement, SqlDb } from '../dialect.js';
 import { loadMigrations, refuseNewerSchema } from '../migrations.js';
 import { isStoreUnavailable } from '../unavailable.js';
+import { LEASED, QUEUED } from './lease-state.js';
 import { WorkChannel } from './work-channel.js';
 
 // The PostgreSQL database, for several hookd nodes: a pool of connections, transactions on one of
@@ -36,6 +37,8 @@ function queryOf(sql: Statement, values: unknown[]): pg.QueryConfig {
 
 /** Statements on one connection or the pool (SqlDb, for the shared statements). */
 export class PgQueries implements SqlDb {
+  readonly leased = LEASED;
+  readonly queued = QUEUED;
   readonly dialect = 'postgres' as const;
 
   constructor(protected readonly on: pg.Pool | pg.PoolClient) {}

@@ -2,6 +2,7 @@ import type { Delivery } from '../../domain/types.js';
 import { ADDED_COLUMNS, rollupUpdates } from '../attempt-rollups.js';
 import type { Named } from '../dialect.js';
 import type { DeliveryLease, NewEvent } from '../store.js';
+import { QUEUED } from './lease-state.js';
 import { WORK_CHANNEL } from './work-channel.js';
 
 // The hot statements of the PostgreSQL queue, prepared on each connection by name. They name their
@@ -42,7 +43,8 @@ export function deliveryColumns(queued: Queued[]): unknown[][] {
     queued.map(({ delivery }) => delivery.accountId),
     queued.map(({ delivery }) => delivery.eventType),
     queued.map(({ delivery }) => delivery.url),
-    queued.map(({ delivery, lease }) => (lease === null ? delivery.status : 'sending')),
+    // Handed to a worker: `pending` under its lease, as a claim leaves it (lease-state.ts).
+    queued.map(({ delivery }) => delivery.status),
     queued.map(({ delivery }) => delivery.attempts),
     queued.map(({ delivery }) => delivery.nextAttemptAt),
     queued.map(({ delivery }) => delivery.correlationId),
@@ -87,10 +89,10 @@ export const INGEST_NEW_EVENTS: Named = {
         AS d(id, event_id, endpoint_id, account_id, event_type, url, status, attempts, next_attempt_at, correlation_id,
           created_at, single_attempt, lease_owner, lease_expires_at)
       WHERE d.event_id IN (SELECT id FROM created)
-      RETURNING status
+      RETURNING status, lease_owner
     )
     SELECT array(SELECT id FROM created) AS created,
-      (SELECT pg_notify('${WORK_CHANNEL}', '') FROM queued WHERE status = 'pending' LIMIT 1) AS notified`,
+      (SELECT pg_notify('${WORK_CHANNEL}', '') FROM queued WHERE ${QUEUED} LIMIT 1) AS notified`,
 };
 
 export const INSERT_ACCOUNTS =
@@ -107,7 +109,7 @@ export const INSERT_DELIVERIES = `INSERT INTO deliveries (${DELIVERY_INSERT_COLU
     $9::bigint[], $10::text[], $11::bigint[], $12::int[], $13::text[], $14::bigint[])`;
 
 const DELIVERY_COLUMNS = `id, event_id, endpoint_id, account_id, event_type, url, status, attempts, next_attempt_at,
-  last_status_code, last_error, correlation_id, single_attempt, created_at, completed_at`;
+  last_status_code, last_error, correlation_id, single_attempt, created_at, completed_at, lease_owner`;
 
 /**
  * The endpoints paused at $3, read once per claim through endpoints_paused (an InitPlan), which the
@@ -122,12 +124,14 @@ const PAUSED_ENDPOINTS = 'SELECT id FROM endpoints WHERE paused_until > $3';
 /**
  * SKIP LOCKED: nodes claiming at the same moment take disjoint rows instead of waiting on each
  * other. Deliveries of a paused endpoint are skipped; the rows locked are the deliveries' only.
+ * The claim writes the lease only, a HOT update (lease-state.ts); rows already leased are still in
+ * deliveries_due and are skipped by `lease_owner IS NULL`.
  */
 export const CLAIM: Named = {
   name: 'hookd_claim',
-  text: `UPDATE deliveries SET status = 'sending', lease_owner = $1, lease_expires_at = $2
+  text: `UPDATE deliveries SET lease_owner = $1, lease_expires_at = $2
     WHERE id IN (
-      SELECT id FROM deliveries d WHERE status = 'pending' AND next_attempt_at <= $3
+      SELECT id FROM deliveries d WHERE status = 'pending' AND next_attempt_at <= $3 AND lease_owner IS NULL
         AND coalesce(d.endpoint_id, '') <> ALL (ARRAY(${PAUSED_ENDPOINTS}))
       ORDER BY next_attempt_at LIMIT $4 FOR UPDATE OF d SKIP LOCKED
     )
@@ -153,6 +157,7 @@ function dueAccounts(name: string, from: '>' | '>='): Named {
       SELECT account FROM accounts
       WHERE account IS NOT NULL AND EXISTS (
         SELECT 1 FROM deliveries d WHERE d.status = 'pending' AND coalesce(d.account_id, '') = account AND d.next_attempt_at <= $2
+          AND d.lease_owner IS NULL
       )
       LIMIT $3`,
   };
@@ -169,11 +174,12 @@ export const DUE_ACCOUNTS_FROM = dueAccounts('hookd_due_accounts_from', '>=');
  */
 export const CLAIM_PER_ACCOUNT: Named = {
   name: 'hookd_claim_per_account',
-  text: `UPDATE deliveries SET status = 'sending', lease_owner = $1, lease_expires_at = $2
+  text: `UPDATE deliveries SET lease_owner = $1, lease_expires_at = $2
     WHERE id IN (
       SELECT c.id FROM unnest($4::text[], $5::int[]) AS a(account, n)
       CROSS JOIN LATERAL (
         SELECT id FROM deliveries d WHERE status = 'pending' AND coalesce(account_id, '') = a.account AND next_attempt_at <= $3
+          AND lease_owner IS NULL
           AND coalesce(d.endpoint_id, '') <> ALL (ARRAY(${PAUSED_ENDPOINTS}))
         ORDER BY next_attempt_at LIMIT a.n FOR UPDATE OF d SKIP LOCKED
       ) c
@@ -190,14 +196,16 @@ const INSERT_ATTEMPTS = `INSERT INTO attempts (id, delivery_id, endpoint_id, sta
 /**
  * Each delivery's state after its attempt, only where this worker still holds the lease. `id =
  * ANY($1)` bounds the rows read by the batch: joined with the unnest alone, the planner read every
- * leased row (deliveries_leased, and the dead entries not yet vacuumed) to hash-join them.
+ * leased row (deliveries_leased, and the dead entries not yet vacuumed) to hash-join them. The
+ * lease alone says the row is held (only a held row has an owner, lease-state.ts); a condition on
+ * `status = 'pending'` would let the planner walk all of deliveries_due instead of the batch's ids.
  */
 const WRITE_DELIVERY_STATES = `UPDATE deliveries d SET status = r.status, attempts = d.attempts + r.made, next_attempt_at = r.next_attempt_at,
       last_status_code = r.last_status_code, last_error = r.last_error, completed_at = r.completed_at,
       single_attempt = 0, lease_owner = NULL, lease_expires_at = NULL
     FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bigint[], $6::int[], $7::text[], $8::bigint[])
       AS r(id, owner, status, made, next_attempt_at, last_status_code, last_error, completed_at)
-    WHERE d.id = ANY($1::text[]) AND d.id = r.id AND d.lease_owner = r.owner AND d.status = 'sending'
+    WHERE d.id = ANY($1::text[]) AND d.id = r.id AND d.lease_owner = r.owner
     RETURNING d.id`;
 
 const TRACK_HEALTH = `UPDATE endpoints e SET

@@ -4,6 +4,7 @@ import * as rows from '../rows.js';
 import { disableEndpointOfDelivery, sharedQueue } from '../shared/queue.js';
 import type { AttemptRecord, IngestOutcome, NewEvent, QueueStore } from '../store.js';
 import type { PgQueries, PostgresDb } from './connection.js';
+import { QUEUED } from './lease-state.js';
 import {
   CLAIM,
   CLAIM_PER_ACCOUNT,
@@ -161,14 +162,17 @@ export function postgresQueue(db: PostgresDb): QueueStore {
       });
     },
     releaseExpiredLeases(now) {
+      // No index covers the lease (it would make the claim a non-HOT update): the due deliveries
+      // are walked instead (deliveries_due). A leased delivery was due when it was claimed, so
+      // before its lease ran out; what this reads grows with the due backlog, never the history.
       return db.run(
-        `UPDATE deliveries SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL
-         WHERE status = 'sending' AND lease_expires_at < $1`,
+        `UPDATE deliveries SET lease_owner = NULL, lease_expires_at = NULL
+         WHERE status = 'pending' AND next_attempt_at < $1 AND lease_owner IS NOT NULL AND lease_expires_at < $1`,
         [now],
       );
     },
     async nextDueAt() {
-      return (await db.one<{ at: number | null }>("SELECT min(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'"))?.at ?? null;
+      return (await db.one<{ at: number | null }>(`SELECT min(next_attempt_at) AS at FROM deliveries WHERE ${QUEUED}`))?.at ?? null;
     },
     onNewWork: (listener) => db.work.subscribe(listener),
     // Over the pool, not the listening connection: a node that does not run a worker (HOOKD_ROLE=api)

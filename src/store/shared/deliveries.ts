@@ -10,6 +10,17 @@ import type { DeliveryFilter, DeliveryStore, Page, PageOf } from '../store.js';
 /** How long before its delivery was made an attempt's recorded start may be (another node's clock). */
 const ATTEMPTS_BEFORE_DELIVERY_MS = 86_400_000;
 
+/**
+ * The list's status filter. `pending` and `sending` are written as each dialect stores them (a
+ * leased row is `pending` with a lease on PostgreSQL); any other status is a plain comparison,
+ * which PostgreSQL matches to deliveries_finished.
+ */
+function statusFilter(db: SqlDb, status: DeliveryFilter['status']): { sql: string; params: unknown[] } {
+  if (status === 'pending') return { sql: db.queued, params: [] };
+  if (status === 'sending') return { sql: db.leased, params: [] };
+  return { sql: '(CAST(? AS TEXT) IS NULL OR status = ?)', params: twice(status) };
+}
+
 export function sharedDeliveries(db: SqlDb): DeliveryStore {
   return {
     async getDelivery(id) {
@@ -18,17 +29,18 @@ export function sharedDeliveries(db: SqlDb): DeliveryStore {
     },
     async listDeliveries(filter: DeliveryFilter, page: Page): Promise<PageOf<Delivery>> {
       const before = page.cursor === null ? null : decodeStringCursor(page.cursor);
+      const byStatus = statusFilter(db, filter.status);
       const found = await db.all<rows.DeliveryRow>(
         `SELECT * FROM deliveries
          WHERE (CAST(? AS TEXT) IS NULL OR id < ?) AND (CAST(? AS TEXT) IS NULL OR endpoint_id = ?)
-           AND (CAST(? AS TEXT) IS NULL OR event_id = ?) AND (CAST(? AS TEXT) IS NULL OR status = ?)
+           AND (CAST(? AS TEXT) IS NULL OR event_id = ?) AND ${byStatus.sql}
            AND (CAST(? AS TEXT) IS NULL OR correlation_id = ?) AND (CAST(? AS TEXT) IS NULL OR account_id = ?)
          ORDER BY id DESC LIMIT ?`,
         [
           ...twice(before),
           ...twice(filter.endpointId),
           ...twice(filter.eventId),
-          ...twice(filter.status),
+          ...byStatus.params,
           ...twice(filter.correlationId),
           ...twice(filter.accountId),
           page.limit + 1,
@@ -41,7 +53,7 @@ export function sharedDeliveries(db: SqlDb): DeliveryStore {
         `UPDATE deliveries SET
            single_attempt = CASE WHEN status = 'pending' THEN single_attempt ELSE 1 END,
            status = 'pending', next_attempt_at = ?, completed_at = NULL
-         WHERE id = ? AND status <> 'sending'
+         WHERE id = ? AND NOT (${db.leased})
          RETURNING *`,
         [now, id],
       );
@@ -50,7 +62,7 @@ export function sharedDeliveries(db: SqlDb): DeliveryStore {
     async cancelDelivery(id, now) {
       const row = await db.one<rows.DeliveryRow>(
         `UPDATE deliveries SET status = 'canceled', next_attempt_at = NULL, completed_at = ?
-         WHERE id = ? AND status = 'pending' RETURNING *`,
+         WHERE id = ? AND ${db.queued} RETURNING *`,
         [now, id],
       );
       return row === undefined ? null : rows.toDelivery(row);

@@ -39,9 +39,12 @@ export function updateEndpointParams(id: string, spec: EndpointSpec, now: number
 }
 
 export const DELETE_ENDPOINT = 'DELETE FROM endpoints WHERE id = ?';
-/** A deleted endpoint's queued deliveries would have nowhere to go. */
+/**
+ * A deleted endpoint's queued deliveries would have nowhere to go. One a worker holds is left to
+ * its attempt, as on SQLite, where it is `sending`: PostgreSQL keeps it `pending` under its lease.
+ */
 export const CANCEL_ENDPOINT_DELIVERIES =
-  "UPDATE deliveries SET status = 'canceled', next_attempt_at = NULL, completed_at = ? WHERE endpoint_id = ? AND status = 'pending'";
+  "UPDATE deliveries SET status = 'canceled', next_attempt_at = NULL, completed_at = ? WHERE endpoint_id = ? AND status = 'pending' AND lease_owner IS NULL";
 
 const SET_SIGNING_KEYS = `UPDATE endpoints SET signing_key = ?, signing_key_since = ?, previous_signing_key = ?,
     previous_signing_key_since = ?, previous_signing_key_expires_at = ?, updated_at = ? WHERE id = ?`;

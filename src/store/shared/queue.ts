@@ -8,7 +8,7 @@ import type { QueueStore } from '../store.js';
 /** Deliveries given back by their lease holder (shutdown, or a lane too full). */
 export function releaseDeliveries(db: SqlDb): string {
   return `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL
-    WHERE ${db.inList('id')} AND lease_owner = ? AND status = 'sending'`;
+    WHERE ${db.inList('id')} AND lease_owner = ? AND ${db.leased}`;
 }
 
 /** A 410 Gone disables the delivery's endpoint with the attempt's result (only if the result was written under its lease). */
@@ -24,7 +24,7 @@ export const BEAT = `INSERT INTO nodes (id, started_at, seen_at) VALUES (?, ?, ?
 /** Leases their holder still has, extended; a delivery taken over or finished meanwhile is left alone. */
 export function renewLeases(db: SqlDb): string {
   return `UPDATE deliveries SET lease_expires_at = ?
-    WHERE ${db.inList('id')} AND lease_owner = ? AND status = 'sending' RETURNING id`;
+    WHERE ${db.inList('id')} AND lease_owner = ? AND ${db.leased} RETURNING id`;
 }
 
 /** Nodes (other than the asking one) whose heartbeat stopped before the cutoff: they are dead. */
@@ -32,12 +32,12 @@ export const DEAD_NODES = 'SELECT id FROM nodes WHERE seen_at < ? AND id <> ?';
 
 /**
  * The deliveries dead nodes held become pending again. Both conditions are checked again here: a
- * node seen meanwhile keeps its leases (it was slow, not dead). The partial index of leased rows
- * is walked, never the history.
+ * node seen meanwhile keeps its leases (it was slow, not dead). A partial index of the queue is
+ * walked, never the history: SQLite's of leased rows, PostgreSQL's of pending ones (lease-state.ts).
  */
 export function releaseLeasesOf(db: SqlDb): string {
   return `UPDATE deliveries SET status = 'pending', lease_owner = NULL, lease_expires_at = NULL
-    WHERE status = 'sending' AND lease_owner IN (SELECT id FROM nodes WHERE ${db.inList('id')} AND seen_at < ?)`;
+    WHERE ${db.leased} AND lease_owner IN (SELECT id FROM nodes WHERE ${db.inList('id')} AND seen_at < ?)`;
 }
 
 /** Dead nodes are forgotten once their leases are taken back (a node seen meanwhile writes its row again anyway). */
@@ -73,14 +73,14 @@ export function sharedQueue(db: SqlDb): SharedQueue {
       return released;
     },
     async queueStats(now) {
-      // Each count walks a partial index of pending or leased rows (deliveries_due,
-      // deliveries_leased): the cost grows with the backlog, never with the history kept.
+      // Each count walks a partial index of pending or leased rows (deliveries_due, and on
+      // SQLite deliveries_leased): the cost grows with the backlog, never with the history kept.
       const row = (await db.one<{ due: number; scheduled: number; oldest: number | null; sending: number }>(
         `SELECT
-           (SELECT count(*) FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ?) AS due,
-           (SELECT count(*) FROM deliveries WHERE status = 'pending' AND next_attempt_at > ?) AS scheduled,
-           (SELECT min(next_attempt_at) FROM deliveries WHERE status = 'pending') AS oldest,
-           (SELECT count(*) FROM deliveries WHERE status = 'sending') AS sending`,
+           (SELECT count(*) FROM deliveries WHERE ${db.queued} AND next_attempt_at <= ?) AS due,
+           (SELECT count(*) FROM deliveries WHERE ${db.queued} AND next_attempt_at > ?) AS scheduled,
+           (SELECT min(next_attempt_at) FROM deliveries WHERE ${db.queued}) AS oldest,
+           (SELECT count(*) FROM deliveries WHERE ${db.leased}) AS sending`,
         [now, now],
       ))!;
       return {

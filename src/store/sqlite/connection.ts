@@ -14,6 +14,8 @@ import { Checkpointer, SAFETY_NET_AUTOCHECKPOINT_PAGES } from './checkpointer.js
 type Params = unknown[];
 
 export class SqliteDb implements SqlDb {
+  readonly leased = "status = 'sending'";
+  readonly queued = "status = 'pending'";
   readonly dialect = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();

@@ -2,11 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './server.js';
+import { freePort } from './hookd-process.js';
 
-// A PostgreSQL server of the test's own (initdb in a temp directory, a free port on 127.0.0.1), so
-// that a test can stop and start the database under load without touching the machine's server.
-// PostgreSQL refuses to run as root: when the tests run as root, its commands run as `postgres`.
+// A PostgreSQL server of its own (initdb in a temp directory, a free port on 127.0.0.1): for a test
+// that stops and starts the database under load without touching the machine's server, and for a
+// bench run on a server configured as a production install would be (run.ts, --own-postgres).
+// PostgreSQL refuses to run as root: when run as root, its commands run as `postgres`.
 
 const BIN = `/usr/lib/postgresql/${process.env.HOOKD_TEST_PG_VERSION ?? '15'}/bin`;
 
@@ -24,7 +25,8 @@ export interface OwnPostgres {
   destroy(): void;
 }
 
-export async function startOwnPostgres(): Promise<OwnPostgres> {
+/** `settings` are passed as `-c name=value` at each start (a test's `fsync=off`, the bench's autovacuum). */
+export async function startOwnPostgres(settings: Record<string, string> = {}): Promise<OwnPostgres> {
   const dir = mkdtempSync(join(tmpdir(), 'hookd-pg-'));
   if (process.getuid?.() === 0) {
     const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
@@ -33,7 +35,7 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
   const port = await freePort();
   const data = join(dir, 'data');
   asPostgres('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
+  const options = [`-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, ...Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`)].join(' ');
   const own: OwnPostgres = {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     start: () => asPostgres('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', 'start']),
