@@ -27,13 +27,16 @@ export const redisClient: BrokerClient = {
       maxRetriesPerRequest: 0,
       connectionName: 'hookd',
     });
-    // Errors are the attempts' to report; without a listener ioredis logs each one.
-    client.on('error', () => undefined);
+    // Errors are the attempts' to report; without a listener ioredis logs each one. A refused AUTH
+    // comes as an error event, and connect() then rejects with only "Connection is closed": the
+    // event's error is the reason.
+    let reason: Error | null = null;
+    client.on('error', (error: Error) => (reason ??= error));
     try {
       await client.connect();
     } catch (error) {
       client.disconnect();
-      throw error;
+      throw reason ?? error;
     }
     return new RedisPublisher(client);
   },
