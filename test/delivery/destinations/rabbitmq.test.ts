@@ -28,6 +28,11 @@ describe('RabbitMQ destinations', () => {
     return queue;
   }
 
+  /** The queue's messages once it has at least `count` (a confirm comes before the consumer's delivery). */
+  function received(queue: string, count: number): Promise<ConsumeMessage[]> {
+    return waitFor(() => (consumed.get(queue)!.length >= count ? consumed.get(queue) : null), { what: `${count} messages on ${queue}` });
+  }
+
   function headersOf(message: ConsumeMessage): Record<string, string> {
     return Object.fromEntries(Object.entries(message.properties.headers ?? {}).map(([name, value]) => [name, String(value)]));
   }
@@ -61,7 +66,7 @@ describe('RabbitMQ destinations', () => {
     const { id } = await postEvent(server, { type: 'order.created', payload: { orderId: 7, tenant: 'acme' } });
     const delivery = await settledDelivery(server, id, 'succeeded');
     expect(delivery.url).toBe('amqp://guest@127.0.0.1:5672');
-    const [message] = await waitFor(() => (consumed.get(queue)!.length > 0 ? consumed.get(queue) : null), { what: 'the message' });
+    const [message] = await received(queue, 1);
     const headers = headersOf(message!);
     expect(verifiedBody(endpoint.secret, headers, message!.content.toString())).toMatchObject({ type: 'order.created', data: { orderId: 7 } });
     expect(message!.fields.routingKey).toBe('order.created');
@@ -91,8 +96,7 @@ describe('RabbitMQ destinations', () => {
     expect(attempts[0]).toMatchObject({ statusCode: null, error: 'unroutable' });
     expect(attempts.at(-1)).toMatchObject({ statusCode: 202, error: null });
     expect(delivery.attempts).toBe(attempts.length);
-    const messages = await waitFor(() => (consumed.get(queue)!.length > 0 ? consumed.get(queue) : null), { what: 'the retried message' });
-    expect(messages).toHaveLength(1);
+    expect(await received(queue, 1)).toHaveLength(1);
   });
 
   it('classifies a missing exchange, a wrong password and a closed port', async () => {
@@ -109,7 +113,35 @@ describe('RabbitMQ destinations', () => {
     const fixed = await server.request('PATCH', `/v1/endpoints/${missing.id}`, { destination: { type: 'rabbitmq', exchange } });
     expect(fixed.status).toBe(200);
     expect(await testSend(server, missing.id)).toMatchObject({ statusCode: 202, error: null });
-    expect(consumed.get(queue)).toHaveLength(1);
+    expect(await received(queue, 1)).toHaveLength(1);
+  });
+
+  it('keeps the stored password when a PATCH gives the URL without one, and takes a new one', async () => {
+    const queue = await bindQueue('hookd.ping');
+    const endpoint = await createEndpoint(server, { url: 'amqp://guest:wrong@127.0.0.1:5672', destination: { type: 'rabbitmq', exchange } });
+    expect(await testSend(server, endpoint.id)).toMatchObject({ error: 'auth' });
+    expect((await server.request('PATCH', `/v1/endpoints/${endpoint.id}`, { url: RABBITMQ_URL })).status).toBe(200);
+    expect(await testSend(server, endpoint.id)).toMatchObject({ statusCode: 202 });
+    // As a form saves it back: the URL shown, without its password.
+    const shown = (await server.request('GET', `/v1/endpoints/${endpoint.id}`)).body.url;
+    expect((await server.request('PATCH', `/v1/endpoints/${endpoint.id}`, { url: shown, title: 'renamed' })).status).toBe(200);
+    expect(await testSend(server, endpoint.id)).toMatchObject({ statusCode: 202 });
+    expect(await received(queue, 2)).toHaveLength(2);
+  });
+
+  it('guards the broker host: refused on save, and at connect time when a name resolves to it', async () => {
+    const guarded = await startServer({ HOOKD_ALLOW_PRIVATE_URLS: 'false' }, undefined, undefined, undefined, {
+      resolve: async () => [{ address: '127.0.0.1', family: 4 }],
+    });
+    try {
+      const literal = await guarded.request('POST', '/v1/endpoints', { url: RABBITMQ_URL, destination: { type: 'rabbitmq', exchange } });
+      expect(literal.status).toBe(422);
+      expect(literal.body.error).toMatchObject({ code: 'url_not_allowed', details: [{ field: '/url' }] });
+      const named = await createEndpoint(guarded, { url: 'amqp://guest:guest@mq.example.test:5672', destination: { type: 'rabbitmq', exchange } });
+      expect(await testSend(guarded, named.id)).toMatchObject({ statusCode: null, error: 'url_not_allowed' });
+    } finally {
+      await guarded.close();
+    }
   });
 
   it('previews the message: routing key, headers and body', async () => {
