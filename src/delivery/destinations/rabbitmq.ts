@@ -4,11 +4,12 @@ import type { BrokerDestination } from '../../domain/destination.js';
 import type { AttemptErrorCode } from '../../domain/outcome.js';
 import { BrokerRejection, type BrokerClient, type BrokerConnection, type ConnectTarget, type Published } from './broker-client.js';
 
-// RabbitMQ destinations with amqplib: one confirm channel per connection, every message published
-// with the mandatory flag. The broker's confirm (basic.ack) is the success; a message it returns
-// (no queue bound for the routing key) comes back before that confirm and makes the attempt fail
-// as `unroutable`; a nack is `rejected`; an exchange that does not exist closes the channel with
-// 404, `not_found`, and the next attempt opens a new channel.
+// RabbitMQ destinations with amqplib: one confirm channel per exchange on each connection, every
+// message published with the mandatory flag. The broker's confirm (basic.ack) is the success; a
+// message it returns (no queue bound for the routing key) comes back before that confirm and makes
+// the attempt fail as `unroutable`; a nack is `rejected`; an exchange that does not exist closes its
+// channel with 404, `not_found` — only its own channel, so endpoints publishing to other exchanges
+// of the same broker are not disturbed — and the next attempt opens a new one.
 
 /** Heartbeats find a broker that went away while the connection sat idle in the pool. */
 const HEARTBEAT_SECONDS = 30;
@@ -33,10 +34,15 @@ export const rabbitmqClient: BrokerClient = {
   classify: classifyRabbitmqError,
 };
 
+/** A confirm channel and why it closed (a 404 for a missing exchange): its failed publishes' reason. */
+interface ExchangeChannel {
+  channel: ConfirmChannel;
+  closedBy: Error | null;
+}
+
 class RabbitmqConnection implements BrokerConnection {
-  private channel: Promise<ConfirmChannel> | null = null;
-  /** Why the channel last closed (a 404 for a missing exchange): the failed publishes' reason. */
-  private channelError: Error | null = null;
+  /** By exchange. */
+  private readonly channels = new Map<string, Promise<ExchangeChannel>>();
   /** Messages returned by the broker, by message id, until their confirm arrives. */
   private readonly returned = new Set<string>();
   private lost = false;
@@ -57,13 +63,14 @@ class RabbitmqConnection implements BrokerConnection {
   }
 
   async publish(message: BrokerMessage, _destination: BrokerDestination, _timeoutMs: number): Promise<Published> {
-    const channel = await this.confirmChannel();
+    const exchange = message.exchange ?? '';
+    const opened = await this.confirmChannel(exchange);
     const { 'content-type': contentType, ...headers } = message.headers;
     const messageId = headers['webhook-id']!;
     this.returned.delete(messageId);
     await new Promise<void>((resolve, reject) => {
-      channel.publish(
-        message.exchange ?? '',
+      opened.channel.publish(
+        exchange,
         message.target,
         Buffer.from(message.body),
         {
@@ -79,7 +86,7 @@ class RabbitmqConnection implements BrokerConnection {
           if (error === null || error === undefined) resolve();
           // A channel closed by the broker fails its unconfirmed messages before (or after) it says
           // why: the reason is read once the close has been handled.
-          else setImmediate(() => reject(this.channelError ?? error));
+          else setImmediate(() => reject(opened.closedBy ?? error));
         },
       );
     });
@@ -91,28 +98,26 @@ class RabbitmqConnection implements BrokerConnection {
     return this.model.close();
   }
 
-  private confirmChannel(): Promise<ConfirmChannel> {
-    if (this.channel === null) {
-      const opening = this.model.createConfirmChannel().then((channel) => {
-        this.channelError = null;
+  private confirmChannel(exchange: string): Promise<ExchangeChannel> {
+    let pending = this.channels.get(exchange);
+    if (pending === undefined) {
+      const forget = () => {
+        if (this.channels.get(exchange) === pending) this.channels.delete(exchange);
+      };
+      pending = this.model.createConfirmChannel().then((channel) => {
+        const opened: ExchangeChannel = { channel, closedBy: null };
         channel.on('return', (returned: Message) => {
           const id = returned.properties.messageId as string | undefined;
           if (id !== undefined) this.returned.add(id);
         });
-        channel.on('error', (error: Error) => {
-          this.channelError = error;
-        });
-        channel.on('close', () => {
-          if (this.channel === opening) this.channel = null;
-        });
-        return channel;
+        channel.on('error', (error: Error) => (opened.closedBy = error));
+        channel.on('close', forget);
+        return opened;
       });
-      opening.catch(() => {
-        if (this.channel === opening) this.channel = null;
-      });
-      this.channel = opening;
+      pending.catch(forget);
+      this.channels.set(exchange, pending);
     }
-    return this.channel;
+    return pending;
   }
 }
 
