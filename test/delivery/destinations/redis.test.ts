@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attemptsOf, CLOSED_PORT, REDIS_URL, settledDelivery, testSend, uniqueName, verifiedBody } from '../../support/brokers.js';
 import { createEndpoint, createEventTypes, postEvent } from '../../support/fixtures.js';
 import { startServer, type TestServer } from '../../support/server.js';
+import { waitFor } from '../../support/wait-for.js';
 
 // Redis Streams destinations against the machine's Redis: XADD to a stream named from the event,
 // trimmed with MAXLEN ~, read back with XRANGE and verified with the standardwebhooks library; a
@@ -68,5 +69,26 @@ describe('Redis Streams destinations', () => {
     expect(refused).toMatchObject({ statusCode: null, error: 'auth' });
     expect(JSON.stringify(refused)).not.toContain('not-the-password');
     expect(await testSend(server, closed.id)).toMatchObject({ statusCode: null, error: 'connection_refused' });
+  });
+
+  it('opens the circuit breaker after consecutive failures, like an HTTP endpoint', async () => {
+    await createEventTypes(server, 'order.lost');
+    const down = await createEndpoint(server, {
+      url: `redis://127.0.0.1:${CLOSED_PORT}/0`,
+      eventTypes: ['order.lost'],
+      destination: { type: 'redis', stream: `${prefix}down` },
+      retry: { enabled: false },
+    });
+    await Promise.all(Array.from({ length: 5 }, (_, n) => postEvent(server, { type: 'order.lost', payload: { n } })));
+    const state = await waitFor(async () => {
+      const shown = (await server.request('GET', `/v1/endpoints/${down.id}`)).body.state;
+      return shown.mode === 'paused' ? shown : null;
+    }, { what: 'the breaker to open' });
+    expect(state.reason).toBe('5 consecutive failures');
+    const deliveries = (await server.request('GET', `/v1/deliveries?endpointId=${down.id}`)).body.data;
+    // Retries off: each delivery ends after its one attempt.
+    expect(deliveries.map((d: { status: string; attempts: number; lastError: string }) => [d.status, d.attempts, d.lastError])).toEqual(
+      Array(5).fill(['dropped', 1, 'connection_refused']),
+    );
   });
 });
