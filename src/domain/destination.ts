@@ -7,7 +7,6 @@ import { checkHostLiteral } from './url-guard.js';
 // destination's `password` does, sealed at rest and never shown.
 
 export type BrokerType = 'rabbitmq' | 'nats' | 'redis';
-export type DestinationType = 'http' | BrokerType;
 
 export type BrokerDestination =
   /** Published to `exchange` with publisher confirms and the mandatory flag; `routingKey` is a template. */
@@ -27,13 +26,13 @@ export const DEFAULT_REDIS_MAX_LEN = 100_000;
 export const DEFAULT_ROUTING_KEY = '{{event.type}}';
 
 /** The URL schemes of each broker (the TLS one second). */
-export const BROKER_SCHEMES: Record<BrokerType, readonly [plain: string, tls: string]> = {
+const BROKER_SCHEMES: Record<BrokerType, readonly [plain: string, tls: string]> = {
   rabbitmq: ['amqp:', 'amqps:'],
   nats: ['nats:', 'tls:'],
   redis: ['redis:', 'rediss:'],
 };
 
-export const BROKER_DEFAULT_PORTS: Record<BrokerType, readonly [plain: number, tls: number]> = {
+const BROKER_DEFAULT_PORTS: Record<BrokerType, readonly [plain: number, tls: number]> = {
   rabbitmq: [5672, 5671],
   nats: [4222, 4222],
   redis: [6379, 6379],

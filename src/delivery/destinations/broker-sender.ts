@@ -17,7 +17,7 @@ import { redisClient } from './redis.js';
  * A broker's acknowledgement is recorded as 202 Accepted: the message is taken for later
  * processing, and everything that counts successes (stats, the breaker, the CLI) reads 2xx.
  */
-export const BROKER_ACCEPTED_STATUS = 202;
+const BROKER_ACCEPTED_STATUS = 202;
 /** What is kept of a broker's error text (like a response body's first 4 KiB). */
 const KEPT_ERROR_CHARS = 4096;
 
