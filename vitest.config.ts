@@ -3,14 +3,19 @@ import { configDefaults, defineConfig } from 'vitest/config';
 // The files that need a PostgreSQL server whatever the backend under test. `npm test` leaves them out
 // (and says so loudly) when no PostgreSQL can be had: scripts/test.mjs.
 const NEEDS_POSTGRES = ['test/store/postgres.test.ts', 'test/store/stats-history-postgres.test.ts', 'test/store/postgres-partitions.test.ts', 'test/cluster/**', 'test/bench/peers.test.ts', 'test/bench/nodes.test.ts'];
-// The bench peers' test also needs Redis (BullMQ); left out, loudly, when none can be had.
-const NEEDS_REDIS = ['test/bench/peers.test.ts', 'test/bench/nodes.test.ts'];
+// The bench peers' test also needs Redis (BullMQ), and each broker destination's test its broker;
+// left out, loudly, when one cannot be had (scripts/test.mjs).
+const NEEDS_REDIS = ['test/bench/peers.test.ts', 'test/bench/nodes.test.ts', 'test/delivery/destinations/redis.test.ts'];
+const NEEDS_RABBITMQ = ['test/delivery/destinations/rabbitmq.test.ts'];
+const NEEDS_NATS = ['test/delivery/destinations/nats.test.ts'];
 
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'bench/**/*.test.ts'],
     exclude: [...configDefaults.exclude, ...(process.env.HOOKD_TEST_WITHOUT_POSTGRES === 'true' ? NEEDS_POSTGRES : []),
       ...(process.env.HOOKD_TEST_WITHOUT_REDIS === 'true' ? NEEDS_REDIS : []),
+      ...(process.env.HOOKD_TEST_WITHOUT_RABBITMQ === 'true' ? NEEDS_RABBITMQ : []),
+      ...(process.env.HOOKD_TEST_WITHOUT_NATS === 'true' ? NEEDS_NATS : []),
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,

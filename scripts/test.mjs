@@ -5,7 +5,7 @@
 // Under CI (CI=true) a missing PostgreSQL fails the run instead: CI must run every pass.
 // `node scripts/test.mjs --plan` sets up, prints the steps it would run and stops (for its own test).
 import { spawnSync } from 'node:child_process';
-import { ensurePostgres, ensureRedis, locateChromium, MissingPrerequisite } from './test-prerequisites.mjs';
+import { ensureNats, ensurePostgres, ensureRabbitmq, ensureRedis, locateChromium, MissingPrerequisite } from './test-prerequisites.mjs';
 import { testSteps } from './test-steps.mjs';
 
 const started = Date.now();
@@ -34,31 +34,41 @@ if (skipPostgres && process.env.CI === 'true') {
   process.exit(1);
 }
 if (skipPostgres) banner(skipPostgres);
-const redis = await ensureRedis();
-const skipRedis = redis.absent
-  ? [
-      `Redis is not available at ${redis.url} (${redis.absent}).`,
-      "SKIPPING the bench peers' test (test/bench/peers.test.ts, BullMQ). Everything else runs.",
-      'To run it: install redis-server, or start Redis on 127.0.0.1:6379.',
-    ]
-  : null;
-if (skipRedis && process.env.CI === 'true') {
-  process.stderr.write(`npm test: Redis is not available at ${redis.url} (${redis.absent}); CI runs every test.\n`);
-  process.exit(1);
+/**
+ * A service some tests need (Redis, RabbitMQ, NATS): when it cannot be had, those tests are left out
+ * (`withoutFlag` tells vitest.config.ts) and said loudly at the start and at the end; under CI the
+ * run fails instead.
+ */
+function serviceSkip(name, found, tests, howTo, withoutFlag) {
+  if (!found.absent) return null;
+  if (process.env.CI === 'true') {
+    process.stderr.write(`npm test: ${name} is not available at ${found.url} (${found.absent}); CI runs every test.\n`);
+    process.exit(1);
+  }
+  const lines = [`${name} is not available at ${found.url} (${found.absent}).`, `SKIPPING ${tests}. Everything else runs.`, `To run them: ${howTo}`];
+  banner(lines);
+  return { lines, tests, withoutFlag };
 }
-if (skipRedis) banner(skipRedis);
+const redis = await ensureRedis();
+const rabbitmq = await ensureRabbitmq();
+const nats = await ensureNats();
+const skipped = [
+  serviceSkip('Redis', redis, "the bench peers' test (test/bench/peers.test.ts, BullMQ) and the Redis destinations' test", 'install redis-server, or start Redis on 127.0.0.1:6379.', 'HOOKD_TEST_WITHOUT_REDIS'),
+  serviceSkip('RabbitMQ', rabbitmq, "the RabbitMQ destinations' test (test/delivery/destinations/rabbitmq.test.ts)", 'install rabbitmq-server, or start RabbitMQ on 127.0.0.1:5672 (guest/guest).', 'HOOKD_TEST_WITHOUT_RABBITMQ'),
+  serviceSkip('NATS', nats, "the NATS destinations' test (test/delivery/destinations/nats.test.ts)", 'install nats-server, or start `nats-server -js -a 127.0.0.1 -p 4222`.', 'HOOKD_TEST_WITHOUT_NATS'),
+].filter((skip) => skip !== null);
 
 const env = {
   ...process.env,
   HOOKD_TEST_CHROMIUM: chromium,
   HOOKD_TEST_POSTGRES_URL: postgres.url,
   ...(skipPostgres ? { HOOKD_TEST_WITHOUT_POSTGRES: 'true' } : {}),
-  ...(skipRedis ? { HOOKD_TEST_WITHOUT_REDIS: 'true' } : {}),
+  ...Object.fromEntries(skipped.map(({ withoutFlag }) => [withoutFlag, 'true'])),
 };
 const steps = testSteps({ withPostgres: !skipPostgres });
 
 if (process.argv.includes('--plan')) {
-  process.stdout.write(JSON.stringify({ chromium, postgres, redis, steps: steps.map(([name]) => name) }) + '\n');
+  process.stdout.write(JSON.stringify({ chromium, postgres, redis, rabbitmq, nats, steps: steps.map(([name]) => name) }) + '\n');
   process.exit(0);
 }
 
@@ -71,10 +81,10 @@ for (const [name, command, args] of steps) {
   if (result.status !== 0) {
     process.stderr.write(`\nnpm test: FAILED at "${name}" (exit ${result.status ?? result.signal}) after ${seconds(started)}\n`);
     if (skipPostgres) banner(['(and the PostgreSQL pass was skipped: see above)']);
-    if (skipRedis) banner(["(and the bench peers' test was skipped: see above)"]);
+    for (const { tests } of skipped) banner([`(and ${tests} skipped: see above)`]);
     process.exit(result.status || 1);
   }
 }
 process.stderr.write(`\nnpm test: all steps passed in ${seconds(started)} (${took.join(', ')})\n`);
 if (skipPostgres) banner(skipPostgres);
-if (skipRedis) banner(skipRedis);
+for (const { lines } of skipped) banner(lines);

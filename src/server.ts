@@ -10,6 +10,7 @@ import { hashApiKey } from './domain/keys.js';
 import { BUILT_IN_EVENT_TYPES } from './domain/operational-events.js';
 import { CallbackSecrets } from './delivery/callback-secrets.js';
 import { generateSecret } from './domain/signing.js';
+import { BrokerSender } from './delivery/destinations/broker-sender.js';
 import { HttpSender } from './delivery/sender.js';
 import type { Resolver } from './delivery/dns-guard.js';
 import { AutoDisableSweep } from './maintenance/auto-disable.js';
@@ -185,6 +186,7 @@ export async function startHookd(given: Config, options: StartOptions = {}): Pro
   const publisher = new Publisher(store, queue, clock);
   let worker: DeliveryWorker | null = null;
   let sender: HttpSender | null = null;
+  let brokers: BrokerSender | null = null;
   let app: FastifyInstance | null = null;
   let generatedAdminKey: string | null;
   let callbackSecrets: CallbackSecrets;
@@ -231,10 +233,12 @@ export async function startHookd(given: Config, options: StartOptions = {}): Pro
   let operationSweep: OperationTimeoutSweep | null = null;
   if (config.role !== 'api') {
     sender = new HttpSender({ allowPrivateUrls: config.allowPrivateUrls, connectionsPerOrigin: config.workerConcurrency, resolve: options.resolve });
+    brokers = new BrokerSender({ allowPrivateUrls: config.allowPrivateUrls, resolve: options.resolve });
     const startedWorker = new DeliveryWorker({
       queue,
       targets: store,
       sender,
+      brokers,
       clock,
       random: Math.random,
       log,
@@ -290,6 +294,7 @@ export async function startHookd(given: Config, options: StartOptions = {}): Pro
         await operationSweep?.stop();
         await worker?.stop();
         await sender?.close();
+        await brokers?.close();
         await store.close();
         log.info('hookd stopped');
       })();

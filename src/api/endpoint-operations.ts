@@ -9,7 +9,9 @@ import type { Store } from '../store/store.js';
 import { ADMIN_OR_ACCOUNT } from './auth.js';
 import { attemptView, AttemptView, DeliveryView, deliveryView } from './delivery-views.js';
 import { loadVisibleEndpoint } from './endpoints.js';
-import { buildRequest } from '../domain/request.js';
+import { brokerMessage, recordedTarget, UnsendableTargetError } from '../domain/broker-message.js';
+import { isBroker } from '../domain/destination.js';
+import { buildRequest, templateContext } from '../domain/request.js';
 import { USER_AGENT } from '../version.js';
 import { principalOf } from './auth.js';
 import { CreateEndpoint, endpointView, EndpointView } from './endpoint-schemas.js';
@@ -81,10 +83,20 @@ const PreviewBody = Type.Object(
 );
 
 const PreviewView = Type.Object({
-  method: Type.String(),
-  url: Type.String(),
-  headers: Type.Record(Type.String(), Type.String()),
+  method: Type.String({ description: 'The HTTP method, or for a broker destination its verb: `PUBLISH` (RabbitMQ, NATS) or `XADD` (Redis).' }),
+  url: Type.String({ description: 'Where it goes; for a broker, its URL (without password) and the target as the fragment.' }),
+  headers: Type.Record(Type.String(), Type.String({ description: 'For a broker: AMQP headers, NATS headers or stream fields.' })),
   body: Type.Union([Type.String(), Type.Null()]),
+  destination: Type.Optional(
+    Type.Object(
+      {
+        type: Type.Union([Type.Literal('rabbitmq'), Type.Literal('nats'), Type.Literal('redis')]),
+        exchange: Type.Optional(Type.String()),
+        target: Type.String({ description: 'The rendered routing key (RabbitMQ), subject (NATS) or stream (Redis).' }),
+      },
+      { description: 'Only for a broker destination: where the message is published.' },
+    ),
+  ),
 });
 
 /** Signs previews when the definition has no secret of its own: the signature shows its form only. */
@@ -117,7 +129,7 @@ export const endpointOperationRoutes: FastifyPluginAsyncTypebox<EndpointOperatio
         summary: 'Preview the request an endpoint would send',
         tags: ['endpoints'],
         description:
-          'The exact HTTP request hookd would send for this endpoint definition and an event of `eventType` (its first example) or `payload`. Nothing is sent or stored.',
+          'The exact HTTP request hookd would send for this endpoint definition and an event of `eventType` (its first example) or `payload` — for a broker destination, the message it would publish. Nothing is sent or stored.',
         body: PreviewBody,
         response: { 200: PreviewView, ...COMMON_ERRORS, ...errorResponses(413, 415, 422) },
       },
@@ -145,9 +157,10 @@ export const endpointOperationRoutes: FastifyPluginAsyncTypebox<EndpointOperatio
         occurredAt: now,
         createdAt: now,
       };
+      const target = { ...spec, id: 'ep_preview', title: spec.title };
       try {
-        return buildRequest({
-          target: { ...spec, id: 'ep_preview', title: spec.title },
+        const request = buildRequest({
+          target,
           event,
           deliveryId: 'dlv_preview',
           secrets: keysThatSign(
@@ -159,9 +172,19 @@ export const endpointOperationRoutes: FastifyPluginAsyncTypebox<EndpointOperatio
           timestampSeconds: Math.floor(now / 1000),
           userAgent: USER_AGENT,
         });
+        const destination = spec.destination;
+        if (destination === undefined || !isBroker(destination)) return request;
+        const message = brokerMessage(request, destination, () => templateContext(event, target));
+        return {
+          method: message.verb,
+          url: recordedTarget(spec.url, message),
+          headers: message.headers,
+          body: message.body,
+          destination: { type: destination.type, ...(message.exchange === null ? {} : { exchange: message.exchange }), target: message.target },
+        };
       } catch (error) {
-        // The definition is valid, but this payload makes a template render past its cap.
-        if (error instanceof TemplateOutputTooLargeError) throw validationError('/payload', error.message);
+        // The definition is valid, but this payload makes a template render past its cap, or a target the broker would refuse.
+        if (error instanceof TemplateOutputTooLargeError || error instanceof UnsendableTargetError) throw validationError('/payload', error.message);
         throw error;
       }
     },

@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { jitterOf } from '../domain/retry-schedule.js';
 import { authView, type AuthInput, type AuthView } from '../domain/receiver-auth.js';
+import { destinationView, HTTP_DESTINATION, type DestinationView } from '../domain/destination.js';
 import { EVENT_TYPE_PATTERN } from '../domain/subscriptions.js';
 import type { Endpoint } from '../domain/types.js';
 import { endpointStateView } from '../domain/endpoint-state.js';
@@ -136,6 +137,59 @@ const AuthViewSchema = authOneOf<AuthView>(
   'How hookd authenticates to the receiver, without its secret (write-only).',
 );
 
+const template = (description: string) => Type.String({ minLength: 1, maxLength: 1024, pattern: NO_CONTROLS, description });
+
+/** Each broker's fields (the broker URL is the endpoint's `url`: its password is write-only). */
+const DESTINATION_KINDS = {
+  http: {},
+  rabbitmq: {
+    exchange: Type.String({ maxLength: 255, pattern: '^[A-Za-z0-9_.:\\-]*$', description: 'The exchange published to ("" is the default exchange, which routes to the queue named by the routing key).' }),
+    routingKey: template('Template; default `{{event.type}}`.'),
+  },
+  nats: { subject: template('Template, e.g. `hooks.{{event.type}}`; a JetStream stream must capture it.') },
+  redis: {
+    stream: template('Template: the stream key XADD appends to.'),
+    maxLen: Type.Integer({ minimum: 1, maximum: 1_000_000_000, description: 'The stream is trimmed to about this many entries (`MAXLEN ~`). Default 100000.' }),
+  },
+} as const;
+
+type DestinationKinds = typeof DESTINATION_KINDS;
+/** Fields with a default: optional on input. */
+const DESTINATION_DEFAULTED = new Set(['routingKey', 'maxLen']);
+
+function destinationSchemaName(type: keyof DestinationKinds): string {
+  return `${type === 'rabbitmq' ? 'RabbitMq' : type === 'nats' ? 'Nats' : type === 'redis' ? 'Redis' : 'Http'}Destination`;
+}
+
+function destinationOneOf<T>(branch: (type: keyof DestinationKinds) => TSchema, id: string, description: string) {
+  return Type.Unsafe<T>({
+    $id: id,
+    type: 'object',
+    description,
+    oneOf: (Object.keys(DESTINATION_KINDS) as Array<keyof DestinationKinds>).map(branch),
+    discriminator: { propertyName: 'type' },
+  });
+}
+
+const DestinationInputSchema = destinationOneOf<DestinationInput>(
+  (type) => {
+    const fields = Object.fromEntries(
+      Object.entries(DESTINATION_KINDS[type]).map(([name, schema]) => [name, DESTINATION_DEFAULTED.has(name) ? Type.Optional(schema) : schema]),
+    );
+    return Type.Object({ type: Type.Literal(type), ...fields }, { additionalProperties: false, $id: `${destinationSchemaName(type)}Input` });
+  },
+  'EndpointDestinationInput',
+  'Where deliveries go: `http` (the default) sends to `url`; `rabbitmq`, `nats` and `redis` publish to the broker at `url` ' +
+    '(amqp[s]://user:password@host:5672/vhost, nats://user:password@host:4222 or tls://, redis[s]://user:password@host:6379/0). ' +
+    "The URL's password is write-only: a PATCH whose broker URL has none keeps the stored one.",
+);
+
+const DestinationViewSchema = destinationOneOf<DestinationView>(
+  (type) => Type.Object({ type: Type.Literal(type), ...DESTINATION_KINDS[type] }, { $id: destinationSchemaName(type) }),
+  'EndpointDestination',
+  'Where deliveries go; the broker URL is the endpoint\'s `url`, shown without its password.',
+);
+
 /** Every field a client may set; POST requires `url`, PATCH none. */
 const EndpointFields = {
   accountId: Type.Optional(Type.Union([AccountId, Type.Null()])),
@@ -154,6 +208,7 @@ const EndpointFields = {
   filter: Type.Optional(Type.Union([Filter, Type.Null()])),
   signing: Type.Optional(Signing),
   auth: Type.Optional(Type.Union([AuthInputSchema, Type.Null()])),
+  destination: Type.Optional(DestinationInputSchema),
 };
 
 export const CreateEndpoint = Type.Object(
@@ -170,6 +225,13 @@ export const PatchEndpoint = Type.Object(
   { additionalProperties: false },
 );
 export type PatchEndpointBody = Static<typeof PatchEndpoint>;
+
+/** `destination` as a client sends it: the defaulted fields may be left out. */
+export type DestinationInput =
+  | { type: 'http' }
+  | { type: 'rabbitmq'; exchange: string; routingKey?: string }
+  | { type: 'nats'; subject: string }
+  | { type: 'redis'; stream: string; maxLen?: number };
 
 /** Read-only: whether the receiver has paused the endpoint (Retry-After, circuit breaker), and its concurrency. */
 const EndpointState = Type.Object({
@@ -213,6 +275,7 @@ export const EndpointView = Type.Object(
     disabledReason: Type.Union([Type.String(), Type.Null()]),
     signing: Signing,
     auth: Type.Union([AuthViewSchema, Type.Null()]),
+    destination: DestinationViewSchema,
     state: EndpointState,
     createdAt: Timestamp,
     updatedAt: Timestamp,
@@ -244,6 +307,7 @@ export function endpointView(endpoint: Endpoint, context: EndpointViewContext): 
     disabledReason: endpoint.disabledReason,
     signing: endpoint.signing,
     auth: endpoint.auth === null ? null : authView(endpoint.auth),
+    destination: destinationView(endpoint.destination ?? HTTP_DESTINATION),
     state: { ...state, until: isoOrNull(state.until) },
     createdAt: iso(endpoint.createdAt),
     updatedAt: iso(endpoint.updatedAt),

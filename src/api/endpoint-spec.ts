@@ -4,8 +4,19 @@ import { authProblems, isAuthProblem, resolveAuth } from '../domain/receiver-aut
 import type { BodySpec, EndpointAuth, EndpointSpec, RetryPolicy } from '../domain/types.js';
 import { compileTemplate, TemplateSyntaxError } from '../domain/templates.js';
 import { checkUrlOnSave } from '../domain/url-guard.js';
+import {
+  checkBrokerUrlOnSave,
+  DEFAULT_REDIS_MAX_LEN,
+  DEFAULT_ROUTING_KEY,
+  HTTP_DESTINATION,
+  isBroker,
+  splitPassword,
+  targetTemplate,
+  type BrokerDestination,
+  type Destination,
+} from '../domain/destination.js';
 import { ApiError, validationError } from './errors.js';
-import type { CreateEndpointBody, PatchEndpointBody } from './endpoint-schemas.js';
+import type { CreateEndpointBody, DestinationInput, PatchEndpointBody } from './endpoint-schemas.js';
 
 // Turning a client's endpoint definition into a complete EndpointSpec, and the checks that need
 // more than a JSON schema. Every rule here answers a 400 (or 422 for the URL guard) naming the field.
@@ -54,9 +65,10 @@ function bodyFrom(input: BodySpec | undefined): BodySpec {
 }
 
 export function specFromCreate(input: CreateEndpointBody, accountId: string | null): EndpointSpec {
+  const { url, destination } = destinationFrom(input.destination, input.url, null);
   return {
     accountId,
-    url: input.url,
+    url,
     title: input.title ?? '',
     description: input.description ?? '',
     eventTypes: input.eventTypes ?? [],
@@ -72,7 +84,40 @@ export function specFromCreate(input: CreateEndpointBody, accountId: string | nu
     disabledReason: input.active === false ? 'manual' : null,
     signing: input.signing ?? 'hmac',
     auth: authFrom(input.auth, null),
+    ...(destination === undefined ? {} : { destination }),
   };
+}
+
+/**
+ * The destination to store and the URL without its password. The password of a broker URL moves
+ * into the destination; a broker URL without one keeps the stored password while the endpoint stays
+ * a destination of that type (a form shows the URL without it, and saves it back so).
+ */
+function destinationFrom(
+  input: DestinationInput | undefined,
+  givenUrl: string | undefined,
+  existing: Pick<EndpointSpec, 'url' | 'destination'> | null,
+): { url: string; destination: Destination | undefined } {
+  const base = existing?.destination;
+  if (input === undefined && (base === undefined || !isBroker(base))) return { url: givenUrl ?? existing!.url, destination: base };
+  const chosen: Destination = input === undefined ? base! : destinationOf(input);
+  if (!isBroker(chosen)) return { url: givenUrl ?? existing!.url, destination: chosen };
+  const { url, password } = splitPassword(givenUrl ?? existing!.url);
+  const kept = base !== undefined && isBroker(base) && base.type === chosen.type ? base.password : null;
+  return { url, destination: { ...chosen, password: password ?? kept } };
+}
+
+function destinationOf(input: DestinationInput): Destination {
+  switch (input.type) {
+    case 'http':
+      return HTTP_DESTINATION;
+    case 'rabbitmq':
+      return { type: 'rabbitmq', exchange: input.exchange, routingKey: input.routingKey ?? DEFAULT_ROUTING_KEY, password: null };
+    case 'nats':
+      return { type: 'nats', subject: input.subject, password: null };
+    case 'redis':
+      return { type: 'redis', stream: input.stream, maxLen: input.maxLen ?? DEFAULT_REDIS_MAX_LEN, password: null };
+  }
 }
 
 /** The auth to store (see resolveAuth): a missing secret with nothing to keep is a 400 naming it. */
@@ -88,9 +133,10 @@ export function specFromPatch(existing: EndpointSpec, patch: PatchEndpointBody, 
   let disabledReason = existing.disabledReason;
   if (patch.active === true) disabledReason = null;
   if (patch.active === false && existing.active) disabledReason = 'manual';
+  const { url, destination } = destinationFrom(patch.destination, patch.url, existing);
   return {
     accountId,
-    url: patch.url ?? existing.url,
+    url,
     title: patch.title ?? existing.title,
     description: patch.description ?? existing.description,
     eventTypes: patch.eventTypes ?? existing.eventTypes,
@@ -106,6 +152,7 @@ export function specFromPatch(existing: EndpointSpec, patch: PatchEndpointBody, 
     disabledReason,
     signing: patch.signing ?? existing.signing,
     auth: authFrom(patch.auth, existing.auth),
+    ...(destination === undefined ? {} : { destination }),
   };
 }
 
@@ -116,7 +163,10 @@ export interface SpecCheckContext {
 }
 
 export async function checkSpec(spec: EndpointSpec, context: SpecCheckContext): Promise<void> {
-  const url = checkUrlOnSave(spec.url, { allowPrivate: context.allowPrivateUrls });
+  const destination = spec.destination ?? HTTP_DESTINATION;
+  const url = isBroker(destination)
+    ? checkBrokerUrlOnSave(spec.url, destination.type, { allowPrivate: context.allowPrivateUrls })
+    : checkUrlOnSave(spec.url, { allowPrivate: context.allowPrivateUrls });
   if (!url.ok) {
     if (url.code === 'url_not_allowed') {
       throw new ApiError('url_not_allowed', `the URL's host is not allowed: ${url.reason}`, [
@@ -140,12 +190,30 @@ export async function checkSpec(spec: EndpointSpec, context: SpecCheckContext): 
   if (problems.length > 0) {
     throw new ApiError('validation_failed', `${problems[0]!.field}: ${problems[0]!.message}`, problems.map(({ field, message }) => ({ field, in: 'body', message })));
   }
+  if (isBroker(destination)) checkBrokerFields(spec, destination);
   checkTemplates(spec);
   const plainNames = spec.eventTypes.filter((pattern) => pattern !== '*' && !pattern.endsWith('.*'));
   const unknown = await context.unknownEventTypes(plainNames);
   if (unknown.length > 0) {
     const index = spec.eventTypes.indexOf(unknown[0]!);
     throw validationError(`/eventTypes/${index}`, `${unknown[0]} is not in the event catalog`);
+  }
+}
+
+/**
+ * What means nothing to a broker is refused rather than silently ignored: a message is published,
+ * not requested, so there is no method but POST's (a body), no query string and no receiver auth
+ * (the broker URL's credentials are the auth).
+ */
+function checkBrokerFields(spec: EndpointSpec, destination: BrokerDestination): void {
+  const why = `is not used by a ${destination.type} destination`;
+  if (spec.method !== 'POST') throw validationError('/method', `${why}: messages carry a body (use POST)`);
+  if (Object.keys(spec.queryParams).length > 0) throw validationError('/queryParams', why);
+  if (spec.auth !== null) throw validationError('/auth', `${why}: put the credentials in the broker URL`);
+  // A stream entry's fields are the headers and `body`: a header of that name would be overwritten.
+  if (destination.type === 'redis') {
+    const name = Object.keys(spec.headers).find((header) => header.toLowerCase() === 'body');
+    if (name !== undefined) throw validationError(`/headers/${name}`, 'is the stream field that holds the body');
   }
 }
 
@@ -159,6 +227,10 @@ function checkTemplates(spec: EndpointSpec): void {
     ),
   ];
   if (spec.body.template !== undefined) templated.push(['/body/template', spec.body.template]);
+  if (spec.destination !== undefined && isBroker(spec.destination)) {
+    const field = { rabbitmq: 'routingKey', nats: 'subject', redis: 'stream' }[spec.destination.type];
+    templated.push([`/destination/${field}`, targetTemplate(spec.destination)]);
+  }
   for (const [field, source] of templated) {
     try {
       compileTemplate(source);

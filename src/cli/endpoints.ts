@@ -49,7 +49,7 @@ export function registerEndpointCommands(program: Command): void {
       .option('--header <name:value>', 'a custom header (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
       .option('--secret <whsec>', 'a signing secret of your own (default: generated)')
       .option('--inactive', 'create it switched off')
-      .addOption(new Option('--data <json>', 'any other fields of the endpoint as JSON (retry, body, filter …), or @file.json').argParser(parseJson))
+      .addOption(new Option('--data <json>', 'any other fields of the endpoint as JSON (retry, body, filter, destination …), or @file.json').argParser(parseJson))
       .option('--json', 'print the endpoint as JSON'),
     '--hookd-url',
   ).action(
@@ -73,6 +73,7 @@ export function registerEndpointCommands(program: Command): void {
         ['url', created.url],
         [
           ['event types', typesOf(created)],
+          ...(created.destination.type === 'http' ? [] : [['destination', JSON.stringify(created.destination)] as [string, string]]),
           ['account', created.accountId ?? '(every account)'],
           ['active', String(created.active)],
           ['secret', `${created.secret}  ${paint('gray', '(shown once: hookd listen --secret <it> checks signatures)')}`],
@@ -114,7 +115,8 @@ export function registerEndpointCommands(program: Command): void {
         endpoint.active ? paint('green', 'active') : paint('red', endpoint.disabledReason === null ? 'disabled' : `disabled (${endpoint.disabledReason})`),
         endpoint.accountId ?? '-',
         typesOf(endpoint),
-        `${endpoint.method === 'POST' ? '' : `${endpoint.method} `}${endpoint.url}${endpoint.title === '' ? '' : `  ${paint('gray', endpoint.title)}`}`,
+        // A broker destination says so where an HTTP one would show a method other than POST.
+        `${endpoint.destination.type !== 'http' ? `${endpoint.destination.type} ` : endpoint.method === 'POST' ? '' : `${endpoint.method} `}${endpoint.url}${endpoint.title === '' ? '' : `  ${paint('gray', endpoint.title)}`}`,
       ]);
       process.stdout.write(renderTable(['ID', 'STATE', 'ACCOUNT', 'EVENT TYPES', 'URL'], rows));
     }),

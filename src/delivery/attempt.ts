@@ -10,8 +10,8 @@ import { requestBodySource } from '../domain/request-body-source.js';
 import { DEFAULT_RETRY_POLICY, parseRetryAfterMs } from '../domain/retry-schedule.js';
 import type { ClaimedDelivery, EndpointWithSecrets, HookEvent, RetryPolicy } from '../domain/types.js';
 import type { AttemptRecord } from '../store/store.js';
-import { sendWithAuth, type AuthenticatedSender } from './authenticated-send.js';
 import type { CallbackSecrets } from './callback-secrets.js';
+import { sendToDestination, type DestinationSenders } from './destinations/send.js';
 import type { SendResult } from './sender.js';
 
 // One attempt of one delivery: which secrets sign it, the request, the send, and what the answer
@@ -26,7 +26,7 @@ export interface Job {
   endpoint: EndpointWithSecrets | null;
 }
 
-export interface AttemptContext extends AuthenticatedSender {
+export interface AttemptContext extends DestinationSenders {
   clock: Clock;
   random: RandomSource;
   log: Logger;
@@ -85,15 +85,16 @@ export async function makeAttempt(job: Job, context: AttemptContext): Promise<{ 
     context.log.warn({ deliveryId: delivery.id, err: error }, 'could not build the request');
     request = { method: target.method, url: delivery.url, headers: {}, body: null };
     const failed: SendResult = { statusCode: null, error: 'invalid_request', responseHeaders: {}, responseBody: null, durationMs: 0 };
-    return { durationMs: 0, record: resultRecord(job, request, startedAt, policy, failed, context) };
+    return { durationMs: 0, record: resultRecord(job, request, request.method, startedAt, policy, failed, context) };
   }
-  const { request: sentRequest, sent } = await sendWithAuth(request, job.endpoint, timeoutMs, context);
-  return { durationMs: sent.durationMs, record: resultRecord(job, sentRequest, startedAt, policy, sent, context) };
+  const { request: sentRequest, method, sent } = await sendToDestination(request, job.endpoint, event, timeoutMs, context);
+  return { durationMs: sent.durationMs, record: resultRecord(job, sentRequest, method, startedAt, policy, sent, context) };
 }
 
 function resultRecord(
   job: Job,
   request: OutgoingRequest,
+  method: string,
   startedAt: number,
   policy: RetryPolicy,
   sent: SendResult,
@@ -132,7 +133,7 @@ function resultRecord(
       statusCode: sent.statusCode,
       error: sent.error,
       requestHeaders: redactHeaders(request.headers),
-      requestMethod: request.method,
+      requestMethod: method,
       requestUrl: redactUrl(request.url),
       requestBody: request.body === null ? null : request.body.slice(0, REQUEST_BODY_KEPT_CHARS),
       requestBodySource: requestBodySource(request.body, job.event),

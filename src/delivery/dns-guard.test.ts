@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertHostAllowed, createDnsGuardedLookup, type Resolver } from './dns-guard.js';
+import { assertHostAllowed, createDnsGuardedLookup, resolveGuarded, type Resolver } from './dns-guard.js';
 
 // The resolver is injected: these tests never touch real DNS or the network.
 
@@ -52,5 +52,16 @@ describe('guarded lookup', () => {
     expect(() => assertHostAllowed('[::1]', false)).toThrow(/loopback/);
     expect(() => assertHostAllowed('127.0.0.1', true)).not.toThrow();
     expect(() => assertHostAllowed('93.184.216.34', false)).not.toThrow();
+  });
+});
+
+describe('resolveGuarded (broker connections)', () => {
+  const resolving = (address: string): Resolver => async () => [{ address, family: 4 }];
+
+  it('answers the checked address, and refuses a private one unless allowed', async () => {
+    expect(await resolveGuarded('mq.example.com', { allowPrivate: false, resolve: resolving('93.184.216.34') })).toBe('93.184.216.34');
+    await expect(resolveGuarded('mq.example.com', { allowPrivate: false, resolve: resolving('10.1.2.3') })).rejects.toMatchObject({ code: 'URL_NOT_ALLOWED' });
+    await expect(resolveGuarded('127.0.0.1', { allowPrivate: false })).rejects.toMatchObject({ code: 'URL_NOT_ALLOWED' });
+    expect(await resolveGuarded('mq.example.com', { allowPrivate: true, resolve: resolving('10.1.2.3') })).toBe('10.1.2.3');
   });
 });

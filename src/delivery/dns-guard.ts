@@ -1,5 +1,5 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
-import type { LookupFunction } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import { checkHostLiteral, classifyAddress } from '../domain/url-guard.js';
 
 // The SSRF guard's connect-time half. Every address a name resolves to is checked, and the
@@ -45,4 +45,26 @@ export function createDnsGuardedLookup(opts: { allowPrivate: boolean; resolve?: 
       })
       .catch((error: NodeJS.ErrnoException) => callback(error, '', 0));
   };
+}
+
+/**
+ * The address a broker client connects to: `host` resolved once and every answer checked, like
+ * the lookup above (broker clients do their own DNS otherwise, past the guard). Literal addresses
+ * are checked as they are.
+ */
+export async function resolveGuarded(host: string, opts: { allowPrivate: boolean; resolve?: Resolver }): Promise<string> {
+  if (isIP(host) !== 0) {
+    assertHostAllowed(host, opts.allowPrivate);
+    return host;
+  }
+  assertHostAllowed(host, opts.allowPrivate);
+  const addresses = await (opts.resolve ?? systemResolver)(host);
+  if (addresses.length === 0) throw Object.assign(new Error(`no address for ${host}`), { code: 'ENOTFOUND' });
+  if (!opts.allowPrivate) {
+    for (const { address } of addresses) {
+      const verdict = classifyAddress(address);
+      if (!verdict.allowed) throw new UrlNotAllowedError(`${host} resolves to ${address}: ${verdict.reason}`);
+    }
+  }
+  return addresses[0]!.address;
 }

@@ -14,6 +14,7 @@ import { HeldLeases } from './held-leases.js';
 import { Lane, Pace } from './lane.js';
 import { OAuth2Tokens } from './oauth2-tokens.js';
 import { AttemptRecorder } from './recorder.js';
+import type { BrokerSender } from './destinations/broker-sender.js';
 import type { HttpSender } from './sender.js';
 
 // The delivery worker: claims due deliveries from the queue under a lease (or starts new ones the
@@ -28,6 +29,8 @@ export interface WorkerOptions {
   queue: DeliveryQueue;
   targets: DeliveryTargets;
   sender: HttpSender;
+  /** Publishes to endpoints whose destination is a broker (RabbitMQ, NATS, Redis). */
+  brokers: BrokerSender;
   clock: Clock;
   random: RandomSource;
   log: Logger;
@@ -79,10 +82,10 @@ export class DeliveryWorker implements QueueConsumer {
     this.recorder = new AttemptRecorder(options.queue, options.log, options.queue.parallelFinishes);
     this.idlePollMs = options.idlePollMs ?? 1000;
     this.admission = new Admission(options.concurrency);
-    const { sender, clock, random, log, userAgent, callbackSecrets } = options;
+    const { sender, brokers, clock, random, log, userAgent, callbackSecrets } = options;
     // OAuth tokens are cached per node: in memory, for this worker's attempts.
     const tokens = new OAuth2Tokens(sender, clock);
-    this.attemptContext = { sender, tokens, clock, random, log, userAgent, callbackSecrets, owner: this.owner };
+    this.attemptContext = { sender, brokers, tokens, clock, random, log, userAgent, callbackSecrets, owner: this.owner };
     this.control = new EndpointControl({
       store: options.targets,
       clock,
@@ -247,8 +250,11 @@ export class DeliveryWorker implements QueueConsumer {
       const event = eventById.get(delivery.eventId);
       const endpoint = delivery.endpointId === null ? null : (endpointById.get(delivery.endpointId) ?? null);
       if (event === undefined || (delivery.endpointId !== null && (endpoint === null || !endpoint.active))) {
-        // A deleted or disabled endpoint's client-certificate connections are not needed any more.
-        if (delivery.endpointId !== null) this.options.sender.forgetEndpoint(delivery.endpointId);
+        // A deleted or disabled endpoint's client-certificate or broker connections are not needed any more.
+        if (delivery.endpointId !== null) {
+          this.options.sender.forgetEndpoint(delivery.endpointId);
+          this.options.brokers.forgetEndpoint(delivery.endpointId);
+        }
         this.finishUnsendable(delivery, event === undefined ? 'event_missing' : endpoint === null ? 'endpoint_deleted' : 'endpoint_disabled');
         continue;
       }

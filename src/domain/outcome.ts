@@ -15,8 +15,14 @@ export type AttemptErrorCode =
   | 'tls'
   | 'url_not_allowed'
   | 'invalid_request'
-  /** The receiver's credentials could not be had (an OAuth 2.0 token request failed). */
+  /** The receiver's credentials could not be had (an OAuth 2.0 token request failed), or a broker refused them. */
   | 'auth'
+  /** A broker has no such exchange, vhost or stream (NATS: no stream captures the subject). */
+  | 'not_found'
+  /** RabbitMQ returned the message (mandatory flag): no queue is bound for its routing key. */
+  | 'unroutable'
+  /** A broker refused the message (a negative acknowledgement, a stream full or of the wrong type). */
+  | 'rejected'
   | 'network';
 
 /** What a receiver asked for in its `webhook-delivery` response header (README, "Receivers in control"). */

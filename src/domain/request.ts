@@ -72,7 +72,8 @@ export function templateContext(event: HookEvent, target: RequestTarget): Templa
 const compiled = new Map<string, CompiledTemplate>();
 const COMPILED_CACHE_SIZE = 2000;
 
-function renderCached(source: string, context: TemplateContext): string {
+/** A template rendered for an event (compiled once per source; checked on save). */
+export function renderCached(source: string, context: TemplateContext): string {
   if (!source.includes('{{')) return source;
   let template = compiled.get(source);
   if (template === undefined) {

@@ -1,3 +1,4 @@
+import type { Destination } from './destination.js';
 import type { RequestBodySource } from './request-body-source.js';
 
 // The domain's vocabulary. Times are unix milliseconds everywhere inside hookd; the API layer
@@ -121,6 +122,11 @@ export interface EndpointSpec {
   signing: SigningScheme;
   /** How hookd authenticates to the receiver, secrets in the clear (the store seals them). */
   auth: EndpointAuth | null;
+  /**
+   * Where deliveries go: absent or `http` for the receiver at `url`; a broker's (`url` is then the
+   * broker URL without its password, which the destination keeps, in the clear here, sealed at rest).
+   */
+  destination?: Destination;
 }
 
 export interface Endpoint extends EndpointSpec {

@@ -1,3 +1,4 @@
+import { mapDestinationPassword } from '../domain/destination.js';
 import type {
   Account,
   ApiKey,
@@ -157,7 +158,9 @@ export function specColumn(spec: EndpointSpec | EndpointWithSecrets, box: Secret
     StoredSpec;
   const auth = stored.auth == null ? null : mapAuthSecret(stored.auth, (secret) => box.seal(secret));
   const headers = mapHeaderValues(stored.headers, (value) => box.seal(value));
-  return JSON.stringify({ ...stored, headers, auth } satisfies StoredSpec);
+  // The broker URL's password, kept apart from the URL (which has a column of its own, in the clear).
+  const destination = stored.destination === undefined ? undefined : mapDestinationPassword(stored.destination, (password) => box.seal(password));
+  return JSON.stringify({ ...stored, headers, auth, destination } satisfies StoredSpec);
 }
 
 /** A copy of an endpoint's custom headers with each value changed by `change` (sealing, opening). */
@@ -180,6 +183,8 @@ export function toEndpoint(row: EndpointRow, box: SecretBox): Endpoint {
     signing: spec.signing ?? 'hmac',
     // Endpoints saved before receiver authentication existed have no auth in their spec.
     auth: spec.auth == null ? null : mapAuthSecret(spec.auth, (sealed) => box.open(sealed)),
+    // Endpoints saved before broker destinations existed have none: they send over HTTP.
+    ...(spec.destination === undefined ? {} : { destination: mapDestinationPassword(spec.destination, (sealed) => box.open(sealed)) }),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     control: {

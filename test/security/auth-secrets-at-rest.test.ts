@@ -10,7 +10,7 @@ import { startReceiver, type Receiver } from '../support/receiver.js';
 import { startServer, tempDir } from '../support/server.js';
 import { waitFor } from '../support/wait-for.js';
 
-// Receiver-auth secrets (password, token, clientSecret, keyPem) at rest: with HOOKD_ENCRYPTION_KEY
+// Receiver-auth secrets (password, token, clientSecret, keyPem) and broker URLs' passwords at rest: with HOOKD_ENCRYPTION_KEY
 // the SQLite file and its WAL never hold them in the clear, deliveries still authenticate, and a
 // key rotation's reseal rewrites them under the new key. (SQLite: the test greps the file.)
 
@@ -31,7 +31,12 @@ describe('receiver-auth secrets at rest', () => {
     const dbPath = join(dir, 'auth.db');
     const keyA = randomBytes(32).toString('base64');
     const keyB = randomBytes(32).toString('base64');
-    const secrets = { password: 'basic-password-in-the-clear', token: 'bearer-token-in-the-clear', clientSecret: 'oauth-client-secret-in-the-clear' };
+    const secrets = {
+      password: 'basic-password-in-the-clear',
+      token: 'bearer-token-in-the-clear',
+      clientSecret: 'oauth-client-secret-in-the-clear',
+      brokerPassword: 'broker-password-in-the-clear',
+    };
     // A line from the middle of the private key's base64.
     const keyLine = certs.clientKeyPem.split('\n')[2]!;
 
@@ -43,6 +48,9 @@ describe('receiver-auth secrets at rest', () => {
       ids.basic = (await createEndpoint(server, { url, auth: { type: 'basic', username: 'u', password: secrets.password } })).id;
       ids.oauth2 = (await createEndpoint(server, { url, auth: { type: 'oauth2', tokenUrl: 'https://auth.example.com/t', clientId: 'c', clientSecret: secrets.clientSecret } })).id;
       ids.mtls = (await createEndpoint(server, { url, auth: { type: 'mtls', certPem: certs.clientCertPem, keyPem: certs.clientKeyPem } })).id;
+      ids.broker = (
+        await createEndpoint(server, { url: `amqp://hookd:${secrets.brokerPassword}@mq.example.com:5672/`, destination: { type: 'rabbitmq', exchange: 'hooks' } })
+      ).id;
       ids.bearer = (await createEndpoint(server, { url: `${receiver.url}/sealed`, eventTypes: ['sealed.tick'], auth: { type: 'bearer', token: secrets.token } })).id;
       await postEvent(server, { type: 'sealed.tick', payload: {} });
       const request = await waitFor(() => receiver.requestsTo('/sealed')[0], { what: 'the delivery' });
@@ -58,7 +66,7 @@ describe('receiver-auth secrets at rest', () => {
     // Rotation: B is current, A still opens; reseal rewrites every auth secret under B.
     const rotating = new SqliteStore(dbPath, { secrets: new SecretBox({ current: parseEncryptionKey(keyB, 'B'), old: [parseEncryptionKey(keyA, 'A')] }) });
     try {
-      expect(await rotating.sealStaleSecrets()).toEqual({ endpoints: 4, accounts: 0, settings: 1 });
+      expect(await rotating.sealStaleSecrets()).toEqual({ endpoints: 5, accounts: 0, settings: 1 });
     } finally {
       await rotating.close();
     }
@@ -68,6 +76,9 @@ describe('receiver-auth secrets at rest', () => {
       expect((await onlyB.getEndpoint(ids.oauth2!))?.auth).toMatchObject({ clientSecret: secrets.clientSecret });
       expect((await onlyB.getEndpoint(ids.mtls!))?.auth).toMatchObject({ keyPem: certs.clientKeyPem });
       expect((await onlyB.getEndpoint(ids.bearer!))?.auth).toEqual({ type: 'bearer', token: secrets.token });
+      const broker = await onlyB.getEndpoint(ids.broker!);
+      expect(broker?.url).toBe('amqp://hookd@mq.example.com:5672/');
+      expect(broker?.destination).toMatchObject({ type: 'rabbitmq', password: secrets.brokerPassword });
     } finally {
       await onlyB.close();
     }

@@ -62,6 +62,7 @@ const stored: Endpoint = {
   disabledReason: null,
   signing: 'both',
   auth: { type: 'oauth2', tokenUrl: 'https://auth.example.com/token', clientId: 'hookd', scope: 'hooks' },
+  destination: { type: 'http' },
   state: { mode: 'normal', until: null, reason: null, concurrency: 16 },
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',

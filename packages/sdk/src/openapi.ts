@@ -356,7 +356,7 @@ export interface paths {
         put?: never;
         /**
          * Preview the request an endpoint would send
-         * @description The exact HTTP request hookd would send for this endpoint definition and an event of `eventType` (its first example) or `payload`. Nothing is sent or stored.
+         * @description The exact HTTP request hookd would send for this endpoint definition and an event of `eventType` (its first example) or `payload` — for a broker destination, the message it would publish. Nothing is sent or stored.
          */
         post: operations["endpoints.preview"];
         delete?: never;
@@ -749,6 +749,7 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             description: string;
+            destination: components["schemas"]["EndpointDestination"];
             disabledReason: string | null;
             eventTypes: string[];
             filter: {
@@ -792,6 +793,10 @@ export interface components {
         EndpointAuth: components["schemas"]["BasicAuth"] | components["schemas"]["BearerAuth"] | components["schemas"]["Oauth2Auth"] | components["schemas"]["MtlsAuth"];
         /** @description How hookd authenticates to the receiver. The secret field (password, token, clientSecret, keyPem) is write-only; leave it out of a PATCH to keep the stored one. */
         EndpointAuthInput: components["schemas"]["BasicAuthInput"] | components["schemas"]["BearerAuthInput"] | components["schemas"]["Oauth2AuthInput"] | components["schemas"]["MtlsAuthInput"];
+        /** @description Where deliveries go; the broker URL is the endpoint's `url`, shown without its password. */
+        EndpointDestination: components["schemas"]["HttpDestination"] | components["schemas"]["RabbitMqDestination"] | components["schemas"]["NatsDestination"] | components["schemas"]["RedisDestination"];
+        /** @description Where deliveries go: `http` (the default) sends to `url`; `rabbitmq`, `nats` and `redis` publish to the broker at `url` (amqp[s]://user:password@host:5672/vhost, nats://user:password@host:4222 or tls://, redis[s]://user:password@host:6379/0). The URL's password is write-only: a PATCH whose broker URL has none keeps the stored one. */
+        EndpointDestinationInput: components["schemas"]["HttpDestinationInput"] | components["schemas"]["RabbitMqDestinationInput"] | components["schemas"]["NatsDestinationInput"] | components["schemas"]["RedisDestinationInput"];
         Event: {
             accountId: string | null;
             callbackUrl: string | null;
@@ -824,6 +829,20 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        HttpDestination: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "http";
+        };
+        HttpDestinationInput: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "http";
+        };
         MtlsAuth: {
             /** @description CA the receiver's certificate must chain to (PEM). */
             caPem?: string;
@@ -847,6 +866,24 @@ export interface components {
              * @enum {string}
              */
             type: "mtls";
+        };
+        NatsDestination: {
+            /** @description Template, e.g. `hooks.{{event.type}}`; a JetStream stream must capture it. */
+            subject: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "nats";
+        };
+        NatsDestinationInput: {
+            /** @description Template, e.g. `hooks.{{event.type}}`; a JetStream stream must capture it. */
+            subject: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "nats";
         };
         Oauth2Auth: {
             audience?: string;
@@ -890,6 +927,50 @@ export interface components {
             subject: string | null;
             timedOutAt: string | null;
             type: string;
+        };
+        RabbitMqDestination: {
+            /** @description The exchange published to ("" is the default exchange, which routes to the queue named by the routing key). */
+            exchange: string;
+            /** @description Template; default `{{event.type}}`. */
+            routingKey: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "rabbitmq";
+        };
+        RabbitMqDestinationInput: {
+            /** @description The exchange published to ("" is the default exchange, which routes to the queue named by the routing key). */
+            exchange: string;
+            /** @description Template; default `{{event.type}}`. */
+            routingKey?: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "rabbitmq";
+        };
+        RedisDestination: {
+            /** @description The stream is trimmed to about this many entries (`MAXLEN ~`). Default 100000. */
+            maxLen: number;
+            /** @description Template: the stream key XADD appends to. */
+            stream: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "redis";
+        };
+        RedisDestinationInput: {
+            /** @description The stream is trimmed to about this many entries (`MAXLEN ~`). Default 100000. */
+            maxLen?: number;
+            /** @description Template: the stream key XADD appends to. */
+            stream: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "redis";
         };
     };
     responses: never;
@@ -2564,6 +2645,7 @@ export interface operations {
                         };
                     };
                     description?: string;
+                    destination?: components["schemas"]["EndpointDestinationInput"];
                     eventTypes?: string[];
                     filter?: {
                         in: (string | number | boolean | null)[];
@@ -2795,6 +2877,7 @@ export interface operations {
                         /** Format: date-time */
                         createdAt: string;
                         description: string;
+                        destination: components["schemas"]["EndpointDestination"];
                         disabledReason: string | null;
                         eventTypes: string[];
                         filter: {
@@ -3111,6 +3194,7 @@ export interface operations {
                         };
                     };
                     description?: string;
+                    destination?: components["schemas"]["EndpointDestinationInput"];
                     eventTypes?: string[];
                     filter?: {
                         in: (string | number | boolean | null)[];
@@ -3165,6 +3249,7 @@ export interface operations {
                         /** Format: date-time */
                         createdAt: string;
                         description: string;
+                        destination: components["schemas"]["EndpointDestination"];
                         disabledReason: string | null;
                         eventTypes: string[];
                         filter: {
@@ -3557,6 +3642,7 @@ export interface operations {
                         /** Format: date-time */
                         createdAt: string;
                         description: string;
+                        destination: components["schemas"]["EndpointDestination"];
                         disabledReason: string | null;
                         eventTypes: string[];
                         filter: {
@@ -4380,6 +4466,7 @@ export interface operations {
                             };
                         };
                         description?: string;
+                        destination?: components["schemas"]["EndpointDestinationInput"];
                         eventTypes?: string[];
                         filter?: {
                             in: (string | number | boolean | null)[];
@@ -4424,10 +4511,19 @@ export interface operations {
                 content: {
                     "application/json": {
                         body: string | null;
+                        /** @description Only for a broker destination: where the message is published. */
+                        destination?: {
+                            exchange?: string;
+                            /** @description The rendered routing key (RabbitMQ), subject (NATS) or stream (Redis). */
+                            target: string;
+                            type: "rabbitmq" | "nats" | "redis";
+                        };
                         headers: {
                             [key: string]: string;
                         };
+                        /** @description The HTTP method, or for a broker destination its verb: `PUBLISH` (RabbitMQ, NATS) or `XADD` (Redis). */
                         method: string;
+                        /** @description Where it goes; for a broker, its URL (without password) and the target as the fragment. */
                         url: string;
                     };
                 };

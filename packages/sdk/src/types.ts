@@ -22,6 +22,11 @@ export type SigningScheme = Endpoint['signing'];
 export type EndpointAuth = Schemas['EndpointAuth'];
 /** `auth` as sent: the secret (password, token, clientSecret, keyPem) may be left out of an update to keep it. */
 export type EndpointAuthInput = Schemas['EndpointAuthInput'];
+/** Where deliveries go: `http` (the default) or a broker (`rabbitmq`, `nats`, `redis`) at the endpoint's `url`. */
+export type EndpointDestination = Schemas['EndpointDestination'];
+export type DestinationType = EndpointDestination['type'];
+/** `destination` as sent: `routingKey` and `maxLen` have defaults. */
+export type EndpointDestinationInput = Schemas['EndpointDestinationInput'];
 /** A stored event (named so that it does not shadow the DOM's `Event`). */
 export type HookdEvent = Schemas['Event'];
 export type AcceptedEvent = Schemas['AcceptedEvent'];

@@ -1,3 +1,4 @@
+import { mapDestinationPassword, type Destination } from '../../domain/destination.js';
 import { mapAuthSecret } from '../../domain/receiver-auth.js';
 import type { SecretBox } from '../../domain/secret-box.js';
 import type { EndpointAuth } from '../../domain/types.js';
@@ -32,6 +33,7 @@ export interface SealCounts {
 interface StoredSpecSecrets {
   headers?: Record<string, string>;
   auth?: EndpointAuth | null;
+  destination?: Destination;
 }
 
 /** The spec with its stale header values and auth secret resealed, or null when none is stale. */
@@ -46,7 +48,8 @@ function resealedSpec(spec: string, box: SecretBox): string | null {
   };
   const headers = parsed.headers === undefined ? undefined : mapHeaderValues(parsed.headers, track);
   const auth = parsed.auth == null ? parsed.auth : mapAuthSecret(parsed.auth, track);
-  return changed ? JSON.stringify({ ...parsed, headers, auth }) : null;
+  const destination = parsed.destination === undefined ? undefined : mapDestinationPassword(parsed.destination, track);
+  return changed ? JSON.stringify({ ...parsed, headers, auth, destination }) : null;
 }
 
 function resealed(value: string | null, box: SecretBox): string | null {

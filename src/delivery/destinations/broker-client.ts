@@ -1,0 +1,40 @@
+import type { BrokerMessage } from '../../domain/broker-message.js';
+import type { BrokerAddress, BrokerDestination } from '../../domain/destination.js';
+import type { AttemptErrorCode } from '../../domain/outcome.js';
+import type { PooledConnection } from './broker-pool.js';
+
+// What each broker's module implements (rabbitmq.ts, nats.ts, redis.ts): open a connection, publish
+// one message on it and wait for the broker's acknowledgement, and say what a failure was.
+
+/** A broker's acknowledgement, kept as the attempt's response body (a stream sequence, an entry id). */
+export interface Published {
+  responseBody: string | null;
+}
+
+export interface BrokerConnection extends PooledConnection {
+  /** Resolves once the broker has taken the message; rejects with what the broker or the socket said. */
+  publish(message: BrokerMessage, destination: BrokerDestination, timeoutMs: number): Promise<Published>;
+}
+
+export interface ConnectTarget {
+  address: BrokerAddress;
+  /** The guarded address to connect to (address.host stays the TLS server name). */
+  ip: string;
+  timeoutMs: number;
+}
+
+export interface BrokerClient {
+  connect(target: ConnectTarget): Promise<BrokerConnection>;
+  /** The broker's own errors (auth, not found, unroutable…); null leaves it to the socket-level rules. */
+  classify(error: unknown): AttemptErrorCode | null;
+}
+
+/** A broker refused the message on purpose: the reason is recorded as the attempt's response body. */
+export class BrokerRejection extends Error {
+  constructor(
+    readonly code: AttemptErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

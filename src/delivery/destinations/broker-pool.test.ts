@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { BrokerPool, type PooledConnection } from './broker-pool.js';
+
+class FakeConnection implements PooledConnection {
+  closed = false;
+  private lost: () => void = () => undefined;
+  constructor(readonly url: string) {}
+  onLost(listener: () => void): void {
+    this.lost = listener;
+  }
+  loseIt(): void {
+    this.lost();
+  }
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+function pool() {
+  const opened: FakeConnection[] = [];
+  const brokers = new BrokerPool<FakeConnection>();
+  const open = (url: string) => async () => {
+    const connection = new FakeConnection(url);
+    opened.push(connection);
+    return connection;
+  };
+  return { brokers, opened, use: (endpointId: string, url: string) => brokers.connection(endpointId, url, open(url)) };
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('BrokerPool', () => {
+  it('shares one connection per URL, and closes it once no endpoint uses it', async () => {
+    const { brokers, opened, use } = pool();
+    const a = await use('ep_a', 'amqp://mq/1');
+    expect(await use('ep_b', 'amqp://mq/1')).toBe(a);
+    expect(opened).toHaveLength(1);
+    // ep_a moves to another URL: the first is still ep_b's.
+    await use('ep_a', 'amqp://mq/2');
+    expect(a.closed).toBe(false);
+    brokers.forget('ep_b');
+    await settle();
+    expect(a.closed).toBe(true);
+    expect(opened.map((c) => c.url)).toEqual(['amqp://mq/1', 'amqp://mq/2']);
+    await brokers.close();
+    expect(opened[1]!.closed).toBe(true);
+  });
+
+  it('opens a new connection after one is lost or could not be opened', async () => {
+    const { brokers, opened, use } = pool();
+    const first = await use('ep_a', 'nats://n');
+    await settle();
+    first.loseIt();
+    expect(await use('ep_a', 'nats://n')).not.toBe(first);
+    await expect(brokers.connection('ep_b', 'nats://down', () => Promise.reject(new Error('refused')))).rejects.toThrow('refused');
+    await settle();
+    expect((await use('ep_b', 'nats://down')).url).toBe('nats://down');
+    expect(opened).toHaveLength(3);
+  });
+});

@@ -1,0 +1,74 @@
+// One connection per broker URL, shared by the endpoints that publish there, and closed once no
+// endpoint does: an endpoint given another URL (or password), deleted or disabled lets go of its
+// own. A connection that fails is dropped, and the next attempt opens a new one: broker clients
+// are made not to reconnect on their own, so a broker that is down is each attempt's own failure
+// (connection refused) rather than a publish waiting in a client's buffer.
+
+export interface PooledConnection {
+  /** Called once when the connection is lost or closed by the broker: it leaves the pool. */
+  onLost(listener: () => void): void;
+  close(): Promise<void>;
+}
+
+export class BrokerPool<C extends PooledConnection> {
+  /** By connect URL (with its password: a new password is a new connection). */
+  private readonly connections = new Map<string, Promise<C>>();
+  /** The URL each endpoint last published to. */
+  private readonly urlOf = new Map<string, string>();
+
+  /** The connection for `url`, opened with `open` if there is none, on behalf of `endpointId`. */
+  connection(endpointId: string, url: string, open: () => Promise<C>): Promise<C> {
+    const before = this.urlOf.get(endpointId);
+    if (before !== url) {
+      this.urlOf.set(endpointId, url);
+      if (before !== undefined) this.closeUnused(before);
+    }
+    let pending = this.connections.get(url);
+    if (pending === undefined) {
+      pending = open();
+      this.connections.set(url, pending);
+      pending.then(
+        (connection) => connection.onLost(() => this.drop(url, pending!)),
+        // A connection that could not be opened is not kept: the next attempt tries again.
+        () => this.drop(url, pending!),
+      );
+    }
+    return pending;
+  }
+
+  /** The endpoint no longer publishes (deleted, disabled, now an HTTP one). */
+  forget(endpointId: string): void {
+    const url = this.urlOf.get(endpointId);
+    if (url === undefined) return;
+    this.urlOf.delete(endpointId);
+    this.closeUnused(url);
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.connections.values()];
+    this.connections.clear();
+    this.urlOf.clear();
+    await Promise.all(all.map((pending) => closeQuietly(pending)));
+  }
+
+  private closeUnused(url: string): void {
+    for (const used of this.urlOf.values()) if (used === url) return;
+    const pending = this.connections.get(url);
+    if (pending === undefined) return;
+    this.connections.delete(url);
+    void closeQuietly(pending);
+  }
+
+  private drop(url: string, pending: Promise<C>): void {
+    if (this.connections.get(url) === pending) this.connections.delete(url);
+  }
+}
+
+/** Closing is best effort: a connection that failed or is already gone has nothing to close. */
+async function closeQuietly<C extends PooledConnection>(pending: Promise<C>): Promise<void> {
+  try {
+    await (await pending).close();
+  } catch {
+    // Nothing to release.
+  }
+}
