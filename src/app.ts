@@ -66,7 +66,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
 
   // The API speaks JSON only (a text/plain body is a 415), parsed strictly: see json-body.ts.
-  await app.register(inflightBodyBudget, { budget: new InflightBodyBudget(config.maxInflightBodyBytes) });
+  const budget = new InflightBodyBudget(config.maxInflightBodyBytes);
+  deps.metrics.observeInflightBodies(budget);
+  await app.register(inflightBodyBudget, { budget });
   await app.register(jsonBody);
   await app.register(finiteQueryNumbers);
   await app.register(requestLog);
