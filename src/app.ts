@@ -14,6 +14,7 @@ import { jsonBody } from './api/json-body.js';
 import { finiteQueryNumbers } from './api/finite-query-numbers.js';
 import { keyRoutes } from './api/keys.js';
 import { metricsRoutes } from './api/metrics.js';
+import { nulFreeQuery } from './api/nul-free-query.js';
 import { openApiDocument } from './api/openapi.js';
 import { operationRoutes } from './api/operations.js';
 import { publicKeyRoutes } from './api/public-keys.js';
@@ -66,9 +67,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
 
   // The API speaks JSON only (a text/plain body is a 415), parsed strictly: see json-body.ts.
-  await app.register(inflightBodyBudget, { budget: new InflightBodyBudget(config.maxInflightBodyBytes) });
+  const budget = new InflightBodyBudget(config.maxInflightBodyBytes);
+  deps.metrics.observeInflightBodies(budget);
+  await app.register(inflightBodyBudget, { budget });
   await app.register(jsonBody);
   await app.register(finiteQueryNumbers);
+  await app.register(nulFreeQuery);
   await app.register(requestLog);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);

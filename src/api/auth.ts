@@ -121,7 +121,10 @@ export const authentication = fp<AuthenticationOptions>(
     }
     app.addHook('onClose', async () => usage.flush());
 
-    app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+    // onRequest, before the body is read: a request without a valid key is refused before it takes
+    // a share of the in-flight body budget (inflight-body-budget.ts) or any parsing, so only key
+    // holders can fill the budget. Nothing here needs the body.
+    app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
       const access = request.routeOptions.config.access;
       if (access === undefined) return;
       const principal = await authenticateThrottled(request, reply);

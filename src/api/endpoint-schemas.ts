@@ -211,10 +211,18 @@ const EndpointFields = {
   destination: Type.Optional(DestinationInputSchema),
 };
 
+/** A client's own ed25519 key: write-only, like the `whsk_` keys hookd makes (only the public key is shown). */
+export const SigningKeyInput = Type.String({
+  maxLength: 200,
+  description:
+    'Your own ed25519 signing key, `whsk_` + base64 of the 32-byte seed or of the 64-byte seed+public key; only with `signing` ed25519 or both. Write-only: the answer shows its public key. hookd generates one when left out.',
+});
+
 export const CreateEndpoint = Type.Object(
   {
     ...EndpointFields,
     secret: Type.Optional(Type.String({ maxLength: 200 })),
+    signingKey: Type.Optional(SigningKeyInput),
   },
   { additionalProperties: false },
 );

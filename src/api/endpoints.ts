@@ -5,11 +5,11 @@ import type { Config } from '../config.js';
 import type { Clock } from '../domain/clock.js';
 import { newId } from '../domain/ids.js';
 import { newSigningKeys, rotateSigningKeys, usesEd25519 } from '../domain/endpoint-keys.js';
-import { generateSecret, isValidSecret, normaliseSecret, publicKeyOf } from '../domain/signing.js';
-import type { EndpointWithSecrets } from '../domain/types.js';
+import { generateSecret, isValidSecret, isValidSigningKey, normaliseSecret, normaliseSigningKey, publicKeyOf } from '../domain/signing.js';
+import type { EndpointWithSecrets, SigningScheme } from '../domain/types.js';
 import { EndpointLimitReached, type Store } from '../store/store.js';
 import { ADMIN_OR_ACCOUNT, principalOf } from './auth.js';
-import { CreatedEndpoint, CreateEndpoint, endpointView, EndpointView, type EndpointViewContext, PatchEndpoint } from './endpoint-schemas.js';
+import { CreatedEndpoint, CreateEndpoint, endpointView, EndpointView, type EndpointViewContext, PatchEndpoint, SigningKeyInput } from './endpoint-schemas.js';
 import { checkSpec, specFromCreate, specFromPatch, type SpecCheckContext } from './endpoint-spec.js';
 import { ApiError, notFound, validationError } from './errors.js';
 import { AccountId, COMMON_ERRORS, errorResponses, IdParams, iso, listOf, PageQuery, pageOf, Timestamp } from './schemas.js';
@@ -32,11 +32,22 @@ const RotateSecret = Type.Object(
   {
     graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 604_800 })),
     secret: Type.Optional(Type.String({ maxLength: 200 })),
+    signingKey: Type.Optional(SigningKeyInput),
   },
   { additionalProperties: false },
 );
 
 export const DEFAULT_ROTATION_GRACE_SECONDS = 86_400;
+
+/** The client's `whsk_` key in the form hookd stores, checked against the endpoint's scheme; undefined when none was given. */
+function clientSigningKey(signingKey: string | undefined, signing: SigningScheme): string | undefined {
+  if (signingKey === undefined) return undefined;
+  if (!usesEd25519(signing)) throw validationError('/signingKey', 'is only used when signing is ed25519 or both');
+  if (!isValidSigningKey(signingKey)) {
+    throw validationError('/signingKey', 'must be whsk_ followed by the base64 of a 32-byte ed25519 seed or of the 64-byte seed and public key');
+  }
+  return normaliseSigningKey(signingKey);
+}
 
 /** The current `whpk_` key receivers verify `v1a` entries with, or null when the endpoint signs with HMAC only. */
 function currentPublicKey(endpoint: Pick<EndpointWithSecrets, 'signing' | 'signingKeys'>): string | null {
@@ -103,6 +114,7 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = 
       const now = clock.now();
       // Padded base64, whatever the client sent: other Standard Webhooks libraries (Go's) need it.
       const secret = body.secret === undefined ? generateSecret() : normaliseSecret(body.secret);
+      const signingKey = clientSigningKey(body.signingKey, spec.signing);
       const endpoint = await store
         .createEndpoint(
           {
@@ -111,7 +123,7 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = 
             createdAt: now,
             updatedAt: now,
             secrets: { current: secret, previous: null, previousExpiresAt: null },
-            signingKeys: usesEd25519(spec.signing) ? newSigningKeys(now) : null,
+            signingKeys: usesEd25519(spec.signing) ? newSigningKeys(now, signingKey) : null,
           },
           config.accountMaxEndpoints,
         )
@@ -257,6 +269,7 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = 
       if (body.secret !== undefined && !isValidSecret(body.secret)) {
         throw validationError('/secret', 'must be whsec_ followed by the base64 of 24 to 64 bytes');
       }
+      const signingKey = clientSigningKey(body.signingKey, endpoint.signing);
       const now = clock.now();
       const graceSeconds = body.graceSeconds ?? DEFAULT_ROTATION_GRACE_SECONDS;
       // Padded base64, whatever the client sent: other Standard Webhooks libraries (Go's) need it.
@@ -264,7 +277,9 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = 
       const previousExpiresAt = graceSeconds > 0 ? now + graceSeconds * 1000 : null;
       // The ed25519 pair rotates with the secret, under the same grace period.
       const signingKeys =
-        usesEd25519(endpoint.signing) && endpoint.signingKeys !== null ? rotateSigningKeys(endpoint.signingKeys, now, previousExpiresAt) : null;
+        usesEd25519(endpoint.signing) && endpoint.signingKeys !== null
+          ? rotateSigningKeys(endpoint.signingKeys, now, previousExpiresAt, signingKey)
+          : null;
       if (signingKeys !== null) await store.setEndpointSigningKeys(endpoint.id, signingKeys, now);
       await store.setEndpointSecrets(
         endpoint.id,

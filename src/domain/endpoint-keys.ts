@@ -9,15 +9,20 @@ export function usesEd25519(signing: SigningScheme): boolean {
   return signing !== 'hmac';
 }
 
-/** A fresh key pair, current from `now`. */
-export function newSigningKeys(now: number): EndpointSigningKeys {
-  return { current: generateSigningKey(), currentSince: now, previous: null, previousSince: null, previousExpiresAt: null };
+/** A key pair current from `now`: the client's `whsk_` key (64-byte form) or a fresh one. */
+export function newSigningKeys(now: number, current: string = generateSigningKey()): EndpointSigningKeys {
+  return { current, currentSince: now, previous: null, previousSince: null, previousExpiresAt: null };
 }
 
 /** A rotation: a new current key; the old one stays in use until `previousExpiresAt` (null: dropped now). */
-export function rotateSigningKeys(keys: EndpointSigningKeys, now: number, previousExpiresAt: number | null): EndpointSigningKeys {
+export function rotateSigningKeys(
+  keys: EndpointSigningKeys,
+  now: number,
+  previousExpiresAt: number | null,
+  current: string = generateSigningKey(),
+): EndpointSigningKeys {
   return {
-    current: generateSigningKey(),
+    current,
     currentSince: now,
     previous: previousExpiresAt === null ? null : keys.current,
     previousSince: previousExpiresAt === null ? null : keys.currentSince,

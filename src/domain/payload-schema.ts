@@ -1,16 +1,28 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule, { type FormatsPlugin } from 'ajv-formats';
+import { linearRegExpEngine, linearRegExpProblem } from './linear-regexp.js';
+import { linearFormats } from './payload-formats.js';
 import { backtrackingRisk } from './regex-safety.js';
+import { uniqueItemsKeyword } from './unique-items.js';
 
 // Event types may carry a JSON Schema (draft 2020-12) for their payload; events of that type
 // are checked on ingest. Schemas are compiled once per catalog version of the type.
+//
+// Validation runs on the event loop, for every event of a typed payload (up to 256 KiB each), so
+// its time must be bounded by the payload's size whatever the schema: patterns run on a
+// linear-time engine (linear-regexp.ts), formats too where their regex is not bounded otherwise
+// (payload-formats.ts), and `uniqueItems` hashes items instead of comparing every pair
+// (unique-items.ts). The rest of ajv's keywords are linear in the payload for a given schema.
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
 const addFormats: FormatsPlugin =
   (addFormatsModule as unknown as { default?: FormatsPlugin }).default ?? (addFormatsModule as unknown as FormatsPlugin);
 
-const ajv = new Ajv2020({ allErrors: true, strict: false, validateSchema: true });
+const ajv = new Ajv2020({ allErrors: true, strict: false, validateSchema: true, code: { regExp: linearRegExpEngine } });
 addFormats(ajv);
+for (const [name, format] of Object.entries(linearFormats())) ajv.addFormat(name, format);
+ajv.removeKeyword('uniqueItems');
+ajv.addKeyword(uniqueItemsKeyword);
 
 export class InvalidSchemaError extends Error {
   constructor(
@@ -34,7 +46,18 @@ export interface UnsafePattern {
 
 const escapePointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
-/** Every `pattern` and `patternProperties` key in the schema that can backtrack catastrophically. */
+/**
+ * Why a pattern may not be used: it can backtrack catastrophically (refused by the contract, and
+ * a pattern written for a backtracking engine elsewhere), or cannot run in linear time here.
+ */
+function patternProblem(pattern: string): string | null {
+  const problem = linearRegExpProblem(pattern);
+  if (problem !== null) return problem;
+  const risk = backtrackingRisk(pattern);
+  return risk === null ? null : `can backtrack catastrophically: ${risk}`;
+}
+
+/** Every `pattern` and `patternProperties` key in the schema that may not be used (see patternProblem). */
 export function unsafePatterns(schema: unknown, pointer = ''): UnsafePattern[] {
   if (schema === null || typeof schema !== 'object') return [];
   if (Array.isArray(schema)) return schema.flatMap((item, index) => unsafePatterns(item, `${pointer}/${index}`));
@@ -43,13 +66,13 @@ export function unsafePatterns(schema: unknown, pointer = ''): UnsafePattern[] {
     const here = `${pointer}/${escapePointer(key)}`;
     if (DATA_KEYWORDS.has(key)) continue;
     if (key === 'pattern' && typeof value === 'string') {
-      const reason = backtrackingRisk(value);
+      const reason = patternProblem(value);
       if (reason !== null) found.push({ pointer: here, pattern: value, reason });
       continue;
     }
     if (key === 'patternProperties' && value !== null && typeof value === 'object') {
       for (const name of Object.keys(value)) {
-        const reason = backtrackingRisk(name);
+        const reason = patternProblem(name);
         if (reason !== null) found.push({ pointer: `${here}/${escapePointer(name)}`, pattern: name, reason });
       }
     }
@@ -81,13 +104,13 @@ export interface PayloadProblem {
 export type PayloadValidator = (payload: unknown) => PayloadProblem[];
 
 /**
- * Compiles a schema being saved. Refuses one whose patterns can backtrack catastrophically: each
- * would run on every payload of the type, on the event loop, and a regex cannot be interrupted.
+ * Compiles a schema being saved. Refuses one with a pattern that may not be used (patternProblem),
+ * naming the pattern's pointer, rather than leaving ajv's message about the compiled regex.
  */
 export function compilePayloadSchema(schema: Record<string, unknown>): PayloadValidator {
   const unsafe = unsafePatterns(schema)[0];
   if (unsafe !== undefined) {
-    throw new InvalidSchemaError(`the pattern at ${unsafe.pointer} (${unsafe.pattern}) can backtrack catastrophically: ${unsafe.reason}`, unsafe.pointer);
+    throw new InvalidSchemaError(`the pattern at ${unsafe.pointer} (${unsafe.pattern}) ${unsafe.reason}`, unsafe.pointer);
   }
   return compileSchema(schema);
 }
@@ -112,8 +135,9 @@ function compileSchema(schema: Record<string, unknown>): PayloadValidator {
 
 /**
  * Compiled validators keyed by type name and its updatedAt, so an edit of the type takes effect.
- * A type stored before unsafe patterns were refused is validated without them, so that no payload
- * can stall ingest; the rest of its schema still applies.
+ * A type stored before its patterns were refused (catastrophic ones, or look-arounds saved before
+ * patterns ran on RE2) is validated without them, so that no payload can stall ingest nor fail to
+ * compile; the rest of its schema still applies.
  */
 export class PayloadValidatorCache {
   private readonly cache = new Map<string, { version: number; validate: PayloadValidator }>();

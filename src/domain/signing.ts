@@ -68,13 +68,22 @@ function signingKeySeed(key: string): Buffer | null {
 
 /** A new signing key in the form hookd issues: `whsk_` + base64 of the 32-byte seed and 32-byte public key. */
 export function generateSigningKey(): string {
-  const seed = randomBytes(32);
-  return SIGNING_KEY_PREFIX + Buffer.concat([seed, publicKeyBytes(privateKeyFromSeed(seed))]).toString('base64');
+  return normaliseSigningKey(SIGNING_KEY_PREFIX + randomBytes(32).toString('base64'));
 }
 
 /** A client-supplied signing key: `whsk_` + base64 of a 32-byte seed, or of the 64-byte seed+public form. */
 export function isValidSigningKey(key: string): boolean {
   return signingKeySeed(key) !== null;
+}
+
+/**
+ * A valid client signing key in the form hookd issues (64-byte seed+public), whichever form the
+ * client sent: every stored key then has one shape, and its public half is at hand.
+ */
+export function normaliseSigningKey(key: string): string {
+  const seed = signingKeySeed(key);
+  if (seed === null) throw new Error('not a whsk_ signing key');
+  return SIGNING_KEY_PREFIX + Buffer.concat([seed, publicKeyBytes(privateKeyFromSeed(seed))]).toString('base64');
 }
 
 /** The `whpk_` public key receivers verify `v1a` signatures with. */

@@ -179,6 +179,23 @@ export class HookdMetrics {
     }
   }
 
+  /** The in-flight body budget's use and size (HOOKD_MAX_INFLIGHT_BODY_BYTES), read at each scrape. */
+  observeInflightBodies(budget: { readonly usedBytes: number; readonly limitBytes: number }): void {
+    new Gauge({
+      name: 'hookd_inflight_body_bytes',
+      help: 'Bytes of request bodies this node is receiving or holding parsed now; at HOOKD_MAX_INFLIGHT_BODY_BYTES, new bodies get 503.',
+      registers: this.registers,
+      collect() {
+        this.set(budget.usedBytes);
+      },
+    });
+    new Gauge({
+      name: 'hookd_inflight_body_limit_bytes',
+      help: 'HOOKD_MAX_INFLIGHT_BODY_BYTES: the most bytes of request bodies this node holds at once.',
+      registers: this.registers,
+    }).set(budget.limitBytes);
+  }
+
   private registerWorkerGauges(): void {
     const { workerConcurrency: concurrency, workerLoad: load } = this.options;
     if (concurrency === null) return;

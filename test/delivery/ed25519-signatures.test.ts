@@ -1,4 +1,4 @@
-import { createHmac, createPublicKey, verify } from 'node:crypto';
+import { createHmac, createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEndpoint, createEventTypes, postEvent } from '../support/fixtures.js';
@@ -174,6 +174,51 @@ describe('ed25519 signatures and published public keys', () => {
     });
     expect(preview.status).toBe(200);
     expect(preview.body.headers['webhook-signature']).toMatch(/^v1,\S+ v1a,\S+$/);
+  });
+
+  it('takes the client\'s own key, a bare 32-byte seed or the 64-byte form, on create and on rotation, never returning it', async () => {
+    // A key pair made by Node alone: the seed (JWK d) and the public key (JWK x) it gives.
+    const pair = () => {
+      const jwk = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' });
+      const seed = Buffer.from(jwk.d!, 'base64url');
+      const publicKey = Buffer.from(jwk.x!, 'base64url');
+      return { seed, publicKey, whpk: `whpk_${publicKey.toString('base64')}` };
+    };
+    const first = pair();
+    const endpoint = await createEndpoint(server, {
+      url: `${receiver.url}/own-key`,
+      eventTypes: ['call.held'],
+      signing: 'ed25519',
+      signingKey: `whsk_${first.seed.toString('base64')}`,
+    });
+    expect(JSON.stringify(endpoint)).not.toContain('whsk_');
+    expect((await fetchPublicKeys(endpoint.id)).body.keys.map((key) => key.publicKey)).toEqual([first.whpk]);
+    await postEvent(server, { type: 'call.held', payload: { callId: 'own-1' } });
+    const request = await waitFor(() => receiver.requestsTo('/own-key')[0], { what: 'the request signed with the client key' });
+    expect(v1aVerifies(request, first.whpk)).toBe(true);
+
+    const second = pair();
+    const signingKey = `whsk_${Buffer.concat([second.seed, second.publicKey]).toString('base64')}`;
+    const rotated = await server.request('POST', `/v1/endpoints/${endpoint.id}/secret/rotate`, { signingKey, graceSeconds: 0 });
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.publicKey).toBe(second.whpk);
+    expect(JSON.stringify(rotated.body)).not.toContain('whsk_');
+  });
+
+  it('refuses a client signing key that is malformed or that the signing scheme would not use, naming the field', async () => {
+    const seed = Buffer.alloc(32, 7).toString('base64');
+    const spliced = `whsk_${Buffer.concat([Buffer.alloc(32, 7), Buffer.alloc(32, 8)]).toString('base64')}`;
+    for (const [body, message] of [
+      [{ signing: 'ed25519', signingKey: `whsk_${Buffer.alloc(31).toString('base64')}` }, '32-byte'],
+      [{ signing: 'ed25519', signingKey: spliced }, '32-byte'],
+      [{ signing: 'ed25519', signingKey: `whsec_${seed}` }, '32-byte'],
+      [{ signing: 'hmac', signingKey: `whsk_${seed}` }, 'ed25519 or both'],
+    ] as const) {
+      const response = await server.request('POST', '/v1/endpoints', { url: `${receiver.url}/bad-key`, ...body });
+      expect(response.status, JSON.stringify(body)).toBe(400);
+      expect(response.body.error.details[0].field).toBe('/signingKey');
+      expect(response.body.error.details[0].message).toContain(message);
+    }
   });
 
   it('refuses an unknown signing scheme, naming the field', async () => {

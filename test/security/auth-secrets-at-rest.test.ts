@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseEncryptionKey, SecretBox } from '../../src/domain/secret-box.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { makeTestCertificates, type TestCertificates } from '../support/certificates.js';
 import { createEndpoint, createEventTypes, postEvent } from '../support/fixtures.js';
-import { startReceiver, type Receiver } from '../support/receiver.js';
-import { startServer, tempDir } from '../support/server.js';
+import { sqliteFileText, useSecretsScene } from '../support/secrets-at-rest.js';
+import { startServer } from '../support/server.js';
 import { waitFor } from '../support/wait-for.js';
 
 // Receiver-auth secrets (password, token, clientSecret, keyPem) and broker URLs' passwords at rest: with HOOKD_ENCRYPTION_KEY
@@ -15,19 +13,10 @@ import { waitFor } from '../support/wait-for.js';
 // key rotation's reseal rewrites them under the new key. (SQLite: the test greps the file.)
 
 describe('receiver-auth secrets at rest', () => {
-  let receiver: Receiver;
-  let certs: TestCertificates;
-  let dir: string;
-  beforeAll(async () => {
-    [receiver, certs] = await Promise.all([startReceiver(), makeTestCertificates()]);
-    dir = tempDir();
-  });
-  afterAll(async () => {
-    await receiver?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const scene = useSecretsScene();
 
   it('are sealed with HOOKD_ENCRYPTION_KEY, still authenticate, and are resealed on rotation', async () => {
+    const { receiver, certs, dir } = scene;
     const dbPath = join(dir, 'auth.db');
     const keyA = randomBytes(32).toString('base64');
     const keyB = randomBytes(32).toString('base64');
@@ -59,7 +48,7 @@ describe('receiver-auth secrets at rest', () => {
       await server.close();
     }
 
-    const fileText = () => readFileSync(dbPath).toString('latin1') + readFileSync(`${dbPath}-wal`, { flag: 'a+' }).toString('latin1');
+    const fileText = () => sqliteFileText(dbPath);
     for (const secret of [...Object.values(secrets), keyLine]) expect(fileText()).not.toContain(secret);
     expect(fileText()).toContain('enc:v1:');
 

@@ -32,23 +32,34 @@ function batchRequest(server: TestServer, headers: Record<string, string> = {}):
   });
 }
 
+/** The bytes the server's in-flight body budget holds now, as /metrics tells (an admin key may read it). */
+async function inflightBodyBytes(server: TestServer): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${server.adminKey}` } })).text();
+  return Number(/^hookd_inflight_body_bytes (\d+)$/m.exec(text)?.[1]);
+}
+
 /**
  * A batch upload announcing its length, of which only the first KiB is sent until `finish()`.
- * It asks for `100 Continue`, which the server answers once it has taken the request in (its hooks
- * run in the same turn), so `accepted` says the upload holds its share of the budget.
+ * `accepted` resolves once the server holds the upload's share of the budget (authentication
+ * comes first, so not as soon as the request arrives).
  */
-function heldUpload(server: TestServer, body: string): { request: ClientRequest; accepted: Promise<void>; finish: () => Promise<IncomingMessage> } {
+function heldUpload(
+  server: TestServer,
+  body: string,
+  headers: Record<string, string> = {},
+): { request: ClientRequest; accepted: Promise<void>; response: Promise<IncomingMessage>; finish: () => Promise<IncomingMessage> } {
   const bytes = Buffer.from(body);
-  const request = batchRequest(server, { 'content-length': String(bytes.length), expect: '100-continue' });
+  const request = batchRequest(server, { 'content-length': String(bytes.length), ...headers });
   request.on('error', () => undefined); // The abort test destroys it.
   const response = new Promise<IncomingMessage>((resolve) => request.on('response', resolve));
-  const accepted = new Promise<void>((resolve) => request.on('continue', resolve)).then(() => {
-    request.write(bytes.subarray(0, 1024));
-  });
-  request.flushHeaders();
+  request.write(bytes.subarray(0, 1024));
+  const accepted = waitFor(async () => (await inflightBodyBytes(server)) >= bytes.length, { what: 'the upload to hold its share of the budget' }).then(
+    () => undefined,
+  );
   return {
     request,
     accepted,
+    response,
     finish: async () => {
       await accepted;
       request.end(bytes.subarray(1024));
@@ -124,6 +135,16 @@ describe('request body limits', () => {
     expect(await postChunked(server, batchOf(3))).toBe(503);
     expect((await held.finish()).statusCode).toBe(202);
     await waitFor(async () => (await postChunked(server, batchOf(3))) === 202, { what: 'the budget to be free again' });
+  });
+
+  it('refuses a request without a valid key before its body takes any of the budget', async () => {
+    // 4 of the 5 MiB announced, 1 KiB sent, no key: answered 401 at once, the body never awaited.
+    const unauthenticated = heldUpload(server, batchOf(4), { authorization: 'Bearer not-a-key' });
+    expect((await unauthenticated.response).statusCode).toBe(401);
+    expect(await inflightBodyBytes(server)).toBe(0);
+    // A key holder's 4 MiB batch still fits while that connection is open.
+    expect((await postBatch(server, batchOf(4))).status).toBe(202);
+    unauthenticated.request.destroy();
   });
 
   it('gives back the budget of an upload the client aborts', async () => {

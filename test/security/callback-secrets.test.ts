@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Webhook } from 'standardwebhooks';
@@ -9,6 +9,7 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { ReceivedRequest, Receiver } from '../support/receiver.js';
 import { startReceiver } from '../support/receiver.js';
 import { createTestSchema } from '../support/postgres.js';
+import { sqliteFileText } from '../support/secrets-at-rest.js';
 import { startServer, tempDir, type TestServer } from '../support/server.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -116,7 +117,7 @@ describe('per-account callback secrets at rest', () => {
     } finally {
       await server.close();
     }
-    const fileText = readFileSync(dbPath).toString('latin1') + readFileSync(`${dbPath}-wal`, { flag: 'a+' }).toString('latin1');
+    const fileText = sqliteFileText(dbPath);
     expect(fileText).not.toContain(secret.slice('whsec_'.length));
     const stored = (): string => {
       const db = new Database(dbPath, { readonly: true });

@@ -56,8 +56,8 @@ const ROUTES: Array<[method: string, path: string]> = [
 /** Valid bodies whose fields the fuzzer replaces one at a time: garbage that gets past the first check. */
 const VALID: Record<string, Record<string, unknown>> = {
   '/v1/keys': { kind: 'account', accountId: 'acme', name: 'n' },
-  '/v1/event-types': { name: 'fuzz.type', description: 'd', schema: { type: 'object' }, examples: [{}] },
-  '/v1/endpoints': { url: 'https://example.com/h', eventTypes: ['*'], method: 'POST', headers: { 'X-A': '{{data.a}}' }, body: { format: 'text', template: '{{data.a}}' }, retry: { schedule: 'custom', delaysSeconds: [1] }, timeoutMs: 1000, signing: 'both' },
+  '/v1/event-types': { name: 'fuzz.type', description: 'd', schema: { type: 'object', properties: { a: { type: 'string', pattern: '^[a-z]+$' } } }, examples: [{}] },
+  '/v1/endpoints': { url: 'https://example.com/h', eventTypes: ['*'], method: 'POST', headers: { 'X-A': '{{data.a}}' }, body: { format: 'text', template: '{{data.a}}' }, retry: { schedule: 'custom', delaysSeconds: [1] }, timeoutMs: 1000, signing: 'both', signingKey: `whsk_${Buffer.alloc(32, 1).toString('base64')}` },
   '/v1/events': { type: 'fuzz.seed', payload: { a: 1 }, id: 'fuzz-1', accountId: 'acme', correlationId: 'c', occurredAt: '2026-01-01T00:00:00.000Z' },
   '/v1/operations': { type: 'fuzz.seed', subject: 's', timeoutSeconds: 60, data: {} },
 };

@@ -3,16 +3,15 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/domain/clock.js';
 import { parseEncryptionKey, SecretBox } from '../../src/domain/secret-box.js';
 import { createLogger } from '../../src/log.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { makeTestCertificates, type TestCertificates } from '../support/certificates.js';
 import { runCli } from '../support/cli-process.js';
 import { createEndpoint, createEventTypes, postEvent } from '../support/fixtures.js';
 import { createTestDatabase } from '../support/postgres.js';
-import { startReceiver, type Receiver } from '../support/receiver.js';
+import { sqliteFileText, useSecretsScene, type SecretsScene } from '../support/secrets-at-rest.js';
 import { startServer, tempDir, type TestServer } from '../support/server.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -35,7 +34,7 @@ const HEADER_TOKEN = `header-bearer-${randomBytes(8).toString('hex')}`;
 const HEADER_API_KEY = `x-api-key-${randomBytes(8).toString('hex')}`;
 
 /** Creates endpoints carrying each kind of secret and delivers one event to the one with headers. */
-async function plantSecrets(server: TestServer, receiver: Receiver, certs: TestCertificates, path: string): Promise<Planted> {
+async function plantSecrets(server: TestServer, { receiver, certs }: SecretsScene, path: string): Promise<Planted> {
   const auth = { password: `basic-pw-${randomBytes(8).toString('hex')}`, token: `bearer-${randomBytes(8).toString('hex')}`, clientSecret: `oauth-${randomBytes(8).toString('hex')}` };
   await createEventTypes(server, 'sealed.tick');
   const url = 'https://hooks.example.com/in';
@@ -76,24 +75,11 @@ async function plantSecrets(server: TestServer, receiver: Receiver, certs: TestC
   };
 }
 
-function sqliteFileText(dbPath: string): string {
-  return readFileSync(dbPath).toString('latin1') + readFileSync(`${dbPath}-wal`, { flag: 'a+' }).toString('latin1');
-}
-
 describe('secrets sealed by default', () => {
-  let receiver: Receiver;
-  let certs: TestCertificates;
-  let dir: string;
-  beforeAll(async () => {
-    [receiver, certs] = await Promise.all([startReceiver(), makeTestCertificates()]);
-    dir = tempDir();
-  });
-  afterAll(async () => {
-    await receiver?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const scene = useSecretsScene();
 
   it('SQLite, default configuration: a key file is generated, and the database file and WAL hold no secret', async () => {
+    const { dir } = scene;
     const dbPath = join(dir, 'default.db');
     const keyFile = join(dir, 'hookd-encryption-key');
     const server = await startServer({}, dbPath);
@@ -101,7 +87,7 @@ describe('secrets sealed by default', () => {
     try {
       expect(existsSync(keyFile)).toBe(true);
       expect(statSync(keyFile).mode & 0o777).toBe(0o600);
-      planted = await plantSecrets(server, receiver, certs, '/default');
+      planted = await plantSecrets(server, scene, '/default');
       // Read while the server still runs: the WAL holds the newest pages.
       const text = sqliteFileText(dbPath);
       for (const secret of planted.strings) expect(text, secret).not.toContain(secret);
@@ -128,6 +114,7 @@ describe('secrets sealed by default', () => {
   });
 
   it('SQLite upgrade: secrets left in the clear by an earlier version are sealed on start', async () => {
+    const { receiver } = scene;
     const upgradeDir = tempDir();
     const dbPath = join(upgradeDir, 'upgrade.db');
     const keyFile = join(upgradeDir, 'hookd-encryption-key');
@@ -135,7 +122,7 @@ describe('secrets sealed by default', () => {
       const server = await startServer({}, dbPath);
       let planted: Planted;
       try {
-        planted = await plantSecrets(server, receiver, certs, '/upgrade-before');
+        planted = await plantSecrets(server, scene, '/upgrade-before');
       } finally {
         await server.close();
       }
@@ -199,7 +186,7 @@ describe('secrets sealed by default', () => {
       const insecure = await startServer({ HOOKD_DATABASE_URL: database.url, HOOKD_INSECURE_PLAINTEXT_SECRETS: 'true' }, undefined, undefined, createLogger('warn', sink));
       let planted: Planted;
       try {
-        planted = await plantSecrets(insecure, receiver, certs, '/pg');
+        planted = await plantSecrets(insecure, scene, '/pg');
       } finally {
         await insecure.close();
       }

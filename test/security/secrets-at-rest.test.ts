@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash, createPublicKey, randomBytes, verify } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
@@ -8,6 +8,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/paths.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
+import { sqliteFileText } from '../support/secrets-at-rest.js';
 import { startServer, startServerProcess, tempDir } from '../support/server.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -42,7 +43,7 @@ describe('signing secrets at rest', () => {
 
     // Nothing in the database file is a secret in the clear.
     const secretPart = (secret: string) => secret.slice('whsec_'.length);
-    const fileText = () => readFileSync(dbPath).toString('latin1') + readFileSync(`${dbPath}-wal`, { flag: 'a+' }).toString('latin1');
+    const fileText = () => sqliteFileText(dbPath);
     expect(fileText()).not.toContain(secretPart(endpoint.secret));
     expect(fileText()).not.toContain(secretPart(callbackSecret));
     const stored = new Database(dbPath, { readonly: true }).prepare('SELECT secret FROM endpoints WHERE id = ?').get(endpoint.id) as { secret: string };

@@ -2672,6 +2672,8 @@ export interface operations {
                     secret?: string;
                     /** @description How requests are signed: `v1` (HMAC-SHA256), `v1a` (ed25519) or both entries in webhook-signature. */
                     signing?: "hmac" | "ed25519" | "both";
+                    /** @description Your own ed25519 signing key, `whsk_` + base64 of the 32-byte seed or of the 64-byte seed+public key; only with `signing` ed25519 or both. Write-only: the answer shows its public key. hookd generates one when left out. */
+                    signingKey?: string;
                     timeoutMs?: number;
                     title?: string;
                     url: string;
@@ -3954,6 +3956,8 @@ export interface operations {
                 "application/json": {
                     graceSeconds?: number;
                     secret?: string;
+                    /** @description Your own ed25519 signing key, `whsk_` + base64 of the 32-byte seed or of the 64-byte seed+public key; only with `signing` ed25519 or both. Write-only: the answer shows its public key. hookd generates one when left out. */
+                    signingKey?: string;
                 };
             };
         };
@@ -4493,6 +4497,8 @@ export interface operations {
                         secret?: string;
                         /** @description How requests are signed: `v1` (HMAC-SHA256), `v1a` (ed25519) or both entries in webhook-signature. */
                         signing?: "hmac" | "ed25519" | "both";
+                        /** @description Your own ed25519 signing key, `whsk_` + base64 of the 32-byte seed or of the 64-byte seed+public key; only with `signing` ed25519 or both. Write-only: the answer shows its public key. hookd generates one when left out. */
+                        signingKey?: string;
                         timeoutMs?: number;
                         title?: string;
                         url: string;
