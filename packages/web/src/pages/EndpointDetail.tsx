@@ -1,6 +1,7 @@
 import type { Endpoint, EndpointStatsWindow } from '@hookd/sdk/client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
+import { destinationLabel, destinationText } from '../components/BrokerTarget.js';
 import { AttemptsChart, LatencyChart } from '../components/Charts.js';
 import { DeliveryTable } from '../components/DeliveryTable.js';
 import { Badge, Button, Card, ConfirmButton, Details, Empty, ErrorBanner, KeyValueTable, Loading, Notice, PageHeader, Pre } from '../components/ui.js';
@@ -125,7 +126,7 @@ export function EndpointPage({ id }: { id: string }) {
         title={ep.title || 'Endpoint'}
         subtitle={
           <>
-            <span className="mono break">{ep.url}</span> <EndpointStatus endpoint={ep} /> <Badge tone="neutral">{ep.method}</Badge>{' '}
+            <span className="mono break">{ep.url}</span> <EndpointStatus endpoint={ep} /> <Badge tone="neutral">{destinationLabel(ep)}</Badge>{' '}
             {admin && (ep.accountId === null ? <Badge tone="accent">provider-level</Badge> : <Badge tone="neutral">account {ep.accountId}</Badge>)}
           </>
         }
@@ -207,6 +208,7 @@ export function EndpointPage({ id }: { id: string }) {
         <Details
           items={[
             ['Id', <span className="mono">{ep.id}</span>],
+            ['Destination', destinationText(ep.destination)],
             ['Events', eventTypesText(ep.eventTypes)],
             ['Filter', ep.filter ? <span className="mono">{`${ep.filter.path} in ${JSON.stringify(ep.filter.in)}`}</span> : 'none'],
             ['Body', ep.body.format + (ep.body.format === 'json' && ep.body.fields?.length ? `: ${ep.body.fields.join(', ')}` : '')],
