@@ -83,6 +83,8 @@ describe('broker destinations in the dashboard and the portal', { timeout: 90_00
     expect(await page.textContent('body')).not.toContain(PASSWORD);
     const configuration = page.locator('.card', { hasText: 'Configuration' });
     await expect.poll(() => configuration.textContent()).toContain(`Redis stream ${prefix}{{data.shop}}, about 500 entries kept`);
+    expect(await configuration.textContent()).toContain("the broker URL's credentials");
+    expect(await configuration.getByRole('heading', { name: 'Query parameters' }).count()).toBe(0);
 
     // A test send is published and acknowledged: in the stream, signed with the endpoint's secret.
     await page.getByRole('button', { name: 'Send test' }).click();

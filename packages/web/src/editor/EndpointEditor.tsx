@@ -84,7 +84,11 @@ export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endp
       into = { element: templateRef.current, apply: (template) => update({ template }) };
     }
     if (into === null || !into.element.isConnected) {
-      setPickerMessage('Click into a header value, a query parameter value or the text template first.');
+      setPickerMessage(
+        isBrokerType(form.destinationType)
+          ? 'Click into a header value, the routing key, subject or stream, or the text template first.'
+          : 'Click into a header value, a query parameter value or the text template first.',
+      );
       return;
     }
     const { element, apply } = into;

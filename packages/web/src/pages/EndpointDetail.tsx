@@ -115,6 +115,7 @@ export function EndpointPage({ id }: { id: string }) {
   if (endpoint.error) return <ErrorBanner error={endpoint.error} title="This endpoint could not be loaded" />;
   if (endpoint.data === undefined) return <Loading />;
   const ep = endpoint.data;
+  const broker = (ep.destination?.type ?? 'http') !== 'http';
   const refresh = () => {
     void stats.refetch();
     void deliveries.refetch();
@@ -216,7 +217,8 @@ export function EndpointPage({ id }: { id: string }) {
             ['Timeout', formatDuration(ep.timeoutMs)],
             ['Rate limit', ep.rateLimitPerSecond === null ? 'none' : `${ep.rateLimitPerSecond} per second`],
             ['Signing', SIGNING_TEXT[ep.signing]],
-            ['Authentication', authText(ep.auth)],
+            // A broker's credentials are its URL's: receiver authentication means nothing there.
+            ['Authentication', broker ? 'the broker URL\'s credentials' : authText(ep.auth)],
             ['Description', ep.description || <span className="muted">—</span>],
           ]}
         />
@@ -225,10 +227,12 @@ export function EndpointPage({ id }: { id: string }) {
             <h3>Headers</h3>
             <KeyValueTable values={ep.headers} />
           </div>
-          <div>
-            <h3>Query parameters</h3>
-            <KeyValueTable values={ep.queryParams} />
-          </div>
+          {!broker && (
+            <div>
+              <h3>Query parameters</h3>
+              <KeyValueTable values={ep.queryParams} />
+            </div>
+          )}
         </div>
         {ep.body.format === 'text' && (
           <>
