@@ -13,6 +13,8 @@ import { ReceiverProcess } from './receiver-client.js';
 import { describeMachine, figure, table, type Figure, type Machine } from './report.js';
 import { measureWithBacklog } from './scenarios/backlog.js';
 import { measureBaseline, type BaselineFigures } from './scenarios/baseline.js';
+import { measureBrokerDestination, measureHttpDestination, type DestinationFigures } from './scenarios/destinations.js';
+import { BROKER_LABELS, reachableBrokers } from './broker-counters.js';
 import { measureIngest, type IngestFigures } from './scenarios/ingest.js';
 import { measureLatency, type LatencyFigures } from './scenarios/latency.js';
 import { measureNodes } from './scenarios/nodes.js';
@@ -41,13 +43,22 @@ import { FULL, QUICK } from './sizes.js';
 // The nodes scenario (PostgreSQL only, scenarios/nodes.ts) runs worker nodes side by side on one
 // database: 1 and then 2 delivering, and a third joining mid-run.
 //
+// The destinations scenario (scenarios/destinations.ts) delivers to one endpoint over HTTP, then
+// to one on each broker of the machine (RabbitMQ, NATS JetStream, Redis Streams); a broker that
+// cannot be reached is left out of the run, said on stderr and under the table.
+//
 // --soak runs the soak alone (scenarios/soak.ts): a mixed workload for that many minutes, read
 // minute by minute, with the trend of each series and its verdicts at the end.
 
-const SCENARIOS = ['baseline', 'throughput', 'ingest', 'latency', 'noisy', 'tenants', 'backlog', 'nodes'] as const;
+const SCENARIOS = ['baseline', 'throughput', 'ingest', 'latency', 'noisy', 'tenants', 'backlog', 'nodes', 'destinations'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 /** Scenarios that need PostgreSQL: several nodes on one database. A SQLite run leaves them out unless named in --only, which it refuses. */
 const POSTGRES_ONLY: readonly Scenario[] = ['nodes'];
+/**
+ * Scenarios run only when named in --only: destinations takes about a minute at full size (four
+ * hookd processes, one per destination type), too long for every run (docs/performance.md).
+ */
+const ONLY_WHEN_NAMED: readonly Scenario[] = ['destinations'];
 
 const USAGE = `usage: npm run bench [-- --quick] [--backend sqlite|postgres] [--peers] [--json file] [--only ${SCENARIOS.join(',')}] [--cpu-prof dir]
        npm run bench -- --soak <minutes> [--soak-rate 300] [--backend sqlite|postgres] [--json file]
@@ -90,7 +101,7 @@ function fail(message: string): never {
 
 const backend = args.backend as Backend;
 if (backend !== 'sqlite' && backend !== 'postgres') fail(`--backend must be sqlite or postgres, got "${args.backend}"`);
-const everyScenario = SCENARIOS.filter((name) => backend === 'postgres' || !POSTGRES_ONLY.includes(name));
+const everyScenario = SCENARIOS.filter((name) => (backend === 'postgres' || !POSTGRES_ONLY.includes(name)) && !ONLY_WHEN_NAMED.includes(name));
 const only = new Set((args.only ?? everyScenario.join(',')).split(',').map((name) => name.trim()) as Scenario[]);
 for (const name of only) {
   if (!SCENARIOS.includes(name)) {
@@ -124,6 +135,11 @@ const MB = 1024 * 1024;
 
 function cpuNote(micros: number | null, per = 'event'): string | undefined {
   return micros === null ? undefined : `CPU ${micros.toFixed(0)} µs per ${per}`;
+}
+
+/** A figure id's part: `nats` → `Nats`. */
+function capitalised(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
 }
 
 function writeJson(report: unknown): void {
@@ -214,6 +230,8 @@ async function runScenarios(postgres: BenchPostgres): Promise<void> {
   const figures: Figure[] = [];
   const raw: Record<string, unknown> = {};
   const rss: Array<{ run: string; peakRssBytes: number | null }> = [];
+  /** What the run left out and why, printed under the table. */
+  const notes: string[] = [];
   const keep = <T>(run: string, result: HookdRun<T>): T => {
     rss.push({ run, peakRssBytes: result.peakRssBytes });
     raw[run] = result.result;
@@ -360,6 +378,30 @@ async function runScenarios(postgres: BenchPostgres): Promise<void> {
       );
     }
 
+    if (only.has('destinations')) {
+      const { reachable, missing } = await reachableBrokers();
+      for (const line of missing) {
+        notes.push(`destinations: left out ${line}`);
+        ctx.progress(`destinations: LEFT OUT ${line}`);
+      }
+      ctx.progress(`destinations: ${sizes.destinationEvents} events to 1 endpoint over HTTP, then to ${reachable.map((broker) => BROKER_LABELS[broker]).join(', ') || 'no broker'}`);
+      const httpRun = await measureHttpDestination(ctx);
+      rss.push({ run: 'destination-http', peakRssBytes: httpRun.peakRssBytes });
+      const http = httpRun.result;
+      const measured: DestinationFigures = { http, brokers: {} };
+      figures.push(figure('destHttp', 'destinations: HTTP, 1 endpoint', http.deliveriesPerSecond, 'deliveries/s', undefined, cpuNote(http.hookdCpuMicrosPerDelivery, 'delivery')));
+      for (const broker of reachable) {
+        const run = await measureBrokerDestination(ctx, broker);
+        rss.push({ run: `destination-${broker}`, peakRssBytes: run.peakRssBytes });
+        const result = (measured.brokers[broker] = run.result);
+        figures.push(
+          figure(`dest${capitalised(broker)}`, `destinations: ${BROKER_LABELS[broker]}, 1 endpoint`, result.deliveriesPerSecond, 'deliveries/s', undefined, cpuNote(result.hookdCpuMicrosPerDelivery, 'delivery')),
+          figure(`dest${capitalised(broker)}Ratio`, `destinations: ${BROKER_LABELS[broker]} ÷ HTTP`, result.deliveriesPerSecond / http.deliveriesPerSecond, '×'),
+        );
+      }
+      raw.destinations = measured;
+    }
+
     const peaks = rss.flatMap((run) => (run.peakRssBytes === null ? [] : [run.peakRssBytes / MB]));
     if (peaks.length > 0) {
       const worst = rss.reduce((a, b) => ((a.peakRssBytes ?? 0) >= (b.peakRssBytes ?? 0) ? a : b));
@@ -371,8 +413,9 @@ async function runScenarios(postgres: BenchPostgres): Promise<void> {
 
   const title = `hookd bench — ${backend}${serverNote(postgres)}${args.quick ? ' — quick' : ''}${args.peers ? ' — with peers' : ''}${tuningNote()} — ${machineNote(machine, started)}`;
   const peakRssLine = rss.length === 0 ? '' : '\nPeak RSS per run: ' + rss.map((r) => `${r.run} ${r.peakRssBytes === null ? 'n/a' : (r.peakRssBytes / MB).toFixed(0) + ' MB'}`).join(', ') + '\n';
-  process.stdout.write(table(title, figures) + '\n' + peakRssLine);
-  writeJson({ machine, backend, postgres: serverOf(postgres), quick: args.quick, peers: args.peers, tuning: tuningFromEnvironment(), sizes, figures, peakRss: rss, runs: raw });
+  const notesLines = notes.map((note) => `Note: ${note}\n`).join('');
+  process.stdout.write(table(title, figures) + '\n' + peakRssLine + notesLines);
+  writeJson({ machine, backend, postgres: serverOf(postgres), quick: args.quick, peers: args.peers, tuning: tuningFromEnvironment(), sizes, figures, peakRss: rss, notes, runs: raw });
 }
 
 main().then(

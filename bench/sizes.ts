@@ -27,6 +27,8 @@ export interface Sizes {
   nodesEvents: number;
   /** At most this many events streamed while a third node joins (the stream stops at its first attempt). */
   nodesJoinMaxEvents: number;
+  /** Events delivered to one endpoint of each destination type (HTTP, RabbitMQ, NATS, Redis). */
+  destinationEvents: number;
 }
 
 export const FULL: Sizes = {
@@ -43,6 +45,7 @@ export const FULL: Sizes = {
   backlogEvents: 10_000,
   nodesEvents: 20_000,
   nodesJoinMaxEvents: 100_000,
+  destinationEvents: 5_000,
 };
 
 export const QUICK: Sizes = {
@@ -59,6 +62,7 @@ export const QUICK: Sizes = {
   backlogEvents: 2_000,
   nodesEvents: 2_000,
   nodesJoinMaxEvents: 20_000,
+  destinationEvents: 500,
 };
 
 /** Events per /v1/events/batch request, and how many such requests are in flight at once. */

@@ -31,6 +31,8 @@ export interface EndpointSetup {
   accountId?: string;
   /** Default: the bench's one event type. Types not in the catalog yet are added to it. */
   eventTypes?: string[];
+  /** A broker destination (the destinations scenario); `url` is then the broker's. */
+  destination?: Record<string, unknown>;
 }
 
 /** The catalog type and the endpoints subscribed to it; returns their ids. */
@@ -47,6 +49,7 @@ export async function setUpEndpoints(hookd: HookdProcess, endpoints: EndpointSet
       eventTypes: endpoint.eventTypes ?? [BENCH_EVENT_TYPE],
       ...(endpoint.timeoutMs === undefined ? {} : { timeoutMs: endpoint.timeoutMs }),
       ...(endpoint.accountId === undefined ? {} : { accountId: endpoint.accountId }),
+      ...(endpoint.destination === undefined ? {} : { destination: endpoint.destination }),
     });
     ids.push(created.id);
   }

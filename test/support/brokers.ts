@@ -44,3 +44,10 @@ export async function testSend(server: TestServer, endpointId: string): Promise<
   expect(response.status).toBe(200);
   return response.body.attempt;
 }
+
+/** A Redis stream entry's fields, which Redis returns as [name, value, name, value…]. */
+export function streamEntryFields(flat: string[]): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (let i = 0; i < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
+  return fields;
+}

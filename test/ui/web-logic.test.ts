@@ -89,7 +89,32 @@ describe('the endpoint editor\'s form', () => {
       filter: { path: 'status', in: ['failed', 42, true, null, '7'] },
       // The secret is write-only: sent without it, the stored one is kept.
       auth: { type: 'oauth2', tokenUrl: 'https://auth.example.com/token', clientId: 'hookd', scope: 'hooks' },
+      destination: { type: 'http' },
     });
+  });
+
+  it('sends a broker destination with its password put into the URL only when typed, and nothing a broker does not use', () => {
+    const redis: Endpoint = { ...stored, url: 'redis://default@cache.internal:6379/0', auth: null, destination: { type: 'redis', stream: 'hooks:{{event.type}}', maxLen: 500 } };
+    const form = formFromEndpoint(redis);
+    expect(form).toMatchObject({ destinationType: 'redis', destinationStoredType: 'redis', brokerPassword: '', stream: 'hooks:{{event.type}}', maxLen: '500' });
+    const kept = definitionFromForm(form, { includeAccount: false });
+    expect(kept.problems).toEqual([]);
+    // The stored endpoint's GET and query parameters stay in the form (for HTTP again) but are not sent.
+    expect(kept.definition).toMatchObject({ url: 'redis://default@cache.internal:6379/0', method: 'POST', queryParams: {}, auth: null, destination: { type: 'redis', stream: 'hooks:{{event.type}}', maxLen: 500 } });
+    const typed = definitionFromForm({ ...form, brokerPassword: 'p@ss word' }, { includeAccount: false });
+    expect(typed.definition.url).toBe('redis://default:p%40ss%20word@cache.internal:6379/0');
+    // Back to HTTP: what was typed for it is sent again.
+    expect(definitionFromForm({ ...form, destinationType: 'http' }, { includeAccount: false }).definition).toMatchObject({ method: 'GET', queryParams: { call: '{{data.callId}}' }, destination: { type: 'http' } });
+
+    const rabbit = { ...emptyForm(), url: 'amqp://hookd@mq.internal/prod', destinationType: 'rabbitmq' as const, exchange: ' hooks ' };
+    // The routing key left empty takes the server's default; "" is the default exchange, not missing.
+    expect(definitionFromForm(rabbit, { includeAccount: false }).definition.destination).toEqual({ type: 'rabbitmq', exchange: 'hooks' });
+    expect(definitionFromForm({ ...rabbit, exchange: '', routingKey: 'orders' }, { includeAccount: false }).definition.destination).toEqual({ type: 'rabbitmq', exchange: '', routingKey: 'orders' });
+    const nats = definitionFromForm({ ...emptyForm(), url: 'nats://n:4222', destinationType: 'nats' }, { includeAccount: false });
+    expect(nats.problems).toEqual([{ field: '/destination/subject', message: 'is required' }]);
+    const badLength = definitionFromForm({ ...form, maxLen: 'lots' }, { includeAccount: false });
+    expect(badLength.problems).toEqual([{ field: '/destination/maxLen', message: 'must be a whole number' }]);
+    expect(problemAt(badLength.problems, '/destination/maxLen')).toBe('must be a whole number');
   });
 
   it('signs a new endpoint with HMAC unless another scheme is chosen', () => {
@@ -232,6 +257,8 @@ describe('when the editor shows a problem', () => {
 describe('a GET endpoint\'s body', () => {
   it('is never a text template or a raw payload: those are not sent with a GET', () => {
     expect(sentBodyFormat({ method: 'GET', bodyFormat: 'text' })).toBe('standard');
+    // A broker's message is POSTed whatever method the form kept for HTTP.
+    expect(sentBodyFormat({ method: 'GET', bodyFormat: 'text', destinationType: 'redis' })).toBe('text');
     expect(sentBodyFormat({ method: 'GET', bodyFormat: 'raw' })).toBe('standard');
     expect(sentBodyFormat({ method: 'GET', bodyFormat: 'json' })).toBe('json');
     expect(sentBodyFormat({ method: 'POST', bodyFormat: 'text' })).toBe('text');

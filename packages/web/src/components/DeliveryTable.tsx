@@ -1,11 +1,14 @@
 import type { Delivery } from '@hookd/sdk/client';
+import { isBrokerUrl } from './BrokerTarget.js';
 import { Link, useNavigate } from '../router.js';
 import { DeliveryEndpoint } from './EndpointName.js';
 import { rowOpener, StatusBadge, Time } from './ui.js';
 
 // Deliveries as a table, wherever they are listed: the deliveries page, an endpoint, an event.
 
-export function lastResult(delivery: Pick<Delivery, 'lastStatusCode' | 'lastError'>): string {
+export function lastResult(delivery: Pick<Delivery, 'lastStatusCode' | 'lastError' | 'url'>): string {
+  // A broker's acknowledgement is recorded as 202: said as what it is.
+  if (delivery.lastStatusCode === 202 && isBrokerUrl(delivery.url)) return 'acknowledged';
   if (delivery.lastStatusCode !== null) return `HTTP ${delivery.lastStatusCode}${delivery.lastError ? ` (${delivery.lastError})` : ''}`;
   return delivery.lastError ?? '—';
 }

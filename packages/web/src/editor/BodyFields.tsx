@@ -2,7 +2,7 @@ import type { BodyFormat } from '@hookd/sdk/client';
 import type { RefObject } from 'react';
 import { KeyValueEditor } from '../components/KeyValueEditor.js';
 import { Field, InlineAdd } from '../components/ui.js';
-import { sentBodyFormat, type FormSectionProps } from './form-model.js';
+import { sentBodyFormat, sentMethod, type FormSectionProps } from './form-model.js';
 import { addField } from './insert.js';
 
 // How the request's body is built: the payload as Standard Webhooks or raw, chosen fields and user
@@ -33,7 +33,7 @@ export function BodyFields({
   /** The text template, where the picker inserts when no other template input was focused. */
   templateRef: RefObject<HTMLTextAreaElement | null>;
 }) {
-  const get = form.method === 'GET';
+  const get = sentMethod(form) === 'GET';
   const format = sentBodyFormat(form);
   return (
     <fieldset className="section" data-testid="body-section">

@@ -1,4 +1,4 @@
-import type { CreateEndpointInput, Endpoint, EndpointMethod, UpdateEndpointInput } from '@hookd/sdk/client';
+import type { CreateEndpointInput, DestinationType, Endpoint, EndpointMethod, UpdateEndpointInput } from '@hookd/sdk/client';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { typesHeardBy } from '../catalog.js';
@@ -9,11 +9,12 @@ import { endpointQueries } from '../queries.js';
 import { useScope } from '../scope.js';
 import { useCatalog } from '../use-catalog.js';
 import { BodyFields } from './BodyFields.js';
+import { BrokerFields, DESTINATION_OPTIONS, URL_PLACEHOLDER } from './BrokerFields.js';
 import { AuthFields } from './AuthFields.js';
 import { DeliveryFields } from './DeliveryFields.js';
 import { EventTypePicker } from './EventTypePicker.js';
 import { FieldPicker } from './FieldPicker.js';
-import { definitionFromForm, emptyForm, formFromEndpoint, problemAt, sentBodyFormat, shownProblems, type EndpointForm, type Problem } from './form-model.js';
+import { definitionFromForm, emptyForm, formFromEndpoint, isBrokerType, problemAt, sentBodyFormat, shownProblems, type EndpointForm, type Problem } from './form-model.js';
 import { addField, insertAt, placeholder } from './insert.js';
 import { PreviewPanel } from './PreviewPanel.js';
 import { problemsFromError } from './url-refusal.js';
@@ -22,6 +23,8 @@ import { problemsFromError } from './url-refusal.js';
 // create and to edit, by admins (any account, or provider-level) and in the portal (its account).
 
 const METHODS: EndpointMethod[] = ['POST', 'PUT', 'PATCH', 'GET'];
+
+const BROKER_URL_HINT = 'Its password goes in the field below: the URL is shown without it. The URL guard applies to the broker\'s host.';
 
 /** Where the field picker inserts: the input last focused, and how to change its value. */
 interface TemplateTarget {
@@ -81,7 +84,11 @@ export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endp
       into = { element: templateRef.current, apply: (template) => update({ template }) };
     }
     if (into === null || !into.element.isConnected) {
-      setPickerMessage('Click into a header value, a query parameter value or the text template first.');
+      setPickerMessage(
+        isBrokerType(form.destinationType)
+          ? 'Click into a header value, the routing key, subject or stream, or the text template first.'
+          : 'Click into a header value, a query parameter value or the text template first.',
+      );
       return;
     }
     const { element, apply } = into;
@@ -126,6 +133,7 @@ export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endp
   }, [saveProblems]);
 
   const example = previewed?.examples[0];
+  const broker = isBrokerType(form.destinationType);
 
   return (
     <form className="editor" onSubmit={save} onBlur={markTouched} noValidate aria-label={creating ? 'New endpoint' : 'Edit endpoint'}>
@@ -147,20 +155,34 @@ export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endp
         <fieldset className="section">
           <legend>Destination</legend>
           <div className="grid-2">
-            <Field label="URL" error={problem('/url')} hint="http(s) only. Private and loopback addresses are refused unless the server allows them." className="span-2">
-              {(id, described) => (
-                <input id={id} ref={urlInput} aria-describedby={described} className="mono" type="url" required value={form.url} placeholder="https://example.com/webhooks" onChange={(e) => update({ url: e.target.value })} />
-              )}
-            </Field>
-            <Field label="Method" error={problem('/method')}>
+            <Field label="Deliver to" error={problem('/destination/type')} className="span-2">
               {(id) => (
-                <select id={id} value={form.method} onChange={(e) => update({ method: e.target.value as EndpointMethod })}>
-                  {METHODS.map((method) => (
-                    <option key={method}>{method}</option>
+                <select id={id} value={form.destinationType} onChange={(e) => update({ destinationType: e.target.value as DestinationType })}>
+                  {DESTINATION_OPTIONS.map((option) => (
+                    <option key={option.value} value={option.value}>
+                      {option.label}
+                    </option>
                   ))}
                 </select>
               )}
             </Field>
+            <Field label={broker ? 'Broker URL' : 'URL'} error={problem('/url')} hint={broker ? BROKER_URL_HINT : 'http(s) only. Private and loopback addresses are refused unless the server allows them.'} className="span-2">
+              {(id, described) => (
+                <input id={id} ref={urlInput} aria-describedby={described} className="mono" type="url" required value={form.url} placeholder={URL_PLACEHOLDER[form.destinationType]} onChange={(e) => update({ url: e.target.value })} />
+              )}
+            </Field>
+            <BrokerFields form={form} update={update} problem={problem} track={track} />
+            {!broker && (
+              <Field label="Method" error={problem('/method')}>
+                {(id) => (
+                  <select id={id} value={form.method} onChange={(e) => update({ method: e.target.value as EndpointMethod })}>
+                    {METHODS.map((method) => (
+                      <option key={method}>{method}</option>
+                    ))}
+                  </select>
+                )}
+              </Field>
+            )}
             <Field label="Title" error={problem('/title')}>
               {(id) => <input id={id} value={form.title} placeholder="CRM sync" onChange={(e) => update({ title: e.target.value })} />}
             </Field>
@@ -203,7 +225,7 @@ export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endp
         </fieldset>
 
         <fieldset className="section">
-          <legend>Request</legend>
+          <legend>{broker ? 'Message' : 'Request'}</legend>
           <KeyValueEditor
             legend="Headers"
             itemName="header"
@@ -215,6 +237,7 @@ export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endp
             error={problem('/headers')}
             onValueFocus={track}
           />
+          {!broker && (
           <KeyValueEditor
             legend="Query parameters"
             itemName="query parameter"
@@ -226,13 +249,14 @@ export function EndpointEditor({ endpoint, onSaved, onCancel }: { endpoint: Endp
             error={problem('/queryParams')}
             onValueFocus={track}
           />
+          )}
         </fieldset>
 
         <BodyFields form={form} update={update} problem={problem} track={track} templateRef={templateRef} />
 
         <DeliveryFields form={form} update={update} problem={problem} />
 
-        <AuthFields form={form} update={update} problem={problem} />
+        {!broker && <AuthFields form={form} update={update} problem={problem} />}
 
         <div className="form-actions">
           <Button kind="primary" type="submit" busy={saving}>

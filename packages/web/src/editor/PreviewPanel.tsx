@@ -2,6 +2,7 @@ import type { PreviewInput } from '@hookd/sdk/client';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useEffectEvent } from 'react';
 import { errorMessage } from '../client.js';
+import { BrokerTarget } from '../components/BrokerTarget.js';
 import { KeyValueTable, Loading } from '../components/ui.js';
 import { useDebounced } from '../debounce.js';
 import { useScope } from '../scope.js';
@@ -102,6 +103,9 @@ export function PreviewPanel({
             <p className="request-line mono" data-testid="preview-request-line">
               <strong>{state.preview.method}</strong> <span className="break">{state.preview.url}</span>
             </p>
+            {state.preview.destination !== undefined && (
+              <BrokerTarget parts={{ type: state.preview.destination.type, exchange: state.preview.destination.exchange ?? null, target: state.preview.destination.target }} />
+            )}
             <h4>Headers</h4>
             <KeyValueTable values={state.preview.headers} />
             <h4>Body</h4>

@@ -1,4 +1,4 @@
-import type { BodyFormat, Endpoint, EndpointAuth, EndpointMethod, RetrySchedule, SigningScheme } from '@hookd/sdk/client';
+import type { BodyFormat, DestinationType, Endpoint, EndpointAuth, EndpointDestination, EndpointMethod, RetrySchedule, SigningScheme } from '@hookd/sdk/client';
 
 // The endpoint editor's state, and its translation to and from the API's endpoint definition.
 // Kept free of React and the DOM so it is tested on its own (test/ui/web-logic.test.ts).
@@ -13,7 +13,20 @@ export interface Pair {
 }
 
 export interface EndpointForm {
+  /** `http` sends requests to `url`; a broker type publishes to the broker at `url`. */
+  destinationType: DestinationType;
   url: string;
+  /** The type stored on the endpoint: a password left empty keeps the stored one only while the type stays. */
+  destinationStoredType: DestinationType;
+  /** The broker URL's password, write-only like `authSecret`: empty keeps the stored one (the server does). */
+  brokerPassword: string;
+  exchange: string;
+  /** Template; empty for the server's default, `{{event.type}}`. */
+  routingKey: string;
+  subject: string;
+  stream: string;
+  /** Empty for the server's default (100000). */
+  maxLen: string;
   title: string;
   description: string;
   /** '' for a provider-level endpoint (admins only choose). */
@@ -77,6 +90,7 @@ export interface FormSectionProps {
 
 export function emptyForm(): EndpointForm {
   return {
+    ...noBroker,
     url: '',
     title: '',
     description: '',
@@ -106,6 +120,76 @@ export function emptyForm(): EndpointForm {
     filterValues: '',
     ...noAuth,
   };
+}
+
+const noBroker = {
+  destinationType: 'http',
+  destinationStoredType: 'http',
+  brokerPassword: '',
+  exchange: '',
+  routingKey: '',
+  subject: '',
+  stream: '',
+  maxLen: '',
+} as const satisfies Partial<EndpointForm>;
+
+export const BROKER_LABEL: Record<Exclude<DestinationType, 'http'>, string> = { rabbitmq: 'RabbitMQ', nats: 'NATS JetStream', redis: 'Redis Streams' };
+
+export function isBrokerType(type: DestinationType): type is Exclude<DestinationType, 'http'> {
+  return type !== 'http';
+}
+
+function destinationForm(destination: EndpointDestination | undefined): Pick<EndpointForm, keyof typeof noBroker> {
+  switch (destination?.type ?? 'http') {
+    case 'rabbitmq': {
+      const d = destination as Extract<EndpointDestination, { type: 'rabbitmq' }>;
+      return { ...noBroker, destinationType: 'rabbitmq', destinationStoredType: 'rabbitmq', exchange: d.exchange, routingKey: d.routingKey };
+    }
+    case 'nats':
+      return { ...noBroker, destinationType: 'nats', destinationStoredType: 'nats', subject: (destination as Extract<EndpointDestination, { type: 'nats' }>).subject };
+    case 'redis': {
+      const d = destination as Extract<EndpointDestination, { type: 'redis' }>;
+      return { ...noBroker, destinationType: 'redis', destinationStoredType: 'redis', stream: d.stream, maxLen: String(d.maxLen) };
+    }
+    default:
+      return { ...noBroker };
+  }
+}
+
+/**
+ * The URL to send: for a broker, with the password typed in its own field put into it (the server
+ * takes it out again and keeps it apart). Left as typed when it does not parse: the server says why.
+ */
+function sentUrl(form: EndpointForm): string {
+  const url = form.url.trim();
+  if (!isBrokerType(form.destinationType) || form.brokerPassword === '') return url;
+  try {
+    const parsed = new URL(url);
+    parsed.password = encodeURIComponent(form.brokerPassword);
+    return parsed.href;
+  } catch {
+    return url;
+  }
+}
+
+function destinationFromForm(form: EndpointForm, problems: Problem[]): Record<string, unknown> {
+  const required = (value: string, field: string) => {
+    if (value.trim() === '') problems.push({ field: `/destination/${field}`, message: 'is required' });
+    return value.trim();
+  };
+  switch (form.destinationType) {
+    case 'http':
+      return { type: 'http' };
+    case 'rabbitmq':
+      // "" is a real exchange (the default one, routing to the queue the key names): not required.
+      return { type: 'rabbitmq', exchange: form.exchange.trim(), ...(form.routingKey.trim() === '' ? {} : { routingKey: form.routingKey.trim() }) };
+    case 'nats':
+      return { type: 'nats', subject: required(form.subject, 'subject') };
+    case 'redis': {
+      const maxLen = wholeNumber(form.maxLen, '/destination/maxLen', problems);
+      return { type: 'redis', stream: required(form.stream, 'stream'), ...(maxLen === undefined ? {} : { maxLen }) };
+    }
+  }
 }
 
 const noAuth = {
@@ -190,6 +274,7 @@ function filterValueText(value: string | number | boolean | null): string {
 
 export function formFromEndpoint(endpoint: Endpoint): EndpointForm {
   return {
+    ...destinationForm(endpoint.destination),
     url: endpoint.url,
     title: endpoint.title,
     description: endpoint.description,
@@ -269,15 +354,20 @@ export function parseFilterValue(text: string): string | number | boolean | null
  */
 export function definitionFromForm(form: EndpointForm, options: { includeAccount: boolean }): { definition: Record<string, unknown>; problems: Problem[] } {
   const problems: Problem[] = [];
+  // A broker gets a message, not a request: no method but POST's (a body), no query string, no
+  // receiver auth (the URL's credentials are). The form keeps what was typed for HTTP, so switching
+  // back restores it, but does not send it.
+  const broker = isBrokerType(form.destinationType);
   const definition: Record<string, unknown> = {
-    url: form.url.trim(),
+    url: sentUrl(form),
     title: form.title,
     description: form.description,
     eventTypes: form.subscribeAll ? ['*'] : form.eventTypes,
     active: form.active,
-    method: form.method,
+    method: sentMethod(form),
     headers: recordOf(form.headers, '/headers', problems),
-    queryParams: recordOf(form.queryParams, '/queryParams', problems),
+    queryParams: broker ? {} : recordOf(form.queryParams, '/queryParams', problems),
+    destination: destinationFromForm(form, problems),
   };
   if (!form.subscribeAll && form.eventTypes.length === 0) problems.push({ field: '/eventTypes', message: 'choose at least one event type, or all of them' });
   if (options.includeAccount) definition.accountId = form.accountId.trim() === '' ? null : form.accountId.trim();
@@ -319,7 +409,7 @@ export function definitionFromForm(form: EndpointForm, options: { includeAccount
   if (filterPath === '' && filterValues.length > 0) problems.push({ field: '/filter/path', message: 'name the payload path the values are compared with' });
   if (filterPath !== '' && filterValues.length === 0) problems.push({ field: '/filter/in', message: 'list at least one value' });
   definition.filter = filterPath === '' || filterValues.length === 0 ? null : { path: filterPath, in: filterValues };
-  definition.auth = authFromForm(form, problems);
+  definition.auth = broker ? null : authFromForm(form, problems);
 
   return { definition, problems };
 }
@@ -332,18 +422,24 @@ export function problemAt(problems: Problem[], field: string): string | null {
   return inside ? inside.message : null;
 }
 
+/** The method saved: a broker's message always has a body (POST); the one chosen for HTTP stays in the form. */
+export function sentMethod(form: Pick<EndpointForm, 'method'> & { destinationType?: DestinationType }): EndpointMethod {
+  return form.destinationType !== undefined && isBrokerType(form.destinationType) ? 'POST' : form.method;
+}
+
 /**
  * A GET carries no body (src/domain/request.ts): only the JSON format means something for it, its
  * fields going into the query string. A text template or raw payload chosen before switching to
  * GET stays in the form (switching back restores it) but is not saved with a GET.
  */
-export function sentBodyFormat(form: Pick<EndpointForm, 'method' | 'bodyFormat'>): BodyFormat {
-  return form.method === 'GET' && form.bodyFormat !== 'json' ? 'standard' : form.bodyFormat;
+export function sentBodyFormat(form: Pick<EndpointForm, 'method' | 'bodyFormat'> & { destinationType?: DestinationType }): BodyFormat {
+  return sentMethod(form) === 'GET' && form.bodyFormat !== 'json' ? 'standard' : form.bodyFormat;
 }
 
 /** Which inputs of the form a problem's pointer is about. */
 const FIELD_OWNERS: Array<[pointer: string, keys: Array<keyof EndpointForm>]> = [
-  ['/url', ['url']],
+  ['/url', ['url', 'brokerPassword']],
+  ['/destination', ['destinationType', 'exchange', 'routingKey', 'subject', 'stream', 'maxLen']],
   ['/title', ['title']],
   ['/description', ['description']],
   ['/accountId', ['accountId']],

@@ -1,6 +1,7 @@
 import type { Attempt, DeliveryStatus } from '@hookd/sdk/client';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { AttemptOutcome } from '../components/AttemptOutcome.js';
+import { attemptTarget, BrokerTarget } from '../components/BrokerTarget.js';
 import { DeliveryTable, lastResult } from '../components/DeliveryTable.js';
 import { DeliveryEndpoint, endpointLabel } from '../components/EndpointName.js';
 import { Filters } from '../components/Filters.js';
@@ -60,6 +61,8 @@ export function DeliveriesPage() {
 }
 
 function AttemptCard({ attempt, number, open }: { attempt: Attempt; number: number; open: boolean }) {
+  // A broker attempt: its message, where it was published, and the broker's answer or error.
+  const target = attemptTarget(attempt.requestUrl);
   return (
     <details className="attempt" open={open}>
       <summary>
@@ -67,7 +70,7 @@ function AttemptCard({ attempt, number, open }: { attempt: Attempt; number: numb
       </summary>
       <div className="attempt-body">
         <div data-testid="attempt-request">
-          <h4>Request</h4>
+          <h4>{target === null ? 'Request' : 'Message'}</h4>
           {attempt.requestMethod !== null && attempt.requestUrl !== null ? (
             <p className="request-line mono">
               <strong>{attempt.requestMethod}</strong> <span className="break">{attempt.requestUrl}</span>
@@ -75,9 +78,10 @@ function AttemptCard({ attempt, number, open }: { attempt: Attempt; number: numb
           ) : (
             <p className="muted">Recorded before hookd kept the request line and body.</p>
           )}
-          <h4>Request headers</h4>
+          {target !== null && <BrokerTarget parts={target} />}
+          <h4>{target === null ? 'Request headers' : 'Message headers'}</h4>
           <KeyValueTable values={attempt.requestHeaders} />
-          <h4>Request body</h4>
+          <h4>{target === null ? 'Request body' : 'Message body'}</h4>
           {attempt.requestBody ? (
             <>
               <Pre label="Request body">{prettyBody(attempt.requestBody)}</Pre>
@@ -88,9 +92,15 @@ function AttemptCard({ attempt, number, open }: { attempt: Attempt; number: numb
           )}
         </div>
         <div>
-          <h4>Response headers</h4>
-          <KeyValueTable values={attempt.responseHeaders} empty={attempt.error ? `No response: ${attempt.error}` : 'None'} />
-          <h4>Response body</h4>
+          {target === null ? (
+            <>
+              <h4>Response headers</h4>
+              <KeyValueTable values={attempt.responseHeaders} empty={attempt.error ? `No response: ${attempt.error}` : 'None'} />
+              <h4>Response body</h4>
+            </>
+          ) : (
+            <h4>{attempt.error ? `The broker's error (${attempt.error})` : "The broker's answer"}</h4>
+          )}
           {attempt.responseBody ? <Pre label="Response body">{prettyBody(attempt.responseBody)}</Pre> : <p className="muted">Empty</p>}
         </div>
       </div>

@@ -1,6 +1,7 @@
 import type { Endpoint, EndpointStatsWindow } from '@hookd/sdk/client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
+import { destinationLabel, destinationText } from '../components/BrokerTarget.js';
 import { AttemptsChart, LatencyChart } from '../components/Charts.js';
 import { DeliveryTable } from '../components/DeliveryTable.js';
 import { Badge, Button, Card, ConfirmButton, Details, Empty, ErrorBanner, KeyValueTable, Loading, Notice, PageHeader, Pre } from '../components/ui.js';
@@ -114,6 +115,7 @@ export function EndpointPage({ id }: { id: string }) {
   if (endpoint.error) return <ErrorBanner error={endpoint.error} title="This endpoint could not be loaded" />;
   if (endpoint.data === undefined) return <Loading />;
   const ep = endpoint.data;
+  const broker = (ep.destination?.type ?? 'http') !== 'http';
   const refresh = () => {
     void stats.refetch();
     void deliveries.refetch();
@@ -125,7 +127,7 @@ export function EndpointPage({ id }: { id: string }) {
         title={ep.title || 'Endpoint'}
         subtitle={
           <>
-            <span className="mono break">{ep.url}</span> <EndpointStatus endpoint={ep} /> <Badge tone="neutral">{ep.method}</Badge>{' '}
+            <span className="mono break">{ep.url}</span> <EndpointStatus endpoint={ep} /> <Badge tone="neutral">{destinationLabel(ep)}</Badge>{' '}
             {admin && (ep.accountId === null ? <Badge tone="accent">provider-level</Badge> : <Badge tone="neutral">account {ep.accountId}</Badge>)}
           </>
         }
@@ -207,6 +209,7 @@ export function EndpointPage({ id }: { id: string }) {
         <Details
           items={[
             ['Id', <span className="mono">{ep.id}</span>],
+            ['Destination', destinationText(ep.destination)],
             ['Events', eventTypesText(ep.eventTypes)],
             ['Filter', ep.filter ? <span className="mono">{`${ep.filter.path} in ${JSON.stringify(ep.filter.in)}`}</span> : 'none'],
             ['Body', ep.body.format + (ep.body.format === 'json' && ep.body.fields?.length ? `: ${ep.body.fields.join(', ')}` : '')],
@@ -214,7 +217,8 @@ export function EndpointPage({ id }: { id: string }) {
             ['Timeout', formatDuration(ep.timeoutMs)],
             ['Rate limit', ep.rateLimitPerSecond === null ? 'none' : `${ep.rateLimitPerSecond} per second`],
             ['Signing', SIGNING_TEXT[ep.signing]],
-            ['Authentication', authText(ep.auth)],
+            // A broker's credentials are its URL's: receiver authentication means nothing there.
+            ['Authentication', broker ? 'the broker URL\'s credentials' : authText(ep.auth)],
             ['Description', ep.description || <span className="muted">—</span>],
           ]}
         />
@@ -223,10 +227,12 @@ export function EndpointPage({ id }: { id: string }) {
             <h3>Headers</h3>
             <KeyValueTable values={ep.headers} />
           </div>
-          <div>
-            <h3>Query parameters</h3>
-            <KeyValueTable values={ep.queryParams} />
-          </div>
+          {!broker && (
+            <div>
+              <h3>Query parameters</h3>
+              <KeyValueTable values={ep.queryParams} />
+            </div>
+          )}
         </div>
         {ep.body.format === 'text' && (
           <>

@@ -2,6 +2,7 @@ import type { Endpoint } from '@hookd/sdk/client';
 import { EndpointLabel } from '../components/EndpointName.js';
 import { Filters } from '../components/Filters.js';
 import { PagedResults } from '../components/PagedResults.js';
+import { destinationLabel } from '../components/BrokerTarget.js';
 import { Badge, PageHeader, rowOpener, Time } from '../components/ui.js';
 import { usePagedList } from '../paged-list.js';
 import { endpointQueries } from '../queries.js';
@@ -83,7 +84,7 @@ export function EndpointsPage() {
                   <th scope="col">Endpoint</th>
                   {admin && <th scope="col">Account</th>}
                   <th scope="col">Events</th>
-                  <th scope="col">Method</th>
+                  <th scope="col">Sends</th>
                   <th scope="col">Status</th>
                   <th scope="col">Created</th>
                 </tr>
@@ -97,7 +98,7 @@ export function EndpointsPage() {
                     {admin && <td>{endpoint.accountId === null ? <Badge tone="accent">provider-level</Badge> : <span className="mono">{endpoint.accountId}</span>}</td>}
                     <td className="small">{eventTypesText(endpoint.eventTypes)}</td>
                     <td>
-                      <Badge tone="neutral">{endpoint.method}</Badge>
+                      <Badge tone="neutral">{destinationLabel(endpoint)}</Badge>
                     </td>
                     <td>
                       <EndpointStatus endpoint={endpoint} />
