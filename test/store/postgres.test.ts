@@ -24,7 +24,7 @@ storeConformance('postgres', {
 });
 
 describe('postgres schema: the deliveries table', () => {
-  it('keeps room on its pages for updated rows and is vacuumed early (migrations 0012, 0020)', async () => {
+  it('keeps room on its pages for updated rows and is vacuumed early (migrations 0012, 0018)', async () => {
     const { url, drop } = await createTestSchema();
     const store = new PostgresStore(url, { maxConnections: 1 });
     const client = new pg.Client({ connectionString: url });
@@ -101,15 +101,15 @@ describe('postgres queue: a claim writes the lease only', () => {
     }
   });
 
-  it('keeps the deliveries held at the upgrade held, in the new form (migration 0020)', async () => {
+  it('keeps the deliveries held at the upgrade held, in the new form (migration 0018)', async () => {
     const { url, drop } = await createTestSchema();
     const store = new PostgresStore(url, { maxConnections: 2 });
     const client = new pg.Client({ connectionString: url });
     try {
       await store.migrate();
       await client.connect();
-      // The schema as it was before 0020, with one delivery held under a lease as it wrote them.
-      await client.query('DELETE FROM schema_migrations WHERE version = 20');
+      // The schema as it was before 0018, with one delivery held under a lease as it wrote them.
+      await client.query('DELETE FROM schema_migrations WHERE version = 18');
       await client.query("CREATE INDEX deliveries_leased ON deliveries (lease_expires_at) WHERE status = 'sending'");
       await client.query("INSERT INTO events (id, type, payload, occurred_at, created_at) VALUES ('evt_held', 'call.started', '{}', $1, $1)", [T0]);
       await client.query(
