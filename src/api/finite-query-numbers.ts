@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import { validationError } from './errors.js';
+import { queryAndPathValues } from './query-and-path-values.js';
 
 // Ajv coerces a query value to a number when the route's schema says number or integer, but it
 // accepts the string "Infinity" or "1e309" as the number Infinity and then skips the range checks
@@ -10,15 +11,9 @@ import { validationError } from './errors.js';
 export const finiteQueryNumbers = fp(
   async (app) => {
     app.addHook('preHandler', async (request) => {
-      for (const [values, location] of [
-        [request.query, 'query'],
-        [request.params, 'path'],
-      ] as const) {
-        if (values === null || typeof values !== 'object') continue;
-        for (const [name, value] of Object.entries(values)) {
-          if (typeof value === 'number' && !Number.isFinite(value)) {
-            throw validationError(`/${name}`, 'must be a finite number', location);
-          }
+      for (const [name, value, location] of queryAndPathValues(request)) {
+        if (typeof value === 'number' && !Number.isFinite(value)) {
+          throw validationError(`/${name}`, 'must be a finite number', location);
         }
       }
     });

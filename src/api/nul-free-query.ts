@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import { validationError } from './errors.js';
+import { queryAndPathValues } from './query-and-path-values.js';
 
 // PostgreSQL text cannot hold U+0000: a query or path value carrying one (`?type=%00`) reached the
 // database as a parameter and came back as a 500 there, while SQLite answered. No id, name or
@@ -9,16 +10,10 @@ import { validationError } from './errors.js';
 export const nulFreeQuery = fp(
   async (app) => {
     app.addHook('preHandler', async (request) => {
-      for (const [values, location] of [
-        [request.query, 'query'],
-        [request.params, 'path'],
-      ] as const) {
-        if (values === null || typeof values !== 'object') continue;
-        for (const [name, value] of Object.entries(values)) {
-          const texts = Array.isArray(value) ? value : [value];
-          if (texts.some((text) => typeof text === 'string' && text.includes('\u0000'))) {
-            throw validationError(`/${name}`, 'must not contain the NUL character', location);
-          }
+      for (const [name, value, location] of queryAndPathValues(request)) {
+        const texts = Array.isArray(value) ? value : [value];
+        if (texts.some((text) => typeof text === 'string' && text.includes('\u0000'))) {
+          throw validationError(`/${name}`, 'must not contain the NUL character', location);
         }
       }
     });

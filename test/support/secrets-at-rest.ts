@@ -1,8 +1,8 @@
-import { readFileSync, rmSync } from 'node:fs';
-import { afterAll, beforeAll } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { beforeAll } from 'vitest';
 import { makeTestCertificates, type TestCertificates } from './certificates.js';
-import { startReceiver, type Receiver } from './receiver.js';
-import { tempDir } from './server.js';
+import type { Receiver } from './receiver.js';
+import { useReceiverAndDirectory } from './receiver-and-directory.js';
 
 // What the tests of secrets at rest share: reading an SQLite database as an attacker who stole
 // its files would, and the receiver, client certificate and directory their endpoints need.
@@ -26,14 +26,9 @@ export interface SecretsScene {
 
 /** Registers, in the calling `describe`, a scene started before its tests and removed after them. */
 export function useSecretsScene(): SecretsScene {
-  const scene = {} as SecretsScene;
+  const scene = useReceiverAndDirectory() as SecretsScene;
   beforeAll(async () => {
-    scene.dir = tempDir();
-    [scene.receiver, scene.certs] = await Promise.all([startReceiver(), makeTestCertificates()]);
-  });
-  afterAll(async () => {
-    await scene.receiver?.close();
-    if (scene.dir) rmSync(scene.dir, { recursive: true, force: true });
+    scene.certs = await makeTestCertificates();
   });
   return scene;
 }
