@@ -44,6 +44,13 @@ export interface Claimed {
 
 /** Accounts with due deliveries considered by one claim at most. */
 const DUE_ACCOUNTS_PER_CLAIM = 200;
+/**
+ * Parked deliveries given back per claim to an endpoint whose pause is over, oldest first: a few
+ * times the default attempts in flight per endpoint (16), so a receiver that answers 429 again
+ * moves a handful of rows per pause rather than its whole backlog, and a healthy one gets a batch
+ * at each claim until none is left.
+ */
+const UNPARK_PER_ENDPOINT = 64;
 
 export interface DeliveryQueue {
   /**
@@ -174,8 +181,13 @@ export class DatabaseQueue implements DeliveryQueue {
   }
 
   async claim(owner: string, now: number, leaseUntil: number, limitsFor: (due: string[]) => AccountLimit[]): Promise<Claimed> {
+    // Parking (src/store/shared/parking.ts): endpoints whose pause is over get a trickle of their
+    // parked work back, and the due rows of paused endpoints at the head of each account's queue are
+    // parked, so the claim below does not step over them, now or at every claim after.
+    await this.store.unparkResumed(now, UNPARK_PER_ENDPOINT);
     const due = await this.store.dueAccounts(now, this.servedUpTo, DUE_ACCOUNTS_PER_CLAIM);
     const limits = limitsFor(due);
+    await this.store.parkPausedDue(now, limits);
     const deliveries = limits.length === 0 ? [] : await this.store.claimDueDeliveriesOf(owner, now, limits, leaseUntil);
     // The next claim serves first the accounts after the last one served by this one.
     if (limits.length > 0) this.servedUpTo = limits[limits.length - 1]!.account;
@@ -221,8 +233,11 @@ export class DatabaseQueue implements DeliveryQueue {
     return released;
   }
 
-  nextDueAt(): Promise<number | null> {
-    return this.store.nextDueAt();
+  async nextDueAt(): Promise<number | null> {
+    // Parked work counts from when its endpoint's pause ends (on PostgreSQL the pause is in the
+    // endpoints table, so every node wakes then, whichever node paused or resumed it).
+    const [due, parked] = await Promise.all([this.store.nextDueAt(), this.store.nextParkedAt()]);
+    return due === null || parked === null ? (due ?? parked) : Math.min(due, parked);
   }
 
   stats(now: number): Promise<QueueStats> {

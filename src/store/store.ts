@@ -229,6 +229,15 @@ export interface QueueStore {
   releaseLeasesOfDeadNodes(owner: string, deadBefore: number): Promise<number>;
   /** The earliest `nextAttemptAt` of pending deliveries, so an idle worker knows when to look again. */
   nextDueAt(): Promise<number | null>;
+  /**
+   * Parking (src/store/shared/parking.ts): parks the due deliveries of paused endpoints among the
+   * first `limit` + a few due rows of each account, before those accounts are claimed. Returns how many.
+   */
+  parkPausedDue(now: number, limits: AccountLimit[]): Promise<number>;
+  /** Un-parks, oldest first, up to `perEndpoint` parked deliveries of each endpoint not paused at `now`. Returns how many. */
+  unparkResumed(now: number, perEndpoint: number): Promise<number>;
+  /** When parked work may be claimed again (its endpoint's pause ends), so an idle worker wakes then; null: none parked. */
+  nextParkedAt(): Promise<number | null>;
   /** Queue depth as of `now`, read from the partial indexes of pending and leased rows. */
   queueStats(now: number): Promise<QueueStats>;
   /**

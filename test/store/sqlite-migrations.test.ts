@@ -15,8 +15,11 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 function indexesLeftByMigrations(): Set<string> {
   const left = new Set<string>();
   for (const migration of loadMigrations('sqlite')) {
-    for (const [, name] of migration.sql.matchAll(/CREATE (?:UNIQUE )?INDEX (?:IF NOT EXISTS )?(\w+) ON/gi)) left.add(name!);
-    for (const [, name] of migration.sql.matchAll(/DROP INDEX (?:IF EXISTS )?(\w+)/gi)) left.delete(name!);
+    // In statement order: a migration may drop an index and create it again with a new predicate (0019).
+    for (const [, verb, name] of migration.sql.matchAll(/(CREATE|DROP) (?:UNIQUE )?INDEX (?:IF (?:NOT )?EXISTS )?(\w+)/gi)) {
+      if (verb!.toUpperCase() === 'CREATE') left.add(name!);
+      else left.delete(name!);
+    }
   }
   return left;
 }

@@ -5,8 +5,11 @@
 // on the same page and no new index entry (docs/performance.md, section 15). The queue's indexes
 // (deliveries_due, deliveries_due_by_account) therefore also hold the leased rows; claims skip them.
 
-/** Held under a lease: what the API calls `sending`. */
-export const LEASED = "(status = 'pending' AND lease_owner IS NOT NULL)";
+/**
+ * Held under a lease: what the API calls `sending`. A leased row is never parked (parking.ts parks
+ * only unleased rows); saying `parked = 0` lets the planner find leased rows in deliveries_due.
+ */
+export const LEASED = "(status = 'pending' AND parked = 0 AND lease_owner IS NOT NULL)";
 
 /** Waiting for a claim: what the API calls `pending`. */
 export const QUEUED = "(status = 'pending' AND lease_owner IS NULL)";

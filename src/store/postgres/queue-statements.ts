@@ -131,7 +131,7 @@ export const CLAIM: Named = {
   name: 'hookd_claim',
   text: `UPDATE deliveries SET lease_owner = $1, lease_expires_at = $2
     WHERE id IN (
-      SELECT id FROM deliveries d WHERE status = 'pending' AND next_attempt_at <= $3 AND lease_owner IS NULL
+      SELECT id FROM deliveries d WHERE status = 'pending' AND parked = 0 AND next_attempt_at <= $3 AND lease_owner IS NULL
         AND coalesce(d.endpoint_id, '') <> ALL (ARRAY(${PAUSED_ENDPOINTS}))
       ORDER BY next_attempt_at LIMIT $4 FOR UPDATE OF d SKIP LOCKED
     )
@@ -148,15 +148,15 @@ function dueAccounts(name: string, from: '>' | '>='): Named {
   return {
     name,
     text: `WITH RECURSIVE accounts(account) AS (
-        (SELECT coalesce(account_id, '') FROM deliveries WHERE status = 'pending' AND coalesce(account_id, '') ${from} $1 ORDER BY 1 LIMIT 1)
+        (SELECT coalesce(account_id, '') FROM deliveries WHERE status = 'pending' AND parked = 0 AND coalesce(account_id, '') ${from} $1 ORDER BY 1 LIMIT 1)
         UNION ALL
         SELECT (SELECT coalesce(d.account_id, '') FROM deliveries d
-            WHERE d.status = 'pending' AND coalesce(d.account_id, '') > a.account ORDER BY 1 LIMIT 1)
+            WHERE d.status = 'pending' AND d.parked = 0 AND coalesce(d.account_id, '') > a.account ORDER BY 1 LIMIT 1)
         FROM accounts a WHERE a.account IS NOT NULL
       )
       SELECT account FROM accounts
       WHERE account IS NOT NULL AND EXISTS (
-        SELECT 1 FROM deliveries d WHERE d.status = 'pending' AND coalesce(d.account_id, '') = account AND d.next_attempt_at <= $2
+        SELECT 1 FROM deliveries d WHERE d.status = 'pending' AND d.parked = 0 AND coalesce(d.account_id, '') = account AND d.next_attempt_at <= $2
           AND d.lease_owner IS NULL
       )
       LIMIT $3`,
@@ -178,7 +178,7 @@ export const CLAIM_PER_ACCOUNT: Named = {
     WHERE id IN (
       SELECT c.id FROM unnest($4::text[], $5::int[]) AS a(account, n)
       CROSS JOIN LATERAL (
-        SELECT id FROM deliveries d WHERE status = 'pending' AND coalesce(account_id, '') = a.account AND next_attempt_at <= $3
+        SELECT id FROM deliveries d WHERE status = 'pending' AND parked = 0 AND coalesce(account_id, '') = a.account AND next_attempt_at <= $3
           AND lease_owner IS NULL
           AND coalesce(d.endpoint_id, '') <> ALL (ARRAY(${PAUSED_ENDPOINTS}))
         ORDER BY next_attempt_at LIMIT a.n FOR UPDATE OF d SKIP LOCKED

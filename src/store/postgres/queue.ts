@@ -1,10 +1,12 @@
 import { attemptRollups, LATENCY_COLUMNS } from '../attempt-rollups.js';
 import { failureRunChanges } from '../failure-runs.js';
 import * as rows from '../rows.js';
+import { sharedParking } from '../shared/parking.js';
 import { disableEndpointOfDelivery, sharedQueue } from '../shared/queue.js';
 import type { AttemptRecord, IngestOutcome, NewEvent, QueueStore } from '../store.js';
 import type { PgQueries, PostgresDb } from './connection.js';
 import { QUEUED } from './lease-state.js';
+import { POSTGRES_PARKING } from './parking.js';
 import {
   CLAIM,
   CLAIM_PER_ACCOUNT,
@@ -97,6 +99,7 @@ export function postgresQueue(db: PostgresDb): QueueStore {
   return {
     dialect: 'postgres',
     ...sharedQueue(db),
+    ...sharedParking(db, POSTGRES_PARKING),
     async ingestEvents(events, dedupeSince, now) {
       const stored = await ingestNewEvents(events, dedupeSince, now);
       if (stored !== null) return stored;
@@ -167,12 +170,12 @@ export function postgresQueue(db: PostgresDb): QueueStore {
       // before its lease ran out; what this reads grows with the due backlog, never the history.
       return db.run(
         `UPDATE deliveries SET lease_owner = NULL, lease_expires_at = NULL
-         WHERE status = 'pending' AND next_attempt_at < $1 AND lease_owner IS NOT NULL AND lease_expires_at < $1`,
+         WHERE status = 'pending' AND parked = 0 AND next_attempt_at < $1 AND lease_owner IS NOT NULL AND lease_expires_at < $1`,
         [now],
       );
     },
     async nextDueAt() {
-      return (await db.one<{ at: number | null }>(`SELECT min(next_attempt_at) AS at FROM deliveries WHERE ${QUEUED}`))?.at ?? null;
+      return (await db.one<{ at: number | null }>(`SELECT min(next_attempt_at) AS at FROM deliveries WHERE ${QUEUED} AND parked = 0`))?.at ?? null;
     },
     onNewWork: (listener) => db.work.subscribe(listener),
     // Over the pool, not the listening connection: a node that does not run a worker (HOOKD_ROLE=api)

@@ -73,21 +73,26 @@ export function sharedQueue(db: SqlDb): SharedQueue {
       return released;
     },
     async queueStats(now) {
-      // Each count walks a partial index of pending or leased rows (deliveries_due, and on
-      // SQLite deliveries_leased): the cost grows with the backlog, never with the history kept.
-      const row = (await db.one<{ due: number; scheduled: number; oldest: number | null; sending: number }>(
+      // Each count walks a partial index of pending or leased rows (deliveries_due,
+      // deliveries_parked, and on SQLite deliveries_leased): the cost grows with the backlog, never with the
+      // history kept. Parked deliveries (of paused endpoints, shared/parking.ts) were due when
+      // parked, and are counted as due: they wait for their endpoint.
+      const row = (await db.one<{ due: number; parked: number; scheduled: number; oldest: number | null; oldest_parked: number | null; sending: number }>(
         `SELECT
-           (SELECT count(*) FROM deliveries WHERE ${db.queued} AND next_attempt_at <= ?) AS due,
-           (SELECT count(*) FROM deliveries WHERE ${db.queued} AND next_attempt_at > ?) AS scheduled,
-           (SELECT min(next_attempt_at) FROM deliveries WHERE ${db.queued}) AS oldest,
+           (SELECT count(*) FROM deliveries WHERE ${db.queued} AND parked = 0 AND next_attempt_at <= ?) AS due,
+           (SELECT count(*) FROM deliveries WHERE ${db.queued} AND parked = 1) AS parked,
+           (SELECT count(*) FROM deliveries WHERE ${db.queued} AND parked = 0 AND next_attempt_at > ?) AS scheduled,
+           (SELECT min(next_attempt_at) FROM deliveries WHERE ${db.queued} AND parked = 0) AS oldest,
+           (SELECT min(next_attempt_at) FROM deliveries WHERE ${db.queued} AND parked = 1) AS oldest_parked,
            (SELECT count(*) FROM deliveries WHERE ${db.leased}) AS sending`,
         [now, now],
       ))!;
+      const oldest = Math.min(...[row.oldest, row.oldest_parked].flatMap((at) => (at === null ? [] : [at])));
       return {
-        due: row.due,
+        due: row.due + row.parked,
         scheduled: row.scheduled,
         sending: row.sending,
-        oldestDueAt: row.oldest !== null && row.oldest <= now ? row.oldest : null,
+        oldestDueAt: oldest <= now ? oldest : null,
       };
     },
   };

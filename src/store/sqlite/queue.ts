@@ -3,9 +3,11 @@ import { ADDED_COLUMNS, attemptRollups, rollupUpdates } from '../attempt-rollups
 import { failureRunChanges, type FailureRunChange } from '../failure-runs.js';
 import * as rows from '../rows.js';
 import { ENSURE_ACCOUNT, ensureAccountParams } from '../shared/keys.js';
+import { sharedParking } from '../shared/parking.js';
 import { disableEndpointOfDelivery, sharedQueue } from '../shared/queue.js';
 import type { AttemptRecord, DeliveryLease, IngestOutcome, NewEvent, QueueStore } from '../store.js';
 import type { SqliteDb } from './connection.js';
+import { SQLITE_PARKING } from './parking.js';
 
 // The queue on SQLite: one process, one writer, so one path for everything (each call one
 // transaction), and the claim names its partial index.
@@ -22,16 +24,16 @@ const UPSERT_ROLLUP = `INSERT INTO endpoint_attempt_rollups (endpoint_id, minute
  */
 const DUE_ACCOUNTS = (from: '>' | '>='): string => `WITH RECURSIVE accounts(account) AS (
     SELECT (SELECT coalesce(account_id, '') FROM deliveries INDEXED BY deliveries_due_by_account
-      WHERE status = 'pending' AND coalesce(account_id, '') ${from} ? ORDER BY 1 LIMIT 1)
+      WHERE status = 'pending' AND parked = 0 AND coalesce(account_id, '') ${from} ? ORDER BY 1 LIMIT 1)
     UNION ALL
     SELECT (SELECT coalesce(d.account_id, '') FROM deliveries d INDEXED BY deliveries_due_by_account
-        WHERE d.status = 'pending' AND coalesce(d.account_id, '') > a.account ORDER BY 1 LIMIT 1)
+        WHERE d.status = 'pending' AND d.parked = 0 AND coalesce(d.account_id, '') > a.account ORDER BY 1 LIMIT 1)
     FROM accounts a WHERE a.account IS NOT NULL
   )
   SELECT account FROM accounts
   WHERE account IS NOT NULL AND EXISTS (
     SELECT 1 FROM deliveries d INDEXED BY deliveries_due_by_account
-    WHERE d.status = 'pending' AND coalesce(d.account_id, '') = account AND d.next_attempt_at <= ?
+    WHERE d.status = 'pending' AND d.parked = 0 AND coalesce(d.account_id, '') = account AND d.next_attempt_at <= ?
   )
   LIMIT ?`;
 
@@ -150,6 +152,7 @@ export function sqliteQueue(db: SqliteDb): QueueStore {
   return {
     dialect: 'sqlite',
     ...sharedQueue(db),
+    ...sharedParking(db, SQLITE_PARKING),
     async ingestEvents(events, dedupeSince, now) {
       try {
         return db.transaction(() => {
@@ -177,7 +180,7 @@ export function sqliteQueue(db: SqliteDb): QueueStore {
           `UPDATE deliveries SET status = 'sending', lease_owner = ?, lease_expires_at = ?
            WHERE rowid IN (
              SELECT rowid FROM deliveries INDEXED BY deliveries_due
-             WHERE status = 'pending' AND next_attempt_at <= ?
+             WHERE status = 'pending' AND parked = 0 AND next_attempt_at <= ?
                AND NOT EXISTS (SELECT 1 FROM endpoints e WHERE e.id = deliveries.endpoint_id AND e.paused_until > ?)
              ORDER BY next_attempt_at LIMIT ?
            )
@@ -204,7 +207,7 @@ export function sqliteQueue(db: SqliteDb): QueueStore {
               `UPDATE deliveries SET status = 'sending', lease_owner = ?, lease_expires_at = ?
                WHERE rowid IN (
                  SELECT rowid FROM deliveries INDEXED BY deliveries_due_by_account
-                 WHERE status = 'pending' AND coalesce(account_id, '') = ? AND next_attempt_at <= ?
+                 WHERE status = 'pending' AND parked = 0 AND coalesce(account_id, '') = ? AND next_attempt_at <= ?
                    AND NOT EXISTS (SELECT 1 FROM endpoints e WHERE e.id = deliveries.endpoint_id AND e.paused_until > ?)
                  ORDER BY next_attempt_at LIMIT ?
                )
@@ -233,8 +236,9 @@ export function sqliteQueue(db: SqliteDb): QueueStore {
     },
     async nextDueAt() {
       return (
-        db.oneNow<{ at: number | null }>("SELECT min(next_attempt_at) AS at FROM deliveries INDEXED BY deliveries_due WHERE status = 'pending'")
-          ?.at ?? null
+        db.oneNow<{ at: number | null }>(
+          "SELECT min(next_attempt_at) AS at FROM deliveries INDEXED BY deliveries_due WHERE status = 'pending' AND parked = 0",
+        )?.at ?? null
       );
     },
     // One node, whose queue wakes its own worker: there is no one else to tell.

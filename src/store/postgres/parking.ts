@@ -1,0 +1,53 @@
+import type { ParkingStatements } from '../shared/parking.js';
+
+// Parking on PostgreSQL (src/store/shared/parking.ts). Rows are locked with SKIP LOCKED before they
+// are changed, so a node parking never waits for (or deadlocks with) another node's claim or
+// parking; a row skipped is parked by a later claim. The outer conditions are checked again on the
+// row as it is when locked. A row under a lease is never parked: since migration 0018 a leased row
+// keeps status 'pending' (lease-state.ts), and it must stay in deliveries_due, where the expired-lease
+// sweep and the release of a dead node's leases look for it.
+
+/** The endpoints with parked rows: one descent of deliveries_parked per endpoint, whatever its backlog. */
+const PARKED_ENDPOINTS = `WITH RECURSIVE parked_endpoints(id) AS (
+    SELECT (SELECT endpoint_id FROM deliveries
+      WHERE status = 'pending' AND parked = 1 AND endpoint_id IS NOT NULL ORDER BY endpoint_id LIMIT 1)
+    UNION ALL
+    SELECT (SELECT d.endpoint_id FROM deliveries d
+        WHERE d.status = 'pending' AND d.parked = 1 AND d.endpoint_id > p.id ORDER BY d.endpoint_id LIMIT 1)
+    FROM parked_endpoints p WHERE p.id IS NOT NULL
+  )
+  SELECT p.id, e.paused_until,
+    (SELECT min(d.next_attempt_at) FROM deliveries d WHERE d.status = 'pending' AND d.parked = 1 AND d.endpoint_id = p.id) AS first
+  FROM parked_endpoints p LEFT JOIN endpoints e ON e.id = p.id
+  WHERE p.id IS NOT NULL`;
+
+export const POSTGRES_PARKING: ParkingStatements = {
+  anyPaused: { name: 'hookd_any_paused', text: 'SELECT 1 FROM endpoints WHERE paused_until > $1 LIMIT 1' },
+  parkDueOfAccount: {
+    name: 'hookd_park_due_of_account',
+    text: `UPDATE deliveries SET parked = 1
+      WHERE id IN (
+        SELECT id FROM deliveries
+        WHERE id IN (
+          SELECT w.id FROM (
+            SELECT id, endpoint_id FROM deliveries
+            WHERE status = 'pending' AND parked = 0 AND coalesce(account_id, '') = $1 AND next_attempt_at <= $2
+              AND lease_owner IS NULL
+            ORDER BY next_attempt_at LIMIT $3
+          ) w
+          WHERE w.endpoint_id = ANY (ARRAY(SELECT id FROM endpoints WHERE paused_until > $4))
+        ) AND status = 'pending' AND parked = 0 AND lease_owner IS NULL
+        FOR UPDATE SKIP LOCKED
+      ) AND status = 'pending' AND parked = 0 AND lease_owner IS NULL`,
+  },
+  parkedEndpoints: { name: 'hookd_parked_endpoints', text: PARKED_ENDPOINTS },
+  unparkOldest: {
+    name: 'hookd_unpark_oldest',
+    text: `UPDATE deliveries SET parked = 0
+      WHERE id IN (
+        SELECT id FROM deliveries
+        WHERE status = 'pending' AND parked = 1 AND endpoint_id = $1 ORDER BY next_attempt_at LIMIT $2
+        FOR UPDATE SKIP LOCKED
+      ) AND status = 'pending' AND parked = 1`,
+  },
+};
