@@ -1,5 +1,5 @@
 -- Parking (issue 19): the pending deliveries of a paused endpoint leave the due indexes (see
--- migrations/sqlite/0022_parked_deliveries.sql). The column has a constant default, so adding it
+-- migrations/sqlite/0019_parked_deliveries.sql). The column has a constant default, so adding it
 -- rewrites nothing. Migrations run in a transaction, where CREATE INDEX CONCURRENTLY is not
 -- allowed: the due indexes are rebuilt under the table's lock, which holds writes to deliveries
 -- for as long as reading the pending rows takes (the indexes are partial: the backlog, not the

@@ -30,10 +30,16 @@ interface ParkedEndpoint {
 }
 
 /**
- * Beyond each account's claim limit, how many more due rows are looked at for paused endpoints'
- * (the claim itself steps over those it meets beyond the window; the next claim parks them).
+ * Beyond each account's claim limit, how many more due rows are looked at for paused endpoints'.
+ * Most claims find none or a few (those queued since the last claim) and stop there.
  */
-export const PARK_WINDOW_EXTRA = 64;
+const PARK_WINDOW_EXTRA = 64;
+/**
+ * When a window was (nearly) all paused rows, the claim would step over those behind it: the next
+ * windows are larger, until one leaves room for the claim's limit. A backlog that was due when its
+ * endpoint paused is parked once, by one claim, rather than walked by every claim of the pause.
+ */
+const PARK_WINDOW_MORE = 1024;
 
 export type Parking = Pick<QueueStore, 'parkPausedDue' | 'unparkResumed' | 'nextParkedAt'>;
 
@@ -42,7 +48,15 @@ export function sharedParking(db: SqlDb, statements: ParkingStatements): Parking
     async parkPausedDue(now, limits: AccountLimit[]) {
       if (limits.length === 0 || (await db.one(statements.anyPaused, [now])) === undefined) return 0;
       let parked = 0;
-      for (const { account, limit } of limits) parked += await db.run(statements.parkDueOfAccount, [account, now, limit + PARK_WINDOW_EXTRA, now]);
+      for (const { account, limit } of limits) {
+        let window = limit + PARK_WINDOW_EXTRA;
+        for (;;) {
+          const round = await db.run(statements.parkDueOfAccount, [account, now, window, now]);
+          parked += round;
+          if (round <= window - limit) break;
+          window = limit + PARK_WINDOW_MORE;
+        }
+      }
       return parked;
     },
     async unparkResumed(now, perEndpoint) {
