@@ -88,7 +88,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(keyRoutes, { store, clock });
   await app.register(accountRoutes, { store, clock, config });
   await app.register(eventTypeRoutes, { store, clock });
-  await app.register(endpointRoutes, { store, clock, config });
+  await app.register(endpointRoutes, { store, clock, config, wakeWorkers: () => publisher.wakeWorkers() });
   await app.register(publicKeyRoutes, { store, clock });
   await app.register(eventRoutes, { store, clock, config, publisher });
   await app.register(endpointOperationRoutes, {
@@ -99,7 +99,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     endpointConcurrency: config.endpointConcurrency,
     onResumed: (endpoint) => deps.operational.endpointResumed(endpoint, 'api'),
   });
-  await app.register(deliveryRoutes, { store, clock, onRetry: () => publisher.wakeWorkers() });
+  await app.register(deliveryRoutes, { store, clock, onDue: () => publisher.wakeWorkers() });
   await app.register(operationRoutes, { store, clock, config, operations: deps.operations });
   await app.register(settingsRoutes, { callbackSecrets: deps.callbackSecrets });
   await app.register(metricsRoutes, { metrics: deps.metrics, config, store, clock });

@@ -25,11 +25,11 @@ const ListQuery = Type.Object({
 export interface DeliveryRoutesOptions {
   store: Store;
   clock: Clock;
-  /** Called when a retry made a delivery due now, so that a worker picks it up at once. */
-  onRetry: () => void;
+  /** Called when a retry (or a cancel, whose successor in its ordering key takes over) made a delivery due now, so that a worker picks it up at once. */
+  onDue: () => void;
 }
 
-export const deliveryRoutes: FastifyPluginAsyncTypebox<DeliveryRoutesOptions> = async (app, { store, clock, onRetry }) => {
+export const deliveryRoutes: FastifyPluginAsyncTypebox<DeliveryRoutesOptions> = async (app, { store, clock, onDue }) => {
   async function visibleDelivery(request: FastifyRequest, id: string): Promise<Delivery> {
     const delivery = await store.getDelivery(id);
     if (delivery === null) throw notFound('delivery');
@@ -110,7 +110,7 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox<DeliveryRoutesOptions> = 
         summary: 'Retry a delivery now',
         tags: ['deliveries'],
         description:
-          'One immediate new attempt, whatever the status. A pending delivery is simply made due now; a finished one gets exactly one more attempt.',
+          'One immediate new attempt, whatever the status. A pending delivery is simply made due now; a finished one gets exactly one more attempt (outside its ordering key: it is sent at once). 409 while it is in flight, or while it waits for the delivery before it in its ordering key.',
         params: IdParams,
         response: { 202: DeliveryView, ...COMMON_ERRORS, ...errorResponses(404, 409, 413, 415) },
       },
@@ -118,8 +118,15 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox<DeliveryRoutesOptions> = 
     async (request, reply) => {
       const delivery = await visibleDelivery(request, request.params.id);
       const retried = await store.retryDelivery(delivery.id, clock.now());
-      if (retried === null) throw new ApiError('conflict', 'the delivery is being attempted right now');
-      onRetry();
+      if (retried === null) {
+        const now = await store.getDelivery(delivery.id);
+        // Made due now, it would overtake the delivery of its ordering key still unfinished.
+        if (now?.status === 'pending' && now.blockedBy) {
+          throw new ApiError('conflict', `the delivery waits for ${now.blockedBy}, the one before it in its ordering key`);
+        }
+        throw new ApiError('conflict', 'the delivery is being attempted right now');
+      }
+      onDue();
       return reply.code(202).send(deliveryView(retried));
     },
   );
@@ -141,6 +148,7 @@ export const deliveryRoutes: FastifyPluginAsyncTypebox<DeliveryRoutesOptions> = 
       const delivery = await visibleDelivery(request, request.params.id);
       const canceled = await store.cancelDelivery(delivery.id, clock.now());
       if (canceled === null) throw new ApiError('conflict', `a ${delivery.status} delivery cannot be canceled`);
+      onDue();
       return deliveryView(canceled);
     },
   );

@@ -28,6 +28,9 @@ export const DeliveryView = Type.Object(
     lastStatusCode: Type.Union([Type.Integer(), Type.Null()]),
     lastError: Type.Union([Type.String(), Type.Null()]),
     correlationId: Type.Union([Type.String(), Type.Null()]),
+    blockedBy: Type.Union([Type.String(), Type.Null()], {
+      description: 'On a `fifo` endpoint, the unfinished delivery of the same orderingKey this one waits for (it has no nextAttemptAt meanwhile).',
+    }),
     createdAt: Timestamp,
     completedAt: NullableTimestamp,
   },
@@ -49,6 +52,7 @@ export function deliveryView(delivery: Delivery): Static<typeof DeliveryView> {
     lastStatusCode: delivery.lastStatusCode,
     lastError: delivery.lastError,
     correlationId: delivery.correlationId,
+    blockedBy: delivery.status === 'pending' ? (delivery.blockedBy ?? null) : null,
     createdAt: iso(delivery.createdAt),
     completedAt: isoOrNull(delivery.completedAt),
   };

@@ -61,6 +61,11 @@ const Signing = Type.Union([Type.Literal('hmac'), Type.Literal('ed25519'), Type.
   description: 'How requests are signed: `v1` (HMAC-SHA256), `v1a` (ed25519) or both entries in webhook-signature.',
 });
 
+const Ordering = Type.Union([Type.Literal('none'), Type.Literal('fifo')], {
+  description:
+    '`fifo`: deliveries sharing an event `orderingKey` are attempted one at a time in ingest order (null is one key of its own); different keys go in parallel.',
+});
+
 const Filter = Type.Object(
   {
     path: Type.String({ pattern: '^[A-Za-z0-9_\\-]+(\\.[A-Za-z0-9_\\-]+)*$', maxLength: 256 }),
@@ -207,6 +212,7 @@ const EndpointFields = {
   rateLimitPerSecond: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 100_000 }), Type.Null()])),
   filter: Type.Optional(Type.Union([Filter, Type.Null()])),
   signing: Type.Optional(Signing),
+  ordering: Type.Optional(Ordering),
   auth: Type.Optional(Type.Union([AuthInputSchema, Type.Null()])),
   destination: Type.Optional(DestinationInputSchema),
 };
@@ -282,6 +288,7 @@ export const EndpointView = Type.Object(
     filter: Type.Union([Filter, Type.Null()]),
     disabledReason: Type.Union([Type.String(), Type.Null()]),
     signing: Signing,
+    ordering: Ordering,
     auth: Type.Union([AuthViewSchema, Type.Null()]),
     destination: DestinationViewSchema,
     state: EndpointState,
@@ -314,6 +321,7 @@ export function endpointView(endpoint: Endpoint, context: EndpointViewContext): 
     filter: endpoint.filter,
     disabledReason: endpoint.disabledReason,
     signing: endpoint.signing,
+    ordering: endpoint.ordering,
     auth: endpoint.auth === null ? null : authView(endpoint.auth),
     destination: destinationView(endpoint.destination ?? HTTP_DESTINATION),
     state: { ...state, until: isoOrNull(state.until) },

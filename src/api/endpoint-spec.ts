@@ -83,6 +83,7 @@ export function specFromCreate(input: CreateEndpointBody, accountId: string | nu
     filter: input.filter ?? null,
     disabledReason: input.active === false ? 'manual' : null,
     signing: input.signing ?? 'hmac',
+    ordering: input.ordering ?? 'none',
     auth: authFrom(input.auth, null),
     ...(destination === undefined ? {} : { destination }),
   };
@@ -151,6 +152,7 @@ export function specFromPatch(existing: EndpointSpec, patch: PatchEndpointBody, 
     filter: patch.filter === undefined ? existing.filter : patch.filter,
     disabledReason,
     signing: patch.signing ?? existing.signing,
+    ordering: patch.ordering ?? existing.ordering,
     auth: authFrom(patch.auth, existing.auth),
     ...(destination === undefined ? {} : { destination }),
   };

@@ -82,9 +82,11 @@ export interface EndpointRoutesOptions {
   store: Store;
   clock: Clock;
   config: Config;
+  /** Deliveries became due (an endpoint switched from `fifo` to `none` let its waiting deliveries go). */
+  wakeWorkers: () => void;
 }
 
-export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = async (app, { store, clock, config }) => {
+export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = async (app, { store, clock, config, wakeWorkers }) => {
   const checkContext = specCheckContext(store, config);
 
   const visibleEndpoint = (request: FastifyRequest, id: string) => loadVisibleEndpoint(store, request, id);
@@ -203,6 +205,7 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = 
       if (usesEd25519(spec.signing) && existing.signingKeys === null) await store.addEndpointSigningKeys(existing.id, newSigningKeys(now), now);
       const updated = await store.updateEndpoint(existing.id, spec, now);
       if (updated === null) throw notFound('endpoint');
+      if (existing.ordering === 'fifo' && updated.ordering === 'none') wakeWorkers();
       return endpointView(updated, viewContext());
     },
   );

@@ -35,6 +35,12 @@ const EventInput = Type.Object(
     correlationId: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 256, pattern: '^[^\\r\\n\\u0000]*$' }), Type.Null()])),
     callbackUrl: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 2048 }), Type.Null()])),
     occurredAt: Type.Optional(Timestamp),
+    orderingKey: Type.Optional(
+      Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type.Null()], {
+        description:
+          'Deliveries to `fifo` endpoints sharing this key are attempted one at a time in ingest order; null (or absent) is one key of its own.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -59,6 +65,7 @@ const EventView = Type.Object(
     payload: Type.Unknown(),
     correlationId: Type.Union([Type.String(), Type.Null()]),
     callbackUrl: Type.Union([Type.String(), Type.Null()]),
+    orderingKey: Type.Union([Type.String(), Type.Null()]),
     occurredAt: Timestamp,
     createdAt: Timestamp,
   },
@@ -95,6 +102,7 @@ function eventView(event: HookEvent, payloadAs: 'json' | 'text' = 'json'): Stati
     payload: payloadAs === 'text' ? event.payload : (JSON.parse(event.payload) as unknown),
     correlationId: event.correlationId,
     callbackUrl: event.callbackUrl,
+    orderingKey: event.orderingKey ?? null,
     occurredAt: iso(event.occurredAt),
     createdAt: iso(event.createdAt),
   };
@@ -181,6 +189,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRoutesOptions> = async 
         callbackUrl,
         occurredAt: parseIso(input.occurredAt) ?? now,
         createdAt: now,
+        orderingKey: input.orderingKey ?? null,
       },
     };
   }

@@ -124,6 +124,7 @@ function resultRecord(
   return {
     deliveryId: delivery.id,
     endpointId: delivery.endpointId,
+    fifoKey: delivery.fifoKey ?? null,
     leaseOwner: context.owner,
     attempt: {
       id: newId('att', startedAt),

@@ -294,6 +294,7 @@ export class DeliveryWorker implements QueueConsumer {
     void this.record(delivery, {
       deliveryId: delivery.id,
       endpointId: delivery.endpointId,
+      fifoKey: delivery.fifoKey ?? null,
       leaseOwner: this.owner,
       attempt: null,
       status: reason === 'endpoint_deleted' || reason === 'event_missing' ? 'canceled' : 'failed',

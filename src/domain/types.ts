@@ -88,6 +88,8 @@ export interface PayloadFilter {
   in: Array<string | number | boolean | null>;
 }
 
+export type DeliveryOrdering = 'none' | 'fifo';
+
 /** How requests to an endpoint are signed: `v1` HMAC entries, `v1a` ed25519 entries, or both. */
 export type SigningScheme = 'hmac' | 'ed25519' | 'both';
 /**
@@ -120,6 +122,11 @@ export interface EndpointSpec {
   filter: PayloadFilter | null;
   disabledReason: string | null;
   signing: SigningScheme;
+  /**
+   * `fifo`: deliveries sharing an event's orderingKey are attempted one at a time in ingest order
+   * (README, "Ordered delivery"). Endpoints saved before it existed read as `none`.
+   */
+  ordering: DeliveryOrdering;
   /** How hookd authenticates to the receiver, secrets in the clear (the store seals them). */
   auth: EndpointAuth | null;
   /**
@@ -189,6 +196,8 @@ export interface HookEvent {
   callbackUrl: string | null;
   occurredAt: number;
   createdAt: number;
+  /** Deliveries to `fifo` endpoints sharing it go one at a time, in ingest order (null is one key of its own). */
+  orderingKey?: string | null;
 }
 
 export type DeliveryStatus = 'pending' | 'sending' | 'succeeded' | 'failed' | 'dropped' | 'canceled' | 'aborted';
@@ -212,6 +221,18 @@ export interface Delivery {
   completedAt: number | null;
   /** A one-off (endpoint test, manual retry, recover): the first attempt is the last. */
   singleAttempt?: boolean;
+  /**
+   * The FIFO chain of its endpoint the delivery belongs to (fifoKeyOf: the event's orderingKey, ''
+   * without one); null or absent: not ordered. See src/store/shared/fifo-chains.ts.
+   */
+  fifoKey?: string | null;
+  /** The unfinished delivery before it in its chain, which it waits for (no nextAttemptAt meanwhile). */
+  blockedBy?: string | null;
+}
+
+/** The chain key of an event's delivery to a `fifo` endpoint: ordering keys are 1–128 chars, so '' is free for "no key". */
+export function fifoKeyOf(orderingKey: string | null | undefined): string {
+  return orderingKey ?? '';
 }
 
 /** A delivery as a worker holds it: claimed under a lease. */

@@ -1,7 +1,7 @@
 import type { Clock } from '../domain/clock.js';
 import { newId } from '../domain/ids.js';
 import { isSubscribed } from '../domain/subscriptions.js';
-import type { Delivery, Endpoint, HookEvent } from '../domain/types.js';
+import { fifoKeyOf, type Delivery, type Endpoint, type HookEvent } from '../domain/types.js';
 import type { DeliveryQueue } from '../queue/delivery-queue.js';
 import type { IngestOutcome, NewEvent, Store } from '../store/store.js';
 import { GroupCommit } from './group-commit.js';
@@ -91,7 +91,7 @@ export class Publisher {
     if (only === null) {
       deliveries = await this.plan({ event, clientId: false, payloadValue: JSON.parse(event.payload) }, new RoutingCache(this.store, now), now);
     } else {
-      deliveries = only.map((endpoint) => newDelivery(event, now, endpoint.url, endpoint.id, endpoint.accountId));
+      deliveries = only.map((endpoint) => orderedDelivery(event, now, endpoint));
     }
     deliveries = deliveries.filter(keep);
     await this.queue.enqueueDeliveries(deliveries);
@@ -123,7 +123,7 @@ export class Publisher {
     const context = { type: event.type, accountId: event.accountId, payload: item.payloadValue, accountEnabled };
     const deliveries = endpoints
       .filter((endpoint) => isSubscribed(endpoint, context))
-      .map((endpoint) => newDelivery(event, now, endpoint.url, endpoint.id, endpoint.accountId));
+      .map((endpoint) => orderedDelivery(event, now, endpoint));
     // Request level (Updox's on-the-fly callbackUrl): no subscription needed, and like the
     // account's own endpoints it is silent while the account is disabled.
     if (event.callbackUrl !== null && accountEnabled) {
@@ -131,6 +131,16 @@ export class Publisher {
     }
     return deliveries;
   }
+}
+
+/**
+ * A delivery of the event to one of its endpoints: on a `fifo` endpoint it joins the chain of the
+ * event's ordering key (linked to the delivery before it when stored). Endpoint tests are not
+ * ordered: they must not wait behind a key's stuck delivery.
+ */
+function orderedDelivery(event: HookEvent, now: number, endpoint: Endpoint): Delivery {
+  const delivery = newDelivery(event, now, endpoint.url, endpoint.id, endpoint.accountId);
+  return endpoint.ordering === 'fifo' ? { ...delivery, fifoKey: fifoKeyOf(event.orderingKey) } : delivery;
 }
 
 function newDelivery(event: HookEvent, now: number, url: string, endpointId: string | null, accountId: string | null): Delivery {

@@ -1,5 +1,5 @@
 import { countByAccount } from '../domain/account-key.js';
-import type { ClaimedDelivery, Delivery, HookEvent } from '../domain/types.js';
+import { FINAL_DELIVERY_STATUSES, type ClaimedDelivery, type Delivery, type HookEvent } from '../domain/types.js';
 import type { AccountLimit, AttemptRecord, IngestOutcome, NewEvent, QueueStats, QueueStore } from '../store/store.js';
 import { NODE_DEAD_AFTER_MS } from './liveness.js';
 
@@ -135,7 +135,8 @@ export class DatabaseQueue implements DeliveryQueue {
 
   async enqueue(events: NewEvent[], dedupeSince: number, now: number): Promise<IngestOutcome[]> {
     const consumer = this.consumer;
-    const counts = countByAccount(events.flatMap((item) => item.deliveries));
+    // Ordered deliveries are never handed over (the store stores them pending, perhaps waiting): claimed in their turn.
+    const counts = countByAccount(events.flatMap((item) => item.deliveries.filter(isHandable)));
     const handOff = consumer !== null && counts.size > 0 && this.reserve(consumer, counts);
     if (!handOff) {
       const outcomes = await this.store.ingestEvents(events, dedupeSince, now);
@@ -160,7 +161,7 @@ export class DatabaseQueue implements DeliveryQueue {
     if (isStored(outcomes)) {
       for (const [index, item] of events.entries()) {
         if (outcomes[index]?.outcome !== 'created') continue;
-        for (const delivery of item.deliveries) {
+        for (const delivery of item.deliveries.filter(isHandable)) {
           handed.push({
             delivery: { ...delivery, status: 'sending', singleAttempt: delivery.singleAttempt ?? false },
             event: item.event,
@@ -172,6 +173,7 @@ export class DatabaseQueue implements DeliveryQueue {
     for (const [account, count] of countByAccount(handed.map(({ delivery }) => delivery))) counts.set(account, counts.get(account)! - count);
     consumer.returnSlots(counts);
     if (handed.length > 0) consumer.startHandedOver(handed);
+    if (isStored(outcomes) && events.some((item, i) => outcomes[i]?.outcome === 'created' && !item.deliveries.every(isHandable))) this.wake();
     return outcomes;
   }
 
@@ -201,8 +203,10 @@ export class DatabaseQueue implements DeliveryQueue {
     return { deliveries, caughtUp };
   }
 
-  finish(records: AttemptRecord[]): Promise<void> {
-    return this.store.recordAttempts(records);
+  async finish(records: AttemptRecord[]): Promise<void> {
+    await this.store.recordAttempts(records);
+    // A FIFO chain's delivery ended: the next of its key may be due now (PostgreSQL also tells other nodes).
+    if (records.some((record) => record.fifoKey != null && FINAL_DELIVERY_STATUSES.includes(record.status))) this.wake();
   }
 
   release(ids: string[], owner: string, nextAttemptAt: number): Promise<void> {
@@ -262,6 +266,11 @@ export class DatabaseQueue implements DeliveryQueue {
     this.caughtUp = false;
     return false;
   }
+}
+
+/** Whether a delivery may be handed to the local worker at ingest: not an ordered one, which may have to wait. */
+function isHandable(delivery: Delivery): boolean {
+  return delivery.fifoKey == null;
 }
 
 /** Whether a call's events were committed: one conflict rolls back the whole call. */

@@ -170,7 +170,8 @@ export function mapHeaderValues(headers: Record<string, string>, change: (value:
 
 /** An endpoint with its auth secret and header values opened with `box`. */
 export function toEndpoint(row: EndpointRow, box: SecretBox): Endpoint {
-  const spec = JSON.parse(row.spec) as Omit<StoredSpec, 'signing' | 'auth'> & Partial<Pick<StoredSpec, 'signing'>> & { auth?: EndpointAuth | null };
+  const spec = JSON.parse(row.spec) as Omit<StoredSpec, 'signing' | 'auth' | 'ordering'> &
+    Partial<Pick<StoredSpec, 'signing' | 'ordering'>> & { auth?: EndpointAuth | null };
   return {
     id: row.id,
     accountId: row.account_id,
@@ -181,6 +182,7 @@ export function toEndpoint(row: EndpointRow, box: SecretBox): Endpoint {
     headers: mapHeaderValues(spec.headers, (sealed) => box.open(sealed)),
     // Endpoints saved before ed25519 signing existed sign with HMAC only.
     signing: spec.signing ?? 'hmac',
+    ordering: spec.ordering ?? 'none',
     // Endpoints saved before receiver authentication existed have no auth in their spec.
     auth: spec.auth == null ? null : mapAuthSecret(spec.auth, (sealed) => box.open(sealed)),
     // Endpoints saved before broker destinations existed have none: they send over HTTP.
@@ -246,6 +248,7 @@ export interface EventRow {
   callback_url: string | null;
   occurred_at: number;
   created_at: number;
+  ordering_key?: string | null;
 }
 
 export function toEvent(row: EventRow): HookEvent {
@@ -258,6 +261,7 @@ export function toEvent(row: EventRow): HookEvent {
     callbackUrl: row.callback_url,
     occurredAt: row.occurred_at,
     createdAt: row.created_at,
+    orderingKey: row.ordering_key ?? null,
   };
 }
 
@@ -279,6 +283,9 @@ export interface DeliveryRow {
   completed_at: number | null;
   /** Read to tell a leased PostgreSQL row, still `pending`, as `sending` (postgres/lease-state.ts). */
   lease_owner?: string | null;
+  /** Absent where a statement does not return them (they are read where needed). */
+  fifo_key?: string | null;
+  blocked_by?: string | null;
 }
 
 export function toDelivery(row: DeliveryRow): Delivery {
@@ -297,6 +304,8 @@ export function toDelivery(row: DeliveryRow): Delivery {
     correlationId: row.correlation_id,
     createdAt: row.created_at,
     completedAt: row.completed_at,
+    fifoKey: row.fifo_key ?? null,
+    blockedBy: row.blocked_by ?? null,
   };
 }
 

@@ -116,6 +116,8 @@ export interface AttemptRecord {
   deliveryId: string;
   /** The delivery's endpoint (null for a callbackUrl): its health is updated with the attempt. */
   endpointId: string | null;
+  /** The delivery's FIFO chain (Delivery.fifoKey): when it ends, the next delivery of the chain becomes due. */
+  fifoKey?: string | null;
   leaseOwner: string;
   /** Null when the delivery ends without an attempt (its endpoint was deleted or disabled meanwhile). */
   attempt: Attempt | null;

@@ -5,6 +5,7 @@ import type { Store } from '../store.js';
 import { autovacuumWarnings, readAutovacuumSettings } from './autovacuum.js';
 import { PostgresDb } from './connection.js';
 import { postgresEndpoints } from './endpoints.js';
+import { cancelDelivery } from './fifo-chains.js';
 import { postgresEvents } from './events.js';
 import { postgresKeys } from './keys.js';
 import { postgresMaintenance } from './maintenance.js';
@@ -31,6 +32,7 @@ export class PostgresStore {
       ...postgresEndpoints(db, box),
       ...sharedEndpointControl(db),
       ...sharedDeliveries(db),
+      cancelDelivery: (id, now) => cancelDelivery(db, id, now),
       ...postgresQueue(db),
       ...postgresOperations(db),
       ...postgresMaintenance(db, box),

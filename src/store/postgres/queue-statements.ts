@@ -10,10 +10,17 @@ import { WORK_CHANNEL } from './work-channel.js';
 // adding one, run by another node) would fail until the connection is replaced. Batches travel as
 // arrays (unnest), so a statement costs one round trip whatever its size.
 
-/** A delivery to insert, and the lease it is inserted under when handed straight to a worker. */
+/**
+ * A delivery to insert, and the lease it is inserted under when handed straight to a worker (never
+ * an ordered one: it may have to wait, and it is claimed in its turn; see shared/fifo-chains.ts).
+ */
 export interface Queued {
   delivery: Delivery;
   lease: DeliveryLease | null;
+}
+
+function leaseOf({ delivery, lease }: Queued): DeliveryLease | null {
+  return delivery.fifoKey == null ? lease : null;
 }
 
 export function queuedOf(events: NewEvent[]): Queued[] {
@@ -31,6 +38,7 @@ export function eventColumns(events: NewEvent[]): unknown[][] {
     events.map((item) => item.event.callbackUrl),
     events.map((item) => item.event.occurredAt),
     events.map((item) => item.event.createdAt),
+    events.map((item) => item.event.orderingKey ?? null),
   ];
 }
 
@@ -50,13 +58,15 @@ export function deliveryColumns(queued: Queued[]): unknown[][] {
     queued.map(({ delivery }) => delivery.correlationId),
     queued.map(({ delivery }) => delivery.createdAt),
     queued.map(({ delivery }) => (delivery.singleAttempt ? 1 : 0)),
-    queued.map(({ lease }) => lease?.owner ?? null),
-    queued.map(({ lease }) => lease?.until ?? null),
+    queued.map((item) => leaseOf(item)?.owner ?? null),
+    queued.map((item) => leaseOf(item)?.until ?? null),
+    queued.map(({ delivery }) => delivery.fifoKey ?? null),
+    queued.map(({ delivery }) => delivery.blockedBy ?? null),
   ];
 }
 
 const DELIVERY_INSERT_COLUMNS = `id, event_id, endpoint_id, account_id, event_type, url, status, attempts, next_attempt_at,
-  correlation_id, created_at, single_attempt, lease_owner, lease_expires_at`;
+  correlation_id, created_at, single_attempt, lease_owner, lease_expires_at, fifo_key, blocked_by`;
 
 /**
  * Ingest of events that are all new, in one statement (see queue.ts). Data-modifying CTEs share one
@@ -66,28 +76,28 @@ const DELIVERY_INSERT_COLUMNS = `id, event_id, endpoint_id, account_id, event_ty
 export const INGEST_NEW_EVENTS: Named = {
   name: 'hookd_ingest_new_events',
   text: `WITH input AS (
-      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[])
-        AS t(id, type, account_id, payload, correlation_id, callback_url, occurred_at, created_at)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::text[])
+        AS t(id, type, account_id, payload, correlation_id, callback_url, occurred_at, created_at, ordering_key)
     ),
     clash AS (SELECT 1 FROM events WHERE id IN (SELECT id FROM input) LIMIT 1),
     new_accounts AS (
       INSERT INTO accounts (id, created_at, updated_at)
-      SELECT DISTINCT account_id, $9::bigint, $9::bigint FROM input
+      SELECT DISTINCT account_id, $10::bigint, $10::bigint FROM input
       WHERE account_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM clash)
       ON CONFLICT (id) DO NOTHING
     ),
     created AS (
-      INSERT INTO events (id, type, account_id, payload, correlation_id, callback_url, occurred_at, created_at)
+      INSERT INTO events (id, type, account_id, payload, correlation_id, callback_url, occurred_at, created_at, ordering_key)
       SELECT * FROM input WHERE NOT EXISTS (SELECT 1 FROM clash)
       ON CONFLICT (id) DO NOTHING
       RETURNING id
     ),
     queued AS (
       INSERT INTO deliveries (${DELIVERY_INSERT_COLUMNS})
-      SELECT * FROM unnest($10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::int[],
-          $18::bigint[], $19::text[], $20::bigint[], $21::int[], $22::text[], $23::bigint[])
+      SELECT * FROM unnest($11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::int[],
+          $19::bigint[], $20::text[], $21::bigint[], $22::int[], $23::text[], $24::bigint[], $25::text[], $26::text[])
         AS d(id, event_id, endpoint_id, account_id, event_type, url, status, attempts, next_attempt_at, correlation_id,
-          created_at, single_attempt, lease_owner, lease_expires_at)
+          created_at, single_attempt, lease_owner, lease_expires_at, fifo_key, blocked_by)
       WHERE d.event_id IN (SELECT id FROM created)
       RETURNING status, lease_owner
     )
@@ -99,17 +109,17 @@ export const INSERT_ACCOUNTS =
   'INSERT INTO accounts (id, created_at, updated_at) SELECT id, $2, $2 FROM unnest($1::text[]) AS a(id) ON CONFLICT (id) DO NOTHING';
 
 /** ON CONFLICT DO NOTHING: a concurrent insert of the same id waits for the other transaction, then finds its row. */
-export const INSERT_EVENTS = `INSERT INTO events (id, type, account_id, payload, correlation_id, callback_url, occurred_at, created_at)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[])
+export const INSERT_EVENTS = `INSERT INTO events (id, type, account_id, payload, correlation_id, callback_url, occurred_at, created_at, ordering_key)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::text[])
   ON CONFLICT (id) DO NOTHING RETURNING id`;
 
 /** A fan-out to many endpoints is one statement. */
 export const INSERT_DELIVERIES = `INSERT INTO deliveries (${DELIVERY_INSERT_COLUMNS})
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[],
-    $9::bigint[], $10::text[], $11::bigint[], $12::int[], $13::text[], $14::bigint[])`;
+    $9::bigint[], $10::text[], $11::bigint[], $12::int[], $13::text[], $14::bigint[], $15::text[], $16::text[])`;
 
 const DELIVERY_COLUMNS = `id, event_id, endpoint_id, account_id, event_type, url, status, attempts, next_attempt_at,
-  last_status_code, last_error, correlation_id, single_attempt, created_at, completed_at, lease_owner`;
+  last_status_code, last_error, correlation_id, single_attempt, created_at, completed_at, lease_owner, fifo_key`;
 
 /**
  * The endpoints paused at $3, read once per claim through endpoints_paused (an InitPlan), which the

@@ -2,7 +2,7 @@ import { attemptRollups, LATENCY_COLUMNS } from '../attempt-rollups.js';
 import { failureRunChanges } from '../failure-runs.js';
 import * as rows from '../rows.js';
 import { sharedParking } from '../shared/parking.js';
-import { disableEndpointOfDelivery, sharedQueue } from '../shared/queue.js';
+import { disableEndpointOfDelivery, endedLink, sharedQueue } from '../shared/queue.js';
 import type { AttemptRecord, IngestOutcome, NewEvent, QueueStore } from '../store.js';
 import type { PgQueries, PostgresDb } from './connection.js';
 import { QUEUED } from './lease-state.js';
@@ -23,6 +23,7 @@ import {
   type Queued,
 } from './queue-statements.js';
 import { WORK_CHANNEL } from './work-channel.js';
+import { linkNewDeliveries, unlinkFinished } from './fifo-chains.js';
 
 // The queue on PostgreSQL, for several nodes on one database. Ingest has two paths (see
 // docs/decisions.md, "Delivery queue and stores by concern"): events that are all new go in one
@@ -34,7 +35,12 @@ const NOTIFY = `NOTIFY ${WORK_CHANNEL}`;
 
 export function postgresQueue(db: PostgresDb): QueueStore {
   const insertDeliveries = async (queued: Queued[], tx: PgQueries): Promise<void> => {
-    if (queued.length > 0) await tx.run(INSERT_DELIVERIES, deliveryColumns(queued));
+    if (queued.length === 0) return;
+    await linkNewDeliveries(
+      tx,
+      queued.map((item) => item.delivery),
+    );
+    await tx.run(INSERT_DELIVERIES, deliveryColumns(queued));
   };
 
   /** An event whose id is already stored: the same client id within the window is a duplicate, anything else a conflict. */
@@ -55,6 +61,8 @@ export function postgresQueue(db: PostgresDb): QueueStore {
   const ingestNewEvents = async (events: NewEvent[], dedupeSince: number, now: number): Promise<IngestOutcome[] | null> => {
     const ids = events.map((item) => item.event.id);
     if (events.length === 0 || new Set(ids).size < ids.length) return null;
+    // Ordered deliveries are linked to their chains first (fifo-chains.ts): the transaction path.
+    if (events.some((item) => item.deliveries.some((delivery) => delivery.fifoKey != null))) return null;
     const row = await db.one<{ created: string[] }>(INGEST_NEW_EVENTS, [...eventColumns(events), now, ...deliveryColumns(queuedOf(events))]);
     const created = new Set(row?.created ?? []);
     if (created.size === 0) return null;
@@ -108,7 +116,10 @@ export function postgresQueue(db: PostgresDb): QueueStore {
           const outcomes = await ingestInTransaction(events, dedupeSince, now, tx);
           if (outcomes.some((outcome) => outcome.outcome === 'conflict')) throw new RollBack(outcomes);
           // Delivered to listening nodes at commit, and only if it commits.
-          const queued = outcomes.some((outcome, i) => outcome.outcome === 'created' && outcome.deliveries > 0 && !events[i]!.lease);
+          const queued = outcomes.some(
+            (outcome, i) =>
+              outcome.outcome === 'created' && events[i]!.deliveries.some((delivery) => !events[i]!.lease || delivery.fifoKey != null),
+          );
           if (queued) await tx.run(NOTIFY);
           return outcomes;
         });
@@ -152,12 +163,18 @@ export function postgresQueue(db: PostgresDb): QueueStore {
       // One statement, one round trip, whatever the batch size (docs/performance.md, "PostgreSQL per
       // delivery"). Only a 410 Gone, which disables an endpoint once its result is written, needs
       // a transaction around it and the rare statements after.
-      if (states.every((record) => record.disableEndpoint === null)) {
+      // So do deliveries of a FIFO chain that end: their successors take over in the same transaction.
+      if (states.every((record) => record.disableEndpoint === null && endedLink(record) === null)) {
         await db.run(RECORD_RESULTS, params);
         return;
       }
       await db.transaction(async (tx) => {
         const updated = new Set((await tx.all<{ id: string }>(RECORD_RESULTS, params)).map((row) => row.id));
+        const ended = states.flatMap((record) => {
+          const link = updated.has(record.deliveryId) ? endedLink(record) : null;
+          return link === null ? [] : [link];
+        });
+        await unlinkFinished(tx, ended, Math.max(...states.map((record) => record.completedAt ?? 0)));
         for (const record of states) {
           if (record.disableEndpoint === null || !updated.has(record.deliveryId)) continue;
           await tx.run(disableEndpoint, [record.disableEndpoint, record.completedAt ?? 0, record.deliveryId]);

@@ -21,7 +21,8 @@ function statusFilter(db: SqlDb, status: DeliveryFilter['status']): { sql: strin
   return { sql: '(CAST(? AS TEXT) IS NULL OR status = ?)', params: twice(status) };
 }
 
-export function sharedDeliveries(db: SqlDb): DeliveryStore {
+/** Every delivery statement but cancel, which unlinks a FIFO chain in each dialect's transaction (fifo-chains.ts). */
+export function sharedDeliveries(db: SqlDb): Omit<DeliveryStore, 'cancelDelivery'> {
   return {
     async getDelivery(id) {
       const row = await db.one<rows.DeliveryRow>('SELECT * FROM deliveries WHERE id = ?', [id]);
@@ -50,19 +51,14 @@ export function sharedDeliveries(db: SqlDb): DeliveryStore {
     },
     async retryDelivery(id, now) {
       const row = await db.one<rows.DeliveryRow>(
+        // A waiting delivery of a FIFO chain keeps its turn; a finished one is sent again outside
+        // its chain (fifo_key cleared): its successors may have been sent already.
         `UPDATE deliveries SET
            single_attempt = CASE WHEN status = 'pending' THEN single_attempt ELSE 1 END,
+           fifo_key = CASE WHEN status = 'pending' THEN fifo_key ELSE NULL END,
            status = 'pending', next_attempt_at = ?, completed_at = NULL
-         WHERE id = ? AND NOT (${db.leased})
+         WHERE id = ? AND NOT (${db.leased}) AND blocked_by IS NULL
          RETURNING *`,
-        [now, id],
-      );
-      return row === undefined ? null : rows.toDelivery(row);
-    },
-    async cancelDelivery(id, now) {
-      const row = await db.one<rows.DeliveryRow>(
-        `UPDATE deliveries SET status = 'canceled', next_attempt_at = NULL, completed_at = ?
-         WHERE id = ? AND ${db.queued} RETURNING *`,
         [now, id],
       );
       return row === undefined ? null : rows.toDelivery(row);
@@ -92,7 +88,8 @@ export function sharedDeliveries(db: SqlDb): DeliveryStore {
     },
     requeueFailedDeliveries(endpointId, since, now) {
       return db.run(
-        `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, completed_at = NULL, single_attempt = 1
+        // Sent again outside their FIFO chains, as a manual retry of a finished delivery is.
+        `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, completed_at = NULL, single_attempt = 1, fifo_key = NULL
          WHERE endpoint_id = ? AND status = 'failed' AND created_at >= ?`,
         [now, endpointId, since],
       );

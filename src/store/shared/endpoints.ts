@@ -44,7 +44,7 @@ export const DELETE_ENDPOINT = 'DELETE FROM endpoints WHERE id = ?';
  * its attempt, as on SQLite, where it is `sending`: PostgreSQL keeps it `pending` under its lease.
  */
 export const CANCEL_ENDPOINT_DELIVERIES =
-  "UPDATE deliveries SET status = 'canceled', next_attempt_at = NULL, completed_at = ? WHERE endpoint_id = ? AND status = 'pending' AND lease_owner IS NULL";
+  "UPDATE deliveries SET status = 'canceled', next_attempt_at = NULL, blocked_by = NULL, completed_at = ? WHERE endpoint_id = ? AND status = 'pending' AND lease_owner IS NULL";
 
 const SET_SIGNING_KEYS = `UPDATE endpoints SET signing_key = ?, signing_key_since = ?, previous_signing_key = ?,
     previous_signing_key_since = ?, previous_signing_key_expires_at = ?, updated_at = ? WHERE id = ?`;

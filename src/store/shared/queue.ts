@@ -1,5 +1,7 @@
+import { FINAL_DELIVERY_STATUSES } from '../../domain/types.js';
 import type { SqlDb } from '../dialect.js';
-import type { QueueStore } from '../store.js';
+import type { AttemptRecord, QueueStore } from '../store.js';
+import type { EndedLink } from './fifo-chains.js';
 
 // The queue statements that are the same on both dialects. The hot ones (ingest, claim, recording
 // results) are each dialect's own: SQLite names its partial index, PostgreSQL skips locked rows
@@ -9,6 +11,13 @@ import type { QueueStore } from '../store.js';
 export function releaseDeliveries(db: SqlDb): string {
   return `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL
     WHERE ${db.inList('id')} AND lease_owner = ? AND ${db.leased}`;
+}
+
+/** The chain link a worker's result ends (a delivery of a FIFO chain that is now final), or null. */
+export function endedLink(record: AttemptRecord): EndedLink | null {
+  if (record.fifoKey == null || record.endpointId === null || !FINAL_DELIVERY_STATUSES.includes(record.status)) return null;
+  // A claimed delivery was not waiting for anything.
+  return { id: record.deliveryId, endpointId: record.endpointId, fifoKey: record.fifoKey, blockedBy: null };
 }
 
 /** A 410 Gone disables the delivery's endpoint with the attempt's result (only if the result was written under its lease). */

@@ -11,7 +11,9 @@ import {
 } from '../shared/endpoints.js';
 import { ENSURE_ACCOUNT, ensureAccountParams } from '../shared/keys.js';
 import { EndpointLimitReached, type EndpointStore } from '../store.js';
+import { FORGET_TAILS_OF_ENDPOINT } from '../shared/fifo-chains.js';
 import type { SqliteDb } from './connection.js';
+import { releaseChainsOf } from './fifo-chains.js';
 
 export function sqliteEndpoints(db: SqliteDb, box: SecretBox): EndpointStore {
   return {
@@ -34,7 +36,10 @@ export function sqliteEndpoints(db: SqliteDb, box: SecretBox): EndpointStore {
     async updateEndpoint(id, spec, now) {
       const row = db.transaction(() => {
         if (spec.accountId !== null) db.runNow(ENSURE_ACCOUNT, ensureAccountParams(spec.accountId, now));
-        return db.oneNow<rows.EndpointRow>(UPDATE_ENDPOINT, updateEndpointParams(id, spec, now, box));
+        const updated = db.oneNow<rows.EndpointRow>(UPDATE_ENDPOINT, updateEndpointParams(id, spec, now, box));
+        // No longer ordered: what waits goes now (an endpoint that never was has no chain: one index read).
+        if (updated !== undefined && spec.ordering === 'none') releaseChainsOf(db, id, now);
+        return updated;
       });
       return row === undefined ? null : rows.toEndpoint(row, box);
     },
@@ -42,6 +47,7 @@ export function sqliteEndpoints(db: SqliteDb, box: SecretBox): EndpointStore {
       return db.transaction(() => {
         const deleted = db.runNow(DELETE_ENDPOINT, [id]) > 0;
         if (deleted) db.runNow(CANCEL_ENDPOINT_DELIVERIES, [now, id]);
+        if (deleted) db.runNow(FORGET_TAILS_OF_ENDPOINT, [id]);
         return deleted;
       });
     },

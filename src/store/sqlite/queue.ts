@@ -4,9 +4,10 @@ import { failureRunChanges, type FailureRunChange } from '../failure-runs.js';
 import * as rows from '../rows.js';
 import { ENSURE_ACCOUNT, ensureAccountParams } from '../shared/keys.js';
 import { sharedParking } from '../shared/parking.js';
-import { disableEndpointOfDelivery, sharedQueue } from '../shared/queue.js';
+import { disableEndpointOfDelivery, endedLink, sharedQueue } from '../shared/queue.js';
 import type { AttemptRecord, DeliveryLease, IngestOutcome, NewEvent, QueueStore } from '../store.js';
 import type { SqliteDb } from './connection.js';
+import { linkNewDeliveries, unlink } from './fifo-chains.js';
 import { SQLITE_PARKING } from './parking.js';
 
 // The queue on SQLite: one process, one writer, so one path for everything (each call one
@@ -38,11 +39,15 @@ const DUE_ACCOUNTS = (from: '>' | '>='): string => `WITH RECURSIVE accounts(acco
   LIMIT ?`;
 
 export function sqliteQueue(db: SqliteDb): QueueStore {
-  const insertDeliveries = (deliveries: Delivery[], lease: DeliveryLease | null): void => {
+  const insertDeliveries = (deliveries: Delivery[], handOff: DeliveryLease | null): void => {
+    linkNewDeliveries(db, deliveries);
     for (const d of deliveries) {
+      // An ordered delivery is never handed over: it may have to wait, and it is claimed in its turn.
+      const lease = d.fifoKey == null ? handOff : null;
       db.runNow(
         `INSERT INTO deliveries (id, event_id, endpoint_id, account_id, event_type, url, status, attempts, next_attempt_at,
-           correlation_id, created_at, single_attempt, lease_owner, lease_expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           correlation_id, created_at, single_attempt, lease_owner, lease_expires_at, fifo_key, blocked_by)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           d.id,
           d.eventId,
@@ -58,6 +63,8 @@ export function sqliteQueue(db: SqliteDb): QueueStore {
           d.singleAttempt ? 1 : 0,
           lease?.owner ?? null,
           lease?.until ?? null,
+          d.fifoKey ?? null,
+          d.blockedBy ?? null,
         ],
       );
     }
@@ -76,9 +83,19 @@ export function sqliteQueue(db: SqliteDb): QueueStore {
     }
     if (event.accountId !== null) db.runNow(ENSURE_ACCOUNT, ensureAccountParams(event.accountId, now));
     db.runNow(
-      `INSERT INTO events (id, type, account_id, payload, correlation_id, callback_url, occurred_at, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      [event.id, event.type, event.accountId, event.payload, event.correlationId, event.callbackUrl, event.occurredAt, event.createdAt],
+      `INSERT INTO events (id, type, account_id, payload, correlation_id, callback_url, occurred_at, created_at, ordering_key)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        event.id,
+        event.type,
+        event.accountId,
+        event.payload,
+        event.correlationId,
+        event.callbackUrl,
+        event.occurredAt,
+        event.createdAt,
+        event.orderingKey ?? null,
+      ],
     );
     insertDeliveries(item.deliveries, item.lease ?? null);
     return { outcome: 'created', event, deliveries: item.deliveries.length };
@@ -129,6 +146,9 @@ export function sqliteQueue(db: SqliteDb): QueueStore {
     if (record.disableEndpoint !== null && updated > 0) {
       db.runNow(disableEndpointOfDelivery(db), [record.disableEndpoint, record.completedAt ?? 0, record.deliveryId]);
     }
+    // A delivery of a FIFO chain that ended: its successor takes over in the same transaction.
+    const ended = updated > 0 ? endedLink(record) : null;
+    if (ended !== null) unlink(db, [ended], record.completedAt ?? 0);
   };
 
   /** An endpoint's failure run after a batch (see failure-runs.ts); unchanged runs are not written. */

@@ -4,6 +4,7 @@ import { sharedEndpointControl } from '../shared/endpoint-control.js';
 import type { Store } from '../store.js';
 import { SqliteDb } from './connection.js';
 import { sqliteEndpoints } from './endpoints.js';
+import { cancelDelivery } from './fifo-chains.js';
 import { sqliteEvents } from './events.js';
 import { sqliteKeys } from './keys.js';
 import { sqliteMaintenance } from './maintenance.js';
@@ -29,6 +30,7 @@ export class SqliteStore {
       ...sqliteEndpoints(db, box),
       ...sharedEndpointControl(db),
       ...sharedDeliveries(db),
+      cancelDelivery: async (id, now) => cancelDelivery(db, id, now),
       ...sqliteQueue(db),
       ...sqliteOperations(db),
       ...sqliteMaintenance(db, box),
