@@ -23,6 +23,7 @@ function event(overrides: Partial<HookEvent> = {}): HookEvent {
     callbackUrl: null,
     occurredAt: T0,
     createdAt: T0,
+    orderingKey: null,
     ...overrides,
   };
 }
@@ -43,6 +44,8 @@ function delivery(eventId: string, overrides: Partial<Delivery> = {}): Delivery 
     correlationId: null,
     createdAt: T0,
     completedAt: null,
+    fifoKey: null,
+    blockedBy: null,
     ...overrides,
   };
 }
@@ -66,6 +69,7 @@ function endpoint(overrides: Partial<EndpointWithSecrets> = {}): EndpointWithSec
     filter: null,
     disabledReason: null,
     signing: 'hmac',
+    ordering: 'none',
     auth: null,
     createdAt: T0,
     updatedAt: T0,
@@ -613,6 +617,69 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       const [other] = await queue(store, 1);
       expect(await store.cancelDelivery(other!.id, T0 + 2)).toMatchObject({ status: 'canceled', completedAt: T0 + 2, nextAttemptAt: null });
       expect(await store.cancelDelivery(other!.id, T0 + 2)).toBeNull();
+    });
+
+    it('keeps FIFO chains: one delivery of a key at a time in ingest order, through retries, cancels and a switch to unordered', async () => {
+      const ep = await store.createEndpoint(endpoint({ ordering: 'fifo' }));
+      const ordered = (key: string, at = T0) => {
+        const e = event({ orderingKey: key });
+        return { event: e, deliveries: [delivery(e.id, { endpointId: ep.id, fifoKey: key, nextAttemptAt: at, createdAt: at })], clientId: false };
+      };
+      const finish = (id: string, status: 'pending' | 'succeeded' | 'failed', at: number) =>
+        store.recordAttempts([
+          { deliveryId: id, endpointId: ep.id, fifoKey: 'k', leaseOwner: 'w1', attempt: null, status, lastStatusCode: null, lastError: null,
+            nextAttemptAt: status === 'pending' ? at + 10 : null, completedAt: status === 'pending' ? null : at, disableEndpoint: null },
+        ]);
+      const get = async (id: string) => (await store.getDelivery(id))!;
+      // A batch handed to a worker: ordered deliveries are stored pending all the same, each after the one before of its key.
+      const [e1, e2, e3] = [ordered('k'), ordered('k'), ordered('other')];
+      await store.ingestEvents([e1, e2, e3], 0, T0, );
+      const [d1, d2, d3] = [e1, e2, e3].map((item) => item.deliveries[0]!.id) as [string, string, string];
+      expect(await get(d2)).toMatchObject({ status: 'pending', blockedBy: d1, nextAttemptAt: null });
+      expect(await get(d3)).toMatchObject({ status: 'pending', blockedBy: null, nextAttemptAt: T0 });
+      const e4 = ordered('k');
+      await store.ingestEvents([{ ...e4, lease: { owner: 'w1', until: T0 + 1000 } }], 0, T0);
+      const d4 = e4.deliveries[0]!.id;
+      expect(await get(d4)).toMatchObject({ status: 'pending', blockedBy: d2 });
+
+      // Only the head of each key is claimed; a retry of the head keeps the key blocked.
+      expect((await store.claimDueDeliveries('w1', T0, 10, T0 + 1000)).map((d) => d.id).sort()).toEqual([d1, d3].sort());
+      await finish(d1, 'pending', T0);
+      expect(await get(d2)).toMatchObject({ blockedBy: d1, nextAttemptAt: null });
+      expect((await store.claimDueDeliveries('w1', T0 + 10, 10, T0 + 1000)).map((d) => d.id)).toEqual([d1]);
+      await finish(d1, 'failed', T0 + 20);
+      expect(await get(d2)).toMatchObject({ blockedBy: null, nextAttemptAt: T0 + 20 });
+      expect(await get(d4)).toMatchObject({ blockedBy: d2, nextAttemptAt: null });
+
+      // A waiting delivery cannot be made due by hand; canceling the one before lets it go.
+      expect(await store.retryDelivery(d4, T0 + 21)).toBeNull();
+      expect(await store.cancelDelivery(d2, T0 + 22)).toMatchObject({ status: 'canceled', blockedBy: null });
+      expect(await get(d4)).toMatchObject({ blockedBy: null, nextAttemptAt: T0 + 22 });
+
+      // A waiting delivery canceled: the next one waits for what it waited for.
+      const [e5, e6] = [ordered('k'), ordered('k')];
+      await store.ingestEvents([e5], 0, T0);
+      const d5 = e5.deliveries[0]!.id;
+      expect(await get(d5)).toMatchObject({ blockedBy: d4 });
+      await store.cancelDelivery(d5, T0 + 23);
+      await store.ingestEvents([e6], 0, T0);
+      const d6 = e6.deliveries[0]!.id;
+      expect(await get(d6)).toMatchObject({ blockedBy: d4 });
+      expect((await store.claimDueDeliveries('w1', T0 + 30, 10, T0 + 1000)).map((d) => d.id)).toEqual([d4]);
+      await finish(d4, 'succeeded', T0 + 31);
+      expect(await get(d6)).toMatchObject({ blockedBy: null, nextAttemptAt: T0 + 31 });
+
+      // Switched to unordered: what waits is due at once.
+      const e7 = ordered('k');
+      await store.ingestEvents([e7], 0, T0);
+      const d7 = e7.deliveries[0]!.id;
+      expect(await get(d7)).toMatchObject({ blockedBy: d6 });
+      await store.updateEndpoint(ep.id, { ...ep, ordering: 'none' }, T0 + 40);
+      expect(await get(d7)).toMatchObject({ blockedBy: null, nextAttemptAt: T0 + 40 });
+
+      // A finished delivery retried by hand is sent again outside its chain.
+      expect(await store.retryDelivery(d1, T0 + 50)).toMatchObject({ status: 'pending', fifoKey: null, nextAttemptAt: T0 + 50 });
+      expect((await store.getEvent(e1.event.id))?.orderingKey).toBe('k');
     });
 
     it('tracks failure runs per endpoint, disables long-failing ones, and reports stats', async () => {
