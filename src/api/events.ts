@@ -35,8 +35,13 @@ const EventInput = Type.Object(
     correlationId: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 256, pattern: '^[^\\r\\n\\u0000]*$' }), Type.Null()])),
     callbackUrl: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 2048 }), Type.Null()])),
     occurredAt: Type.Optional(Timestamp),
+    // One schema with both types rather than a union: the union's null branch would coerce "" to
+    // null, and an empty key must be refused, not read as "no key".
     orderingKey: Type.Optional(
-      Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type.Null()], {
+      Type.Unsafe<string | null>({
+        type: ['string', 'null'],
+        minLength: 1,
+        maxLength: 128,
         description:
           'Deliveries to `fifo` endpoints sharing this key are attempted one at a time in ingest order; null (or absent) is one key of its own.',
       }),

@@ -12,6 +12,13 @@ export interface ReceivedRequest {
   headers: IncomingHttpHeaders;
   body: string;
   receivedAt: number;
+  /**
+   * When it was received and when its answer was written, on one counter of the receiver's events:
+   * what happened before what, exactly, where two times in one millisecond would not say.
+   */
+  receivedOrder: number;
+  /** Null until answered (and for ever when the reply is `close` or `hang`). */
+  answeredOrder: number | null;
 }
 
 export type Reply =
@@ -39,6 +46,7 @@ export async function startReceiver(): Promise<Receiver> {
   const counts = new Map<string, number>();
   const sockets = new Set<Socket>();
   const hanging = new Set<ServerResponse>();
+  let events = 0;
 
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -52,6 +60,8 @@ export async function startReceiver(): Promise<Receiver> {
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
         receivedAt: Date.now(),
+        receivedOrder: ++events,
+        answeredOrder: null,
       };
       requests.push(received);
       const index = counts.get(path) ?? 0;
@@ -69,7 +79,10 @@ export async function startReceiver(): Promise<Receiver> {
         return;
       }
       const { status, body = '', headers = {}, delayMs = 0 } = reply;
-      const send = () => res.writeHead(status, { 'content-type': 'text/plain', ...headers }).end(body);
+      const send = () => {
+        received.answeredOrder = ++events;
+        res.writeHead(status, { 'content-type': 'text/plain', ...headers }).end(body);
+      };
       if (delayMs > 0) setTimeout(send, delayMs);
       else send();
     });
