@@ -173,7 +173,7 @@ export interface paths {
         put?: never;
         /**
          * Retry a delivery now
-         * @description One immediate new attempt, whatever the status. A pending delivery is simply made due now; a finished one gets exactly one more attempt.
+         * @description One immediate new attempt, whatever the status. A pending delivery is simply made due now; a finished one gets exactly one more attempt (outside its ordering key: it is sent at once). 409 while it is in flight, or while it waits for the delivery before it in its ordering key.
          */
         post: operations["deliveries.retry"];
         delete?: never;
@@ -719,6 +719,8 @@ export interface components {
         Delivery: {
             accountId: string | null;
             attempts: number;
+            /** @description On a `fifo` endpoint, the unfinished delivery of the same orderingKey this one waits for (it has no nextAttemptAt meanwhile). */
+            blockedBy: string | null;
             completedAt: string | null;
             correlationId: string | null;
             /** Format: date-time */
@@ -761,6 +763,8 @@ export interface components {
             };
             id: string;
             method: "POST" | "PUT" | "PATCH" | "GET";
+            /** @description `fifo`: deliveries sharing an event `orderingKey` are attempted one at a time in ingest order (null is one key of its own); different keys go in parallel. */
+            ordering: "none" | "fifo";
             queryParams: {
                 [key: string]: string;
             };
@@ -806,6 +810,7 @@ export interface components {
             id: string;
             /** Format: date-time */
             occurredAt: string;
+            orderingKey: string | null;
             payload: unknown;
             type: string;
         };
@@ -1901,6 +1906,8 @@ export interface operations {
                     "application/json": {
                         accountId: string | null;
                         attempts: number;
+                        /** @description On a `fifo` endpoint, the unfinished delivery of the same orderingKey this one waits for (it has no nextAttemptAt meanwhile). */
+                        blockedBy: string | null;
                         completedAt: string | null;
                         correlationId: string | null;
                         /** Format: date-time */
@@ -2034,6 +2041,8 @@ export interface operations {
                     "application/json": {
                         accountId: string | null;
                         attempts: number;
+                        /** @description On a `fifo` endpoint, the unfinished delivery of the same orderingKey this one waits for (it has no nextAttemptAt meanwhile). */
+                        blockedBy: string | null;
                         completedAt: string | null;
                         correlationId: string | null;
                         /** Format: date-time */
@@ -2347,6 +2356,8 @@ export interface operations {
                     "application/json": {
                         accountId: string | null;
                         attempts: number;
+                        /** @description On a `fifo` endpoint, the unfinished delivery of the same orderingKey this one waits for (it has no nextAttemptAt meanwhile). */
+                        blockedBy: string | null;
                         completedAt: string | null;
                         correlationId: string | null;
                         /** Format: date-time */
@@ -2655,6 +2666,8 @@ export interface operations {
                         [key: string]: string;
                     };
                     method?: "POST" | "PUT" | "PATCH" | "GET";
+                    /** @description `fifo`: deliveries sharing an event `orderingKey` are attempted one at a time in ingest order (null is one key of its own); different keys go in parallel. */
+                    ordering?: "none" | "fifo";
                     queryParams?: {
                         [key: string]: string;
                     };
@@ -2891,6 +2904,8 @@ export interface operations {
                         };
                         id: string;
                         method: "POST" | "PUT" | "PATCH" | "GET";
+                        /** @description `fifo`: deliveries sharing an event `orderingKey` are attempted one at a time in ingest order (null is one key of its own); different keys go in parallel. */
+                        ordering: "none" | "fifo";
                         queryParams: {
                             [key: string]: string;
                         };
@@ -3206,6 +3221,8 @@ export interface operations {
                         [key: string]: string;
                     };
                     method?: "POST" | "PUT" | "PATCH" | "GET";
+                    /** @description `fifo`: deliveries sharing an event `orderingKey` are attempted one at a time in ingest order (null is one key of its own); different keys go in parallel. */
+                    ordering?: "none" | "fifo";
                     queryParams?: {
                         [key: string]: string;
                     };
@@ -3263,6 +3280,8 @@ export interface operations {
                         };
                         id: string;
                         method: "POST" | "PUT" | "PATCH" | "GET";
+                        /** @description `fifo`: deliveries sharing an event `orderingKey` are attempted one at a time in ingest order (null is one key of its own); different keys go in parallel. */
+                        ordering: "none" | "fifo";
                         queryParams: {
                             [key: string]: string;
                         };
@@ -3656,6 +3675,8 @@ export interface operations {
                         };
                         id: string;
                         method: "POST" | "PUT" | "PATCH" | "GET";
+                        /** @description `fifo`: deliveries sharing an event `orderingKey` are attempted one at a time in ingest order (null is one key of its own); different keys go in parallel. */
+                        ordering: "none" | "fifo";
                         queryParams: {
                             [key: string]: string;
                         };
@@ -4480,6 +4501,8 @@ export interface operations {
                             [key: string]: string;
                         };
                         method?: "POST" | "PUT" | "PATCH" | "GET";
+                        /** @description `fifo`: deliveries sharing an event `orderingKey` are attempted one at a time in ingest order (null is one key of its own); different keys go in parallel. */
+                        ordering?: "none" | "fifo";
                         queryParams?: {
                             [key: string]: string;
                         };
@@ -5565,6 +5588,8 @@ export interface operations {
                     id?: string;
                     /** Format: date-time */
                     occurredAt?: string;
+                    /** @description Deliveries to `fifo` endpoints sharing this key are attempted one at a time in ingest order; null (or absent) is one key of its own. */
+                    orderingKey?: string | null;
                     payload: unknown;
                     type: string;
                 };
@@ -6060,6 +6085,8 @@ export interface operations {
                         id?: string;
                         /** Format: date-time */
                         occurredAt?: string;
+                        /** @description Deliveries to `fifo` endpoints sharing this key are attempted one at a time in ingest order; null (or absent) is one key of its own. */
+                        orderingKey?: string | null;
                         payload: unknown;
                         type: string;
                     }[];
