@@ -15,6 +15,7 @@ const delivery = (fields: Partial<Delivery>): Delivery => ({
   lastStatusCode: null,
   lastError: null,
   correlationId: null,
+  blockedBy: null,
   createdAt: '2026-11-22T12:00:00.000Z',
   completedAt: null,
   ...fields,

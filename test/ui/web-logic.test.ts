@@ -55,12 +55,13 @@ const stored: Endpoint = {
   headers: { 'X-Api-Key': 'k' },
   queryParams: { call: '{{data.callId}}' },
   body: { format: 'json', fields: ['from', 'pbx.extension:ext'], userParams: { crm: 'x1', n: 3 } },
-  retry: { enabled: true, schedule: 'fixed', intervalSeconds: 300, maxAttempts: 16, dropOn4xx: true, jitter: false },
+  retry: { enabled: true, schedule: 'fixed', intervalSeconds: 300, maxAttempts: 16, dropOn4xx: true, jitter: true },
   timeoutMs: 10_000,
   rateLimitPerSecond: 5,
   filter: { path: 'status', in: ['failed', 42, true, null, '7'] },
   disabledReason: null,
   signing: 'both',
+  ordering: 'fifo',
   auth: { type: 'oauth2', tokenUrl: 'https://auth.example.com/token', clientId: 'hookd', scope: 'hooks' },
   destination: { type: 'http' },
   state: { mode: 'normal', until: null, reason: null, concurrency: 16 },
@@ -82,10 +83,11 @@ describe('the endpoint editor\'s form', () => {
       headers: { 'X-Api-Key': 'k' },
       queryParams: { call: '{{data.callId}}' },
       body: { format: 'json', fields: ['from', 'pbx.extension:ext'], userParams: { crm: 'x1', n: 3 } },
-      retry: { enabled: true, schedule: 'fixed', intervalSeconds: 300, maxAttempts: 16, dropOn4xx: true },
+      retry: { enabled: true, schedule: 'fixed', intervalSeconds: 300, maxAttempts: 16, dropOn4xx: true, jitter: true },
       timeoutMs: 10_000,
       rateLimitPerSecond: 5,
       signing: 'both',
+      ordering: 'fifo',
       filter: { path: 'status', in: ['failed', 42, true, null, '7'] },
       // The secret is write-only: sent without it, the stored one is kept.
       auth: { type: 'oauth2', tokenUrl: 'https://auth.example.com/token', clientId: 'hookd', scope: 'hooks' },
@@ -115,6 +117,12 @@ describe('the endpoint editor\'s form', () => {
     const badLength = definitionFromForm({ ...form, maxLen: 'lots' }, { includeAccount: false });
     expect(badLength.problems).toEqual([{ field: '/destination/maxLen', message: 'must be a whole number' }]);
     expect(problemAt(badLength.problems, '/destination/maxLen')).toBe('must be a whole number');
+  });
+
+  it('makes a new endpoint unordered, with the exponential schedule and its jitter', () => {
+    const { definition } = definitionFromForm({ ...emptyForm(), url: 'https://x.example.com/' }, { includeAccount: false });
+    expect(definition.ordering).toBe('none');
+    expect(definition.retry).toMatchObject({ schedule: 'exponential', jitter: true });
   });
 
   it('signs a new endpoint with HMAC unless another scheme is chosen', () => {

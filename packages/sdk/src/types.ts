@@ -18,6 +18,8 @@ export type BodyFormat = Endpoint['body']['format'];
 export type RetrySchedule = Endpoint['retry']['schedule'];
 /** How requests are signed: `v1` HMAC entries, `v1a` ed25519 entries, or both. */
 export type SigningScheme = Endpoint['signing'];
+/** `fifo`: deliveries sharing an event's orderingKey go one at a time, in ingest order. */
+export type DeliveryOrdering = Endpoint['ordering'];
 /** How hookd authenticates to the receiver, as the API shows it (never the secret). */
 export type EndpointAuth = Schemas['EndpointAuth'];
 /** `auth` as sent: the secret (password, token, clientSecret, keyPem) may be left out of an update to keep it. */

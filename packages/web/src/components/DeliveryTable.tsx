@@ -45,6 +45,12 @@ export function DeliveryTable({ deliveries, showEndpoint = true, testId }: { del
               )}
               <td>
                 <StatusBadge status={delivery.status} />
+                {delivery.status === 'pending' && delivery.blockedBy !== null && (
+                  <span className="small" title={`Waits for ${delivery.blockedBy}, the delivery before it in its ordering key`}>
+                    {' '}
+                    waiting
+                  </span>
+                )}
               </td>
               <td className="num">{delivery.attempts}</td>
               <td className="small">{lastResult(delivery)}</td>

@@ -1,9 +1,9 @@
-import type { RetrySchedule, SigningScheme } from '@hookd/sdk/client';
+import type { DeliveryOrdering, RetrySchedule, SigningScheme } from '@hookd/sdk/client';
 import { Field } from '../components/ui.js';
 import type { FormSectionProps } from './form-model.js';
 
 // How deliveries are made: retries and their schedule, the timeout of each attempt, a rate limit,
-// and how requests are signed.
+// how requests are signed, and whether deliveries of one ordering key go one at a time.
 
 const SCHEDULES: Array<{ value: RetrySchedule; label: string }> = [
   { value: 'exponential', label: 'Exponential (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h)' },
@@ -15,6 +15,11 @@ const SIGNING: Array<{ value: SigningScheme; label: string }> = [
   { value: 'hmac', label: 'HMAC-SHA256 (v1): receivers verify with the secret' },
   { value: 'ed25519', label: 'ed25519 (v1a): receivers verify with a public key' },
   { value: 'both', label: 'Both: a v1 and a v1a signature on each request' },
+];
+
+const ORDERING: Array<{ value: DeliveryOrdering; label: string }> = [
+  { value: 'none', label: 'None: deliveries go in parallel' },
+  { value: 'fifo', label: 'FIFO: one at a time per orderingKey, in ingest order' },
 ];
 
 export function DeliveryFields({ form, update, problem }: FormSectionProps) {
@@ -37,7 +42,12 @@ export function DeliveryFields({ form, update, problem }: FormSectionProps) {
         {form.retryEnabled && (
           <Field label="Retry schedule" error={problem('/retry/schedule')} className="span-2">
             {(id) => (
-              <select id={id} value={form.schedule} onChange={(e) => update({ schedule: e.target.value as RetrySchedule })}>
+              // A new schedule brings its own jitter default (the API's rule): exponential spreads, the others are exact.
+              <select
+                id={id}
+                value={form.schedule}
+                onChange={(e) => update({ schedule: e.target.value as RetrySchedule, jitter: e.target.value === 'exponential' })}
+              >
                 {SCHEDULES.map((schedule) => (
                   <option key={schedule.value} value={schedule.value}>
                     {schedule.label}
@@ -62,6 +72,14 @@ export function DeliveryFields({ form, update, problem }: FormSectionProps) {
             {(id, described) => <input id={id} aria-describedby={described} className="mono" value={form.delays} placeholder="10, 60, 600" onChange={(e) => update({ delays: e.target.value })} />}
           </Field>
         )}
+        {form.retryEnabled && (
+          <div className="field checkbox-field span-2">
+            <label>
+              <input type="checkbox" checked={form.jitter} onChange={(e) => update({ jitter: e.target.checked })} /> Jitter
+            </label>
+            <p className="hint">Spread each delay by ±10 % so that retries of many deliveries do not arrive together.</p>
+          </div>
+        )}
         <Field label="Timeout (ms)" error={problem('/timeoutMs')} hint="Per attempt, 1000–60000.">
           {(id, described) => <input id={id} aria-describedby={described} inputMode="numeric" value={form.timeoutMs} onChange={(e) => update({ timeoutMs: e.target.value })} />}
         </Field>
@@ -74,6 +92,17 @@ export function DeliveryFields({ form, update, problem }: FormSectionProps) {
               {SIGNING.map((scheme) => (
                 <option key={scheme.value} value={scheme.value}>
                   {scheme.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Ordering" error={problem('/ordering')} hint="FIFO: the next delivery of an event's orderingKey starts once the one before has ended." className="span-2">
+          {(id, described) => (
+            <select id={id} aria-describedby={described} value={form.ordering} onChange={(e) => update({ ordering: e.target.value as DeliveryOrdering })}>
+              {ORDERING.map((ordering) => (
+                <option key={ordering.value} value={ordering.value}>
+                  {ordering.label}
                 </option>
               ))}
             </select>

@@ -1,4 +1,4 @@
-import type { BodyFormat, DestinationType, Endpoint, EndpointAuth, EndpointDestination, EndpointMethod, RetrySchedule, SigningScheme } from '@hookd/sdk/client';
+import type { BodyFormat, DeliveryOrdering, DestinationType, Endpoint, EndpointAuth, EndpointDestination, EndpointMethod, RetrySchedule, SigningScheme } from '@hookd/sdk/client';
 
 // The endpoint editor's state, and its translation to and from the API's endpoint definition.
 // Kept free of React and the DOM so it is tested on its own (test/ui/web-logic.test.ts).
@@ -50,9 +50,12 @@ export interface EndpointForm {
   intervalSeconds: string;
   maxAttempts: string;
   dropOn4xx: boolean;
+  /** Delays spread by ±10 %; follows the schedule's default when the schedule is changed. */
+  jitter: boolean;
   timeoutMs: string;
   rateLimitPerSecond: string;
   signing: SigningScheme;
+  ordering: DeliveryOrdering;
   filterPath: string;
   /** Comma-separated; numbers, true, false and null are read as such, "quoted" text as text. */
   filterValues: string;
@@ -113,9 +116,11 @@ export function emptyForm(): EndpointForm {
     intervalSeconds: '',
     maxAttempts: '',
     dropOn4xx: false,
+    jitter: true,
     timeoutMs: '15000',
     rateLimitPerSecond: '',
     signing: 'hmac',
+    ordering: 'none',
     filterPath: '',
     filterValues: '',
     ...noAuth,
@@ -296,9 +301,11 @@ export function formFromEndpoint(endpoint: Endpoint): EndpointForm {
     intervalSeconds: endpoint.retry.intervalSeconds?.toString() ?? '',
     maxAttempts: endpoint.retry.maxAttempts?.toString() ?? '',
     dropOn4xx: endpoint.retry.dropOn4xx,
+    jitter: endpoint.retry.jitter,
     timeoutMs: String(endpoint.timeoutMs),
     rateLimitPerSecond: endpoint.rateLimitPerSecond?.toString() ?? '',
     signing: endpoint.signing,
+    ordering: endpoint.ordering,
     filterPath: endpoint.filter?.path ?? '',
     filterValues: (endpoint.filter?.in ?? []).map(filterValueText).join(', '),
     ...authForm(endpoint.auth),
@@ -385,7 +392,7 @@ export function definitionFromForm(form: EndpointForm, options: { includeAccount
   }
   definition.body = body;
 
-  const retry: Record<string, unknown> = { enabled: form.retryEnabled, schedule: form.schedule, dropOn4xx: form.dropOn4xx };
+  const retry: Record<string, unknown> = { enabled: form.retryEnabled, schedule: form.schedule, dropOn4xx: form.dropOn4xx, jitter: form.jitter };
   if (form.schedule === 'custom') {
     const delays = splitList(form.delays).map((part) => wholeNumber(part, '/retry/delaysSeconds', problems));
     if (delays.length === 0) problems.push({ field: '/retry/delaysSeconds', message: 'list at least one delay in seconds' });
@@ -403,6 +410,7 @@ export function definitionFromForm(form: EndpointForm, options: { includeAccount
   if (timeoutMs !== undefined) definition.timeoutMs = timeoutMs;
   definition.rateLimitPerSecond = wholeNumber(form.rateLimitPerSecond, '/rateLimitPerSecond', problems) ?? null;
   definition.signing = form.signing;
+  definition.ordering = form.ordering;
 
   const filterPath = form.filterPath.trim();
   const filterValues = splitList(form.filterValues).map(parseFilterValue);
@@ -449,10 +457,11 @@ const FIELD_OWNERS: Array<[pointer: string, keys: Array<keyof EndpointForm>]> = 
   ['/headers', ['headers']],
   ['/queryParams', ['queryParams']],
   ['/body', ['bodyFormat', 'fields', 'userParams', 'template', 'contentType']],
-  ['/retry', ['retryEnabled', 'schedule', 'delays', 'intervalSeconds', 'maxAttempts', 'dropOn4xx']],
+  ['/retry', ['retryEnabled', 'schedule', 'delays', 'intervalSeconds', 'maxAttempts', 'dropOn4xx', 'jitter']],
   ['/timeoutMs', ['timeoutMs']],
   ['/rateLimitPerSecond', ['rateLimitPerSecond']],
   ['/signing', ['signing']],
+  ['/ordering', ['ordering']],
   ['/auth', ['authType', 'authUsername', 'authTokenUrl', 'authClientId', 'authScope', 'authAudience', 'authCertPem', 'authCaPem', 'authSecret']],
 ];
 

@@ -144,7 +144,8 @@ export function DeliveryPage({ id }: { id: string }) {
         }
         actions={
           <>
-            <Button kind="primary" busy={retry.isPending} disabled={d.status === 'sending'} onClick={() => retry.mutate()}>
+            {/* A delivery waiting in its ordering key cannot be sent ahead of the one before it (the API answers 409). */}
+            <Button kind="primary" busy={retry.isPending} disabled={d.status === 'sending' || (d.status === 'pending' && d.blockedBy !== null)} onClick={() => retry.mutate()}>
               {retry.isPending ? 'Retrying…' : 'Retry now'}
             </Button>
             {d.status === 'pending' && <ConfirmButton label="Cancel delivery" confirm="Cancel this delivery?" busy={cancel.isPending} onConfirm={() => cancel.mutate()} />}
@@ -162,6 +163,19 @@ export function DeliveryPage({ id }: { id: string }) {
             ['Attempts', <span data-testid="delivery-attempts">{d.attempts}</span>],
             ['Last result', lastResult(d)],
             ['Next attempt', d.nextAttemptAt ? <Time iso={d.nextAttemptAt} /> : '—'],
+            [
+              'Waiting for',
+              d.status === 'pending' && d.blockedBy !== null ? (
+                <span data-testid="delivery-blocked-by">
+                  <Link to={`/deliveries/${d.blockedBy}`} className="mono">
+                    {d.blockedBy}
+                  </Link>{' '}
+                  <span className="small">(the delivery before it in its ordering key)</span>
+                </span>
+              ) : (
+                '—'
+              ),
+            ],
             ['Created', formatTime(d.createdAt)],
             ['Completed', formatTime(d.completedAt)],
             ['Correlation id', d.correlationId ? <span className="mono">{d.correlationId}</span> : '—'],
