@@ -682,6 +682,26 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       expect((await store.getEvent(e1.event.id))?.orderingKey).toBe('k');
     });
 
+    it('stores ordered deliveries as planned when a call rolled back is made again with the same deliveries', async () => {
+      const ep = await store.createEndpoint(endpoint({ ordering: 'fifo' }));
+      const ordered = () => {
+        const e = event({ orderingKey: 'r' });
+        return { event: e, deliveries: [delivery(e.id, { endpointId: ep.id, fifoKey: 'r' })], clientId: false };
+      };
+      const head = ordered();
+      await store.ingestEvents([head], 0, T0);
+      const old = event();
+      await store.ingestEvents([{ event: old, deliveries: [], clientId: true }], 0, T0);
+      // Linked behind the head, then rolled back with the batch (an id reused after the window).
+      const again = ordered();
+      const outcomes = await store.ingestEvents([{ event: old, deliveries: [], clientId: true }, again], T0 + 1, T0 + 2);
+      expect(outcomes[0]?.outcome).toBe('conflict');
+      await store.cancelDelivery(head.deliveries[0]!.id, T0 + 3);
+      // Group commit stores each caller again, with the deliveries it planned: nothing is left before this one now.
+      await store.ingestEvents([again], 0, T0 + 4);
+      expect(await store.getDelivery(again.deliveries[0]!.id)).toMatchObject({ status: 'pending', blockedBy: null, nextAttemptAt: T0 });
+    });
+
     it('tracks failure runs per endpoint, disables long-failing ones, and reports stats', async () => {
       const ep = endpoint();
       await store.createEndpoint(ep);

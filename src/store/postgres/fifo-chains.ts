@@ -1,6 +1,7 @@
 import type { Delivery } from '../../domain/types.js';
 import * as rows from '../rows.js';
 import {
+  asLinked,
   compareChains,
   FORGET_TAILS_OF_ENDPOINT,
   linkChain,
@@ -36,17 +37,19 @@ const RELEASE_SUCCESSORS = `UPDATE deliveries SET blocked_by = NULL, next_attemp
 
 const NOTIFY = `NOTIFY ${WORK_CHANNEL}`;
 
-/** Links the new deliveries of `fifo` endpoints to their chains, before they are inserted (see linkChain). */
-export async function linkNewDeliveries(tx: PgQueries, deliveries: Delivery[]): Promise<void> {
+/** Links the new deliveries of `fifo` endpoints to their chains (see linkChain); returns them as they are to be inserted. */
+export async function linkNewDeliveries(tx: PgQueries, deliveries: Delivery[]): Promise<Delivery[]> {
   const chains = newChains(deliveries);
-  if (chains.length === 0) return;
+  if (chains.length === 0) return deliveries;
   const replaced = await tx.all<{ endpoint_id: string; fifo_key: string; previous_id: string | null }>(UPSERT_TAILS, [
     chains.map((chain) => chain.endpointId),
     chains.map((chain) => chain.fifoKey),
     chains.map((chain) => chain.members[chain.members.length - 1]!.id),
   ]);
   const previous = new Map(replaced.map((row) => [JSON.stringify([row.endpoint_id, row.fifo_key]), row.previous_id]));
-  for (const chain of chains) linkChain(chain, previous.get(JSON.stringify([chain.endpointId, chain.fifoKey])) ?? null);
+  const waits = new Map<string, string>();
+  for (const chain of chains) linkChain(chain, previous.get(JSON.stringify([chain.endpointId, chain.fifoKey])) ?? null, waits);
+  return asLinked(deliveries, waits);
 }
 
 async function holdTails(tx: PgQueries, links: readonly { endpointId: string; fifoKey: string }[]): Promise<void> {

@@ -36,11 +36,11 @@ const NOTIFY = `NOTIFY ${WORK_CHANNEL}`;
 export function postgresQueue(db: PostgresDb): QueueStore {
   const insertDeliveries = async (queued: Queued[], tx: PgQueries): Promise<void> => {
     if (queued.length === 0) return;
-    await linkNewDeliveries(
+    const linked = await linkNewDeliveries(
       tx,
       queued.map((item) => item.delivery),
     );
-    await tx.run(INSERT_DELIVERIES, deliveryColumns(queued));
+    await tx.run(INSERT_DELIVERIES, deliveryColumns(queued.map((item, i) => ({ ...item, delivery: linked[i]! }))));
   };
 
   /** An event whose id is already stored: the same client id within the window is a duplicate, anything else a conflict. */

@@ -59,18 +59,27 @@ export function compareChains(a: { endpointId: string; fifoKey: string }, b: { e
 
 /**
  * Links a chain's new members, given the tail they follow (null: the chain had nothing unfinished):
- * each waits for the one before it, and only a first member without a tail before it is due. The
- * deliveries are changed in place, as they are then stored.
+ * each waits for the one before it, and only a first member without a tail before it is due. Adds
+ * each waiting member's id → what it waits for to `waits`.
  */
-export function linkChain(chain: NewChain, previousTail: string | null): void {
+export function linkChain(chain: NewChain, previousTail: string | null, waits: Map<string, string>): void {
   let before = previousTail;
   for (const delivery of chain.members) {
-    if (before !== null) {
-      delivery.blockedBy = before;
-      delivery.nextAttemptAt = null;
-    }
+    if (before !== null) waits.set(delivery.id, before);
     before = delivery.id;
   }
+}
+
+/**
+ * The deliveries as they are stored once linked: a copy of each waiting one, with what it waits for
+ * and no due time. Copies, because a caller may store the same deliveries again after a rolled-back
+ * attempt (group commit), and must find them as planned, not as linked then.
+ */
+export function asLinked(deliveries: Delivery[], waits: ReadonlyMap<string, string>): Delivery[] {
+  return deliveries.map((delivery) => {
+    const blockedBy = waits.get(delivery.id);
+    return blockedBy === undefined ? delivery : { ...delivery, blockedBy, nextAttemptAt: null };
+  });
 }
 
 /** The tail of a chain becomes its new last member; returns the tail it replaced (null: none, a new row). */

@@ -1,6 +1,7 @@
 import type { Delivery } from '../../domain/types.js';
 import * as rows from '../rows.js';
 import {
+  asLinked,
   FORGET_TAILS_OF_ENDPOINT,
   linkChain,
   newChains,
@@ -14,13 +15,15 @@ import type { SqliteDb } from './connection.js';
 // FIFO chains on SQLite (see ../shared/fifo-chains.ts): one writer, so the caller's transaction is
 // all the serialising needed. Synchronous, to run inside better-sqlite3's transactions.
 
-/** Links the new deliveries of `fifo` endpoints to their chains, before they are inserted (see linkChain). */
-export function linkNewDeliveries(db: SqliteDb, deliveries: Delivery[]): void {
+/** Links the new deliveries of `fifo` endpoints to their chains (see linkChain); returns them as they are to be inserted. */
+export function linkNewDeliveries(db: SqliteDb, deliveries: Delivery[]): Delivery[] {
+  const waits = new Map<string, string>();
   for (const chain of newChains(deliveries)) {
     const last = chain.members[chain.members.length - 1]!;
     const replaced = db.oneNow<{ previous_id: string | null }>(UPSERT_TAIL, [chain.endpointId, chain.fifoKey, last.id]);
-    linkChain(chain, replaced?.previous_id ?? null);
+    linkChain(chain, replaced?.previous_id ?? null, waits);
   }
+  return asLinked(deliveries, waits);
 }
 
 /** Chain members that ended: each one's successor takes its place. */

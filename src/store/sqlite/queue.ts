@@ -39,9 +39,8 @@ const DUE_ACCOUNTS = (from: '>' | '>='): string => `WITH RECURSIVE accounts(acco
   LIMIT ?`;
 
 export function sqliteQueue(db: SqliteDb): QueueStore {
-  const insertDeliveries = (deliveries: Delivery[], handOff: DeliveryLease | null): void => {
-    linkNewDeliveries(db, deliveries);
-    for (const d of deliveries) {
+  const insertDeliveries = (planned: Delivery[], handOff: DeliveryLease | null): void => {
+    for (const d of linkNewDeliveries(db, planned)) {
       // An ordered delivery is never handed over: it may have to wait, and it is claimed in its turn.
       const lease = d.fifoKey == null ? handOff : null;
       db.runNow(
