@@ -103,10 +103,11 @@ export interface DeliverySubject {
   databaseCpuSeconds(): Promise<number | null>;
 }
 
-function hookdSubject(hookd: HookdProcess): DeliverySubject {
+/** hookd as the subject; with `orderingKeys`, the events are spread over that many ordering keys. */
+function hookdSubject(hookd: HookdProcess, orderingKeys?: number): DeliverySubject {
   return {
     batches(firstSeq, count) {
-      const bodies = batchBodies(firstSeq, count, BATCH_SIZE);
+      const bodies = batchBodies(firstSeq, count, BATCH_SIZE, orderingKeys);
       return () => postBatches(hookd, bodies, BATCH_POSTERS);
     },
     cpuSeconds: () => hookd.cpuSeconds(),
@@ -115,8 +116,8 @@ function hookdSubject(hookd: HookdProcess): DeliverySubject {
 }
 
 /** Delivers warm-up events to the groups and forgets them: measurements start from a warm process. */
-export async function warmUp(ctx: BenchContext, hookd: HookdProcess, groups: string[]): Promise<void> {
-  await warmUpSubject(ctx, hookdSubject(hookd), groups);
+export async function warmUp(ctx: BenchContext, hookd: HookdProcess, groups: string[], orderingKeys?: number): Promise<void> {
+  await warmUpSubject(ctx, hookdSubject(hookd, orderingKeys), groups);
 }
 
 export async function warmUpSubject(ctx: BenchContext, subject: DeliverySubject, groups: string[]): Promise<void> {
@@ -135,8 +136,9 @@ export async function measureDelivery(
   hookd: HookdProcess,
   groups: string[],
   events: number,
+  orderingKeys?: number,
 ): Promise<DeliveryMeasurement> {
-  return measureSubjectDelivery(ctx, hookdSubject(hookd), groups, events);
+  return measureSubjectDelivery(ctx, hookdSubject(hookd, orderingKeys), groups, events);
 }
 
 export async function measureSubjectDelivery(

@@ -25,12 +25,15 @@ async function inParallel(count: number, concurrency: number, job: (index: numbe
   await Promise.all(runners);
 }
 
-/** Events `firstSeq…` posted to /v1/events/batch, `batchSize` per request. Bodies are built before the clock starts. */
-export function batchBodies(firstSeq: number, count: number, batchSize: number): string[] {
+/**
+ * Events `firstSeq…` posted to /v1/events/batch, `batchSize` per request (with `orderingKeys`, over
+ * that many ordering keys: see eventJson). Bodies are built before the clock starts.
+ */
+export function batchBodies(firstSeq: number, count: number, batchSize: number, orderingKeys?: number): string[] {
   const bodies: string[] = [];
   for (let start = 0; start < count; start += batchSize) {
     const events: string[] = [];
-    for (let seq = firstSeq + start; seq < firstSeq + Math.min(count, start + batchSize); seq++) events.push(eventJson(seq));
+    for (let seq = firstSeq + start; seq < firstSeq + Math.min(count, start + batchSize); seq++) events.push(eventJson(seq, undefined, orderingKeys));
     bodies.push(`{"events":[${events.join(',')}]}`);
   }
   return bodies;

@@ -12,6 +12,7 @@ import { PEERS, peerLabel } from './peers/peer-sender.js';
 import { ReceiverProcess } from './receiver-client.js';
 import { describeMachine, figure, table, type Figure, type Machine } from './report.js';
 import { measureWithBacklog } from './scenarios/backlog.js';
+import { measureFifo } from './scenarios/fifo.js';
 import { measureBaseline, type BaselineFigures } from './scenarios/baseline.js';
 import { measureBrokerDestination, measureHttpDestination, type DestinationFigures } from './scenarios/destinations.js';
 import { BROKER_LABELS, reachableBrokers } from './broker-counters.js';
@@ -23,7 +24,7 @@ import { measureNoisyTenant } from './scenarios/noisy-tenant.js';
 import { measureSoak, soakBroken, type SoakFigures, type SoakOptions } from './scenarios/soak.js';
 import { measureThroughput } from './scenarios/throughput.js';
 import { soakTable } from './soak/report.js';
-import { FULL, QUICK } from './sizes.js';
+import { FIFO_KEYS, FULL, QUICK } from './sizes.js';
 
 // `npm run bench [-- --quick] [--backend sqlite|postgres] [--peers] [--json file] [--only a,b] [--cpu-prof dir]`
 // `npm run bench -- --soak <minutes> [--soak-rate 300] [--backend sqlite|postgres] [--json file]`
@@ -50,7 +51,7 @@ import { FULL, QUICK } from './sizes.js';
 // --soak runs the soak alone (scenarios/soak.ts): a mixed workload for that many minutes, read
 // minute by minute, with the trend of each series and its verdicts at the end.
 
-const SCENARIOS = ['baseline', 'throughput', 'ingest', 'latency', 'noisy', 'tenants', 'backlog', 'nodes', 'destinations'] as const;
+const SCENARIOS = ['baseline', 'throughput', 'ingest', 'latency', 'noisy', 'tenants', 'backlog', 'nodes', 'fifo', 'destinations'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 /** Scenarios that need PostgreSQL: several nodes on one database. A SQLite run leaves them out unless named in --only, which it refuses. */
 const POSTGRES_ONLY: readonly Scenario[] = ['nodes'];
@@ -400,6 +401,19 @@ async function runScenarios(postgres: BenchPostgres): Promise<void> {
         );
       }
       raw.destinations = measured;
+    }
+
+    if (only.has('fifo')) {
+      ctx.progress(`fifo: ${sizes.fifoEvents} events to 1 endpoint, unordered, then fifo over ${FIFO_KEYS} ordering keys`);
+      const runs = await measureFifo(ctx);
+      const unordered = keep('fifoUnordered', runs.unordered);
+      const fifo = keep('fifoOrdered', runs.fifo);
+      const cpu = (m: DeliveryMeasurement) => (m.hookdCpuMicrosPerDelivery === null ? 'n/a' : `${m.hookdCpuMicrosPerDelivery.toFixed(0)} µs`);
+      figures.push(
+        figure('fifoNone', 'ordering: delivery, 1 endpoint, unordered', unordered.deliveriesPerSecond, 'deliveries/s', undefined, `hookd CPU ${cpu(unordered)} per delivery`),
+        figure('fifo', `ordering: delivery, 1 fifo endpoint, ${FIFO_KEYS} keys`, fifo.deliveriesPerSecond, 'deliveries/s', undefined, `hookd CPU ${cpu(fifo)} per delivery`),
+        figure('fifoRatio', 'ordering: fifo ÷ unordered', fifo.deliveriesPerSecond / unordered.deliveriesPerSecond, '×'),
+      );
     }
 
     const peaks = rss.flatMap((run) => (run.peakRssBytes === null ? [] : [run.peakRssBytes / MB]));

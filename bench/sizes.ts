@@ -29,7 +29,12 @@ export interface Sizes {
   nodesJoinMaxEvents: number;
   /** Events delivered to one endpoint of each destination type (HTTP, RabbitMQ, NATS, Redis). */
   destinationEvents: number;
+  /** Events delivered to one endpoint unordered, then to one `fifo` endpoint over FIFO_KEYS ordering keys. */
+  fifoEvents: number;
 }
+
+/** Ordering keys of the fifo scenario: as many keys, at most, as deliveries in flight to its endpoint. */
+export const FIFO_KEYS = 100;
 
 export const FULL: Sizes = {
   baselineRequests: 20_000,
@@ -46,6 +51,7 @@ export const FULL: Sizes = {
   nodesEvents: 20_000,
   nodesJoinMaxEvents: 100_000,
   destinationEvents: 5_000,
+  fifoEvents: 20_000,
 };
 
 export const QUICK: Sizes = {
@@ -63,6 +69,7 @@ export const QUICK: Sizes = {
   nodesEvents: 2_000,
   nodesJoinMaxEvents: 20_000,
   destinationEvents: 500,
+  fifoEvents: 2_000,
 };
 
 /** Events per /v1/events/batch request, and how many such requests are in flight at once. */

@@ -19,9 +19,17 @@ export function payloadOf(seq: number): BenchPayload {
   return { seq, pad: PAD.slice(0, Math.max(0, BODY_BYTES - ENVELOPE_BYTES - fixed)) };
 }
 
-/** An event's body; with `accountId`, one of that account's (it goes to its endpoints). */
-export function eventJson(seq: number, accountId?: string): string {
-  return JSON.stringify({ type: BENCH_EVENT_TYPE, payload: payloadOf(seq), ...(accountId === undefined ? {} : { accountId }) });
+/**
+ * An event's body; with `accountId`, one of that account's (it goes to its endpoints); with
+ * `orderingKeys`, its orderingKey is one of that many (seq modulo it), for `fifo` endpoints.
+ */
+export function eventJson(seq: number, accountId?: string, orderingKeys?: number): string {
+  return JSON.stringify({
+    type: BENCH_EVENT_TYPE,
+    payload: payloadOf(seq),
+    ...(accountId === undefined ? {} : { accountId }),
+    ...(orderingKeys === undefined ? {} : { orderingKey: `key-${seq % orderingKeys}` }),
+  });
 }
 
 export interface EndpointSetup {
@@ -33,6 +41,8 @@ export interface EndpointSetup {
   eventTypes?: string[];
   /** A broker destination (the destinations scenario); `url` is then the broker's. */
   destination?: Record<string, unknown>;
+  /** Default: `none`. */
+  ordering?: 'none' | 'fifo';
 }
 
 /** The catalog type and the endpoints subscribed to it; returns their ids. */
@@ -50,6 +60,7 @@ export async function setUpEndpoints(hookd: HookdProcess, endpoints: EndpointSet
       ...(endpoint.timeoutMs === undefined ? {} : { timeoutMs: endpoint.timeoutMs }),
       ...(endpoint.accountId === undefined ? {} : { accountId: endpoint.accountId }),
       ...(endpoint.destination === undefined ? {} : { destination: endpoint.destination }),
+      ...(endpoint.ordering === undefined ? {} : { ordering: endpoint.ordering }),
     });
     ids.push(created.id);
   }

@@ -1,12 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Figure } from '../../bench/report.js';
 import type { NodesFigures } from '../../bench/scenarios/nodes.js';
-import { packageRoot } from '../../src/paths.js';
-import { POSTGRES_ADMIN_URL } from '../support/postgres.js';
+import { runBench } from '../support/bench-run.js';
 
 // The bench's nodes scenario (`npm run bench -- --quick --only nodes --backend postgres`) run end
 // to end: an API node and worker nodes on one PostgreSQL database, the real receiver. The figures
@@ -17,16 +15,6 @@ interface BenchJson {
   backend: string;
   figures: Figure[];
   runs: { nodes: NodesFigures };
-}
-
-function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  // The bench passes its HOOKD_* variables to hookd as settings: the tests' own stay out.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('HOOKD_')));
-  return new Promise((resolve) => {
-    execFile('npm', ['run', 'bench', '--silent', '--', ...args], { cwd: packageRoot, env: { ...env, HOOKD_BENCH_POSTGRES_URL: POSTGRES_ADMIN_URL }, timeout: 230_000 },
-      (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr }),
-    );
-  });
 }
 
 describe('the bench nodes scenario', () => {
