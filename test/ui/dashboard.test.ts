@@ -402,6 +402,37 @@ describe('the web dashboard and portal', { timeout: 90_000 }, () => {
     await page.close();
   });
 
+  it('orders an endpoint\'s deliveries in the editor, and shows what a waiting delivery waits for, its retry held', async () => {
+    receiver.script('/ordered', [{ status: 500 }, { status: 200 }]);
+    expect((await server.request('POST', '/v1/event-types', { name: 'order.placed' })).status).toBe(201);
+    const endpoint = await createEndpoint(server, { url: `${receiver.url}/ordered`, title: 'Ordered receiver', eventTypes: ['order.placed'], retry: { schedule: 'custom', delaysSeconds: [3600] } });
+    const page = await browser.newPage();
+    await signIn(page, server.url, server.adminKey);
+    await page.goto(`${server.url}/endpoints/${endpoint.id}`);
+    await page.getByRole('heading', { level: 1, name: 'Ordered receiver' }).waitFor();
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByLabel('Ordering', { exact: true }).selectOption('fifo');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Changes saved.').waitFor();
+    const saved = (await server.request('GET', `/v1/endpoints/${endpoint.id}`)).body;
+    // Saving kept the custom schedule exact (its jitter default, off).
+    expect([saved.ordering, saved.retry.jitter]).toEqual(['fifo', false]);
+
+    const first = await postEvent(server, { type: 'order.placed', orderingKey: 'order-7', payload: { step: 1 } });
+    const second = await postEvent(server, { type: 'order.placed', orderingKey: 'order-7', payload: { step: 2 } });
+    const firstDelivery = await waitFor(async () => {
+      const found = (await server.request('GET', `/v1/deliveries?eventId=${first.id}`)).body.data[0];
+      return found?.attempts === 1 ? found : undefined;
+    });
+    const secondDelivery = (await server.request('GET', `/v1/deliveries?eventId=${second.id}`)).body.data[0];
+    await page.goto(`${server.url}/deliveries/${secondDelivery.id}`);
+    const waitingFor = page.getByTestId('delivery-blocked-by');
+    await expect.poll(() => waitingFor.textContent()).toContain(firstDelivery.id);
+    expect(await page.getByRole('button', { name: 'Retry now' }).isDisabled()).toBe(true);
+    expect(page.errors).toEqual([]);
+    await page.close();
+  });
+
   it('edits an endpoint\'s authentication: the stored secret is never shown, kept when left empty, replaced when typed', async () => {
     const endpoint = await createEndpoint(server, { url: `${receiver.url}/authed`, title: 'Authed receiver', auth: { type: 'bearer', token: 'stored-token-1' } });
     const page = await browser.newPage();
