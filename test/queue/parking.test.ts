@@ -76,6 +76,7 @@ describe(`parked deliveries of paused endpoints (${TEST_BACKEND})`, () => {
       filter: null,
       disabledReason: null,
       signing: 'hmac',
+      ordering: 'none',
       auth: null,
       createdAt: T0,
       updatedAt: T0,
