@@ -97,7 +97,7 @@ export class HookdMetrics {
     name: 'hookd_queue_depth',
     help:
       "Deliveries in the shared queue (every node's): due = waiting for a worker now, scheduled = retries waiting for " +
-      'their time, sending = leased to a worker. The same on every node: aggregate with max, not sum.',
+      'their time, sending = leased to a worker, waiting = ordered (fifo) deliveries waiting for the one before them. The same on every node: aggregate with max, not sum.',
     labelNames: ['state'],
     registers: this.registers,
   });
@@ -168,6 +168,7 @@ export class HookdMetrics {
       this.queueDepth.set({ state: 'due' }, stats.due);
       this.queueDepth.set({ state: 'scheduled' }, stats.scheduled);
       this.queueDepth.set({ state: 'sending' }, stats.sending);
+      this.queueDepth.set({ state: 'waiting' }, stats.waiting);
       this.oldestDueAge.set(stats.oldestDueAt === null ? 0 : Math.max(0, now - stats.oldestDueAt) / 1000);
       this.databaseUp.set(1);
     } catch (error) {

@@ -146,6 +146,8 @@ export interface QueueStats {
   scheduled: number;
   /** Deliveries leased to a worker right now (being attempted). */
   sending: number;
+  /** Deliveries of a `fifo` endpoint waiting for the one before them in their ordering key's chain. */
+  waiting: number;
   /** The earliest `nextAttemptAt` among due deliveries; null when none is due. */
   oldestDueAt: number | null;
 }

@@ -78,6 +78,8 @@ describe('ordered delivery', () => {
     // The first waits an hour for its retry; the second waits for it, the third for the second.
     expect(secondDelivery).toMatchObject({ status: 'pending', blockedBy: firstDelivery!.id, nextAttemptAt: null });
     expect(thirdDelivery).toMatchObject({ status: 'pending', blockedBy: secondDelivery!.id });
+    // Operators see them in the queue's depth.
+    expect(await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${server.adminKey}` } })).text()).toMatch(/^hookd_queue_depth\{state="waiting"\} 2$/m);
     expect((await server.request('GET', `/v1/events/${second.id}`)).body.orderingKey).toBe('order-1');
     const retry = await server.request('POST', `/v1/deliveries/${secondDelivery!.id}/retry`);
     expect(retry.status).toBe(409);

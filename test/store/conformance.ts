@@ -438,18 +438,18 @@ export function storeConformance(name: string, harness: StoreHarness): void {
     });
 
     it('reports the queue: due, scheduled, leased, and how long the oldest due one has waited', async () => {
-      expect(await store.queueStats(T0)).toEqual({ due: 0, scheduled: 0, sending: 0, oldestDueAt: null });
+      expect(await store.queueStats(T0)).toEqual({ due: 0, scheduled: 0, sending: 0, waiting: 0, oldestDueAt: null });
       await queue(store, 2, { nextAttemptAt: T0 - 30_000 });
       await queue(store, 1, { nextAttemptAt: T0 });
       await queue(store, 3, { nextAttemptAt: T0 + 60_000 });
       await queue(store, 1, { status: 'succeeded', nextAttemptAt: null, completedAt: T0 });
-      expect(await store.queueStats(T0)).toEqual({ due: 3, scheduled: 3, sending: 0, oldestDueAt: T0 - 30_000 });
+      expect(await store.queueStats(T0)).toEqual({ due: 3, scheduled: 3, sending: 0, waiting: 0, oldestDueAt: T0 - 30_000 });
       // Claimed ones leave the due count for the leased one, oldest first.
       await store.claimDueDeliveries('w1', T0, 2, T0 + 1000);
-      expect(await store.queueStats(T0)).toEqual({ due: 1, scheduled: 3, sending: 2, oldestDueAt: T0 });
+      expect(await store.queueStats(T0)).toEqual({ due: 1, scheduled: 3, sending: 2, waiting: 0, oldestDueAt: T0 });
       // Later, the scheduled retries have become due too.
-      expect(await store.queueStats(T0 + 60_000)).toEqual({ due: 4, scheduled: 0, sending: 2, oldestDueAt: T0 });
-      expect(await store.queueStats(T0 - 1)).toEqual({ due: 0, scheduled: 4, sending: 2, oldestDueAt: null });
+      expect(await store.queueStats(T0 + 60_000)).toEqual({ due: 4, scheduled: 0, sending: 2, waiting: 0, oldestDueAt: T0 });
+      expect(await store.queueStats(T0 - 1)).toEqual({ due: 0, scheduled: 4, sending: 2, waiting: 0, oldestDueAt: null });
     });
 
     it('records an attempt only under the lease it was claimed with', async () => {
@@ -641,6 +641,7 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       await store.ingestEvents([{ ...e4, lease: { owner: 'w1', until: T0 + 1000 } }], 0, T0);
       const d4 = e4.deliveries[0]!.id;
       expect(await get(d4)).toMatchObject({ status: 'pending', blockedBy: d2 });
+      expect((await store.queueStats(T0)).waiting).toBe(2);
 
       // Only the head of each key is claimed; a retry of the head keeps the key blocked.
       expect((await store.claimDueDeliveries('w1', T0, 10, T0 + 1000)).map((d) => d.id).sort()).toEqual([d1, d3].sort());

@@ -93,7 +93,7 @@ describe('postgres queue: a claim writes the lease only', () => {
       expect((await store.claimDueDeliveries('w2', T0, 10, T0 + 1000)).map((d) => d.id).sort()).toEqual(
         ids.filter((id) => !held.includes(id)).sort(),
       );
-      expect(await store.queueStats(T0)).toEqual({ due: 0, scheduled: 0, sending: 5, oldestDueAt: null });
+      expect(await store.queueStats(T0)).toEqual({ due: 0, scheduled: 0, sending: 5, waiting: 0, oldestDueAt: null });
     } finally {
       await client.end().catch(() => undefined);
       await store.close();

@@ -84,16 +84,17 @@ export function sharedQueue(db: SqlDb): SharedQueue {
     async queueStats(now) {
       // Each count walks a partial index of pending or leased rows (deliveries_due,
       // deliveries_parked, and on SQLite deliveries_leased): the cost grows with the backlog, never with the
-      // history kept. Parked deliveries (of paused endpoints, shared/parking.ts) were due when
+      // history kept; waiting ones (of FIFO chains) walk deliveries_blocked. Parked deliveries (of paused endpoints, shared/parking.ts) were due when
       // parked, and are counted as due: they wait for their endpoint.
-      const row = (await db.one<{ due: number; parked: number; scheduled: number; oldest: number | null; oldest_parked: number | null; sending: number }>(
+      const row = (await db.one<{ due: number; parked: number; scheduled: number; oldest: number | null; oldest_parked: number | null; sending: number; waiting: number }>(
         `SELECT
            (SELECT count(*) FROM deliveries WHERE ${db.queued} AND parked = 0 AND next_attempt_at <= ?) AS due,
            (SELECT count(*) FROM deliveries WHERE ${db.queued} AND parked = 1) AS parked,
            (SELECT count(*) FROM deliveries WHERE ${db.queued} AND parked = 0 AND next_attempt_at > ?) AS scheduled,
            (SELECT min(next_attempt_at) FROM deliveries WHERE ${db.queued} AND parked = 0) AS oldest,
            (SELECT min(next_attempt_at) FROM deliveries WHERE ${db.queued} AND parked = 1) AS oldest_parked,
-           (SELECT count(*) FROM deliveries WHERE ${db.leased}) AS sending`,
+           (SELECT count(*) FROM deliveries WHERE ${db.leased}) AS sending,
+           (SELECT count(*) FROM deliveries WHERE blocked_by IS NOT NULL AND status = 'pending') AS waiting`,
         [now, now],
       ))!;
       const oldest = Math.min(...[row.oldest, row.oldest_parked].flatMap((at) => (at === null ? [] : [at])));
@@ -101,6 +102,7 @@ export function sharedQueue(db: SqlDb): SharedQueue {
         due: row.due + row.parked,
         scheduled: row.scheduled,
         sending: row.sending,
+        waiting: row.waiting,
         oldestDueAt: oldest <= now ? oldest : null,
       };
     },
