@@ -371,6 +371,25 @@ describe('the web dashboard and portal', { timeout: 90_000 }, () => {
     await page.close();
   });
 
+  it('shows an endpoint throttled by 429s without Retry-After, and to how many deliveries at a time', async () => {
+    receiver.script('/throttled', [{ status: 429 }, { status: 200, body: 'ok' }]);
+    expect((await server.request('POST', '/v1/event-types', { name: 'call.throttled' })).status).toBe(201);
+    const endpoint = await createEndpoint(server, { url: `${receiver.url}/throttled`, title: 'Throttled receiver', eventTypes: ['call.throttled'], retry: { schedule: 'custom', delaysSeconds: [3600] } });
+    await postEvent(server, { type: 'call.throttled', payload: { callId: 'throttled-1' } });
+    const state = await waitFor(async () => {
+      const found = (await server.request('GET', `/v1/endpoints/${endpoint.id}`)).body.state;
+      return found.mode === 'throttled' ? found : undefined;
+    });
+
+    const page = await browser.newPage();
+    await signIn(page, server.url, server.adminKey);
+    await page.goto(`${server.url}/endpoints/${endpoint.id}`);
+    await page.getByRole('heading', { level: 1, name: 'Throttled receiver' }).waitFor();
+    await expect.poll(() => page.getByTestId('endpoint-throttled').textContent()).toContain(`Throttled to ${state.concurrency} deliveries at a time: 429 without Retry-After.`);
+    expect(page.errors).toEqual([]);
+    await page.close();
+  });
+
   it('switches an endpoint to ed25519 signing in the editor and shows its public key, a new one after a rotation', async () => {
     const endpoint = await createEndpoint(server, { url: `${receiver.url}/signed`, title: 'Signed receiver' });
     const page = await browser.newPage();

@@ -163,6 +163,12 @@ export function EndpointPage({ id }: { id: string }) {
           </Button>
         </div>
       )}
+      {ep.state.mode === 'throttled' && (
+        <div className="banner banner-warning" role="status" data-testid="endpoint-throttled">
+          Throttled to {ep.state.concurrency} {ep.state.concurrency === 1 ? 'delivery' : 'deliveries'} at a time: {ep.state.reason}. Each run of
+          successes gives one more back, up to the configured maximum.
+        </div>
+      )}
       <ErrorBanner error={toggle.error ?? resume.error ?? remove.error} />
 
       <Card title="Health" actions={<Button kind="ghost" onClick={refresh}>Refresh</Button>}>
