@@ -3,6 +3,9 @@ import { BrokerPool, type PooledConnection } from './broker-pool.js';
 
 class FakeConnection implements PooledConnection {
   closed = false;
+  destroyed = false;
+  /** A broker that never answers the goodbye (a half-open connection). */
+  hangsOnClose = false;
   private lost: () => void = () => undefined;
   constructor(readonly url: string) {}
   onLost(listener: () => void): void {
@@ -11,8 +14,13 @@ class FakeConnection implements PooledConnection {
   loseIt(): void {
     this.lost();
   }
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    if (this.hangsOnClose) return new Promise(() => undefined);
     this.closed = true;
+    return Promise.resolve();
+  }
+  destroy(): void {
+    this.destroyed = true;
   }
 }
 
@@ -56,5 +64,28 @@ describe('BrokerPool', () => {
     await settle();
     expect((await use('ep_b', 'nats://down')).url).toBe('nats://down');
     expect(opened).toHaveLength(3);
+  });
+
+  it('discards a connection an attempt timed out on, and cuts one that never says goodbye', async () => {
+    const { brokers, opened, use } = pool();
+    const pending = brokers.connection('ep_a', 'redis://r', async () => {
+      const connection = new FakeConnection('redis://r');
+      connection.hangsOnClose = true;
+      opened.push(connection);
+      return connection;
+    });
+    const first = await pending;
+    brokers.discard('redis://r', pending);
+    await settle();
+    expect(first.destroyed).toBe(true);
+    const second = await use('ep_a', 'redis://r');
+    expect(second).not.toBe(first);
+    // Discarding an old connection leaves the new one in the pool.
+    brokers.discard('redis://r', pending);
+    expect(await use('ep_a', 'redis://r')).toBe(second);
+    second.hangsOnClose = true;
+    // close() ends after its grace time, the connection cut.
+    await brokers.close();
+    expect(second.destroyed).toBe(true);
   });
 });

@@ -2,12 +2,19 @@
 // endpoint does: an endpoint given another URL (or password), deleted or disabled lets go of its
 // own. A connection that fails is dropped, and the next attempt opens a new one: broker clients
 // are made not to reconnect on their own, so a broker that is down is each attempt's own failure
-// (connection refused) rather than a publish waiting in a client's buffer.
+// (connection refused) rather than a publish waiting in a client's buffer. A connection on which an
+// attempt timed out is discarded too: a half-open connection (the broker gone without a word, the
+// heartbeat not due yet) would otherwise time out every attempt of every endpoint that shares it.
+
+/** How long a connection no longer used may take to say goodbye to its broker before it is cut. */
+const CLOSE_GRACE_MS = 2000;
 
 export interface PooledConnection {
   /** Called once when the connection is lost or closed by the broker: it leaves the pool. */
   onLost(listener: () => void): void;
   close(): Promise<void>;
+  /** Ends the connection now, without waiting for the broker (which may be gone). */
+  destroy(): void;
 }
 
 export class BrokerPool<C extends PooledConnection> {
@@ -44,6 +51,20 @@ export class BrokerPool<C extends PooledConnection> {
     this.closeUnused(url);
   }
 
+  /**
+   * The connection `pending` (as `connection` returned it) is not to be trusted any more: it leaves
+   * the pool and is cut, now or once it opens. Publishes in flight on it fail and are retried.
+   * Once only: the other attempts that timed out on it find it gone already.
+   */
+  discard(url: string, pending: Promise<C>): void {
+    if (this.connections.get(url) !== pending) return;
+    this.connections.delete(url);
+    pending.then(
+      (connection) => connection.destroy(),
+      () => undefined,
+    );
+  }
+
   async close(): Promise<void> {
     const all = [...this.connections.values()];
     this.connections.clear();
@@ -64,11 +85,25 @@ export class BrokerPool<C extends PooledConnection> {
   }
 }
 
-/** Closing is best effort: a connection that failed or is already gone has nothing to close. */
+/**
+ * Closing is best effort: a connection that failed or is already gone has nothing to close, and
+ * one whose broker does not answer the goodbye (a half-open connection) is cut after a grace time.
+ */
 async function closeQuietly<C extends PooledConnection>(pending: Promise<C>): Promise<void> {
+  let connection: C;
   try {
-    await (await pending).close();
+    connection = await pending;
   } catch {
-    // Nothing to release.
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, CLOSE_GRACE_MS);
+  });
+  try {
+    await Promise.race([connection.close().catch(() => undefined), grace]);
+  } finally {
+    clearTimeout(timer);
+    connection.destroy();
   }
 }

@@ -48,6 +48,11 @@ class NatsPublisher implements BrokerConnection {
   close(): Promise<void> {
     return this.connection.close();
   }
+
+  destroy(): void {
+    // nats.js closes without waiting for the server: its socket is destroyed at once.
+    void this.connection.close().catch(() => undefined);
+  }
 }
 
 function classifyNatsError(error: unknown): AttemptErrorCode | null {
