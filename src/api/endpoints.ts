@@ -82,9 +82,14 @@ export interface EndpointRoutesOptions {
   store: Store;
   clock: Clock;
   config: Config;
+  /** See AppDependencies.onEndpointChanged. */
+  onEndpointChanged?: (endpointId: string) => void;
 }
 
-export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = async (app, { store, clock, config }) => {
+/** The fields whose change may leave a connection held for the endpoint unused. */
+const CONNECTION_FIELDS = ['url', 'destination', 'active'] as const;
+
+export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = async (app, { store, clock, config, onEndpointChanged }) => {
   const checkContext = specCheckContext(store, config);
 
   const visibleEndpoint = (request: FastifyRequest, id: string) => loadVisibleEndpoint(store, request, id);
@@ -203,6 +208,7 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = 
       if (usesEd25519(spec.signing) && existing.signingKeys === null) await store.addEndpointSigningKeys(existing.id, newSigningKeys(now), now);
       const updated = await store.updateEndpoint(existing.id, spec, now);
       if (updated === null) throw notFound('endpoint');
+      if (CONNECTION_FIELDS.some((field) => patch[field] !== undefined)) onEndpointChanged?.(existing.id);
       return endpointView(updated, viewContext());
     },
   );
@@ -223,6 +229,7 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = 
     async (request, reply) => {
       const endpoint = await visibleEndpoint(request, request.params.id);
       await store.deleteEndpoint(endpoint.id, clock.now());
+      onEndpointChanged?.(endpoint.id);
       return reply.code(204).send(null);
     },
   );

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BrokerPool, type PooledConnection } from './broker-pool.js';
 
 class FakeConnection implements PooledConnection {
@@ -24,9 +24,9 @@ class FakeConnection implements PooledConnection {
   }
 }
 
-function pool() {
+function pool(idle?: { releaseMs: number; sweepEveryMs: number }) {
   const opened: FakeConnection[] = [];
-  const brokers = new BrokerPool<FakeConnection>();
+  const brokers = new BrokerPool<FakeConnection>(idle);
   const open = (url: string) => async () => {
     const connection = new FakeConnection(url);
     opened.push(connection);
@@ -87,5 +87,15 @@ describe('BrokerPool', () => {
     // close() ends after its grace time, the connection cut.
     await brokers.close();
     expect(second.destroyed).toBe(true);
+  });
+
+  it('closes a connection once every endpoint using it has been idle for the release time', async () => {
+    const { brokers, use } = pool({ releaseMs: 50, sweepEveryMs: 10 });
+    const connection = await use('ep_a', 'amqp://mq/idle');
+    await use('ep_b', 'amqp://mq/idle');
+    await vi.waitFor(() => expect(connection.closed).toBe(true), { timeout: 5_000 });
+    // Used again, it is opened again.
+    expect(await use('ep_a', 'amqp://mq/idle')).not.toBe(connection);
+    await brokers.close();
   });
 });
