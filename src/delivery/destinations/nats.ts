@@ -14,7 +14,8 @@ export const natsClient: BrokerClient = {
     const connection = await connect({
       servers: `${ip.includes(':') ? `[${ip}]` : ip}:${address.port}`,
       ...(address.username === null ? {} : { user: address.username }),
-      ...(address.password === null ? {} : { pass: address.password }),
+      // A password without a user is a token (nats://token@host, see splitPassword).
+      ...(address.password === null ? {} : address.username === null ? { token: address.password } : { pass: address.password }),
       // The certificate is checked against the host as written, not the address connected to.
       ...(address.tls ? { tls: { servername: address.host } as object } : {}),
       timeout: timeoutMs,
