@@ -42,8 +42,9 @@ describe('broker URLs', () => {
 });
 
 describe('destinationView', () => {
-  it('never shows the password', () => {
-    expect(destinationView({ type: 'redis', stream: 'hooks', maxLen: 10, password: 'secret' })).toEqual({ type: 'redis', stream: 'hooks', maxLen: 10 });
+  it('never shows the password, only whether one is stored', () => {
+    expect(destinationView({ type: 'redis', stream: 'hooks', maxLen: 10, password: 'secret' })).toEqual({ type: 'redis', stream: 'hooks', maxLen: 10, hasPassword: true });
+    expect(destinationView({ type: 'nats', subject: 'hooks', password: null })).toEqual({ type: 'nats', subject: 'hooks', hasPassword: false });
     expect(destinationView({ type: 'http' })).toEqual({ type: 'http' });
   });
 });

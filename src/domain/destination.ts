@@ -60,17 +60,17 @@ export function mapDestinationPassword(destination: Destination, change: (passwo
   return { ...destination, password: change(destination.password) };
 }
 
-/** The destination as the API shows it: never its password. */
+/** The destination as the API shows it: never its password, only whether one is stored. */
 export type DestinationView =
   | { type: 'http' }
-  | { type: 'rabbitmq'; exchange: string; routingKey: string }
-  | { type: 'nats'; subject: string }
-  | { type: 'redis'; stream: string; maxLen: number };
+  | { type: 'rabbitmq'; exchange: string; routingKey: string; hasPassword: boolean }
+  | { type: 'nats'; subject: string; hasPassword: boolean }
+  | { type: 'redis'; stream: string; maxLen: number; hasPassword: boolean };
 
 export function destinationView(destination: Destination): DestinationView {
   if (!isBroker(destination)) return { type: 'http' };
-  const { password: _password, ...view } = destination;
-  return view;
+  const { password, ...view } = destination;
+  return { ...view, hasPassword: password !== null };
 }
 
 /**
