@@ -221,8 +221,12 @@ describe.each([rabbitmq(), nats(), redis()])('$name: a broker connection lost mi
     proxy.dropAll();
     await proxy.refuse(true);
     await post(80);
-    await waitFor(async () => ((await deliveries()).some((delivery) => delivery.lastError !== null) ? true : null), { what: 'an attempt failed during the outage' });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Refused until an attempt has met the closed port (after the breaker's cool-down, if the cut
+    // connections' failures opened it): the refusal is seen, and classified.
+    await waitFor(async () => ((await deliveries()).some((delivery) => delivery.lastError === 'connection_refused') ? true : null), {
+      timeoutMs: 30_000,
+      what: 'an attempt refused during the outage',
+    });
     await proxy.refuse(false);
     await post(EVENTS - posted.length);
 
