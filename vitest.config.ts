@@ -5,10 +5,12 @@ import { configDefaults, defineConfig } from 'vitest/config';
 const NEEDS_POSTGRES = ['test/store/postgres.test.ts', 'test/store/stats-history-postgres.test.ts', 'test/store/postgres-partitions.test.ts', 'test/cluster/**', 'test/bench/peers.test.ts', 'test/bench/nodes.test.ts'];
 // The bench peers' test also needs Redis (BullMQ), and each broker destination's test its broker;
 // left out, loudly, when one cannot be had (scripts/test.mjs).
-// The destinations' browser test uses Redis and RabbitMQ, the bench's destinations scenario all three.
-const NEEDS_REDIS = ['test/bench/peers.test.ts', 'test/bench/nodes.test.ts', 'test/delivery/destinations/redis.test.ts', 'test/ui/destinations.test.ts', 'test/bench/destinations.test.ts'];
-const NEEDS_RABBITMQ = ['test/delivery/destinations/rabbitmq.test.ts', 'test/ui/destinations.test.ts', 'test/bench/destinations.test.ts'];
-const NEEDS_NATS = ['test/delivery/destinations/nats.test.ts', 'test/bench/destinations.test.ts'];
+// The destinations' browser test uses Redis and RabbitMQ, the bench's destinations scenario and the
+// connection-loss test all three, the pooled connections' test Redis.
+const CONNECTION_LOSS = 'test/delivery/destinations/connection-loss.test.ts';
+const NEEDS_REDIS = ['test/bench/peers.test.ts', 'test/bench/nodes.test.ts', 'test/delivery/destinations/redis.test.ts', 'test/ui/destinations.test.ts', 'test/bench/destinations.test.ts', CONNECTION_LOSS, 'test/delivery/destinations/broker-connections.test.ts'];
+const NEEDS_RABBITMQ = ['test/delivery/destinations/rabbitmq.test.ts', 'test/ui/destinations.test.ts', 'test/bench/destinations.test.ts', CONNECTION_LOSS];
+const NEEDS_NATS = ['test/delivery/destinations/nats.test.ts', 'test/bench/destinations.test.ts', CONNECTION_LOSS];
 
 export default defineConfig({
   test: {

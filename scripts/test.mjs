@@ -53,9 +53,9 @@ const redis = await ensureRedis();
 const rabbitmq = await ensureRabbitmq();
 const nats = await ensureNats();
 const skipped = [
-  serviceSkip('Redis', redis, "the bench peers' test (test/bench/peers.test.ts, BullMQ), the Redis destinations' test, the destinations' browser test and bench test (test/ui/destinations.test.ts, test/bench/destinations.test.ts)", 'install redis-server, or start Redis on 127.0.0.1:6379.', 'HOOKD_TEST_WITHOUT_REDIS'),
-  serviceSkip('RabbitMQ', rabbitmq, "the RabbitMQ destinations' test (test/delivery/destinations/rabbitmq.test.ts), the destinations' browser test and bench test", 'install rabbitmq-server, or start RabbitMQ on 127.0.0.1:5672 (guest/guest).', 'HOOKD_TEST_WITHOUT_RABBITMQ'),
-  serviceSkip('NATS', nats, "the NATS destinations' test (test/delivery/destinations/nats.test.ts) and the destinations' bench test (test/bench/destinations.test.ts)", 'install nats-server, or start `nats-server -js -a 127.0.0.1 -p 4222`.', 'HOOKD_TEST_WITHOUT_NATS'),
+  serviceSkip('Redis', redis, "the bench peers' test (test/bench/peers.test.ts, BullMQ), the Redis destinations' test, the destinations' browser test and bench test (test/ui/destinations.test.ts, test/bench/destinations.test.ts), the connection-loss and pooled connections' tests (test/delivery/destinations/connection-loss.test.ts, broker-connections.test.ts)", 'install redis-server, or start Redis on 127.0.0.1:6379.', 'HOOKD_TEST_WITHOUT_REDIS'),
+  serviceSkip('RabbitMQ', rabbitmq, "the RabbitMQ destinations' test (test/delivery/destinations/rabbitmq.test.ts), the destinations' browser test and bench test, the connection-loss test", 'install rabbitmq-server, or start RabbitMQ on 127.0.0.1:5672 (guest/guest).', 'HOOKD_TEST_WITHOUT_RABBITMQ'),
+  serviceSkip('NATS', nats, "the NATS destinations' test (test/delivery/destinations/nats.test.ts), the destinations' bench test (test/bench/destinations.test.ts) and the connection-loss test", 'install nats-server, or start `nats-server -js -a 127.0.0.1 -p 4222`.', 'HOOKD_TEST_WITHOUT_NATS'),
 ].filter((skip) => skip !== null);
 
 const env = {

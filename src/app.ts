@@ -43,6 +43,11 @@ export interface AppDependencies {
   operations: Operations;
   metrics: HookdMetrics;
   operational: OperationalEvents;
+  /**
+   * An endpoint was deleted, or its URL, destination or active flag changed: this node's worker
+   * lets go of the connections it held for it (another node's close theirs once idle).
+   */
+  onEndpointChanged?: (endpointId: string) => void;
 }
 
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
@@ -88,7 +93,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(keyRoutes, { store, clock });
   await app.register(accountRoutes, { store, clock, config });
   await app.register(eventTypeRoutes, { store, clock });
-  await app.register(endpointRoutes, { store, clock, config, wakeWorkers: () => publisher.wakeWorkers() });
+  await app.register(endpointRoutes, { store, clock, config, wakeWorkers: () => publisher.wakeWorkers(), onEndpointChanged: deps.onEndpointChanged });
   await app.register(publicKeyRoutes, { store, clock });
   await app.register(eventRoutes, { store, clock, config, publisher });
   await app.register(endpointOperationRoutes, {

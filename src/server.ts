@@ -210,7 +210,22 @@ export async function startHookd(given: Config, options: StartOptions = {}): Pro
     // One cache per node, shared by the API and the worker.
     callbackSecrets = new CallbackSecrets(store, providerSecret);
     await inDatabase(config, () => storeConfiguredAdminKey(store, config, clock));
-    app = await buildApp({ config, store, clock, publisher, log, callbackSecrets, operations, metrics, operational });
+    app = await buildApp({
+      config,
+      store,
+      clock,
+      publisher,
+      log,
+      callbackSecrets,
+      operations,
+      metrics,
+      operational,
+      // The worker starts after the API: until then (and on an API-only node) there is nothing to let go of.
+      onEndpointChanged: (endpointId) => {
+        sender?.forgetEndpoint(endpointId);
+        brokers?.forgetEndpoint(endpointId);
+      },
+    });
     try {
       await app.listen({ port: config.port, host: config.host });
     } catch (error) {

@@ -189,8 +189,11 @@ const DestinationInputSchema = destinationOneOf<DestinationInput>(
     "The URL's password is write-only: a PATCH whose broker URL has none keeps the stored one.",
 );
 
+/** Read-only, on broker destinations: a form can say a password is stored without ever showing it. */
+const HasPassword = Type.Boolean({ readOnly: true, description: "Read-only: whether a password (NATS: a token) is stored for the broker URL. The password itself is never shown." });
+
 const DestinationViewSchema = destinationOneOf<DestinationView>(
-  (type) => Type.Object({ type: Type.Literal(type), ...DESTINATION_KINDS[type] }, { $id: destinationSchemaName(type) }),
+  (type) => Type.Object({ type: Type.Literal(type), ...DESTINATION_KINDS[type], ...(type === 'http' ? {} : { hasPassword: HasPassword }) }, { $id: destinationSchemaName(type) }),
   'EndpointDestination',
   'Where deliveries go; the broker URL is the endpoint\'s `url`, shown without its password.',
 );

@@ -103,7 +103,7 @@ function destinationFrom(
   if (input === undefined && (base === undefined || !isBroker(base))) return { url: givenUrl ?? existing!.url, destination: base };
   const chosen: Destination = input === undefined ? base! : destinationOf(input);
   if (!isBroker(chosen)) return { url: givenUrl ?? existing!.url, destination: chosen };
-  const { url, password } = splitPassword(givenUrl ?? existing!.url);
+  const { url, password } = splitPassword(givenUrl ?? existing!.url, chosen.type);
   const kept = base !== undefined && isBroker(base) && base.type === chosen.type ? base.password : null;
   return { url, destination: { ...chosen, password: password ?? kept } };
 }

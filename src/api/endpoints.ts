@@ -84,9 +84,14 @@ export interface EndpointRoutesOptions {
   config: Config;
   /** Deliveries became due (an endpoint switched from `fifo` to `none` let its waiting deliveries go). */
   wakeWorkers: () => void;
+  /** See AppDependencies.onEndpointChanged. */
+  onEndpointChanged?: (endpointId: string) => void;
 }
 
-export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = async (app, { store, clock, config, wakeWorkers }) => {
+/** The fields whose change may leave a connection held for the endpoint unused. */
+const CONNECTION_FIELDS = ['url', 'destination', 'active'] as const;
+
+export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = async (app, { store, clock, config, wakeWorkers, onEndpointChanged }) => {
   const checkContext = specCheckContext(store, config);
 
   const visibleEndpoint = (request: FastifyRequest, id: string) => loadVisibleEndpoint(store, request, id);
@@ -206,6 +211,7 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = 
       const updated = await store.updateEndpoint(existing.id, spec, now);
       if (updated === null) throw notFound('endpoint');
       if (existing.ordering === 'fifo' && updated.ordering === 'none') wakeWorkers();
+      if (CONNECTION_FIELDS.some((field) => patch[field] !== undefined)) onEndpointChanged?.(existing.id);
       return endpointView(updated, viewContext());
     },
   );
@@ -226,6 +232,7 @@ export const endpointRoutes: FastifyPluginAsyncTypebox<EndpointRoutesOptions> = 
     async (request, reply) => {
       const endpoint = await visibleEndpoint(request, request.params.id);
       await store.deleteEndpoint(endpoint.id, clock.now());
+      onEndpointChanged?.(endpoint.id);
       return reply.code(204).send(null);
     },
   );

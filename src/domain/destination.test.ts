@@ -3,11 +3,20 @@ import { brokerAddress, checkBrokerUrlOnSave, destinationView, splitPassword, wi
 
 describe('broker URLs', () => {
   it('keep the password apart from the URL, and put it back for connecting', () => {
-    const split = splitPassword('amqp://hookd:p%40ss%3Aw0rd@mq.example.com:5672/prod');
+    const split = splitPassword('amqp://hookd:p%40ss%3Aw0rd@mq.example.com:5672/prod', 'rabbitmq');
     expect(split).toEqual({ url: 'amqp://hookd@mq.example.com:5672/prod', password: 'p@ss:w0rd' });
     expect(withPassword(split.url, split.password)).toBe('amqp://hookd:p%40ss%3Aw0rd@mq.example.com:5672/prod');
-    expect(splitPassword('nats://nats.example.com:4222')).toEqual({ url: 'nats://nats.example.com:4222', password: null });
+    expect(splitPassword('nats://nats.example.com:4222', 'nats')).toEqual({ url: 'nats://nats.example.com:4222', password: null });
     expect(withPassword('redis://cache:6379/0', null)).toBe('redis://cache:6379/0');
+  });
+
+  it("keep a NATS token (the URL's lone username) apart like a password, and connect with it as a token", () => {
+    const split = splitPassword('nats://s3cr%2Ft-token@nats.example.com:4222', 'nats');
+    expect(split).toEqual({ url: 'nats://nats.example.com:4222', password: 's3cr/t-token' });
+    expect(brokerAddress('nats', withPassword(split.url, split.password))).toMatchObject({ username: null, password: 's3cr/t-token' });
+    // A user and password stay user and password; elsewhere a lone username is a username.
+    expect(splitPassword('nats://hookd:pw@nats.example.com:4222', 'nats')).toEqual({ url: 'nats://hookd@nats.example.com:4222', password: 'pw' });
+    expect(splitPassword('amqp://hookd@mq.example.com', 'rabbitmq')).toEqual({ url: 'amqp://hookd@mq.example.com', password: null });
   });
 
   it('are checked on save: the scheme of the type, a host, and the URL guard', () => {
@@ -33,8 +42,9 @@ describe('broker URLs', () => {
 });
 
 describe('destinationView', () => {
-  it('never shows the password', () => {
-    expect(destinationView({ type: 'redis', stream: 'hooks', maxLen: 10, password: 'secret' })).toEqual({ type: 'redis', stream: 'hooks', maxLen: 10 });
+  it('never shows the password, only whether one is stored', () => {
+    expect(destinationView({ type: 'redis', stream: 'hooks', maxLen: 10, password: 'secret' })).toEqual({ type: 'redis', stream: 'hooks', maxLen: 10, hasPassword: true });
+    expect(destinationView({ type: 'nats', subject: 'hooks', password: null })).toEqual({ type: 'nats', subject: 'hooks', hasPassword: false });
     expect(destinationView({ type: 'http' })).toEqual({ type: 'http' });
   });
 });

@@ -60,26 +60,36 @@ export function mapDestinationPassword(destination: Destination, change: (passwo
   return { ...destination, password: change(destination.password) };
 }
 
-/** The destination as the API shows it: never its password. */
+/** The destination as the API shows it: never its password, only whether one is stored. */
 export type DestinationView =
   | { type: 'http' }
-  | { type: 'rabbitmq'; exchange: string; routingKey: string }
-  | { type: 'nats'; subject: string }
-  | { type: 'redis'; stream: string; maxLen: number };
+  | { type: 'rabbitmq'; exchange: string; routingKey: string; hasPassword: boolean }
+  | { type: 'nats'; subject: string; hasPassword: boolean }
+  | { type: 'redis'; stream: string; maxLen: number; hasPassword: boolean };
 
 export function destinationView(destination: Destination): DestinationView {
   if (!isBroker(destination)) return { type: 'http' };
-  const { password: _password, ...view } = destination;
-  return view;
+  const { password, ...view } = destination;
+  return { ...view, hasPassword: password !== null };
 }
 
-/** The URL without its password (the username stays: it names who publishes, it proves nothing). */
-export function splitPassword(url: string): { url: string; password: string | null } {
+/**
+ * The URL without its password (the username stays: it names who publishes, it proves nothing).
+ * NATS's token goes where a username would (`nats://token@host`): a NATS URL's lone username is
+ * that secret, and is kept as the password of a URL without a username (`nats://:token@host` when
+ * put back, which `brokerAddress` reads as a token).
+ */
+export function splitPassword(url: string, type: BrokerType): { url: string; password: string | null } {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     return { url, password: null };
+  }
+  if (type === 'nats' && parsed.password === '' && parsed.username !== '') {
+    const token = decodeURIComponent(parsed.username);
+    parsed.username = '';
+    return { url: parsed.href, password: token };
   }
   if (parsed.password === '') return { url, password: null };
   const password = decodeURIComponent(parsed.password);
@@ -87,7 +97,7 @@ export function splitPassword(url: string): { url: string; password: string | nu
   return { url: parsed.href, password };
 }
 
-/** The URL the broker's client connects with: the stored URL and its password put back. */
+/** The URL the broker's client connects with: the stored URL and its password (or NATS token) put back. */
 export function withPassword(url: string, password: string | null): string {
   if (password === null) return url;
   const parsed = new URL(url);
@@ -128,6 +138,7 @@ export interface BrokerAddress {
   host: string;
   port: number;
   username: string | null;
+  /** With no username, for NATS: its token. */
   password: string | null;
   /** RabbitMQ's virtual host ("/" by default). */
   vhost: string;

@@ -81,14 +81,15 @@ export class HookdMetrics {
 
   private readonly attempts = new TalliedCounter(this.registry, {
     name: 'hookd_attempts_total',
-    help: 'HTTP attempts made by this node, by result: the status class (2xx…5xx) or the error (timeout, connection_refused, dns, …).',
+    help:
+      "Attempts made by this node, to HTTP receivers and brokers alike, by result: the status class (2xx…5xx; a broker's acknowledgement is 2xx) or the error (timeout, connection_refused, dns, auth, not_found, unroutable, rejected, …).",
     labelNames: ['result'],
     maxFirstLabelValues: 50,
   });
 
   private readonly attemptDuration = new Histogram({
     name: 'hookd_attempt_duration_seconds',
-    help: 'How long each attempt took, from sending the request to the end of the response or the error.',
+    help: "How long each attempt took, from sending the request (or publishing the message) to the end of the response, the broker's acknowledgement or the error.",
     buckets: ATTEMPT_BUCKETS,
     registers: this.registers,
   });

@@ -25,6 +25,7 @@ describe('receiver-auth secrets at rest', () => {
       token: 'bearer-token-in-the-clear',
       clientSecret: 'oauth-client-secret-in-the-clear',
       brokerPassword: 'broker-password-in-the-clear',
+      natsToken: 'nats-token-in-the-clear',
     };
     // A line from the middle of the private key's base64.
     const keyLine = certs.clientKeyPem.split('\n')[2]!;
@@ -40,6 +41,11 @@ describe('receiver-auth secrets at rest', () => {
       ids.broker = (
         await createEndpoint(server, { url: `amqp://hookd:${secrets.brokerPassword}@mq.example.com:5672/`, destination: { type: 'rabbitmq', exchange: 'hooks' } })
       ).id;
+      // NATS's token is the URL's lone username: sealed like a password.
+      ids.nats = (await createEndpoint(server, { url: `nats://${secrets.natsToken}@nats.example.com:4222`, destination: { type: 'nats', subject: 'hooks' } })).id;
+      const shown = (await server.request('GET', `/v1/endpoints/${ids.nats}`)).body;
+      expect(shown.url).toBe('nats://nats.example.com:4222');
+      expect(JSON.stringify(shown)).not.toContain(secrets.natsToken);
       ids.bearer = (await createEndpoint(server, { url: `${receiver.url}/sealed`, eventTypes: ['sealed.tick'], auth: { type: 'bearer', token: secrets.token } })).id;
       await postEvent(server, { type: 'sealed.tick', payload: {} });
       const request = await waitFor(() => receiver.requestsTo('/sealed')[0], { what: 'the delivery' });
@@ -55,7 +61,7 @@ describe('receiver-auth secrets at rest', () => {
     // Rotation: B is current, A still opens; reseal rewrites every auth secret under B.
     const rotating = new SqliteStore(dbPath, { secrets: new SecretBox({ current: parseEncryptionKey(keyB, 'B'), old: [parseEncryptionKey(keyA, 'A')] }) });
     try {
-      expect(await rotating.sealStaleSecrets()).toEqual({ endpoints: 5, accounts: 0, settings: 1 });
+      expect(await rotating.sealStaleSecrets()).toEqual({ endpoints: 6, accounts: 0, settings: 1 });
     } finally {
       await rotating.close();
     }
@@ -68,6 +74,9 @@ describe('receiver-auth secrets at rest', () => {
       const broker = await onlyB.getEndpoint(ids.broker!);
       expect(broker?.url).toBe('amqp://hookd@mq.example.com:5672/');
       expect(broker?.destination).toMatchObject({ type: 'rabbitmq', password: secrets.brokerPassword });
+      const nats = await onlyB.getEndpoint(ids.nats!);
+      expect(nats?.url).toBe('nats://nats.example.com:4222');
+      expect(nats?.destination).toMatchObject({ type: 'nats', password: secrets.natsToken });
     } finally {
       await onlyB.close();
     }

@@ -120,14 +120,14 @@ describe('broker destinations in the dashboard and the portal', { timeout: 90_00
     const password = page.getByLabel('Broker password');
     await password.waitFor();
     expect(await password.inputValue()).toBe('');
-    expect(await password.getAttribute('placeholder')).toBe('(stored, if any)');
+    expect(await password.getAttribute('placeholder')).toBe('(password set)');
     expect(await page.getByLabel('Broker URL').inputValue()).toBe('redis://default@127.0.0.1:6379/0');
     await page.getByLabel('Keep about (entries)').fill('1000');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText('Changes saved.').waitFor();
     const patch = JSON.parse(sentBodies.at(-1)!) as Record<string, unknown>;
     expect(patch).toMatchObject({ url: 'redis://default@127.0.0.1:6379/0', destination: { type: 'redis', maxLen: 1000 } });
-    expect((await server.request('GET', `/v1/endpoints/${stored.id}`)).body.destination).toEqual({ type: 'redis', stream: `${prefix}{{data.shop}}`, maxLen: 1000 });
+    expect((await server.request('GET', `/v1/endpoints/${stored.id}`)).body.destination).toEqual({ type: 'redis', stream: `${prefix}{{data.shop}}`, maxLen: 1000, hasPassword: true });
     await page.getByRole('button', { name: 'Send test' }).click();
     await expect.poll(() => page.getByTestId('test-result').textContent()).toContain('acknowledged');
     expect(await redis.xlen(`${prefix}lyon`)).toBe(2);

@@ -96,9 +96,9 @@ describe('the endpoint editor\'s form', () => {
   });
 
   it('sends a broker destination with its password put into the URL only when typed, and nothing a broker does not use', () => {
-    const redis: Endpoint = { ...stored, url: 'redis://default@cache.internal:6379/0', auth: null, destination: { type: 'redis', stream: 'hooks:{{event.type}}', maxLen: 500 } };
+    const redis: Endpoint = { ...stored, url: 'redis://default@cache.internal:6379/0', auth: null, destination: { type: 'redis', stream: 'hooks:{{event.type}}', maxLen: 500, hasPassword: true } };
     const form = formFromEndpoint(redis);
-    expect(form).toMatchObject({ destinationType: 'redis', destinationStoredType: 'redis', brokerPassword: '', stream: 'hooks:{{event.type}}', maxLen: '500' });
+    expect(form).toMatchObject({ destinationType: 'redis', destinationStoredType: 'redis', destinationHasPassword: true, brokerPassword: '', stream: 'hooks:{{event.type}}', maxLen: '500' });
     const kept = definitionFromForm(form, { includeAccount: false });
     expect(kept.problems).toEqual([]);
     // The stored endpoint's GET and query parameters stay in the form (for HTTP again) but are not sent.

@@ -873,6 +873,8 @@ export interface components {
             type: "mtls";
         };
         NatsDestination: {
+            /** @description Read-only: whether a password (NATS: a token) is stored for the broker URL. The password itself is never shown. */
+            readonly hasPassword: boolean;
             /** @description Template, e.g. `hooks.{{event.type}}`; a JetStream stream must capture it. */
             subject: string;
             /**
@@ -936,6 +938,8 @@ export interface components {
         RabbitMqDestination: {
             /** @description The exchange published to ("" is the default exchange, which routes to the queue named by the routing key). */
             exchange: string;
+            /** @description Read-only: whether a password (NATS: a token) is stored for the broker URL. The password itself is never shown. */
+            readonly hasPassword: boolean;
             /** @description Template; default `{{event.type}}`. */
             routingKey: string;
             /**
@@ -956,6 +960,8 @@ export interface components {
             type: "rabbitmq";
         };
         RedisDestination: {
+            /** @description Read-only: whether a password (NATS: a token) is stored for the broker URL. The password itself is never shown. */
+            readonly hasPassword: boolean;
             /** @description The stream is trimmed to about this many entries (`MAXLEN ~`). Default 100000. */
             maxLen: number;
             /** @description Template: the stream key XADD appends to. */

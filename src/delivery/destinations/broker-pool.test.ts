@@ -1,8 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BrokerPool, type PooledConnection } from './broker-pool.js';
 
 class FakeConnection implements PooledConnection {
   closed = false;
+  destroyed = false;
+  /** A broker that never answers the goodbye (a half-open connection). */
+  hangsOnClose = false;
   private lost: () => void = () => undefined;
   constructor(readonly url: string) {}
   onLost(listener: () => void): void {
@@ -11,14 +14,19 @@ class FakeConnection implements PooledConnection {
   loseIt(): void {
     this.lost();
   }
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    if (this.hangsOnClose) return new Promise(() => undefined);
     this.closed = true;
+    return Promise.resolve();
+  }
+  destroy(): void {
+    this.destroyed = true;
   }
 }
 
-function pool() {
+function pool(idle?: { releaseMs: number; sweepEveryMs: number }) {
   const opened: FakeConnection[] = [];
-  const brokers = new BrokerPool<FakeConnection>();
+  const brokers = new BrokerPool<FakeConnection>(idle);
   const open = (url: string) => async () => {
     const connection = new FakeConnection(url);
     opened.push(connection);
@@ -56,5 +64,38 @@ describe('BrokerPool', () => {
     await settle();
     expect((await use('ep_b', 'nats://down')).url).toBe('nats://down');
     expect(opened).toHaveLength(3);
+  });
+
+  it('discards a connection an attempt timed out on, and cuts one that never says goodbye', async () => {
+    const { brokers, opened, use } = pool();
+    const pending = brokers.connection('ep_a', 'redis://r', async () => {
+      const connection = new FakeConnection('redis://r');
+      connection.hangsOnClose = true;
+      opened.push(connection);
+      return connection;
+    });
+    const first = await pending;
+    brokers.discard('redis://r', pending);
+    await settle();
+    expect(first.destroyed).toBe(true);
+    const second = await use('ep_a', 'redis://r');
+    expect(second).not.toBe(first);
+    // Discarding an old connection leaves the new one in the pool.
+    brokers.discard('redis://r', pending);
+    expect(await use('ep_a', 'redis://r')).toBe(second);
+    second.hangsOnClose = true;
+    // close() ends after its grace time, the connection cut.
+    await brokers.close();
+    expect(second.destroyed).toBe(true);
+  });
+
+  it('closes a connection once every endpoint using it has been idle for the release time', async () => {
+    const { brokers, use } = pool({ releaseMs: 50, sweepEveryMs: 10 });
+    const connection = await use('ep_a', 'amqp://mq/idle');
+    await use('ep_b', 'amqp://mq/idle');
+    await vi.waitFor(() => expect(connection.closed).toBe(true), { timeout: 5_000 });
+    // Used again, it is opened again.
+    expect(await use('ep_a', 'amqp://mq/idle')).not.toBe(connection);
+    await brokers.close();
   });
 });

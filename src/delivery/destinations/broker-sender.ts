@@ -51,17 +51,21 @@ export class BrokerSender {
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new AttemptTimeout('the attempt timed out')), timeoutMs);
     });
+    const pool = this.pools[destination.type];
+    let pending: Promise<BrokerConnection> | undefined;
     try {
       const published = await Promise.race([
         (async () => {
-          const connection = await this.pools[destination.type].connection(endpointId, connectUrl, () => this.open(client, destination.type, connectUrl, timeoutMs));
-          return connection.publish(message, destination, timeoutMs);
+          pending = pool.connection(endpointId, connectUrl, () => this.open(client, destination.type, connectUrl, timeoutMs));
+          return (await pending).publish(message, destination, timeoutMs);
         })(),
         deadline,
       ]);
       return { statusCode: BROKER_ACCEPTED_STATUS, error: null, responseHeaders: {}, responseBody: published.responseBody, durationMs: elapsedSince(started) };
     } catch (error) {
       const code = error instanceof AttemptTimeout ? 'timeout' : (client.classify(error) ?? classifyError(error));
+      // A connection that left an attempt unanswered may be half-open: the next attempt opens a new one.
+      if (code === 'timeout' && pending !== undefined) pool.discard(connectUrl, pending);
       const text = error instanceof Error ? error.message : String(error);
       return { statusCode: null, error: code, responseHeaders: {}, responseBody: text.slice(0, KEPT_ERROR_CHARS), durationMs: elapsedSince(started) };
     } finally {

@@ -14,7 +14,8 @@ export const natsClient: BrokerClient = {
     const connection = await connect({
       servers: `${ip.includes(':') ? `[${ip}]` : ip}:${address.port}`,
       ...(address.username === null ? {} : { user: address.username }),
-      ...(address.password === null ? {} : { pass: address.password }),
+      // A password without a user is a token (nats://token@host, see splitPassword).
+      ...(address.password === null ? {} : address.username === null ? { token: address.password } : { pass: address.password }),
       // The certificate is checked against the host as written, not the address connected to.
       ...(address.tls ? { tls: { servername: address.host } as object } : {}),
       timeout: timeoutMs,
@@ -47,6 +48,11 @@ class NatsPublisher implements BrokerConnection {
 
   close(): Promise<void> {
     return this.connection.close();
+  }
+
+  destroy(): void {
+    // nats.js closes without waiting for the server: its socket is destroyed at once.
+    void this.connection.close().catch(() => undefined);
   }
 }
 

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { connect, type ChannelModel, type ConfirmChannel, type Message } from 'amqplib';
 import type { BrokerMessage } from '../../domain/broker-message.js';
 import type { BrokerDestination } from '../../domain/destination.js';
@@ -98,6 +99,12 @@ class RabbitmqConnection implements BrokerConnection {
     return this.model.close();
   }
 
+  destroy(): void {
+    // amqplib closes only with the broker's close-ok, which a half-open connection never sends: its
+    // socket (the connection's `stream`, not in amqplib's types) is cut instead, and 'close' follows.
+    (this.model.connection as unknown as { stream: Socket }).stream.destroy();
+  }
+
   private confirmChannel(exchange: string): Promise<ExchangeChannel> {
     let pending = this.channels.get(exchange);
     if (pending === undefined) {
@@ -130,5 +137,7 @@ function classifyRabbitmqError(error: unknown): AttemptErrorCode | null {
   if (/NOT[-_]FOUND|\b404\b|not found/i.test(text)) return 'not_found';
   if (/NOT[-_]ALLOWED|\b530\b/.test(text)) return 'auth';
   if (/nack/i.test(text)) return 'rejected';
+  // The connection went away under a publish (a channel closed by the broker says why instead).
+  if (/^(channel closed|channel ended|connection closed|socket closed)/i.test(text)) return 'connection_reset';
   return null;
 }

@@ -61,6 +61,10 @@ class RedisPublisher implements BrokerConnection {
   async close(): Promise<void> {
     await this.client.quit().catch(() => this.client.disconnect());
   }
+
+  destroy(): void {
+    this.client.disconnect();
+  }
 }
 
 function classifyRedisError(error: unknown): AttemptErrorCode | null {
@@ -69,5 +73,7 @@ function classifyRedisError(error: unknown): AttemptErrorCode | null {
   // password configured" (one given to a server without any), NOPERM (an ACL refuses XADD).
   if (/^(WRONGPASS|NOAUTH|NOPERM)|\bAUTH\b/.test(text)) return 'auth';
   if (/^(WRONGTYPE|OOM|ERR)/.test(text)) return 'rejected';
+  // The connection went away under a command, or before it (ioredis keeps no offline queue).
+  if (/^Connection is closed|^Stream isn't writeable/.test(text)) return 'connection_reset';
   return null;
 }

@@ -1,8 +1,11 @@
+import { spawn } from 'node:child_process';
+import { createConnection } from 'node:net';
 import { AckPolicy, connect, type JetStreamManager, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attemptsOf, CLOSED_PORT, NATS_URL, settledDelivery, testSend, uniqueName, verifiedBody } from '../../support/brokers.js';
 import { createEndpoint, createEventTypes, postEvent } from '../../support/fixtures.js';
-import { startServer, type TestServer } from '../../support/server.js';
+import { freePort, startServer, type TestServer } from '../../support/server.js';
+import { waitFor } from '../../support/wait-for.js';
 
 // NATS destinations against the machine's JetStream: a message published on a subject rendered
 // from the event, stored by a stream of the test's own, read back and verified with the
@@ -55,6 +58,31 @@ describe('NATS JetStream destinations', () => {
     const retried = await nats.jetstream().publish(`${prefix}.order.created`, message!.data, { msgID: headers['webhook-id']! });
     expect(retried.duplicate).toBe(true);
     expect((await streams.streams.info(stream)).state.messages).toBe(1);
+  });
+
+  it('takes a token given as the URL\'s username as a secret: kept out of every answer, and sent as the token', async () => {
+    // A NATS server of the test's own that asks for a token (the machine's asks for nothing).
+    const token = `tok-${uniqueName('')}`;
+    const port = await freePort();
+    const guarded = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '--auth', token], { stdio: 'ignore' });
+    try {
+      await waitFor(() => new Promise<true | null>((resolve) => {
+        const probe = createConnection(port, '127.0.0.1', () => resolve(true)).on('error', () => resolve(null));
+        probe.on('connect', () => probe.destroy());
+      }), { what: 'the token-guarded NATS server' });
+      const endpoint = await createEndpoint(server, { url: `nats://${token}@127.0.0.1:${port}`, destination: { type: 'nats', subject: `${prefix}.token` } });
+      const shown = (await server.request('GET', `/v1/endpoints/${endpoint.id}`)).body;
+      expect(shown.url).toBe(`nats://127.0.0.1:${port}`);
+      // Authenticated with the token: refused only because no stream of that server captures the subject.
+      const attempt = await testSend(server, endpoint.id);
+      expect(attempt).toMatchObject({ statusCode: null, error: 'not_found', requestUrl: `nats://127.0.0.1:${port}#${prefix}.token` });
+      const wrong = await createEndpoint(server, { url: `nats://not-${token}@127.0.0.1:${port}`, destination: { type: 'nats', subject: `${prefix}.token` } });
+      expect(await testSend(server, wrong.id)).toMatchObject({ statusCode: null, error: 'auth' });
+      const delivery = (await server.request('GET', `/v1/deliveries?endpointId=${endpoint.id}`)).body;
+      expect(JSON.stringify([shown, attempt, delivery])).not.toContain(token);
+    } finally {
+      guarded.kill();
+    }
   });
 
   it('classifies a subject no stream captures and a closed port', async () => {

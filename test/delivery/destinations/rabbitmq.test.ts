@@ -60,7 +60,7 @@ describe('RabbitMQ destinations', () => {
     });
     const shown = (await server.request('GET', `/v1/endpoints/${endpoint.id}`)).body;
     expect(shown.url).toBe('amqp://guest@127.0.0.1:5672');
-    expect(shown.destination).toEqual({ type: 'rabbitmq', exchange, routingKey: '{{event.type}}' });
+    expect(shown.destination).toEqual({ type: 'rabbitmq', exchange, routingKey: '{{event.type}}', hasPassword: true });
     expect(JSON.stringify(shown)).not.toContain('guest:guest');
 
     const { id } = await postEvent(server, { type: 'order.created', payload: { orderId: 7, tenant: 'acme' } });

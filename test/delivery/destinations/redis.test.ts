@@ -34,7 +34,7 @@ describe('Redis Streams destinations', () => {
       eventTypes: ['order.created'],
       destination: { type: 'redis', stream: `${prefix}{{event.type}}`, maxLen: 1000 },
     });
-    expect((await server.request('GET', `/v1/endpoints/${endpoint.id}`)).body.destination).toEqual({ type: 'redis', stream: `${prefix}{{event.type}}`, maxLen: 1000 });
+    expect((await server.request('GET', `/v1/endpoints/${endpoint.id}`)).body.destination).toEqual({ type: 'redis', stream: `${prefix}{{event.type}}`, maxLen: 1000, hasPassword: false });
     const { id } = await postEvent(server, { type: 'order.created', payload: { orderId: 10 } });
     const delivery = await settledDelivery(server, id, 'succeeded');
 

@@ -4,7 +4,7 @@ import { Field } from '../components/ui.js';
 import { BROKER_LABEL, isBrokerType, type FormSectionProps } from './form-model.js';
 
 // A broker destination's own fields: the URL's password (write-only, like an auth secret: never
-// shown, left empty to keep the stored one) and where the message goes — RabbitMQ's exchange and
+// shown, only said to be set; left empty to keep the stored one) and where the message goes — RabbitMQ's exchange and
 // routing key, NATS's subject, Redis's stream. The routing key, subject and stream are templates:
 // the field picker inserts into them like into a header value.
 
@@ -28,9 +28,12 @@ export function BrokerFields({ form, update, problem, track }: FormSectionProps 
   const type = form.destinationType;
   if (!isBrokerType(type)) return null;
   const keeping = type === form.destinationStoredType;
-  const passwordHint = keeping
-    ? 'Stored and never shown: leave empty to keep the stored one, or type a new one.'
-    : 'Write-only: it is never shown again. Empty for a broker that asks for none.';
+  const stored = keeping && form.destinationHasPassword;
+  const passwordHint = stored
+    ? 'Password set, never shown: leave empty to keep it, or type a new one.'
+    : keeping
+      ? 'No password is stored. Empty for a broker that asks for none.'
+      : 'Write-only: it is never shown again. Empty for a broker that asks for none.';
   const template = (value: string, apply: (value: string) => void) => ({
     className: 'mono',
     value,
@@ -41,7 +44,7 @@ export function BrokerFields({ form, update, problem, track }: FormSectionProps 
     <>
       <Field label="Broker password" hint={passwordHint}>
         {(id, described) => (
-          <input id={id} aria-describedby={described} type="password" autoComplete="new-password" placeholder={keeping ? '(stored, if any)' : ''} value={form.brokerPassword} onChange={(e) => update({ brokerPassword: e.target.value })} />
+          <input id={id} aria-describedby={described} type="password" autoComplete="new-password" placeholder={stored ? '(password set)' : ''} value={form.brokerPassword} onChange={(e) => update({ brokerPassword: e.target.value })} />
         )}
       </Field>
       {type === 'rabbitmq' && (

@@ -18,6 +18,8 @@ export interface EndpointForm {
   url: string;
   /** The type stored on the endpoint: a password left empty keeps the stored one only while the type stays. */
   destinationStoredType: DestinationType;
+  /** Whether the stored broker destination has a password (the API says so, never what it is). */
+  destinationHasPassword: boolean;
   /** The broker URL's password, write-only like `authSecret`: empty keeps the stored one (the server does). */
   brokerPassword: string;
   exchange: string;
@@ -130,6 +132,7 @@ export function emptyForm(): EndpointForm {
 const noBroker = {
   destinationType: 'http',
   destinationStoredType: 'http',
+  destinationHasPassword: false,
   brokerPassword: '',
   exchange: '',
   routingKey: '',
@@ -148,13 +151,15 @@ function destinationForm(destination: EndpointDestination | undefined): Pick<End
   switch (destination?.type ?? 'http') {
     case 'rabbitmq': {
       const d = destination as Extract<EndpointDestination, { type: 'rabbitmq' }>;
-      return { ...noBroker, destinationType: 'rabbitmq', destinationStoredType: 'rabbitmq', exchange: d.exchange, routingKey: d.routingKey };
+      return { ...noBroker, destinationType: 'rabbitmq', destinationStoredType: 'rabbitmq', destinationHasPassword: d.hasPassword, exchange: d.exchange, routingKey: d.routingKey };
     }
-    case 'nats':
-      return { ...noBroker, destinationType: 'nats', destinationStoredType: 'nats', subject: (destination as Extract<EndpointDestination, { type: 'nats' }>).subject };
+    case 'nats': {
+      const d = destination as Extract<EndpointDestination, { type: 'nats' }>;
+      return { ...noBroker, destinationType: 'nats', destinationStoredType: 'nats', destinationHasPassword: d.hasPassword, subject: d.subject };
+    }
     case 'redis': {
       const d = destination as Extract<EndpointDestination, { type: 'redis' }>;
-      return { ...noBroker, destinationType: 'redis', destinationStoredType: 'redis', stream: d.stream, maxLen: String(d.maxLen) };
+      return { ...noBroker, destinationType: 'redis', destinationStoredType: 'redis', destinationHasPassword: d.hasPassword, stream: d.stream, maxLen: String(d.maxLen) };
     }
     default:
       return { ...noBroker };
