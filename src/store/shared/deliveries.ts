@@ -1,4 +1,4 @@
-import type { Attempt, Delivery } from '../../domain/types.js';
+import type { Attempt, Delivery, DeliveryStatus } from '../../domain/types.js';
 import { decodeStringCursor, pageFrom } from '../cursor.js';
 import { twice, type SqlDb } from '../dialect.js';
 import * as rows from '../rows.js';
@@ -15,10 +15,34 @@ const ATTEMPTS_BEFORE_DELIVERY_MS = 86_400_000;
  * leased row is `pending` with a lease on PostgreSQL); any other status is a plain comparison,
  * which PostgreSQL matches to deliveries_finished.
  */
-function statusFilter(db: SqlDb, status: DeliveryFilter['status']): { sql: string; params: unknown[] } {
+function statusFilter(db: SqlDb, status: DeliveryStatus): { sql: string; params: unknown[] } {
   if (status === 'pending') return { sql: db.queued, params: [] };
   if (status === 'sending') return { sql: db.leased, params: [] };
-  return { sql: '(CAST(? AS TEXT) IS NULL OR status = ?)', params: twice(status) };
+  return { sql: 'status = ?', params: [status] };
+}
+
+/**
+ * The list's WHERE clause, naming only the filters given. A filter written `(? IS NULL OR event_id = ?)`
+ * cannot use an index on SQLite, which plans a statement once for any values: the list of one
+ * event's deliveries (the event page, the dashboard's latest event) then walked every delivery
+ * stored in id order looking for a page it would never fill (issue 19). With only the given
+ * conditions, each filter's own index finds its rows (deliveries_event, deliveries_endpoint,
+ * deliveries_correlation); a list without filters reads the newest ids and stops at the page.
+ */
+function listConditions(db: SqlDb, filter: DeliveryFilter, before: string | null): { sql: string; params: unknown[] } {
+  const conditions: Array<{ sql: string; params: unknown[] }> = [];
+  const equal = (column: string, value: string | undefined) => {
+    if (value !== undefined) conditions.push({ sql: `${column} = ?`, params: [value] });
+  };
+  if (before !== null) conditions.push({ sql: 'id < ?', params: [before] });
+  equal('endpoint_id', filter.endpointId);
+  equal('event_id', filter.eventId);
+  if (filter.status !== undefined) conditions.push(statusFilter(db, filter.status));
+  equal('correlation_id', filter.correlationId);
+  equal('account_id', filter.accountId);
+  return conditions.length === 0
+    ? { sql: '', params: [] }
+    : { sql: `WHERE ${conditions.map((c) => `(${c.sql})`).join(' AND ')}`, params: conditions.flatMap((c) => c.params) };
 }
 
 export function sharedDeliveries(db: SqlDb): DeliveryStore {
@@ -29,23 +53,11 @@ export function sharedDeliveries(db: SqlDb): DeliveryStore {
     },
     async listDeliveries(filter: DeliveryFilter, page: Page): Promise<PageOf<Delivery>> {
       const before = page.cursor === null ? null : decodeStringCursor(page.cursor);
-      const byStatus = statusFilter(db, filter.status);
-      const found = await db.all<rows.DeliveryRow>(
-        `SELECT * FROM deliveries
-         WHERE (CAST(? AS TEXT) IS NULL OR id < ?) AND (CAST(? AS TEXT) IS NULL OR endpoint_id = ?)
-           AND (CAST(? AS TEXT) IS NULL OR event_id = ?) AND ${byStatus.sql}
-           AND (CAST(? AS TEXT) IS NULL OR correlation_id = ?) AND (CAST(? AS TEXT) IS NULL OR account_id = ?)
-         ORDER BY id DESC LIMIT ?`,
-        [
-          ...twice(before),
-          ...twice(filter.endpointId),
-          ...twice(filter.eventId),
-          ...byStatus.params,
-          ...twice(filter.correlationId),
-          ...twice(filter.accountId),
-          page.limit + 1,
-        ],
-      );
+      const where = listConditions(db, filter, before);
+      const found = await db.all<rows.DeliveryRow>(`SELECT * FROM deliveries ${where.sql} ORDER BY id DESC LIMIT ?`, [
+        ...where.params,
+        page.limit + 1,
+      ]);
       return pageFrom(found, page.limit, rows.toDelivery, (row) => row.id);
     },
     async retryDelivery(id, now) {
