@@ -9,8 +9,9 @@ listHistorySuite('postgres', {
     const db = new PostgresDb(url, { maxConnections: 2 });
     await db.migrate();
     await db.run(
-      `INSERT INTO events (id, type, payload, occurred_at, created_at)
-       SELECT 'evt_' || lpad(i::text, 10, '0'), 'order.created', '{}', i, i FROM generate_series(0::bigint, ? - 1) AS i`,
+      `INSERT INTO events (id, type, account_id, payload, occurred_at, created_at)
+       SELECT 'evt_' || lpad(i::text, 10, '0'), 'order.created', CASE WHEN i % 100 = 0 THEN 'acme' END, '{}', i, i
+       FROM generate_series(0::bigint, ? - 1) AS i`,
       [EVENTS],
     );
     await db.run(

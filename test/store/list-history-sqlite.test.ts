@@ -12,7 +12,8 @@ listHistorySuite('sqlite', {
     await db.migrate();
     await db.run(
       `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-       INSERT INTO events (id, type, payload, occurred_at, created_at) SELECT 'evt_' || printf('%010d', i), 'order.created', '{}', i, i FROM n`,
+       INSERT INTO events (id, type, account_id, payload, occurred_at, created_at)
+       SELECT 'evt_' || printf('%010d', i), 'order.created', CASE WHEN i % 100 = 0 THEN 'acme' END, '{}', i, i FROM n`,
       [EVENTS - 1],
     );
     await db.run(

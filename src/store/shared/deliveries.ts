@@ -1,6 +1,7 @@
 import type { Attempt, Delivery, DeliveryStatus } from '../../domain/types.js';
 import { decodeStringCursor, pageFrom } from '../cursor.js';
 import { twice, type SqlDb } from '../dialect.js';
+import { compared, whereOf, type Condition } from '../list-filters.js';
 import * as rows from '../rows.js';
 import type { DeliveryFilter, DeliveryStore, Page, PageOf } from '../store.js';
 
@@ -15,34 +16,11 @@ const ATTEMPTS_BEFORE_DELIVERY_MS = 86_400_000;
  * leased row is `pending` with a lease on PostgreSQL); any other status is a plain comparison,
  * which PostgreSQL matches to deliveries_finished.
  */
-function statusFilter(db: SqlDb, status: DeliveryStatus): { sql: string; params: unknown[] } {
+function statusFilter(db: SqlDb, status: DeliveryStatus | undefined): Condition | null {
+  if (status === undefined) return null;
   if (status === 'pending') return { sql: db.queued, params: [] };
   if (status === 'sending') return { sql: db.leased, params: [] };
   return { sql: 'status = ?', params: [status] };
-}
-
-/**
- * The list's WHERE clause, naming only the filters given. A filter written `(? IS NULL OR event_id = ?)`
- * cannot use an index on SQLite, which plans a statement once for any values: the list of one
- * event's deliveries (the event page, the dashboard's latest event) then walked every delivery
- * stored in id order looking for a page it would never fill (issue 19). With only the given
- * conditions, each filter's own index finds its rows (deliveries_event, deliveries_endpoint,
- * deliveries_correlation); a list without filters reads the newest ids and stops at the page.
- */
-function listConditions(db: SqlDb, filter: DeliveryFilter, before: string | null): { sql: string; params: unknown[] } {
-  const conditions: Array<{ sql: string; params: unknown[] }> = [];
-  const equal = (column: string, value: string | undefined) => {
-    if (value !== undefined) conditions.push({ sql: `${column} = ?`, params: [value] });
-  };
-  if (before !== null) conditions.push({ sql: 'id < ?', params: [before] });
-  equal('endpoint_id', filter.endpointId);
-  equal('event_id', filter.eventId);
-  if (filter.status !== undefined) conditions.push(statusFilter(db, filter.status));
-  equal('correlation_id', filter.correlationId);
-  equal('account_id', filter.accountId);
-  return conditions.length === 0
-    ? { sql: '', params: [] }
-    : { sql: `WHERE ${conditions.map((c) => `(${c.sql})`).join(' AND ')}`, params: conditions.flatMap((c) => c.params) };
 }
 
 export function sharedDeliveries(db: SqlDb): DeliveryStore {
@@ -53,7 +31,16 @@ export function sharedDeliveries(db: SqlDb): DeliveryStore {
     },
     async listDeliveries(filter: DeliveryFilter, page: Page): Promise<PageOf<Delivery>> {
       const before = page.cursor === null ? null : decodeStringCursor(page.cursor);
-      const where = listConditions(db, filter, before);
+      // Only the filters given (list-filters.ts): each finds its rows through its own index
+      // (deliveries_event, deliveries_endpoint, deliveries_correlation).
+      const where = whereOf([
+        compared('id', '<', before),
+        compared('endpoint_id', '=', filter.endpointId),
+        compared('event_id', '=', filter.eventId),
+        statusFilter(db, filter.status),
+        compared('correlation_id', '=', filter.correlationId),
+        compared('account_id', '=', filter.accountId),
+      ]);
       const found = await db.all<rows.DeliveryRow>(`SELECT * FROM deliveries ${where.sql} ORDER BY id DESC LIMIT ?`, [
         ...where.params,
         page.limit + 1,
