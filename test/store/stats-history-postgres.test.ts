@@ -1,33 +1,7 @@
 import { PostgresDb } from '../../src/store/postgres/connection.js';
 import { createTestSchema } from '../support/postgres.js';
-import { attemptExpressions, statsHistorySuite, type TableRead } from './stats-history.js';
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  'Actual Rows': number;
-  'Actual Loops': number;
-  'Rows Removed by Filter'?: number;
-  'Rows Removed by Index Recheck'?: number;
-  Plans?: PlanNode[];
-}
-
-/** Every table access in an EXPLAIN ANALYZE plan, with the rows it looked at (kept and filtered out). */
-function tableReads(node: PlanNode): TableRead[] {
-  const own: TableRead[] =
-    node['Relation Name'] === undefined
-      ? []
-      : [
-          {
-            table: node['Relation Name'],
-            how: `${node['Node Type']} ${node['Index Name'] ?? ''}`.trim(),
-            rowsRead:
-              (node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0)) * node['Actual Loops'],
-          },
-        ];
-  return [...own, ...(node.Plans ?? []).flatMap(tableReads)];
-}
+import { postgresPlan } from './plan-reads.js';
+import { attemptExpressions, statsHistorySuite } from './stats-history.js';
 
 statsHistorySuite('postgres', {
   async open() {
@@ -48,10 +22,7 @@ statsHistorySuite('postgres', {
           [count],
         );
       },
-      async tablesRead(sql, params) {
-        const [row] = await db.all<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params);
-        return tableReads(row!['QUERY PLAN'][0]!.Plan);
-      },
+      tablesRead: async (sql, params) => (await postgresPlan(db, sql, params)).reads,
       async close() {
         await db.close();
         await drop();

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteDb } from '../../src/store/sqlite/connection.js';
-import { attemptExpressions, statsHistorySuite, type TableRead } from './stats-history.js';
+import { sqlitePlan } from './plan-reads.js';
+import { attemptExpressions, statsHistorySuite } from './stats-history.js';
 
 statsHistorySuite('sqlite', {
   async open() {
@@ -20,13 +21,7 @@ statsHistorySuite('sqlite', {
           [count - 1],
         );
       },
-      async tablesRead(sql, params) {
-        const plan = await db.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, params);
-        return plan.flatMap(({ detail }): TableRead[] => {
-          const access = /^(?:SCAN|SEARCH)(?: TABLE)? (\w+)/.exec(detail);
-          return access === null ? [] : [{ table: access[1]!, how: detail, rowsRead: null }];
-        });
-      },
+      tablesRead: async (sql, params) => (await sqlitePlan(db, sql, params)).reads,
       async close() {
         await db.close();
         rmSync(dir, { recursive: true, force: true });

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretBox } from '../../src/domain/secret-box.js';
 import { minuteOf } from '../../src/store/attempt-rollups.js';
-import type { SqlDb, Statement } from '../../src/store/dialect.js';
+import type { SqlDb } from '../../src/store/dialect.js';
 import { sharedEndpoints } from '../../src/store/shared/endpoints.js';
+import { recording, type TableRead } from './plan-reads.js';
 
 // Endpoint stats cost the same after a month as after a minute (issue 19): with a month of
 // attempts stored (200,000 rows, inserted straight through SQL, then rolled up by migration 0010's
@@ -23,13 +24,6 @@ export interface HistoryDb {
   /** The tables a statement's plan reads, each with how (and, where the database counts it, how many rows). */
   tablesRead(sql: string, params: unknown[]): Promise<TableRead[]>;
   close(): Promise<void>;
-}
-
-export interface TableRead {
-  table: string;
-  how: string;
-  /** Rows the access looked at (PostgreSQL's EXPLAIN ANALYZE: returned plus filtered out); SQLite does not say. */
-  rowsRead: number | null;
 }
 
 /** The generated history: attempt i is to endpoint ep_(i % 4), 13 s before attempt i − 1, 10 % failures. */
@@ -53,25 +47,6 @@ export function attemptExpressions(now: number): string {
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
-
-/** A SqlDb that remembers every statement run through it, to ask the database for their plans. */
-function recording(db: SqlDb): { db: SqlDb; statements: Array<{ sql: string; params: unknown[] }> } {
-  const statements: Array<{ sql: string; params: unknown[] }> = [];
-  const note = (sql: Statement, params: unknown[] = []) => statements.push({ sql: typeof sql === 'string' ? sql : sql.text, params });
-  const recorder: SqlDb = {
-    dialect: db.dialect,
-    all: (sql, params) => (note(sql, params), db.all(sql, params)),
-    one: (sql, params) => (note(sql, params), db.one(sql, params)),
-    run: (sql, params) => (note(sql, params), db.run(sql, params)),
-    inList: (column) => db.inList(column),
-    list: (values) => db.list(values),
-    greatest: (a, b) => db.greatest(a, b),
-    specWithDisabledReason: () => db.specWithDisabledReason(),
-    leased: db.leased,
-    queued: db.queued,
-  };
-  return { db: recorder, statements };
-}
 
 /** The nearest-rank percentile of raw durations: what the stats reported before rollups. */
 function exactPercentile(durations: number[], fraction: number): number | null {

@@ -1,6 +1,7 @@
-import type { Attempt, Delivery } from '../../domain/types.js';
+import type { Attempt, Delivery, DeliveryStatus } from '../../domain/types.js';
 import { decodeStringCursor, pageFrom } from '../cursor.js';
 import { twice, type SqlDb } from '../dialect.js';
+import { compared, whereOf, type Condition } from '../list-filters.js';
 import * as rows from '../rows.js';
 import type { DeliveryFilter, DeliveryStore, Page, PageOf } from '../store.js';
 
@@ -15,10 +16,11 @@ const ATTEMPTS_BEFORE_DELIVERY_MS = 86_400_000;
  * leased row is `pending` with a lease on PostgreSQL); any other status is a plain comparison,
  * which PostgreSQL matches to deliveries_finished.
  */
-function statusFilter(db: SqlDb, status: DeliveryFilter['status']): { sql: string; params: unknown[] } {
+function statusFilter(db: SqlDb, status: DeliveryStatus | undefined): Condition | null {
+  if (status === undefined) return null;
   if (status === 'pending') return { sql: db.queued, params: [] };
   if (status === 'sending') return { sql: db.leased, params: [] };
-  return { sql: '(CAST(? AS TEXT) IS NULL OR status = ?)', params: twice(status) };
+  return { sql: 'status = ?', params: [status] };
 }
 
 /** Every delivery statement but cancel, which unlinks a FIFO chain in each dialect's transaction (fifo-chains.ts). */
@@ -30,23 +32,20 @@ export function sharedDeliveries(db: SqlDb): Omit<DeliveryStore, 'cancelDelivery
     },
     async listDeliveries(filter: DeliveryFilter, page: Page): Promise<PageOf<Delivery>> {
       const before = page.cursor === null ? null : decodeStringCursor(page.cursor);
-      const byStatus = statusFilter(db, filter.status);
-      const found = await db.all<rows.DeliveryRow>(
-        `SELECT * FROM deliveries
-         WHERE (CAST(? AS TEXT) IS NULL OR id < ?) AND (CAST(? AS TEXT) IS NULL OR endpoint_id = ?)
-           AND (CAST(? AS TEXT) IS NULL OR event_id = ?) AND ${byStatus.sql}
-           AND (CAST(? AS TEXT) IS NULL OR correlation_id = ?) AND (CAST(? AS TEXT) IS NULL OR account_id = ?)
-         ORDER BY id DESC LIMIT ?`,
-        [
-          ...twice(before),
-          ...twice(filter.endpointId),
-          ...twice(filter.eventId),
-          ...byStatus.params,
-          ...twice(filter.correlationId),
-          ...twice(filter.accountId),
-          page.limit + 1,
-        ],
-      );
+      // Only the filters given (list-filters.ts): each finds its rows through its own index
+      // (deliveries_event, deliveries_endpoint, deliveries_correlation).
+      const where = whereOf([
+        compared('id', '<', before),
+        compared('endpoint_id', '=', filter.endpointId),
+        compared('event_id', '=', filter.eventId),
+        statusFilter(db, filter.status),
+        compared('correlation_id', '=', filter.correlationId),
+        compared('account_id', '=', filter.accountId),
+      ]);
+      const found = await db.all<rows.DeliveryRow>(`SELECT * FROM deliveries ${where.sql} ORDER BY id DESC LIMIT ?`, [
+        ...where.params,
+        page.limit + 1,
+      ]);
       return pageFrom(found, page.limit, rows.toDelivery, (row) => row.id);
     },
     async retryDelivery(id, now) {

@@ -1,6 +1,7 @@
 import type { EventType, HookEvent } from '../../domain/types.js';
 import { decodeNumberCursor, decodeStringCursor, pageFrom } from '../cursor.js';
 import { twice, type SqlDb } from '../dialect.js';
+import { compared, whereOf } from '../list-filters.js';
 import * as rows from '../rows.js';
 import type { EventFilter, EventStore, EventTypeFilter, Page, PageOf } from '../store.js';
 
@@ -67,22 +68,20 @@ export function sharedEvents(db: SqlDb): Omit<EventStore, 'upsertBuiltInEventTyp
     },
     async listEvents(filter: EventFilter, page: Page): Promise<PageOf<HookEvent>> {
       const before = page.cursor === null ? null : decodeNumberCursor(page.cursor);
-      const found = await db.all<rows.EventRow>(
-        `SELECT * FROM events
-         WHERE (CAST(? AS BIGINT) IS NULL OR seq < ?) AND (CAST(? AS TEXT) IS NULL OR type = ?)
-           AND (CAST(? AS TEXT) IS NULL OR account_id = ?) AND (CAST(? AS TEXT) IS NULL OR correlation_id = ?)
-           AND (CAST(? AS BIGINT) IS NULL OR created_at >= ?) AND (CAST(? AS BIGINT) IS NULL OR created_at < ?)
-         ORDER BY seq DESC LIMIT ?`,
-        [
-          ...twice(before),
-          ...twice(filter.type),
-          ...twice(filter.accountId),
-          ...twice(filter.correlationId),
-          ...twice(filter.since),
-          ...twice(filter.until),
-          page.limit + 1,
-        ],
-      );
+      // Only the filters given (list-filters.ts): a type or an account is then found through
+      // events_type or events_account, in seq order, instead of along every event.
+      const where = whereOf([
+        compared('seq', '<', before),
+        compared('type', '=', filter.type),
+        compared('account_id', '=', filter.accountId),
+        compared('correlation_id', '=', filter.correlationId),
+        compared('created_at', '>=', filter.since),
+        compared('created_at', '<', filter.until),
+      ]);
+      const found = await db.all<rows.EventRow>(`SELECT * FROM events ${where.sql} ORDER BY seq DESC LIMIT ?`, [
+        ...where.params,
+        page.limit + 1,
+      ]);
       return pageFrom(found, page.limit, rows.toEvent, (row) => row.seq);
     },
   };
