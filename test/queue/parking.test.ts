@@ -4,12 +4,13 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../../src/domain/ids.js';
-import type { Delivery, EndpointWithSecrets } from '../../src/domain/types.js';
+import type { Delivery } from '../../src/domain/types.js';
 import { DatabaseQueue } from '../../src/queue/delivery-queue.js';
 import { CLAIM_PER_ACCOUNT } from '../../src/store/postgres/queue-statements.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { AttemptRecord, Store } from '../../src/store/store.js';
+import { endpoint } from '../store/conformance.js';
 import { createTestSchema } from '../support/postgres.js';
 import { TEST_BACKEND, tempDir } from '../support/server.js';
 
@@ -57,33 +58,7 @@ describe(`parked deliveries of paused endpoints (${TEST_BACKEND})`, () => {
   });
 
   async function createEndpoint(): Promise<string> {
-    const id = newId('ep', T0);
-    const endpoint: EndpointWithSecrets = {
-      id,
-      accountId: null,
-      url: 'https://example.com/hook',
-      title: '',
-      description: '',
-      eventTypes: [],
-      active: true,
-      method: 'POST',
-      headers: {},
-      queryParams: {},
-      body: { format: 'standard' },
-      retry: { enabled: true, schedule: 'exponential', dropOn4xx: false },
-      timeoutMs: 15000,
-      rateLimitPerSecond: null,
-      filter: null,
-      disabledReason: null,
-      signing: 'hmac',
-      ordering: 'none',
-      auth: null,
-      createdAt: T0,
-      updatedAt: T0,
-      secrets: { current: 'whsec_a', previous: null, previousExpiresAt: null },
-      signingKeys: null,
-    };
-    await store.createEndpoint(endpoint);
+    const { id } = await store.createEndpoint(endpoint());
     return id;
   }
 

@@ -50,7 +50,8 @@ function delivery(eventId: string, overrides: Partial<Delivery> = {}): Delivery 
   };
 }
 
-function endpoint(overrides: Partial<EndpointWithSecrets> = {}): EndpointWithSecrets {
+/** An endpoint as the store keeps it, with every field set (other store tests build theirs from it too). */
+export function endpoint(overrides: Partial<EndpointWithSecrets> = {}): EndpointWithSecrets {
   return {
     id: newId('ep', T0),
     accountId: null,
