@@ -16,6 +16,8 @@ export interface Sizes {
   ingestBatchEvents: number;
   /** How long the steady half load of the latency figure lasts. */
   latencyMs: number;
+  /** How long the healthy account of the noisy-tenant scenario is measured, alone and then again beside the noisy one. */
+  tenantMs: number;
   /** Events fanned out to the nine healthy endpoints of the noisy-neighbour runs. */
   noisyEvents: number;
   /** Pending deliveries due in the future in the small and the large backlog. */
@@ -44,6 +46,7 @@ export const FULL: Sizes = {
   ingestSingles: 20_000,
   ingestBatchEvents: 100_000,
   latencyMs: 10_000,
+  tenantMs: 20_000,
   noisyEvents: 5_000,
   backlogSmall: 1_000,
   backlogLarge: 200_000,
@@ -62,6 +65,7 @@ export const QUICK: Sizes = {
   ingestSingles: 2_000,
   ingestBatchEvents: 10_000,
   latencyMs: 3_000,
+  tenantMs: 5_000,
   noisyEvents: 500,
   backlogSmall: 1_000,
   backlogLarge: 20_000,

@@ -45,16 +45,24 @@ export interface PacedSubject {
   cpuSeconds(): number | null;
 }
 
+/** Another length than the latency figure's, and other sequence numbers (a second measurement in the same process). */
+export interface PacedRunOptions {
+  durationMs?: number;
+  firstSeq?: number;
+}
+
 /** Warm-up at the rate (not measured), then the measured run: when each event arrived against when it was handed over. */
-export async function measurePacedLatency(ctx: BenchContext, ratePerSecond: number, subject: PacedSubject): Promise<LatencyFigures> {
-  const warm = await subject.pace(0, Math.min(2000, ctx.sizes.latencyMs / 2));
+export async function measurePacedLatency(ctx: BenchContext, ratePerSecond: number, subject: PacedSubject, options: PacedRunOptions = {}): Promise<LatencyFigures> {
+  const durationMs = options.durationMs ?? ctx.sizes.latencyMs;
+  const firstSeq = options.firstSeq ?? 0;
+  const warm = await subject.pace(firstSeq, Math.min(2000, durationMs / 2));
   await ctx.receiver.waitForArrivals('lat', [...warm.returnedAt.keys()]);
   await ctx.receiver.reset();
 
   const cpuBefore = subject.cpuSeconds();
-  const bar = ctx.bar(`events posted at ${ratePerSecond}/s`, Math.round((ratePerSecond * ctx.sizes.latencyMs) / 1000));
+  const bar = ctx.bar(`events posted at ${ratePerSecond}/s`, Math.round((ratePerSecond * durationMs) / 1000));
   const progress = (posted: number, skipped: number) => bar.update(posted, skipped === 0 ? undefined : `${skipped} skipped`);
-  const run = await subject.pace(1_000_000, ctx.sizes.latencyMs, progress);
+  const run = await subject.pace(firstSeq + 1_000_000, durationMs, progress);
   // A subject that paces in another process (a peer) reports no progress on the way.
   progress(run.sentAt.size + run.skipped, run.skipped);
   bar.finish();
