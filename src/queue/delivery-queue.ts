@@ -7,8 +7,9 @@ import { NODE_DEAD_AFTER_MS } from './liveness.js';
 // Ingest enqueues through it, the worker claims, finishes and releases through it, and neither
 // knows the other. The rows live in the database (QueueStore); what this module adds is per node:
 //
-// - the hand-off: while this node's worker has nothing older waiting, new deliveries are stored
-//   already leased to it and handed over at commit, which spares it a claim (a write and a read);
+// - the hand-off: while this node's worker has nothing older of their account waiting, new
+//   deliveries are stored already leased to it and handed over at commit, which spares it a claim
+//   (a write and a read);
 // - the one wake-up signal: new deliveries queued here, deliveries made due by hand, and on
 //   PostgreSQL a NOTIFY from any node all reach the worker through `wake` and nothing else;
 // - the node's liveness: its heartbeat, and taking back what dead nodes held (see liveness.ts).
@@ -109,10 +110,15 @@ const PARALLEL_FINISHES_POSTGRES = 4;
 export class DatabaseQueue implements DeliveryQueue {
   private consumer: QueueConsumer | null = null;
   /**
-   * The consumer's last claim found less than it asked for, and nothing was queued or given back
-   * since: no older delivery waits, so new ones may be handed over without overtaking any.
+   * Whose new deliveries may be handed over without overtaking older ones of their account. null:
+   * nobody's (something was queued or given back since the consumer's last claim, or that claim
+   * could not see every account with work due). A set: the last claim took all that was due of
+   * every account but these, which it held to their share (or to the reserve) and left work of in
+   * the queue; their new deliveries queue behind it. Per account, so that one account at its share
+   * (hanging attempts on every slot it may hold) does not send every other account's new
+   * deliveries through a claim — on PostgreSQL four statements each, where a hand-off needs none.
    */
-  private caughtUp = false;
+  private behind: ReadonlySet<string> | null = null;
   /** The account (accountKey) the last claim served last: the next one starts after it. */
   private servedUpTo = '';
   readonly parallelFinishes: number;
@@ -125,7 +131,7 @@ export class DatabaseQueue implements DeliveryQueue {
 
   attach(consumer: QueueConsumer): () => void {
     this.consumer = consumer;
-    this.caughtUp = false;
+    this.behind = null;
     const unsubscribe = this.store.onNewWork(() => this.wake());
     return () => {
       unsubscribe();
@@ -199,7 +205,11 @@ export class DatabaseQueue implements DeliveryQueue {
       due.length < DUE_ACCOUNTS_PER_CLAIM &&
       limits.length === due.length &&
       limits.every((entry) => (taken.get(entry.account) ?? 0) < entry.limit);
-    if (owner === this.consumer?.owner) this.caughtUp = caughtUp;
+    if (owner === this.consumer?.owner) {
+      const given = new Map(limits.map((entry) => [entry.account, entry.limit]));
+      this.behind =
+        due.length < DUE_ACCOUNTS_PER_CLAIM ? new Set(due.filter((account) => (taken.get(account) ?? 0) >= (given.get(account) ?? 0))) : null;
+    }
     return { deliveries, caughtUp };
   }
 
@@ -212,7 +222,7 @@ export class DatabaseQueue implements DeliveryQueue {
   release(ids: string[], owner: string, nextAttemptAt: number): Promise<void> {
     // The consumer gives work back (its lanes are full, or it stops): it is not keeping up, so new
     // deliveries queue until a claim finds it caught up again.
-    if (owner === this.consumer?.owner && ids.length > 0) this.caughtUp = false;
+    if (owner === this.consumer?.owner && ids.length > 0) this.behind = null;
     return this.store.releaseDeliveries(ids, owner, nextAttemptAt);
   }
 
@@ -255,15 +265,16 @@ export class DatabaseQueue implements DeliveryQueue {
 
   /** The one wake-up: deliveries were queued, so until a claim has taken them none is handed over ahead of them. */
   private wake(): void {
-    this.caughtUp = false;
+    this.behind = null;
     this.consumer?.wake();
   }
 
   private reserve(consumer: QueueConsumer, counts: Map<string, number>): boolean {
-    if (!this.caughtUp) return false;
+    const behind = this.behind;
+    if (behind === null || [...counts.keys()].some((account) => behind.has(account))) return false;
     if (consumer.reserveSlots(counts)) return true;
     // These will be queued, and later ones must not overtake them.
-    this.caughtUp = false;
+    this.behind = null;
     return false;
   }
 }

@@ -1,0 +1,147 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { newId } from '../../src/domain/ids.js';
+import type { Delivery, EndpointWithSecrets } from '../../src/domain/types.js';
+import { DatabaseQueue, type HandedDelivery, type QueueConsumer } from '../../src/queue/delivery-queue.js';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { Store } from '../../src/store/store.js';
+import { createTestSchema } from '../support/postgres.js';
+import { TEST_BACKEND, tempDir } from '../support/server.js';
+import { waitFor } from '../support/wait-for.js';
+
+// The hand-off at ingest (src/queue/delivery-queue.ts), on the backend under test: a new delivery
+// goes straight to the node's worker when nothing older of its account waits in the queue. An
+// account the last claim held to its share (hanging attempts on its slots, work left due) must not
+// send every other account's new deliveries through a claim; its own new ones queue behind its
+// older ones and are not handed over ahead of them.
+
+const T0 = 1_800_000_000_000;
+
+describe(`the hand-off at ingest, per account (${TEST_BACKEND})`, () => {
+  let store: Store;
+  let queue: DatabaseQueue;
+  let cleanUp: () => Promise<void>;
+  /** What the queue handed to the consumer, and how often it woke it. */
+  let handed: string[];
+  let wakes: number;
+  let detach: () => void;
+
+  beforeEach(async () => {
+    if (TEST_BACKEND === 'postgres') {
+      const { url, drop } = await createTestSchema();
+      store = new PostgresStore(url, { maxConnections: 2 });
+      cleanUp = drop;
+    } else {
+      const dir = tempDir();
+      store = new SqliteStore(join(dir, 'hand-off.db'));
+      cleanUp = async () => rmSync(dir, { recursive: true, force: true });
+    }
+    await store.migrate();
+    queue = new DatabaseQueue(store);
+    handed = [];
+    wakes = 0;
+  });
+  afterEach(async () => {
+    detach?.();
+    await store.close();
+    await cleanUp();
+  });
+
+  /** The node's worker as the queue sees it, with room for anything. */
+  const consumer: QueueConsumer = {
+    owner: 'w1',
+    leaseMs: 60_000,
+    reserveSlots: () => true,
+    returnSlots: () => undefined,
+    startHandedOver: (deliveries: HandedDelivery[]) => handed.push(...deliveries.map(({ delivery }) => delivery.id)),
+    wake: () => {
+      wakes += 1;
+    },
+  };
+
+  async function createEndpoint(accountId: string): Promise<string> {
+    const id = newId('ep', T0);
+    const endpoint: EndpointWithSecrets = {
+      id,
+      accountId,
+      url: 'https://example.com/hook',
+      title: '',
+      description: '',
+      eventTypes: [],
+      active: true,
+      method: 'POST',
+      headers: {},
+      queryParams: {},
+      body: { format: 'standard' },
+      retry: { enabled: true, schedule: 'exponential', dropOn4xx: false },
+      timeoutMs: 15000,
+      rateLimitPerSecond: null,
+      filter: null,
+      disabledReason: null,
+      signing: 'hmac',
+      ordering: 'none',
+      auth: null,
+      createdAt: T0,
+      updatedAt: T0,
+      secrets: { current: 'whsec_a', previous: null, previousExpiresAt: null },
+      signingKeys: null,
+    };
+    await store.createEndpoint(endpoint);
+    return id;
+  }
+
+  /** One event of `accountId` with `count` deliveries to `endpointId`, through the queue (handed over or queued). Returns their ids. */
+  async function enqueue(accountId: string, endpointId: string, count: number): Promise<string[]> {
+    const eventId = newId('evt', T0);
+    const deliveries: Delivery[] = Array.from({ length: count }, () => ({
+      id: newId('dlv', T0), eventId, endpointId, accountId, eventType: 't', url: 'https://example.com/hook', status: 'pending', attempts: 0,
+      nextAttemptAt: T0, lastStatusCode: null, lastError: null, correlationId: null, createdAt: T0, completedAt: null,
+    }));
+    const event = { id: eventId, type: 't', accountId, payload: '{}', correlationId: null, callbackUrl: null, occurredAt: T0, createdAt: T0 };
+    const wakesBefore = wakes;
+    const [outcome] = await queue.enqueue([{ event, deliveries, clientId: false }], 0, T0);
+    expect(outcome?.outcome).toBe('created');
+    // PostgreSQL also hears of queued work over its NOTIFY channel, a moment after the commit: a
+    // claim made before that echo would have its findings dropped by it.
+    const queued = deliveries.some((delivery) => !handed.includes(delivery.id));
+    if (queued && TEST_BACKEND === 'postgres') await waitFor(() => wakes >= wakesBefore + 2, { what: 'the NOTIFY of the queued work' });
+    return deliveries.map((delivery) => delivery.id);
+  }
+
+  /** The worker's claim: up to `limit` of each account with work due. */
+  async function claim(limit: number): Promise<string[]> {
+    const { deliveries } = await queue.claim('w1', T0, T0 + 60_000, (due) => due.map((account) => ({ account, limit })));
+    return deliveries.map((delivery) => delivery.id).sort();
+  }
+
+  it("hands another account's new deliveries over while one account is held to its share, and queues that one's behind its older ones", async () => {
+    const noisy = await createEndpoint('noisy');
+    const healthy = await createEndpoint('healthy');
+    detach = queue.attach(consumer);
+    // PostgreSQL: listening, which wakes the worker once (work may have come meanwhile).
+    if (TEST_BACKEND === 'postgres') await waitFor(() => wakes > 0, { what: 'the work channel to listen' });
+
+    // Nothing claimed yet: not even the first delivery is handed over (the queue may hold older ones).
+    const older = await enqueue('noisy', noisy, 5);
+    expect(handed).toEqual([]);
+    // The noisy account is held to 2: 3 of its deliveries stay due.
+    const held = await claim(2);
+    expect(held).toHaveLength(2);
+
+    const healthyIds = await enqueue('healthy', healthy, 1);
+    expect(handed).toEqual(healthyIds);
+    const newer = await enqueue('noisy', noisy, 1);
+    expect(handed).toEqual(healthyIds);
+
+    // The next claim takes the noisy account's three older ones and its new one, not the healthy
+    // one (already leased), and leaves nothing due: now the noisy account's new work is handed over too.
+    const rest = await claim(100);
+    expect(rest).toHaveLength(4);
+    expect(rest).toContain(newer[0]);
+    expect([...held, ...rest.filter((id) => id !== newer[0])].sort()).toEqual([...older].sort());
+    const last = await enqueue('noisy', noisy, 1);
+    expect(handed).toEqual([...healthyIds, ...last]);
+  });
+});
