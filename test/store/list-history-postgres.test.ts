@@ -15,9 +15,10 @@ listHistorySuite('postgres', {
       [EVENTS],
     );
     await db.run(
-      `INSERT INTO deliveries (id, event_id, endpoint_id, event_type, url, status, attempts, correlation_id, created_at)
+      `INSERT INTO deliveries (id, event_id, endpoint_id, account_id, event_type, url, status, attempts, correlation_id, created_at)
        SELECT 'dlv_' || lpad(j::text, 10, '0'), 'evt_' || lpad((j / ${DELIVERIES_PER_EVENT})::text, 10, '0'), 'ep_' || (j % ${ENDPOINTS}),
-         'order.created', 'http://127.0.0.1/hook', 'succeeded', 1,
+         CASE WHEN (j / ${DELIVERIES_PER_EVENT}) % 100 = 0 THEN 'acme' END,
+         'order.created', 'http://127.0.0.1/hook', CASE WHEN j % 1000 = 999 THEN 'failed' ELSE 'succeeded' END, 1,
          CASE WHEN (j / ${DELIVERIES_PER_EVENT}) % 1000 = 0 THEN 'op_' || (j / ${DELIVERIES_PER_EVENT} / 1000) END, j
        FROM generate_series(0::bigint, ? - 1) AS j`,
       [EVENTS * DELIVERIES_PER_EVENT],

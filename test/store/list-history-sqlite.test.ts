@@ -18,9 +18,10 @@ listHistorySuite('sqlite', {
     );
     await db.run(
       `WITH RECURSIVE n(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM n WHERE j < ?)
-       INSERT INTO deliveries (id, event_id, endpoint_id, event_type, url, status, attempts, correlation_id, created_at)
+       INSERT INTO deliveries (id, event_id, endpoint_id, account_id, event_type, url, status, attempts, correlation_id, created_at)
        SELECT 'dlv_' || printf('%010d', j), 'evt_' || printf('%010d', j / ${DELIVERIES_PER_EVENT}), 'ep_' || (j % ${ENDPOINTS}),
-         'order.created', 'http://127.0.0.1/hook', 'succeeded', 1,
+         CASE WHEN (j / ${DELIVERIES_PER_EVENT}) % 100 = 0 THEN 'acme' END,
+         'order.created', 'http://127.0.0.1/hook', CASE WHEN j % 1000 = 999 THEN 'failed' ELSE 'succeeded' END, 1,
          CASE WHEN (j / ${DELIVERIES_PER_EVENT}) % 1000 = 0 THEN 'op_' || (j / ${DELIVERIES_PER_EVENT} / 1000) END, j
        FROM n`,
       [EVENTS * DELIVERIES_PER_EVENT - 1],

@@ -31,7 +31,8 @@ export interface ListHistoryDb {
  * (0 ≤ i < EVENTS) is `evt_` and i in 10 digits, created at i; delivery j (0 ≤ j < 3 × EVENTS) is
  * `dlv_` and j in 10 digits, of event ⌊j / 3⌋, to endpoint `ep_` (j mod 20), succeeded; the three
  * deliveries of every 1,000th event k carry the correlation id `op_` (k / 1000); every 100th event
- * is the account `acme`'s (its deliveries are the provider's: only the events list filters by it here).
+ * is the account `acme`'s, and so are its deliveries; every 1,000th delivery (j mod 1000 = 999)
+ * failed.
  */
 export const EVENTS = 60_000;
 export const DELIVERIES_PER_EVENT = 3;
@@ -115,7 +116,24 @@ export function listHistorySuite(name: string, harness: ListHistoryHarness): voi
         sqlite: /^SEARCH deliveries USING INDEX deliveries_correlation \(correlation_id=\?\)$/,
         rows: DELIVERIES_PER_EVENT,
       },
-
+      {
+        name: "an account's latest deliveries (every list made with an account key)",
+        run: async (db) =>
+          (await sharedDeliveries(db).listDeliveries({ accountId: 'acme' }, { limit: 50, cursor: null })).items.map((d) => d.id),
+        // acme's events are every 100th, three deliveries each, newest first.
+        expected: Array.from({ length: 50 }, (_, k) => id('dlv', DELIVERIES_PER_EVENT * (EVENTS - 100 * (Math.floor(k / 3) + 1)) + 2 - (k % 3))),
+        sqlite: /^SEARCH deliveries USING INDEX deliveries_account \(account_id=\?\)$/,
+        ordered: true,
+        rows: 51,
+      },
+      {
+        name: 'the latest failed deliveries (a status alone)',
+        run: async (db) => (await sharedDeliveries(db).listDeliveries({ status: 'failed' }, { limit: 50, cursor: null })).items.map((d) => d.id),
+        expected: Array.from({ length: 50 }, (_, k) => id('dlv', deliveryCount - 1 - 1000 * k)),
+        sqlite: /^SEARCH deliveries USING INDEX deliveries_finished \(status=\?\)$/,
+        ordered: true,
+        rows: 51,
+      },
       {
         name: "an account's latest events",
         run: async (db) => (await sharedEvents(db).listEvents({ accountId: 'acme' }, { limit: 50, cursor: null })).items.map((e) => e.id),

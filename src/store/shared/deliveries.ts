@@ -13,15 +13,20 @@ const ATTEMPTS_BEFORE_DELIVERY_MS = 86_400_000;
 
 /**
  * The list's status filter. `pending` and `sending` are written as each dialect stores them (a
- * leased row is `pending` with a lease on PostgreSQL); any other status is a plain comparison,
- * which PostgreSQL matches to deliveries_finished.
+ * leased row is `pending` with a lease on PostgreSQL); a final status also repeats the predicate
+ * of the partial index deliveries_finished, word for word: SQLite uses a partial index only when
+ * the query's WHERE contains its terms (it does not reason that `status = 'failed'` is not
+ * pending), and PostgreSQL plans the same either way.
  */
 function statusFilter(db: SqlDb, status: DeliveryStatus | undefined): Condition | null {
   if (status === undefined) return null;
   if (status === 'pending') return { sql: db.queued, params: [] };
   if (status === 'sending') return { sql: db.leased, params: [] };
-  return { sql: 'status = ?', params: [status] };
+  return { sql: `status = ? AND ${FINISHED}`, params: [status] };
 }
+
+/** The predicate of the partial index deliveries_finished (migrations: postgres 0006, sqlite 0021). */
+const FINISHED = "status NOT IN ('pending', 'sending')";
 
 /** Every delivery statement but cancel, which unlinks a FIFO chain in each dialect's transaction (fifo-chains.ts). */
 export function sharedDeliveries(db: SqlDb): Omit<DeliveryStore, 'cancelDelivery'> {
@@ -33,7 +38,8 @@ export function sharedDeliveries(db: SqlDb): Omit<DeliveryStore, 'cancelDelivery
     async listDeliveries(filter: DeliveryFilter, page: Page): Promise<PageOf<Delivery>> {
       const before = page.cursor === null ? null : decodeStringCursor(page.cursor);
       // Only the filters given (list-filters.ts): each finds its rows through its own index
-      // (deliveries_event, deliveries_endpoint, deliveries_correlation).
+      // (deliveries_event, deliveries_endpoint, deliveries_correlation, deliveries_account,
+      // deliveries_finished).
       const where = whereOf([
         compared('id', '<', before),
         compared('endpoint_id', '=', filter.endpointId),
