@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Figure } from '../../bench/report.js';
 import type { DestinationFigures } from '../../bench/scenarios/destinations.js';
-import { packageRoot } from '../../src/paths.js';
+import { runBench } from '../support/bench-run.js';
 import { REDIS_URL } from '../support/brokers.js';
 
 // The bench's destinations scenario (`npm run bench -- --quick --only destinations`) run end to
@@ -19,16 +18,6 @@ interface BenchJson {
   figures: Figure[];
   notes: string[];
   runs: { destinations: DestinationFigures };
-}
-
-function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  // The bench passes its HOOKD_* variables to hookd as settings: the tests' own stay out.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('HOOKD_')));
-  return new Promise((resolve) => {
-    execFile('npm', ['run', 'bench', '--silent', '--', ...args], { cwd: packageRoot, env, timeout: 230_000 }, (error, stdout, stderr) =>
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr }),
-    );
-  });
 }
 
 describe('the bench destinations scenario', () => {

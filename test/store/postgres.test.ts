@@ -23,36 +23,37 @@ storeConformance('postgres', {
   },
 });
 
+/** A migrated store on a fresh schema and a client of the test's own on it, both closed and the schema dropped afterwards. */
+async function withMigratedSchema(maxConnections: number, test: (store: PostgresStore, client: pg.Client) => Promise<void>): Promise<void> {
+  const { url, drop } = await createTestSchema();
+  const store = new PostgresStore(url, { maxConnections });
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await store.migrate();
+    await client.connect();
+    await test(store, client);
+  } finally {
+    await client.end().catch(() => undefined);
+    await store.close();
+    await drop();
+  }
+}
+
 describe('postgres schema: the deliveries table', () => {
-  it('keeps room on its pages for updated rows and is vacuumed early (migrations 0012, 0018)', async () => {
-    const { url, drop } = await createTestSchema();
-    const store = new PostgresStore(url, { maxConnections: 1 });
-    const client = new pg.Client({ connectionString: url });
-    try {
-      await store.migrate();
-      await client.connect();
+  it('keeps room on its pages for updated rows and is vacuumed early (migrations 0012, 0018)', () =>
+    withMigratedSchema(1, async (store, client) => {
       const { rows } = await client.query<{ options: string[] }>(
         "SELECT reloptions AS options FROM pg_class WHERE oid = 'deliveries'::regclass",
       );
       expect(rows[0]!.options).toEqual(expect.arrayContaining(['fillfactor=50', 'autovacuum_vacuum_scale_factor=0.02']));
-    } finally {
-      await client.end().catch(() => undefined);
-      await store.close();
-      await drop();
-    }
-  });
+    }));
 });
 
 describe('postgres queue: a claim writes the lease only', () => {
   const T0 = 1_800_000_000_000;
 
-  it('is a HOT update (no index entry), and the claimed delivery reads as sending', async () => {
-    const { url, drop } = await createTestSchema();
-    const store = new PostgresStore(url, { maxConnections: 2 });
-    const client = new pg.Client({ connectionString: url });
-    try {
-      await store.migrate();
-      await client.connect();
+  it('is a HOT update (no index entry), and the claimed delivery reads as sending', () =>
+    withMigratedSchema(2, async (store, client) => {
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {
         const eventId = newId('evt', T0);
@@ -94,20 +95,10 @@ describe('postgres queue: a claim writes the lease only', () => {
         ids.filter((id) => !held.includes(id)).sort(),
       );
       expect(await store.queueStats(T0)).toEqual({ due: 0, scheduled: 0, sending: 5, waiting: 0, oldestDueAt: null });
-    } finally {
-      await client.end().catch(() => undefined);
-      await store.close();
-      await drop();
-    }
-  });
+    }));
 
-  it('keeps the deliveries held at the upgrade held, in the new form (migration 0018)', async () => {
-    const { url, drop } = await createTestSchema();
-    const store = new PostgresStore(url, { maxConnections: 2 });
-    const client = new pg.Client({ connectionString: url });
-    try {
-      await store.migrate();
-      await client.connect();
+  it('keeps the deliveries held at the upgrade held, in the new form (migration 0018)', () =>
+    withMigratedSchema(2, async (store, client) => {
       // The schema as it was before 0018, with one delivery held under a lease as it wrote them.
       await client.query('DELETE FROM schema_migrations WHERE version = 18');
       await client.query("CREATE INDEX deliveries_leased ON deliveries (lease_expires_at) WHERE status = 'sending'");
@@ -126,10 +117,5 @@ describe('postgres queue: a claim writes the lease only', () => {
       // Still its holder's: another worker does not claim it, and the holder's renewal finds it.
       expect(await store.claimDueDeliveries('w2', T0, 10, T0 + 1000)).toEqual([]);
       expect(await store.renewLeases(['dlv_held'], 'w1', T0 + 2000)).toEqual(['dlv_held']);
-    } finally {
-      await client.end().catch(() => undefined);
-      await store.close();
-      await drop();
-    }
-  });
+    }));
 });

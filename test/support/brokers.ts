@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { expect } from 'vitest';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { Webhook } from 'standardwebhooks';
-import type { Json, TestServer } from './server.js';
+import { createEventTypes } from './fixtures.js';
+import { startServer, type Json, type TestServer } from './server.js';
 import { waitFor } from './wait-for.js';
 
 // What the broker destinations' tests share: the loopback brokers (started by npm test, see
@@ -50,4 +52,26 @@ export function streamEntryFields(flat: string[]): Record<string, string> {
   const fields: Record<string, string> = {};
   for (let i = 0; i < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
   return fields;
+}
+
+/**
+ * A Redis destinations suite's scaffolding: a hookd test server with `eventTypes` declared and a
+ * Redis client, each made before the suite's tests; afterwards the server is closed and every key
+ * starting with `prefix` (the suite's streams) deleted.
+ */
+export function redisSuite(prefix: string, ...eventTypes: string[]): { server: () => TestServer; redis: () => Redis } {
+  let server: TestServer;
+  let redis: Redis;
+  beforeAll(async () => {
+    redis = new Redis(REDIS_URL);
+    server = await startServer();
+    await createEventTypes(server, ...eventTypes);
+  });
+  afterAll(async () => {
+    await server?.close();
+    const keys = (await redis?.keys(`${prefix}*`)) ?? [];
+    if (keys.length > 0) await redis.del(...keys);
+    await redis?.quit();
+  });
+  return { server: () => server, redis: () => redis };
 }

@@ -1,8 +1,8 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REDIS_URL, streamEntryFields, uniqueName, verifiedBody } from '../../support/brokers.js';
-import { createEndpoint, createEventTypes, deliveriesOf } from '../../support/fixtures.js';
-import { startServer, type TestServer } from '../../support/server.js';
+import type { Redis } from 'ioredis';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REDIS_URL, redisSuite, streamEntryFields, uniqueName, verifiedBody } from '../../support/brokers.js';
+import { createEndpoint, deliveriesOf } from '../../support/fixtures.js';
+import type { TestServer } from '../../support/server.js';
 import { waitFor } from '../../support/wait-for.js';
 
 // `fifo` ordering on a broker destination (issue 18: "same semantics as HTTP … fifo ordering"). The
@@ -14,19 +14,13 @@ const KEYS = ['order-a', 'order-b', 'order-c', 'order-d'];
 const PER_KEY = 15;
 
 describe('ordered delivery to a broker destination', () => {
+  const stream = uniqueName('hookd-test-ordered-');
+  const suite = redisSuite(stream, 'order.step');
   let server: TestServer;
   let redis: Redis;
-  const stream = uniqueName('hookd-test-ordered-');
-
-  beforeAll(async () => {
-    redis = new Redis(REDIS_URL);
-    server = await startServer();
-    await createEventTypes(server, 'order.step');
-  });
-  afterAll(async () => {
-    await server?.close();
-    await redis?.del(stream);
-    await redis?.quit();
+  beforeAll(() => {
+    server = suite.server();
+    redis = suite.redis();
   });
 
   it('publishes one delivery at a time per ordering key, in ingest order, through failures and retries', async () => {

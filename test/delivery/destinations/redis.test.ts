@@ -1,8 +1,8 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attemptsOf, CLOSED_PORT, REDIS_URL, settledDelivery, testSend, uniqueName, verifiedBody } from '../../support/brokers.js';
+import type { Redis } from 'ioredis';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { attemptsOf, CLOSED_PORT, REDIS_URL, redisSuite, settledDelivery, streamEntryFields, testSend, uniqueName, verifiedBody } from '../../support/brokers.js';
 import { createEndpoint, createEventTypes, postEvent } from '../../support/fixtures.js';
-import { startServer, type TestServer } from '../../support/server.js';
+import type { TestServer } from '../../support/server.js';
 import { waitFor } from '../../support/wait-for.js';
 
 // Redis Streams destinations against the machine's Redis: XADD to a stream named from the event,
@@ -12,20 +12,13 @@ import { waitFor } from '../../support/wait-for.js';
 // classified.
 
 describe('Redis Streams destinations', () => {
+  const prefix = uniqueName('hookd-test-');
+  const suite = redisSuite(prefix, 'order.created');
   let server: TestServer;
   let redis: Redis;
-  const prefix = uniqueName('hookd-test-');
-
-  beforeAll(async () => {
-    redis = new Redis(REDIS_URL);
-    server = await startServer();
-    await createEventTypes(server, 'order.created');
-  });
-  afterAll(async () => {
-    await server?.close();
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis?.quit();
+  beforeAll(() => {
+    server = suite.server();
+    redis = suite.redis();
   });
 
   it('adds each delivery to the stream, signed, as the message headers and a body field', async () => {
@@ -41,9 +34,7 @@ describe('Redis Streams destinations', () => {
     const entries = await redis.xrange(`${prefix}order.created`, '-', '+');
     expect(entries).toHaveLength(1);
     const [entryId, flat] = entries[0]!;
-    const fields: Record<string, string> = {};
-    for (let i = 0; i < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
-    const { body, ...headers } = fields;
+    const { body, ...headers } = streamEntryFields(flat);
     expect(verifiedBody(endpoint.secret, headers, body!)).toMatchObject({ type: 'order.created', data: { orderId: 10 } });
     expect(headers['webhook-event-type']).toBe('order.created');
 
