@@ -2,11 +2,12 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../../src/domain/ids.js';
-import type { Delivery, EndpointWithSecrets } from '../../src/domain/types.js';
+import type { Delivery } from '../../src/domain/types.js';
 import { DatabaseQueue, type HandedDelivery, type QueueConsumer } from '../../src/queue/delivery-queue.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
+import { endpoint } from '../store/conformance.js';
 import { createTestSchema } from '../support/postgres.js';
 import { TEST_BACKEND, tempDir } from '../support/server.js';
 import { waitFor } from '../support/wait-for.js';
@@ -62,34 +63,9 @@ describe(`the hand-off at ingest, per account (${TEST_BACKEND})`, () => {
   };
 
   async function createEndpoint(accountId: string): Promise<string> {
-    const id = newId('ep', T0);
-    const endpoint: EndpointWithSecrets = {
-      id,
-      accountId,
-      url: 'https://example.com/hook',
-      title: '',
-      description: '',
-      eventTypes: [],
-      active: true,
-      method: 'POST',
-      headers: {},
-      queryParams: {},
-      body: { format: 'standard' },
-      retry: { enabled: true, schedule: 'exponential', dropOn4xx: false },
-      timeoutMs: 15000,
-      rateLimitPerSecond: null,
-      filter: null,
-      disabledReason: null,
-      signing: 'hmac',
-      ordering: 'none',
-      auth: null,
-      createdAt: T0,
-      updatedAt: T0,
-      secrets: { current: 'whsec_a', previous: null, previousExpiresAt: null },
-      signingKeys: null,
-    };
-    await store.createEndpoint(endpoint);
-    return id;
+    const created = endpoint({ accountId });
+    await store.createEndpoint(created);
+    return created.id;
   }
 
   /** One event of `accountId` with `count` deliveries to `endpointId`, through the queue (handed over or queued). Returns their ids. */
