@@ -15,21 +15,20 @@ async function plan(env: Record<string, string>) {
 }
 
 describe('the test command sets itself up', () => {
-  it('without PostgreSQL, skips the PostgreSQL pass only, loudly, and still runs the SQLite pass and the bench', async () => {
+  it('without PostgreSQL, skips the PostgreSQL pass only, loudly, and still runs the SQLite pass (the bench\'s smoke run among its tests)', async () => {
     const { plan: steps, stderr } = await plan({ HOOKD_TEST_POSTGRES_URL: NO_POSTGRES });
     expect(steps.postgres.absent).toMatch(/ECONNREFUSED/);
-    expect(steps.steps).toEqual(['build (when the sources changed)', 'type-check', 'lint', 'tests (integration on SQLite)', 'benchmark smoke test']);
+    expect(steps.steps).toEqual(['build (when the sources changed)', 'type-check', 'lint', 'tests (integration on SQLite)']);
     expect(stderr).toContain('SKIPPING the PostgreSQL pass');
   });
 
-  it('with PostgreSQL, runs every pass, the PostgreSQL one before the bench', () => {
+  it('with PostgreSQL, runs every pass, the PostgreSQL one last', () => {
     expect(testSteps({ withPostgres: true }).map(([name]) => name)).toEqual([
       'build (when the sources changed)',
       'type-check',
       'lint',
       'tests (integration on SQLite)',
       'tests on PostgreSQL',
-      'benchmark smoke test',
     ]);
   });
 
