@@ -1,14 +1,10 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../../src/domain/ids.js';
 import { DatabaseQueue } from '../../src/queue/delivery-queue.js';
 import { NODE_DEAD_AFTER_MS } from '../../src/queue/liveness.js';
-import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
-import { createTestSchema } from '../support/postgres.js';
-import { TEST_BACKEND, tempDir } from '../support/server.js';
+import { openTestStore, type TestStore } from '../support/test-store.js';
+import { TEST_BACKEND } from '../support/server.js';
 
 // The queue's side of node liveness, on the backend under test: when a node is taken for dead,
 // and what a node starting takes back at once.
@@ -17,25 +13,16 @@ const T0 = 1_800_000_000_000;
 
 describe(`node liveness in the queue (${TEST_BACKEND})`, () => {
   let store: Store;
-  let cleanUp: () => Promise<void>;
+  let opened: TestStore;
   let queue: DatabaseQueue;
 
   beforeEach(async () => {
-    if (TEST_BACKEND === 'postgres') {
-      const { url, drop } = await createTestSchema();
-      store = new PostgresStore(url, { maxConnections: 2 });
-      cleanUp = drop;
-    } else {
-      const dir = tempDir();
-      store = new SqliteStore(join(dir, 'liveness.db'));
-      cleanUp = async () => rmSync(dir, { recursive: true, force: true });
-    }
-    await store.migrate();
+    opened = await openTestStore('liveness');
+    store = opened.store;
     queue = new DatabaseQueue(store);
   });
   afterEach(async () => {
-    await store.close();
-    await cleanUp();
+    await opened.close();
   });
 
   /** One due delivery, claimed by `owner`. */

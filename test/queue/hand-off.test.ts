@@ -1,15 +1,11 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../../src/domain/ids.js';
 import type { Delivery } from '../../src/domain/types.js';
 import { DatabaseQueue, type HandedDelivery, type QueueConsumer } from '../../src/queue/delivery-queue.js';
-import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { endpoint } from '../store/conformance.js';
-import { createTestSchema } from '../support/postgres.js';
-import { TEST_BACKEND, tempDir } from '../support/server.js';
+import { openTestStore, type TestStore } from '../support/test-store.js';
+import { TEST_BACKEND } from '../support/server.js';
 import { waitFor } from '../support/wait-for.js';
 
 // The hand-off at ingest (src/queue/delivery-queue.ts), on the backend under test: a new delivery
@@ -23,31 +19,22 @@ const T0 = 1_800_000_000_000;
 describe(`the hand-off at ingest, per account (${TEST_BACKEND})`, () => {
   let store: Store;
   let queue: DatabaseQueue;
-  let cleanUp: () => Promise<void>;
+  let opened: TestStore;
   /** What the queue handed to the consumer, and how often it woke it. */
   let handed: string[];
   let wakes: number;
   let detach: () => void;
 
   beforeEach(async () => {
-    if (TEST_BACKEND === 'postgres') {
-      const { url, drop } = await createTestSchema();
-      store = new PostgresStore(url, { maxConnections: 2 });
-      cleanUp = drop;
-    } else {
-      const dir = tempDir();
-      store = new SqliteStore(join(dir, 'hand-off.db'));
-      cleanUp = async () => rmSync(dir, { recursive: true, force: true });
-    }
-    await store.migrate();
+    opened = await openTestStore('hand-off');
+    store = opened.store;
     queue = new DatabaseQueue(store);
     handed = [];
     wakes = 0;
   });
   afterEach(async () => {
     detach?.();
-    await store.close();
-    await cleanUp();
+    await opened.close();
   });
 
   /** The node's worker as the queue sees it, with room for anything. */

@@ -1,5 +1,3 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,12 +5,10 @@ import { newId } from '../../src/domain/ids.js';
 import type { Delivery } from '../../src/domain/types.js';
 import { DatabaseQueue } from '../../src/queue/delivery-queue.js';
 import { CLAIM_PER_ACCOUNT } from '../../src/store/postgres/queue-statements.js';
-import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { AttemptRecord, Store } from '../../src/store/store.js';
 import { endpoint } from '../store/conformance.js';
-import { createTestSchema } from '../support/postgres.js';
-import { TEST_BACKEND, tempDir } from '../support/server.js';
+import { openTestStore, type TestStore } from '../support/test-store.js';
+import { TEST_BACKEND } from '../support/server.js';
 
 // Parking (issue 19), on the backend under test: the backlog of a paused endpoint leaves the due
 // indexes, so a claim for a healthy endpoint does not step over it, and it comes back oldest first,
@@ -25,26 +21,20 @@ const PAUSED_UNTIL = T0 + 60_000;
 describe(`parked deliveries of paused endpoints (${TEST_BACKEND})`, () => {
   let store: Store;
   let queue: DatabaseQueue;
-  let cleanUp: () => Promise<void>;
+  let opened: TestStore;
   /** PostgreSQL: a connection of its own, for EXPLAIN ANALYZE and counts. */
   let client: pg.Client | null = null;
   /** SQLite: a reader of the store's file, for counts. */
   let reader: Database.Database | null = null;
 
   beforeEach(async () => {
+    opened = await openTestStore('parking');
+    store = opened.store;
     if (TEST_BACKEND === 'postgres') {
-      const { url, drop } = await createTestSchema();
-      store = new PostgresStore(url, { maxConnections: 2 });
-      client = new pg.Client({ connectionString: url });
+      client = new pg.Client({ connectionString: opened.location });
       await client.connect();
-      cleanUp = drop;
-      await store.migrate();
     } else {
-      const dir = tempDir();
-      store = new SqliteStore(join(dir, 'parking.db'));
-      cleanUp = async () => rmSync(dir, { recursive: true, force: true });
-      await store.migrate();
-      reader = new Database(join(dir, 'parking.db'), { readonly: true });
+      reader = new Database(opened.location, { readonly: true });
     }
     queue = new DatabaseQueue(store);
   });
@@ -53,8 +43,7 @@ describe(`parked deliveries of paused endpoints (${TEST_BACKEND})`, () => {
     client = null;
     reader?.close();
     reader = null;
-    await store.close();
-    await cleanUp();
+    await opened.close();
   });
 
   async function createEndpoint(): Promise<string> {
