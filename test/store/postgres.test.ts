@@ -2,8 +2,9 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../src/domain/ids.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { loadMigrations } from '../../src/store/migrations.js';
 import { CLAIM } from '../../src/store/postgres/queue-statements.js';
-import type { Store } from '../../src/store/store.js';
+import type { AttemptRecord, Store } from '../../src/store/store.js';
 import { createTestSchema } from '../support/postgres.js';
 import { storeConformance } from './conformance.js';
 
@@ -23,14 +24,23 @@ storeConformance('postgres', {
   },
 });
 
-/** A migrated store on a fresh schema and a client of the test's own on it, both closed and the schema dropped afterwards. */
-async function withMigratedSchema(maxConnections: number, test: (store: PostgresStore, client: pg.Client) => Promise<void>): Promise<void> {
+/**
+ * A migrated store on a fresh schema and a client of the test's own on it, both closed and the
+ * schema dropped afterwards. With `through`, the schema is left as migrations 1 to `through` made
+ * it (an older hookd's), for the test to write its rows and then migrate the rest.
+ */
+async function withMigratedSchema(
+  maxConnections: number,
+  test: (store: PostgresStore, client: pg.Client) => Promise<void>,
+  through?: number,
+): Promise<void> {
   const { url, drop } = await createTestSchema();
   const store = new PostgresStore(url, { maxConnections });
   const client = new pg.Client({ connectionString: url });
   try {
-    await store.migrate();
     await client.connect();
+    if (through === undefined) await store.migrate();
+    else await migrateThrough(client, through);
     await test(store, client);
   } finally {
     await client.end().catch(() => undefined);
@@ -39,46 +49,88 @@ async function withMigratedSchema(maxConnections: number, test: (store: Postgres
   }
 }
 
+/** Migrations 1 to `version`, applied and recorded as PostgresDb.migrate does. */
+async function migrateThrough(client: pg.Client, version: number): Promise<void> {
+  await client.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+  for (const migration of loadMigrations('postgres').filter((m) => m.version <= version)) {
+    await client.query(migration.sql);
+    await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [migration.version, migration.name, Date.now()]);
+  }
+}
+
+const T0 = 1_800_000_000_000;
+
+/** One event with one delivery (to no endpoint: a callback URL), due at T0; returns the delivery's id. */
+async function queueOne(store: PostgresStore): Promise<string> {
+  const eventId = newId('evt', T0);
+  const id = newId('dlv', T0);
+  await store.ingestEvents(
+    [
+      {
+        event: { id: eventId, type: 'call.started', accountId: null, payload: '{}', correlationId: null, callbackUrl: null, occurredAt: T0, createdAt: T0 },
+        deliveries: [
+          { id, eventId, endpointId: null, accountId: null, eventType: 'call.started', url: 'https://example.com/hook', status: 'pending', attempts: 0, nextAttemptAt: T0, lastStatusCode: null, lastError: null, correlationId: null, createdAt: T0, completedAt: null },
+        ],
+        clientId: false,
+      },
+    ],
+    0,
+    T0,
+  );
+  return id;
+}
+
+/** The result a worker holding `id` under `owner` records for a 200 at T0 + 10. */
+function succeeded(id: string, owner: string): AttemptRecord {
+  return {
+    deliveryId: id,
+    endpointId: null,
+    leaseOwner: owner,
+    attempt: null,
+    status: 'succeeded',
+    nextAttemptAt: null,
+    completedAt: T0 + 10,
+    lastStatusCode: 200,
+    lastError: null,
+    disableEndpoint: null,
+  };
+}
+
 describe('postgres schema: the deliveries table', () => {
-  it('keeps room on its pages for updated rows and is vacuumed early (migrations 0012, 0018)', () =>
+  it('keeps room on the queue pages for updated rows and vacuums it early; the history is full pages (migrations 0012, 0018, 0022)', () =>
     withMigratedSchema(1, async (store, client) => {
-      const { rows } = await client.query<{ options: string[] }>(
-        "SELECT reloptions AS options FROM pg_class WHERE oid = 'deliveries'::regclass",
-      );
-      expect(rows[0]!.options).toEqual(expect.arrayContaining(['fillfactor=50', 'autovacuum_vacuum_scale_factor=0.02']));
+      const options = async (table: string) =>
+        (await client.query<{ options: string[] | null }>('SELECT reloptions AS options FROM pg_class WHERE oid = $1::regclass', [table])).rows[0]!.options;
+      expect(await options('deliveries_queue')).toEqual(expect.arrayContaining(['fillfactor=50', 'autovacuum_vacuum_scale_factor=0.02']));
+      expect(await options('deliveries_history')).toBeNull();
+    }));
+
+  it('keeps pending deliveries in the queue and moves a finished one to the history (migration 0022)', () =>
+    withMigratedSchema(2, async (store, client) => {
+      const id = await queueOne(store);
+      const home = async () => (await client.query<{ home: string }>('SELECT tableoid::regclass::text AS home FROM deliveries WHERE id = $1', [id])).rows[0]?.home;
+      expect(await home()).toBe('deliveries_queue');
+      const [claimed] = await store.claimDueDeliveries('w1', T0, 1, T0 + 1000);
+      expect(claimed?.id).toBe(id);
+      await store.recordAttempts([succeeded(id, 'w1')]);
+      expect(await home()).toBe('deliveries_history');
+      expect((await store.getDelivery(id))?.status).toBe('succeeded');
+      expect((await client.query('SELECT 1 FROM deliveries_queue')).rowCount).toBe(0);
     }));
 });
 
 describe('postgres queue: a claim writes the lease only', () => {
-  const T0 = 1_800_000_000_000;
 
   it('is a HOT update (no index entry), and the claimed delivery reads as sending', () =>
     withMigratedSchema(2, async (store, client) => {
       const ids: string[] = [];
-      for (let i = 0; i < 5; i++) {
-        const eventId = newId('evt', T0);
-        const id = newId('dlv', T0);
-        ids.push(id);
-        await store.ingestEvents(
-          [
-            {
-              event: { id: eventId, type: 'call.started', accountId: null, payload: '{}', correlationId: null, callbackUrl: null, occurredAt: T0, createdAt: T0 },
-              deliveries: [
-                { id, eventId, endpointId: null, accountId: null, eventType: 'call.started', url: 'https://example.com/hook', status: 'pending', attempts: 0, nextAttemptAt: T0, lastStatusCode: null, lastError: null, correlationId: null, createdAt: T0, completedAt: null },
-              ],
-              clientId: false,
-            },
-          ],
-          0,
-          T0,
-        );
-      }
+      for (let i = 0; i < 5; i++) ids.push(await queueOne(store));
       // The statement the store runs, in a transaction of this test's own, whose counters
       // (pg_stat_get_xact_*) are exact: the shared statistics are published late and in bulk.
       await client.query('BEGIN');
       const claimed = await client.query(CLAIM.text, ['w1', T0 + 1000, T0, 3]);
       const { rows } = await client.query<{ updated: number; hot: number }>(
-        "SELECT pg_stat_get_xact_tuples_updated('deliveries'::regclass) AS updated, pg_stat_get_xact_tuples_hot_updated('deliveries'::regclass) AS hot",
+        "SELECT pg_stat_get_xact_tuples_updated('deliveries_queue'::regclass) AS updated, pg_stat_get_xact_tuples_hot_updated('deliveries_queue'::regclass) AS hot",
       );
       await client.query('COMMIT');
       expect(claimed.rowCount).toBe(3);
@@ -100,8 +152,6 @@ describe('postgres queue: a claim writes the lease only', () => {
   it('keeps the deliveries held at the upgrade held, in the new form (migration 0018)', () =>
     withMigratedSchema(2, async (store, client) => {
       // The schema as it was before 0018, with one delivery held under a lease as it wrote them.
-      await client.query('DELETE FROM schema_migrations WHERE version = 18');
-      await client.query("CREATE INDEX deliveries_leased ON deliveries (lease_expires_at) WHERE status = 'sending'");
       await client.query("INSERT INTO events (id, type, payload, occurred_at, created_at) VALUES ('evt_held', 'call.started', '{}', $1, $1)", [T0]);
       await client.query(
         `INSERT INTO deliveries (id, event_id, event_type, url, status, attempts, next_attempt_at, created_at, lease_owner, lease_expires_at)
@@ -117,5 +167,27 @@ describe('postgres queue: a claim writes the lease only', () => {
       // Still its holder's: another worker does not claim it, and the holder's renewal finds it.
       expect(await store.claimDueDeliveries('w2', T0, 10, T0 + 1000)).toEqual([]);
       expect(await store.renewLeases(['dlv_held'], 'w1', T0 + 2000)).toEqual(['dlv_held']);
-    }));
+    }, 17));
+
+  it('keeps every delivery when it splits the table, pending ones in the queue (migration 0022)', () =>
+    withMigratedSchema(2, async (store, client) => {
+      await client.query("INSERT INTO events (id, type, payload, occurred_at, created_at) VALUES ('evt_old', 'call.started', '{}', $1, $1)", [T0]);
+      for (const [id, status] of [['dlv_waiting', 'pending'], ['dlv_done', 'succeeded'], ['dlv_gave_up', 'failed']]) {
+        await client.query(
+          `INSERT INTO deliveries (id, event_id, event_type, url, status, attempts, next_attempt_at, created_at)
+           VALUES ($1, 'evt_old', 'call.started', 'https://example.com/hook', $2, 1, $3, $4)`,
+          [id, status, status === 'pending' ? T0 : null, T0],
+        );
+      }
+      await store.migrate();
+
+      const { rows } = await client.query<{ id: string; home: string }>('SELECT id, tableoid::regclass::text AS home FROM deliveries ORDER BY id');
+      expect(rows).toEqual([
+        { id: 'dlv_done', home: 'deliveries_history' },
+        { id: 'dlv_gave_up', home: 'deliveries_history' },
+        { id: 'dlv_waiting', home: 'deliveries_queue' },
+      ]);
+      expect((await store.claimDueDeliveries('w1', T0, 10, T0 + 1000)).map((d) => d.id)).toEqual(['dlv_waiting']);
+      expect((await store.listDeliveries({ status: 'failed' }, { limit: 10, cursor: null })).items.map((d) => d.id)).toEqual(['dlv_gave_up']);
+    }, 21));
 });

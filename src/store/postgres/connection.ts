@@ -29,6 +29,30 @@ function numberParameters(text: string): string {
   return converted;
 }
 
+/**
+ * deliveries is partitioned by status (migrations/postgres/0022): finishing or canceling a delivery
+ * moves its row from the queue to the history. A statement that meets such a row after another
+ * transaction moved it fails with serialization_failure (40001: "tuple to be locked was already
+ * moved to another partition") where, within one table, it re-checked the row's new version and
+ * went on. It wrote nothing, so it is run again: its new snapshot finds the row where it is now.
+ * Rare (a cancel racing a worker's result, a claim racing a cancel), so a few tries are enough.
+ */
+const MOVED_ROW_TRIES = 5;
+
+function isMovedRow(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '40001';
+}
+
+async function retryingMovedRows<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (!isMovedRow(error) || attempt >= MOVED_ROW_TRIES) throw error;
+    }
+  }
+}
+
 function queryOf(sql: Statement, values: unknown[]): pg.QueryConfig {
   return typeof sql === 'string'
     ? { text: numberParameters(sql), values }
@@ -41,18 +65,24 @@ export class PgQueries implements SqlDb {
   readonly queued = QUEUED;
   readonly dialect = 'postgres' as const;
 
+  /** On the pool each statement is its own transaction and is retried alone; in a transaction the whole transaction is (PostgresDb.transaction). */
   constructor(protected readonly on: pg.Pool | pg.PoolClient) {}
 
+  private async query(sql: Statement, params: unknown[]): Promise<pg.QueryResult> {
+    const query = queryOf(sql, params);
+    return this.on instanceof pg.Pool ? retryingMovedRows(() => this.on.query(query)) : this.on.query(query);
+  }
+
   async all<T>(sql: Statement, params: unknown[] = []): Promise<T[]> {
-    return (await this.on.query(queryOf(sql, params))).rows as T[];
+    return (await this.query(sql, params)).rows as T[];
   }
 
   async one<T>(sql: Statement, params: unknown[] = []): Promise<T | undefined> {
-    return (await this.on.query(queryOf(sql, params))).rows[0] as T | undefined;
+    return (await this.query(sql, params)).rows[0] as T | undefined;
   }
 
   async run(sql: Statement, params: unknown[] = []): Promise<number> {
-    return (await this.on.query(queryOf(sql, params))).rowCount ?? 0;
+    return (await this.query(sql, params)).rowCount ?? 0;
   }
 
   inList(column: string): string {
@@ -90,8 +120,16 @@ export class PostgresDb extends PgQueries {
     this.work = new WorkChannel(connectionString);
   }
 
-  /** Runs `body` in one transaction on one connection; rolls back when it throws. */
+  /**
+   * Runs `body` in one transaction on one connection; rolls back when it throws. A transaction that
+   * met a row moved between partitions meanwhile is run again whole (retryingMovedRows): `body`
+   * must only read and write the database.
+   */
   async transaction<T>(body: (tx: PgQueries) => Promise<T>): Promise<T> {
+    return retryingMovedRows(() => this.transactionOnce(body));
+  }
+
+  private async transactionOnce<T>(body: (tx: PgQueries) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let result: T;
     try {
