@@ -6,6 +6,7 @@ import { loadMigrations } from '../../src/store/migrations.js';
 import { CLAIM } from '../../src/store/postgres/queue-statements.js';
 import type { AttemptRecord, Store } from '../../src/store/store.js';
 import { createTestSchema } from '../support/postgres.js';
+import { waitFor } from '../support/wait-for.js';
 import { storeConformance } from './conformance.js';
 
 const drops = new Map<Store, () => Promise<void>>();
@@ -116,6 +117,25 @@ describe('postgres schema: the deliveries table', () => {
       expect(await home()).toBe('deliveries_history');
       expect((await store.getDelivery(id))?.status).toBe('succeeded');
       expect((await client.query('SELECT 1 FROM deliveries_queue')).rowCount).toBe(0);
+    }));
+
+  it('runs again a statement that met a row another transaction moved to the history meanwhile (40001)', () =>
+    withMigratedSchema(2, async (store, client) => {
+      const id = await queueOne(store);
+      await store.claimDueDeliveries('w1', T0, 1, T0 + 1000);
+      // Canceled by another transaction while the worker's result is on its way: the result's
+      // statement waits for the row, which then leaves the queue under it.
+      await client.query('BEGIN');
+      await client.query("UPDATE deliveries SET status = 'canceled', lease_owner = NULL, lease_expires_at = NULL WHERE id = $1", [id]);
+      const recording = store.recordAttempts([succeeded(id, 'w1')]);
+      await waitFor(
+        async () => (await client.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")).rowCount === 1,
+        { what: "the result's statement to wait for the row" },
+      );
+      await client.query('COMMIT');
+      // Run again, it finds the row in the history without the worker's lease, and leaves it be.
+      await expect(recording).resolves.toBeUndefined();
+      expect((await store.getDelivery(id))?.status).toBe('canceled');
     }));
 });
 
