@@ -53,6 +53,8 @@ export interface WorkerOptions {
 /** How often lanes are checked for a destination that turned slow, and idle ones forgotten. */
 const LANE_CHECK_EVERY_MS = 250;
 const FORGET_IDLE_LANE_MS = 60_000;
+/** The longest a retry's wake-up timer is set for (Worker.wakeAt). */
+const MAX_RETRY_WAKE_MS = 60_000;
 
 export class DeliveryWorker implements QueueConsumer {
   readonly owner = newId('key').replace('key_', 'worker_');
@@ -73,6 +75,8 @@ export class DeliveryWorker implements QueueConsumer {
   /** How long attempts typically take, across destinations: what "slow" is measured against. */
   private readonly typical = new Pace();
   private readonly idlePollMs: number;
+  /** The earliest retry this worker scheduled, and the timer that wakes the loop for it (wakeAt). */
+  private retryWake: { at: number; timer: NodeJS.Timeout } | null = null;
   /** What this worker holds, so that its heartbeat renews leases about to run out. */
   private readonly held = new HeldLeases();
   private readonly heartbeat: Heartbeat;
@@ -115,6 +119,34 @@ export class DeliveryWorker implements QueueConsumer {
     });
   }
 
+  /**
+   * Retries come due at their time, not at the loop's next idle poll (up to idlePollMs late): a
+   * retry this worker schedules sets a timer for `at` if it is the earliest it knows. When the
+   * timer fires, the loop claims, and the next time anything is due (any node's retry, a pause's
+   * end) is read once from the queue, to set the timer again.
+   */
+  private wakeAt(at: number): void {
+    if (!this.running || (this.retryWake !== null && this.retryWake.at <= at)) return;
+    if (this.retryWake !== null) clearTimeout(this.retryWake.timer);
+    // Bounded: a timer far ahead is set again by the next retry or at the next fire.
+    const delay = Math.min(Math.max(0, at - this.options.clock.now()), MAX_RETRY_WAKE_MS);
+    const timer = setTimeout(() => {
+      this.retryWake = null;
+      this.wake();
+      void this.wakeAtNextDue();
+    }, delay);
+    timer.unref();
+    this.retryWake = { at, timer };
+  }
+
+  private async wakeAtNextDue(): Promise<void> {
+    const now = this.options.clock.now();
+    // A database away: the idle poll goes on finding the work.
+    const next = await this.options.queue.nextDueAt().catch(() => null);
+    // Due already: the claim the wake-up started takes it, or it waits for a free slot.
+    if (next !== null && next > now) this.wakeAt(next);
+  }
+
   /** New work may be due: look now rather than at the next poll. */
   wake(): void {
     if (this.admission.wake(this.running)) this.wakeUp?.();
@@ -134,6 +166,8 @@ export class DeliveryWorker implements QueueConsumer {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    if (this.retryWake !== null) clearTimeout(this.retryWake.timer);
+    this.retryWake = null;
     this.detach();
     this.wake();
     await this.loopDone;
@@ -434,6 +468,8 @@ export class DeliveryWorker implements QueueConsumer {
   /** Queues the result for the next batched write; resolves once it is committed. */
   private record(delivery: ClaimedDelivery, record: AttemptRecord): Promise<void> {
     const committed = this.recorder.record(record);
+    const retryAt = record.status === 'pending' ? record.nextAttemptAt : null;
+    if (retryAt !== null) void committed.then(() => this.wakeAt(retryAt), () => undefined);
     const onRecorded = this.options.onRecorded;
     if (onRecorded !== undefined) void committed.then(() => onRecorded(delivery, record));
     return committed;
