@@ -78,7 +78,11 @@ describe('endpoint pauses and the circuit breaker', () => {
 
   it('five failures in a row open the breaker; after the cool-down one probe goes alone, and its success closes it', async () => {
     receiver.script('/down', (_request, index) => (index < 5 ? { status: 500, delayMs: index === 0 ? 300 : 0 } : { status: 200 }));
-    const endpoint = await createEndpoint(server, { url: `${receiver.url}/down`, eventTypes: ['job.done'], retry: { schedule: 'custom', delaysSeconds: [1, 1] } });
+    // The first retry comes 3 s after a failure, so that the five failures are the first attempts
+    // of five deliveries even on a busy machine (each failure is counted in the database before the
+    // lane starts the next); with 1 s the first delivery's retry overtook the fifth once. The
+    // breaker's cool-down (5 s) ends after every retry is due, so the probe is the oldest due: job 5.
+    const endpoint = await createEndpoint(server, { url: `${receiver.url}/down`, eventTypes: ['job.done'], retry: { schedule: 'custom', delaysSeconds: [3, 1] } });
     await postJobs(6);
 
     const paused = await waitFor(async () => {
