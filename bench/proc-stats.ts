@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 // What the kernel knows about a process (Linux /proc): peak resident memory and CPU time used.
 
@@ -21,8 +21,53 @@ export function cpuSeconds(pid: number): number | null {
     // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks();
+  } catch {
+    return null;
+  }
+}
+
+function clockTicks(): number {
+  ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  return ticksPerSecond;
+}
+
+/** CPU seconds the whole machine has been busy (every core, everything but idle and I/O wait), or null without /proc. */
+export function machineBusySeconds(): number | null {
+  try {
+    // cpu  user nice system idle iowait irq softirq steal …
+    const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    return (user! + nice! + system! + irq! + softirq! + (steal ?? 0)) / clockTicks();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU seconds used so far by a server and every process it has started, those that ended included
+ * (a PostgreSQL postmaster: its backends, autovacuum workers, checkpointer…): the live children's
+ * own time plus what the server has collected from the children it reaped. Null without /proc.
+ */
+export function processTreeCpuSeconds(serverPid: number): number | null {
+  try {
+    const ticks = clockTicks();
+    const fieldsOf = (pid: number | string) => {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    };
+    // After the command name: state (0), ppid (1), … utime (11), stime (12), cutime (13), cstime (14).
+    const server = fieldsOf(serverPid);
+    let total = Number(server[11]) + Number(server[12]) + Number(server[13]) + Number(server[14]);
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const fields = fieldsOf(entry);
+        if (Number(fields[1]) === serverPid) total += Number(fields[11]) + Number(fields[12]);
+      } catch {
+        // Ended between the listing and the read: the server has collected its time.
+      }
+    }
+    return total / ticks;
   } catch {
     return null;
   }

@@ -2,6 +2,7 @@ import { benchNow } from '../clock.js';
 import { withHookd, type BenchContext, type HookdRun } from '../context.js';
 import type { HookdProcess } from '../hookd-process.js';
 import { sendPaced } from '../pacing.js';
+import { machineBusySeconds } from '../proc-stats.js';
 import { startDashboardReads } from '../soak/dashboard.js';
 import { minuteOf, type Minute, type Reading } from '../soak/minutes.js';
 import { databaseProbe, scrapeProcess, type DatabaseProbe } from '../soak/probes.js';
@@ -126,6 +127,8 @@ async function soak(ctx: BenchContext, hookd: HookdProcess, probe: DatabaseProbe
       healthyArrivals: HEALTHY.reduce((sum, group) => sum + (received[group]?.unique ?? 0), 0),
       ...database,
       databaseCpuSeconds,
+      hookdCpuSeconds: hookd.cpuSeconds(),
+      machineBusySeconds: machineBusySeconds(),
     };
   };
 

@@ -16,6 +16,10 @@ function reading(overrides: Partial<Reading>): Reading {
     wal: null,
     databaseCpuSeconds: null,
     deadTuples: null,
+    autovacuums: null,
+    hookdCpuSeconds: null,
+    serverCpuSeconds: null,
+    machineBusySeconds: null,
     ...overrides,
   };
 }
@@ -67,5 +71,22 @@ describe('minuteOf', () => {
     const sqlite = minuteOf(1, reading({}), reading({ at: 60_000, attempts: 2000 }), noSamples, 3);
     expect(sqlite.postgresCpuMicrosPerAttempt).toBeNull();
     expect(sqlite.walMB).toBeNull();
+  });
+
+  it('says where the CPU went in % of one core, and counts the vacuums that ended in the minute', () => {
+    const minute = minuteOf(
+      1,
+      reading({ at: 0, hookdCpuSeconds: 10, serverCpuSeconds: 100, machineBusySeconds: 1000, autovacuums: 4 }),
+      reading({ at: 60_000, hookdCpuSeconds: 40, serverCpuSeconds: 130, machineBusySeconds: 1090, autovacuums: 7 }),
+      noSamples,
+      1,
+    );
+    expect(minute.hookdCpuPercent).toBe(50);
+    expect(minute.serverCpuPercent).toBe(50);
+    expect(minute.machineCpuPercent).toBe(150);
+    expect(minute.autovacuums).toBe(3);
+    // SQLite: no server and no vacuum.
+    const sqlite = minuteOf(1, reading({ at: 0, hookdCpuSeconds: 1 }), reading({ at: 60_000, hookdCpuSeconds: 7 }), noSamples, 1);
+    expect(sqlite).toMatchObject({ hookdCpuPercent: 10, serverCpuPercent: null, autovacuums: null });
   });
 });

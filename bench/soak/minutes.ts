@@ -29,6 +29,12 @@ export interface Reading {
   databaseCpuSeconds: number | null;
   /** PostgreSQL: n_dead_tup summed over hookd's tables (null for SQLite). */
   deadTuples: number | null;
+  /** PostgreSQL: autovacuum runs on hookd's tables so far (null for SQLite). */
+  autovacuums: number | null;
+  /** CPU seconds so far: hookd's process, the PostgreSQL server's processes (null for SQLite or a server elsewhere), the whole machine busy. */
+  hookdCpuSeconds: number | null;
+  serverCpuSeconds: number | null;
+  machineBusySeconds: number | null;
 }
 
 export interface Minute {
@@ -59,9 +65,23 @@ export interface Minute {
   /** PostgreSQL backends' CPU per attempt made this minute (null for SQLite). */
   postgresCpuMicrosPerAttempt: number | null;
   deadTuples: number | null;
+  /** Autovacuum runs that ended this minute on hookd's tables (PostgreSQL). */
+  autovacuums: number | null;
+  /**
+   * Where the machine's CPU went this minute, in % of one core: hookd, the PostgreSQL server (all of
+   * it: backends, autovacuum, checkpointer…), and the whole machine (the bench's load and receiver
+   * are most of the rest). The machine's cores bound the sum.
+   */
+  hookdCpuPercent: number | null;
+  serverCpuPercent: number | null;
+  machineCpuPercent: number | null;
 }
 
 const MB = 1024 * 1024;
+
+function percentOfCore(before: number | null, after: number | null, seconds: number): number | null {
+  return before === null || after === null || seconds <= 0 ? null : ((after - before) / seconds) * 100;
+}
 
 export function minuteOf(
   minute: number,
@@ -102,5 +122,9 @@ export function minuteOf(
         ? null
         : ((after.databaseCpuSeconds - before.databaseCpuSeconds) * 1e6) / attempts,
     deadTuples: after.deadTuples,
+    autovacuums: after.autovacuums === null || before.autovacuums === null ? null : after.autovacuums - before.autovacuums,
+    hookdCpuPercent: percentOfCore(before.hookdCpuSeconds, after.hookdCpuSeconds, seconds),
+    serverCpuPercent: percentOfCore(before.serverCpuSeconds, after.serverCpuSeconds, seconds),
+    machineCpuPercent: percentOfCore(before.machineBusySeconds, after.machineBusySeconds, seconds),
   };
 }

@@ -1,7 +1,9 @@
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { HookdProcess } from '../hookd-process.js';
+import { processTreeCpuSeconds } from '../proc-stats.js';
 import { BENCH_EVENT_TYPE } from '../workload.js';
 
 // What the soak reads beside the load, once a minute: hookd's own /metrics (the process figures
@@ -49,10 +51,17 @@ export interface DatabaseFigures {
   databaseBytes: number;
   wal: { bytes: number; written: boolean } | null;
   deadTuples: number | null;
+  /** PostgreSQL: autovacuum runs so far on hookd's tables, partitions included (null for SQLite). */
+  autovacuums: number | null;
+  /** PostgreSQL: CPU seconds of the whole server so far (every backend, autovacuum, checkpointer…), when it runs on this machine; else null. */
+  serverCpuSeconds: number | null;
 }
 
-/** hookd's tables (the rest of the schema is the migrations' bookkeeping). */
+/** hookd's tables (the rest of the schema is the migrations' bookkeeping); partitioned ones are read with their partitions. */
 const TABLES = ['events', 'deliveries', 'attempts', 'endpoints'];
+const TABLE_STATS = `SELECT sum(s.n_dead_tup) AS dead, sum(s.autovacuum_count) AS vacuums
+  FROM unnest($1::text[]) AS t(name) CROSS JOIN LATERAL pg_partition_tree(t.name::regclass) AS p
+  JOIN pg_stat_user_tables s ON s.relid = p.relid`;
 
 export interface DatabaseProbe {
   read(): Promise<DatabaseFigures>;
@@ -80,7 +89,7 @@ function sqliteProbe(path: string): DatabaseProbe {
   return {
     async read() {
       const wal = size(`${path}-wal`);
-      return { databaseBytes: size(path) + wal, wal: { bytes: wal, written: false }, deadTuples: null };
+      return { databaseBytes: size(path) + wal, wal: { bytes: wal, written: false }, deadTuples: null, autovacuums: null, serverCpuSeconds: null };
     },
     async count() {
       // A reader beside hookd's writer: WAL mode lets it see the last commit without blocking.
@@ -102,17 +111,30 @@ function postgresProbe(url: string): DatabaseProbe {
   // CPU with hookd's, but it works a few milliseconds a minute.
   const client = new pg.Client({ connectionString: url });
   const connected = client.connect();
+  // The server's process, when it runs here (the bench's own server, or the machine's): its data
+  // directory's postmaster.pid names it. Readable by the user the server runs as, or root.
+  const serverPid = connected.then(async () => {
+    const dir = await client.query<{ dir: string }>("SELECT current_setting('data_directory') AS dir").catch(() => null);
+    try {
+      return dir === null ? null : Number(readFileSync(join(dir.rows[0]!.dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    } catch {
+      return null;
+    }
+  });
   return {
     async read() {
       await connected;
       const size = await client.query<{ bytes: string }>('SELECT pg_database_size(current_database()) AS bytes');
-      const dead = await client.query<{ dead: string | null }>('SELECT sum(n_dead_tup) AS dead FROM pg_stat_user_tables WHERE relname = ANY($1)', [TABLES]);
+      const tables = await client.query<{ dead: string | null; vacuums: string | null }>(TABLE_STATS, [TABLES]);
+      const pid = await serverPid;
       // pg_stat_wal is PostgreSQL 14+; before that there is no WAL figure.
       const wal = await client.query<{ bytes: string }>('SELECT wal_bytes AS bytes FROM pg_stat_wal').catch(() => null);
       return {
         databaseBytes: Number(size.rows[0]!.bytes),
         wal: wal === null || wal.rows[0] === undefined ? null : { bytes: Number(wal.rows[0].bytes), written: true },
-        deadTuples: Number(dead.rows[0]?.dead ?? 0),
+        deadTuples: Number(tables.rows[0]?.dead ?? 0),
+        autovacuums: Number(tables.rows[0]?.vacuums ?? 0),
+        serverCpuSeconds: pid === null ? null : processTreeCpuSeconds(pid),
       };
     },
     async count() {

@@ -20,6 +20,10 @@ const COLUMNS: ReadonlyArray<{ key: keyof Minute; header: string; digits: number
   { key: 'apiReadP99Ms', header: 'read p99 ms', digits: 1 },
   { key: 'postgresCpuMicrosPerAttempt', header: 'PG µs/attempt', digits: 0 },
   { key: 'deadTuples', header: 'dead tuples', digits: 0 },
+  { key: 'autovacuums', header: 'vacuums', digits: 0 },
+  { key: 'hookdCpuPercent', header: 'hookd CPU %', digits: 0 },
+  { key: 'serverCpuPercent', header: 'PG CPU %', digits: 0 },
+  { key: 'machineCpuPercent', header: 'machine CPU %', digits: 0 },
 ];
 
 function cell(value: number | null, digits: number): string {

@@ -24,6 +24,10 @@ function minute(n: number, overrides: Partial<Minute> = {}): Minute {
     apiReads: 48,
     postgresCpuMicrosPerAttempt: null,
     deadTuples: null,
+    autovacuums: null,
+    hookdCpuPercent: 60,
+    serverCpuPercent: null,
+    machineCpuPercent: 120,
     ...overrides,
   };
 }

@@ -18,9 +18,10 @@ import { TEST_BACKEND } from '../support/server.js';
 const MINUTE_FIELDS: Array<keyof Minute> = [
   'minute', 'seconds', 'rssMB', 'heapUsedMB', 'eventLoopP99Ms', 'databaseMB', 'walMB', 'bytesPerDelivery', 'eventsPerSecond',
   'deliveriesPerSecond', 'attemptsPerSecond', 'firstAttemptP50Ms', 'firstAttemptP99Ms', 'firstAttempts', 'apiReadP50Ms',
-  'apiReadP99Ms', 'apiReads', 'postgresCpuMicrosPerAttempt', 'deadTuples',
+  'apiReadP99Ms', 'apiReads', 'postgresCpuMicrosPerAttempt', 'deadTuples', 'autovacuums', 'hookdCpuPercent', 'serverCpuPercent',
+  'machineCpuPercent',
 ];
-const POSTGRES_ONLY: Array<keyof Minute> = ['postgresCpuMicrosPerAttempt', 'deadTuples'];
+const POSTGRES_ONLY: Array<keyof Minute> = ['postgresCpuMicrosPerAttempt', 'deadTuples', 'autovacuums', 'serverCpuPercent'];
 
 interface SoakJson {
   backend: string;
