@@ -101,7 +101,7 @@ describe(`parked deliveries of paused endpoints (${TEST_BACKEND})`, () => {
   }
 
   /**
-   * PostgreSQL: the rows of deliveries the per-account claim reads (returned by its scans or
+   * PostgreSQL: the rows of deliveries (its partitions, 0022) the per-account claim reads (returned by its scans or
    * removed by their filters), from EXPLAIN ANALYZE in a transaction rolled back.
    */
   async function rowsReadByClaim(now: number, limit: number): Promise<number> {
@@ -181,6 +181,6 @@ interface PlanNode {
 }
 
 function rowsOfDeliveries(node: PlanNode): number {
-  const own = node['Relation Name'] === 'deliveries' ? (node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0)) * node['Actual Loops'] : 0;
+  const own = node['Relation Name']?.startsWith('deliveries') ? (node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0)) * node['Actual Loops'] : 0;
   return own + (node.Plans ?? []).reduce((sum, child) => sum + rowsOfDeliveries(child), 0);
 }
