@@ -59,12 +59,12 @@ describe('the autovacuum check at start on PostgreSQL', () => {
 
   it('warns, naming the table, when autovacuum is off for one of hookd\'s tables', async () => {
     const { url } = await schemaWith(async (sql) => {
-      await sql.query('ALTER TABLE deliveries SET (autovacuum_enabled = false)');
+      await sql.query('ALTER TABLE deliveries_queue SET (autovacuum_enabled = false)');
     });
     const { warnings } = await startLogged(url);
     const aboutTables = warnings().filter((entry) => entry.setting === 'autovacuum_enabled');
     expect(aboutTables).toHaveLength(1);
-    expect(aboutTables[0]!.msg).toContain('table(s) deliveries ');
+    expect(aboutTables[0]!.msg).toContain('table(s) deliveries_queue ');
     expect(aboutTables[0]!.msg).toContain('RESET (autovacuum_enabled)');
   });
 });

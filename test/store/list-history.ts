@@ -152,15 +152,18 @@ export function listHistorySuite(name: string, harness: ListHistoryHarness): voi
         // The last statement is the read itself (a cursor's first page comes before it).
         const { sql, params } = statements.at(-1)!;
         const plan = await history.plan(sql, params);
-        expect(plan.reads).toHaveLength(1);
         const [access] = plan.reads;
         if (access!.rowsRead === null) {
+          expect(plan.reads).toHaveLength(1);
           expect(access!.how).toMatch(read.sqlite);
           // A sort is only bounded when what it sorts was searched for by a key of few rows; a
           // scan, or a search of a key with many rows (an account), must come in order.
           if (read.ordered) expect(plan.sorts).toBe(false);
         } else {
-          expect(access!.rowsRead).toBeLessThanOrEqual(read.rows);
+          // One table; on PostgreSQL deliveries is read as its two partitions (migration 0022),
+          // whose rows read together are the bound.
+          expect(new Set(plan.reads.map((each) => each.table.replace(/^deliveries_(queue|history)$/, 'deliveries'))).size).toBe(1);
+          expect(plan.reads.reduce((sum, each) => sum + each.rowsRead!, 0)).toBeLessThanOrEqual(read.rows);
         }
       });
     }
