@@ -1,12 +1,13 @@
-// `npm test`: set up what the tests need (scripts/test-prerequisites.mjs), then run each step in
-// order and stop at the first that fails. A step that cannot run here (the PostgreSQL pass, when no
+// `npm test`: set up what the tests need (scripts/test-prerequisites.mjs), then run the steps stage
+// by stage (scripts/test-steps.mjs: the lanes of a stage run at the same time) and stop after the
+// first stage where a step fails. A step that cannot run here (the PostgreSQL pass, when no
 // PostgreSQL can be had) is skipped on its own and said loudly at the start and at the end — never
 // silently taking the steps after it along, as a shell `&&` chain would.
 // Under CI (CI=true) a missing PostgreSQL fails the run instead: CI must run every pass.
 // `node scripts/test.mjs --plan` sets up, prints the steps it would run and stops (for its own test).
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { ensureNats, ensurePostgres, ensureRabbitmq, ensureRedis, locateChromium, MissingPrerequisite } from './test-prerequisites.mjs';
-import { testSteps } from './test-steps.mjs';
+import { testStages, testSteps } from './test-steps.mjs';
 
 const started = Date.now();
 const seconds = (since) => `${Math.round((Date.now() - since) / 1000)} s`;
@@ -65,6 +66,7 @@ const env = {
   ...(skipPostgres ? { HOOKD_TEST_WITHOUT_POSTGRES: 'true' } : {}),
   ...Object.fromEntries(skipped.map(({ withoutFlag }) => [withoutFlag, 'true'])),
 };
+const stages = testStages({ withPostgres: !skipPostgres });
 const steps = testSteps({ withPostgres: !skipPostgres });
 
 if (process.argv.includes('--plan')) {
@@ -73,16 +75,49 @@ if (process.argv.includes('--plan')) {
 }
 
 const took = [];
-for (const [name, command, args] of steps) {
-  const since = Date.now();
-  process.stderr.write(`\n== npm test: ${name}\n`);
-  const result = spawnSync(command, args, { stdio: 'inherit', env });
-  took.push(`${name} ${seconds(since)}`);
-  if (result.status !== 0) {
-    process.stderr.write(`\nnpm test: FAILED at "${name}" (exit ${result.status ?? result.signal}) after ${seconds(started)}\n`);
+/**
+ * Runs one step. The first lane of a stage prints as it goes; the others' output is held and
+ * printed whole when each step ends, so that two steps' lines never interleave.
+ */
+function runStep([name, command, args], live) {
+  return new Promise((resolve) => {
+    const since = Date.now();
+    process.stderr.write(`\n== npm test: ${name}${live ? '' : ' (beside the above: its output when it ends)'}\n`);
+    const child = spawn(command, args, { stdio: live ? 'inherit' : ['ignore', 'pipe', 'pipe'], env });
+    const held = [];
+    child.stdout?.on('data', (chunk) => held.push(chunk));
+    child.stderr?.on('data', (chunk) => held.push(chunk));
+    let done = false;
+    const ended = (status) => {
+      if (done) return;
+      done = true;
+      took.push(`${name} ${seconds(since)}`);
+      if (!live) process.stderr.write(`\n== npm test: ${name} (output)\n${Buffer.concat(held).toString()}\n== npm test: ${name} ended after ${seconds(since)}\n`);
+      resolve({ name, status });
+    };
+    child.on('error', (error) => {
+      held.push(Buffer.from(`${error.message}\n`));
+      ended(error.message);
+    });
+    // 'close', not 'exit': the held output is complete only once the child's pipes have closed.
+    child.on('close', (code, signal) => ended(code ?? signal));
+  });
+}
+async function runLane(lane, live) {
+  for (const step of lane) {
+    const result = await runStep(step, live);
+    if (result.status !== 0) return result;
+  }
+  return { status: 0 };
+}
+for (const stage of stages) {
+  const results = await Promise.all(stage.map((lane, index) => runLane(lane, index === 0)));
+  const failed = results.filter(({ status }) => status !== 0);
+  if (failed.length > 0) {
+    for (const { name, status } of failed) process.stderr.write(`\nnpm test: FAILED at "${name}" (exit ${status}) after ${seconds(started)}\n`);
     if (skipPostgres) banner(['(and the PostgreSQL pass was skipped: see above)']);
     for (const { tests } of skipped) banner([`(and ${tests} skipped: see above)`]);
-    process.exit(result.status || 1);
+    process.exit(typeof failed[0].status === 'number' ? failed[0].status : 1);
   }
 }
 process.stderr.write(`\nnpm test: all steps passed in ${seconds(started)} (${took.join(', ')})\n`);

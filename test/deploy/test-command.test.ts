@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { testSteps } from '../../scripts/test-steps.mjs';
+import { testStages, testSteps } from '../../scripts/test-steps.mjs';
 
 // `npm test` sets itself up (scripts/test.mjs, scripts/test-prerequisites.mjs): these run its set-up
 // with a browser or a database that cannot be had and check it says so, and what it then runs.
@@ -22,13 +22,19 @@ describe('the test command sets itself up', () => {
     expect(stderr).toContain('SKIPPING the PostgreSQL pass');
   });
 
-  it('with PostgreSQL, runs every pass, the PostgreSQL one last', () => {
+  it('with PostgreSQL, runs every pass: the build then the type-check beside the lint, then the SQLite pass, the PostgreSQL one last', () => {
     expect(testSteps({ withPostgres: true }).map(([name]) => name)).toEqual([
       'build (when the sources changed)',
       'type-check',
       'lint',
       'tests (integration on SQLite)',
       'tests on PostgreSQL',
+    ]);
+    // Stages of lanes: each stage after the one before has passed, its lanes at the same time.
+    expect(testStages({ withPostgres: true }).map((stage) => stage.map((lane) => lane.map(([name]) => name)))).toEqual([
+      [['build (when the sources changed)', 'type-check'], ['lint']],
+      [['tests (integration on SQLite)']],
+      [['tests on PostgreSQL']],
     ]);
   });
 
