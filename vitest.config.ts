@@ -13,9 +13,8 @@ const NEEDS_REDIS = ['test/bench/peers.test.ts', 'test/bench/nodes.test.ts', 'te
 const NEEDS_RABBITMQ = ['test/delivery/destinations/rabbitmq.test.ts', 'test/ui/destinations.test.ts', 'test/bench/destinations.test.ts', CONNECTION_LOSS];
 const NEEDS_NATS = ['test/delivery/destinations/nats.test.ts', 'test/bench/destinations.test.ts', CONNECTION_LOSS];
 
-// The files that take longest (25–75 s each, most of it waiting on timers, receivers and child
-// processes), slowest first: they start first, so that the pass does not end on one of them running
-// alone. Without this a fresh clone (no vitest cache, as on CI) runs the largest files first, and the
+// The files that take longest (25–75 s each), slowest first: they start first, so that the pass
+// does not end on one of them running alone. Without this a fresh clone (no vitest cache, as on CI) runs the largest files first, and the
 // bench's tests, small files of 25–50 s each, came last. A prefix names a folder.
 const SLOW_FIRST = [
   'test/cluster/ordered-delivery-nodes.test.ts',
