@@ -38,3 +38,17 @@ export class BrokerRejection extends Error {
     super(message);
   }
 }
+
+/**
+ * A broker's client library, imported by the first connection to that kind of broker rather than
+ * when hookd starts: most installs never use one, and the three together cost every process start
+ * (and every test file) ~160 ms and their memory. Loaded once; a failed load is tried again.
+ */
+export function loadOnFirstUse<T>(load: () => Promise<T>): () => Promise<T> {
+  let loading: Promise<T> | null = null;
+  return () =>
+    (loading ??= load().catch((error: unknown) => {
+      loading = null;
+      throw error;
+    }));
+}

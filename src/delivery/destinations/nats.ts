@@ -1,16 +1,20 @@
-import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
 import type { BrokerMessage } from '../../domain/broker-message.js';
 import type { BrokerDestination } from '../../domain/destination.js';
 import type { AttemptErrorCode } from '../../domain/outcome.js';
-import type { BrokerClient, BrokerConnection, ConnectTarget, Published } from './broker-client.js';
+import { loadOnFirstUse, type BrokerClient, type BrokerConnection, type ConnectTarget, type Published } from './broker-client.js';
 
 // NATS destinations with nats.js: a JetStream publish, whose acknowledgement by the stream that
 // captures the subject is the success. `Nats-Msg-Id` is the message's `webhook-id`, so a retry of
 // a message the stream already took (its acknowledgement lost) is deduplicated within the stream's
 // duplicate window, and still a success. No stream for the subject is `not_found`.
 
+/** nats.js, loaded by the first NATS connection (broker-client.ts, loadOnFirstUse). */
+const nats = loadOnFirstUse(() => import('nats'));
+
 export const natsClient: BrokerClient = {
   async connect({ address, ip, timeoutMs }: ConnectTarget): Promise<BrokerConnection> {
+    const { connect, headers } = await nats();
     const connection = await connect({
       servers: `${ip.includes(':') ? `[${ip}]` : ip}:${address.port}`,
       ...(address.username === null ? {} : { user: address.username }),
@@ -23,20 +27,23 @@ export const natsClient: BrokerClient = {
       reconnect: false,
       name: 'hookd',
     });
-    return new NatsPublisher(connection);
+    return new NatsPublisher(connection, headers);
   },
   classify: classifyNatsError,
 };
 
 class NatsPublisher implements BrokerConnection {
-  constructor(private readonly connection: NatsConnection) {}
+  constructor(
+    private readonly connection: NatsConnection,
+    private readonly natsHeaders: typeof import('nats').headers,
+  ) {}
 
   onLost(listener: () => void): void {
     void this.connection.closed().then(listener);
   }
 
   async publish(message: BrokerMessage, _destination: BrokerDestination, timeoutMs: number): Promise<Published> {
-    const headers = natsHeaders();
+    const headers = this.natsHeaders();
     for (const [name, value] of Object.entries(message.headers)) headers.set(name, value);
     const ack = await this.connection.jetstream().publish(message.target, Buffer.from(message.body), {
       msgID: message.headers['webhook-id']!,

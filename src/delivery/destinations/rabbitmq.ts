@@ -1,9 +1,9 @@
 import type { Socket } from 'node:net';
-import { connect, type ChannelModel, type ConfirmChannel, type Message } from 'amqplib';
+import type { ChannelModel, ConfirmChannel, Message } from 'amqplib';
 import type { BrokerMessage } from '../../domain/broker-message.js';
 import type { BrokerDestination } from '../../domain/destination.js';
 import type { AttemptErrorCode } from '../../domain/outcome.js';
-import { BrokerRejection, type BrokerClient, type BrokerConnection, type ConnectTarget, type Published } from './broker-client.js';
+import { BrokerRejection, loadOnFirstUse, type BrokerClient, type BrokerConnection, type ConnectTarget, type Published } from './broker-client.js';
 
 // RabbitMQ destinations with amqplib: one confirm channel per exchange on each connection, every
 // message published with the mandatory flag. The broker's confirm (basic.ack) is the success; a
@@ -15,8 +15,12 @@ import { BrokerRejection, type BrokerClient, type BrokerConnection, type Connect
 /** Heartbeats find a broker that went away while the connection sat idle in the pool. */
 const HEARTBEAT_SECONDS = 30;
 
+/** amqplib, loaded by the first RabbitMQ connection (broker-client.ts, loadOnFirstUse). */
+const amqplib = loadOnFirstUse(() => import('amqplib'));
+
 export const rabbitmqClient: BrokerClient = {
   async connect({ address, ip, timeoutMs }: ConnectTarget): Promise<BrokerConnection> {
+    const { connect } = await amqplib();
     const model = await connect(
       {
         protocol: address.tls ? 'amqps' : 'amqp',

@@ -1,16 +1,20 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { BrokerMessage } from '../../domain/broker-message.js';
 import type { BrokerDestination } from '../../domain/destination.js';
 import type { AttemptErrorCode } from '../../domain/outcome.js';
-import type { BrokerClient, BrokerConnection, ConnectTarget, Published } from './broker-client.js';
+import { loadOnFirstUse, type BrokerClient, type BrokerConnection, type ConnectTarget, type Published } from './broker-client.js';
 
 // Redis Streams destinations with ioredis: XADD with `MAXLEN ~` (trimmed in whole nodes, cheap),
 // the entry id in the reply is the success. The entry's fields are the message's headers
 // (webhook-id, webhook-timestamp, webhook-signature, webhook-event-type, content-type and the
 // endpoint's own), then `body`.
 
+/** ioredis, loaded by the first Redis connection (broker-client.ts, loadOnFirstUse). */
+const ioredis = loadOnFirstUse(() => import('ioredis'));
+
 export const redisClient: BrokerClient = {
   async connect({ address, ip, timeoutMs }: ConnectTarget): Promise<BrokerConnection> {
+    const { Redis } = await ioredis();
     const client = new Redis({
       host: ip,
       port: address.port,
