@@ -18,13 +18,21 @@ export function peakRssBytes(pid: number): number | null {
 /** User plus system CPU seconds the process has used so far, or null without /proc. */
 export function cpuSeconds(pid: number): number | null {
   try {
-    // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const fields = statFields(pid);
     return (Number(fields[11]) + Number(fields[12])) / clockTicks();
   } catch {
     return null;
   }
+}
+
+/**
+ * The fields of /proc/<pid>/stat after the command name: state (0), ppid (1), … utime (11),
+ * stime (12), cutime (13), cstime (14). The command name (field 2) may hold spaces; the fields
+ * after its closing parenthesis do not. Throws when the process is gone or /proc is not there.
+ */
+function statFields(pid: number | string): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
 function clockTicks(): number {
@@ -50,24 +58,18 @@ export function machineBusySeconds(): number | null {
  */
 export function processTreeCpuSeconds(serverPid: number): number | null {
   try {
-    const ticks = clockTicks();
-    const fieldsOf = (pid: number | string) => {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    };
-    // After the command name: state (0), ppid (1), … utime (11), stime (12), cutime (13), cstime (14).
-    const server = fieldsOf(serverPid);
+    const server = statFields(serverPid);
     let total = Number(server[11]) + Number(server[12]) + Number(server[13]) + Number(server[14]);
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       try {
-        const fields = fieldsOf(entry);
+        const fields = statFields(entry);
         if (Number(fields[1]) === serverPid) total += Number(fields[11]) + Number(fields[12]);
       } catch {
         // Ended between the listing and the read: the server has collected its time.
       }
     }
-    return total / ticks;
+    return total / clockTicks();
   } catch {
     return null;
   }

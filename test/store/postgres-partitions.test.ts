@@ -2,9 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { createLogger } from '../../src/log.js';
 import { ATTEMPT_PARTITION_DAYS_AHEAD, RetentionSweep } from '../../src/maintenance/retention.js';
-import { loadMigrations } from '../../src/store/migrations.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { createTestSchema } from '../support/postgres.js';
+import { createTestSchema, migrateThrough } from '../support/postgres.js';
 
 // Attempts on PostgreSQL live in one partition per UTC day (migrations/postgres/0009): these tests
 // read the catalogue (pg_inherits, pg_class) and the rows themselves on the machine's real server.
@@ -64,11 +63,7 @@ describe('attempt partitions on PostgreSQL', () => {
   it('are made by the migration for every day that has attempts, today and a week ahead, with the rows moved across', async () => {
     const { url, sql } = await schema();
     // The schema of the version before 0009, applied as the migration runner does, with attempts in it.
-    await sql.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
-    for (const migration of loadMigrations('postgres').filter((m) => m.version < 9)) {
-      await sql.query(migration.sql);
-      await sql.query('INSERT INTO schema_migrations VALUES ($1, $2, 0)', [migration.version, migration.name]);
-    }
+    await migrateThrough(sql, 8);
     await insertAttempt(sql, 'att_a_40_days_ago', NOW - 40 * DAY);
     await insertAttempt(sql, 'att_b_yesterday', NOW - DAY);
     await insertAttempt(sql, 'att_c_today', NOW);

@@ -2,10 +2,9 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../src/domain/ids.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { loadMigrations } from '../../src/store/migrations.js';
 import { CLAIM } from '../../src/store/postgres/queue-statements.js';
 import type { AttemptRecord, Store } from '../../src/store/store.js';
-import { createTestSchema } from '../support/postgres.js';
+import { createTestSchema, migrateThrough } from '../support/postgres.js';
 import { waitFor } from '../support/wait-for.js';
 import { storeConformance } from './conformance.js';
 
@@ -47,15 +46,6 @@ async function withMigratedSchema(
     await client.end().catch(() => undefined);
     await store.close();
     await drop();
-  }
-}
-
-/** Migrations 1 to `version`, applied and recorded as PostgresDb.migrate does. */
-async function migrateThrough(client: pg.Client, version: number): Promise<void> {
-  await client.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
-  for (const migration of loadMigrations('postgres').filter((m) => m.version <= version)) {
-    await client.query(migration.sql);
-    await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [migration.version, migration.name, Date.now()]);
   }
 }
 

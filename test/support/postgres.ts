@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { loadMigrations } from '../../src/store/migrations.js';
 
 // Tests use the machine's PostgreSQL (127.0.0.1:5432, trust auth): a fresh schema or database per
 // test, dropped afterwards. HOOKD_TEST_POSTGRES_URL points elsewhere when needed.
@@ -38,4 +39,13 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
     url: url.toString(),
     drop: () => admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
+}
+
+/** The schema as migrations 1 to `version` made it (an older hookd's): applied and recorded as PostgresDb.migrate does. */
+export async function migrateThrough(client: pg.Client, version: number): Promise<void> {
+  await client.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+  for (const migration of loadMigrations('postgres').filter((m) => m.version <= version)) {
+    await client.query(migration.sql);
+    await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [migration.version, migration.name, Date.now()]);
+  }
 }
