@@ -28,8 +28,10 @@ async function crashRun(receiver: Receiver, env: Record<string, string>, nodeCou
     const victim = kill % nodeCount;
     const node = nodes[victim]!;
     nodes[victim] = null;
-    killedAt.push(Date.now());
     await node.kill();
+    // When the node was seen dead: until then it could still send (SIGKILL takes a moment to land),
+    // and a request it sent in that moment is in flight at the kill, as much as one sent before.
+    killedAt.push(Date.now());
     nodes[victim] = await start();
   }
   await new Promise((resolve) => setTimeout(resolve, 300));
