@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Statement, SqlDb } from '../dialect.js';
 import { loadMigrations, refuseNewerSchema } from '../migrations.js';
 import { isStoreUnavailable } from '../unavailable.js';
+import { changesCachedConfig } from './config-writes.js';
 import { LEASED, QUEUED } from './lease-state.js';
 import { WorkChannel } from './work-channel.js';
 
@@ -53,6 +54,23 @@ async function retryingMovedRows<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+/** This node's own config changes, told to the config cache as soon as they are committed. */
+export class LocalConfigChanges {
+  private readonly listeners = new Set<() => void>();
+
+  listen(listener: () => void): void {
+    this.listeners.add(listener);
+  }
+
+  committed(): void {
+    for (const listener of this.listeners) listener();
+  }
+}
+
+function textOf(sql: Statement): string {
+  return typeof sql === 'string' ? sql : sql.text;
+}
+
 function queryOf(sql: Statement, values: unknown[]): pg.QueryConfig {
   return typeof sql === 'string'
     ? { text: numberParameters(sql), values }
@@ -65,12 +83,27 @@ export class PgQueries implements SqlDb {
   readonly queued = QUEUED;
   readonly dialect = 'postgres' as const;
 
+  /** In a transaction: a statement may have changed cached config (told once the transaction ends). */
+  changedConfig = false;
+
   /** On the pool each statement is its own transaction and is retried alone; in a transaction the whole transaction is (PostgresDb.transaction). */
-  constructor(protected readonly on: pg.Pool | pg.PoolClient) {}
+  constructor(
+    protected readonly on: pg.Pool | pg.PoolClient,
+    protected readonly configChanges: LocalConfigChanges,
+  ) {}
 
   private async query(sql: Statement, params: unknown[]): Promise<pg.QueryResult> {
     const query = queryOf(sql, params);
-    return this.on instanceof pg.Pool ? retryingMovedRows(() => this.on.query(query)) : this.on.query(query);
+    if (!(this.on instanceof pg.Pool)) {
+      if (changesCachedConfig(textOf(sql))) this.changedConfig = true;
+      return this.on.query(query);
+    }
+    try {
+      return await retryingMovedRows(() => this.on.query(query));
+    } finally {
+      // Even when it failed: a statement cut off by a lost connection may have committed.
+      if (changesCachedConfig(textOf(sql))) this.configChanges.committed();
+    }
   }
 
   async all<T>(sql: Statement, params: unknown[] = []): Promise<T[]> {
@@ -109,7 +142,7 @@ export class PostgresDb extends PgQueries {
 
   constructor(connectionString: string, options: { maxConnections?: number } = {}) {
     const pool = new pg.Pool({ connectionString, max: options.maxConnections ?? 10, connectionTimeoutMillis: 5000 });
-    super(pool);
+    super(pool, new LocalConfigChanges());
     this.pool = pool;
     // A connection dropped while idle (the database restarting) must not crash the process: the
     // pool discards it and the next query opens a new one.
@@ -131,19 +164,28 @@ export class PostgresDb extends PgQueries {
 
   private async transactionOnce<T>(body: (tx: PgQueries) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    const tx = new PgQueries(client, this.configChanges);
     let result: T;
     try {
       await client.query('BEGIN');
-      result = await body(new PgQueries(client));
+      result = await body(tx);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       // A connection that failed must not go back to the pool to fail the next caller too.
       client.release(isStoreUnavailable(error) ? true : undefined);
       throw error;
+    } finally {
+      // Rolled back too: a COMMIT whose answer was lost may have committed.
+      if (tx.changedConfig) this.configChanges.committed();
     }
     client.release();
     return result;
+  }
+
+  /** Calls `listener` after each of this node's statements or transactions that may have changed cached config. */
+  onLocalConfigChange(listener: () => void): void {
+    this.configChanges.listen(listener);
   }
 
   async migrate(): Promise<void> {

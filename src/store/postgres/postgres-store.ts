@@ -3,6 +3,7 @@ import { sharedDeliveries } from '../shared/deliveries.js';
 import { sharedEndpointControl } from '../shared/endpoint-control.js';
 import type { Store } from '../store.js';
 import { autovacuumWarnings, readAutovacuumSettings } from './autovacuum.js';
+import { ConfigCache } from './config-cache.js';
 import { PostgresDb } from './connection.js';
 import { postgresEndpoints } from './endpoints.js';
 import { cancelDelivery } from './fifo-chains.js';
@@ -42,6 +43,9 @@ export class PostgresStore {
       configurationWarnings: async () => autovacuumWarnings(await readAutovacuumSettings(db)),
       close: () => db.close(),
     };
-    Object.assign(this, store);
+    const cache = new ConfigCache();
+    db.onLocalConfigChange(() => cache.changed());
+    db.work.watchConfig(cache);
+    Object.assign(this, store, cache.wrap(store));
   }
 }

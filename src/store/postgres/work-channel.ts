@@ -4,14 +4,25 @@ import pg from 'pg';
 // often. Ingest sends NOTIFY inside its transaction (postgres/queue.ts), so listeners hear of work only once it is
 // committed. One dedicated connection per node LISTENs, and reconnects by itself (with backoff)
 // when the database goes away; workers still poll slowly meanwhile, so nothing waits forever.
+// The same connection hears of config changes (CONFIG_CHANNEL) for the config cache.
 
 /** The NOTIFY channel: also named by statements that notify themselves (pg_notify). */
 export const WORK_CHANNEL = 'hookd_work';
-const CHANNEL = WORK_CHANNEL;
+/** Sent by triggers when an endpoint, API key, event type or account changes (migrations/postgres/0023). */
+export const CONFIG_CHANNEL = 'hookd_config';
 const MAX_RECONNECT_DELAY_MS = 5000;
+
+/** Hears of config changes, and of whether it can hear of them at all. */
+export interface ConfigListener {
+  /** Another node (or this one) changed a cached table. */
+  changed(): void;
+  /** True once LISTEN is in place; false when the connection is lost (changes may be missed meanwhile). */
+  listening(on: boolean): void;
+}
 
 export class WorkChannel {
   private readonly listeners = new Set<() => void>();
+  private readonly configListeners = new Set<ConfigListener>();
   private client: pg.Client | null = null;
   private connecting: Promise<void> | null = null;
   private closed = false;
@@ -23,6 +34,13 @@ export class WorkChannel {
     this.listeners.add(listener);
     void this.ensureListening();
     return () => this.listeners.delete(listener);
+  }
+
+  watchConfig(listener: ConfigListener): () => void {
+    this.configListeners.add(listener);
+    if (this.client !== null) listener.listening(true);
+    void this.ensureListening();
+    return () => this.configListeners.delete(listener);
   }
 
   private ensureListening(): Promise<void> {
@@ -37,18 +55,23 @@ export class WorkChannel {
     const client = new pg.Client({ connectionString: this.connectionString });
     client.on('error', () => this.drop(client));
     client.on('end', () => this.drop(client));
-    client.on('notification', () => {
-      for (const listener of this.listeners) listener();
+    client.on('notification', (message) => {
+      if (message.channel === CONFIG_CHANNEL) {
+        for (const listener of this.configListeners) listener.changed();
+      } else {
+        for (const listener of this.listeners) listener();
+      }
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${CHANNEL}`);
+      await client.query(`LISTEN ${WORK_CHANNEL}; LISTEN ${CONFIG_CHANNEL}`);
       if (this.closed) {
         await client.end();
         return;
       }
       this.client = client;
       this.reconnectDelayMs = 100;
+      for (const listener of this.configListeners) listener.listening(true);
       // Work may have arrived while no one listened.
       for (const listener of this.listeners) listener();
     } catch {
@@ -60,12 +83,13 @@ export class WorkChannel {
   private drop(client: pg.Client): void {
     if (this.client !== client) return;
     this.client = null;
+    for (const listener of this.configListeners) listener.listening(false);
     void client.end().catch(() => undefined);
     this.scheduleReconnect();
   }
 
   private scheduleReconnect(): void {
-    if (this.closed || this.listeners.size === 0) return;
+    if (this.closed || (this.listeners.size === 0 && this.configListeners.size === 0)) return;
     const delay = this.reconnectDelayMs;
     this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, MAX_RECONNECT_DELAY_MS);
     setTimeout(() => void this.ensureListening(), delay).unref();
@@ -76,6 +100,7 @@ export class WorkChannel {
     await this.connecting;
     const client = this.client;
     this.client = null;
+    for (const listener of this.configListeners) listener.listening(false);
     await client?.end().catch(() => undefined);
   }
 }

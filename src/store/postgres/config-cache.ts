@@ -1,0 +1,65 @@
+import type { Store } from '../store.js';
+import type { ConfigListener } from './work-channel.js';
+
+// What every ingest request reads and almost never changes: the caller's API key, the event's type,
+// its account, and the account's candidate endpoints. On PostgreSQL each was a round trip per
+// request, about half of all statements in the soak (docs/performance.md, section 21), and the
+// endpoints' secrets were decrypted every time. Kept here until something changes them:
+//
+// - this node's own changes clear the cache as soon as the statement (or its transaction) ends
+//   (config-writes.ts), so a request that starts after a change here never sees the old answer;
+// - other nodes' changes arrive by NOTIFY from triggers (migrations/postgres/0023), within the
+//   notification's delay (milliseconds);
+// - while that notification connection is down, nothing is cached or served from the cache, and
+//   all of it is forgotten when it comes back: changes made meanwhile were not heard.
+//
+// Only found rows are cached, so a new key, type or account is seen at once without a notification.
+
+/** A bound on what a flood of distinct keys (accounts, types) can make the cache hold. */
+export const MAX_CACHED_ANSWERS = 10_000;
+
+export type CachedReads = Pick<Store, 'findKeyByHash' | 'getEventType' | 'getAccount' | 'findCandidateEndpoints'>;
+
+export class ConfigCache implements ConfigListener {
+  private readonly answers = new Map<string, unknown>();
+  /** Counts changes: an answer loaded across one is not kept (it may predate the change). */
+  private generation = 0;
+  private heard = false;
+
+  changed(): void {
+    this.generation++;
+    this.answers.clear();
+  }
+
+  listening(on: boolean): void {
+    this.heard = on;
+    this.changed();
+  }
+
+  /** Cached versions of `reads`. Answers are frozen: they are shared by every caller. */
+  wrap(reads: CachedReads): CachedReads {
+    return {
+      findKeyByHash: (hash) => this.read(`key\0${hash}`, () => reads.findKeyByHash(hash)),
+      getEventType: (name) => this.read(`type\0${name}`, () => reads.getEventType(name)),
+      getAccount: (id) => this.read(`account\0${id}`, () => reads.getAccount(id)),
+      findCandidateEndpoints: (accountId) =>
+        this.read(accountId === null ? 'endpoints\u0001' : `endpoints\0${accountId}`, async () =>
+          (await reads.findCandidateEndpoints(accountId)).map((endpoint) => Object.freeze(endpoint)),
+        ),
+    };
+  }
+
+  private async read<V>(key: string, load: () => Promise<V>): Promise<V> {
+    if (this.heard) {
+      const answer = this.answers.get(key);
+      if (answer !== undefined) return answer as V;
+    }
+    const generation = this.generation;
+    const value = await load();
+    if (value !== null && this.heard && generation === this.generation) {
+      if (this.answers.size >= MAX_CACHED_ANSWERS) this.answers.clear();
+      this.answers.set(key, Object.freeze(value));
+    }
+    return value;
+  }
+}

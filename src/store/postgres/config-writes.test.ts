@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { disableEndpointOfDelivery } from '../shared/queue.js';
+import { ENSURE_ACCOUNT, PATCH_ACCOUNT } from '../shared/keys.js';
+import { DELETE_ENDPOINT, INSERT_ENDPOINT, UPDATE_ENDPOINT } from '../shared/endpoints.js';
+import { UPSERT_BUILT_IN_EVENT_TYPE } from '../shared/events.js';
+import { reserveRateSlot } from '../shared/maintenance.js';
+import { assignedColumns, changesCachedConfig } from './config-writes.js';
+import { PgQueries } from './connection.js';
+import { INGEST_NEW_EVENTS, INSERT_ACCOUNTS, RECORD_RESULTS } from './queue-statements.js';
+
+const pg = Object.create(PgQueries.prototype) as PgQueries;
+
+describe('changesCachedConfig', () => {
+  it('counts the writes that change routing, keys, types or accounts', () => {
+    for (const sql of [
+      INSERT_ENDPOINT,
+      UPDATE_ENDPOINT,
+      DELETE_ENDPOINT,
+      PATCH_ACCOUNT,
+      UPSERT_BUILT_IN_EVENT_TYPE,
+      disableEndpointOfDelivery(pg),
+      'UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
+      'DELETE FROM api_keys WHERE id IN (SELECT id FROM api_keys WHERE expires_at < ? ORDER BY expires_at LIMIT ?)',
+      'UPDATE event_types SET archived = 1 WHERE name = ?',
+      // One operational column beside a routing one is a change.
+      'UPDATE endpoints SET paused_until = NULL, url = ? WHERE id = ?',
+    ]) {
+      expect(changesCachedConfig(sql), sql).toBe(true);
+    }
+  });
+
+  it('lets the delivery path’s operational writes and plain inserts of keyed rows through', () => {
+    for (const sql of [
+      RECORD_RESULTS.text,
+      INGEST_NEW_EVENTS.text,
+      INSERT_ACCOUNTS,
+      ENSURE_ACCOUNT,
+      reserveRateSlot(pg),
+      'UPDATE endpoints SET paused_until = NULL, pause_reason = NULL, breaker_failures = 0, breaker_cooldown_ms = 0 WHERE id = ? AND paused_until > ?',
+      'UPDATE endpoints SET breaker_failures = breaker_failures + 1 WHERE id = ? RETURNING breaker_failures, breaker_cooldown_ms, paused_until',
+      'UPDATE api_keys SET last_used_at = ? WHERE id = ANY(?::text[])',
+      'INSERT INTO api_keys (id, kind, account_id, name, key_hash, created_at, expires_at, rate_limit_per_second) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *',
+      "SELECT * FROM endpoints WHERE active = 1 AND (account_id IS NULL OR account_id = ?)",
+      "UPDATE deliveries SET status = 'failed' WHERE id = ?",
+    ]) {
+      expect(changesCachedConfig(sql), sql).toBe(false);
+    }
+  });
+});
+
+describe('assignedColumns', () => {
+  it('reads the columns of a SET clause, past parentheses, CASE and quoted commas', () => {
+    expect(assignedColumns(" e SET a = CASE WHEN x = 1 THEN coalesce(b, c) ELSE d END, b = 'x, y = z', c = f(1, 2) FROM t WHERE 1 = 1")).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
+    expect(assignedColumns(' SET a = 1')).toEqual(['a']);
+  });
+
+  it('gives up (null) on what it cannot read', () => {
+    expect(assignedColumns(' (a, b) = (1, 2)')).toBeNull();
+    expect(assignedColumns(' SET (a, b) = (1, 2) WHERE id = ?')).toBeNull();
+  });
+});
