@@ -11,20 +11,31 @@ import type { ConfigListener } from './work-channel.js';
 // - other nodes' changes arrive by NOTIFY from triggers (migrations/postgres/0023), within the
 //   notification's delay (milliseconds);
 // - while that notification connection is down, nothing is cached or served from the cache, and
-//   all of it is forgotten when it comes back: changes made meanwhile were not heard.
+//   all of it is forgotten when it comes back: changes made meanwhile were not heard;
+// - no answer is kept longer than MAX_ANSWER_AGE_MS, for where notifications are lost without the
+//   connection dropping (a pooler in transaction mode hands the listening session to others).
 //
 // Only found rows are cached, so a new key, type or account is seen at once without a notification.
 
 /** A bound on what a flood of distinct keys (accounts, types) can make the cache hold. */
 export const MAX_CACHED_ANSWERS = 10_000;
+/** The longest another node's change can go unseen when its notification never arrives. */
+export const MAX_ANSWER_AGE_MS = 5000;
+
+interface Answer {
+  value: unknown;
+  loadedAt: number;
+}
 
 export type CachedReads = Pick<Store, 'findKeyByHash' | 'getEventType' | 'getAccount' | 'findCandidateEndpoints'>;
 
 export class ConfigCache implements ConfigListener {
-  private readonly answers = new Map<string, unknown>();
+  private readonly answers = new Map<string, Answer>();
   /** Counts changes: an answer loaded across one is not kept (it may predate the change). */
   private generation = 0;
   private heard = false;
+
+  constructor(private readonly maxAgeMs = MAX_ANSWER_AGE_MS) {}
 
   changed(): void {
     this.generation++;
@@ -50,15 +61,16 @@ export class ConfigCache implements ConfigListener {
   }
 
   private async read<V>(key: string, load: () => Promise<V>): Promise<V> {
+    const startedAt = performance.now();
     if (this.heard) {
       const answer = this.answers.get(key);
-      if (answer !== undefined) return answer as V;
+      if (answer !== undefined && startedAt - answer.loadedAt < this.maxAgeMs) return answer.value as V;
     }
     const generation = this.generation;
     const value = await load();
     if (value !== null && this.heard && generation === this.generation) {
       if (this.answers.size >= MAX_CACHED_ANSWERS) this.answers.clear();
-      this.answers.set(key, Object.freeze(value));
+      this.answers.set(key, { value: Object.freeze(value), loadedAt: startedAt });
     }
     return value;
   }
