@@ -88,11 +88,11 @@ function succeeded(id: string, owner: string): AttemptRecord {
 }
 
 describe('postgres schema: the deliveries table', () => {
-  it('keeps room on the queue pages for updated rows and vacuums it early; the history is full pages (migrations 0012, 0018, 0022)', () =>
+  it('keeps room on the queue pages for updated rows and vacuums it after a count of dead rows, unthrottled; the history is full pages (migrations 0012, 0018, 0022, 0024)', () =>
     withMigratedSchema(1, async (store, client) => {
       const options = async (table: string) =>
         (await client.query<{ options: string[] | null }>('SELECT reloptions AS options FROM pg_class WHERE oid = $1::regclass', [table])).rows[0]!.options;
-      expect(await options('deliveries_queue')).toEqual(expect.arrayContaining(['fillfactor=50', 'autovacuum_vacuum_scale_factor=0.02']));
+      expect(await options('deliveries_queue')).toEqual(expect.arrayContaining(['fillfactor=50', 'autovacuum_vacuum_scale_factor=0', 'autovacuum_vacuum_threshold=5000', 'autovacuum_vacuum_cost_delay=0']));
       expect(await options('deliveries_history')).toBeNull();
     }));
 
