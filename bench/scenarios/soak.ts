@@ -126,7 +126,10 @@ async function soak(ctx: BenchContext, hookd: HookdProcess, probe: DatabaseProbe
       eventsAccepted: poster.accepted,
       healthyArrivals: HEALTHY.reduce((sum, group) => sum + (received[group]?.unique ?? 0), 0),
       ...database,
-      databaseCpuSeconds,
+      // The server's process tree counts the autovacuum workers that ended; the backends connected
+      // to the database (the fallback, when the server's pid cannot be read) lose a worker's CPU
+      // when it disconnects, which read as negative minutes while vacuums came and went.
+      databaseCpuSeconds: database.serverCpuSeconds ?? databaseCpuSeconds,
       hookdCpuSeconds: hookd.cpuSeconds(),
       machineBusySeconds: machineBusySeconds(),
     };
