@@ -8,8 +8,8 @@
 -- at commit, and the same one sent several times in a transaction is sent once.
 --
 -- The lines drawn are config-writes.ts's: the delivery path's pause, breaker, concurrency, rate and
--- health columns of endpoints and a key's last_used_at are not read through the cache, and are
--- written on every few attempts; changing them alone notifies nobody. Only found rows are cached,
+-- health columns of endpoints, a key's last_used_at and an account's callback secret are not read
+-- through the cache (most are written every few attempts); changing them alone notifies nobody. Only found rows are cached,
 -- so a new key, type or account needs no notification; a new endpoint does (its account's
 -- candidates change).
 CREATE FUNCTION hookd_notify_config() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -37,6 +37,14 @@ CREATE TRIGGER event_types_config_removed AFTER DELETE ON event_types FOR EACH R
 CREATE TRIGGER event_types_config_changed AFTER UPDATE ON event_types FOR EACH ROW
   WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION hookd_notify_config();
 
+-- An account's callback secret is sealed apart and never part of a cached account.
 CREATE TRIGGER accounts_config_removed AFTER DELETE ON accounts FOR EACH ROW EXECUTE FUNCTION hookd_notify_config();
 CREATE TRIGGER accounts_config_changed AFTER UPDATE ON accounts FOR EACH ROW
-  WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION hookd_notify_config();
+  WHEN ((to_jsonb(OLD) - 'callback_secret') IS DISTINCT FROM (to_jsonb(NEW) - 'callback_secret'))
+  EXECUTE FUNCTION hookd_notify_config();
+
+-- TRUNCATE fires no row triggers: one for the statement.
+CREATE TRIGGER endpoints_config_truncated AFTER TRUNCATE ON endpoints FOR EACH STATEMENT EXECUTE FUNCTION hookd_notify_config();
+CREATE TRIGGER api_keys_config_truncated AFTER TRUNCATE ON api_keys FOR EACH STATEMENT EXECUTE FUNCTION hookd_notify_config();
+CREATE TRIGGER event_types_config_truncated AFTER TRUNCATE ON event_types FOR EACH STATEMENT EXECUTE FUNCTION hookd_notify_config();
+CREATE TRIGGER accounts_config_truncated AFTER TRUNCATE ON accounts FOR EACH STATEMENT EXECUTE FUNCTION hookd_notify_config();

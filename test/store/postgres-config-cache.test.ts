@@ -113,11 +113,15 @@ describe('PostgreSQL config cache', () => {
 
   it('draws the same line as the triggers', () => {
     const migration = readFileSync(new URL('../../migrations/postgres/0023_config_change_notify.sql', import.meta.url), 'utf8');
-    const inTrigger = [...migration.matchAll(/to_jsonb\(OLD\) - ARRAY\[([^\]]+)\]/g)].map((match) => match[1]!.replace(/\s+/g, ' '));
-    expect(inTrigger).toHaveLength(1);
-    const columns = inTrigger[0]!.split(',').map((column) => column.trim().replace(/'/g, ''));
-    expect(new Set(columns)).toEqual(OPERATIONAL_COLUMNS.endpoints);
-    expect(migration).toContain("(to_jsonb(OLD) - 'last_used_at')");
+    for (const side of ['OLD', 'NEW']) {
+      const inTrigger = [...migration.matchAll(new RegExp(`to_jsonb\\(${side}\\) - ARRAY\\[([^\\]]+)\\]`, 'g'))].map((match) => match[1]!);
+      expect(inTrigger, side).toHaveLength(1);
+      const columns = inTrigger[0]!.split(',').map((column) => column.trim().replace(/'/g, ''));
+      expect(new Set(columns), side).toEqual(OPERATIONAL_COLUMNS.endpoints);
+      expect(migration).toContain(`(to_jsonb(${side}) - 'last_used_at')`);
+      expect(migration).toContain(`(to_jsonb(${side}) - 'callback_secret')`);
+    }
     expect([...OPERATIONAL_COLUMNS.api_keys]).toEqual(['last_used_at']);
+    expect([...OPERATIONAL_COLUMNS.accounts]).toEqual(['callback_secret']);
   });
 });

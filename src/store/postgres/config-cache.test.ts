@@ -85,5 +85,8 @@ describe('ConfigCache', () => {
     const cached = cache.wrap(countingKeys().reads);
     const answer = await cached.findKeyByHash('a');
     expect(Object.isFrozen(answer)).toBe(true);
+    cache.listening(false);
+    const unkept = (await cached.findKeyByHash('a')) as unknown as { id: string };
+    expect(Object.isFrozen(unkept)).toBe(true);
   });
 });

@@ -47,16 +47,14 @@ export class ConfigCache implements ConfigListener {
     this.changed();
   }
 
-  /** Cached versions of `reads`. Answers are frozen: they are shared by every caller. */
+  /** Cached versions of `reads`. Answers are frozen, nested objects included: they are shared by every caller. */
   wrap(reads: CachedReads): CachedReads {
     return {
       findKeyByHash: (hash) => this.read(`key\0${hash}`, () => reads.findKeyByHash(hash)),
       getEventType: (name) => this.read(`type\0${name}`, () => reads.getEventType(name)),
       getAccount: (id) => this.read(`account\0${id}`, () => reads.getAccount(id)),
       findCandidateEndpoints: (accountId) =>
-        this.read(accountId === null ? 'endpoints\u0001' : `endpoints\0${accountId}`, async () =>
-          (await reads.findCandidateEndpoints(accountId)).map((endpoint) => Object.freeze(endpoint)),
-        ),
+        this.read(accountId === null ? 'endpoints\u0001' : `endpoints\0${accountId}`, () => reads.findCandidateEndpoints(accountId)),
     };
   }
 
@@ -67,11 +65,20 @@ export class ConfigCache implements ConfigListener {
       if (answer !== undefined && startedAt - answer.loadedAt < this.maxAgeMs) return answer.value as V;
     }
     const generation = this.generation;
-    const value = await load();
+    // Frozen whether kept or not, so that a caller that changes an answer fails every time.
+    const value = deepFreeze(await load());
     if (value !== null && this.heard && generation === this.generation) {
       if (this.answers.size >= MAX_CACHED_ANSWERS) this.answers.clear();
-      this.answers.set(key, { value: Object.freeze(value), loadedAt: startedAt });
+      this.answers.set(key, { value, loadedAt: startedAt });
     }
     return value;
   }
+}
+
+function deepFreeze<V>(value: V): V {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }

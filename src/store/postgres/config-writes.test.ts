@@ -24,6 +24,14 @@ describe('changesCachedConfig', () => {
       'UPDATE event_types SET archived = 1 WHERE name = ?',
       // One operational column beside a routing one is a change.
       'UPDATE endpoints SET paused_until = NULL, url = ? WHERE id = ?',
+      // Forms it does not read in detail count as changes.
+      'UPDATE ONLY endpoints SET paused_until = NULL WHERE id = ?',
+      'UPDATE public.api_keys SET last_used_at = ? WHERE id = ?',
+      'DELETE FROM "event_types" WHERE name = ?',
+      'TRUNCATE accounts',
+      'MERGE INTO endpoints e USING x ON e.id = x.id WHEN MATCHED THEN UPDATE SET url = x.url',
+      // A comment cannot hide an assignment.
+      'UPDATE endpoints SET paused_until = ? -- WHERE\n, url = ? WHERE id = ?',
     ]) {
       expect(changesCachedConfig(sql), sql).toBe(true);
     }
@@ -42,6 +50,8 @@ describe('changesCachedConfig', () => {
       'INSERT INTO api_keys (id, kind, account_id, name, key_hash, created_at, expires_at, rate_limit_per_second) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *',
       "SELECT * FROM endpoints WHERE active = 1 AND (account_id IS NULL OR account_id = ?)",
       "UPDATE deliveries SET status = 'failed' WHERE id = ?",
+      'UPDATE deliveries SET lease_owner = ? WHERE id IN (SELECT d.id FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id FOR UPDATE SKIP LOCKED)',
+      'UPDATE accounts SET callback_secret = ? WHERE id = ? AND callback_secret IS NULL',
     ]) {
       expect(changesCachedConfig(sql), sql).toBe(false);
     }

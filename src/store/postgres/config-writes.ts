@@ -24,7 +24,8 @@ export const OPERATIONAL_COLUMNS: Record<CachedTable, ReadonlySet<string>> = {
   ]),
   api_keys: new Set(['last_used_at']),
   event_types: new Set(),
-  accounts: new Set(),
+  // Sealed apart, never part of an Account (KeyStore.getAccountCallbackSecret).
+  accounts: new Set(['callback_secret']),
 };
 
 export type CachedTable = 'endpoints' | 'api_keys' | 'event_types' | 'accounts';
@@ -33,7 +34,10 @@ export type CachedTable = 'endpoints' | 'api_keys' | 'event_types' | 'accounts';
 export const CACHED_TABLES: readonly CachedTable[] = ['endpoints', 'api_keys', 'event_types', 'accounts'];
 
 const WRITE = /\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(endpoints|api_keys|event_types|accounts)\b/gi;
-const ANY_WRITE = /(?<!\bDO\s+)\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\w+/gi;
+/** `DO UPDATE` (an upsert's) and `FOR UPDATE` (a row lock) are not statements of their own. */
+const ANY_WRITE = /(?<!\b(?:DO|FOR)\s+)\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\w+/gi;
+/** Any write and the name it writes, for the forms WRITE does not read. */
+const WRITE_TO_NAME = /\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM|MERGE\s+INTO|TRUNCATE(?:\s+TABLE)?|COPY)\s+(ONLY\s+)?([\w".]+)/gi;
 
 const classified = new Map<string, boolean>();
 
@@ -47,7 +51,9 @@ export function changesCachedConfig(sql: string): boolean {
   return changes;
 }
 
-function classify(sql: string): boolean {
+function classify(text: string): boolean {
+  // Comments could hide or fake a clause; quoted text is left as it is (assignedColumns skips it).
+  const sql = text.replace(/--[^\n]*/g, ' ');
   for (const match of sql.matchAll(WRITE)) {
     const verb = match[1]!.toUpperCase().replace(/\s+/g, ' ');
     const table = match[2]!.toLowerCase() as CachedTable;
@@ -61,6 +67,19 @@ function classify(sql: string): boolean {
     }
     const assigned = assignedColumns(segment);
     if (assigned === null || assigned.some((column) => !OPERATIONAL_COLUMNS[table].has(column))) return true;
+  }
+  return writesCachedTableOtherwise(sql);
+}
+
+/** A write to a cached table in a form WRITE does not read: MERGE, TRUNCATE, COPY, ONLY, a schema or quotes. Always a change. */
+function writesCachedTableOtherwise(sql: string): boolean {
+  for (const match of sql.matchAll(WRITE_TO_NAME)) {
+    const verb = match[1]!.toUpperCase();
+    const name = match[3]!;
+    const table = name.replace(/"/g, '').split('.').pop()!.toLowerCase();
+    if (!(CACHED_TABLES as readonly string[]).includes(table)) continue;
+    const plain = verb.startsWith('INSERT') || verb === 'UPDATE' || verb.startsWith('DELETE');
+    if (!plain || match[2] !== undefined || /[".]/.test(name)) return true;
   }
   return false;
 }

@@ -195,8 +195,9 @@ export function postgresQueue(db: PostgresDb): QueueStore {
       return (await db.one<{ at: number | null }>(`SELECT min(next_attempt_at) AS at FROM deliveries WHERE ${QUEUED} AND parked = 0`))?.at ?? null;
     },
     onNewWork: (listener) => db.work.subscribe(listener),
-    // Over the pool, not the listening connection: a node that does not run a worker (HOOKD_ROLE=api)
-    // never listens, and its manual retries must still wake the workers of the other nodes. A
+    // Over the pool, not the listening connection: the listening connection may be down or
+    // reconnecting, and a manual retry on a node that runs no worker (HOOKD_ROLE=api) must still
+    // wake the workers of the other nodes. A
     // database that is away loses the wake-up only: the workers' idle poll finds the work.
     announceNewWork: async () => {
       await db.run(NOTIFY).catch(() => undefined);

@@ -52,7 +52,10 @@ export class WorkChannel {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.connectionString });
+    // A database host that drops packets must not hold a start or a close (CLI commands open this
+    // too) for the system's TCP timeout, nor leave a half-open socket unnoticed: the config cache
+    // trusts this connection to hear every change.
+    const client = new pg.Client({ connectionString: this.connectionString, connectionTimeoutMillis: 5000, keepAlive: true });
     client.on('error', () => this.drop(client));
     client.on('end', () => this.drop(client));
     client.on('notification', (message) => {
