@@ -33,7 +33,7 @@ export type CachedTable = 'endpoints' | 'api_keys' | 'event_types' | 'accounts';
 /** The tables whose rows the cache answers from. */
 export const CACHED_TABLES: readonly CachedTable[] = ['endpoints', 'api_keys', 'event_types', 'accounts'];
 
-const WRITE = /\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(endpoints|api_keys|event_types|accounts)\b/gi;
+const WRITE = new RegExp(`\\b(INSERT\\s+INTO|UPDATE|DELETE\\s+FROM)\\s+(${CACHED_TABLES.join('|')})\\b`, 'gi');
 /** `DO UPDATE` (an upsert's) and `FOR UPDATE` (a row lock) are not statements of their own. */
 const ANY_WRITE = /(?<!\b(?:DO|FOR)\s+)\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\w+/gi;
 /** Any write and the name it writes, for the forms WRITE does not read. */
