@@ -111,7 +111,7 @@ export class DatabaseQueue implements DeliveryQueue {
   private consumer: QueueConsumer | null = null;
   /**
    * Whose new deliveries may be handed over without overtaking older ones of their account. null:
-   * nobody's (something was queued since the consumer's last claim, or that claim
+   * nobody's (something was queued or given back since the consumer's last claim, or that claim
    * could not see every account with work due). A set: the last claim took all that was due of
    * every account but these, which it held to their share (or to the reserve) and left work of in
    * the queue; their new deliveries queue behind it. Per account, so that one account at its share
@@ -220,13 +220,9 @@ export class DatabaseQueue implements DeliveryQueue {
   }
 
   release(ids: string[], owner: string, nextAttemptAt: number): Promise<void> {
-    // What the consumer gives back leaves the hand-off on: nothing given back can be claimed ahead
-    // of new deliveries. A full lane's are due later (its hand-back delay), a paused endpoint's are
-    // parked by the next claim (or skipped while its probe is out) until the pause ends, and on
-    // shutdown the consumer detaches. Once due, they are older work like a retry that came due,
-    // which the next claim (at the latest the idle poll's) takes and counts in `behind`.
-    // Stopping the hand-off here sent every second event of the soak through a claim
-    // (docs/performance.md, section 22).
+    // The consumer gives work back (its lanes are full, or it stops): it is not keeping up, so new
+    // deliveries queue until a claim finds it caught up again.
+    if (owner === this.consumer?.owner && ids.length > 0) this.behind = null;
     return this.store.releaseDeliveries(ids, owner, nextAttemptAt);
   }
 

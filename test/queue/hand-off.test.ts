@@ -107,21 +107,4 @@ describe(`the hand-off at ingest, per account (${TEST_BACKEND})`, () => {
     const last = await enqueue('noisy', noisy, 1);
     expect(handed).toEqual([...healthyIds, ...last]);
   });
-
-  it('keeps handing over after the worker gives deliveries back due later, which no claim can take ahead of the new ones', async () => {
-    const busy = await createEndpoint('busy');
-    detach = queue.attach(consumer);
-    if (TEST_BACKEND === 'postgres') await waitFor(() => wakes > 0, { what: 'the work channel to listen' });
-    // Caught up (nothing due): new work is handed over.
-    expect(await claim(100)).toEqual([]);
-    const first = await enqueue('busy', busy, 3);
-    expect(handed).toEqual(first);
-
-    // The endpoint's lane is full: the worker hands two back, due when the lane could reach them.
-    // Nothing is due now, so the hand-off stays on (it used to stop until the next claim).
-    await queue.release(first.slice(0, 2), 'w1', T0 + 5_000);
-    const next = await enqueue('busy', busy, 1);
-    expect(handed).toEqual([...first, ...next]);
-    expect(await claim(100)).toEqual([]);
-  });
 });
