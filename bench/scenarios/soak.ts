@@ -163,7 +163,7 @@ async function soak(ctx: BenchContext, hookd: HookdProcess, probe: DatabaseProbe
       minutes.push(row);
       ctx.progress(
         `soak minute ${minute}: RSS ${row.rssMB.toFixed(0)} MB, loop p99 ${row.eventLoopP99Ms.toFixed(1)} ms, ${Math.round(row.deliveriesPerSecond)} deliveries/s, ` +
-          `first attempt p99 ${row.firstAttemptP99Ms.toFixed(1)} ms, reads p99 ${row.apiReadP99Ms.toFixed(1)} ms`,
+          `first attempt p90 ${row.firstAttemptP90Ms.toFixed(1)} / p99 ${row.firstAttemptP99Ms.toFixed(1)} ms, reads p99 ${row.apiReadP99Ms.toFixed(1)} ms`,
       );
       before = after;
     }

@@ -56,6 +56,8 @@ export interface Minute {
   attemptsPerSecond: number;
   /** From the bench sending the event's POST to a healthy receiver getting it, for deliveries that arrived this minute. */
   firstAttemptP50Ms: number;
+  /** Issue 19 saw SQLite's first attempts bimodal: p50 2–3 ms, p90 24–62 ms. */
+  firstAttemptP90Ms: number;
   firstAttemptP99Ms: number;
   firstAttempts: number;
   /** Dashboard reads made this minute. */
@@ -112,6 +114,7 @@ export function minuteOf(
     deliveriesPerSecond: perSecond(before.healthyArrivals, after.healthyArrivals),
     attemptsPerSecond: perSecond(before.attempts, after.attempts),
     firstAttemptP50Ms: firstAttempt.p50,
+    firstAttemptP90Ms: firstAttempt.p90,
     firstAttemptP99Ms: firstAttempt.p99,
     firstAttempts: firstAttempt.count,
     apiReadP50Ms: apiRead.p50,

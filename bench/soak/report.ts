@@ -15,6 +15,7 @@ const COLUMNS: ReadonlyArray<{ key: keyof Minute; header: string; digits: number
   { key: 'deliveriesPerSecond', header: 'deliv/s', digits: 0 },
   { key: 'attemptsPerSecond', header: 'attempts/s', digits: 0 },
   { key: 'firstAttemptP50Ms', header: '1st p50 ms', digits: 1 },
+  { key: 'firstAttemptP90Ms', header: '1st p90 ms', digits: 1 },
   { key: 'firstAttemptP99Ms', header: '1st p99 ms', digits: 1 },
   { key: 'apiReadP50Ms', header: 'read p50 ms', digits: 1 },
   { key: 'apiReadP99Ms', header: 'read p99 ms', digits: 1 },

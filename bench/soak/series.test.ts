@@ -53,7 +53,7 @@ describe('isFlat', () => {
 describe('spreadOf', () => {
   it('gives the median, the 99th percentile and the maximum', () => {
     const samples = Array.from({ length: 100 }, (_, i) => 100 - i);
-    expect(spreadOf(samples)).toEqual({ count: 100, p50: 51, p99: 100, max: 100 });
+    expect(spreadOf(samples)).toEqual({ count: 100, p50: 51, p90: 91, p99: 100, max: 100 });
   });
 
   it('is NaN without samples', () => {

@@ -43,14 +43,15 @@ export function isFlat(trend: Trend, materialShare = 0.05): boolean | null {
 export interface Spread {
   count: number;
   p50: number;
+  p90: number;
   p99: number;
   max: number;
 }
 
-/** p50, p99 and max of samples (NaN when there are none). */
+/** p50, p90, p99 and max of samples (NaN when there are none). */
 export function spreadOf(samples: readonly number[]): Spread {
-  if (samples.length === 0) return { count: 0, p50: NaN, p99: NaN, max: NaN };
+  if (samples.length === 0) return { count: 0, p50: NaN, p90: NaN, p99: NaN, max: NaN };
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (fraction: number) => sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]!;
-  return { count: sorted.length, p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1]! };
+  return { count: sorted.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted[sorted.length - 1]! };
 }

@@ -17,6 +17,7 @@ function minute(n: number, overrides: Partial<Minute> = {}): Minute {
     deliveriesPerSecond: 4800,
     attemptsPerSecond: 4850,
     firstAttemptP50Ms: 5,
+    firstAttemptP90Ms: 12,
     firstAttemptP99Ms: 30,
     firstAttempts: 288_000,
     apiReadP50Ms: 4,

@@ -24,6 +24,7 @@ export const SERIES: ReadonlyArray<{ key: keyof Minute; worse?: 'up' | 'down' }>
   // Attempts include retries to the failing endpoints, which come in waves of their schedule.
   { key: 'attemptsPerSecond' },
   { key: 'firstAttemptP50Ms', worse: 'up' },
+  { key: 'firstAttemptP90Ms', worse: 'up' },
   { key: 'firstAttemptP99Ms', worse: 'up' },
   { key: 'apiReadP50Ms', worse: 'up' },
   { key: 'apiReadP99Ms', worse: 'up' },

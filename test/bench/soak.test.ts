@@ -17,7 +17,7 @@ import { TEST_BACKEND } from '../support/server.js';
 /** Every figure of a minute; PostgreSQL's own are null on SQLite. */
 const MINUTE_FIELDS: Array<keyof Minute> = [
   'minute', 'seconds', 'rssMB', 'heapUsedMB', 'eventLoopP99Ms', 'databaseMB', 'walMB', 'bytesPerDelivery', 'eventsPerSecond',
-  'deliveriesPerSecond', 'attemptsPerSecond', 'firstAttemptP50Ms', 'firstAttemptP99Ms', 'firstAttempts', 'apiReadP50Ms',
+  'deliveriesPerSecond', 'attemptsPerSecond', 'firstAttemptP50Ms', 'firstAttemptP90Ms', 'firstAttemptP99Ms', 'firstAttempts', 'apiReadP50Ms',
   'apiReadP99Ms', 'apiReads', 'postgresCpuMicrosPerAttempt', 'deadTuples', 'autovacuums', 'hookdCpuPercent', 'serverCpuPercent',
   'machineCpuPercent',
 ];
