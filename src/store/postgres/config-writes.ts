@@ -33,11 +33,14 @@ export type CachedTable = 'endpoints' | 'api_keys' | 'event_types' | 'accounts';
 /** The tables whose rows the cache answers from. */
 export const CACHED_TABLES: readonly CachedTable[] = ['endpoints', 'api_keys', 'event_types', 'accounts'];
 
-const WRITE = new RegExp(`\\b(INSERT\\s+INTO|UPDATE|DELETE\\s+FROM)\\s+(${CACHED_TABLES.join('|')})\\b`, 'gi');
 /** `DO UPDATE` (an upsert's) and `FOR UPDATE` (a row lock) are not statements of their own. */
 const ANY_WRITE = /(?<!\b(?:DO|FOR)\s+)\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\w+/gi;
-/** Any write and the name it writes, for the forms WRITE does not read. */
-const WRITE_TO_NAME = /\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM|MERGE\s+INTO|TRUNCATE(?:\s+TABLE)?|COPY)\s+(ONLY\s+)?([\w".]+)/gi;
+/**
+ * Every write and the name it writes. The plain forms (INSERT, UPDATE, DELETE of a bare name) are
+ * read in detail; the others (MERGE, TRUNCATE, COPY, ONLY, a schema or quotes) count as changes.
+ */
+const WRITE = /\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM|MERGE\s+INTO|TRUNCATE(?:\s+TABLE)?|COPY)\s+(ONLY\s+)?([\w".]+)/gi;
+const PLAIN_VERBS = ['INSERT INTO', 'UPDATE', 'DELETE FROM'];
 
 const classified = new Map<string, boolean>();
 
@@ -56,9 +59,12 @@ function classify(text: string): boolean {
   const sql = text.replace(/--[^\n]*/g, ' ');
   for (const match of sql.matchAll(WRITE)) {
     const verb = match[1]!.toUpperCase().replace(/\s+/g, ' ');
-    const table = match[2]!.toLowerCase() as CachedTable;
-    const segment = segmentAfter(sql, match.index + match[0].length);
+    const name = match[3]!;
+    const table = name.replace(/"/g, '').split('.').pop()!.toLowerCase() as CachedTable;
+    if (!CACHED_TABLES.includes(table)) continue;
+    if (!PLAIN_VERBS.includes(verb) || match[2] !== undefined || /[".]/.test(name)) return true;
     if (verb === 'DELETE FROM') return true;
+    const segment = segmentAfter(sql, match.index + match[0].length);
     if (verb === 'INSERT INTO') {
       // A new endpoint joins its account's candidates. A new key, type or account cannot change a
       // cached answer (only found rows are cached) unless an upsert rewrites an existing row.
@@ -67,19 +73,6 @@ function classify(text: string): boolean {
     }
     const assigned = assignedColumns(segment);
     if (assigned === null || assigned.some((column) => !OPERATIONAL_COLUMNS[table].has(column))) return true;
-  }
-  return writesCachedTableOtherwise(sql);
-}
-
-/** A write to a cached table in a form WRITE does not read: MERGE, TRUNCATE, COPY, ONLY, a schema or quotes. Always a change. */
-function writesCachedTableOtherwise(sql: string): boolean {
-  for (const match of sql.matchAll(WRITE_TO_NAME)) {
-    const verb = match[1]!.toUpperCase();
-    const name = match[3]!;
-    const table = name.replace(/"/g, '').split('.').pop()!.toLowerCase();
-    if (!(CACHED_TABLES as readonly string[]).includes(table)) continue;
-    const plain = verb.startsWith('INSERT') || verb === 'UPDATE' || verb.startsWith('DELETE');
-    if (!plain || match[2] !== undefined || /[".]/.test(name)) return true;
   }
   return false;
 }

@@ -197,8 +197,8 @@ export function postgresQueue(db: PostgresDb): QueueStore {
     onNewWork: (listener) => db.work.subscribe(listener),
     // Over the pool, not the listening connection: the listening connection may be down or
     // reconnecting, and a manual retry on a node that runs no worker (HOOKD_ROLE=api) must still
-    // wake the workers of the other nodes. A
-    // database that is away loses the wake-up only: the workers' idle poll finds the work.
+    // wake the workers of the other nodes. A database that is away loses the wake-up only: the
+    // workers' idle poll finds the work.
     announceNewWork: async () => {
       await db.run(NOTIFY).catch(() => undefined);
     },
