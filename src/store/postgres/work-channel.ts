@@ -30,8 +30,14 @@ export class WorkChannel {
 
   constructor(private readonly connectionString: string) {}
 
+  /**
+   * `listener` is called for every NOTIFY of new work, and once as soon as it listens (work may
+   * have come before): at the connection, or at once when the connection is up already (the config
+   * cache may have opened it first).
+   */
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
+    if (this.client !== null) queueMicrotask(() => this.listeners.has(listener) && listener());
     void this.ensureListening();
     return () => this.listeners.delete(listener);
   }
