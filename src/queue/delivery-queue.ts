@@ -9,7 +9,9 @@ import { NODE_DEAD_AFTER_MS } from './liveness.js';
 //
 // - the hand-off: while this node's worker has nothing older of their account waiting, new
 //   deliveries are stored already leased to it and handed over at commit, which spares it a claim
-//   (a write and a read);
+//   (a write and a read). Those to an endpoint paused at ingest are stored parked instead (the
+//   store reads the pause in the inserting transaction): never handed over only to be given back,
+//   and no wake-up, since they are not due before the pause ends;
 // - the one wake-up signal: new deliveries queued here, deliveries made due by hand, and on
 //   PostgreSQL a NOTIFY from any node all reach the worker through `wake` and nothing else;
 // - the node's liveness: its heartbeat, and taking back what dead nodes held (see liveness.ts).
@@ -146,7 +148,8 @@ export class DatabaseQueue implements DeliveryQueue {
     const handOff = consumer !== null && counts.size > 0 && this.reserve(consumer, counts);
     if (!handOff) {
       const outcomes = await this.store.ingestEvents(events, dedupeSince, now);
-      if (isStored(outcomes) && outcomes.some((outcome) => outcome.outcome === 'created' && outcome.deliveries > 0)) this.wake();
+      // Parked deliveries are not due: nothing to wake for (the end of their pause wakes the worker).
+      if (isStored(outcomes) && events.some((item, i) => queuedOf(item, outcomes[i]!).length > 0)) this.wake();
       return outcomes;
     }
     const lease = { owner: consumer.owner, until: now + consumer.leaseMs };
@@ -166,8 +169,8 @@ export class DatabaseQueue implements DeliveryQueue {
     const handed: HandedDelivery[] = [];
     if (isStored(outcomes)) {
       for (const [index, item] of events.entries()) {
-        if (outcomes[index]?.outcome !== 'created') continue;
-        for (const delivery of item.deliveries.filter(isHandable)) {
+        // Those parked (their endpoint is paused) were stored without the lease: their slots go back.
+        for (const delivery of queuedOf(item, outcomes[index]!).filter(isHandable)) {
           handed.push({
             delivery: { ...delivery, status: 'sending', singleAttempt: delivery.singleAttempt ?? false },
             event: item.event,
@@ -277,6 +280,13 @@ export class DatabaseQueue implements DeliveryQueue {
     this.behind = null;
     return false;
   }
+}
+
+/** The deliveries an ingest outcome stored as queued (leased or due), not parked: none unless the event was created. */
+function queuedOf(item: NewEvent, outcome: IngestOutcome): Delivery[] {
+  if (outcome.outcome !== 'created') return [];
+  const parked = outcome.parked;
+  return parked === undefined ? item.deliveries : item.deliveries.filter((delivery) => !parked.includes(delivery.id));
 }
 
 /** Whether a delivery may be handed to the local worker at ingest: not an ordered one, which may have to wait. */

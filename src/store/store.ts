@@ -89,7 +89,16 @@ export interface DeliveryLease {
 }
 
 export type IngestOutcome =
-  | { outcome: 'created'; event: HookEvent; deliveries: number }
+  | {
+      outcome: 'created';
+      event: HookEvent;
+      deliveries: number;
+      /**
+       * Its deliveries stored parked, neither leased nor due, because their endpoint was paused at
+       * `now` (shared/parking.ts): the claim that ends the pause brings them back. Absent: none.
+       */
+      parked?: readonly string[];
+    }
   /** The same client id within the idempotency window: nothing new was stored. */
   | { outcome: 'duplicate'; event: HookEvent; deliveries: number }
   /** The id was used before the idempotency window: it cannot be reused while that event is kept. */
@@ -201,6 +210,8 @@ export interface QueueStore {
   /**
    * Events with their deliveries in one transaction: the 202 is sent only after it commits. If any
    * outcome is a conflict, the transaction is rolled back and nothing of the call is stored.
+   * Deliveries to an endpoint paused at `now` (not ordered ones) are stored parked, whatever their
+   * event's lease says: read in the same transaction as the insert, so the pause is never stale.
    */
   ingestEvents(events: NewEvent[], dedupeSince: number, now: number): Promise<IngestOutcome[]>;
   insertDeliveries(deliveries: Delivery[]): Promise<void>;

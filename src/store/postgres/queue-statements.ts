@@ -69,6 +69,29 @@ const DELIVERY_INSERT_COLUMNS = `id, event_id, endpoint_id, account_id, event_ty
   correlation_id, created_at, single_attempt, lease_owner, lease_expires_at, fifo_key, blocked_by`;
 
 /**
+ * The rows of deliveryColumns' arrays from parameter $`first` on, each with `park`: its endpoint
+ * is paused at $`now` and it is not ordered. Those are inserted parked and without their lease
+ * (a leased row is never parked): the pause is read in the statement that inserts, never stale.
+ * The paused endpoints are one InitPlan over endpoints_paused, not a lookup per row.
+ */
+function parkedAtIngest(first: number, now: number): string {
+  const p = (i: number): string => `$${first + i}`;
+  return `SELECT u.id, u.event_id, u.endpoint_id, u.account_id, u.event_type, u.url, u.status, u.attempts, u.next_attempt_at,
+        u.correlation_id, u.created_at, u.single_attempt,
+        CASE WHEN u.park THEN NULL ELSE u.lease_owner END AS lease_owner,
+        CASE WHEN u.park THEN NULL ELSE u.lease_expires_at END AS lease_expires_at,
+        u.fifo_key, u.blocked_by, CASE WHEN u.park THEN 1 ELSE 0 END AS parked
+      FROM (
+        SELECT d.*, (d.fifo_key IS NULL AND coalesce(d.endpoint_id = ANY (ARRAY(SELECT id FROM endpoints WHERE paused_until > $${now})), false)) AS park
+        FROM unnest(${p(0)}::text[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::text[], ${p(5)}::text[], ${p(6)}::text[],
+          ${p(7)}::int[], ${p(8)}::bigint[], ${p(9)}::text[], ${p(10)}::bigint[], ${p(11)}::int[], ${p(12)}::text[], ${p(13)}::bigint[],
+          ${p(14)}::text[], ${p(15)}::text[])
+          AS d(id, event_id, endpoint_id, account_id, event_type, url, status, attempts, next_attempt_at, correlation_id,
+            created_at, single_attempt, lease_owner, lease_expires_at, fifo_key, blocked_by)
+      ) u`;
+}
+
+/**
  * Ingest of events that are all new, in one statement (see queue.ts). Data-modifying CTEs share one
  * snapshot: `clash` stops every insert when any id is already stored, and deliveries are inserted
  * only for the events this statement inserted. Workers hear of queued work at commit (pg_notify).
@@ -93,16 +116,13 @@ export const INGEST_NEW_EVENTS: Named = {
       RETURNING id
     ),
     queued AS (
-      INSERT INTO deliveries (${DELIVERY_INSERT_COLUMNS})
-      SELECT * FROM unnest($11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::int[],
-          $19::bigint[], $20::text[], $21::bigint[], $22::int[], $23::text[], $24::bigint[], $25::text[], $26::text[])
-        AS d(id, event_id, endpoint_id, account_id, event_type, url, status, attempts, next_attempt_at, correlation_id,
-          created_at, single_attempt, lease_owner, lease_expires_at, fifo_key, blocked_by)
-      WHERE d.event_id IN (SELECT id FROM created)
-      RETURNING status, lease_owner
+      INSERT INTO deliveries (${DELIVERY_INSERT_COLUMNS}, parked)
+      SELECT * FROM (${parkedAtIngest(11, 10)}) AS n
+      WHERE n.event_id IN (SELECT id FROM created)
+      RETURNING id, status, lease_owner, parked
     )
-    SELECT array(SELECT id FROM created) AS created,
-      (SELECT pg_notify('${WORK_CHANNEL}', '') FROM queued WHERE ${QUEUED} LIMIT 1) AS notified`,
+    SELECT array(SELECT id FROM created) AS created, array(SELECT id FROM queued WHERE parked = 1) AS parked,
+      (SELECT pg_notify('${WORK_CHANNEL}', '') FROM queued WHERE ${QUEUED} AND parked = 0 LIMIT 1) AS notified`,
 };
 
 export const INSERT_ACCOUNTS =
@@ -112,6 +132,17 @@ export const INSERT_ACCOUNTS =
 export const INSERT_EVENTS = `INSERT INTO events (id, type, account_id, payload, correlation_id, callback_url, occurred_at, created_at, ordering_key)
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::text[])
   ON CONFLICT (id) DO NOTHING RETURNING id`;
+
+/**
+ * Ingest's deliveries (the transaction path): those to a paused endpoint parked (parkedAtIngest),
+ * their ids returned. $17: now.
+ */
+export const INGEST_DELIVERIES = `WITH inserted AS (
+    INSERT INTO deliveries (${DELIVERY_INSERT_COLUMNS}, parked)
+    ${parkedAtIngest(1, 17)}
+    RETURNING id, parked
+  )
+  SELECT array(SELECT id FROM inserted WHERE parked = 1) AS parked`;
 
 /** A fan-out to many endpoints is one statement. */
 export const INSERT_DELIVERIES = `INSERT INTO deliveries (${DELIVERY_INSERT_COLUMNS})

@@ -15,6 +15,7 @@ import {
   deliveryColumns,
   eventColumns,
   INGEST_NEW_EVENTS,
+  INGEST_DELIVERIES,
   INSERT_ACCOUNTS,
   INSERT_DELIVERIES,
   INSERT_EVENTS,
@@ -33,14 +34,27 @@ import { linkNewDeliveries, unlinkFinished } from './fifo-chains.js';
 
 const NOTIFY = `NOTIFY ${WORK_CHANNEL}`;
 
+/** A stored event's outcome, with those of its deliveries that were parked (their endpoint paused). */
+function createdOutcome(item: NewEvent, parked: ReadonlySet<string>): IngestOutcome {
+  const ids = parked.size === 0 ? [] : item.deliveries.filter((delivery) => parked.has(delivery.id)).map((delivery) => delivery.id);
+  return { outcome: 'created', event: item.event, deliveries: item.deliveries.length, ...(ids.length > 0 ? { parked: ids } : {}) };
+}
+
 export function postgresQueue(db: PostgresDb): QueueStore {
-  const insertDeliveries = async (queued: Queued[], tx: PgQueries): Promise<void> => {
-    if (queued.length === 0) return;
+  /** Inserts deliveries (ordered ones linked to their chains first); with `parkAt`, parks those to endpoints paused then and returns their ids. */
+  const insertDeliveries = async (queued: Queued[], tx: PgQueries, parkAt: number | null): Promise<Set<string>> => {
+    if (queued.length === 0) return new Set();
     const linked = await linkNewDeliveries(
       tx,
       queued.map((item) => item.delivery),
     );
-    await tx.run(INSERT_DELIVERIES, deliveryColumns(queued.map((item, i) => ({ ...item, delivery: linked[i]! }))));
+    const columns = deliveryColumns(queued.map((item, i) => ({ ...item, delivery: linked[i]! })));
+    if (parkAt === null) {
+      await tx.run(INSERT_DELIVERIES, columns);
+      return new Set();
+    }
+    const row = await tx.one<{ parked: string[] }>(INGEST_DELIVERIES, [...columns, parkAt]);
+    return new Set(row?.parked ?? []);
   };
 
   /** An event whose id is already stored: the same client id within the window is a duplicate, anything else a conflict. */
@@ -63,16 +77,17 @@ export function postgresQueue(db: PostgresDb): QueueStore {
     if (events.length === 0 || new Set(ids).size < ids.length) return null;
     // Ordered deliveries are linked to their chains first (fifo-chains.ts): the transaction path.
     if (events.some((item) => item.deliveries.some((delivery) => delivery.fifoKey != null))) return null;
-    const row = await db.one<{ created: string[] }>(INGEST_NEW_EVENTS, [...eventColumns(events), now, ...deliveryColumns(queuedOf(events))]);
+    const row = await db.one<{ created: string[]; parked: string[] }>(INGEST_NEW_EVENTS, [
+      ...eventColumns(events),
+      now,
+      ...deliveryColumns(queuedOf(events)),
+    ]);
     const created = new Set(row?.created ?? []);
     if (created.size === 0) return null;
+    const parked = new Set(row?.parked ?? []);
     const outcomes: IngestOutcome[] = [];
     for (const item of events) {
-      outcomes.push(
-        created.has(item.event.id)
-          ? { outcome: 'created', event: item.event, deliveries: item.deliveries.length }
-          : await existingOutcome(item, dedupeSince, db),
-      );
+      outcomes.push(created.has(item.event.id) ? createdOutcome(item, parked) : await existingOutcome(item, dedupeSince, db));
     }
     return outcomes;
   };
@@ -90,14 +105,10 @@ export function postgresQueue(db: PostgresDb): QueueStore {
     const first = new Map<string, number>();
     for (const [index, item] of events.entries()) if (!first.has(item.event.id)) first.set(item.event.id, index);
     const isCreated = (item: NewEvent, index: number): boolean => inserted.has(item.event.id) && first.get(item.event.id) === index;
-    await insertDeliveries(queuedOf(events.filter(isCreated)), tx);
+    const parked = await insertDeliveries(queuedOf(events.filter(isCreated)), tx, now);
     const outcomes: IngestOutcome[] = [];
     for (const [index, item] of events.entries()) {
-      outcomes.push(
-        isCreated(item, index)
-          ? { outcome: 'created', event: item.event, deliveries: item.deliveries.length }
-          : await existingOutcome(item, dedupeSince, tx),
-      );
+      outcomes.push(isCreated(item, index) ? createdOutcome(item, parked) : await existingOutcome(item, dedupeSince, tx));
     }
     return outcomes;
   };
@@ -118,7 +129,10 @@ export function postgresQueue(db: PostgresDb): QueueStore {
           // Delivered to listening nodes at commit, and only if it commits.
           const queued = outcomes.some(
             (outcome, i) =>
-              outcome.outcome === 'created' && events[i]!.deliveries.some((delivery) => !events[i]!.lease || delivery.fifoKey != null),
+              outcome.outcome === 'created' &&
+              events[i]!.deliveries.some(
+                (delivery) => (!events[i]!.lease || delivery.fifoKey != null) && !(outcome.parked ?? []).includes(delivery.id),
+              ),
           );
           if (queued) await tx.run(NOTIFY);
           return outcomes;
@@ -133,6 +147,7 @@ export function postgresQueue(db: PostgresDb): QueueStore {
         await insertDeliveries(
           deliveries.map((delivery) => ({ delivery, lease: null })),
           tx,
+          null,
         );
         if (deliveries.length > 0) await tx.run(NOTIFY);
       });

@@ -38,15 +38,24 @@ const DUE_ACCOUNTS = (from: '>' | '>='): string => `WITH RECURSIVE accounts(acco
   )
   LIMIT ?`;
 
+const NO_ENDPOINTS: ReadonlySet<string> = new Set();
+
 export function sqliteQueue(db: SqliteDb): QueueStore {
-  const insertDeliveries = (planned: Delivery[], handOff: DeliveryLease | null): void => {
+  /**
+   * Inserts deliveries, leased to `handOff` when given; those in `parkFor` (to a paused endpoint,
+   * not ordered) are parked instead. Returns the ids of those parked.
+   */
+  const insertDeliveries = (planned: Delivery[], handOff: DeliveryLease | null, parkFor: ReadonlySet<string> = NO_ENDPOINTS): string[] => {
+    const parked: string[] = [];
     for (const d of linkNewDeliveries(db, planned)) {
+      const park = d.fifoKey == null && d.endpointId !== null && parkFor.has(d.endpointId);
+      if (park) parked.push(d.id);
       // An ordered delivery is never handed over: it may have to wait, and it is claimed in its turn.
-      const lease = d.fifoKey == null ? handOff : null;
+      const lease = d.fifoKey == null && !park ? handOff : null;
       db.runNow(
         `INSERT INTO deliveries (id, event_id, endpoint_id, account_id, event_type, url, status, attempts, next_attempt_at,
-           correlation_id, created_at, single_attempt, lease_owner, lease_expires_at, fifo_key, blocked_by)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           correlation_id, created_at, single_attempt, lease_owner, lease_expires_at, fifo_key, blocked_by, parked)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           d.id,
           d.eventId,
@@ -64,12 +73,14 @@ export function sqliteQueue(db: SqliteDb): QueueStore {
           lease?.until ?? null,
           d.fifoKey ?? null,
           d.blockedBy ?? null,
+          park ? 1 : 0,
         ],
       );
     }
+    return parked;
   };
 
-  const ingestOne = (item: NewEvent, dedupeSince: number, now: number): IngestOutcome => {
+  const ingestOne = (item: NewEvent, dedupeSince: number, now: number, paused: ReadonlySet<string>): IngestOutcome => {
     const { event } = item;
     if (item.clientId) {
       const existing = db.oneNow<rows.EventRow>('SELECT * FROM events WHERE id = ?', [event.id]);
@@ -96,8 +107,8 @@ export function sqliteQueue(db: SqliteDb): QueueStore {
         event.orderingKey ?? null,
       ],
     );
-    insertDeliveries(item.deliveries, item.lease ?? null);
-    return { outcome: 'created', event, deliveries: item.deliveries.length };
+    const parked = insertDeliveries(item.deliveries, item.lease ?? null, paused);
+    return { outcome: 'created', event, deliveries: item.deliveries.length, ...(parked.length > 0 ? { parked } : {}) };
   };
 
   const recordAttempt = (record: AttemptRecord): void => {
@@ -175,7 +186,9 @@ export function sqliteQueue(db: SqliteDb): QueueStore {
     async ingestEvents(events, dedupeSince, now) {
       try {
         return db.transaction(() => {
-          const outcomes = events.map((item) => ingestOne(item, dedupeSince, now));
+          // Read in the transaction that inserts: a pause begun or ended meanwhile cannot be missed.
+          const paused = new Set(db.allNow<{ id: string }>('SELECT id FROM endpoints WHERE paused_until > ?', [now]).map((row) => row.id));
+          const outcomes = events.map((item) => ingestOne(item, dedupeSince, now, paused));
           // All or nothing: a batch with a conflicting id stores none of its events.
           if (outcomes.some((outcome) => outcome.outcome === 'conflict')) throw new RollBack(outcomes);
           return outcomes;
