@@ -26,6 +26,11 @@ import { measureThroughput } from './scenarios/throughput.js';
 import { soakTable } from './soak/report.js';
 import { FIFO_KEYS, FULL, QUICK } from './sizes.js';
 
+// Stopped by a signal (Ctrl-C, kill), the bench exits through process.exit, so that its exit
+// handlers stop what it started: hookd processes, peers, a PostgreSQL server of its own. Without
+// this they outlived it and loaded the machine under the next run.
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) process.once(signal, () => process.exit(code));
+
 // `npm run bench [-- --quick] [--backend sqlite|postgres] [--peers] [--json file] [--only a,b] [--cpu-prof dir]`
 // `npm run bench -- --soak <minutes> [--soak-rate 300] [--backend sqlite|postgres] [--json file]`
 // `--own-postgres` (PostgreSQL runs): on a server of the run's own, configured as docs/scaling.md
