@@ -1,6 +1,6 @@
 import { countByAccount } from '../domain/account-key.js';
 import { FINAL_DELIVERY_STATUSES, type ClaimedDelivery, type Delivery, type HookEvent } from '../domain/types.js';
-import type { AccountLimit, AttemptRecord, IngestOutcome, NewEvent, QueueStats, QueueStore } from '../store/store.js';
+import { queuedDeliveries, type AccountLimit, type AttemptRecord, type IngestOutcome, type NewEvent, type QueueStats, type QueueStore } from '../store/store.js';
 import { NODE_DEAD_AFTER_MS } from './liveness.js';
 
 // The delivery queue: everything about a delivery's life between ingest and its last attempt.
@@ -149,7 +149,7 @@ export class DatabaseQueue implements DeliveryQueue {
     if (!handOff) {
       const outcomes = await this.store.ingestEvents(events, dedupeSince, now);
       // Parked deliveries are not due: nothing to wake for (the end of their pause wakes the worker).
-      if (isStored(outcomes) && events.some((item, i) => queuedOf(item, outcomes[i]!).length > 0)) this.wake();
+      if (isStored(outcomes) && events.some((item, i) => queuedDeliveries(item, outcomes[i]!).length > 0)) this.wake();
       return outcomes;
     }
     const lease = { owner: consumer.owner, until: now + consumer.leaseMs };
@@ -170,7 +170,7 @@ export class DatabaseQueue implements DeliveryQueue {
     if (isStored(outcomes)) {
       for (const [index, item] of events.entries()) {
         // Those parked (their endpoint is paused) were stored without the lease: their slots go back.
-        for (const delivery of queuedOf(item, outcomes[index]!).filter(isHandable)) {
+        for (const delivery of queuedDeliveries(item, outcomes[index]!).filter(isHandable)) {
           handed.push({
             delivery: { ...delivery, status: 'sending', singleAttempt: delivery.singleAttempt ?? false },
             event: item.event,
@@ -280,13 +280,6 @@ export class DatabaseQueue implements DeliveryQueue {
     this.behind = null;
     return false;
   }
-}
-
-/** The deliveries an ingest outcome stored as queued (leased or due), not parked: none unless the event was created. */
-function queuedOf(item: NewEvent, outcome: IngestOutcome): Delivery[] {
-  if (outcome.outcome !== 'created') return [];
-  const parked = outcome.parked;
-  return parked === undefined ? item.deliveries : item.deliveries.filter((delivery) => !parked.includes(delivery.id));
 }
 
 /** Whether a delivery may be handed to the local worker at ingest: not an ordered one, which may have to wait. */

@@ -83,6 +83,13 @@ export interface NewEvent {
   lease?: DeliveryLease | null;
 }
 
+/** The deliveries an ingest outcome stored queued (leased or due), not parked: none unless its event was created. */
+export function queuedDeliveries(item: NewEvent, outcome: IngestOutcome): Delivery[] {
+  if (outcome.outcome !== 'created') return [];
+  const parked = outcome.parked;
+  return parked === undefined ? item.deliveries : item.deliveries.filter((delivery) => !parked.includes(delivery.id));
+}
+
 export interface DeliveryLease {
   owner: string;
   until: number;

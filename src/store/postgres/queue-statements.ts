@@ -68,14 +68,19 @@ export function deliveryColumns(queued: Queued[]): unknown[][] {
 const DELIVERY_INSERT_COLUMNS = `id, event_id, endpoint_id, account_id, event_type, url, status, attempts, next_attempt_at,
   correlation_id, created_at, single_attempt, lease_owner, lease_expires_at, fifo_key, blocked_by`;
 
+/** deliveryColumns' arrays as rows `d`, from parameter $`first` on (its 16 arrays in order). */
+function deliveryRows(first: number): string {
+  const types = ['text', 'text', 'text', 'text', 'text', 'text', 'text', 'int', 'bigint', 'text', 'bigint', 'int', 'text', 'bigint', 'text', 'text'];
+  return `unnest(${types.map((type, i) => `$${first + i}::${type}[]`).join(', ')}) AS d(${DELIVERY_INSERT_COLUMNS})`;
+}
+
 /**
- * The rows of deliveryColumns' arrays from parameter $`first` on, each with `park`: its endpoint
- * is paused at $`now` and it is not ordered. Those are inserted parked and without their lease
- * (a leased row is never parked): the pause is read in the statement that inserts, never stale.
- * The paused endpoints are one InitPlan over endpoints_paused, not a lookup per row.
+ * The rows of deliveryRows(`first`), each with `park`: its endpoint is paused at $`now` and it is
+ * not ordered. Those are inserted parked and without their lease (a leased row is never parked):
+ * the pause is read in the statement that inserts, never stale. The paused endpoints are one
+ * InitPlan over endpoints_paused, not a lookup per row.
  */
 function parkedAtIngest(first: number, now: number): string {
-  const p = (i: number): string => `$${first + i}`;
   return `SELECT u.id, u.event_id, u.endpoint_id, u.account_id, u.event_type, u.url, u.status, u.attempts, u.next_attempt_at,
         u.correlation_id, u.created_at, u.single_attempt,
         CASE WHEN u.park THEN NULL ELSE u.lease_owner END AS lease_owner,
@@ -83,11 +88,7 @@ function parkedAtIngest(first: number, now: number): string {
         u.fifo_key, u.blocked_by, CASE WHEN u.park THEN 1 ELSE 0 END AS parked
       FROM (
         SELECT d.*, (d.fifo_key IS NULL AND coalesce(d.endpoint_id = ANY (ARRAY(SELECT id FROM endpoints WHERE paused_until > $${now})), false)) AS park
-        FROM unnest(${p(0)}::text[], ${p(1)}::text[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::text[], ${p(5)}::text[], ${p(6)}::text[],
-          ${p(7)}::int[], ${p(8)}::bigint[], ${p(9)}::text[], ${p(10)}::bigint[], ${p(11)}::int[], ${p(12)}::text[], ${p(13)}::bigint[],
-          ${p(14)}::text[], ${p(15)}::text[])
-          AS d(id, event_id, endpoint_id, account_id, event_type, url, status, attempts, next_attempt_at, correlation_id,
-            created_at, single_attempt, lease_owner, lease_expires_at, fifo_key, blocked_by)
+        FROM ${deliveryRows(first)}
       ) u`;
 }
 
@@ -145,9 +146,7 @@ export const INGEST_DELIVERIES = `WITH inserted AS (
   SELECT array(SELECT id FROM inserted WHERE parked = 1) AS parked`;
 
 /** A fan-out to many endpoints is one statement. */
-export const INSERT_DELIVERIES = `INSERT INTO deliveries (${DELIVERY_INSERT_COLUMNS})
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[],
-    $9::bigint[], $10::text[], $11::bigint[], $12::int[], $13::text[], $14::bigint[], $15::text[], $16::text[])`;
+export const INSERT_DELIVERIES = `INSERT INTO deliveries (${DELIVERY_INSERT_COLUMNS}) SELECT * FROM ${deliveryRows(1)}`;
 
 const DELIVERY_COLUMNS = `id, event_id, endpoint_id, account_id, event_type, url, status, attempts, next_attempt_at,
   last_status_code, last_error, correlation_id, single_attempt, created_at, completed_at, lease_owner, fifo_key`;

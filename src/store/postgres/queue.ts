@@ -3,7 +3,7 @@ import { failureRunChanges } from '../failure-runs.js';
 import * as rows from '../rows.js';
 import { sharedParking } from '../shared/parking.js';
 import { disableEndpointOfDelivery, endedLink, sharedQueue } from '../shared/queue.js';
-import type { AttemptRecord, IngestOutcome, NewEvent, QueueStore } from '../store.js';
+import { queuedDeliveries, type AttemptRecord, type IngestOutcome, type NewEvent, type QueueStore } from '../store.js';
 import type { PgQueries, PostgresDb } from './connection.js';
 import { QUEUED } from './lease-state.js';
 import { POSTGRES_PARKING } from './parking.js';
@@ -129,10 +129,7 @@ export function postgresQueue(db: PostgresDb): QueueStore {
           // Delivered to listening nodes at commit, and only if it commits.
           const queued = outcomes.some(
             (outcome, i) =>
-              outcome.outcome === 'created' &&
-              events[i]!.deliveries.some(
-                (delivery) => (!events[i]!.lease || delivery.fifoKey != null) && !(outcome.parked ?? []).includes(delivery.id),
-              ),
+              queuedDeliveries(events[i]!, outcome).some((delivery) => !events[i]!.lease || delivery.fifoKey != null),
           );
           if (queued) await tx.run(NOTIFY);
           return outcomes;
