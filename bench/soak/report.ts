@@ -45,14 +45,18 @@ export function soakTable(title: string, figures: SoakFigures): string {
   // PostgreSQL's columns are left out on SQLite, where every minute has none.
   const columns = COLUMNS.filter((column) => figures.series.some((minute) => minute[column.key] !== null));
   const perMinute = aligned([columns.map((column) => column.header), ...figures.series.map((minute) => columns.map((column) => cell(minute[column.key], column.digits)))]);
+  const steadiness = (steady: boolean | null) => (steady === null ? '' : steady ? 'yes' : 'NO');
   const trends = aligned([
-    ['series', 'slope/min', '± SE', 'mean', 'steady'],
+    ['series', 'slope/min', '± SE', 'mean', 'steady', 'later half: slope/min', '± SE', 'steady'],
     ...figures.trends.map((trend) => [
       trend.series,
       precise(trend.slopePerMinute, 3),
       precise(trend.standardError, 2),
       precise(trend.mean, 4),
-      trend.steady === null ? '' : trend.steady ? 'yes' : 'NO',
+      steadiness(trend.steady),
+      precise(trend.laterHalf.slopePerMinute, 3),
+      precise(trend.laterHalf.standardError, 2),
+      steadiness(trend.laterHalf.steady),
     ]),
   ]);
   const verdicts = aligned([
@@ -65,5 +69,5 @@ export function soakTable(title: string, figures: SoakFigures): string {
     `${accounting.eventsAccepted.toLocaleString('en-US')} events accepted at ${figures.ratePerSecond}/s` +
     `${figures.skipped > 0 ? `, ${figures.skipped} not sent (hookd behind)` : ''}${figures.refused > 0 ? `, ${figures.refused} refused` : ''}` +
     `; ${accounting.duplicates} duplicate deliveries; ${figures.apiReadMs.count} dashboard reads`;
-  return [title, '', ...perMinute, '', 'Trends (from the second minute on):', ...trends, '', totals, `Dashboard reads p50 / p99: ${reads.join(', ')}`, '', ...verdicts].join('\n');
+  return [title, '', ...perMinute, '', 'Trends (from the second minute on; the later half, for the reader, from its middle on):', ...trends, '', totals, `Dashboard reads p50 / p99: ${reads.join(', ')}`, '', ...verdicts].join('\n');
 }

@@ -53,6 +53,18 @@ describe('trendsOf', () => {
     expect(size.steady).toBeNull();
   });
 
+  it('also fits the later half, where a rise that levelled off is flat; the verdict keeps the whole run', () => {
+    // First attempts' p99 rises for the first half of the run, then stays level (what 30-minute soaks showed).
+    const minutes = steady(13, (n) => ({ firstAttemptP99Ms: Math.min(10 + 3 * n, 30) }));
+    const p99 = trendsOf(minutes).find((trend) => trend.series === 'firstAttemptP99Ms')!;
+    expect(p99.steady).toBe(false);
+    expect(p99.laterHalf).toMatchObject({ points: 6, slopePerMinute: 0, steady: true });
+    expect(verdictsOf(minutes, trendsOf(minutes), 160, [5], intact)[0]!.met).toBe(false);
+    // One that keeps climbing worsens in both.
+    const climbing = trendsOf(steady(13, (n) => ({ firstAttemptP99Ms: 10 + 3 * n }))).find((trend) => trend.series === 'firstAttemptP99Ms')!;
+    expect([climbing.steady, climbing.laterHalf.steady]).toEqual([false, false]);
+  });
+
   it('has no trend for a series no minute has (PostgreSQL figures on SQLite)', () => {
     expect(trendsOf(steady(5)).map((trend) => trend.series)).not.toContain('deadTuples');
   });

@@ -32,10 +32,19 @@ export const SERIES: ReadonlyArray<{ key: keyof Minute; worse?: 'up' | 'down' }>
   { key: 'deadTuples', worse: 'up' },
 ];
 
-export interface SeriesTrend extends Trend {
-  series: keyof Minute;
+export interface JudgedTrend extends Trend {
   /** Whether the series does not worsen: flat within noise, or moving the good way. Null when not judged, or too few minutes to judge. */
   steady: boolean | null;
+}
+
+export interface SeriesTrend extends JudgedTrend {
+  series: keyof Minute;
+  /**
+   * The same over the later half of the judged minutes, for the reader only (the verdict stays on
+   * the whole run): a series that rose while the backlog and the breakers settled and then stayed
+   * level is worsening over the run and steady here; one that keeps climbing is worsening in both.
+   */
+  laterHalf: JudgedTrend;
 }
 
 /** Steady: flat, or any slope the good way; null when there are too few minutes to tell. */
@@ -48,11 +57,15 @@ export function isSteady(trend: Trend, worse: 'up' | 'down'): boolean | null {
 /** The first minute starts from a cold process (heap, caches, connection pools): trends start at the second, when there is one. */
 export function trendsOf(minutes: readonly Minute[]): SeriesTrend[] {
   const judged = minutes.length > 1 ? minutes.slice(1) : minutes;
+  const laterHalf = judged.slice(Math.floor(judged.length / 2));
+  const judge = (values: ReadonlyArray<number | null>, worse: 'up' | 'down' | undefined): JudgedTrend => {
+    const trend = trendOf(values);
+    return { ...trend, steady: worse === undefined ? null : isSteady(trend, worse) };
+  };
   return SERIES.flatMap(({ key, worse }) => {
     const values = judged.map((minute) => minute[key]);
     if (values.every((value) => value === null)) return [];
-    const trend = trendOf(values);
-    return [{ series: key, ...trend, steady: worse === undefined ? null : isSteady(trend, worse) }];
+    return [{ series: key, ...judge(values, worse), laterHalf: judge(laterHalf.map((minute) => minute[key]), worse) }];
   });
 }
 
