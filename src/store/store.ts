@@ -83,6 +83,12 @@ export interface NewEvent {
   lease?: DeliveryLease | null;
 }
 
+/** A created event's outcome; `parked`: ids of deliveries stored parked (of this event's or others'), named on the outcome when some are its own. */
+export function createdOutcome(item: NewEvent, parked: ReadonlySet<string>): IngestOutcome {
+  const ids = parked.size === 0 ? [] : item.deliveries.filter((delivery) => parked.has(delivery.id)).map((delivery) => delivery.id);
+  return { outcome: 'created', event: item.event, deliveries: item.deliveries.length, ...(ids.length > 0 ? { parked: ids } : {}) };
+}
+
 /** The deliveries an ingest outcome stored queued (leased or due), not parked: none unless its event was created. */
 export function queuedDeliveries(item: NewEvent, outcome: IngestOutcome): Delivery[] {
   if (outcome.outcome !== 'created') return [];

@@ -3,7 +3,7 @@ import { failureRunChanges } from '../failure-runs.js';
 import * as rows from '../rows.js';
 import { sharedParking } from '../shared/parking.js';
 import { disableEndpointOfDelivery, endedLink, sharedQueue } from '../shared/queue.js';
-import { queuedDeliveries, type AttemptRecord, type IngestOutcome, type NewEvent, type QueueStore } from '../store.js';
+import { createdOutcome, queuedDeliveries, type AttemptRecord, type IngestOutcome, type NewEvent, type QueueStore } from '../store.js';
 import type { PgQueries, PostgresDb } from './connection.js';
 import { QUEUED } from './lease-state.js';
 import { POSTGRES_PARKING } from './parking.js';
@@ -33,12 +33,6 @@ import { linkNewDeliveries, unlinkFinished } from './fifo-chains.js';
 // a few batch statements that sorts out duplicates and conflicts.
 
 const NOTIFY = `NOTIFY ${WORK_CHANNEL}`;
-
-/** A stored event's outcome, with those of its deliveries that were parked (their endpoint paused). */
-function createdOutcome(item: NewEvent, parked: ReadonlySet<string>): IngestOutcome {
-  const ids = parked.size === 0 ? [] : item.deliveries.filter((delivery) => parked.has(delivery.id)).map((delivery) => delivery.id);
-  return { outcome: 'created', event: item.event, deliveries: item.deliveries.length, ...(ids.length > 0 ? { parked: ids } : {}) };
-}
 
 export function postgresQueue(db: PostgresDb): QueueStore {
   /** Inserts deliveries (ordered ones linked to their chains first); with `parkAt`, parks those to endpoints paused then and returns their ids. */

@@ -5,7 +5,7 @@ import * as rows from '../rows.js';
 import { ENSURE_ACCOUNT, ensureAccountParams } from '../shared/keys.js';
 import { sharedParking } from '../shared/parking.js';
 import { disableEndpointOfDelivery, endedLink, sharedQueue } from '../shared/queue.js';
-import type { AttemptRecord, DeliveryLease, IngestOutcome, NewEvent, QueueStore } from '../store.js';
+import { createdOutcome, type AttemptRecord, type DeliveryLease, type IngestOutcome, type NewEvent, type QueueStore } from '../store.js';
 import type { SqliteDb } from './connection.js';
 import { linkNewDeliveries, unlink } from './fifo-chains.js';
 import { SQLITE_PARKING } from './parking.js';
@@ -45,11 +45,11 @@ export function sqliteQueue(db: SqliteDb): QueueStore {
    * Inserts deliveries, leased to `handOff` when given; those in `parkFor` (to a paused endpoint,
    * not ordered) are parked instead. Returns the ids of those parked.
    */
-  const insertDeliveries = (planned: Delivery[], handOff: DeliveryLease | null, parkFor: ReadonlySet<string> = NO_ENDPOINTS): string[] => {
-    const parked: string[] = [];
+  const insertDeliveries = (planned: Delivery[], handOff: DeliveryLease | null, parkFor: ReadonlySet<string> = NO_ENDPOINTS): Set<string> => {
+    const parked = new Set<string>();
     for (const d of linkNewDeliveries(db, planned)) {
       const park = d.fifoKey == null && d.endpointId !== null && parkFor.has(d.endpointId);
-      if (park) parked.push(d.id);
+      if (park) parked.add(d.id);
       // An ordered delivery is never handed over: it may have to wait, and it is claimed in its turn.
       const lease = d.fifoKey == null && !park ? handOff : null;
       db.runNow(
@@ -107,8 +107,7 @@ export function sqliteQueue(db: SqliteDb): QueueStore {
         event.orderingKey ?? null,
       ],
     );
-    const parked = insertDeliveries(item.deliveries, item.lease ?? null, paused);
-    return { outcome: 'created', event, deliveries: item.deliveries.length, ...(parked.length > 0 ? { parked } : {}) };
+    return createdOutcome(item, insertDeliveries(item.deliveries, item.lease ?? null, paused));
   };
 
   const recordAttempt = (record: AttemptRecord): void => {
