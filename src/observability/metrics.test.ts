@@ -53,3 +53,44 @@ describe('HookdMetrics when the database cannot be read', () => {
     expect(errors).toHaveLength(1);
   });
 });
+
+describe('HookdMetrics counting a large queue', () => {
+  /** A store whose queue count takes `countMs` (as a count over a large backlog does) and is counted. */
+  function slowCountingStore(countMs: number) {
+    const counts = { made: 0 };
+    const store = {
+      dialect: 'postgres',
+      queueStats: async (now: number) => {
+        counts.made += 1;
+        await new Promise((resolve) => setTimeout(resolve, countMs));
+        return { due: counts.made, scheduled: 0, sending: 0, waiting: 0, oldestDueAt: now - 10_000 };
+      },
+    } as unknown as Store;
+    return { store, counts };
+  }
+
+  function metricsOf(store: Store, clock: { now: () => number }): HookdMetrics {
+    return new HookdMetrics({ store, clock, role: 'api', workerConcurrency: null, workerLoad: () => 0, onQueueError: () => {} });
+  }
+
+  it('reuses a slow count for the next scrapes, with the oldest due age still moving with the clock', async () => {
+    const { store, counts } = slowCountingStore(60);
+    let now = 1_000_000;
+    const metrics = metricsOf(store, { now: () => now });
+    expect(await metrics.exposition()).toMatch(/^hookd_queue_depth\{state="due"\} 1$/m);
+    now += 5_000;
+    const again = await metrics.exposition();
+    // 60 ms of counting stands for 1.2 s: the second scrape did not count again.
+    expect(counts.made).toBe(1);
+    expect(again).toMatch(/^hookd_queue_depth\{state="due"\} 1$/m);
+    expect(again).toMatch(/^hookd_oldest_due_delivery_age_seconds 15$/m);
+  });
+
+  it('counts again at every scrape when the count is quick', async () => {
+    const { store, counts } = slowCountingStore(1);
+    const metrics = metricsOf(store, { now: () => 1_000_000 });
+    await metrics.exposition();
+    expect(await metrics.exposition()).toMatch(/^hookd_queue_depth\{state="due"\} 2$/m);
+    expect(counts.made).toBe(2);
+  });
+});
