@@ -5,7 +5,7 @@ import { keysThatSign } from '../domain/endpoint-keys.js';
 import { newId } from '../domain/ids.js';
 import type { Attempt, Endpoint } from '../domain/types.js';
 import type { Publisher } from '../ingest/publisher.js';
-import type { Store } from '../store/store.js';
+import type { AttemptBucket, Store } from '../store/store.js';
 import { ADMIN_OR_ACCOUNT } from './auth.js';
 import { attemptView, AttemptView, DeliveryView, deliveryView } from './delivery-views.js';
 import { loadVisibleEndpoint } from './endpoints.js';
@@ -52,13 +52,12 @@ const HOUR_MS = 3600_000;
 /** The chart's span: one bucket per hour of the last day, the current (partial) hour last. */
 const SERIES_HOURS = 24;
 
-/** Hourly buckets of the last day, every hour present (zero when nothing was attempted). */
-async function hourlySeries(store: Store, endpointId: string, now: number): Promise<Static<typeof SeriesBucket>[]> {
-  const since = Math.floor(now / HOUR_MS) * HOUR_MS - (SERIES_HOURS - 1) * HOUR_MS;
-  const found = new Map((await store.endpointAttemptSeries(endpointId, since, now + 1, HOUR_MS)).map((b) => [b.start, b]));
+/** Hourly buckets of the last day from `since`, every hour present (zero when nothing was attempted). */
+function hourlySeries(found: readonly AttemptBucket[], since: number): Static<typeof SeriesBucket>[] {
+  const byStart = new Map(found.map((bucket) => [bucket.start, bucket]));
   return Array.from({ length: SERIES_HOURS }, (_, i) => {
     const start = since + i * HOUR_MS;
-    const bucket = found.get(start);
+    const bucket = byStart.get(start);
     return {
       start: iso(start),
       succeeded: bucket?.succeeded ?? 0,
@@ -307,13 +306,13 @@ export const endpointOperationRoutes: FastifyPluginAsyncTypebox<EndpointOperatio
     async (request) => {
       const endpoint = await loadVisibleEndpoint(store, request, request.params.id);
       const now = clock.now();
-      // Each reads at most a day of this endpoint's per-minute rollups, however much history is kept.
-      const [lastHour, lastDay, series] = await Promise.all([
-        store.endpointStats(endpoint.id, now - HOUR_MS),
-        store.endpointStats(endpoint.id, now - 86_400_000),
-        hourlySeries(store, endpoint.id, now),
-      ]);
-      return { lastHour, lastDay, series };
+      // One statement reading at most a day of this endpoint's per-minute rollups, however much history is kept.
+      const seriesSince = Math.floor(now / HOUR_MS) * HOUR_MS - (SERIES_HOURS - 1) * HOUR_MS;
+      const { windows, series } = await store.endpointStats(endpoint.id, {
+        windows: [now - HOUR_MS, now - 86_400_000],
+        series: { since: seriesSince, until: now + 1, bucketMs: HOUR_MS },
+      });
+      return { lastHour: windows[0]!, lastDay: windows[1]!, series: hourlySeries(series, seriesSince) };
     },
   );
 };

@@ -160,6 +160,18 @@ export interface EndpointStats {
   latencyMs: { p50: number | null; p90: number | null; p99: number | null };
 }
 
+export interface EndpointStatsQuery {
+  /** Each window's start: the window runs from the minute holding it to now. */
+  windows: readonly number[];
+  series: { since: number; until: number; bucketMs: number } | null;
+}
+
+export interface EndpointStatsReport {
+  /** In the query's order. */
+  windows: EndpointStats[];
+  series: AttemptBucket[];
+}
+
 /** The shared queue at one moment, for metrics: every node's deliveries, not only this one's. */
 export interface QueueStats {
   /** Pending deliveries whose time has come (waiting for a worker). */
@@ -337,14 +349,13 @@ export interface EndpointStore {
   addEndpointSigningKeys(id: string, keys: EndpointSigningKeys, now: number): Promise<boolean>;
   /** Deletes the endpoint and cancels its pending deliveries. */
   deleteEndpoint(id: string, now: number): Promise<boolean>;
-  /** The endpoint's attempts from the minute holding `since` on, read from its per-minute rollups. */
-  endpointStats(endpointId: string, since: number): Promise<EndpointStats>;
   /**
-   * Attempts in [since, until) grouped in buckets of `bucketMs` starting at `since`, oldest first;
-   * buckets without attempts are left out. For charts of success rate and latency over time. Read
-   * from per-minute rollups: `since`, `until` and `bucketMs` are whole minutes.
+   * The endpoint's attempts, read from its per-minute rollups in one statement: for each window,
+   * those from the minute holding its `since` on; and the series, if asked, those in [since, until)
+   * grouped in buckets of `bucketMs` starting at `since`, oldest first, buckets without attempts
+   * left out (for charts; `since`, `until` and `bucketMs` are whole minutes).
    */
-  endpointAttemptSeries(endpointId: string, since: number, until: number, bucketMs: number): Promise<AttemptBucket[]>;
+  endpointStats(endpointId: string, query: EndpointStatsQuery): Promise<EndpointStatsReport>;
   /** Active endpoints that may hear an event of this account: the account's own and the provider-level ones. */
   findCandidateEndpoints(accountId: string | null): Promise<Endpoint[]>;
 }

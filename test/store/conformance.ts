@@ -83,6 +83,16 @@ export function endpoint(overrides: Partial<EndpointWithSecrets> = {}): Endpoint
 /** A stored endpoint's receiver control before anything happened to it. */
 const NOT_PAUSED = { pausedUntil: null, pauseReason: null, breakerFailures: 0, breakerCooldownMs: 0, concurrencyLimit: null };
 
+/** One window's stats, from the minute holding `since` on. */
+async function statsSince(store: Store, endpointId: string, since: number) {
+  return (await store.endpointStats(endpointId, { windows: [since], series: null })).windows[0]!;
+}
+
+/** The attempts in [since, until) in buckets of `bucketMs`. */
+async function seriesOf(store: Store, endpointId: string, since: number, until: number, bucketMs: number) {
+  return (await store.endpointStats(endpointId, { windows: [], series: { since, until, bucketMs } })).series;
+}
+
 function eventType(name: string, overrides: Partial<EventType> = {}): EventType {
   return {
     name,
@@ -736,15 +746,15 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       expect(disabled[0]).toMatchObject({ id: ep.id, active: false, disabledReason: `since ${T0 + 10}` });
       expect(await store.disableFailingEndpoints(T0 + 10, 3, reason, T0 + 100)).toEqual([]);
 
-      const stats = await store.endpointStats(ep.id, T0);
+      const stats = await statsSince(store, ep.id, T0);
       expect(stats.attempts).toEqual({ total: 5, succeeded: 1, failed: 4 });
       // Durations 10, 20, 30, 31, 32: the p50 (30) is read as the middle of its latency bucket
       // [25, 32); the p90 and p99 (32) as the largest duration seen, below their bucket's middle.
       expect(stats.latencyMs).toEqual({ p50: 28, p90: 32, p99: 32 });
       // Stats count whole minutes: the one holding `since` and those after it.
-      expect((await store.endpointStats(ep.id, T0 + 11)).attempts.total).toBe(5);
-      expect((await store.endpointStats(ep.id, T0 + 60_000)).attempts.total).toBe(0);
-      expect((await store.endpointStats('ep_none', T0)).latencyMs.p50).toBeNull();
+      expect((await statsSince(store, ep.id, T0 + 11)).attempts.total).toBe(5);
+      expect((await statsSince(store, ep.id, T0 + 60_000)).attempts.total).toBe(0);
+      expect((await statsSince(store, 'ep_none', T0)).latencyMs.p50).toBeNull();
 
       expect(await store.requeueFailedDeliveries(ep.id, T0, T0 + 200)).toBe(4);
       const requeued = await store.claimDueDeliveries('w2', T0 + 200, 10, T0 + 1000);
@@ -783,7 +793,7 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       await attemptAt(T0 + 3 * bucketMs, 200, 1);
       await attemptAt(T0 - 1, 200, 1);
 
-      const series = await store.endpointAttemptSeries(ep.id, T0, T0 + 3 * bucketMs, bucketMs);
+      const series = await seriesOf(store, ep.id, T0, T0 + 3 * bucketMs, bucketMs);
       // The p50 (20 ms) is the middle of its latency bucket [20, 25); the p99 the largest seen.
       expect(series).toEqual([
         { start: T0, total: 3, succeeded: 2, latencyMs: { p50: 22, p99: 40 } },
@@ -792,8 +802,8 @@ export function storeConformance(name: string, harness: StoreHarness): void {
       // Two attempts in a bucket: the nearest-rank p50 is the second, as endpointStats has it
       // (exact: below 10 ms every millisecond has its own latency bucket).
       await attemptAt(T0 + 2.6 * bucketMs, 200, 3);
-      expect((await store.endpointAttemptSeries(ep.id, T0 + 2 * bucketMs, T0 + 3 * bucketMs, bucketMs))[0]!.latencyMs).toEqual({ p50: 7, p99: 7 });
-      expect(await store.endpointAttemptSeries('ep_none', T0, T0 + 3 * bucketMs, bucketMs)).toEqual([]);
+      expect((await seriesOf(store, ep.id, T0 + 2 * bucketMs, T0 + 3 * bucketMs, bucketMs))[0]!.latencyMs).toEqual({ p50: 7, p99: 7 });
+      expect(await seriesOf(store, 'ep_none', T0, T0 + 3 * bucketMs, bucketMs)).toEqual([]);
     });
 
     describe('endpoint stats rollups', () => {
@@ -826,21 +836,42 @@ export function storeConformance(name: string, harness: StoreHarness): void {
           ['ep_b', T0, 200, 3],
           [null, T0, 200, 1],
         ]);
-        expect(await store.endpointStats('ep_a', T0)).toEqual({ attempts: { total: 3, succeeded: 2, failed: 1 }, latencyMs: { p50: 15, p90: 15, p99: 15 } });
-        expect(await store.endpointStats('ep_a', T0 + 60_000)).toMatchObject({ attempts: { total: 1, succeeded: 1, failed: 0 } });
-        expect(await store.endpointStats('ep_b', T0)).toEqual({ attempts: { total: 1, succeeded: 1, failed: 0 }, latencyMs: { p50: 3, p90: 3, p99: 3 } });
+        expect(await statsSince(store, 'ep_a', T0)).toEqual({ attempts: { total: 3, succeeded: 2, failed: 1 }, latencyMs: { p50: 15, p90: 15, p99: 15 } });
+        expect(await statsSince(store, 'ep_a', T0 + 60_000)).toMatchObject({ attempts: { total: 1, succeeded: 1, failed: 0 } });
+        expect(await statsSince(store, 'ep_b', T0)).toEqual({ attempts: { total: 1, succeeded: 1, failed: 0 }, latencyMs: { p50: 3, p90: 3, p99: 3 } });
 
         // Later batches into the same minute add to it (the upsert's update path).
         await recordBatch([['ep_a', T0 + 1, 200, 14]]);
         // 14 and 15 share the bucket [13, 16), whose middle is 14: the smallest seen (14) is kept.
-        expect((await store.endpointStats('ep_a', T0)).latencyMs.p50).toBe(14);
+        expect((await statsSince(store, 'ep_a', T0)).latencyMs.p50).toBe(14);
         await recordBatch([['ep_a', T0 + 2, 200, 200]]);
         // 200 is in [200, 250), whose middle (224) is past the largest seen (200), which is kept.
-        expect(await store.endpointStats('ep_a', T0)).toEqual({ attempts: { total: 5, succeeded: 4, failed: 1 }, latencyMs: { p50: 14, p90: 200, p99: 200 } });
-        expect(await store.endpointAttemptSeries('ep_a', T0, T0 + 120_000, 60_000)).toEqual([
+        expect(await statsSince(store, 'ep_a', T0)).toEqual({ attempts: { total: 5, succeeded: 4, failed: 1 }, latencyMs: { p50: 14, p90: 200, p99: 200 } });
+        expect(await seriesOf(store, 'ep_a', T0, T0 + 120_000, 60_000)).toEqual([
           { start: T0, total: 4, succeeded: 3, latencyMs: { p50: 14, p99: 200 } },
           { start: T0 + 60_000, total: 1, succeeded: 1, latencyMs: { p50: 15, p99: 15 } },
         ]);
+      });
+
+      it('read windows and a series in one call, each part as it reads alone', async () => {
+        await recordBatch([
+          ['ep_a', T0, 200, 15],
+          ['ep_a', T0 + 30_000, 500, 40],
+          ['ep_a', T0 + 60_000, 200, 3],
+          ['ep_b', T0 + 60_000, 200, 9],
+        ]);
+        const series = { since: T0, until: T0 + 120_000, bucketMs: 60_000 };
+        const report = await store.endpointStats('ep_a', { windows: [T0 + 60_000, T0], series });
+        expect(report.windows).toEqual([
+          { attempts: { total: 1, succeeded: 1, failed: 0 }, latencyMs: { p50: 3, p90: 3, p99: 3 } },
+          await statsSince(store, 'ep_a', T0),
+        ]);
+        expect(report.windows[1]!.attempts).toEqual({ total: 3, succeeded: 2, failed: 1 });
+        expect(report.series).toEqual(await seriesOf(store, 'ep_a', T0, T0 + 120_000, 60_000));
+        expect(report.series.map((bucket) => bucket.total)).toEqual([2, 1]);
+        // An endpoint without attempts: empty windows, no buckets.
+        const none = await store.endpointStats('ep_none', { windows: [T0], series });
+        expect(none).toEqual({ windows: [{ attempts: { total: 0, succeeded: 0, failed: 0 }, latencyMs: { p50: null, p90: null, p99: null } }], series: [] });
       });
 
       it('sum batches written at the same time into one endpoint\'s minute (PostgreSQL: on several connections)', async () => {
@@ -866,11 +897,11 @@ export function storeConformance(name: string, harness: StoreHarness): void {
           ),
         );
         // 30 attempts of 20–25 ms: the smallest and largest seen bound the percentiles.
-        const stats = await store.endpointStats('ep_hot', T0);
+        const stats = await statsSince(store, 'ep_hot', T0);
         expect(stats.attempts).toEqual({ total: 30, succeeded: 24, failed: 6 });
         expect(stats.latencyMs.p50).toBeGreaterThanOrEqual(20);
         expect(stats.latencyMs.p99).toBeLessThanOrEqual(25);
-        expect(await store.endpointAttemptSeries('ep_hot', T0, T0 + 60_000, 60_000)).toMatchObject([{ start: T0, total: 30, succeeded: 24 }]);
+        expect(await seriesOf(store, 'ep_hot', T0, T0 + 60_000, 60_000)).toMatchObject([{ start: T0, total: 30, succeeded: 24 }]);
       });
 
       it('are purged with the attempts they sum, oldest minutes first, by the batch', async () => {
@@ -881,11 +912,11 @@ export function storeConformance(name: string, harness: StoreHarness): void {
           ['ep_a', T0, 200, 5],
         ]);
         expect(await store.purgeBefore(T0 - 1, 2)).toMatchObject({ rollups: 2 });
-        expect((await store.endpointStats('ep_b', 0)).attempts.total).toBe(0);
-        expect((await store.endpointStats('ep_a', 0)).attempts.total).toBe(2);
+        expect((await statsSince(store, 'ep_b', 0)).attempts.total).toBe(0);
+        expect((await statsSince(store, 'ep_a', 0)).attempts.total).toBe(2);
         expect(await store.purgeBefore(T0 - 1, 2)).toMatchObject({ rollups: 1 });
         expect(await store.purgeBefore(T0 - 1, 2)).toMatchObject({ rollups: 0 });
-        expect(await store.endpointStats('ep_a', 0)).toMatchObject({ attempts: { total: 1, succeeded: 1, failed: 0 } });
+        expect(await statsSince(store, 'ep_a', 0)).toMatchObject({ attempts: { total: 1, succeeded: 1, failed: 0 } });
       });
     });
 

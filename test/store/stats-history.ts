@@ -77,7 +77,7 @@ export function statsHistorySuite(name: string, harness: HistoryHarness): void {
       for (const windowMs of [HOUR_MS, DAY_MS]) {
         const inWindow = attempts.filter((a) => a.startedAt >= minuteOf(now - windowMs));
         const succeeded = inWindow.filter((a) => a.statusCode === 200).length;
-        const stats = await endpoints.endpointStats('ep_1', now - windowMs);
+        const stats = (await endpoints.endpointStats('ep_1', { windows: [now - windowMs], series: null })).windows[0]!;
         expect(stats.attempts).toEqual({ total: inWindow.length, succeeded, failed: inWindow.length - succeeded });
         for (const [fraction, got] of [[0.5, stats.latencyMs.p50], [0.9, stats.latencyMs.p90], [0.99, stats.latencyMs.p99]] as const) {
           const exact = exactPercentile(inWindow.map((a) => a.durationMs), fraction)!;
@@ -85,7 +85,7 @@ export function statsHistorySuite(name: string, harness: HistoryHarness): void {
         }
       }
       const since = Math.floor(now / HOUR_MS) * HOUR_MS - 23 * HOUR_MS;
-      const series = await endpoints.endpointAttemptSeries('ep_1', since, now + 1, HOUR_MS);
+      const { series } = await endpoints.endpointStats('ep_1', { windows: [], series: { since, until: now + 1, bucketMs: HOUR_MS } });
       expect(series).toHaveLength(24);
       series.forEach((bucket, hour) => {
         const inHour = attempts.filter((a) => a.startedAt >= since + hour * HOUR_MS && a.startedAt < since + (hour + 1) * HOUR_MS);
@@ -96,10 +96,10 @@ export function statsHistorySuite(name: string, harness: HistoryHarness): void {
     it('reads only the endpoint\'s rollup rows of the window: no statement touches the attempts', async () => {
       const { db, statements } = recording(history.db);
       const endpoints = sharedEndpoints(db, new SecretBox({ current: null, old: [] }));
-      await endpoints.endpointStats('ep_2', now - HOUR_MS);
-      await endpoints.endpointStats('ep_2', now - DAY_MS);
-      await endpoints.endpointAttemptSeries('ep_2', Math.floor(now / HOUR_MS) * HOUR_MS - 23 * HOUR_MS, now + 1, HOUR_MS);
-      expect(statements).toHaveLength(3);
+      // What the stats route asks: the last hour, the last day and the day's hourly series, in one statement.
+      const since = Math.floor(now / HOUR_MS) * HOUR_MS - 23 * HOUR_MS;
+      await endpoints.endpointStats('ep_2', { windows: [now - HOUR_MS, now - DAY_MS], series: { since, until: now + 1, bucketMs: HOUR_MS } });
+      expect(statements).toHaveLength(1);
 
       // The rollup table itself holds the month: reading all of it would be history-sized work.
       const stored = (await history.db.one<{ n: number }>('SELECT count(*) AS n FROM endpoint_attempt_rollups'))!.n;

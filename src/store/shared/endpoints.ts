@@ -5,7 +5,7 @@ import { decodeStringCursor, pageFrom } from '../cursor.js';
 import { twice, type SqlDb } from '../dialect.js';
 import * as rows from '../rows.js';
 import { minuteOf, SUMMED_LATENCY, toAttemptBucket, toEndpointStats, type RollupSumRow } from '../attempt-rollups.js';
-import type { AttemptBucket, EndpointFilter, EndpointStats, EndpointStore, Page, PageOf } from '../store.js';
+import type { EndpointFilter, EndpointStore, Page, PageOf } from '../store.js';
 
 // Endpoints and the attempt figures shown for them, the same on both dialects. Creating, updating
 // and deleting one are transactions (its account row, its queued deliveries), run by each adapter.
@@ -114,26 +114,29 @@ export function sharedEndpoints(db: SqlDb, box: SecretBox): EndpointStatements {
         await db.all<rows.EndpointRow>('SELECT * FROM endpoints WHERE active = 1 AND (account_id IS NULL OR account_id = ?)', [accountId])
       ).map((row) => rows.toEndpoint(row, box));
     },
-    async endpointStats(endpointId: string, since: number): Promise<EndpointStats> {
-      // The minutes from the one holding `since`: at most a day of rollup rows, whatever the history.
-      const row = await db.one<RollupSumRow>(
-        `SELECT sum(total) AS total, sum(succeeded) AS succeeded, min(min_ms) AS min_ms, max(max_ms) AS max_ms, ${SUMMED_LATENCY}
-         FROM endpoint_attempt_rollups WHERE endpoint_id = ? AND minute_start >= ?`,
-        [endpointId, minuteOf(since)],
+    async endpointStats(endpointId, { windows, series }) {
+      // One statement, so a dashboard's read waits for one connection, not one per part. Each part
+      // reads at most a day of the endpoint's rollup minutes, whatever the history. `part` is the
+      // window's index, -1 for the series; the casts make the bucket's division an integer one
+      // (SQLite binds JS numbers as REAL).
+      const sums = `sum(total) AS total, sum(succeeded) AS succeeded, min(min_ms) AS min_ms, max(max_ms) AS max_ms, ${SUMMED_LATENCY}`;
+      const parts = windows.map(
+        (_, index) => `SELECT ${index} AS part, CAST(0 AS BIGINT) AS bucket, ${sums} FROM endpoint_attempt_rollups WHERE endpoint_id = ? AND minute_start >= ?`,
       );
-      return toEndpointStats(row);
-    },
-    async endpointAttemptSeries(endpointId: string, since: number, until: number, bucketMs: number): Promise<AttemptBucket[]> {
-      // The rollup minutes summed per bucket in the database; percentiles from each bucket's histogram.
-      // The casts make the division an integer one (SQLite binds JS numbers as REAL).
-      const found = await db.all<RollupSumRow & { bucket: number }>(
-        `SELECT CAST((minute_start - CAST(? AS BIGINT)) / CAST(? AS BIGINT) AS BIGINT) AS bucket, sum(total) AS total,
-                sum(succeeded) AS succeeded, min(min_ms) AS min_ms, max(max_ms) AS max_ms, ${SUMMED_LATENCY}
-         FROM endpoint_attempt_rollups WHERE endpoint_id = ? AND minute_start >= ? AND minute_start < ?
-         GROUP BY 1 ORDER BY 1`,
-        [since, bucketMs, endpointId, since, until],
-      );
-      return found.map((row) => toAttemptBucket(row, since, bucketMs));
+      const params: unknown[] = windows.flatMap((since) => [endpointId, minuteOf(since)]);
+      if (series !== null) {
+        parts.push(
+          `SELECT -1 AS part, CAST((minute_start - CAST(? AS BIGINT)) / CAST(? AS BIGINT) AS BIGINT) AS bucket, ${sums}
+           FROM endpoint_attempt_rollups WHERE endpoint_id = ? AND minute_start >= ? AND minute_start < ? GROUP BY 2`,
+        );
+        params.push(series.since, series.bucketMs, endpointId, series.since, series.until);
+      }
+      if (parts.length === 0) return { windows: [], series: [] };
+      const rows = await db.all<RollupSumRow & { part: number; bucket: number }>(`${parts.join(' UNION ALL ')} ORDER BY part, bucket`, params);
+      return {
+        windows: windows.map((_, index) => toEndpointStats(rows.find((row) => Number(row.part) === index))),
+        series: series === null ? [] : rows.filter((row) => Number(row.part) === -1).map((row) => toAttemptBucket(row, series.since, series.bucketMs)),
+      };
     },
   };
 }
