@@ -6,7 +6,8 @@ import { CLAIM } from '../../src/store/postgres/queue-statements.js';
 import type { AttemptRecord, Store } from '../../src/store/store.js';
 import { createTestSchema, migrateThrough } from '../support/postgres.js';
 import { waitFor } from '../support/wait-for.js';
-import { storeConformance } from './conformance.js';
+import { POSTGRES_PARKING } from '../../src/store/postgres/parking.js';
+import { endpoint, storeConformance } from './conformance.js';
 
 const drops = new Map<Store, () => Promise<void>>();
 
@@ -51,8 +52,8 @@ async function withMigratedSchema(
 
 const T0 = 1_800_000_000_000;
 
-/** One event with one delivery (to no endpoint: a callback URL), due at T0; returns the delivery's id. */
-async function queueOne(store: PostgresStore): Promise<string> {
+/** One event with one delivery (by default to no endpoint: a callback URL), due at T0; returns the delivery's id. */
+async function queueOne(store: PostgresStore, endpointId: string | null = null): Promise<string> {
   const eventId = newId('evt', T0);
   const id = newId('dlv', T0);
   await store.ingestEvents(
@@ -60,7 +61,7 @@ async function queueOne(store: PostgresStore): Promise<string> {
       {
         event: { id: eventId, type: 'call.started', accountId: null, payload: '{}', correlationId: null, callbackUrl: null, occurredAt: T0, createdAt: T0 },
         deliveries: [
-          { id, eventId, endpointId: null, accountId: null, eventType: 'call.started', url: 'https://example.com/hook', status: 'pending', attempts: 0, nextAttemptAt: T0, lastStatusCode: null, lastError: null, correlationId: null, createdAt: T0, completedAt: null },
+          { id, eventId, endpointId, accountId: null, eventType: 'call.started', url: 'https://example.com/hook', status: 'pending', attempts: 0, nextAttemptAt: T0, lastStatusCode: null, lastError: null, correlationId: null, createdAt: T0, completedAt: null },
         ],
         clientId: false,
       },
@@ -107,6 +108,61 @@ describe('postgres schema: the deliveries table', () => {
       expect(await home()).toBe('deliveries_history');
       expect((await store.getDelivery(id))?.status).toBe('succeeded');
       expect((await client.query('SELECT 1 FROM deliveries_queue')).rowCount).toBe(0);
+    }));
+
+  it('keeps parked deliveries in a partition of their own; parking and un-parking move them (migration 0025)', () =>
+    withMigratedSchema(2, async (store, client) => {
+      const home = async (id: string) => (await client.query<{ home: string }>('SELECT tableoid::regclass::text AS home FROM deliveries WHERE id = $1', [id])).rows[0]?.home;
+      const ep = endpoint();
+      await store.createEndpoint(ep);
+      expect(await store.pauseEndpoint(ep.id, T0 + 2000, '429 Retry-After 2 s', T0)).toBe(true);
+      // Parked at ingest: its endpoint is paused.
+      const parkedAtIngest = await queueOne(store, ep.id);
+      expect(await home(parkedAtIngest)).toBe('deliveries_parked');
+      // The pause over, a claim's un-parking moves it back to the queue.
+      expect(await store.unparkResumed(T0 + 2000, 64)).toBe(1);
+      expect(await home(parkedAtIngest)).toBe('deliveries_queue');
+      // Paused again with the delivery due: the claim's parking moves it out of the queue.
+      expect(await store.pauseEndpoint(ep.id, T0 + 60_000, '429 Retry-After 55 s', T0 + 5000)).toBe(true);
+      expect(await store.parkPausedDue(T0 + 5000, [{ account: '', limit: 10 }])).toBe(1);
+      expect(await home(parkedAtIngest)).toBe('deliveries_parked');
+      expect(await store.queueStats(T0 + 5000)).toMatchObject({ due: 1, scheduled: 0 });
+      expect((await client.query('SELECT 1 FROM deliveries_queue')).rowCount).toBe(0);
+    }));
+
+  it('moves the parked deliveries of an older schema to their partition (migration 0025)', () =>
+    withMigratedSchema(2, async (store, client) => {
+      await client.query("INSERT INTO events (id, type, payload, occurred_at, created_at) VALUES ('evt_old', 'call.started', '{}', $1, $1)", [T0]);
+      for (const [id, parked] of [['dlv_due', 0], ['dlv_parked', 1]] as const) {
+        await client.query(
+          `INSERT INTO deliveries (id, event_id, event_type, url, status, attempts, next_attempt_at, created_at, parked)
+           VALUES ($1, 'evt_old', 'call.started', 'https://example.com/hook', 'pending', 0, $2, $2, $3)`,
+          [id, T0, parked],
+        );
+      }
+      await store.migrate();
+      const { rows } = await client.query<{ id: string; home: string }>('SELECT id, tableoid::regclass::text AS home FROM deliveries ORDER BY id');
+      expect(rows).toEqual([
+        { id: 'dlv_due', home: 'deliveries_queue' },
+        { id: 'dlv_parked', home: 'deliveries_parked' },
+      ]);
+      expect(await store.queueStats(T0)).toMatchObject({ due: 2, oldestDueAt: T0 });
+      expect((await store.claimDueDeliveries('w1', T0, 10, T0 + 1000)).map((d) => d.id)).toEqual(['dlv_due']);
+    }, 24));
+
+  it('parks and un-parks by ctid in one partition only: the same places in the others are never written', () =>
+    withMigratedSchema(2, async (_store, client) => {
+      // A ctid is a place in one partition's heap; an UPDATE of deliveries by ctid alone would also
+      // change the rows at those places in the history and the other pending partition.
+      for (const [statement, params, partition] of [
+        [POSTGRES_PARKING.parkDueOfAccount, ['', T0, 10, T0], 'deliveries_queue'],
+        [POSTGRES_PARKING.unparkOldest, ['ep_1', 10], 'deliveries_parked'],
+      ] as const) {
+        const { text } = statement as { text: string };
+        const plan = (await client.query<{ 'QUERY PLAN': string }>({ text: `EXPLAIN ${text}`, values: [...params] })).rows.map((row) => row['QUERY PLAN']).join('\n');
+        const written = [...plan.matchAll(/Update on (deliveries_\w+)/g)].map((match) => match[1]);
+        expect(written).toEqual([partition]);
+      }
     }));
 
   it('runs again a statement that met a row another transaction moved to the history meanwhile (40001)', () =>

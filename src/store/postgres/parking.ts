@@ -5,9 +5,10 @@ import type { ParkingStatements } from '../shared/parking.js';
 // parking; a row skipped is parked (or un-parked) by a later claim. A row under a lease is never
 // parked: since migration 0018 a leased row keeps status 'pending' (lease-state.ts), and it must
 // stay in deliveries_due, where the expired-lease sweep and the release of a dead node's leases
-// look for it.
+// look for it. Parked rows live in a partition of their own (deliveries_parked, migration 0025):
+// parking and un-parking move them.
 
-/** The endpoints with parked rows: one descent of deliveries_parked per endpoint, whatever its backlog. */
+/** The endpoints with parked rows: one descent of deliveries_parked_by_endpoint per endpoint, whatever its backlog. */
 const PARKED_ENDPOINTS = `WITH RECURSIVE parked_endpoints(id) AS (
     SELECT (SELECT endpoint_id FROM deliveries
       WHERE status = 'pending' AND parked = 1 AND endpoint_id IS NOT NULL ORDER BY endpoint_id LIMIT 1)
@@ -27,7 +28,9 @@ export const POSTGRES_PARKING: ParkingStatements = {
   // of the statement: another node's claim skips them meanwhile), then found again by ctid. The
   // UPDATE has no condition an index could match, so it is a TID scan whatever the statistics say:
   // written as a join or `id = ANY(…)`, a table not analyzed yet led PostgreSQL to filter the
-  // whole due index against the list (a second per window of a 20,000 backlog).
+  // whole due index against the list (a second per window of a 20,000 backlog). A ctid is a place in
+  // one partition only: the UPDATE names the partition its rows are in (status and parked, the
+  // partition keys), or it would also change the rows at the same places in the others.
   parkDueOfAccount: {
     name: 'hookd_park_due_of_account',
     text: `WITH head AS MATERIALIZED (
@@ -38,7 +41,7 @@ export const POSTGRES_PARKING: ParkingStatements = {
         FOR UPDATE SKIP LOCKED
       )
       UPDATE deliveries SET parked = 1
-      WHERE ctid = ANY (ARRAY(SELECT ctid FROM head WHERE endpoint_id = ANY (ARRAY(SELECT id FROM endpoints WHERE paused_until > $4))))`,
+      WHERE status = 'pending' AND parked = 0 AND ctid = ANY (ARRAY(SELECT ctid FROM head WHERE endpoint_id = ANY (ARRAY(SELECT id FROM endpoints WHERE paused_until > $4))))`,
   },
   parkedEndpoints: { name: 'hookd_parked_endpoints', text: PARKED_ENDPOINTS },
   unparkOldest: {
@@ -48,6 +51,6 @@ export const POSTGRES_PARKING: ParkingStatements = {
         WHERE status = 'pending' AND parked = 1 AND endpoint_id = $1 ORDER BY next_attempt_at LIMIT $2
         FOR UPDATE SKIP LOCKED
       )
-      UPDATE deliveries SET parked = 0 WHERE ctid = ANY (ARRAY(SELECT ctid FROM chosen))`,
+      UPDATE deliveries SET parked = 0 WHERE status = 'pending' AND parked = 1 AND ctid = ANY (ARRAY(SELECT ctid FROM chosen))`,
   },
 };
