@@ -4,10 +4,10 @@
 -- They stayed in deliveries_queue, whose every index (the partitioned ones on event, endpoint,
 -- account, … and its primary key) held them too. deliveries_queue is vacuumed after every 5,000
 -- dead rows (0024), about every ten seconds at 500 deliveries/s, and a vacuum reads every index of
--- its table whole: its cost grew with the parked backlog. In an hour-long soak whose backlog of
--- parked deliveries grows by design (~270 k after 30 minutes, ~600 k after 60), the first attempts'
--- p99 went from ~100 ms to 300–850 ms in the last quarter hour, and PostgreSQL's CPU per attempt
--- rose with it.
+-- its table whole: its cost grew with the parked backlog. In an hour-long soak whose backlog grows
+-- by design (four dead or throttling receivers, 300 deliveries/s between them: ~1 M pending rows
+-- after the hour), the first attempts' p99 went from ~100 ms to 300–850 ms in the last quarter
+-- hour, and PostgreSQL's CPU per attempt rose with it.
 --
 -- The pending rows are now partitioned again, by `parked`: deliveries_queue keeps the rows that are
 -- claimed (its storage settings: fillfactor 50, vacuumed at 5,000 dead rows, unthrottled), and
