@@ -20,7 +20,7 @@ const MAX_EVENT_TYPE_SERIES = 500;
 
 /**
  * The queue's depth is counted over the pending rows' partial indexes, so the count's time grows
- * with the backlog (146 ms at 20 k pending, 800 ms at 270 k on PostgreSQL in a soak). A count that
+ * with the backlog (146 ms early in a 30-minute PostgreSQL soak, 800 ms by its end). A count that
  * took QUEUE_REUSE_FROM_MS or more is reused for QUEUE_REUSE_FACTOR times its own duration (at most
  * QUEUE_REUSE_MAX_MS): however large the backlog and however often Prometheus scrapes, counting
  * takes at most 1/20 of the time. A quicker count (a queue of a few thousand) is never reused.
