@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newId } from '../../src/domain/ids.js';
-import { OPERATIONAL_COLUMNS } from '../../src/store/postgres/config-writes.js';
+import { OPERATIONAL_COLUMNS } from '../../src/store/shared/config-writes.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { createTestDatabase } from '../support/postgres.js';
 import { waitFor } from '../support/wait-for.js';

@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Statement, SqlDb } from '../dialect.js';
 import { loadMigrations, refuseNewerSchema } from '../migrations.js';
 import { isStoreUnavailable } from '../unavailable.js';
-import { changesCachedConfig } from './config-writes.js';
+import { changesCachedConfig } from '../shared/config-writes.js';
 import { LEASED, QUEUED } from './lease-state.js';
 import { WorkChannel } from './work-channel.js';
 

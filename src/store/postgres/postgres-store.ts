@@ -3,7 +3,7 @@ import { sharedDeliveries } from '../shared/deliveries.js';
 import { sharedEndpointControl } from '../shared/endpoint-control.js';
 import type { Store } from '../store.js';
 import { autovacuumWarnings, readAutovacuumSettings } from './autovacuum.js';
-import { ConfigCache } from './config-cache.js';
+import { ConfigCache } from '../shared/config-cache.js';
 import { PostgresDb } from './connection.js';
 import { postgresEndpoints } from './endpoints.js';
 import { cancelDelivery } from './fifo-chains.js';

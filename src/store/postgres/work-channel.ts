@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { ConfigListener } from '../shared/config-cache.js';
 
 // Wakes workers on every node when deliveries become due now, instead of each node polling
 // often. Ingest sends NOTIFY inside its transaction (postgres/queue.ts), so listeners hear of work only once it is
@@ -12,13 +13,6 @@ export const WORK_CHANNEL = 'hookd_work';
 export const CONFIG_CHANNEL = 'hookd_config';
 const MAX_RECONNECT_DELAY_MS = 5000;
 
-/** Hears of config changes, and of whether it can hear of them at all. */
-export interface ConfigListener {
-  /** Another node (or this one) changed a cached table. */
-  changed(): void;
-  /** True once LISTEN is in place; false when the connection is lost (changes may be missed meanwhile). */
-  listening(on: boolean): void;
-}
 
 export class WorkChannel {
   private readonly listeners = new Set<() => void>();

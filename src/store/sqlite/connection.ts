@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Statement, SqlDb } from '../dialect.js';
 import { loadMigrations, refuseNewerSchema } from '../migrations.js';
+import { changesCachedConfig } from '../shared/config-writes.js';
 import { Checkpointer, SAFETY_NET_AUTOCHECKPOINT_PAGES } from './checkpointer.js';
 
 // The embedded database. better-sqlite3 is synchronous: each statement, and each transaction,
@@ -13,12 +14,21 @@ import { Checkpointer, SAFETY_NET_AUTOCHECKPOINT_PAGES } from './checkpointer.js
 
 type Params = unknown[];
 
+interface Prepared {
+  statement: Database.Statement;
+  /** Whether running it may change what the config cache holds (config-writes.ts). */
+  changesConfig: boolean;
+}
+
 export class SqliteDb implements SqlDb {
   readonly leased = "status = 'sending'";
   readonly queued = "status = 'pending'";
   readonly dialect = 'sqlite' as const;
   private readonly db: Database.Database;
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements = new Map<string, Prepared>();
+  private readonly configListeners = new Set<() => void>();
+  /** `PRAGMA data_version` when last read: it changes when another connection commits to the file. */
+  private dataVersion: unknown = null;
   private readonly migrationCount = loadMigrations('sqlite').length;
   /** Null for an in-memory database, which has no WAL. */
   private readonly checkpointer: Checkpointer | null = null;
@@ -43,28 +53,58 @@ export class SqliteDb implements SqlDb {
     return this.db.pragma(text);
   }
 
-  private stmt(sql: Statement): Database.Statement {
+  private prepared(sql: Statement): Prepared {
     const text = typeof sql === 'string' ? sql : sql.text;
-    let statement = this.statements.get(text);
-    if (statement === undefined) {
-      statement = this.db.prepare(text);
-      this.statements.set(text, statement);
+    let prepared = this.statements.get(text);
+    if (prepared === undefined) {
+      prepared = { statement: this.db.prepare(text), changesConfig: changesCachedConfig(text) };
+      this.statements.set(text, prepared);
     }
-    return statement;
+    return prepared;
+  }
+
+  /**
+   * Runs `execute` on the statement; then, when it may have changed cached config, tells the
+   * listeners (in a transaction too: a rollback after it costs only a cache miss).
+   */
+  private execute<R>(sql: Statement, execute: (statement: Database.Statement) => R): R {
+    const { statement, changesConfig } = this.prepared(sql);
+    try {
+      return execute(statement);
+    } finally {
+      if (changesConfig) for (const listener of this.configListeners) listener();
+    }
+  }
+
+  /** Calls `listener` after each statement of this process that may have changed cached config. */
+  onConfigChange(listener: () => void): void {
+    this.configListeners.add(listener);
+  }
+
+  /**
+   * Tells the config listeners when another process (or connection) has committed to the file
+   * since the last call: `hookd keys create` beside the server, a second server on the same file.
+   */
+  noticeOutsideCommits(): void {
+    const version = this.oneNow<{ data_version: number }>('PRAGMA data_version')?.data_version;
+    if (version === this.dataVersion) return;
+    const first = this.dataVersion === null;
+    this.dataVersion = version;
+    if (!first) for (const listener of this.configListeners) listener();
   }
 
   // Synchronous, for transactions.
 
   allNow<T>(sql: Statement, params: Params = []): T[] {
-    return this.stmt(sql).all(...params) as T[];
+    return this.execute(sql, (statement) => statement.all(...params) as T[]);
   }
 
   oneNow<T>(sql: Statement, params: Params = []): T | undefined {
-    return this.stmt(sql).get(...params) as T | undefined;
+    return this.execute(sql, (statement) => statement.get(...params) as T | undefined);
   }
 
   runNow(sql: Statement, params: Params = []): number {
-    return this.stmt(sql).run(...params).changes;
+    return this.execute(sql, (statement) => statement.run(...params).changes);
   }
 
   /** Runs `body` in one transaction; IMMEDIATE takes the write lock first (for migrations across processes). */

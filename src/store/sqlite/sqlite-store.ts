@@ -1,4 +1,5 @@
 import { SecretBox } from '../../domain/secret-box.js';
+import { ConfigCache } from '../shared/config-cache.js';
 import { sharedDeliveries } from '../shared/deliveries.js';
 import { sharedEndpointControl } from '../shared/endpoint-control.js';
 import type { Store } from '../store.js';
@@ -40,7 +41,12 @@ export class SqliteStore {
       configurationWarnings: async () => [],
       close: () => db.close(),
     };
-    Object.assign(this, store);
+    // Every change reaches the cache: this process's own from its statements, other processes'
+    // from the file's data_version, checked before each cached read.
+    const cache = new ConfigCache(undefined, () => db.noticeOutsideCommits());
+    cache.listening(true);
+    db.onConfigChange(() => cache.changed());
+    Object.assign(this, store, cache.wrap(store));
   }
 
   /** `sqlite:./hookd.db` → `./hookd.db`; `sqlite::memory:` for tests of the adapter alone. */

@@ -1,21 +1,31 @@
 import type { Store } from '../store.js';
-import type { ConfigListener } from './work-channel.js';
 
 // What every ingest request reads and almost never changes: the caller's API key, the event's type,
 // its account, and the account's candidate endpoints. On PostgreSQL each was a round trip per
 // request, about half of all statements in the soak (docs/performance.md, section 21), and the
-// endpoints' secrets were decrypted every time. Kept here until something changes them:
+// endpoints' secrets were decrypted every time; on SQLite they were a quarter of the statements'
+// time (section 27). Kept here until something changes them:
 //
-// - this node's own changes clear the cache as soon as the statement (or its transaction) ends
+// - this process's own changes clear the cache as soon as the statement (or its transaction) ends
 //   (config-writes.ts), so a request that starts after a change here never sees the old answer;
-// - other nodes' changes arrive by NOTIFY from triggers (migrations/postgres/0023), within the
-//   notification's delay (milliseconds);
-// - while that notification connection is down, nothing is cached or served from the cache, and
-//   all of it is forgotten when it comes back: changes made meanwhile were not heard;
+// - on PostgreSQL, other nodes' changes arrive by NOTIFY from triggers (migrations/postgres/0023),
+//   within the notification's delay (milliseconds); while that notification connection is down,
+//   nothing is cached or served from the cache, and all of it is forgotten when it comes back:
+//   changes made meanwhile were not heard;
+// - on SQLite, another process's commit to the file (`hookd keys create` beside a running server)
+//   is seen before each cached read, by `PRAGMA data_version` (`beforeRead`);
 // - no answer is kept longer than MAX_ANSWER_AGE_MS, for where notifications are lost without the
 //   connection dropping (a pooler in transaction mode hands the listening session to others).
 //
 // Only found rows are cached, so a new key, type or account is seen at once without a notification.
+
+/** Hears of config changes, and of whether it can hear of them at all. */
+export interface ConfigListener {
+  /** Another node (or this one) changed a cached table. */
+  changed(): void;
+  /** True once every change can be heard; false while some may be missed (a lost connection). */
+  listening(on: boolean): void;
+}
 
 /** A bound on what a flood of distinct keys (accounts, types) can make the cache hold. */
 export const MAX_CACHED_ANSWERS = 10_000;
@@ -35,7 +45,11 @@ export class ConfigCache implements ConfigListener {
   private generation = 0;
   private heard = false;
 
-  constructor(private readonly maxAgeMs = MAX_ANSWER_AGE_MS) {}
+  /** `beforeRead` may call `changed()`: it learns of changes that are not told (SQLite's other processes). */
+  constructor(
+    private readonly maxAgeMs = MAX_ANSWER_AGE_MS,
+    private readonly beforeRead: () => void = () => undefined,
+  ) {}
 
   changed(): void {
     this.generation++;
@@ -60,6 +74,7 @@ export class ConfigCache implements ConfigListener {
 
   private async read<V>(key: string, load: () => Promise<V>): Promise<V> {
     const startedAt = performance.now();
+    this.beforeRead();
     if (this.heard) {
       const answer = this.answers.get(key);
       if (answer !== undefined && startedAt - answer.loadedAt < this.maxAgeMs) return answer.value as V;

@@ -37,9 +37,11 @@ export const CACHED_TABLES: readonly CachedTable[] = ['endpoints', 'api_keys', '
 const ANY_WRITE = /(?<!\b(?:DO|FOR)\s+)\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\w+/gi;
 /**
  * Every write and the name it writes. The plain forms (INSERT, UPDATE, DELETE of a bare name) are
- * read in detail; the others (MERGE, TRUNCATE, COPY, ONLY, a schema or quotes) count as changes.
+ * read in detail; the others (MERGE, TRUNCATE, COPY, ONLY, a schema or quotes, and SQLite's
+ * `INSERT OR …`, `REPLACE`, `UPDATE OR …`) count as changes.
  */
-const WRITE = /\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM|MERGE\s+INTO|TRUNCATE(?:\s+TABLE)?|COPY)\s+(ONLY\s+)?([\w".]+)/gi;
+const WRITE =
+  /\b(INSERT\s+OR\s+\w+\s+INTO|REPLACE\s+INTO|UPDATE\s+OR\s+\w+|INSERT\s+INTO|UPDATE|DELETE\s+FROM|MERGE\s+INTO|TRUNCATE(?:\s+TABLE)?|COPY)\s+(ONLY\s+)?([\w".]+)/gi;
 const PLAIN_VERBS = ['INSERT INTO', 'UPDATE', 'DELETE FROM'];
 
 const classified = new Map<string, boolean>();

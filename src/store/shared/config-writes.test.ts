@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { disableEndpointOfDelivery } from '../shared/queue.js';
-import { ENSURE_ACCOUNT, PATCH_ACCOUNT } from '../shared/keys.js';
-import { DELETE_ENDPOINT, INSERT_ENDPOINT, UPDATE_ENDPOINT } from '../shared/endpoints.js';
-import { UPSERT_BUILT_IN_EVENT_TYPE } from '../shared/events.js';
-import { reserveRateSlot } from '../shared/maintenance.js';
+import { disableEndpointOfDelivery } from './queue.js';
+import { ENSURE_ACCOUNT, PATCH_ACCOUNT } from './keys.js';
+import { DELETE_ENDPOINT, INSERT_ENDPOINT, UPDATE_ENDPOINT } from './endpoints.js';
+import { UPSERT_BUILT_IN_EVENT_TYPE } from './events.js';
+import { reserveRateSlot } from './maintenance.js';
 import { assignedColumns, changesCachedConfig } from './config-writes.js';
-import { PgQueries } from './connection.js';
-import { INGEST_NEW_EVENTS, INSERT_ACCOUNTS, RECORD_RESULTS } from './queue-statements.js';
+import { PgQueries } from '../postgres/connection.js';
+import { INGEST_NEW_EVENTS, INSERT_ACCOUNTS, RECORD_RESULTS } from '../postgres/queue-statements.js';
 
 const pg = Object.create(PgQueries.prototype) as PgQueries;
 
@@ -30,6 +30,10 @@ describe('changesCachedConfig', () => {
       'DELETE FROM "event_types" WHERE name = ?',
       'TRUNCATE accounts',
       'MERGE INTO endpoints e USING x ON e.id = x.id WHEN MATCHED THEN UPDATE SET url = x.url',
+      // SQLite's conflict clauses, even on operational columns or a new row.
+      'UPDATE OR REPLACE endpoints SET paused_until = ? WHERE id = ?',
+      'INSERT OR REPLACE INTO api_keys (id, key_hash) VALUES (?, ?)',
+      'REPLACE INTO event_types (name) VALUES (?)',
       // A comment cannot hide an assignment.
       'UPDATE endpoints SET paused_until = ? -- WHERE\n, url = ? WHERE id = ?',
     ]) {
