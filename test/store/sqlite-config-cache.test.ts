@@ -25,7 +25,9 @@ async function storeOnFile(): Promise<{ store: SqliteStore; other: Database.Data
   const store = new SqliteStore(file);
   await store.migrate();
   const other = new Database(file);
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => store.close(), () => other.close());
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => store.close(), () => {
+    other.close();
+  });
   return { store, other };
 }
 
