@@ -10,6 +10,11 @@ describe('ids', () => {
     expect(newId('dlv', 1_700_000_000_001) > ids[999]!).toBe(true);
   });
 
+  it('draw fresh random bits for each new millisecond, past the pool’s refills', () => {
+    const randomParts = Array.from({ length: 2000 }, (_, n) => newId('evt', 1_800_000_000_000 + n).slice(-16));
+    expect(new Set(randomParts).size).toBe(randomParts.length);
+  });
+
   it('give each delivery a message id that is stable and distinct', () => {
     expect(messageIdOf('dlv_01ABC')).toBe('msg_01ABC');
   });

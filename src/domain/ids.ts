@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 // Ids are a type prefix and a ULID: 48 bits of milliseconds then 80 random bits, in Crockford
 // base32. They sort by creation time, so lists page by id; within one millisecond the random part
@@ -10,6 +10,22 @@ export type IdPrefix = 'key' | 'ep' | 'evt' | 'msg' | 'dlv' | 'att' | 'op';
 
 let lastTime = -1;
 const lastRandom = new Uint8Array(10);
+
+/**
+ * Random bytes are drawn 4 KiB at a time and each used once: a `randomBytes` call per id was
+ * ~2 % of a core at 600 deliveries/s (docs/performance.md, section 27).
+ */
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+
+function fillRandom(target: Uint8Array): void {
+  if (poolOffset + target.length > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  target.set(pool.subarray(poolOffset, poolOffset + target.length));
+  poolOffset += target.length;
+}
 
 function encodeTime(ms: number): string {
   let out = '';
@@ -53,7 +69,7 @@ export function ulid(now: number = Date.now()): string {
     incrementRandom(lastRandom);
   } else {
     lastTime = now;
-    lastRandom.set(randomBytes(10));
+    fillRandom(lastRandom);
   }
   return encodeTime(lastTime) + encodeRandom(lastRandom);
 }
