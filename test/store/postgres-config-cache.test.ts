@@ -9,7 +9,7 @@ import { createTestDatabase } from '../support/postgres.js';
 import { waitFor } from '../support/wait-for.js';
 import { endpoint } from './conformance.js';
 
-// The config cache (src/store/postgres/config-cache.ts) on the machine's PostgreSQL, with two
+// The config cache (src/store/shared/config-cache.ts) on the machine's PostgreSQL, with two
 // stores on one database standing for two hookd nodes.
 
 const T0 = 1_800_000_000_000;
