@@ -37,6 +37,11 @@ interface Answer {
   loadedAt: number;
 }
 
+/**
+ * What is cached. Operational fields of the answers (an endpoint's `control`, a key's `lastUsedAt`)
+ * are written without clearing the cache and may be stale: callers of these reads (routing,
+ * authentication) must not use them; read the endpoint or key itself for those.
+ */
 export type CachedReads = Pick<Store, 'findKeyByHash' | 'getEventType' | 'getAccount' | 'findCandidateEndpoints'>;
 
 export class ConfigCache implements ConfigListener {

@@ -36,6 +36,11 @@ describe('changesCachedConfig', () => {
       'REPLACE INTO event_types (name) VALUES (?)',
       // A comment cannot hide an assignment.
       'UPDATE endpoints SET paused_until = ? -- WHERE\n, url = ? WHERE id = ?',
+      'UPDATE endpoints SET paused_until = ? /* WHERE */, url = ? WHERE id = ?',
+      // Nor a quoted `--`, which would be stripped as a comment with the rest of its line.
+      "UPDATE endpoints SET pause_reason = 'a--b', url = ? WHERE id = ?",
+      // IS DISTINCT FROM does not end the SET clause.
+      'UPDATE endpoints SET paused_until = CASE WHEN 1 THEN ? END, failure_count = ? IS NOT DISTINCT FROM ?, url = ? WHERE id = ?',
     ]) {
       expect(changesCachedConfig(sql), sql).toBe(true);
     }
@@ -56,6 +61,9 @@ describe('changesCachedConfig', () => {
       "UPDATE deliveries SET status = 'failed' WHERE id = ?",
       'UPDATE deliveries SET lease_owner = ? WHERE id IN (SELECT d.id FROM deliveries d JOIN endpoints e ON e.id = d.endpoint_id FOR UPDATE SKIP LOCKED)',
       'UPDATE accounts SET callback_secret = ? WHERE id = ? AND callback_secret IS NULL',
+      'UPDATE endpoints SET concurrency_limit = ?, concurrency_successes = 0 WHERE id = ? AND concurrency_limit IS NOT DISTINCT FROM ?',
+      // SQLite's health counters, written after each batch of results.
+      'UPDATE endpoints SET failing_since = coalesce(failing_since, ?), failure_count = failure_count + ? WHERE id = ?',
     ]) {
       expect(changesCachedConfig(sql), sql).toBe(false);
     }

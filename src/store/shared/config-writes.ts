@@ -56,6 +56,13 @@ export function changesCachedConfig(sql: string): boolean {
   return changes;
 }
 
+/**
+ * Text the classifier does not read: a block comment, or `--` inside a quoted string (stripping
+ * it as a comment would cut the rest of the line). A write to a cached table with either counts as
+ * a change.
+ */
+const UNREADABLE = /\/\*|'(?:[^']|'')*--/;
+
 function classify(text: string): boolean {
   // Comments could hide or fake a clause; quoted text is left as it is (assignedColumns skips it).
   const sql = text.replace(/--[^\n]*/g, ' ');
@@ -64,6 +71,7 @@ function classify(text: string): boolean {
     const name = match[3]!;
     const table = name.replace(/"/g, '').split('.').pop()!.toLowerCase() as CachedTable;
     if (!CACHED_TABLES.includes(table)) continue;
+    if (UNREADABLE.test(text)) return true;
     if (!PLAIN_VERBS.includes(verb) || match[2] !== undefined || /[".]/.test(name)) return true;
     if (verb === 'DELETE FROM') return true;
     const segment = segmentAfter(sql, match.index + match[0].length);
@@ -96,7 +104,8 @@ export function assignedColumns(update: string): string[] | null {
   const columns: string[] = [];
   let depth = 0;
   let start = set[0].length;
-  const tokens = /\(|\)|,|'(?:[^']|'')*'|\bCASE\b|\bEND\b|\bWHERE\b|\bFROM\b|\bRETURNING\b/gi;
+  // `IS [NOT] DISTINCT FROM` is one token, so that its FROM does not end the clause.
+  const tokens = /\(|\)|,|'(?:[^']|'')*'|\bCASE\b|\bEND\b|\bWHERE\b|\bDISTINCT\s+FROM\b|\bFROM\b|\bRETURNING\b/gi;
   tokens.lastIndex = start;
   const take = (end: number): boolean => {
     const assignment = /^\s*(\w+)\s*=/.exec(update.slice(start, end));

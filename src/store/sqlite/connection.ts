@@ -163,6 +163,8 @@ export class SqliteDb implements SqlDb {
         ]);
       }, 'immediate');
     }
+    // Migrations run through exec, which the classifier does not see: whatever was cached is gone.
+    for (const listener of this.configListeners) listener();
   }
 
   async isReady(): Promise<boolean> {
