@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Statement, SqlDb } from '../dialect.js';
 import { loadMigrations, refuseNewerSchema } from '../migrations.js';
 import { isStoreUnavailable } from '../unavailable.js';
+import { LocalConfigChanges } from '../shared/config-cache.js';
 import { changesCachedConfig } from '../shared/config-writes.js';
 import { LEASED, QUEUED } from './lease-state.js';
 import { WorkChannel } from './work-channel.js';
@@ -54,18 +55,6 @@ async function retryingMovedRows<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-/** This node's own config changes, told to the config cache as soon as they are committed. */
-export class LocalConfigChanges {
-  private readonly listeners = new Set<() => void>();
-
-  listen(listener: () => void): void {
-    this.listeners.add(listener);
-  }
-
-  committed(): void {
-    for (const listener of this.listeners) listener();
-  }
-}
 
 function textOf(sql: Statement): string {
   return typeof sql === 'string' ? sql : sql.text;

@@ -27,6 +27,19 @@ export interface ConfigListener {
   listening(on: boolean): void;
 }
 
+/** This process's own config changes, told to the config cache as soon as they are committed. */
+export class LocalConfigChanges {
+  private readonly listeners = new Set<() => void>();
+
+  listen(listener: () => void): void {
+    this.listeners.add(listener);
+  }
+
+  committed(): void {
+    for (const listener of this.listeners) listener();
+  }
+}
+
 /** A bound on what a flood of distinct keys (accounts, types) can make the cache hold. */
 export const MAX_CACHED_ANSWERS = 10_000;
 /** The longest another node's change can go unseen when its notification never arrives. */

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Statement, SqlDb } from '../dialect.js';
 import { loadMigrations, refuseNewerSchema } from '../migrations.js';
+import { LocalConfigChanges } from '../shared/config-cache.js';
 import { changesCachedConfig } from '../shared/config-writes.js';
 import { Checkpointer, SAFETY_NET_AUTOCHECKPOINT_PAGES } from './checkpointer.js';
 
@@ -26,7 +27,7 @@ export class SqliteDb implements SqlDb {
   readonly dialect = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Prepared>();
-  private readonly configListeners = new Set<() => void>();
+  private readonly configChanges = new LocalConfigChanges();
   /** `PRAGMA data_version` when last read: it changes when another connection commits to the file. */
   private dataVersion: unknown = null;
   private readonly migrationCount = loadMigrations('sqlite').length;
@@ -72,13 +73,13 @@ export class SqliteDb implements SqlDb {
     try {
       return execute(statement);
     } finally {
-      if (changesConfig) for (const listener of this.configListeners) listener();
+      if (changesConfig) this.configChanges.committed();
     }
   }
 
   /** Calls `listener` after each statement of this process that may have changed cached config. */
   onConfigChange(listener: () => void): void {
-    this.configListeners.add(listener);
+    this.configChanges.listen(listener);
   }
 
   /**
@@ -90,7 +91,7 @@ export class SqliteDb implements SqlDb {
     if (version === this.dataVersion) return;
     const first = this.dataVersion === null;
     this.dataVersion = version;
-    if (!first) for (const listener of this.configListeners) listener();
+    if (!first) this.configChanges.committed();
   }
 
   // Synchronous, for transactions.
@@ -164,7 +165,7 @@ export class SqliteDb implements SqlDb {
       }, 'immediate');
     }
     // Migrations run through exec, which the classifier does not see: whatever was cached is gone.
-    for (const listener of this.configListeners) listener();
+    this.configChanges.committed();
   }
 
   async isReady(): Promise<boolean> {
