@@ -7,6 +7,7 @@ import { createdOutcome, queuedDeliveries, type AttemptRecord, type IngestOutcom
 import type { PgQueries, PostgresDb } from './connection.js';
 import { QUEUED } from './lease-state.js';
 import { POSTGRES_PARKING } from './parking.js';
+import { postgresQueueStats } from './queue-stats.js';
 import {
   CLAIM,
   CLAIM_PER_ACCOUNT,
@@ -113,6 +114,7 @@ export function postgresQueue(db: PostgresDb): QueueStore {
     dialect: 'postgres',
     ...sharedQueue(db),
     ...sharedParking(db, POSTGRES_PARKING),
+    queueStats: (now) => postgresQueueStats(db, now),
     async ingestEvents(events, dedupeSince, now) {
       const stored = await ingestNewEvents(events, dedupeSince, now);
       if (stored !== null) return stored;

@@ -54,7 +54,7 @@ export function forgetNodes(db: SqlDb): string {
   return `DELETE FROM nodes WHERE ${db.inList('id')} AND seen_at < ?`;
 }
 
-type SharedQueue = Pick<QueueStore, 'releaseDeliveries' | 'queueStats' | 'beat' | 'renewLeases' | 'releaseLeasesOfDeadNodes'>;
+type SharedQueue = Pick<QueueStore, 'releaseDeliveries' | 'beat' | 'renewLeases' | 'releaseLeasesOfDeadNodes'>;
 
 export function sharedQueue(db: SqlDb): SharedQueue {
   const release = releaseDeliveries(db);
@@ -80,31 +80,6 @@ export function sharedQueue(db: SqlDb): SharedQueue {
       const released = await db.run(releaseOfDead, [db.list(dead), deadBefore]);
       await db.run(forget, [db.list(dead), deadBefore]);
       return released;
-    },
-    async queueStats(now) {
-      // Each count walks a partial index of pending or leased rows (deliveries_due,
-      // deliveries_parked, and on SQLite deliveries_leased): the cost grows with the backlog, never with the
-      // history kept; waiting ones (of FIFO chains) walk deliveries_blocked. Parked deliveries (of paused endpoints, shared/parking.ts) were due when
-      // parked, and are counted as due: they wait for their endpoint.
-      const row = (await db.one<{ due: number; parked: number; scheduled: number; oldest: number | null; oldest_parked: number | null; sending: number; waiting: number }>(
-        `SELECT
-           (SELECT count(*) FROM deliveries WHERE ${db.queued} AND parked = 0 AND next_attempt_at <= ?) AS due,
-           (SELECT count(*) FROM deliveries WHERE ${db.queued} AND parked = 1) AS parked,
-           (SELECT count(*) FROM deliveries WHERE ${db.queued} AND parked = 0 AND next_attempt_at > ?) AS scheduled,
-           (SELECT min(next_attempt_at) FROM deliveries WHERE ${db.queued} AND parked = 0) AS oldest,
-           (SELECT min(next_attempt_at) FROM deliveries WHERE ${db.queued} AND parked = 1) AS oldest_parked,
-           (SELECT count(*) FROM deliveries WHERE ${db.leased}) AS sending,
-           (SELECT count(*) FROM deliveries WHERE blocked_by IS NOT NULL AND status = 'pending') AS waiting`,
-        [now, now],
-      ))!;
-      const oldest = Math.min(...[row.oldest, row.oldest_parked].flatMap((at) => (at === null ? [] : [at])));
-      return {
-        due: row.due + row.parked,
-        scheduled: row.scheduled,
-        sending: row.sending,
-        waiting: row.waiting,
-        oldestDueAt: oldest <= now ? oldest : null,
-      };
     },
   };
 }

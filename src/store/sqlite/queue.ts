@@ -7,6 +7,7 @@ import { sharedParking } from '../shared/parking.js';
 import { disableEndpointOfDelivery, endedLink, sharedQueue } from '../shared/queue.js';
 import { createdOutcome, type AttemptRecord, type DeliveryLease, type IngestOutcome, type NewEvent, type QueueStore } from '../store.js';
 import type { SqliteDb } from './connection.js';
+import { sqliteQueueStats } from './queue-stats.js';
 import { linkNewDeliveries, unlink } from './fifo-chains.js';
 import { SQLITE_PARKING } from './parking.js';
 
@@ -182,6 +183,7 @@ export function sqliteQueue(db: SqliteDb): QueueStore {
     dialect: 'sqlite',
     ...sharedQueue(db),
     ...sharedParking(db, SQLITE_PARKING),
+    queueStats: (now) => sqliteQueueStats(db, now),
     async ingestEvents(events, dedupeSince, now) {
       try {
         return db.transaction(() => {
