@@ -15,6 +15,7 @@ import { HttpSender } from './delivery/sender.js';
 import type { Resolver } from './delivery/dns-guard.js';
 import { AutoDisableSweep } from './maintenance/auto-disable.js';
 import { RetentionSweep } from './maintenance/retention.js';
+import { RollupShardMerge } from './maintenance/rollup-merge.js';
 import { DeliveryWorker } from './delivery/worker.js';
 import { OperationalEvents } from './ingest/operational-events.js';
 import { isOperationalType } from './domain/subscriptions.js';
@@ -45,6 +46,7 @@ export interface RunningHookd {
   /** The maintenance sweeps of a worker node (null on api nodes), for tests to run at once. */
   autoDisable: AutoDisableSweep | null;
   retention: RetentionSweep | null;
+  rollupMerge: RollupShardMerge | null;
   /** Resolves once the worker's claim loop has run and waits (at once on api nodes): see DeliveryWorker.claimLoopRan. */
   claimLoopRan(): Promise<void>;
   /** Deliveries the worker holds: waiting in its lanes, in flight, or with results being written. */
@@ -245,6 +247,7 @@ export async function startHookd(given: Config, options: StartOptions = {}): Pro
 
   let autoDisable: AutoDisableSweep | null = null;
   let retention: RetentionSweep | null = null;
+  let rollupMerge: RollupShardMerge | null = null;
   let operationSweep: OperationTimeoutSweep | null = null;
   if (config.role !== 'api') {
     sender = new HttpSender({ allowPrivateUrls: config.allowPrivateUrls, connectionsPerOrigin: config.workerConcurrency, resolve: options.resolve });
@@ -281,6 +284,8 @@ export async function startHookd(given: Config, options: StartOptions = {}): Pro
     autoDisable.start();
     retention = new RetentionSweep(store, clock, log, config.retentionDays);
     retention.start();
+    rollupMerge = new RollupShardMerge(store, clock, log);
+    rollupMerge.start();
     operationSweep = new OperationTimeoutSweep(operations, log);
     operationSweep.start();
   }
@@ -299,12 +304,14 @@ export async function startHookd(given: Config, options: StartOptions = {}): Pro
     generatedAdminKey,
     autoDisable,
     retention,
+    rollupMerge,
     claimLoopRan: () => worker?.claimLoopRan() ?? Promise.resolve(),
     workerLoad: () => worker?.load ?? 0,
     close() {
       closing ??= (async () => {
         autoDisable?.stop();
         retention?.stop();
+        rollupMerge?.stop();
         await listening.close();
         await operationSweep?.stop();
         await worker?.stop();

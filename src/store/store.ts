@@ -466,6 +466,12 @@ export interface MaintenanceStore {
    * attempts with their deliveries.
    */
   dropAttemptsBefore(cutoff: number): Promise<number>;
+  /**
+   * PostgreSQL: folds the shards of each endpoint's stats rollup minute in [from, until) into one
+   * row, so reading stats costs a row a minute (postgres/rollup-shards.ts); returns how many shard
+   * rows it folded into shard 0, or null when another node is merging. SQLite writes one row a minute: 0.
+   */
+  mergeRollupShards(from: number, until: number): Promise<number | null>;
 }
 
 /** A database setting to change, and why. */

@@ -17,6 +17,7 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 const MIGRATION_LOCK = 7_461_011;
 export const RETENTION_LOCK = 7_461_012;
 export const SEALING_LOCK = 7_461_013;
+export const ROLLUP_MERGE_LOCK = 7_461_014;
 
 /** Shared statements use `?`; PostgreSQL numbers its parameters. Converted once per text. */
 const numbered = new Map<string, string>();

@@ -5,6 +5,7 @@ import { disableEndpoint, FAILING_ENDPOINTS, purgeStatements, reserveRateSlot } 
 import type { MaintenanceStore } from '../store.js';
 import { dropAttemptsBefore, prepareAttemptPartitions } from './attempt-partitions.js';
 import { RETENTION_LOCK, SEALING_LOCK, type PostgresDb } from './connection.js';
+import { mergeRollupShards } from './rollup-shards.js';
 
 // Several nodes sweep the same database: row locks and an advisory lock keep each change once.
 
@@ -59,5 +60,6 @@ export function postgresMaintenance(db: PostgresDb, box: SecretBox): Maintenance
     },
     prepareAttemptPartitions: (now, daysAhead) => prepareAttemptPartitions(db, now, daysAhead),
     dropAttemptsBefore: (cutoff) => dropAttemptsBefore(db, cutoff),
+    mergeRollupShards: (from, until) => mergeRollupShards(db, from, until),
   };
 }
