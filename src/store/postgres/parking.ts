@@ -9,7 +9,7 @@ import type { ParkingStatements } from '../shared/parking.js';
 // parking and un-parking move them.
 
 /** The endpoints with parked rows: one descent of deliveries_parked_by_endpoint per endpoint, whatever its backlog. */
-const PARKED_ENDPOINTS = `WITH RECURSIVE parked_endpoints(id) AS (
+export const PARKED_ENDPOINTS = `WITH RECURSIVE parked_endpoints(id) AS (
     SELECT (SELECT endpoint_id FROM deliveries
       WHERE status = 'pending' AND parked = 1 AND endpoint_id IS NOT NULL ORDER BY endpoint_id LIMIT 1)
     UNION ALL

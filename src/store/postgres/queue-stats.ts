@@ -1,9 +1,11 @@
+import { queueStatsOf } from '../shared/queue.js';
 import type { QueueStats } from '../store.js';
 import type { PostgresDb } from './connection.js';
+import { PARKED_ENDPOINTS } from './parking.js';
 
-// The queue's counts for /metrics on PostgreSQL, read at every scrape. The dialect-neutral form
-// (shared/queue.ts) checks `lease_owner IS NULL` on every row it counts; no index holds the lease
-// columns (lease-state.ts), so PostgreSQL read each pending row from the table, in parallel seq
+// The queue's counts for /metrics on PostgreSQL, read at every scrape. Asking every pending row
+// whether it has a lease (`lease_owner IS NULL`), as the statement once shared with SQLite did,
+// reads each row from the table (no index holds the lease columns, lease-state.ts): parallel seq
 // scans that took both cores of a small machine for ~200 ms at every scrape once failing endpoints
 // had a few hundred thousand retries waiting (docs/performance.md, section 28). Here:
 //
@@ -13,7 +15,8 @@ import type { PostgresDb } from './connection.js';
 // - Rows scheduled later are counted from deliveries_due alone: an index-only scan, the pages of
 //   rows that wait for hours being all-visible once vacuumed.
 // - Parked rows are never leased (parking.ts): the partition holding them is counted from its
-//   index, and its oldest row found with one descent per endpoint that has parked rows.
+//   index, and its oldest row found with the parking's skip scan (one descent per endpoint that
+//   has parked rows).
 // - No parallel workers: a gauge is not worth both cores.
 
 /** How far a claiming node's clock may run ahead of the scraping node's and its leased rows still count as leased. */
@@ -24,15 +27,7 @@ export const QUEUE_STATS = {
   text: `SELECT near.*,
     (SELECT count(*) FROM deliveries WHERE status = 'pending' AND parked = 0 AND next_attempt_at > $2) AS later,
     (SELECT count(*) FROM deliveries_parked) AS parked,
-    (WITH RECURSIVE parked_endpoints(id) AS (
-        SELECT min(endpoint_id) FROM deliveries_parked
-        UNION ALL
-        SELECT (SELECT min(endpoint_id) FROM deliveries_parked WHERE endpoint_id > p.id) FROM parked_endpoints p WHERE p.id IS NOT NULL
-      )
-      SELECT least(
-        min((SELECT min(next_attempt_at) FROM deliveries_parked WHERE endpoint_id = p.id)),
-        (SELECT min(next_attempt_at) FROM deliveries_parked WHERE endpoint_id IS NULL))
-      FROM parked_endpoints p) AS oldest_parked,
+    (SELECT min(first) FROM (${PARKED_ENDPOINTS}) endpoints_with_parked) AS oldest_parked,
     (SELECT count(*) FROM deliveries WHERE blocked_by IS NOT NULL AND status = 'pending') AS waiting
   FROM (
     SELECT count(*) FILTER (WHERE lease_owner IS NULL AND next_attempt_at <= $1) AS due,
@@ -59,13 +54,5 @@ export async function postgresQueueStats(db: PostgresDb, now: number): Promise<Q
     await tx.run('SET LOCAL max_parallel_workers_per_gather = 0');
     return (await tx.one<QueueStatsRow>(QUEUE_STATS, [now, now + CLOCK_SKEW_MS]))!;
   });
-  // Parked rows were due when parked: they count as due, waiting for their endpoint.
-  const oldest = Math.min(...[row.oldest, row.oldest_parked].flatMap((at) => (at === null ? [] : [at])));
-  return {
-    due: row.due + row.parked,
-    scheduled: row.soon + row.later,
-    sending: row.sending,
-    waiting: row.waiting,
-    oldestDueAt: oldest <= now ? oldest : null,
-  };
+  return queueStatsOf({ ...row, scheduled: row.soon + row.later, oldestParked: row.oldest_parked }, now);
 }

@@ -1,6 +1,6 @@
 import { FINAL_DELIVERY_STATUSES } from '../../domain/types.js';
 import type { SqlDb } from '../dialect.js';
-import type { AttemptRecord, QueueStore } from '../store.js';
+import type { AttemptRecord, QueueStats, QueueStore } from '../store.js';
 import type { EndedLink } from './fifo-chains.js';
 
 // The queue statements that are the same on both dialects. The hot ones (ingest, claim, recording
@@ -81,5 +81,30 @@ export function sharedQueue(db: SqlDb): SharedQueue {
       await db.run(forget, [db.list(dead), deadBefore]);
       return released;
     },
+  };
+}
+
+/** The counts each dialect's queue-stats statement reads, before they become QueueStats. */
+export interface QueueCounts {
+  /** Due, not parked and not leased. */
+  due: number;
+  parked: number;
+  scheduled: number;
+  sending: number;
+  waiting: number;
+  /** The earliest next_attempt_at of the rows that are neither leased nor parked, and of the parked ones (null: none). */
+  oldest: number | null;
+  oldestParked: number | null;
+}
+
+/** Parked deliveries (of paused endpoints, shared/parking.ts) were due when parked: they count as due, waiting for their endpoint. */
+export function queueStatsOf(counts: QueueCounts, now: number): QueueStats {
+  const oldest = Math.min(...[counts.oldest, counts.oldestParked].flatMap((at) => (at === null ? [] : [at])));
+  return {
+    due: counts.due + counts.parked,
+    scheduled: counts.scheduled,
+    sending: counts.sending,
+    waiting: counts.waiting,
+    oldestDueAt: oldest <= now ? oldest : null,
   };
 }

@@ -1,3 +1,4 @@
+import { queueStatsOf } from '../shared/queue.js';
 import type { QueueStats } from '../store.js';
 import type { SqliteDb } from './connection.js';
 
@@ -26,13 +27,5 @@ interface QueueStatsRow {
 
 export async function sqliteQueueStats(db: SqliteDb, now: number): Promise<QueueStats> {
   const row = (await db.one<QueueStatsRow>(QUEUE_STATS, [now, now]))!;
-  // Parked deliveries (of paused endpoints, shared/parking.ts) were due when parked: they count as due, waiting for their endpoint.
-  const oldest = Math.min(...[row.oldest, row.oldest_parked].flatMap((at) => (at === null ? [] : [at])));
-  return {
-    due: row.due + row.parked,
-    scheduled: row.scheduled,
-    sending: row.sending,
-    waiting: row.waiting,
-    oldestDueAt: oldest <= now ? oldest : null,
-  };
+  return queueStatsOf({ ...row, oldestParked: row.oldest_parked }, now);
 }
