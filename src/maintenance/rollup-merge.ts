@@ -50,11 +50,12 @@ export class RollupShardMerge {
     const until = minuteOf(now - SETTLE_MS);
     let folded = 0;
     for (let from = this.mergedUntil ?? minuteOf(now - OLDEST_READ_MS); from < until; from += STEP_MS) {
-      const step = await this.store.mergeRollupShards(from, Math.min(from + STEP_MS, until));
+      const to = Math.min(from + STEP_MS, until);
+      const step = await this.store.mergeRollupShards(from, to);
       // Another node is merging: it covers these minutes, or the next sweep here does.
       if (step === null) return folded;
       folded += step;
-      this.mergedUntil = Math.min(from + STEP_MS, until);
+      this.mergedUntil = to;
     }
     return folded;
   }
