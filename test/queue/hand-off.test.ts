@@ -27,7 +27,7 @@ describe(`the hand-off at ingest, per account (${TEST_BACKEND})`, () => {
   let detach: () => void;
 
   beforeEach(async () => {
-    opened = await openTestStore('hand-off');
+    opened = await openTestStore('hand-off', { ownDatabase: true });
     store = opened.store;
     queue = new DatabaseQueue(store);
     handed = [];

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
-import { createTestSchema } from './postgres.js';
+import { createTestDatabase, createTestSchema } from './postgres.js';
 import { TEST_BACKEND, tempDir } from './server.js';
 
 // A store of the backend under test for the tests that drive the store and queue directly (no
@@ -17,9 +17,14 @@ export interface TestStore {
   close(): Promise<void>;
 }
 
-export async function openTestStore(name: string): Promise<TestStore> {
+/**
+ * `ownDatabase`: on PostgreSQL, a database of its own rather than a schema, for a test that counts
+ * the queue's wake-ups: NOTIFY channels are per database, so a schema's listener also hears the
+ * notifications of the tests running beside it.
+ */
+export async function openTestStore(name: string, { ownDatabase = false } = {}): Promise<TestStore> {
   if (TEST_BACKEND === 'postgres') {
-    const { url, drop } = await createTestSchema();
+    const { url, drop } = ownDatabase ? await createTestDatabase() : await createTestSchema();
     const store = new PostgresStore(url, { maxConnections: 2 });
     await store.migrate();
     const close = async () => {

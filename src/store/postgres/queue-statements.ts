@@ -3,7 +3,6 @@ import { ADDED_COLUMNS, rollupUpdates } from '../attempt-rollups.js';
 import type { Named } from '../dialect.js';
 import type { DeliveryLease, NewEvent } from '../store.js';
 import { QUEUED } from './lease-state.js';
-import { WORK_CHANNEL } from './work-channel.js';
 
 // The hot statements of the PostgreSQL queue, prepared on each connection by name. They name their
 // columns rather than `*`: a prepared statement whose result columns change under it (a migration
@@ -95,7 +94,8 @@ function parkedAtIngest(first: number, now: number): string {
 /**
  * Ingest of events that are all new, in one statement (see queue.ts). Data-modifying CTEs share one
  * snapshot: `clash` stops every insert when any id is already stored, and deliveries are inserted
- * only for the events this statement inserted. Workers hear of queued work at commit (pg_notify).
+ * only for the events this statement inserted. `queued_work`: whether any delivery is due to be
+ * claimed (neither handed over nor parked), for the NOTIFY sent after the commit (work-announcer.ts).
  */
 export const INGEST_NEW_EVENTS: Named = {
   name: 'hookd_ingest_new_events',
@@ -123,7 +123,7 @@ export const INGEST_NEW_EVENTS: Named = {
       RETURNING id, status, lease_owner, parked
     )
     SELECT array(SELECT id FROM created) AS created, array(SELECT id FROM queued WHERE parked = 1) AS parked,
-      (SELECT pg_notify('${WORK_CHANNEL}', '') FROM queued WHERE ${QUEUED} AND parked = 0 LIMIT 1) AS notified`,
+      EXISTS (SELECT 1 FROM queued WHERE ${QUEUED} AND parked = 0) AS queued_work`,
 };
 
 export const INSERT_ACCOUNTS =

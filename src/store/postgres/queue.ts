@@ -24,6 +24,7 @@ import {
   RECORD_RESULTS,
   type Queued,
 } from './queue-statements.js';
+import { coalescedAnnouncer } from './work-announcer.js';
 import { WORK_CHANNEL } from './work-channel.js';
 import { linkNewDeliveries, unlinkFinished } from './fifo-chains.js';
 
@@ -31,11 +32,16 @@ import { linkNewDeliveries, unlinkFinished } from './fifo-chains.js';
 // docs/decisions.md, "Delivery queue and stores by concern"): events that are all new go in one
 // statement, its own transaction (one round trip, where BEGIN, inserts, NOTIFY and COMMIT take
 // five); anything else (an id already stored, or repeated within the call) in one transaction of
-// a few batch statements that sorts out duplicates and conflicts.
+// a few batch statements that sorts out duplicates and conflicts. Either way the workers hear of
+// queued work by a NOTIFY sent after the commit (work-announcer.ts).
 
 const NOTIFY = `NOTIFY ${WORK_CHANNEL}`;
 
 export function postgresQueue(db: PostgresDb): QueueStore {
+  // Over the pool, not the listening connection: the listening connection may be down or
+  // reconnecting, and a node that runs no worker (HOOKD_ROLE=api) must still wake the workers of
+  // the other nodes.
+  const announce = coalescedAnnouncer(() => db.run(NOTIFY));
   /** Inserts deliveries (ordered ones linked to their chains first); with `parkAt`, parks those to endpoints paused then and returns their ids. */
   const insertDeliveries = async (queued: Queued[], tx: PgQueries, parkAt: number | null): Promise<Set<string>> => {
     if (queued.length === 0) return new Set();
@@ -72,13 +78,14 @@ export function postgresQueue(db: PostgresDb): QueueStore {
     if (events.length === 0 || new Set(ids).size < ids.length) return null;
     // Ordered deliveries are linked to their chains first (fifo-chains.ts): the transaction path.
     if (events.some((item) => item.deliveries.some((delivery) => delivery.fifoKey != null))) return null;
-    const row = await db.one<{ created: string[]; parked: string[] }>(INGEST_NEW_EVENTS, [
+    const row = await db.one<{ created: string[]; parked: string[]; queued_work: boolean }>(INGEST_NEW_EVENTS, [
       ...eventColumns(events),
       now,
       ...deliveryColumns(queuedOf(events)),
     ]);
     const created = new Set(row?.created ?? []);
     if (created.size === 0) return null;
+    if (row?.queued_work === true) void announce();
     const parked = new Set(row?.parked ?? []);
     const outcomes: IngestOutcome[] = [];
     for (const item of events) {
@@ -119,17 +126,16 @@ export function postgresQueue(db: PostgresDb): QueueStore {
       const stored = await ingestNewEvents(events, dedupeSince, now);
       if (stored !== null) return stored;
       try {
-        return await db.transaction(async (tx) => {
+        const outcomes = await db.transaction(async (tx) => {
           const outcomes = await ingestInTransaction(events, dedupeSince, now, tx);
           if (outcomes.some((outcome) => outcome.outcome === 'conflict')) throw new RollBack(outcomes);
-          // Delivered to listening nodes at commit, and only if it commits.
-          const queued = outcomes.some(
-            (outcome, i) =>
-              queuedDeliveries(events[i]!, outcome).some((delivery) => !events[i]!.lease || delivery.fifoKey != null),
-          );
-          if (queued) await tx.run(NOTIFY);
           return outcomes;
         });
+        const queued = outcomes.some(
+          (outcome, i) => queuedDeliveries(events[i]!, outcome).some((delivery) => !events[i]!.lease || delivery.fifoKey != null),
+        );
+        if (queued) void announce();
+        return outcomes;
       } catch (error) {
         if (error instanceof RollBack) return error.outcomes;
         throw error;
@@ -142,8 +148,8 @@ export function postgresQueue(db: PostgresDb): QueueStore {
           tx,
           null,
         );
-        if (deliveries.length > 0) await tx.run(NOTIFY);
       });
+      if (deliveries.length > 0) void announce();
     },
     async claimDueDeliveries(owner, now, limit, leaseUntil) {
       return (await db.all<rows.DeliveryRow>(CLAIM, [owner, leaseUntil, now, limit])).map(rows.toClaimedDelivery);
@@ -203,13 +209,7 @@ export function postgresQueue(db: PostgresDb): QueueStore {
       return (await db.one<{ at: number | null }>(`SELECT min(next_attempt_at) AS at FROM deliveries WHERE ${QUEUED} AND parked = 0`))?.at ?? null;
     },
     onNewWork: (listener) => db.work.subscribe(listener),
-    // Over the pool, not the listening connection: the listening connection may be down or
-    // reconnecting, and a manual retry on a node that runs no worker (HOOKD_ROLE=api) must still
-    // wake the workers of the other nodes. A database that is away loses the wake-up only: the
-    // workers' idle poll finds the work.
-    announceNewWork: async () => {
-      await db.run(NOTIFY).catch(() => undefined);
-    },
+    announceNewWork: announce,
   };
 }
 

@@ -2,12 +2,13 @@ import pg from 'pg';
 import type { ConfigListener } from '../shared/config-cache.js';
 
 // Wakes workers on every node when deliveries become due now, instead of each node polling
-// often. Ingest sends NOTIFY inside its transaction (postgres/queue.ts), so listeners hear of work only once it is
-// committed. One dedicated connection per node LISTENs, and reconnects by itself (with backoff)
-// when the database goes away; workers still poll slowly meanwhile, so nothing waits forever.
+// often. Ingest sends NOTIFY after its commit (work-announcer.ts) and the FIFO chains inside
+// theirs (fifo-chains.ts), so listeners hear of work only once it is committed. One dedicated
+// connection per node LISTENs, and reconnects by itself (with backoff) when the database goes
+// away; workers still poll slowly meanwhile, so nothing waits forever.
 // The same connection hears of config changes (CONFIG_CHANNEL) for the config cache.
 
-/** The NOTIFY channel: also named by statements that notify themselves (pg_notify). */
+/** The NOTIFY channel. */
 export const WORK_CHANNEL = 'hookd_work';
 /** Sent by triggers when an endpoint, API key, event type or account changes (migrations/postgres/0023). */
 export const CONFIG_CHANNEL = 'hookd_config';
