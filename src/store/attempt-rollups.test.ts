@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LATENCY_BUCKETS, latencyBucketOf } from '../domain/latency-histogram.js';
-import { attemptRollups, LATENCY_COLUMNS, rollupUpdates } from './attempt-rollups.js';
+import { attemptRollups, foldRollupSums, LATENCY_COLUMNS, rollupUpdates, windowBesideSeries, type RollupSumRow } from './attempt-rollups.js';
 import type { AttemptRecord } from './store.js';
 
 const T0 = 1_800_000_000_000;
@@ -59,5 +59,51 @@ describe('attempt rollups of a batch', () => {
     expect(updates).toContain('ge_63000 = endpoint_attempt_rollups.ge_63000 + excluded.ge_63000');
     expect(updates).toContain('min_ms = least(endpoint_attempt_rollups.min_ms, excluded.min_ms)');
     expect(updates).toContain('max_ms = greatest(endpoint_attempt_rollups.max_ms, excluded.max_ms)');
+  });
+});
+
+describe('a stats window read beside a series', () => {
+  const HOUR = 3_600_000;
+  const series = { since: 10 * HOUR, until: 34 * HOUR + 5 * 60_000, bucketMs: HOUR };
+
+  it('reads the minutes before the first bucket it covers whole, and takes the buckets from there', () => {
+    // A day ago, 55 minutes before the series begins: those minutes alone, then every bucket.
+    expect(windowBesideSeries(10 * HOUR - 55 * 60_000, series)).toEqual({ readUntil: 10 * HOUR, firstBucket: 0 });
+    // An hour ago, inside the hour that began at 33 h: its last minutes alone, then the current hour's bucket.
+    expect(windowBesideSeries(33 * HOUR + 5 * 60_000, series)).toEqual({ readUntil: 34 * HOUR, firstBucket: 24 });
+    // On a bucket's start: nothing alone.
+    expect(windowBesideSeries(20 * HOUR, series)).toEqual({ readUntil: 20 * HOUR, firstBucket: 10 });
+    // Inside the last, partial bucket: read alone up to the series' end.
+    expect(windowBesideSeries(34 * HOUR + 60_000, series)).toEqual({ readUntil: series.until, firstBucket: 25 });
+  });
+
+  it('reads alone without a series or from its end on', () => {
+    expect(windowBesideSeries(5 * HOUR, null)).toEqual({ readUntil: null, firstBucket: null });
+    expect(windowBesideSeries(series.until, series)).toEqual({ readUntil: null, firstBucket: null });
+  });
+});
+
+describe('rollup sums folded', () => {
+  const row = (total: number, succeeded: number, minMs: number | null, maxMs: number | null, first: number): RollupSumRow => {
+    const sums: RollupSumRow = { total, succeeded, min_ms: minMs, max_ms: maxMs };
+    LATENCY_COLUMNS.forEach((column, i) => (sums[column] = i === 0 ? first : 1));
+    return sums;
+  };
+  const empty: RollupSumRow = { total: null, succeeded: null, min_ms: null, max_ms: null };
+
+  it('adds the counters and keeps the smallest and the largest, skipping empty sums', () => {
+    const folded = foldRollupSums([row(3, 2, 7, 40, 2), empty, row(5, 5, 4, 30, 1)]);
+    expect(folded.total).toBe(8);
+    expect(folded.succeeded).toBe(7);
+    expect(folded.min_ms).toBe(4);
+    expect(folded.max_ms).toBe(40);
+    expect(folded[LATENCY_COLUMNS[0]!]).toBe(3);
+    expect(folded[LATENCY_COLUMNS[LATENCY_COLUMNS.length - 1]!]).toBe(2);
+  });
+
+  it('folds nothing into zero counts and no extremes', () => {
+    const folded = foldRollupSums([empty]);
+    expect([folded.total, folded.succeeded, folded.min_ms, folded.max_ms]).toEqual([0, 0, null, null]);
+    expect(LATENCY_COLUMNS.every((column) => folded[column] === 0)).toBe(true);
   });
 });

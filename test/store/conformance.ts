@@ -874,6 +874,27 @@ export function storeConformance(name: string, harness: StoreHarness): void {
         expect(none).toEqual({ windows: [{ attempts: { total: 0, succeeded: 0, failed: 0 }, latencyMs: { p50: null, p90: null, p99: null } }], series: [] });
       });
 
+      it('read a window beside a series as it reads alone: minutes before the buckets, a bucket begun, past the series', async () => {
+        // Buckets of two minutes from T0 + 1 min to T0 + 5 min; one attempt a minute from T0 to T0 + 5 min.
+        await recordBatch([
+          ['ep_a', T0, 200, 15],
+          ['ep_a', T0 + 60_000, 500, 40],
+          ['ep_a', T0 + 120_000, 200, 3],
+          ['ep_a', T0 + 180_000, 200, 9],
+          ['ep_a', T0 + 240_000, 200, 120],
+          ['ep_a', T0 + 300_000, 200, 7],
+        ]);
+        const series = { since: T0 + 60_000, until: T0 + 300_000, bucketMs: 120_000 };
+        // Before the series, on a bucket's start, inside a bucket, inside a minute, at the series' end, after everything.
+        const windows = [T0, T0 + 60_000, T0 + 120_000, T0 + 200_000, T0 + 300_000, T0 + 360_000];
+        const report = await store.endpointStats('ep_a', { windows, series });
+        expect(report.windows.map((window) => window.attempts.total)).toEqual([6, 5, 4, 3, 1, 0]);
+        const alone = await Promise.all(windows.map((since) => statsSince(store, 'ep_a', since)));
+        expect(report.windows).toEqual(alone);
+        // 15 and 120 ms, the fourth and sixth of six, as their histogram buckets' middles.
+        expect(report.windows[0]).toEqual({ attempts: { total: 6, succeeded: 5, failed: 1 }, latencyMs: { p50: 14, p90: 112, p99: 112 } });
+      });
+
       it('sum batches written at the same time into one endpoint\'s minute (PostgreSQL: on several connections)', async () => {
         const eps = Array.from({ length: 6 }, (_, i) => ({ deliveries: 5, durationMs: 20 + i }));
         const batches = await Promise.all(eps.map(({ deliveries }) => queue(store, deliveries)));
