@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
-import { cpuSeconds, peakRssBytes } from './proc-stats.js';
+import { cpuSeconds, peakRssBytes, runQueueWaitSeconds } from './proc-stats.js';
 
 // hookd as a user runs it: `node dist/src/main.js serve`, its own OS process, on loopback, with
 // the SSRF guard off (the receiver is on 127.0.0.1). The bench talks to it over HTTP only.
@@ -126,6 +126,11 @@ export class HookdProcess {
 
   cpuSeconds(): number | null {
     return cpuSeconds(this.pid);
+  }
+
+  /** Seconds hookd's event loop has waited for a core so far (Linux). */
+  runQueueWaitSeconds(): number | null {
+    return runQueueWaitSeconds(this.pid);
   }
 
   /** SIGTERM (hookd finishes what is in flight and writes its CPU profile), SIGKILL after 20 s. */

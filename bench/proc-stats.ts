@@ -35,6 +35,20 @@ function statFields(pid: number | string): string[] {
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
+/**
+ * Seconds the process's main thread (for Node, the event loop) has spent ready to run but waiting
+ * for a core, from /proc/<pid>/schedstat (its second field, in ns); null where the kernel does not
+ * keep it. On a busy machine this is what a process loses to the others, whatever it does itself.
+ */
+export function runQueueWaitSeconds(pid: number): number | null {
+  try {
+    const waitNs = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(/\s+/)[1]);
+    return Number.isFinite(waitNs) ? waitNs / 1e9 : null;
+  } catch {
+    return null;
+  }
+}
+
 function clockTicks(): number {
   ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
   return ticksPerSecond;

@@ -131,6 +131,7 @@ async function soak(ctx: BenchContext, hookd: HookdProcess, probe: DatabaseProbe
       // when it disconnects, which read as negative minutes while vacuums came and went.
       databaseCpuSeconds: database.serverCpuSeconds ?? databaseCpuSeconds,
       hookdCpuSeconds: hookd.cpuSeconds(),
+      hookdRunQueueWaitSeconds: hookd.runQueueWaitSeconds(),
       machineBusySeconds: machineBusySeconds(),
     };
   };

@@ -20,6 +20,7 @@ function reading(overrides: Partial<Reading>): Reading {
     hookdCpuSeconds: null,
     serverCpuSeconds: null,
     machineBusySeconds: null,
+    hookdRunQueueWaitSeconds: null,
     ...overrides,
   };
 }
@@ -76,8 +77,8 @@ describe('minuteOf', () => {
   it('says where the CPU went in % of one core, and counts the vacuums that ended in the minute', () => {
     const minute = minuteOf(
       1,
-      reading({ at: 0, hookdCpuSeconds: 10, serverCpuSeconds: 100, machineBusySeconds: 1000, autovacuums: 4 }),
-      reading({ at: 60_000, hookdCpuSeconds: 40, serverCpuSeconds: 130, machineBusySeconds: 1090, autovacuums: 7 }),
+      reading({ at: 0, hookdCpuSeconds: 10, serverCpuSeconds: 100, machineBusySeconds: 1000, autovacuums: 4, hookdRunQueueWaitSeconds: 5 }),
+      reading({ at: 60_000, hookdCpuSeconds: 40, serverCpuSeconds: 130, machineBusySeconds: 1090, autovacuums: 7, hookdRunQueueWaitSeconds: 11 }),
       noSamples,
       1,
     );
@@ -85,6 +86,8 @@ describe('minuteOf', () => {
     expect(minute.serverCpuPercent).toBe(50);
     expect(minute.machineCpuPercent).toBe(150);
     expect(minute.autovacuums).toBe(3);
+    // 6 s of the minute waiting for a core.
+    expect(minute.hookdWaitPercent).toBe(10);
     // SQLite: no server and no vacuum.
     const sqlite = minuteOf(1, reading({ at: 0, hookdCpuSeconds: 1 }), reading({ at: 60_000, hookdCpuSeconds: 7 }), noSamples, 1);
     expect(sqlite).toMatchObject({ hookdCpuPercent: 10, serverCpuPercent: null, autovacuums: null });

@@ -35,6 +35,8 @@ export interface Reading {
   hookdCpuSeconds: number | null;
   serverCpuSeconds: number | null;
   machineBusySeconds: number | null;
+  /** Seconds so far hookd's event loop was ready to run but waited for a core (Linux schedstat; null elsewhere). */
+  hookdRunQueueWaitSeconds: number | null;
 }
 
 export interface Minute {
@@ -77,6 +79,12 @@ export interface Minute {
   hookdCpuPercent: number | null;
   serverCpuPercent: number | null;
   machineCpuPercent: number | null;
+  /**
+   * How much of the minute hookd's event loop was ready to run but waited for a core (%): what the
+   * rest of the machine takes from it. A rise here beside a flat hookd CPU puts a rise of its
+   * event-loop delay on the machine, not on hookd's own work.
+   */
+  hookdWaitPercent: number | null;
 }
 
 const MB = 1024 * 1024;
@@ -129,5 +137,6 @@ export function minuteOf(
     hookdCpuPercent: percentOfCore(before.hookdCpuSeconds, after.hookdCpuSeconds, seconds),
     serverCpuPercent: percentOfCore(before.serverCpuSeconds, after.serverCpuSeconds, seconds),
     machineCpuPercent: percentOfCore(before.machineBusySeconds, after.machineBusySeconds, seconds),
+    hookdWaitPercent: percentOfCore(before.hookdRunQueueWaitSeconds, after.hookdRunQueueWaitSeconds, seconds),
   };
 }

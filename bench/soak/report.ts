@@ -25,6 +25,7 @@ const COLUMNS: ReadonlyArray<{ key: keyof Minute; header: string; digits: number
   { key: 'hookdCpuPercent', header: 'hookd CPU %', digits: 0 },
   { key: 'serverCpuPercent', header: 'PG CPU %', digits: 0 },
   { key: 'machineCpuPercent', header: 'machine CPU %', digits: 0 },
+  { key: 'hookdWaitPercent', header: 'hookd waits %', digits: 1 },
 ];
 
 function cell(value: number | null, digits: number): string {

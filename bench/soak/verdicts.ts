@@ -30,6 +30,8 @@ export const SERIES: ReadonlyArray<{ key: keyof Minute; worse?: 'up' | 'down' }>
   { key: 'apiReadP99Ms', worse: 'up' },
   { key: 'postgresCpuMicrosPerAttempt', worse: 'up' },
   { key: 'deadTuples', worse: 'up' },
+  // Not hookd's to judge: the machine's share in hookd's latency (its event loop waiting for a core).
+  { key: 'hookdWaitPercent' },
 ];
 
 export interface JudgedTrend extends Trend {
