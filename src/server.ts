@@ -198,6 +198,7 @@ export async function startHookd(given: Config, options: StartOptions = {}): Pro
     role: config.role,
     workerConcurrency: config.role === 'api' ? null : config.workerConcurrency,
     workerLoad: () => worker?.load ?? 0,
+    workerTaken: () => worker?.deliveriesTaken ?? { handOff: 0, claim: 0, retry: 0 },
     onQueueError: (error) => log.warn({ err: error }, 'metrics could not read the queue'),
   });
   publisher.onIngested((outcomes) => metrics.eventsIngested(outcomes));

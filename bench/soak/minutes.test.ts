@@ -21,6 +21,8 @@ function reading(overrides: Partial<Reading>): Reading {
     serverCpuSeconds: null,
     machineBusySeconds: null,
     hookdRunQueueWaitSeconds: null,
+    handedOver: null,
+    claimedFirst: null,
     ...overrides,
   };
 }
@@ -88,6 +90,10 @@ describe('minuteOf', () => {
     expect(minute.autovacuums).toBe(3);
     // 6 s of the minute waiting for a core.
     expect(minute.hookdWaitPercent).toBe(10);
+    expect(minute.handOffPercent).toBeNull();
+    // 300 of the minute's 400 first attempts handed over.
+    const taken = minuteOf(1, reading({ handedOver: 1000, claimedFirst: 500 }), reading({ at: 60_000, handedOver: 1300, claimedFirst: 600 }), noSamples, 1);
+    expect(taken.handOffPercent).toBe(75);
     // SQLite: no server and no vacuum.
     const sqlite = minuteOf(1, reading({ at: 0, hookdCpuSeconds: 1 }), reading({ at: 60_000, hookdCpuSeconds: 7 }), noSamples, 1);
     expect(sqlite).toMatchObject({ hookdCpuPercent: 10, serverCpuPercent: null, autovacuums: null });

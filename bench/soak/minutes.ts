@@ -14,6 +14,9 @@ export interface Reading {
   eventLoopP99Seconds: number;
   /** hookd_attempts_total, every result. */
   attempts: number;
+  /** hookd_worker_deliveries_taken_total: first attempts handed over at ingest, and claimed (null when hookd does not say). */
+  handedOver: number | null;
+  claimedFirst: number | null;
   /** Events accepted (202) so far. */
   eventsAccepted: number;
   /** Distinct events received so far, summed over the healthy endpoints: deliveries that arrived. */
@@ -85,12 +88,24 @@ export interface Minute {
    * event-loop delay on the machine, not on hookd's own work.
    */
   hookdWaitPercent: number | null;
+  /**
+   * Of the first attempts the worker took this minute, the share handed over at ingest (%); the
+   * rest waited in the queue for a claim.
+   */
+  handOffPercent: number | null;
 }
 
 const MB = 1024 * 1024;
 
 function percentOfCore(before: number | null, after: number | null, seconds: number): number | null {
   return before === null || after === null || seconds <= 0 ? null : ((after - before) / seconds) * 100;
+}
+
+function shareOf(before: Reading, after: Reading): number | null {
+  if (before.handedOver === null || after.handedOver === null || before.claimedFirst === null || after.claimedFirst === null) return null;
+  const handed = after.handedOver - before.handedOver;
+  const taken = handed + after.claimedFirst - before.claimedFirst;
+  return taken > 0 ? (handed / taken) * 100 : null;
 }
 
 export function minuteOf(
@@ -138,5 +153,6 @@ export function minuteOf(
     serverCpuPercent: percentOfCore(before.serverCpuSeconds, after.serverCpuSeconds, seconds),
     machineCpuPercent: percentOfCore(before.machineBusySeconds, after.machineBusySeconds, seconds),
     hookdWaitPercent: percentOfCore(before.hookdRunQueueWaitSeconds, after.hookdRunQueueWaitSeconds, seconds),
+    handOffPercent: shareOf(before, after),
   };
 }

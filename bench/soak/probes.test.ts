@@ -9,6 +9,8 @@ const EXPOSITION = [
   'hookd_attempts_total_extra 999',
   'process_resident_memory_bytes 157286400',
   'nodejs_eventloop_lag_p99_seconds 0.021',
+  'hookd_worker_deliveries_taken_total{via="hand_off"} 70',
+  'hookd_worker_deliveries_taken_total{via="claim"} 30',
 ].join('\n');
 
 describe('metricValue', () => {
@@ -19,6 +21,11 @@ describe('metricValue', () => {
   it('reads an unlabelled sample, and not a metric whose name merely starts the same', () => {
     expect(metricValue(EXPOSITION, 'process_resident_memory_bytes')).toBe(157286400);
     expect(metricValue(EXPOSITION, 'nodejs_eventloop_lag_p99_seconds')).toBe(0.021);
+  });
+
+  it('reads one label set when asked for it', () => {
+    expect(metricValue(EXPOSITION, 'hookd_worker_deliveries_taken_total{via="claim"}')).toBe(30);
+    expect(metricValue(EXPOSITION, 'hookd_worker_deliveries_taken_total')).toBe(100);
   });
 
   it('is NaN for a metric with no sample', () => {

@@ -15,6 +15,9 @@ export interface ProcessFigures {
   heapUsedBytes: number;
   eventLoopP99Seconds: number;
   attempts: number;
+  /** First attempts the worker took so far handed over at ingest, and claimed from the queue (null when hookd does not say). */
+  handedOver: number | null;
+  claimedFirst: number | null;
 }
 
 /** Sums the samples of a metric (every label set) in Prometheus' text format; NaN when absent. */
@@ -44,7 +47,11 @@ export async function scrapeProcess(hookd: HookdProcess): Promise<ProcessFigures
   for (const [name, value] of Object.entries(figures)) {
     if (Number.isNaN(value)) throw new Error(`GET /metrics: no ${name}`);
   }
-  return figures;
+  const taken = (via: string): number | null => {
+    const value = metricValue(text, `hookd_worker_deliveries_taken_total{via="${via}"}`);
+    return Number.isNaN(value) ? null : value;
+  };
+  return { ...figures, handedOver: taken('hand_off'), claimedFirst: taken('claim') };
 }
 
 export interface DatabaseFigures {

@@ -30,6 +30,7 @@ function minute(n: number, overrides: Partial<Minute> = {}): Minute {
     serverCpuPercent: null,
     machineCpuPercent: 120,
     hookdWaitPercent: 8,
+    handOffPercent: 90,
     ...overrides,
   };
 }

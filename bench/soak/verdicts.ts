@@ -32,6 +32,8 @@ export const SERIES: ReadonlyArray<{ key: keyof Minute; worse?: 'up' | 'down' }>
   { key: 'deadTuples', worse: 'up' },
   // Not hookd's to judge: the machine's share in hookd's latency (its event loop waiting for a core).
   { key: 'hookdWaitPercent' },
+  // How new deliveries reach the worker: shown with its slope, for reading the latency's.
+  { key: 'handOffPercent' },
 ];
 
 export interface JudgedTrend extends Trend {

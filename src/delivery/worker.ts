@@ -25,6 +25,12 @@ import type { HttpSender } from './sender.js';
 /** What the worker reads and reserves besides the queue: each delivery's event and endpoint, and rate-limit slots. */
 export type DeliveryTargets = Pick<Store, 'getEvents' | 'getEndpoints' | 'reserveRateSlot'> & EndpointControlStore;
 
+export interface DeliveriesTaken {
+  handOff: number;
+  claim: number;
+  retry: number;
+}
+
 export interface WorkerOptions {
   queue: DeliveryQueue;
   targets: DeliveryTargets;
@@ -191,6 +197,17 @@ export class DeliveryWorker implements QueueConsumer {
     return this.admission.load;
   }
 
+  /** How the deliveries this worker took reached it, so far (see `deliveriesTaken`). */
+  private readonly taken: DeliveriesTaken = { handOff: 0, claim: 0, retry: 0 };
+
+  /**
+   * Deliveries taken so far: handed over at ingest, claimed for their first attempt, claimed for a
+   * later one. New deliveries claimed rather than handed over waited for a claim.
+   */
+  get deliveriesTaken(): Readonly<DeliveriesTaken> {
+    return this.taken;
+  }
+
   private async loop(): Promise<void> {
     while (this.running) {
       this.checkLanes();
@@ -223,6 +240,10 @@ export class DeliveryWorker implements QueueConsumer {
       caughtUp,
     );
     if (claimed.length === 0) return after;
+    for (const delivery of claimed) {
+      if (delivery.attempts === 0) this.taken.claim += 1;
+      else this.taken.retry += 1;
+    }
     const lanesFull = await this.dispatch(claimed, null, leaseUntil).catch((error: unknown) => {
       // Their lease runs out and they are claimed again; meanwhile their slots are free.
       for (const delivery of claimed) this.release(delivery);
@@ -253,6 +274,7 @@ export class DeliveryWorker implements QueueConsumer {
   private startAllHandedOver(): void {
     const handed = this.handedOver;
     this.handedOver = [];
+    this.taken.handOff += handed.length;
     const events = [...new Map(handed.map(({ event }) => [event.id, event])).values()];
     void this.dispatch(
       handed.map(({ delivery }) => delivery),

@@ -42,6 +42,7 @@ describe('HookdMetrics when the database cannot be read', () => {
       role: 'worker',
       workerConcurrency: 8,
       workerLoad: () => 2,
+      workerTaken: () => ({ handOff: 3, claim: 2, retry: 1 }),
       onQueueError: (error) => errors.push(error),
     });
     const text = await metrics.exposition();
@@ -50,6 +51,10 @@ describe('HookdMetrics when the database cannot be read', () => {
     expect(text).toMatch(/^hookd_oldest_due_delivery_age_seconds nan$/im);
     expect(text).not.toMatch(/^hookd_queue_depth\{/m);
     expect(text).toContain('hookd_worker_saturation 0.25');
+    // Read from the worker at each scrape, whatever the database.
+    expect(text).toContain('hookd_worker_deliveries_taken_total{via="hand_off"} 3');
+    expect(text).toContain('hookd_worker_deliveries_taken_total{via="claim"} 2');
+    expect(text).toContain('hookd_worker_deliveries_taken_total{via="retry"} 1');
     expect(errors).toHaveLength(1);
   });
 });
@@ -70,7 +75,7 @@ describe('HookdMetrics counting a large queue', () => {
   }
 
   function metricsOf(store: Store, clock: { now: () => number }): HookdMetrics {
-    return new HookdMetrics({ store, clock, role: 'api', workerConcurrency: null, workerLoad: () => 0, onQueueError: () => {} });
+    return new HookdMetrics({ store, clock, role: 'api', workerConcurrency: null, workerLoad: () => 0, workerTaken: () => ({ handOff: 0, claim: 0, retry: 0 }), onQueueError: () => {} });
   }
 
   it('reuses a slow count for the next scrapes, with the oldest due age still moving with the clock', async () => {

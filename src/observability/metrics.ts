@@ -1,6 +1,7 @@
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Clock } from '../domain/clock.js';
 import type { ClaimedDelivery } from '../domain/types.js';
+import type { DeliveriesTaken } from '../delivery/worker.js';
 import type { AttemptRecord, IngestOutcome, Store } from '../store/store.js';
 import { VERSION } from '../version.js';
 import { TalliedCounter } from './tallied-counter.js';
@@ -40,6 +41,8 @@ export interface MetricsOptions {
   workerConcurrency: number | null;
   /** Deliveries the worker holds (being attempted, or waiting in an endpoint lane), read at scrape time. */
   workerLoad: () => number;
+  /** The deliveries the worker took so far, by how they reached it, read at scrape time. */
+  workerTaken: () => Readonly<DeliveriesTaken>;
   onQueueError: (error: unknown) => void;
 }
 
@@ -226,8 +229,23 @@ export class HookdMetrics {
   }
 
   private registerWorkerGauges(): void {
-    const { workerConcurrency: concurrency, workerLoad: load } = this.options;
+    const { workerConcurrency: concurrency, workerLoad: load, workerTaken: taken } = this.options;
     if (concurrency === null) return;
+    new Counter({
+      name: 'hookd_worker_deliveries_taken_total',
+      help:
+        "Deliveries this node's worker took, by how they reached it: hand_off (stored by this node's ingest and started at once), " +
+        'claim (a first attempt claimed from the queue), retry (a later attempt claimed). New deliveries claimed rather than handed over waited for a claim.',
+      labelNames: ['via'],
+      registers: this.registers,
+      collect() {
+        const { handOff, claim, retry } = taken();
+        this.reset();
+        this.inc({ via: 'hand_off' }, handOff);
+        this.inc({ via: 'claim' }, claim);
+        this.inc({ via: 'retry' }, retry);
+      },
+    });
     new Gauge({
       name: 'hookd_worker_in_flight',
       help: "Deliveries this node's worker holds: being attempted, or waiting in an endpoint lane.",

@@ -119,6 +119,10 @@ describe('metrics after traffic', () => {
     expect(value(after, 'hookd_oldest_due_delivery_age_seconds')).toBe(0);
     expect(value(after, 'hookd_database_up')).toBe(1);
 
+    // Each delivery reached the worker once, for its first attempt: handed over at ingest or claimed.
+    expect(delta('hookd_worker_deliveries_taken_total{via="hand_off"}') + delta('hookd_worker_deliveries_taken_total{via="claim"}')).toBe(attempts);
+    expect(delta('hookd_worker_deliveries_taken_total{via="retry"}')).toBe(0);
+
     // Worker saturation, and the process metrics beside hookd's own.
     expect(after.get('hookd_worker_concurrency')).toBe(256);
     expect(after.get('hookd_worker_in_flight')).toBe(0);
@@ -214,5 +218,6 @@ describe('metrics of an api node', () => {
     expect(samples.get('hookd_events_ingested_total{type="device.reboot"}')).toBe(3);
     expect(samples.has('hookd_worker_concurrency')).toBe(false);
     expect(samples.has('hookd_worker_saturation')).toBe(false);
+    expect(samples.has('hookd_worker_deliveries_taken_total{via="hand_off"}')).toBe(false);
   });
 });
