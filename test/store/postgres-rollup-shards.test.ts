@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LATENCY_COLUMNS } from '../../src/store/attempt-rollups.js';
-import { PostgresDb, ROLLUP_MERGE_LOCK } from '../../src/store/postgres/connection.js';
+import { lockForTransaction, PostgresDb, ROLLUP_MERGE_LOCK } from '../../src/store/postgres/connection.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import type { EndpointStatsQuery } from '../../src/store/store.js';
 import { createTestSchema } from '../support/postgres.js';
@@ -86,9 +86,24 @@ describe('postgres stats rollup shards', () => {
   it('lets one node merge at a time', async () => {
     const merged = await db.transaction(async (tx) => {
       // Another node holding the merge lock: this one steps aside at once.
-      await tx.run('SELECT pg_advisory_xact_lock(?)', [ROLLUP_MERGE_LOCK]);
+      await lockForTransaction(tx, ROLLUP_MERGE_LOCK);
       return store.mergeRollupShards(T0, T0 + 3 * MINUTE);
     });
     expect(merged).toBeNull();
+  });
+
+  it('is not held back by an install in another schema of the same database (advisory locks are per database)', async () => {
+    const other = await createTestSchema();
+    const otherDb = new PostgresDb(other.url, { maxConnections: 1 });
+    try {
+      const merged = await otherDb.transaction(async (tx) => {
+        await lockForTransaction(tx, ROLLUP_MERGE_LOCK);
+        return store.mergeRollupShards(T0, T0 + 3 * MINUTE);
+      });
+      expect(merged).not.toBeNull();
+    } finally {
+      await otherDb.close();
+      await other.drop();
+    }
   });
 });

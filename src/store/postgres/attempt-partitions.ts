@@ -1,12 +1,9 @@
-import type { PgQueries, PostgresDb } from './connection.js';
+import { lockForTransaction, PARTITION_LOCK, tryLockForTransaction, type PgQueries, type PostgresDb } from './connection.js';
 import { daysToPrepare, partitionsEndingBy, type PartitionBound } from './partition-days.js';
 
 // The day partitions of attempts (migrations/postgres/0009_attempt_partitions.sql): created ahead
 // of the days they hold, dropped whole once the day is past retention. Several nodes run this at
 // once: an advisory lock makes one of them do it.
-
-/** Identifies the partition lock among the database's advisory locks (beside MIGRATION_LOCK, RETENTION_LOCK). */
-const PARTITION_LOCK = 7_461_031;
 
 /**
  * Creating or dropping a partition takes an exclusive lock on `attempts`, queued behind any running
@@ -22,7 +19,7 @@ const PARTITIONS = `SELECT c.oid::regclass::text AS name, pg_get_expr(c.relpartb
 /** Creates the partitions of today and `daysAhead` days after `now` that are missing; returns how many it made. */
 export async function prepareAttemptPartitions(db: PostgresDb, now: number, daysAhead: number): Promise<number> {
   return db.transaction(async (tx) => {
-    await tx.one('SELECT pg_advisory_xact_lock(?)', [PARTITION_LOCK]);
+    await lockForTransaction(tx, PARTITION_LOCK);
     await tx.run(LOCK_TIMEOUT);
     let created = 0;
     for (const day of daysToPrepare(now, daysAhead)) {
@@ -40,8 +37,7 @@ export async function prepareAttemptPartitions(db: PostgresDb, now: number, days
  */
 export async function dropAttemptsBefore(db: PostgresDb, cutoff: number): Promise<number> {
   return db.transaction(async (tx) => {
-    const locked = await tx.one<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(?) AS ok', [PARTITION_LOCK]);
-    if (locked?.ok !== true) return 0;
+    if (!(await tryLockForTransaction(tx, PARTITION_LOCK))) return 0;
     await tx.run(LOCK_TIMEOUT);
     let dropped = 0;
     for (const name of partitionsEndingBy(await tx.all<PartitionBound>(PARTITIONS), cutoff)) dropped += await dropPartition(tx, name);

@@ -18,6 +18,25 @@ const MIGRATION_LOCK = 7_461_011;
 export const RETENTION_LOCK = 7_461_012;
 export const SEALING_LOCK = 7_461_013;
 export const ROLLUP_MERGE_LOCK = 7_461_014;
+export const PARTITION_LOCK = 7_461_031;
+
+/**
+ * A sweep's advisory lock key in this schema. Advisory locks are per database: two installs in two
+ * schemas of one database (the PostgreSQL test pass runs dozens at once) would otherwise skip each
+ * other's retention, partition and merge rounds. The public schema keeps the bare key, which nodes
+ * of earlier versions take, so a rolling upgrade there never runs one sweep on two nodes at once.
+ */
+const SCHEMA_LOCK_KEY = "CASE WHEN current_schema() = 'public' THEN ?::bigint ELSE hashtextextended(current_schema(), ?::bigint) END";
+
+/** Takes a sweep's lock for the transaction if no other node holds it; false when one does. */
+export async function tryLockForTransaction(tx: PgQueries, lock: number): Promise<boolean> {
+  return (await tx.one<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock(${SCHEMA_LOCK_KEY}) AS ok`, [lock, lock]))?.ok === true;
+}
+
+/** Waits for a sweep's lock, held until the transaction ends. */
+export async function lockForTransaction(tx: PgQueries, lock: number): Promise<void> {
+  await tx.one(`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK_KEY})`, [lock, lock]);
+}
 
 /** Shared statements use `?`; PostgreSQL numbers its parameters. Converted once per text. */
 const numbered = new Map<string, string>();

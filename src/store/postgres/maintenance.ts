@@ -4,7 +4,7 @@ import { sealStaleSecrets } from '../shared/sealing.js';
 import { disableEndpoint, FAILING_ENDPOINTS, purgeStatements, reserveRateSlot } from '../shared/maintenance.js';
 import type { MaintenanceStore } from '../store.js';
 import { dropAttemptsBefore, prepareAttemptPartitions } from './attempt-partitions.js';
-import { RETENTION_LOCK, SEALING_LOCK, type PostgresDb } from './connection.js';
+import { RETENTION_LOCK, SEALING_LOCK, tryLockForTransaction, type PostgresDb } from './connection.js';
 import { mergeRollupShards } from './rollup-shards.js';
 
 // Several nodes sweep the same database: row locks and an advisory lock keep each change once.
@@ -18,8 +18,7 @@ export function postgresMaintenance(db: PostgresDb, box: SecretBox): Maintenance
       return db.transaction(async (tx) => {
         // Nodes starting together: one reseals, the others start at once (each row is written
         // compare-and-set anyway, so a node that got here later and found work left would be safe).
-        const locked = await tx.one<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(?) AS ok', [SEALING_LOCK]);
-        if (!locked?.ok) return { endpoints: 0, accounts: 0, settings: 0 };
+        if (!(await tryLockForTransaction(tx, SEALING_LOCK))) return { endpoints: 0, accounts: 0, settings: 0 };
         return sealStaleSecrets(tx, box);
       });
     },
@@ -45,8 +44,7 @@ export function postgresMaintenance(db: PostgresDb, box: SecretBox): Maintenance
     purgeBefore(cutoff, batchSize) {
       return db.transaction(async (tx) => {
         // One purger at a time across nodes; the others skip this round rather than wait.
-        const locked = await tx.one<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(?) AS ok', [RETENTION_LOCK]);
-        if (!locked?.ok) return { events: 0, deliveries: 0, attempts: 0, operations: 0, keys: 0, rollups: 0 };
+        if (!(await tryLockForTransaction(tx, RETENTION_LOCK))) return { events: 0, deliveries: 0, attempts: 0, operations: 0, keys: 0, rollups: 0 };
         const ids = (await tx.all<{ id: string }>(purge.events, [cutoff, batchSize])).map((row) => row.id);
         // Attempts are not deleted row by row here: their day partitions are dropped whole
         // (dropAttemptsBefore). Those of a purged delivery made after the cutoff stay until their day goes.

@@ -1,5 +1,5 @@
 import { ADDED_COLUMNS, rollupUpdates } from '../attempt-rollups.js';
-import { ROLLUP_MERGE_LOCK, type PostgresDb } from './connection.js';
+import { ROLLUP_MERGE_LOCK, tryLockForTransaction, type PostgresDb } from './connection.js';
 
 // Each connection that records attempts writes its own shard of a minute's rollup row (one of 8,
 // queue-statements.ts), so batches committing together do not queue on one busy endpoint's row.
@@ -31,8 +31,7 @@ const MERGE_SHARDS = `WITH locked AS MATERIALIZED (
 /** Merges the shards of the minutes in [from, until); returns how many shard rows it folded into shard 0. One node at a time: the others get null at once. */
 export function mergeRollupShards(db: PostgresDb, from: number, until: number): Promise<number | null> {
   return db.transaction(async (tx) => {
-    const locked = await tx.one<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(?) AS ok', [ROLLUP_MERGE_LOCK]);
-    if (!locked?.ok) return null;
+    if (!(await tryLockForTransaction(tx, ROLLUP_MERGE_LOCK))) return null;
     return (await tx.one<{ folded: number }>(MERGE_SHARDS, [from, until]))?.folded ?? 0;
   });
 }
