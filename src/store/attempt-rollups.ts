@@ -1,5 +1,5 @@
 import { histogramPercentile, LATENCY_BOUNDS_MS, LATENCY_BUCKETS, latencyBucketOf } from '../domain/latency-histogram.js';
-import type { AttemptBucket, AttemptRecord, EndpointStats } from './store.js';
+import type { AttemptBucket, AttemptRecord, EndpointStats, EndpointStatsQuery } from './store.js';
 
 // Endpoint stats come from rollups: per endpoint and minute, the attempts' counts and a latency
 // histogram (table endpoint_attempt_rollups, migration 0010). A batch of attempt results is folded
@@ -86,20 +86,13 @@ function histogramOf(row: RollupSumRow): { counts: number[]; minMs: number; maxM
 /** Rows of sums added up: counters summed, the smallest and largest kept (a row of nulls, an empty sum, adds nothing). */
 export function foldRollupSums(sums: readonly RollupSumRow[]): RollupSumRow {
   const folded: RollupSumRow = { total: 0, succeeded: 0, min_ms: null, max_ms: null };
-  for (const column of LATENCY_COLUMNS) folded[column] = 0;
+  for (const column of ADDED_COLUMNS) folded[column] = 0;
   for (const row of sums) {
     for (const column of ADDED_COLUMNS) folded[column] = folded[column]! + Number(row[column] ?? 0);
     if (row.min_ms !== null) folded.min_ms = folded.min_ms === null ? Number(row.min_ms) : Math.min(folded.min_ms, Number(row.min_ms));
     if (row.max_ms !== null) folded.max_ms = folded.max_ms === null ? Number(row.max_ms) : Math.max(folded.max_ms, Number(row.max_ms));
   }
   return folded;
-}
-
-/** A series of buckets as endpointStats reads it: [since, until) in buckets of bucketMs. */
-export interface RollupSeries {
-  since: number;
-  until: number;
-  bucketMs: number;
 }
 
 /**
@@ -109,7 +102,7 @@ export interface RollupSeries {
  * So a day's window beside the day's hourly series reads an hour of minutes, not the day again.
  * Without a series, or from its end on, the window is read alone (readUntil null, no bucket).
  */
-export function windowBesideSeries(from: number, series: RollupSeries | null): { readUntil: number | null; firstBucket: number | null } {
+export function windowBesideSeries(from: number, series: EndpointStatsQuery['series']): { readUntil: number | null; firstBucket: number | null } {
   if (series === null || from >= series.until) return { readUntil: null, firstBucket: null };
   const firstBucket = from <= series.since ? 0 : Math.ceil((from - series.since) / series.bucketMs);
   return { readUntil: Math.min(series.since + firstBucket * series.bucketMs, series.until), firstBucket };

@@ -122,7 +122,10 @@ export function sharedEndpoints(db: SqlDb, box: SecretBox): EndpointStatements {
       // once. `part` is the window's index, -1 for the series; the casts make the bucket's
       // division an integer one (SQLite binds JS numbers as REAL).
       const sums = `sum(total) AS total, sum(succeeded) AS succeeded, min(min_ms) AS min_ms, max(max_ms) AS max_ms, ${SUMMED_LATENCY}`;
-      const splits = windows.map((since) => ({ from: minuteOf(since), ...windowBesideSeries(minuteOf(since), series) }));
+      const splits = windows.map((since) => {
+        const from = minuteOf(since);
+        return { from, ...windowBesideSeries(from, series) };
+      });
       const parts = splits.map(
         (_, index) =>
           `SELECT ${index} AS part, CAST(0 AS BIGINT) AS bucket, ${sums} FROM endpoint_attempt_rollups WHERE endpoint_id = ? AND minute_start >= ? AND minute_start < ?`,
