@@ -44,6 +44,20 @@ describe('SecretBox', () => {
     expect(() => box.open(`${sealed.split(':').slice(0, 3).join(':')}:${bytes.toString('base64url')}`)).toThrow();
   });
 
+  it('opens values again from what it remembers, still refuses a tampered copy, and stays right beyond what it keeps', () => {
+    const box = new SecretBox({ current: keyA, old: [] });
+    const sealed = box.seal(SECRET);
+    expect(box.open(sealed)).toBe(SECRET);
+    const bytes = Buffer.from(sealed.split(':')[3]!, 'base64url');
+    bytes[bytes.length - 1]! ^= 1;
+    expect(() => box.open(`${sealed.split(':').slice(0, 3).join(':')}:${bytes.toString('base64url')}`)).toThrow();
+    // Far more values than it remembers: each still opens to its own value.
+    const values = Array.from({ length: 5000 }, (_, i) => `secret-${i}`);
+    const sealedValues = values.map((value) => box.seal(value));
+    for (const round of [0, 1]) sealedValues.forEach((value, i) => expect(box.open(value), `round ${round}`).toBe(values[i]));
+    expect(box.open(sealed)).toBe(SECRET);
+  });
+
   it('accepts only 32-byte base64 keys', () => {
     expect(parseEncryptionKey(keyA.toString('base64'), 'K')).toEqual(keyA);
     expect(() => parseEncryptionKey('c2hvcnQ=', 'K')).toThrow(/32 bytes/);
