@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { benchNow } from '../clock.js';
 import { withHookd, type BenchContext, type HookdRun } from '../context.js';
 import type { HookdProcess } from '../hookd-process.js';
@@ -118,11 +119,18 @@ export async function measureSoak(ctx: BenchContext, options: SoakOptions): Prom
 
 async function soak(ctx: BenchContext, hookd: HookdProcess, probe: DatabaseProbe, ids: string[], options: SoakOptions): Promise<SoakFigures> {
   const poster = new EventPoster(hookd);
+  // The bench's own event loop: it sends the load and times the dashboard's reads, on two cores
+  // shared with hookd, the receiver and the database.
+  const benchLoop = monitorEventLoopDelay({ resolution: 10 });
+  benchLoop.enable();
   const reading = async (): Promise<Reading> => {
     const [processFigures, database, databaseCpuSeconds, received] = await Promise.all([scrapeProcess(hookd), probe.read(), hookd.databaseCpuSeconds(), ctx.receiver.stats()]);
+    const benchEventLoopP99Seconds = benchLoop.count > 0 ? benchLoop.percentile(99) / 1e9 : null;
+    benchLoop.reset();
     return {
       at: benchNow(),
       ...processFigures,
+      benchEventLoopP99Seconds,
       eventsAccepted: poster.accepted,
       healthyArrivals: HEALTHY.reduce((sum, group) => sum + (received[group]?.unique ?? 0), 0),
       ...database,
@@ -171,6 +179,7 @@ async function soak(ctx: BenchContext, hookd: HookdProcess, probe: DatabaseProbe
   } finally {
     // The load ends by itself at its duration (a failed minute still waits for it: it is bounded).
     skipped = (await load)?.skipped ?? 0;
+    benchLoop.disable();
     await reads.stop().catch((error: unknown) => {
       readFailure = error;
     });

@@ -9,6 +9,7 @@ function reading(overrides: Partial<Reading>): Reading {
     rssBytes: 100 * MB,
     heapUsedBytes: 30 * MB,
     eventLoopP99Seconds: 0.012,
+    benchEventLoopP99Seconds: null,
     attempts: 0,
     eventsAccepted: 0,
     healthyArrivals: 0,
@@ -94,6 +95,9 @@ describe('minuteOf', () => {
     // 300 of the minute's 400 first attempts handed over.
     const taken = minuteOf(1, reading({ handedOver: 1000, claimedFirst: 500 }), reading({ at: 60_000, handedOver: 1300, claimedFirst: 600 }), noSamples, 1);
     expect(taken.handOffPercent).toBe(75);
+    // The bench's own loop, as read at the minute's end; null when not measured.
+    expect(minuteOf(1, reading({}), reading({ at: 60_000, benchEventLoopP99Seconds: 0.0315 }), noSamples, 1).benchLoopP99Ms).toBeCloseTo(31.5, 9);
+    expect(taken.benchLoopP99Ms).toBeNull();
     // SQLite: no server and no vacuum.
     const sqlite = minuteOf(1, reading({ at: 0, hookdCpuSeconds: 1 }), reading({ at: 60_000, hookdCpuSeconds: 7 }), noSamples, 1);
     expect(sqlite).toMatchObject({ hookdCpuPercent: 10, serverCpuPercent: null, autovacuums: null });

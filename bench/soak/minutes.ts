@@ -12,6 +12,11 @@ export interface Reading {
   heapUsedBytes: number;
   /** nodejs_eventloop_lag_p99_seconds: prom-client resets its histogram at each scrape, so this is the minute's. */
   eventLoopP99Seconds: number;
+  /**
+   * The bench's own event loop's p99 delay over the minute: the dashboard's reads are timed on it,
+   * beside the load it sends, so a read's latency includes the bench's waits too (null when not measured).
+   */
+  benchEventLoopP99Seconds: number | null;
   /** hookd_attempts_total, every result. */
   attempts: number;
   /** hookd_worker_deliveries_taken_total: first attempts handed over at ingest, and claimed (null when hookd does not say). */
@@ -93,6 +98,8 @@ export interface Minute {
    * rest waited in the queue for a claim.
    */
   handOffPercent: number | null;
+  /** The bench's event loop's p99 delay (ms): how much of a read's latency may be the reader's own wait. */
+  benchLoopP99Ms: number | null;
 }
 
 const MB = 1024 * 1024;
@@ -154,5 +161,6 @@ export function minuteOf(
     machineCpuPercent: percentOfCore(before.machineBusySeconds, after.machineBusySeconds, seconds),
     hookdWaitPercent: percentOfCore(before.hookdRunQueueWaitSeconds, after.hookdRunQueueWaitSeconds, seconds),
     handOffPercent: shareOf(before, after),
+    benchLoopP99Ms: after.benchEventLoopP99Seconds === null ? null : after.benchEventLoopP99Seconds * 1000,
   };
 }

@@ -27,6 +27,7 @@ const COLUMNS: ReadonlyArray<{ key: keyof Minute; header: string; digits: number
   { key: 'machineCpuPercent', header: 'machine CPU %', digits: 0 },
   { key: 'hookdWaitPercent', header: 'hookd waits %', digits: 1 },
   { key: 'handOffPercent', header: 'handed over %', digits: 1 },
+  { key: 'benchLoopP99Ms', header: 'bench loop p99 ms', digits: 1 },
 ];
 
 function cell(value: number | null, digits: number): string {

@@ -31,6 +31,7 @@ function minute(n: number, overrides: Partial<Minute> = {}): Minute {
     machineCpuPercent: 120,
     hookdWaitPercent: 8,
     handOffPercent: 90,
+    benchLoopP99Ms: 12,
     ...overrides,
   };
 }
