@@ -4,7 +4,7 @@ import { withHookd, type BenchContext, type HookdRun } from '../context.js';
 import type { HookdProcess } from '../hookd-process.js';
 import { sendPaced } from '../pacing.js';
 import { machineBusySeconds } from '../proc-stats.js';
-import { startDashboardReads } from '../soak/dashboard.js';
+import { startDashboardReads, type ReadKind } from '../soak/dashboard.js';
 import { minuteOf, type Minute, type Reading } from '../soak/minutes.js';
 import { databaseProbe, scrapeProcess, type DatabaseProbe } from '../soak/probes.js';
 import { spreadOf, type Spread } from '../soak/series.js';
@@ -119,8 +119,9 @@ export async function measureSoak(ctx: BenchContext, options: SoakOptions): Prom
 
 async function soak(ctx: BenchContext, hookd: HookdProcess, probe: DatabaseProbe, ids: string[], options: SoakOptions): Promise<SoakFigures> {
   const poster = new EventPoster(hookd);
-  // The bench's own event loop: it sends the load and times the dashboard's reads, on two cores
-  // shared with hookd, the receiver and the database.
+  // The bench's own event loop, on two cores shared with hookd, the receiver and the database: it
+  // stamps each event's sentAt and posts it, so its waits are part of the first attempts' latency
+  // (the dashboard's reads are timed in a process of their own).
   const benchLoop = monitorEventLoopDelay({ resolution: 10 });
   benchLoop.enable();
   const reading = async (): Promise<Reading> => {
@@ -160,13 +161,14 @@ async function soak(ctx: BenchContext, hookd: HookdProcess, probe: DatabaseProbe
   });
   let skipped: number;
   let readFailure: unknown = null;
+  let readsByKind: Map<ReadKind, number[]>;
   try {
     for (let minute = 1; minute <= Math.ceil(durationMs / MINUTE_MS); minute++) {
       const end = started + Math.min(minute * MINUTE_MS, durationMs);
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, end - benchNow())));
       if (loadFailure !== null) break;
       const after = await reading();
-      const samples = { firstAttemptMs: await ctx.receiver.firstAttempts(), apiReadMs: reads.drain() };
+      const samples = { firstAttemptMs: await ctx.receiver.firstAttempts(), apiReadMs: await reads.drain() };
       apiReads.push(...samples.apiReadMs);
       const row = minuteOf(minute, before, after, samples, DELIVERIES_PER_EVENT);
       minutes.push(row);
@@ -180,8 +182,9 @@ async function soak(ctx: BenchContext, hookd: HookdProcess, probe: DatabaseProbe
     // The load ends by itself at its duration (a failed minute still waits for it: it is bounded).
     skipped = (await load)?.skipped ?? 0;
     benchLoop.disable();
-    await reads.stop().catch((error: unknown) => {
+    readsByKind = await reads.stop().catch((error: unknown) => {
       readFailure = error;
+      return new Map();
     });
   }
   if (loadFailure !== null) throw loadFailure;
@@ -223,7 +226,7 @@ async function soak(ctx: BenchContext, hookd: HookdProcess, probe: DatabaseProbe
     verdicts: verdictsOf(minutes, trends, peakRssMB, apiReads, accounting),
     accounting,
     apiReadMs: spreadOf(apiReads),
-    apiReadMsByKind: Object.fromEntries([...reads.byKind].map(([kind, samples]) => [kind, spreadOf(samples)])),
+    apiReadMsByKind: Object.fromEntries([...readsByKind].map(([kind, samples]) => [kind, spreadOf(samples)])),
     skipped,
     refused: poster.refused,
     peakRssMB,

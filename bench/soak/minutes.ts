@@ -13,8 +13,8 @@ export interface Reading {
   /** nodejs_eventloop_lag_p99_seconds: prom-client resets its histogram at each scrape, so this is the minute's. */
   eventLoopP99Seconds: number;
   /**
-   * The bench's own event loop's p99 delay over the minute: the dashboard's reads are timed on it,
-   * beside the load it sends, so a read's latency includes the bench's waits too (null when not measured).
+   * The bench's own event loop's p99 delay over the minute: it stamps and posts the load, so its
+   * waits are part of the first attempts' latency (null when not measured).
    */
   benchEventLoopP99Seconds: number | null;
   /** hookd_attempts_total, every result. */
@@ -98,7 +98,7 @@ export interface Minute {
    * rest waited in the queue for a claim.
    */
   handOffPercent: number | null;
-  /** The bench's event loop's p99 delay (ms): how much of a read's latency may be the reader's own wait. */
+  /** The bench's event loop's p99 delay (ms): how much of a first attempt's latency may be the sender's own wait. */
   benchLoopP99Ms: number | null;
 }
 

@@ -34,7 +34,7 @@ export const SERIES: ReadonlyArray<{ key: keyof Minute; worse?: 'up' | 'down' }>
   { key: 'hookdWaitPercent' },
   // How new deliveries reach the worker: shown with its slope, for reading the latency's.
   { key: 'handOffPercent' },
-  // Not hookd's either: the bench's own event loop, on which the dashboard's reads are timed.
+  // Not hookd's either: the bench's own event loop, which stamps and posts the load.
   { key: 'benchLoopP99Ms' },
 ];
 

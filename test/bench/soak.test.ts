@@ -64,6 +64,11 @@ describe(`a short soak on ${TEST_BACKEND}`, () => {
     }
     expect(minute.firstAttempts).toBeGreaterThan(0);
     expect(minute.apiReads).toBeGreaterThan(0);
+    // The dashboard's reads, made from a process of their own: every kind, the latest event's too.
+    expect(Object.keys(soak.apiReadMsByKind).sort()).toEqual(['delivery list', 'endpoint list', 'endpoint stats', 'event']);
+    for (const spread of Object.values(soak.apiReadMsByKind)) expect(spread.count).toBeGreaterThan(0);
+    // By kind counts every read; the minutes' samples leave out any made after the last minute was taken.
+    expect(Object.values(soak.apiReadMsByKind).reduce((sum, spread) => sum + spread.count, 0)).toBeGreaterThanOrEqual(soak.apiReadMs.count);
     expect(minute.rssMB).toBeGreaterThan(0);
 
     // Nothing lost: every accepted event stored, at every healthy endpoint, recorded for every failing one.
