@@ -5,9 +5,8 @@ import type { DashboardReply, DashboardRequest, ReadKind } from './dashboard-pro
 
 // What an operator's dashboard asks while the load runs (dashboard-reader.ts), read from a process
 // of its own, as a browser would: timed on the bench's event loop, which also sends the load, a
-// read's latency included the bench's own waits (a p99 of 20–40 ms on a busy machine,
-// docs/performance.md section 30). The bench tells the reader the latest event it posted, once a
-// second, for the read of one event.
+// read's latency included the bench's own waits (docs/performance.md, section 30). The bench tells
+// the reader the latest event it posted, once a second, for the read of one event.
 
 export type { ReadKind } from './dashboard-protocol.js';
 
