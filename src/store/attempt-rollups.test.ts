@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LATENCY_BUCKETS, latencyBucketOf } from '../domain/latency-histogram.js';
-import { attemptRollups, foldRollupSums, LATENCY_COLUMNS, rollupUpdates, windowBesideSeries, type RollupSumRow } from './attempt-rollups.js';
+import { attemptRollups, foldRollupSums, LATENCY_COLUMNS, rollupUpdates, statsGrouping, statsOfGroups, type RollupSumRow, type StatsGroup } from './attempt-rollups.js';
 import type { AttemptRecord } from './store.js';
 
 const T0 = 1_800_000_000_000;
@@ -62,24 +62,54 @@ describe('attempt rollups of a batch', () => {
   });
 });
 
-describe('a stats window read beside a series', () => {
+describe('how the stats read groups the rows', () => {
   const HOUR = 3_600_000;
-  const series = { since: 10 * HOUR, until: 34 * HOUR + 5 * 60_000, bucketMs: HOUR };
+  const MINUTE = 60_000;
+  const series = { since: 10 * HOUR, until: 34 * HOUR + 5 * MINUTE, bucketMs: HOUR };
 
-  it('reads the minutes before the first bucket it covers whole, and takes the buckets from there', () => {
-    // A day ago, 55 minutes before the series begins: those minutes alone, then every bucket.
-    expect(windowBesideSeries(10 * HOUR - 55 * 60_000, series)).toEqual({ readUntil: 10 * HOUR, firstBucket: 0 });
-    // An hour ago, inside the hour that began at 33 h: its last minutes alone, then the current hour's bucket.
-    expect(windowBesideSeries(33 * HOUR + 5 * 60_000, series)).toEqual({ readUntil: 34 * HOUR, firstBucket: 24 });
-    // On a bucket's start: nothing alone.
-    expect(windowBesideSeries(20 * HOUR, series)).toEqual({ readUntil: 20 * HOUR, firstBucket: 10 });
-    // Inside the last, partial bucket: read alone up to the series' end.
-    expect(windowBesideSeries(34 * HOUR + 60_000, series)).toEqual({ readUntil: series.until, firstBucket: 25 });
+  it('keeps apart the minutes of each bucket a window starts inside, from the minute holding its start', () => {
+    // A day ago, before the series: those minutes are apart anyway. An hour ago, inside the bucket of 33 h.
+    const grouping = statsGrouping([34 * HOUR + 5 * MINUTE + 30_000 - HOUR, 10 * HOUR - 55 * MINUTE], series);
+    expect(grouping).toEqual({ from: 10 * HOUR - 55 * MINUTE, since: 10 * HOUR, until: series.until, bucketMs: HOUR, splitBuckets: [[33 * HOUR, 34 * HOUR], [0, 0]] });
+    // On a bucket's start, or from the series' end on: nothing to split.
+    expect(statsGrouping([20 * HOUR, series.until], series).splitBuckets).toEqual([[0, 0], [0, 0]]);
+    // Inside the last, partial bucket: that bucket.
+    expect(statsGrouping([34 * HOUR + MINUTE], series).splitBuckets).toEqual([[34 * HOUR, 35 * HOUR]]);
   });
 
-  it('reads alone without a series or from its end on', () => {
-    expect(windowBesideSeries(5 * HOUR, null)).toEqual({ readUntil: null, firstBucket: null });
-    expect(windowBesideSeries(series.until, series)).toEqual({ readUntil: null, firstBucket: null });
+  it('answers every window from whole groups and every bucket from its groups, the same as from the minutes', () => {
+    // Rows of one attempt each at minutes across the day, some in the bucket a window splits.
+    const minutes = [10 * HOUR - 50 * MINUTE, 10 * HOUR + MINUTE, 20 * HOUR + 7 * MINUTE, 33 * HOUR + 2 * MINUTE, 33 * HOUR + 40 * MINUTE, 34 * HOUR + 3 * MINUTE];
+    const row = (start: number, byMinute: number, count: number): StatsGroup => {
+      const sums: StatsGroup = { start, by_minute: byMinute, total: count, succeeded: count, min_ms: 5, max_ms: 5 };
+      LATENCY_COLUMNS.forEach((column) => (sums[column] = column === 'lt_6' ? count : 0));
+      return sums;
+    };
+    const hourAgo = 33 * HOUR + 30 * MINUTE + 10_000;
+    const grouping = statsGrouping([hourAgo, 10 * HOUR - 55 * MINUTE], series);
+    // What the statement returns: apart where the grouping says, else summed by bucket.
+    const apart = (m: number) => m < grouping.since || m >= grouping.until || grouping.splitBuckets.some(([a, b]) => m >= a && m < b);
+    const groups = new Map<string, StatsGroup>();
+    for (const m of minutes) {
+      const start = apart(m) ? m : series.since + Math.floor((m - series.since) / HOUR) * HOUR;
+      const key = `${start}/${apart(m) ? 1 : 0}`;
+      const group = groups.get(key);
+      groups.set(key, group === undefined ? row(start, apart(m) ? 1 : 0, 1) : row(start, group.by_minute, Number(group.total) + 1));
+    }
+    const stats = statsOfGroups([...groups.values()], [hourAgo, 10 * HOUR - 55 * MINUTE], series);
+    // The hour: 33:40 and 34:03 (33:02 is before its first minute, 33:30).
+    expect(stats.windows[0]!.attempts).toEqual({ total: 2, succeeded: 2, failed: 0 });
+    expect(stats.windows[1]!.attempts.total).toBe(6);
+    expect(stats.windows[1]!.latencyMs.p50).toBe(5);
+    // Buckets with attempts: 10 h, 20 h, 33 h (two minutes, summed), 34 h.
+    expect(stats.series.map((bucket) => [bucket.start, bucket.total])).toEqual([
+      [10 * HOUR, 1],
+      [20 * HOUR, 1],
+      [33 * HOUR, 2],
+      [34 * HOUR, 1],
+    ]);
+    // Without a series, every window from the minutes, and no buckets.
+    expect(statsOfGroups(minutes.map((m) => row(m, 1, 1)), [hourAgo], null)).toMatchObject({ windows: [{ attempts: { total: 2 } }], series: [] });
   });
 });
 

@@ -96,16 +96,58 @@ export function foldRollupSums(sums: readonly RollupSumRow[]): RollupSumRow {
 }
 
 /**
- * How a window of minutes from `from` on is read beside a series: the minutes before the first
- * series bucket it covers whole are read on their own ([from, readUntil)), then that bucket and
- * those after it (`firstBucket`, an index) and the minutes from the series' end on are added.
- * So a day's window beside the day's hourly series reads an hour of minutes, not the day again.
- * Without a series, or from its end on, the window is read alone (readUntil null, no bucket).
+ * How the stats read groups an endpoint's rollup rows, so that one statement summing each row once
+ * answers every window and the series: rows are summed by series bucket, except the minutes that
+ * must stay apart, returned one by one — those before the series and from its end on, and those of
+ * each bucket a window starts inside (a window is then a sum of whole groups, and that bucket the
+ * sum of its minutes). Without a series every minute stays apart.
  */
-export function windowBesideSeries(from: number, series: EndpointStatsQuery['series']): { readUntil: number | null; firstBucket: number | null } {
-  if (series === null || from >= series.until) return { readUntil: null, firstBucket: null };
-  const firstBucket = from <= series.since ? 0 : Math.ceil((from - series.since) / series.bucketMs);
-  return { readUntil: Math.min(series.since + firstBucket * series.bucketMs, series.until), firstBucket };
+export interface StatsGrouping {
+  /** The first minute read: the earliest window's. */
+  from: number;
+  /** Series buckets as [since, until) by bucketMs; without a series, a stand-in under which every minute is apart. */
+  since: number;
+  until: number;
+  bucketMs: number;
+  /** One per window: the bucket it starts inside, [start, end), or an empty range. */
+  splitBuckets: Array<[number, number]>;
+}
+
+export function statsGrouping(windowStarts: readonly number[], series: EndpointStatsQuery['series']): StatsGrouping {
+  const froms = windowStarts.map(minuteOf);
+  const from = Math.min(...froms, series?.since ?? Number.MAX_SAFE_INTEGER);
+  if (series === null) return { from, since: Number.MAX_SAFE_INTEGER, until: Number.MAX_SAFE_INTEGER, bucketMs: ROLLUP_MINUTE_MS, splitBuckets: froms.map(() => [0, 0]) };
+  const splitBuckets = froms.map((windowFrom): [number, number] => {
+    if (windowFrom <= series.since || windowFrom >= series.until) return [0, 0];
+    const start = series.since + Math.floor((windowFrom - series.since) / series.bucketMs) * series.bucketMs;
+    return start === windowFrom ? [0, 0] : [start, start + series.bucketMs];
+  });
+  return { from, since: series.since, until: series.until, bucketMs: series.bucketMs, splitBuckets };
+}
+
+/** A group the stats read returns: one minute (`by_minute` 1), or the rest of a series bucket from `start`. */
+export type StatsGroup = RollupSumRow & { start: number; by_minute: number };
+
+/** The windows (from the minute holding each start) and the series' buckets with attempts, from the groups. */
+export function statsOfGroups(
+  groups: readonly StatsGroup[],
+  windowStarts: readonly number[],
+  series: EndpointStatsQuery['series'],
+): { windows: EndpointStats[]; series: AttemptBucket[] } {
+  const windows = windowStarts.map((since) => {
+    const from = minuteOf(since);
+    return toEndpointStats(foldRollupSums(groups.filter((group) => Number(group.start) >= from)));
+  });
+  if (series === null) return { windows, series: [] };
+  const byBucket = new Map<number, StatsGroup[]>();
+  for (const group of groups) {
+    const start = Number(group.start);
+    if (start < series.since || start >= series.until) continue;
+    const bucket = Math.floor((start - series.since) / series.bucketMs);
+    byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), group]);
+  }
+  const buckets = [...byBucket].sort((a, b) => a[0] - b[0]);
+  return { windows, series: buckets.map(([bucket, inIt]) => toAttemptBucket({ ...foldRollupSums(inIt), bucket }, series.since, series.bucketMs)) };
 }
 
 export function toEndpointStats(row: RollupSumRow | undefined): EndpointStats {
