@@ -7,7 +7,7 @@ import type { DashboardReply, DashboardRequest, ReadKind } from './dashboard-pro
 // with its deliveries, on one connection, as a browser would. Each read's latency is kept until the
 // soak drains the minute's samples.
 
-export const READ_INTERVAL_MS = 3000;
+const READ_INTERVAL_MS = 3000;
 
 let samples: number[] = [];
 const byKind = new Map<ReadKind, number[]>();

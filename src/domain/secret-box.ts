@@ -34,8 +34,8 @@ function keyId(key: Buffer): string {
 
 /**
  * How many opened values are remembered. The worker reads each endpoint it sends to at every
- * dispatch and opened its secrets each time (about 2 % of a core at 600 deliveries/s, section 30
- * of docs/performance.md); the sealed text of a value is unique (a random IV), so it is the key.
+ * dispatch and opened its secrets each time (~0.9 s of the main thread a minute at 600
+ * deliveries/s, docs/performance.md section 30); the sealed text of a value is unique (a random IV), so it is the key.
  */
 const OPENED_KEPT = 4096;
 

@@ -103,7 +103,7 @@ export function foldRollupSums(sums: readonly RollupSumRow[]): RollupSumRow {
  * sum of its minutes). Without a series every minute stays apart.
  */
 export interface StatsGrouping {
-  /** The first minute read: the earliest window's. */
+  /** The first minute read: the earliest window's, or the series' start when it is earlier. */
   from: number;
   /** Series buckets as [since, until) by bucketMs; without a series, a stand-in under which every minute is apart. */
   since: number;
@@ -144,7 +144,9 @@ export function statsOfGroups(
     const start = Number(group.start);
     if (start < series.since || start >= series.until) continue;
     const bucket = Math.floor((start - series.since) / series.bucketMs);
-    byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), group]);
+    const inBucket = byBucket.get(bucket);
+    if (inBucket === undefined) byBucket.set(bucket, [group]);
+    else inBucket.push(group);
   }
   const buckets = [...byBucket].sort((a, b) => a[0] - b[0]);
   return { windows, series: buckets.map(([bucket, inIt]) => toAttemptBucket({ ...foldRollupSums(inIt), bucket }, series.since, series.bucketMs)) };
