@@ -1,38 +1,40 @@
 import type { Logger } from 'pino';
-import type { DeliveryQueue } from '../queue/delivery-queue.js';
+import { endsOrderedDelivery, type DeliveryQueue, type FinishBatching } from '../queue/delivery-queue.js';
 import type { AttemptRecord } from '../store/store.js';
 
 // Attempt results are written in batches: one transaction for many attempts is what lets SQLite
 // and PostgreSQL keep up with the sender (a single-row commit costs about as much as 5–10 sends).
-// A record waits at most `maxDelayMs`; until it is written the delivery stays leased, so a crash
-// before the write means the attempt is made again (at least once, with the same webhook-id).
+// A record waits at most `lingerMs` for others to share its batch; until it is written the delivery
+// stays leased, so a crash before the write means the attempt is made again (at least once, with
+// the same webhook-id). The end of an ordered delivery is written at once: the next of its key
+// waits for it.
 //
-// Up to `parallelWrites` batches are written at once (PostgreSQL: on different connections, so
-// round trips overlap). Their order does not matter: a delivery has at most one result waiting,
-// since its next attempt needs a claim, which needs this result committed first.
+// Up to `parallel` batches are written at once (PostgreSQL: on different connections, so round
+// trips overlap). Their order does not matter: a delivery has at most one result waiting, since its
+// next attempt needs a claim, which needs this result committed first.
 
 export class AttemptRecorder {
   private buffer: AttemptRecord[] = [];
   private bufferCommitted: { promise: Promise<void>; resolve: () => void } = deferred();
   private timer: NodeJS.Timeout | null = null;
+  /** The buffer's linger is over (or a result in it cannot wait): the next free write slot takes it. */
+  private due = false;
   private readonly writes = new Set<Promise<void>>();
 
   constructor(
     private readonly queue: Pick<DeliveryQueue, 'finish'>,
     private readonly log: Logger,
-    private readonly parallelWrites = 1,
-    private readonly maxBatch = 200,
-    private readonly maxDelayMs = 5,
+    private readonly batching: FinishBatching,
   ) {}
 
   /** Buffers a result; the promise resolves once it is committed. */
   record(record: AttemptRecord): Promise<void> {
     this.buffer.push(record);
     const committed = this.bufferCommitted.promise;
-    if (this.buffer.length >= this.maxBatch) {
-      this.startWrite();
+    if (this.buffer.length >= this.batching.full || endsOrderedDelivery(record)) {
+      this.writeNow();
     } else {
-      this.timer ??= setTimeout(() => this.startWrite(), this.maxDelayMs);
+      this.timer ??= setTimeout(() => this.writeNow(), this.batching.lingerMs);
     }
     return committed;
   }
@@ -40,16 +42,28 @@ export class AttemptRecorder {
   /** Writes everything recorded so far; resolves when it is committed. */
   async flush(): Promise<void> {
     while (this.buffer.length > 0 || this.writes.size > 0) {
-      this.startWrite();
+      this.writeNow();
       await Promise.race(this.writes);
     }
   }
 
-  /** Writes the buffer now, unless every write slot is busy: then the first to finish takes it. */
-  private startWrite(): void {
+  /** The buffer is due: written now, or by the first write slot to come free. */
+  private writeNow(): void {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    if (this.buffer.length === 0 || this.writes.size >= this.parallelWrites) return;
+    this.due = true;
+    this.startWrite();
+  }
+
+  /**
+   * Writes the buffer if it is due and a slot is free. A write that ends takes the buffer only if
+   * it is due: results still within their linger keep gathering (taking whatever arrived during
+   * each write would chain writes of a few results each, the very thing the linger is for).
+   */
+  private startWrite(): void {
+    if (!this.due || this.writes.size >= this.batching.parallel) return;
+    this.due = false;
+    if (this.buffer.length === 0) return;
     const batch = this.buffer;
     const committed = this.bufferCommitted;
     this.buffer = [];

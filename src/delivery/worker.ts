@@ -89,7 +89,7 @@ export class DeliveryWorker implements QueueConsumer {
   private readonly control: EndpointControl;
 
   constructor(private readonly options: WorkerOptions) {
-    this.recorder = new AttemptRecorder(options.queue, options.log, options.queue.parallelFinishes);
+    this.recorder = new AttemptRecorder(options.queue, options.log, options.queue.finishBatching);
     this.idlePollMs = options.idlePollMs ?? 1000;
     this.admission = new Admission(options.concurrency);
     const { sender, brokers, clock, random, log, userAgent, callbackSecrets } = options;
