@@ -61,13 +61,16 @@ describe('attempt recorder', () => {
     expect(committed).toBe(3);
   });
 
-  it('writes the end of an ordered delivery at once, with what waited beside it', () => {
+  it('writes the end of an ordered delivery within 5 ms, with what waited beside it', () => {
     const queue = new WrittenBatches();
     const recorder = new AttemptRecorder(queue, log, { parallel: 4, lingerMs: 20, full: 200 });
     void recorder.record(result('a'));
     void recorder.record(result('b', 'order-1', 'pending'));
-    expect(queue.batches).toEqual([]);
+    vi.advanceTimersByTime(10);
     void recorder.record(result('c', 'order-1', 'failed'));
+    vi.advanceTimersByTime(4);
+    expect(queue.batches).toEqual([]);
+    vi.advanceTimersByTime(1);
     expect(queue.batches).toEqual([['a', 'b', 'c']]);
   });
 
@@ -90,6 +93,44 @@ describe('attempt recorder', () => {
     expect(queue.batches).toEqual([['a']]);
     await vi.advanceTimersByTimeAsync(10);
     expect(queue.batches).toEqual([['a'], ['b', 'c']]);
+  });
+
+  it('gives the results that come after a write their own linger, whatever was armed while the slots were busy', async () => {
+    const queue = new WrittenBatches();
+    const recorder = new AttemptRecorder(queue, log, { parallel: 1, lingerMs: 20, full: 200 });
+    void recorder.record(result('a'));
+    vi.advanceTimersByTime(20);
+    void recorder.record(result('b'));
+    vi.advanceTimersByTime(20);
+    void recorder.record(result('c'));
+    queue.commitNext();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(queue.batches).toEqual([['a'], ['b', 'c']]);
+    queue.commitNext();
+    await vi.advanceTimersByTimeAsync(10);
+    void recorder.record(result('d'));
+    await vi.advanceTimersByTimeAsync(19);
+    expect(queue.batches).toEqual([['a'], ['b', 'c']]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(queue.batches).toEqual([['a'], ['b', 'c'], ['d']]);
+  });
+
+  it('flushes everything at once and resolves when it is committed', async () => {
+    const queue = new WrittenBatches();
+    const recorder = new AttemptRecorder(queue, log, { parallel: 2, lingerMs: 20, full: 200 });
+    void recorder.record(result('a'));
+    let flushed = false;
+    void recorder.flush().then(() => (flushed = true));
+    expect(queue.batches).toEqual([['a']]);
+    void recorder.record(result('b'));
+    await vi.advanceTimersByTimeAsync(0);
+    queue.commitNext();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(queue.batches).toEqual([['a'], ['b']]);
+    expect(flushed).toBe(false);
+    queue.commitNext();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(flushed).toBe(true);
   });
 
   it('keeps to its parallel writes: what waits meanwhile goes with the first write to end', async () => {
