@@ -9,13 +9,21 @@ import { forEachConcurrently } from './concurrency.js';
 export type Outcome = 'succeeded' | 'retrying' | 'failed' | 'dropped' | 'canceled' | 'aborted';
 export const OUTCOMES: readonly Outcome[] = ['succeeded', 'retrying', 'failed', 'dropped', 'canceled', 'aborted'];
 
+/**
+ * What the tail shows: an outcome, or `waiting` for an ordered delivery held behind the one before
+ * it in its ordering key (shown once per delivery it waits for), which would otherwise show nothing
+ * until the one before it ends.
+ */
+export type FeedOutcome = Outcome | 'waiting';
+export const FEED_OUTCOMES: readonly FeedOutcome[] = [...OUTCOMES, 'waiting'];
+
 export interface FeedEntry {
   delivery: Delivery;
-  /** Null when the delivery ended without an attempt (canceled, or its endpoint disabled). */
+  /** Null when the delivery ended without an attempt (canceled, or its endpoint disabled), or waits. */
   attempt: Attempt | null;
-  /** Which attempt of the delivery this is, from 1. */
+  /** Which attempt of the delivery this is, from 1 (0: a delivery waiting before its first). */
   attemptNumber: number;
-  outcome: Outcome;
+  outcome: FeedOutcome;
 }
 
 /** Bounds on one poll, so a burst of thousands of deliveries cannot stall the tail. */
@@ -31,6 +39,8 @@ export class DeliveryFeed {
   #newestId: string | null = null;
   /** Deliveries not yet ended, with how many of their attempts have been reported. */
   readonly #watched = new Map<string, number>();
+  /** Waiting deliveries already shown, with the delivery each was shown waiting for. */
+  readonly #shownWaiting = new Map<string, string>();
 
   constructor(hookd: Hookd, filter: { endpointId?: string }) {
     this.#hookd = hookd;
@@ -86,9 +96,13 @@ export class DeliveryFeed {
     if (!this.#watched.has(id)) this.#watched.set(id, reported);
     // Beyond the cap the oldest in progress are let go: a tail is for what happens now.
     while (this.#watched.size > WATCHED_MAX) {
-      const oldest = [...this.#watched.keys()].sort()[0]!;
-      this.#watched.delete(oldest);
+      this.#forget([...this.#watched.keys()].sort()[0]!);
     }
+  }
+
+  #forget(id: string): void {
+    this.#watched.delete(id);
+    this.#shownWaiting.delete(id);
   }
 
   /** The unreported attempts of these deliveries, oldest first; ended deliveries stop being watched. */
@@ -109,8 +123,11 @@ export class DeliveryFeed {
       } else if (delivery.status === 'failed' || delivery.status === 'dropped' || delivery.status === 'canceled') {
         // Ended with no attempt of its own: canceled, or its endpoint disabled meanwhile.
         entries.push({ delivery, attempt: null, attemptNumber: delivery.attempts, outcome: delivery.status });
+      } else if (delivery.status === 'pending' && delivery.blockedBy !== null && this.#shownWaiting.get(delivery.id) !== delivery.blockedBy) {
+        this.#shownWaiting.set(delivery.id, delivery.blockedBy);
+        entries.push({ delivery, attempt: null, attemptNumber: delivery.attempts, outcome: 'waiting' });
       }
-      if (ended) this.#watched.delete(delivery.id);
+      if (ended) this.#forget(delivery.id);
       else this.#watched.set(delivery.id, delivery.attempts);
     });
     return entries.sort((a, b) => timeOf(a).localeCompare(timeOf(b)));

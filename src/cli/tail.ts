@@ -1,7 +1,7 @@
 import { HookdConnectionError, type Hookd } from '@hookd/sdk';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { withClient, withClientOptions, type ClientFlags } from './client-options.js';
-import { DeliveryFeed, OUTCOMES, timeOf, type FeedEntry, type Outcome } from './delivery-feed.js';
+import { DeliveryFeed, FEED_OUTCOMES, timeOf, type FeedEntry, type FeedOutcome } from './delivery-feed.js';
 import { integerBetween, parseSince } from './option-parsers.js';
 import { clockTime, painterFor, type Paint, type TextStyle } from './style.js';
 
@@ -11,7 +11,7 @@ import { clockTime, painterFor, type Paint, type TextStyle } from './style.js';
 
 interface TailFlags extends ClientFlags {
   endpoint?: string;
-  status?: Outcome[];
+  status?: FeedOutcome[];
   since?: Date;
   last: number;
   intervalMs: number;
@@ -25,7 +25,7 @@ export function registerTailCommand(program: Command): void {
       .description('show the latest deliveries, then follow them live: one line per attempt, coloured by outcome (Ctrl-C to stop)')
       .addOption(new Option('--endpoint <id>', 'only this endpoint’s deliveries').default(undefined, 'every endpoint'))
       .addOption(
-        new Option('--status <outcomes>', `only these outcomes, comma-separated: ${OUTCOMES.join(', ')}`).argParser((value: string, previous: Outcome[] = []) => [
+        new Option('--status <outcomes>', `only these outcomes, comma-separated: ${FEED_OUTCOMES.join(', ')}`).argParser((value: string, previous: FeedOutcome[] = []) => [
           ...previous,
           ...value.split(',').map(outcomeNamed),
         ]).default(undefined, 'all'),
@@ -76,11 +76,19 @@ export function registerTailCommand(program: Command): void {
   );
 }
 
-const OUTCOME_STYLE: Record<Outcome, TextStyle> = { succeeded: 'green', retrying: 'yellow', failed: 'red', dropped: 'red', canceled: 'gray', aborted: 'gray' };
+const OUTCOME_STYLE: Record<FeedOutcome, TextStyle> = {
+  succeeded: 'green',
+  retrying: 'yellow',
+  failed: 'red',
+  dropped: 'red',
+  canceled: 'gray',
+  aborted: 'gray',
+  waiting: 'cyan',
+};
 
-function outcomeNamed(name: string): Outcome {
-  const outcome = OUTCOMES.find((candidate) => candidate === name.trim());
-  if (outcome === undefined) throw new InvalidArgumentError(`${JSON.stringify(name)} is not one of ${OUTCOMES.join(', ')}`);
+function outcomeNamed(name: string): FeedOutcome {
+  const outcome = FEED_OUTCOMES.find((candidate) => candidate === name.trim());
+  if (outcome === undefined) throw new InvalidArgumentError(`${JSON.stringify(name)} is not one of ${FEED_OUTCOMES.join(', ')}`);
   return outcome;
 }
 
@@ -99,7 +107,8 @@ function formatEntry(entry: FeedEntry, paint: Paint): string {
     delivery.url,
   ];
   if (attempt !== null) parts.push(paint('gray', `${attempt.durationMs} ms  #${entry.attemptNumber}`));
-  if (attempt === null && delivery.lastError !== null) parts.push(paint('gray', delivery.lastError));
+  if (entry.outcome === 'waiting') parts.push(paint('cyan', `behind ${delivery.blockedBy}`));
+  else if (attempt === null && delivery.lastError !== null) parts.push(paint('gray', delivery.lastError));
   if (entry.outcome === 'retrying' && delivery.nextAttemptAt !== null && delivery.status === 'pending') {
     parts.push(paint('yellow', `next ${clockTime(new Date(delivery.nextAttemptAt))}`));
   }
@@ -121,5 +130,6 @@ function asRecord(entry: FeedEntry) {
     endpointId: delivery.endpointId,
     url: delivery.url,
     nextAttemptAt: entry.outcome === 'retrying' ? delivery.nextAttemptAt : null,
+    blockedBy: entry.outcome === 'waiting' ? delivery.blockedBy : null,
   };
 }

@@ -113,6 +113,30 @@ describe('hookd tail', () => {
     expect(lastOne.stdout().trimEnd().split('\n').map((line) => JSON.parse(line).deliveryId)).toEqual([next]);
   });
 
+  it('shows an ordered delivery waiting behind the one before it, once, then its attempt', async () => {
+    await createEventTypes(server, 'order.paid');
+    receiver.script('/ordered', [{ status: 503 }, { status: 200 }, { status: 200 }]);
+    const endpoint = await createEndpoint(server, {
+      url: `${receiver.url}/ordered`,
+      eventTypes: ['order.paid'],
+      ordering: 'fifo',
+      retry: { schedule: 'fixed', intervalSeconds: 1, maxAttempts: 3 },
+    });
+    const cli = tail('--endpoint', endpoint.id, '--last', '0', '--json');
+    await cli.waitForOutput(/following deliveries/, 'stderr');
+    const first = await postEvent(server, { type: 'order.paid', orderingKey: 'ord_1', payload: { n: 1 } });
+    const second = await postEvent(server, { type: 'order.paid', orderingKey: 'ord_1', payload: { n: 2 } });
+    const firstId = (await waitForDelivery(first.id, 'succeeded')).id;
+    const secondId = (await waitForDelivery(second.id, 'succeeded')).id;
+    await cli.waitForOutput(new RegExp(`"outcome":"succeeded".*"deliveryId":"${secondId}"`));
+
+    const lines = cli.stdout().trimEnd().split('\n').map((line) => JSON.parse(line));
+    const ofSecond = lines.filter((line) => line.deliveryId === secondId);
+    expect(ofSecond.map((line) => line.outcome)).toEqual(['waiting', 'succeeded']);
+    expect(ofSecond[0]).toMatchObject({ attempt: 0, statusCode: null, blockedBy: firstId });
+    expect(lines.filter((line) => line.deliveryId === firstId).map((line) => line.outcome)).toEqual(['retrying', 'succeeded']);
+  });
+
   async function waitForDelivery(eventId: string, status: string): Promise<{ id: string }> {
     return waitFor(async () => {
       const [delivery] = (await server.request('GET', `/v1/deliveries?eventId=${eventId}`)).body.data;
