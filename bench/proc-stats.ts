@@ -66,6 +66,20 @@ export function machineBusySeconds(): number | null {
 }
 
 /**
+ * CPU seconds so far that the hypervisor gave to other guests while this machine's cores wanted to
+ * run (steal), or null without /proc. Every process here stalls for them, unseen by its own CPU
+ * time and by the scheduler's run-queue wait.
+ */
+export function machineStealSeconds(): number | null {
+  try {
+    const steal = Number(readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/)[8]);
+    return Number.isFinite(steal) ? steal / clockTicks() : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * CPU seconds used so far by a server and every process it has started, those that ended included
  * (a PostgreSQL postmaster: its backends, autovacuum workers, checkpointer…): the live children's
  * own time plus what the server has collected from the children it reaped. Null without /proc.

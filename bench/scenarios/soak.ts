@@ -3,7 +3,7 @@ import { benchNow } from '../clock.js';
 import { withHookd, type BenchContext, type HookdRun } from '../context.js';
 import type { HookdProcess } from '../hookd-process.js';
 import { sendPaced } from '../pacing.js';
-import { machineBusySeconds } from '../proc-stats.js';
+import { machineBusySeconds, machineStealSeconds } from '../proc-stats.js';
 import { startDashboardReads, type ReadKind } from '../soak/dashboard.js';
 import { minuteOf, type Minute, type Reading } from '../soak/minutes.js';
 import { databaseProbe, scrapeProcess, type DatabaseProbe } from '../soak/probes.js';
@@ -142,6 +142,7 @@ async function soak(ctx: BenchContext, hookd: HookdProcess, probe: DatabaseProbe
       hookdCpuSeconds: hookd.cpuSeconds(),
       hookdRunQueueWaitSeconds: hookd.runQueueWaitSeconds(),
       machineBusySeconds: machineBusySeconds(),
+      machineStealSeconds: machineStealSeconds(),
     };
   };
 
@@ -174,7 +175,8 @@ async function soak(ctx: BenchContext, hookd: HookdProcess, probe: DatabaseProbe
       minutes.push(row);
       ctx.progress(
         `soak minute ${minute}: RSS ${row.rssMB.toFixed(0)} MB, loop p99 ${row.eventLoopP99Ms.toFixed(1)} ms, ${Math.round(row.deliveriesPerSecond)} deliveries/s, ` +
-          `first attempt p90 ${row.firstAttemptP90Ms.toFixed(1)} / p99 ${row.firstAttemptP99Ms.toFixed(1)} ms, reads p99 ${row.apiReadP99Ms.toFixed(1)} ms`,
+          `first attempt p90 ${row.firstAttemptP90Ms.toFixed(1)} / p99 ${row.firstAttemptP99Ms.toFixed(1)} ms, reads p99 ${row.apiReadP99Ms.toFixed(1)} ms` +
+          (row.stealPercent === null ? '' : `, steal ${row.stealPercent.toFixed(1)} %`),
       );
       before = after;
     }

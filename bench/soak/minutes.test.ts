@@ -21,6 +21,7 @@ function reading(overrides: Partial<Reading>): Reading {
     hookdCpuSeconds: null,
     serverCpuSeconds: null,
     machineBusySeconds: null,
+    machineStealSeconds: null,
     hookdRunQueueWaitSeconds: null,
     handedOver: null,
     claimedFirst: null,
@@ -80,14 +81,15 @@ describe('minuteOf', () => {
   it('says where the CPU went in % of one core, and counts the vacuums that ended in the minute', () => {
     const minute = minuteOf(
       1,
-      reading({ at: 0, hookdCpuSeconds: 10, serverCpuSeconds: 100, machineBusySeconds: 1000, autovacuums: 4, hookdRunQueueWaitSeconds: 5 }),
-      reading({ at: 60_000, hookdCpuSeconds: 40, serverCpuSeconds: 130, machineBusySeconds: 1090, autovacuums: 7, hookdRunQueueWaitSeconds: 11 }),
+      reading({ at: 0, hookdCpuSeconds: 10, serverCpuSeconds: 100, machineBusySeconds: 1000, machineStealSeconds: 50, autovacuums: 4, hookdRunQueueWaitSeconds: 5 }),
+      reading({ at: 60_000, hookdCpuSeconds: 40, serverCpuSeconds: 130, machineBusySeconds: 1090, machineStealSeconds: 62, autovacuums: 7, hookdRunQueueWaitSeconds: 11 }),
       noSamples,
       1,
     );
     expect(minute.hookdCpuPercent).toBe(50);
     expect(minute.serverCpuPercent).toBe(50);
     expect(minute.machineCpuPercent).toBe(150);
+    expect(minute.stealPercent).toBe(20);
     expect(minute.autovacuums).toBe(3);
     // 6 s of the minute waiting for a core.
     expect(minute.hookdWaitPercent).toBe(10);

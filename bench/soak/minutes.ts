@@ -43,6 +43,8 @@ export interface Reading {
   hookdCpuSeconds: number | null;
   serverCpuSeconds: number | null;
   machineBusySeconds: number | null;
+  /** Of those, seconds the hypervisor took for other guests (steal). */
+  machineStealSeconds: number | null;
   /** Seconds so far hookd's event loop was ready to run but waited for a core (Linux schedstat; null elsewhere). */
   hookdRunQueueWaitSeconds: number | null;
 }
@@ -87,6 +89,11 @@ export interface Minute {
   hookdCpuPercent: number | null;
   serverCpuPercent: number | null;
   machineCpuPercent: number | null;
+  /**
+   * CPU the hypervisor took for other guests this minute (steal, % of one core): a minute whose
+   * latency jumps beside it is the host's, not hookd's.
+   */
+  stealPercent: number | null;
   /**
    * How much of the minute hookd's event loop was ready to run but waited for a core (%): what the
    * rest of the machine takes from it. A rise here beside a flat hookd CPU puts a rise of its
@@ -159,6 +166,7 @@ export function minuteOf(
     hookdCpuPercent: percentOfCore(before.hookdCpuSeconds, after.hookdCpuSeconds, seconds),
     serverCpuPercent: percentOfCore(before.serverCpuSeconds, after.serverCpuSeconds, seconds),
     machineCpuPercent: percentOfCore(before.machineBusySeconds, after.machineBusySeconds, seconds),
+    stealPercent: percentOfCore(before.machineStealSeconds, after.machineStealSeconds, seconds),
     hookdWaitPercent: percentOfCore(before.hookdRunQueueWaitSeconds, after.hookdRunQueueWaitSeconds, seconds),
     handOffPercent: shareOf(before, after),
     benchLoopP99Ms: after.benchEventLoopP99Seconds === null ? null : after.benchEventLoopP99Seconds * 1000,

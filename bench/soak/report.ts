@@ -25,6 +25,7 @@ const COLUMNS: ReadonlyArray<{ key: keyof Minute; header: string; digits: number
   { key: 'hookdCpuPercent', header: 'hookd CPU %', digits: 0 },
   { key: 'serverCpuPercent', header: 'PG CPU %', digits: 0 },
   { key: 'machineCpuPercent', header: 'machine CPU %', digits: 0 },
+  { key: 'stealPercent', header: 'steal %', digits: 1 },
   { key: 'hookdWaitPercent', header: 'hookd waits %', digits: 1 },
   { key: 'handOffPercent', header: 'handed over %', digits: 1 },
   { key: 'benchLoopP99Ms', header: 'bench loop p99 ms', digits: 1 },

@@ -29,6 +29,7 @@ function minute(n: number, overrides: Partial<Minute> = {}): Minute {
     hookdCpuPercent: 60,
     serverCpuPercent: null,
     machineCpuPercent: 120,
+    stealPercent: 2,
     hookdWaitPercent: 8,
     handOffPercent: 90,
     benchLoopP99Ms: 12,

@@ -32,6 +32,8 @@ export const SERIES: ReadonlyArray<{ key: keyof Minute; worse?: 'up' | 'down' }>
   { key: 'deadTuples', worse: 'up' },
   // Not hookd's to judge: the machine's share in hookd's latency (its event loop waiting for a core).
   { key: 'hookdWaitPercent' },
+  // Nor the host's: CPU it gave other guests (steal), which stalls hookd unseen by the line above.
+  { key: 'stealPercent' },
   // How new deliveries reach the worker: shown with its slope, for reading the latency's.
   { key: 'handOffPercent' },
   // Not hookd's either: the bench's own event loop, which stamps and posts the load.

@@ -19,7 +19,7 @@ const MINUTE_FIELDS: Array<keyof Minute> = [
   'minute', 'seconds', 'rssMB', 'heapUsedMB', 'eventLoopP99Ms', 'databaseMB', 'walMB', 'bytesPerDelivery', 'eventsPerSecond',
   'deliveriesPerSecond', 'attemptsPerSecond', 'firstAttemptP50Ms', 'firstAttemptP90Ms', 'firstAttemptP99Ms', 'firstAttempts', 'apiReadP50Ms',
   'apiReadP99Ms', 'apiReads', 'postgresCpuMicrosPerAttempt', 'deadTuples', 'autovacuums', 'hookdCpuPercent', 'serverCpuPercent',
-  'machineCpuPercent', 'hookdWaitPercent', 'handOffPercent', 'benchLoopP99Ms',
+  'machineCpuPercent', 'stealPercent', 'hookdWaitPercent', 'handOffPercent', 'benchLoopP99Ms',
 ];
 const POSTGRES_ONLY: Array<keyof Minute> = ['postgresCpuMicrosPerAttempt', 'deadTuples', 'autovacuums', 'serverCpuPercent'];
 
